@@ -1,0 +1,318 @@
+/*
+ * ctx.c -- the library context: module, token, session, login, errors.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "ks_internal.h"
+
+#define PIN_MAX	256
+
+ks_status
+ks_ctx_new(ks_ctx **out)
+{
+	ks_ctx *ctx;
+
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
+		return KS_EFAIL;
+	*out = ctx;
+	return KS_OK;
+}
+
+void
+ks_ctx_free(ks_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	p11_session_close(&ctx->sess);
+	p11_close(ctx->p11);
+	p11_selector_free(ctx->sel);
+	free(ctx->module_path);
+	free(ctx->token_spec);
+	free(ctx->token_uri);
+	free(ctx);
+}
+
+const char *
+ks_ctx_error(const ks_ctx *ctx)
+{
+	return ctx->err[0] != '\0' ? ctx->err : "unknown error";
+}
+
+ks_status
+ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+ks_status
+ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg)
+{
+	return ks_fail(ctx, st, "%s", msg);
+}
+
+static ks_status
+class_status(enum p11_class c)
+{
+	switch (c) {
+	case P11_CLASS_OK:
+		return KS_OK;
+	case P11_CLASS_AUTH:
+		return KS_EAUTH;
+	case P11_CLASS_DENIED:
+		return KS_EPERM;
+	case P11_CLASS_INPUT:
+		return KS_EINPUT;
+	case P11_CLASS_NOTFOUND:
+		return KS_ENOTFOUND;
+	case P11_CLASS_FAILURE:
+	default:
+		return KS_ETOKEN;
+	}
+}
+
+ks_status
+ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
+{
+	char what[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->err, sizeof(ctx->err), "%s: %s (%s, module %s)", what,
+	    p11_rv_text(rv), p11_rv_name(rv),
+	    ctx->have_token ? ctx->token.mod->path :
+	    (ctx->module_path != NULL ? ctx->module_path : "p11-kit"));
+	return class_status(p11_rv_class(rv));
+}
+
+static ks_status
+set_string(char **dst, const char *src)
+{
+	char *s = NULL;
+
+	if (src != NULL && (s = strdup(src)) == NULL)
+		return KS_EFAIL;
+	free(*dst);
+	*dst = s;
+	return KS_OK;
+}
+
+ks_status
+ks_ctx_set_module(ks_ctx *ctx, const char *path)
+{
+	return set_string(&ctx->module_path, path);
+}
+
+ks_status
+ks_ctx_set_token(ks_ctx *ctx, const char *spec)
+{
+	struct p11_selector *sel = NULL;
+
+	if (spec != NULL) {
+		switch (p11_selector_parse(spec, &sel)) {
+		case P11_SELECT_OK:
+			break;
+		case P11_SELECT_UNRECOGNISED:
+			return ks_fail(ctx, KS_EUSAGE, "token URI '%s' has "
+			    "attributes cryptokey does not know", spec);
+		case P11_SELECT_NOT_TOKEN:
+			return ks_fail(ctx, KS_EUSAGE, "token URI '%s' names "
+			    "an object; give only token attributes", spec);
+		case P11_SELECT_EMPTY:
+			return ks_fail(ctx, KS_EUSAGE, "empty token name");
+		case P11_SELECT_BAD_URI:
+		default:
+			return ks_fail(ctx, KS_EUSAGE, "'%s' is neither a "
+			    "pkcs11: URI nor a token label of at most %d "
+			    "bytes", spec, P11_LABEL_MAX);
+		}
+	}
+	p11_selector_free(ctx->sel);
+	ctx->sel = sel;
+	return set_string(&ctx->token_spec, spec);
+}
+
+const char *
+ks_ctx_uri_pin_source(const ks_ctx *ctx)
+{
+	return p11_selector_pin_source(ctx->sel);
+}
+
+const char *
+ks_ctx_uri_pin_value(const ks_ctx *ctx)
+{
+	return p11_selector_pin_value(ctx->sel);
+}
+
+void
+ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg)
+{
+	ctx->pin_fn = fn;
+	ctx->pin_arg = arg;
+}
+
+static void
+list_labels(const struct p11_token *t, size_t n, char *buf, size_t bufsz)
+{
+	size_t i, used = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < bufsz; i++) {
+		w = snprintf(buf + used, bufsz - used, "%s'%s'",
+		    i > 0 ? ", " : "", t[i].label);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static ks_status
+choose_token(ks_ctx *ctx)
+{
+	struct p11_token *all = NULL, *match = NULL;
+	size_t nall = 0, nmatch = 0;
+	char names[256];
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if ((rv = p11_tokens(ctx->p11, NULL, &all, &nall)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot list tokens");
+	if ((rv = p11_tokens(ctx->p11, ctx->sel, &match, &nmatch)) != CKR_OK) {
+		free(all);
+		return ks_fail_rv(ctx, rv, "cannot list tokens");
+	}
+	list_labels(all, nall, names, sizeof(names));
+	if (nall == 0)
+		st = ks_fail(ctx, KS_ENOTFOUND, "no initialised token in "
+		    "module %s; run 'cryptokey init' or name a --module",
+		    ctx->module_path != NULL ? ctx->module_path :
+		    "(p11-kit modules)");
+	else if (nmatch == 0)
+		st = ks_fail(ctx, KS_ENOTFOUND, "token '%s' not found "
+		    "(tokens present: %s)", ctx->token_spec, names);
+	else if (nmatch > 1 && ctx->sel == NULL)
+		st = ks_fail(ctx, KS_EUSAGE, "%zu tokens present (%s); "
+		    "choose one with --token or 'cryptokey storage'",
+		    nmatch, names);
+	else if (nmatch > 1)
+		st = ks_fail(ctx, KS_EUSAGE, "%zu tokens match '%s'; use a "
+		    "pkcs11: URI with serial=", nmatch, ctx->token_spec);
+	else {
+		ctx->token = match[0];
+		ctx->have_token = 1;
+	}
+	free(all);
+	free(match);
+	return st;
+}
+
+static ks_status
+login(ks_ctx *ctx)
+{
+	char pin[PIN_MAX], prompt[96];
+	const char *uripin;
+	size_t len = 0;
+	ks_status st;
+	CK_RV rv;
+
+	if (ctx->token.info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
+		rv = p11_login(&ctx->sess, CKU_USER, NULL, 0);
+		goto done;
+	}
+	if ((uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
+		rv = p11_login(&ctx->sess, CKU_USER, uripin, strlen(uripin));
+		goto done;
+	}
+	if (ctx->pin_fn == NULL)
+		return ks_fail(ctx, KS_EAUTH, "token '%s' needs a PIN and no "
+		    "PIN source is set; use --pin-source", ctx->token.label);
+	snprintf(prompt, sizeof(prompt), "PIN for token '%s': ",
+	    ctx->token.label);
+	st = ctx->pin_fn(ctx->pin_arg, prompt, pin, sizeof(pin), &len);
+	if (st != KS_OK) {
+		OPENSSL_cleanse(pin, sizeof(pin));
+		if (ctx->err[0] == '\0')
+			ks_fail(ctx, st, "cannot read the PIN for token '%s'",
+			    ctx->token.label);
+		return st;
+	}
+	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
+	OPENSSL_cleanse(pin, sizeof(pin));
+done:
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
+		    ctx->token.label);
+	return KS_OK;
+}
+
+ks_status
+ks_ctx_open(ks_ctx *ctx, int flags)
+{
+	const char *errpath, *detail;
+	ks_status st;
+	CK_RV rv;
+
+	if (ctx->p11 != NULL)
+		return ks_fail(ctx, KS_EFAIL, "context already open");
+	rv = p11_open(&ctx->p11, ctx->module_path, &errpath, &detail);
+	if (rv != CKR_OK) {
+		if (detail != NULL)
+			return ks_fail(ctx, KS_ETOKEN, "cannot load PKCS#11 "
+			    "module %s: %s", errpath, detail);
+		return ks_fail(ctx, KS_ETOKEN, "cannot initialise PKCS#11 "
+		    "module %s: %s (%s); check its configuration (for "
+		    "SoftHSM2: SOFTHSM2_CONF and its tokendir)", errpath,
+		    p11_rv_text(rv), p11_rv_name(rv));
+	}
+	if ((st = choose_token(ctx)) != KS_OK)
+		return st;
+	free(ctx->token_uri);
+	ctx->token_uri = p11_token_uri(&ctx->token, NULL, NULL, 0);
+	if ((rv = p11_session_open(&ctx->token, &ctx->sess)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot open a session on token "
+		    "'%s'", ctx->token.label);
+	if (flags & KS_OPEN_LOGIN)
+		return login(ctx);
+	return KS_OK;
+}
+
+ks_status
+ks_need_session(ks_ctx *ctx)
+{
+	if (ctx->sess.fn == NULL)
+		return ks_fail(ctx, KS_EFAIL, "no token is open");
+	return KS_OK;
+}
+
+const char *
+ks_ctx_module_path(const ks_ctx *ctx)
+{
+	if (ctx->have_token)
+		return ctx->token.mod->path;
+	return ctx->module_path;
+}
+
+const char *
+ks_ctx_token_label(const ks_ctx *ctx)
+{
+	return ctx->have_token ? ctx->token.label : NULL;
+}
+
+const char *
+ks_ctx_token_uri(const ks_ctx *ctx)
+{
+	return ctx->token_uri;
+}

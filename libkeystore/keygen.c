@@ -1,0 +1,212 @@
+/*
+ * keygen.c -- generate RSA key pairs on the token.
+ *
+ * Order of state changes (a crash at any step leaves the old state or the
+ * new one, never a lost key):
+ *   1. look up the name; refuse if it exists and replace was not asked for
+ *   2. for each pair to make: store its record, then C_GenerateKeyPair,
+ *      then read CKA_SENSITIVE/CKA_EXTRACTABLE back.  A failure here
+ *      removes what this call made (the token is as it was).
+ *   3. only then remove the old pairs of the name (private, public, record)
+ * A crash between 2 and 3 leaves old and new side by side: "show" lists
+ * both and a rerun of "generate --replace" or "zeroize" completes.
+ * A crash inside 2 leaves at worst a record with no key, which nothing
+ * lists and "zeroize" removes.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/rand.h>
+
+#include "ks_internal.h"
+
+struct made {
+	CK_OBJECT_HANDLE	meta, pub, priv;
+	int			has_meta, has_keys;
+};
+
+static void
+undo(ks_ctx *ctx, struct made *m)
+{
+	/* best effort: the caller reports the first failure, not these */
+	if (m->has_keys) {
+		(void)p11_destroy(&ctx->sess, m->priv);
+		(void)p11_destroy(&ctx->sess, m->pub);
+	}
+	if (m->has_meta)
+		(void)p11_destroy(&ctx->sess, m->meta);
+	m->has_keys = m->has_meta = 0;
+}
+
+static ks_status
+check_flags(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
+    int exportable)
+{
+	CK_BBOOL sens = CK_FALSE, extr = CK_FALSE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_SENSITIVE, &sens, sizeof(sens) },
+		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
+	};
+	CK_RV rv;
+
+	if ((rv = p11_get_fixed(&ctx->sess, priv, a, 2)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read back key '%s'", label);
+	if (a[0].ulValueLen != sizeof(sens) || sens != CK_TRUE)
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' did not make key "
+		    "'%s' sensitive; refusing to keep it", ctx->token.label,
+		    label);
+	if (a[1].ulValueLen != sizeof(extr) ||
+	    (extr == CK_TRUE) != (exportable != 0))
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' ignored the "
+		    "exportable setting of key '%s'; refusing to keep it",
+		    ctx->token.label, label);
+	return KS_OK;
+}
+
+static ks_status
+make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
+    int exportable, struct made *m)
+{
+	static CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
+	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_BBOOL sign = usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
+	CK_BBOOL crypt = usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
+	CK_BBOOL extr = exportable ? CK_TRUE : CK_FALSE;
+	CK_ULONG modbits = bits;
+	CK_OBJECT_CLASS pubcls = CKO_PUBLIC_KEY, privcls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	struct ks_meta meta;
+	size_t llen = strlen(label);
+	ks_status st;
+	CK_RV rv;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.version = 1;
+	meta.usage = usage;
+	meta.created = time(NULL);
+	meta.idlen = KS_ID_LEN;
+	if (RAND_bytes(meta.id, KS_ID_LEN) != 1)
+		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+
+	CK_ATTRIBUTE pub[] = {
+		{ CKA_CLASS, &pubcls, sizeof(pubcls) },
+		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_LABEL, (void *)label, llen },
+		{ CKA_ID, meta.id, KS_ID_LEN },
+		{ CKA_MODULUS_BITS, &modbits, sizeof(modbits) },
+		{ CKA_PUBLIC_EXPONENT, e65537, sizeof(e65537) },
+		{ CKA_VERIFY, &sign, sizeof(sign) },
+		{ CKA_ENCRYPT, &crypt, sizeof(crypt) },
+		{ CKA_WRAP, &no, sizeof(no) },
+	};
+	CK_ATTRIBUTE priv[] = {
+		{ CKA_CLASS, &privcls, sizeof(privcls) },
+		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_LABEL, (void *)label, llen },
+		{ CKA_ID, meta.id, KS_ID_LEN },
+		{ CKA_SENSITIVE, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
+		{ CKA_SIGN, &sign, sizeof(sign) },
+		{ CKA_DECRYPT, &crypt, sizeof(crypt) },
+		{ CKA_UNWRAP, &no, sizeof(no) },
+	};
+
+	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
+		return st;
+	m->has_meta = 1;
+	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
+	    pub, sizeof(pub) / sizeof(pub[0]),
+	    priv, sizeof(priv) / sizeof(priv[0]), &m->pub, &m->priv);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot generate a %u-bit RSA key "
+		    "'%s' on token '%s'", bits, label, ctx->token.label);
+	m->has_keys = 1;
+	return check_flags(ctx, label, m->priv, exportable);
+}
+
+static ks_status
+check_modulus(ks_ctx *ctx, unsigned bits)
+{
+	CK_MECHANISM_INFO mi;
+	CK_RV rv;
+
+	if (bits < KS_MODULUS_MIN || bits > KS_MODULUS_MAX)
+		return ks_fail(ctx, KS_EUSAGE, "modulus %u is out of range; "
+		    "choose %d to %d bits", bits, KS_MODULUS_MIN,
+		    KS_MODULUS_MAX);
+	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot,
+	    CKM_RSA_PKCS_KEY_PAIR_GEN, &mi);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "token '%s' cannot generate RSA "
+		    "keys", ctx->token.label);
+	if (mi.ulMinKeySize != 0 && mi.ulMaxKeySize != 0 &&
+	    (bits < mi.ulMinKeySize || bits > mi.ulMaxKeySize))
+		return ks_fail(ctx, KS_EUSAGE, "token '%s' generates RSA "
+		    "keys of %lu to %lu bits, not %u", ctx->token.label,
+		    (unsigned long)mi.ulMinKeySize,
+		    (unsigned long)mi.ulMaxKeySize, bits);
+	return KS_OK;
+}
+
+ks_status
+ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
+    int flags)
+{
+	static const ks_usage usages[][2] = {
+		[KS_KIND_GENERAL] = { KS_USAGE_GENERAL, KS_USAGE_GENERAL },
+		[KS_KIND_USAGE_KEYS] = { KS_USAGE_SIGNATURE,
+		    KS_USAGE_ENCRYPTION },
+		[KS_KIND_SIGNATURE] = { KS_USAGE_SIGNATURE, KS_USAGE_SIGNATURE },
+		[KS_KIND_ENCRYPTION] = { KS_USAGE_ENCRYPTION,
+		    KS_USAGE_ENCRYPTION },
+	};
+	struct made made[2];
+	ks_key **old = NULL;
+	size_t nold = 0, i, nmake, nown = 0;
+	ks_status st;
+
+	if ((unsigned)kind > KS_KIND_ENCRYPTION)
+		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_label_check(ctx, label)) != KS_OK ||
+	    (st = check_modulus(ctx, bits)) != KS_OK)
+		return st;
+	/* 1. the name */
+	if ((st = ks_find_pairs(ctx, label, &old, &nold, 0)) != KS_OK)
+		return st;
+	for (i = 0; i < nold; i++)
+		if (ks_pair_listed(old[i]))
+			nown++;
+	if (nown > 0 && !(flags & KS_GEN_REPLACE)) {
+		ks_keys_free(old, nold);
+		return ks_fail(ctx, KS_EEXIST, "key '%s' already exists on "
+		    "token '%s'; use --replace to replace it", label,
+		    ctx->token.label);
+	}
+	/* 2. the new pairs */
+	memset(made, 0, sizeof(made));
+	nmake = kind == KS_KIND_USAGE_KEYS ? 2 : 1;
+	for (i = 0; i < nmake; i++) {
+		st = make_pair(ctx, label, bits, usages[kind][i],
+		    flags & KS_GEN_EXPORTABLE, &made[i]);
+		if (st != KS_OK) {
+			undo(ctx, &made[1]);
+			undo(ctx, &made[0]);
+			ks_keys_free(old, nold);
+			return st;
+		}
+	}
+	/* 3. the old pairs, and leftovers of the name */
+	for (i = 0; i < nold && st == KS_OK; i++)
+		if (ks_pair_ours(old[i]))
+			st = ks_remove_pair(ctx, old[i]);
+	ks_keys_free(old, nold);
+	return st;
+}

@@ -1,0 +1,478 @@
+/*
+ * keylist.c -- find the key pairs on a token and describe them.
+ *
+ * Three searches by template (RSA private keys, RSA public keys, our
+ * records), one C_GetAttributeValue per object with buffers sized for the
+ * largest value we accept, and a merge by (label, CKA_ID).  No per-object
+ * size queries unless a value does not fit.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ks_internal.h"
+
+#define LABEL_BUF	256
+#define MOD_BUF		(KS_MODULUS_MAX / 8)
+#define EXP_BUF		16
+
+struct pairs {
+	ks_key	**v;
+	size_t	  n;
+};
+
+static ks_key *
+pairs_find(struct pairs *ps, const char *label, size_t llen,
+    const unsigned char *id, size_t idlen)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		ks_key *k = ps->v[i];
+
+		if (k->idlen == idlen && memcmp(k->id, id, idlen) == 0 &&
+		    strlen(k->label) == llen && memcmp(k->label, label, llen) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+static ks_key *
+pairs_add(struct pairs *ps, const char *label, size_t llen,
+    const unsigned char *id, size_t idlen)
+{
+	ks_key **grown, *k;
+
+	if (idlen > KS_ID_MAX)
+		return NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	if ((k->label = strndup(label, llen)) == NULL) {
+		free(k);
+		return NULL;
+	}
+	memcpy(k->id, id, idlen);
+	k->idlen = idlen;
+	grown = reallocarray(ps->v, ps->n + 1, sizeof(*grown));
+	if (grown == NULL) {
+		free(k->label);
+		free(k);
+		return NULL;
+	}
+	ps->v = grown;
+	ps->v[ps->n++] = k;
+	return k;
+}
+
+static ks_key *
+pairs_get(struct pairs *ps, const char *label, size_t llen,
+    const unsigned char *id, size_t idlen)
+{
+	ks_key *k = pairs_find(ps, label, llen, id, idlen);
+
+	return k != NULL ? k : pairs_add(ps, label, llen, id, idlen);
+}
+
+static void
+key_free(ks_key *k)
+{
+	if (k == NULL)
+		return;
+	free(k->label);
+	free(k->spki);
+	free(k->uri);
+	free(k);
+}
+
+void
+ks_keys_free(ks_key **keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		key_free(keys[i]);
+	free(keys);
+}
+
+/* Template for one class, optionally narrowed to a label. */
+static CK_RV
+find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *label,
+    CK_OBJECT_HANDLE **h, size_t *n)
+{
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_ATTRIBUTE t[3];
+	CK_ULONG nt = 0;
+
+	t[nt].type = CKA_CLASS;
+	t[nt].pValue = &cls;
+	t[nt++].ulValueLen = sizeof(cls);
+	if (cls == CKO_DATA) {
+		t[nt].type = CKA_APPLICATION;
+		t[nt].pValue = KS_APP_META;
+		t[nt++].ulValueLen = sizeof(KS_APP_META) - 1;
+	} else {
+		t[nt].type = CKA_KEY_TYPE;
+		t[nt].pValue = &rsa;
+		t[nt++].ulValueLen = sizeof(rsa);
+	}
+	if (label != NULL) {
+		t[nt].type = CKA_LABEL;
+		t[nt].pValue = (void *)label;
+		t[nt++].ulValueLen = strlen(label);
+	}
+	return p11_find(&ctx->sess, t, nt, h, n);
+}
+
+/*
+ * Read attributes into the caller's fixed buffers in one call; values that
+ * do not fit, or that the token will not show, come back with ulValueLen
+ * CK_UNAVAILABLE_INFORMATION.
+ */
+static CK_RV
+read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
+{
+	CK_RV rv;
+
+	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
+	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_OK;
+	return rv;
+}
+
+static int
+have(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
+}
+
+static int
+is_true(const CK_ATTRIBUTE *a)
+{
+	return have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
+	    *(CK_BBOOL *)a->pValue == CK_TRUE;
+}
+
+static ks_status
+set_public(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *mod, CK_ATTRIBUTE *exp)
+{
+	ks_status st;
+
+	if (k->spki != NULL || !have(mod) || !have(exp))
+		return KS_OK;
+	st = ks_spki_from_rsa(mod->pValue, mod->ulValueLen, exp->pValue,
+	    exp->ulValueLen, &k->spki, &k->spkilen, &k->bits);
+	if (st == KS_EINPUT)
+		return KS_OK;	/* a foreign odd key: list it without data */
+	if (st != KS_OK)
+		return ks_fail(ctx, st, "cannot encode the public key of '%s'",
+		    k->label);
+	return KS_OK;
+}
+
+static ks_status
+load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	char lab[LABEL_BUF];
+	unsigned char id[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if ((rv = find_class(ctx, CKO_PUBLIC_KEY, label, &h, &n)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < n && st == KS_OK; i++) {
+		CK_ATTRIBUTE a[] = {
+			{ CKA_LABEL, lab, sizeof(lab) },
+			{ CKA_ID, id, sizeof(id) },
+			{ CKA_MODULUS, mod, sizeof(mod) },
+			{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+		};
+		ks_key *k;
+
+		if ((rv = read_attrs(ctx, h[i], a, with_spki ? 4 : 2)) != CKR_OK)
+			continue;	/* deleted meanwhile */
+		if (!have(&a[0]) || !have(&a[1]))
+			continue;	/* not named the way we name pairs */
+		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
+		if (k == NULL) {
+			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			break;
+		}
+		k->pub = h[i];
+		k->has_pub = 1;
+		if (with_spki)
+			st = set_public(ctx, k, &a[2], &a[3]);
+	}
+	free(h);
+	return st;
+}
+
+static ks_status
+load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	char lab[LABEL_BUF];
+	unsigned char id[KS_ID_MAX];
+	CK_BBOOL sign, decrypt, extractable;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if ((rv = find_class(ctx, CKO_PRIVATE_KEY, label, &h, &n)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < n && st == KS_OK; i++) {
+		CK_ATTRIBUTE a[] = {
+			{ CKA_LABEL, lab, sizeof(lab) },
+			{ CKA_ID, id, sizeof(id) },
+			{ CKA_SIGN, &sign, sizeof(sign) },
+			{ CKA_DECRYPT, &decrypt, sizeof(decrypt) },
+			{ CKA_EXTRACTABLE, &extractable, sizeof(extractable) },
+		};
+		ks_key *k;
+
+		if ((rv = read_attrs(ctx, h[i], a, 5)) != CKR_OK)
+			continue;
+		if (!have(&a[0]) || !have(&a[1]))
+			continue;
+		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
+		if (k == NULL) {
+			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			break;
+		}
+		k->priv = h[i];
+		k->has_priv = 1;
+		k->exportable = is_true(&a[4]);
+		if (is_true(&a[2]) && !is_true(&a[3]))
+			k->usage = KS_USAGE_SIGNATURE;
+		else if (!is_true(&a[2]) && is_true(&a[3]))
+			k->usage = KS_USAGE_ENCRYPTION;
+		else
+			k->usage = KS_USAGE_GENERAL;
+		if (with_spki && k->spki == NULL) {
+			/* no public object: the private one has n and e */
+			unsigned char mod[MOD_BUF], exp[EXP_BUF];
+			CK_ATTRIBUTE b[] = {
+				{ CKA_MODULUS, mod, sizeof(mod) },
+				{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+			};
+
+			if (read_attrs(ctx, h[i], b, 2) == CKR_OK)
+				st = set_public(ctx, k, &b[0], &b[1]);
+		}
+	}
+	free(h);
+	return st;
+}
+
+static ks_status
+load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	char lab[LABEL_BUF], val[KS_META_MAX];
+	struct ks_meta m;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if ((rv = find_class(ctx, CKO_DATA, label, &h, &n)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < n; i++) {
+		CK_ATTRIBUTE a[] = {
+			{ CKA_LABEL, lab, sizeof(lab) },
+			{ CKA_VALUE, val, sizeof(val) },
+		};
+		ks_key *k;
+
+		if ((rv = read_attrs(ctx, h[i], a, 2)) != CKR_OK)
+			continue;
+		if (!have(&a[0]) || !have(&a[1]) ||
+		    ks_meta_parse(val, a[1].ulValueLen, &m) != 0)
+			continue;	/* not a record we can read: leave it */
+		k = pairs_get(ps, lab, a[0].ulValueLen, m.id, m.idlen);
+		if (k == NULL) {
+			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			break;
+		}
+		k->meta = h[i];
+		k->has_meta = 1;
+		k->managed = 1;
+		k->usage = m.usage;
+		k->created = m.created;
+	}
+	free(h);
+	return st;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const ks_key *x = *(ks_key *const *)a, *y = *(ks_key *const *)b;
+	int c = strcmp(x->label, y->label);
+
+	if (c != 0)
+		return c;
+	if (x->usage != y->usage)
+		return x->usage < y->usage ? -1 : 1;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return 0;
+}
+
+ks_status
+ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
+    int with_spki)
+{
+	struct pairs ps = { NULL, 0 };
+	ks_status st;
+
+	*keys = NULL;
+	*n = 0;
+	if ((st = ks_need_session(ctx)) != KS_OK)
+		return st;
+	if ((st = load_public(ctx, &ps, label, with_spki)) != KS_OK ||
+	    (st = load_private(ctx, &ps, label, with_spki)) != KS_OK ||
+	    (st = load_meta(ctx, &ps, label)) != KS_OK) {
+		ks_keys_free(ps.v, ps.n);
+		return st;
+	}
+	if (ps.n > 1)
+		qsort(ps.v, ps.n, sizeof(*ps.v), key_cmp);
+	*keys = ps.v;
+	*n = ps.n;
+	return KS_OK;
+}
+
+int
+ks_pair_listed(const ks_key *k)
+{
+	return k->has_priv || (k->has_pub && k->has_meta);
+}
+
+int
+ks_pair_ours(const ks_key *k)
+{
+	return k->has_priv || k->has_meta;
+}
+
+ks_status
+ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
+{
+	ks_key **all;
+	size_t nall, i, kept = 0;
+	ks_status st;
+
+	if ((st = ks_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
+		return st;
+	for (i = 0; i < nall; i++) {
+		if (!ks_pair_listed(all[i])) {
+			key_free(all[i]);
+			continue;
+		}
+		all[i]->uri = p11_token_uri(&ctx->token, all[i]->label,
+		    all[i]->id, all[i]->idlen);
+		all[kept++] = all[i];
+	}
+	if (kept == 0) {
+		free(all);
+		all = NULL;
+	}
+	*keys = all;
+	*n = kept;
+	return KS_OK;
+}
+
+ks_status
+ks_remove_pair(ks_ctx *ctx, const ks_key *k)
+{
+	CK_RV rv;
+
+	if (k->has_priv && (rv = p11_destroy(&ctx->sess, k->priv)) != CKR_OK &&
+	    rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot remove the private key of "
+		    "'%s'", k->label);
+	if (k->has_pub && (rv = p11_destroy(&ctx->sess, k->pub)) != CKR_OK &&
+	    rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot remove the public key of "
+		    "'%s'", k->label);
+	if (k->has_meta && (rv = p11_destroy(&ctx->sess, k->meta)) != CKR_OK &&
+	    rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot remove the record of '%s'",
+		    k->label);
+	return KS_OK;
+}
+
+/* Accessors ---------------------------------------------------------------- */
+
+const char *
+ks_key_label(const ks_key *k)
+{
+	return k->label;
+}
+
+ks_usage
+ks_key_usage(const ks_key *k)
+{
+	return k->usage;
+}
+
+unsigned
+ks_key_bits(const ks_key *k)
+{
+	return k->bits;
+}
+
+const unsigned char *
+ks_key_id(const ks_key *k, size_t *len)
+{
+	*len = k->idlen;
+	return k->id;
+}
+
+int
+ks_key_exportable(const ks_key *k)
+{
+	return k->exportable;
+}
+
+int
+ks_key_encrypted(const ks_key *k)
+{
+	return k->encrypted;
+}
+
+int
+ks_key_locked(const ks_key *k)
+{
+	return k->locked;
+}
+
+time_t
+ks_key_created(const ks_key *k)
+{
+	return k->created;
+}
+
+const unsigned char *
+ks_key_spki(const ks_key *k, size_t *len)
+{
+	*len = k->spkilen;
+	return k->spki;
+}
+
+const char *
+ks_key_uri(const ks_key *k)
+{
+	return k->uri;
+}
+
+int
+ks_key_managed(const ks_key *k)
+{
+	return k->managed;
+}

@@ -1,0 +1,171 @@
+/*
+ * keystore.h -- cryptokey's key lifecycle library (libkeystore).
+ *
+ * RSA key pairs on PKCS#11 tokens, named and managed the way Cisco IOS
+ * "crypto key" names and manages them.  All types are opaque; every
+ * function that can fail returns a ks_status and leaves a one-line
+ * explanation in ks_ctx_error().  The library never prints and never exits.
+ */
+#ifndef KEYSTORE_H
+#define KEYSTORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status values double as the tools' exit codes. */
+typedef enum ks_status {
+	KS_OK = 0,
+	KS_EFAIL = 1,		/* other failure */
+	KS_EUSAGE = 2,		/* invalid argument */
+	KS_ENOTFOUND = 3,	/* token, key or file not found */
+	KS_EEXIST = 4,		/* already exists */
+	KS_EPERM = 5,		/* not permitted: not exportable, locked */
+	KS_EAUTH = 6,		/* PIN or passphrase wrong */
+	KS_EINPUT = 7,		/* malformed input data */
+	KS_ETOKEN = 8		/* token or module failure */
+} ks_status;
+
+typedef enum ks_usage {
+	KS_USAGE_GENERAL = 0,	/* sign and decrypt */
+	KS_USAGE_SIGNATURE,
+	KS_USAGE_ENCRYPTION
+} ks_usage;
+
+/* What "generate" creates under one name. */
+typedef enum ks_kind {
+	KS_KIND_GENERAL = 0,	/* one general-purpose pair */
+	KS_KIND_USAGE_KEYS,	/* a signature pair and an encryption pair */
+	KS_KIND_SIGNATURE,	/* a signature pair only */
+	KS_KIND_ENCRYPTION	/* an encryption pair only */
+} ks_kind;
+
+#define KS_GEN_EXPORTABLE	0x01	/* CKA_EXTRACTABLE=TRUE */
+#define KS_GEN_REPLACE		0x02	/* replace an existing name */
+
+#define KS_MODULUS_MIN		1024
+#define KS_MODULUS_MAX		16384
+#define KS_MODULUS_DEFAULT	2048
+#define KS_LABEL_MAX		128
+
+typedef struct ks_ctx ks_ctx;
+typedef struct ks_key ks_key;
+
+/*
+ * Secret callback: write the secret (not NUL-terminated) into buf, at most
+ * bufsz bytes, and its length into *len.  prompt names what is asked for.
+ */
+typedef ks_status (*ks_secret_fn)(void *arg, const char *prompt, char *buf,
+    size_t bufsz, size_t *len);
+
+/* Context ---------------------------------------------------------------- */
+
+ks_status	 ks_ctx_new(ks_ctx **ctx);
+void		 ks_ctx_free(ks_ctx *ctx);
+const char	*ks_ctx_error(const ks_ctx *ctx);
+/* Record a failure (for callbacks such as the PIN reader); returns st. */
+ks_status	 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg);
+
+/* NULL: module discovery through p11-kit. */
+ks_status	 ks_ctx_set_module(ks_ctx *ctx, const char *path);
+/* An RFC 7512 URI ("pkcs11:token=vpn-gw") or a token label; NULL: the only
+ * token there is. */
+ks_status	 ks_ctx_set_token(ks_ctx *ctx, const char *spec);
+/* pin-source / pin-value attributes of the token URI (NULL when absent). */
+const char	*ks_ctx_uri_pin_source(const ks_ctx *ctx);
+const char	*ks_ctx_uri_pin_value(const ks_ctx *ctx);
+void		 ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg);
+
+#define KS_OPEN_LOGIN	0x01
+/* Load the module, find the token, open a session, log in if asked. */
+ks_status	 ks_ctx_open(ks_ctx *ctx, int flags);
+
+const char	*ks_ctx_module_path(const ks_ctx *ctx);
+const char	*ks_ctx_token_label(const ks_ctx *ctx);
+const char	*ks_ctx_token_uri(const ks_ctx *ctx);
+
+/* Embedded default token ------------------------------------------------- */
+
+/*
+ * The embedded default is a SoftHSM2 token in a directory of its own:
+ * softhsm2.conf, tokens/, and the PIN files user.pin and so.pin (0600).
+ * ks_embedded_dir() resolves $CRYPTOKEY_DIR, else /var/lib/cryptokey for
+ * root, else $XDG_DATA_HOME/cryptokey (~/.local/share/cryptokey).
+ */
+ks_status	 ks_embedded_dir(char *buf, size_t bufsz);
+int		 ks_embedded_exists(const char *dir);
+/* Point SoftHSM2 at dir's softhsm2.conf unless SOFTHSM2_CONF is set. */
+ks_status	 ks_embedded_use(const char *dir);
+/* Path of dir's user PIN file, for use as "file:PATH". */
+ks_status	 ks_embedded_pin_file(const char *dir, char *buf, size_t bufsz);
+/*
+ * Create dir and a token labelled token_label in it.  pin NULL: a random
+ * PIN is made and kept in dir/user.pin.  The SO PIN is always random and
+ * kept in dir/so.pin.  Uses the context's module (SoftHSM2 by default).
+ */
+ks_status	 ks_embedded_init(ks_ctx *ctx, const char *dir,
+		    const char *token_label, const char *pin, size_t pinlen);
+
+/* Key pairs -------------------------------------------------------------- */
+
+/* The host's FQDN (the IOS default key name), or its plain host name. */
+ks_status	 ks_default_label(char *buf, size_t bufsz);
+/* KS_OK when label may name a key; else KS_EUSAGE with a reason. */
+ks_status	 ks_label_check(ks_ctx *ctx, const char *label);
+
+ks_status	 ks_generate(ks_ctx *ctx, const char *label, unsigned bits,
+		    ks_kind kind, int flags);
+
+/* Key pairs on the token, by name (NULL: all), sorted by name then usage. */
+ks_status	 ks_list(ks_ctx *ctx, const char *label, ks_key ***keys,
+		    size_t *n);
+void		 ks_keys_free(ks_key **keys, size_t n);
+
+const char	*ks_key_label(const ks_key *k);
+ks_usage	 ks_key_usage(const ks_key *k);
+const char	*ks_usage_name(ks_usage u);	/* "general", ... */
+unsigned	 ks_key_bits(const ks_key *k);
+const unsigned char *ks_key_id(const ks_key *k, size_t *len);
+int		 ks_key_exportable(const ks_key *k);
+int		 ks_key_encrypted(const ks_key *k);
+int		 ks_key_locked(const ks_key *k);
+/* Created or imported at; 0 when cryptokey did not record it. */
+time_t		 ks_key_created(const ks_key *k);
+/* DER SubjectPublicKeyInfo. */
+const unsigned char *ks_key_spki(const ks_key *k, size_t *len);
+/* PEM "BEGIN PUBLIC KEY", allocated; free with free(). */
+char		*ks_key_public_pem(const ks_key *k);
+/* pkcs11: URI naming the pair on its token. */
+const char	*ks_key_uri(const ks_key *k);
+/* 1 when cryptokey manages the pair (it has cryptokey's record). */
+int		 ks_key_managed(const ks_key *k);
+
+/*
+ * Remove the pairs named label (NULL: every pair cryptokey manages on the
+ * token, and any half-made leftovers).  *removed counts pairs.
+ */
+ks_status	 ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed);
+
+/* Signing ---------------------------------------------------------------- */
+
+typedef enum ks_sig {
+	KS_SIG_RSA_PKCS_RAW = 0,	/* PKCS#1 v1.5 over the input as is */
+	KS_SIG_SHA1_RSA_PKCS,
+	KS_SIG_SHA256_RSA_PKCS,
+	KS_SIG_SHA384_RSA_PKCS,
+	KS_SIG_SHA512_RSA_PKCS
+} ks_sig;
+
+/* Sign with the signing key of label; *siglen is the buffer size on entry. */
+ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
+		    const unsigned char *in, size_t inlen, unsigned char *sig,
+		    size_t *siglen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KEYSTORE_H */

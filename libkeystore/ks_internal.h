@@ -1,0 +1,91 @@
+/*
+ * ks_internal.h -- what libkeystore's files share and nobody else sees.
+ */
+#ifndef KS_INTERNAL_H
+#define KS_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "keystore.h"
+#include "pkcs11/p11.h"
+
+#define KS_ID_LEN	20	/* CKA_ID of the pairs we create */
+#define KS_ID_MAX	64	/* longest CKA_ID we accept from a token */
+#define KS_APP_META	"cryptokey-meta"
+
+struct ks_ctx {
+	char			*module_path;	/* NULL: discovery */
+	struct p11_selector	*sel;		/* NULL: the only token */
+	char			*token_spec;
+	ks_secret_fn		 pin_fn;
+	void			*pin_arg;
+
+	struct p11		*p11;
+	struct p11_token	 token;
+	struct p11_session	 sess;
+	int			 have_token;
+	char			*token_uri;
+	char			 err[768];
+};
+
+/* The cryptokey record kept beside each pair (meta.c). */
+struct ks_meta {
+	unsigned	version;
+	ks_usage	usage;
+	time_t		created;
+	unsigned char	id[KS_ID_MAX];
+	size_t		idlen;
+};
+
+struct ks_key {
+	char			*label;
+	unsigned char		 id[KS_ID_MAX];
+	size_t			 idlen;
+	ks_usage		 usage;
+	unsigned		 bits;
+	int			 exportable;
+	int			 encrypted;
+	int			 locked;
+	time_t			 created;
+	unsigned char		*spki;
+	size_t			 spkilen;
+	char			*uri;
+	int			 managed;
+	CK_OBJECT_HANDLE	 priv, pub, meta;
+	int			 has_priv, has_pub, has_meta;
+};
+
+/* ctx.c */
+ks_status	 ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+ks_status	 ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+ks_status	 ks_need_session(ks_ctx *ctx);
+
+/* meta.c */
+#define KS_META_MAX	512
+int		 ks_meta_encode(const struct ks_meta *m, char *buf,
+		    size_t bufsz);
+int		 ks_meta_parse(const char *buf, size_t len,
+		    struct ks_meta *m);
+ks_status	 ks_meta_create(ks_ctx *ctx, const char *label,
+		    const struct ks_meta *m, CK_OBJECT_HANDLE *h);
+
+/* spki.c */
+ks_status	 ks_spki_from_rsa(const unsigned char *n, size_t nlen,
+		    const unsigned char *e, size_t elen, unsigned char **der,
+		    size_t *derlen, unsigned *bits);
+
+/* keylist.c */
+ks_status	 ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
+		    size_t *n, int with_spki);
+/* A listed pair is one we can use or unlock: a private key, or a public key
+ * with our record.  A public key alone is a peer's key, not ours. */
+int		 ks_pair_listed(const ks_key *k);
+/* Ours to remove: a private key or anything with our record. */
+int		 ks_pair_ours(const ks_key *k);
+/* remove one pair: private, public, then the record (the record last, so
+ * a half-finished removal still shows and a rerun completes it) */
+ks_status	 ks_remove_pair(ks_ctx *ctx, const ks_key *k);
+
+#endif /* KS_INTERNAL_H */

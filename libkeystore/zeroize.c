@@ -1,0 +1,41 @@
+/*
+ * zeroize.c -- remove key pairs (IOS "crypto key zeroize rsa").
+ *
+ * Per pair: private key, public key, then the record (ks_remove_pair), so
+ * that a run cut short still shows the rest and a rerun completes it.
+ * Without a name only pairs carrying cryptokey's record are removed, and
+ * records left without keys: a shared token's other keys are not ours.
+ */
+#include "config.h"
+
+#include "ks_internal.h"
+
+ks_status
+ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed)
+{
+	ks_key **keys;
+	size_t n, i;
+	ks_status st;
+
+	*removed = 0;
+	if ((st = ks_need_session(ctx)) != KS_OK)
+		return st;
+	if (label != NULL && (st = ks_label_check(ctx, label)) != KS_OK)
+		return st;
+	if ((st = ks_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
+		return st;
+	for (i = 0; i < n && st == KS_OK; i++) {
+		ks_key *k = keys[i];
+
+		if (!ks_pair_ours(k) || (label == NULL && !k->managed))
+			continue;
+		st = ks_remove_pair(ctx, k);
+		if (st == KS_OK && ks_pair_listed(k))
+			(*removed)++;
+	}
+	ks_keys_free(keys, n);
+	if (st == KS_OK && *removed == 0 && label != NULL)
+		return ks_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
+		    "'%s'", label, ctx->token.label);
+	return st;
+}

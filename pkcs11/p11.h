@@ -1,0 +1,141 @@
+/*
+ * pkcs11/ -- token access: modules, slots, sessions, URIs, objects.
+ *
+ * The lowest layer.  It knows PKCS#11 and p11-kit and nothing about key
+ * names, usages or IOS.  Every function returns a CK_RV; CKR_OK is success.
+ * Nothing here prints or exits.  ckr.c is the one place where CKR_* codes
+ * become words.
+ */
+#ifndef CK_P11_H
+#define CK_P11_H
+
+#include <stddef.h>
+#include <p11-kit/pkcs11.h>
+
+/* ckr.c ------------------------------------------------------------------ */
+
+/* What a CKR_* code means for the caller, coarse enough for an exit code. */
+enum p11_class {
+	P11_CLASS_OK = 0,
+	P11_CLASS_FAILURE,	/* the token or module failed */
+	P11_CLASS_AUTH,		/* PIN wrong, locked, expired */
+	P11_CLASS_DENIED,	/* key unextractable, read-only attribute, ... */
+	P11_CLASS_INPUT,	/* data or template the token refused */
+	P11_CLASS_NOTFOUND	/* handle or token gone */
+};
+
+const char	*p11_rv_name(CK_RV rv);		/* "CKR_PIN_INCORRECT" */
+const char	*p11_rv_text(CK_RV rv);		/* "the PIN is incorrect" */
+enum p11_class	 p11_rv_class(CK_RV rv);
+
+/* module.c --------------------------------------------------------------- */
+
+struct p11_module {
+	CK_FUNCTION_LIST	*fn;
+	char			*path;		/* file name of the module */
+};
+
+struct p11 {
+	struct p11_module	*mods;
+	size_t			 nmods;
+	CK_FUNCTION_LIST	**kit_list;	/* set when loaded by discovery */
+	CK_FUNCTION_LIST	*kit_single;	/* set when loaded by path */
+};
+
+/*
+ * Load and initialise modules.  With a path, exactly that module; without,
+ * every module p11-kit has registered, and if there are none, the SoftHSM2
+ * module named at configure time.  On failure *errpath names what failed
+ * and *detail, when not NULL, is p11-kit's own explanation.
+ */
+CK_RV	p11_open(struct p11 **out, const char *module_path,
+	    const char **errpath, const char **detail);
+void	p11_close(struct p11 *p);
+
+/* token.c ---------------------------------------------------------------- */
+
+#define P11_LABEL_MAX	32
+
+struct p11_token {
+	struct p11_module	*mod;
+	CK_SLOT_ID		 slot;
+	CK_TOKEN_INFO		 info;
+	char			 label[P11_LABEL_MAX + 1];	/* trimmed */
+	char			 serial[16 + 1];		/* trimmed */
+};
+
+/* A parsed token selector: an RFC 7512 URI or a bare token label. */
+struct p11_selector;
+
+enum p11_select_err {
+	P11_SELECT_OK = 0,
+	P11_SELECT_BAD_URI,		/* p11-kit could not parse it */
+	P11_SELECT_UNRECOGNISED,	/* parsed, with attributes we do not know */
+	P11_SELECT_NOT_TOKEN,		/* names an object; a token is wanted */
+	P11_SELECT_EMPTY
+};
+
+enum p11_select_err p11_selector_parse(const char *spec,
+	    struct p11_selector **out);
+void	 p11_selector_free(struct p11_selector *sel);
+/* pin-value / pin-source attributes of the URI, or NULL */
+const char *p11_selector_pin_value(const struct p11_selector *sel);
+const char *p11_selector_pin_source(const struct p11_selector *sel);
+int	 p11_selector_matches(const struct p11_selector *sel,
+	    const struct p11_module *mod, const CK_TOKEN_INFO *info);
+
+/*
+ * Every initialised token that matches sel (NULL: every token).  The array
+ * is allocated; *n is its length.
+ */
+CK_RV	p11_tokens(struct p11 *p, const struct p11_selector *sel,
+	    struct p11_token **out, size_t *n);
+
+/* "pkcs11:model=...;token=..." for the token, plus optional object parts. */
+char	*p11_token_uri(const struct p11_token *t, const char *object_label,
+	    const unsigned char *id, size_t idlen);
+
+/* Free slot (token not initialised) of a module, for C_InitToken. */
+CK_RV	p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot);
+
+/* session.c -------------------------------------------------------------- */
+
+struct p11_session {
+	CK_FUNCTION_LIST	*fn;
+	CK_SESSION_HANDLE	 h;
+	int			 logged_in;
+};
+
+CK_RV	p11_session_open(const struct p11_token *t, struct p11_session *s);
+void	p11_session_close(struct p11_session *s);
+/* pin NULL: protected authentication path (PIN pad). */
+CK_RV	p11_login(struct p11_session *s, CK_USER_TYPE who,
+	    const char *pin, size_t pinlen);
+
+/* object.c --------------------------------------------------------------- */
+
+/*
+ * Find every object that matches the template.  The handle array is
+ * allocated (NULL when *n is 0).
+ */
+CK_RV	p11_find(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
+	    CK_OBJECT_HANDLE **out, size_t *n);
+
+/*
+ * Read attributes whose sizes are not known: pValue of each entry must be
+ * NULL on entry and is allocated here (free with p11_attrs_free).  An
+ * attribute the object does not have, or that is sensitive, comes back with
+ * ulValueLen == CK_UNAVAILABLE_INFORMATION and pValue NULL.
+ */
+CK_RV	p11_get_attrs(struct p11_session *s, CK_OBJECT_HANDLE o,
+	    CK_ATTRIBUTE *a, CK_ULONG n);
+void	p11_attrs_free(CK_ATTRIBUTE *a, CK_ULONG n);
+/* Read fixed-size attributes (CK_BBOOL, CK_ULONG, ...) into caller memory. */
+CK_RV	p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o,
+	    CK_ATTRIBUTE *a, CK_ULONG n);
+CK_RV	p11_destroy(struct p11_session *s, CK_OBJECT_HANDLE o);
+CK_RV	p11_create(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+	    CK_OBJECT_HANDLE *o);
+CK_RV	p11_random(struct p11_session *s, unsigned char *buf, size_t len);
+
+#endif /* CK_P11_H */

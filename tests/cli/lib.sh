@@ -1,0 +1,136 @@
+# tests/cli/lib.sh -- shared by the shell tests; sourced, never run.
+#
+# Every test gets its own SoftHSM2 token in a temp directory ($T), its own
+# softhsm2.conf and cryptokey.conf, and prints TAP.  Key pairs are
+# generated once per build tree (see template_token) and copied: keygen is
+# slow under sanitizers and valgrind.
+#
+#   setup_token [LABEL]     fresh empty token LABEL (default "test"), PIN 1234
+#   setup_template          a copy of the template token (label "test") holding
+#                           tpl-gen (general), tpl-exp (general, exportable),
+#                           tpl-usage (usage keys)
+#   add_token LABEL         a second token beside the first one
+#   objects [LABEL]         number of objects on the token (pkcs11-tool)
+#   expect_rc N DESC CMD... run CMD, pass when it exits N; keeps $out, $err
+#   ok COND DESC / pass DESC / fail DESC / skip_all REASON / done_testing
+set -u
+
+: "${top_builddir:?run through make check}"
+: "${top_srcdir:?run through make check}"
+: "${SOFTHSM_MODULE:=/usr/lib/softhsm/libsofthsm2.so}"
+CK="$top_builddir/tools/cryptokey/cryptokey"
+PIN=1234
+SOPIN=12345678
+export SOFTHSM_MODULE
+
+_tap_n=0
+_tap_failed=0
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cktest.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+out="$T/out"
+err="$T/err"
+
+pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+fail() {
+	_tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $*"
+	if [ -s "$err" ]; then sed 's/^/# stderr: /' "$err" | head -n 5; fi
+}
+ok() { if eval "$1"; then pass "$2"; else fail "$2"; fi; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; exit $?; }
+
+# expect_rc N DESC CMD...: run CMD with stdin from /dev/null
+expect_rc() {
+	_want=$1; _desc=$2; shift 2
+	"$@" </dev/null >"$out" 2>"$err"
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then
+		pass "$_desc (exit $_want)"
+	else
+		fail "$_desc: exit $_got, wanted $_want"
+	fi
+}
+
+# contains FILE TEXT DESC
+contains() {
+	if grep -qF -- "$2" "$1"; then pass "$3"; else
+		fail "$3: '$2' not in $(basename "$1")"
+		sed 's/^/# /' "$1" | head -n 5
+	fi
+}
+
+_write_conf() {
+	cat > "$T/softhsm2.conf" <<EOC
+directories.tokendir = $T/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+	printf '%s\n' "$PIN" > "$T/pin"
+	chmod 600 "$T/pin"
+	cat > "$T/cryptokey.conf" <<EOC
+module = $SOFTHSM_MODULE
+token = ${1:-test}
+pin-source = file:$T/pin
+EOC
+	export SOFTHSM2_CONF="$T/softhsm2.conf"
+	export CRYPTOKEY_CONF="$T/cryptokey.conf"
+	export CRYPTOKEY_DIR="$T/no-embedded"
+}
+
+add_token() {
+	softhsm2-util --init-token --free --label "$1" --so-pin "$SOPIN" \
+	    --pin "$PIN" >/dev/null || { echo "Bail out! cannot init $1"; exit 1; }
+}
+
+setup_token() {
+	mkdir -p "$T/tokens"
+	_write_conf "${1:-test}"
+	add_token "${1:-test}"
+}
+
+# The template is built once per build tree under a lock, then copied.
+template_token() {
+	_tpl="$top_builddir/tests/template"
+	mkdir -p "$top_builddir/tests"
+	(
+		flock 9
+		if [ ! -f "$_tpl/ready" ]; then
+			rm -rf "$_tpl"; mkdir -p "$_tpl/tokens"
+			SOFTHSM2_CONF="$_tpl/softhsm2.conf"; export SOFTHSM2_CONF
+			cat > "$_tpl/softhsm2.conf" <<EOC
+directories.tokendir = $_tpl/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+			softhsm2-util --init-token --free --label test \
+			    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
+			printf '%s\n' "$PIN" > "$_tpl/pin" &&
+			for args in "--label tpl-gen" \
+			    "--label tpl-exp --exportable" \
+			    "--label tpl-usage --usage-keys"; do
+				# shellcheck disable=SC2086
+				"$CK" --module "$SOFTHSM_MODULE" --token test \
+				    --pin-source "file:$_tpl/pin" --quiet \
+				    generate rsa $args || exit 1
+			done && touch "$_tpl/ready"
+		fi
+	) 9>"$top_builddir/tests/template.lock" ||
+	    { echo "Bail out! cannot build the template token"; exit 1; }
+}
+
+setup_template() {
+	template_token
+	cp -a "$top_builddir/tests/template/tokens" "$T/tokens"
+	_write_conf test
+}
+
+# objects [LABEL]: every object on the token, as pkcs11-tool counts them
+objects() {
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "${1:-test}" \
+	    --login --pin "$PIN" --list-objects 2>/dev/null |
+	    grep -cE '^(Private Key|Public Key|Secret Key|Data|Certificate) [Oo]bject'
+}

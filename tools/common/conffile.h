@@ -1,0 +1,36 @@
+/*
+ * conffile.h -- cryptokey.conf: "key = value" lines, '#' comments.
+ *
+ * Keys: module, token, pin-source, passphrase-source.
+ */
+#ifndef CK_CONFIG_H
+#define CK_CONFIG_H
+
+#include <stddef.h>
+
+#include "keystore.h"
+
+#define CONFIG_FILE_MAX	(64 * 1024)
+#define CONFIG_LINE_MAX	1024
+
+struct config {
+	char	*module;
+	char	*token;
+	char	*pin_source;
+	char	*pass_source;
+};
+
+/* Parse a whole file's text; KS_EINPUT names the line on failure. */
+ks_status	config_parse(const char *text, size_t len, const char *name,
+		    struct config *c, char *err, size_t errsz);
+/* Load path; KS_ENOTFOUND when it does not exist. */
+ks_status	config_load(const char *path, struct config *c, char *err,
+		    size_t errsz);
+/* Set key to value in path, keeping every other line; creates the file. */
+ks_status	config_set(const char *path, const char *key, const char *value,
+		    char *err, size_t errsz);
+void		config_free(struct config *c);
+/* --config, else $CRYPTOKEY_CONF, else the per-user or system default. */
+ks_status	config_default_path(char *buf, size_t bufsz);
+
+#endif

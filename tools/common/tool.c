@@ -1,0 +1,256 @@
+/*
+ * tool.c -- global options, configuration resolution, messages.
+ *
+ * Precedence, highest first:
+ *   module:      --module, config "module", the embedded default (SoftHSM2
+ *                with its own softhsm2.conf), p11-kit's registered modules
+ *   token:       --token, config "token", the only token there is
+ *   PIN source:  --pin-source, the token URI's pin-source, config
+ *                "pin-source", the embedded token's user.pin, prompt
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "conffile.h"
+#include "secret.h"
+#include "tool.h"
+
+struct tool_opts tool_opt;
+struct tool_env tool_env;
+const char *tool_progname = "cryptokey";
+
+struct poptOption tool_global_options[] = {
+	{ "module", '\0', POPT_ARG_STRING, &tool_opt.module, 0,
+	  "PKCS#11 module to load", "PATH" },
+	{ "token", '\0', POPT_ARG_STRING, &tool_opt.token, 0,
+	  "token to use, by RFC 7512 URI or label", "URI|LABEL" },
+	{ "pin-source", '\0', POPT_ARG_STRING, &tool_opt.pin_source, 0,
+	  "where the token PIN comes from: prompt, file:PATH, fd:N, env:VAR",
+	  "SRC" },
+	{ "passphrase-source", '\0', POPT_ARG_STRING, &tool_opt.pass_source,
+	  0, "where passphrases come from: prompt, file:PATH, fd:N, env:VAR",
+	  "SRC" },
+	{ "config", '\0', POPT_ARG_STRING, &tool_opt.config, 0,
+	  "configuration file", "FILE" },
+	{ "batch", '\0', POPT_ARG_NONE, &tool_opt.batch, 0,
+	  "never prompt", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &tool_opt.quiet, 0,
+	  "print only results and errors", NULL },
+	{ "verbose", 'v', POPT_ARG_NONE, &tool_opt.verbose, 0,
+	  "say which module, token and files are used", NULL },
+	POPT_TABLEEND
+};
+
+int
+tool_fail(ks_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return (int)st;
+}
+
+int
+tool_fail_ctx(ks_ctx *ctx, ks_status st)
+{
+	return tool_fail(st, "%s", ks_ctx_error(ctx));
+}
+
+void
+tool_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (tool_opt.quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+tool_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tool_opt.verbose)
+		return;
+	fprintf(stderr, "%s: ", tool_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+tool_popt_fail(poptContext pc, int rc)
+{
+	return tool_fail(KS_EUSAGE, "%s: %s (see --help)",
+	    poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+}
+
+static const char *
+first(const char *a, const char *b)
+{
+	return a != NULL ? a : b;
+}
+
+static ks_status
+dup_into(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		return KS_EFAIL;
+	return KS_OK;
+}
+
+static ks_status
+resolve_config(struct config *c)
+{
+	char err[512];
+	ks_status st;
+
+	memset(c, 0, sizeof(*c));
+	if (tool_opt.config != NULL)
+		snprintf(tool_env.config_path, sizeof(tool_env.config_path),
+		    "%s", tool_opt.config);
+	else if (config_default_path(tool_env.config_path,
+	    sizeof(tool_env.config_path)) != KS_OK)
+		tool_env.config_path[0] = '\0';
+	if (tool_env.config_path[0] == '\0')
+		return KS_OK;
+	st = config_load(tool_env.config_path, c, err, sizeof(err));
+	if (st == KS_ENOTFOUND && tool_opt.config == NULL)
+		return KS_OK;	/* no configuration at all is fine */
+	if (st != KS_OK)
+		return tool_fail(st, "%s", err);
+	tool_env.config_found = 1;
+	tool_debug("configuration %s", tool_env.config_path);
+	return KS_OK;
+}
+
+ks_status
+tool_resolve(void)
+{
+	struct config c;
+	char err[256], pinfile[4096 + 8];
+	const char *module;
+	ks_status st;
+
+	if ((st = resolve_config(&c)) != KS_OK)
+		return st;
+	module = first(tool_opt.module, c.module);
+	if (ks_embedded_dir(tool_env.embedded_dir,
+	    sizeof(tool_env.embedded_dir)) != KS_OK)
+		tool_env.embedded_dir[0] = '\0';
+	if (module == NULL && tool_env.embedded_dir[0] != '\0' &&
+	    ks_embedded_exists(tool_env.embedded_dir)) {
+		tool_env.embedded = 1;
+		module = SOFTHSM_MODULE;
+		if (ks_embedded_use(tool_env.embedded_dir) != KS_OK) {
+			config_free(&c);
+			return tool_fail(KS_EFAIL, "cannot use %s",
+			    tool_env.embedded_dir);
+		}
+		tool_debug("embedded token in %s", tool_env.embedded_dir);
+	}
+	st = dup_into(&tool_env.module, module);
+	if (st == KS_OK)
+		st = dup_into(&tool_env.token, first(tool_opt.token, c.token));
+	if (st == KS_OK)
+		st = dup_into(&tool_env.pin_source,
+		    first(tool_opt.pin_source, c.pin_source));
+	if (st == KS_OK)
+		st = dup_into(&tool_env.pass_source,
+		    first(tool_opt.pass_source, c.pass_source));
+	config_free(&c);
+	if (st != KS_OK)
+		return tool_fail(st, "out of memory");
+	if (tool_env.pin_source == NULL && tool_env.embedded &&
+	    ks_embedded_pin_file(tool_env.embedded_dir, pinfile + 5,
+	    sizeof(pinfile) - 5) == KS_OK && access(pinfile + 5, R_OK) == 0) {
+		memcpy(pinfile, "file:", 5);
+		if (dup_into(&tool_env.pin_source, pinfile) != KS_OK)
+			return tool_fail(KS_EFAIL, "out of memory");
+	}
+	if (tool_env.pin_source != NULL &&
+	    (st = secret_check(tool_env.pin_source, err, sizeof(err))) != KS_OK)
+		return tool_fail(st, "--pin-source: %s", err);
+	if (tool_env.pass_source != NULL &&
+	    (st = secret_check(tool_env.pass_source, err, sizeof(err))) != KS_OK)
+		return tool_fail(st, "--passphrase-source: %s", err);
+	return KS_OK;
+}
+
+static ks_status
+pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
+{
+	ks_ctx *ctx = arg;
+	const char *src = tool_env.pin_source;
+	char err[512];
+	ks_status st;
+
+	/* an explicit --pin-source beats the URI's; the URI's beats config */
+	if (tool_opt.pin_source == NULL && ks_ctx_uri_pin_source(ctx) != NULL)
+		src = ks_ctx_uri_pin_source(ctx);
+	st = secret_read(src, prompt, tool_opt.batch, 0, buf, bufsz, len, err,
+	    sizeof(err));
+	if (st != KS_OK)
+		return ks_ctx_fail(ctx, st, err);
+	return KS_OK;
+}
+
+ks_status
+tool_open(ks_ctx **out, int flags)
+{
+	ks_ctx *ctx;
+	ks_status st;
+
+	*out = NULL;
+	if ((st = tool_resolve()) != KS_OK)
+		return st;
+	if (ks_ctx_new(&ctx) != KS_OK)
+		return tool_fail(KS_EFAIL, "out of memory");
+	if ((st = ks_ctx_set_module(ctx, tool_env.module)) != KS_OK ||
+	    (st = ks_ctx_set_token(ctx, tool_env.token)) != KS_OK) {
+		tool_fail_ctx(ctx, st);
+		ks_ctx_free(ctx);
+		return st;
+	}
+	ks_ctx_set_pin_fn(ctx, pin_cb, ctx);
+	if ((st = ks_ctx_open(ctx, flags)) != KS_OK) {
+		tool_fail_ctx(ctx, st);
+		ks_ctx_free(ctx);
+		return st;
+	}
+	tool_debug("module %s, token '%s'", ks_ctx_module_path(ctx),
+	    ks_ctx_token_label(ctx));
+	*out = ctx;
+	return KS_OK;
+}
+
+ks_status
+tool_passphrase(const char *prompt, int confirm, char *buf, size_t bufsz,
+    size_t *len)
+{
+	char err[512];
+	ks_status st;
+
+	st = secret_read(tool_env.pass_source, prompt, tool_opt.batch, confirm,
+	    buf, bufsz, len, err, sizeof(err));
+	if (st != KS_OK)
+		return tool_fail(st, "%s", err);
+	return KS_OK;
+}

@@ -1,0 +1,168 @@
+/*
+ * cmd_show.c -- cryptokey show (IOS "show crypto key mypubkey rsa").
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cryptokey.h"
+
+static char *opt_label;
+static int opt_json;
+
+static struct poptOption options[] = {
+	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
+	  "show only the keys of this name", "NAME" },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
+	  "print a JSON array", NULL },
+	POPT_TABLEEND
+};
+
+static const char *
+usage_words(ks_usage u)
+{
+	switch (u) {
+	case KS_USAGE_SIGNATURE:
+		return "Signature Key";
+	case KS_USAGE_ENCRYPTION:
+		return "Encryption Key";
+	case KS_USAGE_GENERAL:
+	default:
+		return "General Purpose Key";
+	}
+}
+
+static void
+print_id(FILE *f, const ks_key *k)
+{
+	const unsigned char *id;
+	size_t len, i;
+
+	id = ks_key_id(k, &len);
+	for (i = 0; i < len; i++)
+		fprintf(f, "%02x", id[i]);
+}
+
+static void
+show_text(FILE *f, const ks_key *k, const char *token)
+{
+	const unsigned char *spki;
+	char when[64] = "(not recorded)";
+	time_t t = ks_key_created(k);
+	struct tm tm;
+	size_t len;
+
+	if (t != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M:%S UTC %b %d %Y", &tm);
+	fprintf(f, "%% Key pair was generated at: %s\n", when);
+	fprintf(f, "Key name: %s\n", ks_key_label(k));
+	fprintf(f, "Key type: RSA KEYS\n");
+	fprintf(f, " Storage Device: %s\n", token);
+	fprintf(f, " Usage: %s\n", usage_words(ks_key_usage(k)));
+	if (ks_key_encrypted(k))
+		fprintf(f, " *** The key is protected and %s. ***\n",
+		    ks_key_locked(k) ? "LOCKED" : "UNLOCKED");
+	fprintf(f, " Key is %sexportable.\n",
+	    ks_key_exportable(k) ? "" : "not ");
+	fprintf(f, " Key ID: ");
+	print_id(f, k);
+	fprintf(f, "\n URI: %s\n", ks_key_uri(k) != NULL ? ks_key_uri(k) : "");
+	fprintf(f, " Key Data:\n");
+	spki = ks_key_spki(k, &len);
+	if (spki != NULL)
+		keydata_print(f, spki, len, "  ");
+}
+
+static void
+json_bool_field(FILE *f, const char *name, int v)
+{
+	fprintf(f, ", \"%s\": %s", name, v ? "true" : "false");
+}
+
+static void
+show_json(FILE *f, const ks_key *k, const char *token)
+{
+	char when[32];
+	time_t t = ks_key_created(k);
+	struct tm tm;
+	char *pem;
+
+	fprintf(f, "{\"label\": ");
+	json_string(f, ks_key_label(k));
+	fprintf(f, ", \"usage\": \"%s\", \"type\": \"rsa\", \"bits\": %u, "
+	    "\"id\": \"", ks_usage_name(ks_key_usage(k)), ks_key_bits(k));
+	print_id(f, k);
+	fprintf(f, "\"");
+	json_bool_field(f, "exportable", ks_key_exportable(k));
+	json_bool_field(f, "encrypted", ks_key_encrypted(k));
+	json_bool_field(f, "locked", ks_key_locked(k));
+	fprintf(f, ", \"token\": ");
+	json_string(f, token);
+	fprintf(f, ", \"uri\": ");
+	json_string(f, ks_key_uri(k));
+	fprintf(f, ", \"created\": ");
+	if (t != 0 && gmtime_r(&t, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) != 0)
+		json_string(f, when);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"public_key\": ");
+	pem = ks_key_public_pem(k);
+	if (pem != NULL)
+		json_string(f, pem);
+	else
+		fprintf(f, "null");
+	free(pem);
+	fprintf(f, "}");
+}
+
+static int
+run(const char **args, int nargs)
+{
+	ks_key **keys = NULL;
+	size_t n = 0, i;
+	ks_ctx *ctx;
+	ks_status st;
+	const char *token;
+
+	(void)args;
+	(void)nargs;
+	if (opt_label != NULL && (st = check_label(opt_label)) != KS_OK)
+		return st;
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+		return st;
+	if ((st = ks_list(ctx, opt_label, &keys, &n)) != KS_OK) {
+		tool_fail_ctx(ctx, st);
+		ks_ctx_free(ctx);
+		return st;
+	}
+	token = ks_ctx_token_label(ctx);
+	if (opt_label != NULL && n == 0) {
+		st = tool_fail(KS_ENOTFOUND, "no key named '%s' on token '%s'",
+		    opt_label, token);
+	} else if (opt_json) {
+		fputs("[", stdout);
+		for (i = 0; i < n; i++) {
+			fputs(i == 0 ? "\n  " : ",\n  ", stdout);
+			show_json(stdout, keys[i], token);
+		}
+		fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+	} else {
+		for (i = 0; i < n; i++)
+			show_text(stdout, keys[i], token);
+	}
+	ks_keys_free(keys, n);
+	ks_ctx_free(ctx);
+	if (st == KS_OK && fflush(stdout) != 0)
+		st = tool_fail(KS_EFAIL, "cannot write the output");
+	return (int)st;
+}
+
+struct verb verb_show = {
+	"show", 0, 0,
+	"show [--label NAME] [--json]",
+	"show key pairs (IOS show crypto key mypubkey rsa)",
+	options, run
+};

@@ -1,0 +1,28 @@
+/*
+ * cryptokey.h -- the verbs of cryptokey(1), one file each.
+ */
+#ifndef CK_CRYPTOKEY_H
+#define CK_CRYPTOKEY_H
+
+#include <popt.h>
+
+#include "keystore.h"
+#include "common/tool.h"
+
+struct verb {
+	const char		*name;
+	int			 needs_rsa;	/* "cryptokey VERB rsa ..." */
+	int			 max_args;	/* positional arguments after */
+	const char		*synopsis;
+	const char		*summary;
+	struct poptOption	*options;
+	int			(*run)(const char **args, int nargs);
+};
+
+extern struct verb verb_init, verb_storage, verb_generate, verb_show,
+    verb_zeroize;
+
+/* A key name checked before anything asks for a PIN; exits on error. */
+int	check_label(const char *label);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * main.c -- cryptokey(1): find the verb, parse its options with popt, run.
+ *
+ *	cryptokey [global options] VERB [rsa] [options] [args]
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cryptokey.h"
+
+static struct verb *const verbs[] = {
+	&verb_init, &verb_storage, &verb_generate, &verb_show, &verb_zeroize,
+};
+#define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
+
+static int opt_version;
+
+static struct poptOption version_option[] = {
+	{ "version", '\0', POPT_ARG_NONE, &opt_version, 0,
+	  "print the version and exit", NULL },
+	POPT_TABLEEND
+};
+
+int
+check_label(const char *label)
+{
+	ks_ctx *ctx;
+	ks_status st;
+
+	if (ks_ctx_new(&ctx) != KS_OK)
+		return tool_fail(KS_EFAIL, "out of memory");
+	if ((st = ks_label_check(ctx, label)) != KS_OK)
+		tool_fail_ctx(ctx, st);
+	ks_ctx_free(ctx);
+	return (int)st;
+}
+
+/* Is argv[i] a global option whose value is the next word? */
+static int
+takes_value(const char *arg)
+{
+	const struct poptOption *o;
+
+	if (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') != NULL)
+		return 0;
+	for (o = tool_global_options; o->longName != NULL; o++)
+		if (strcmp(arg + 2, o->longName) == 0)
+			return (o->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING;
+	return 0;
+}
+
+static struct verb *
+find_verb(int argc, const char **argv)
+{
+	size_t v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			i++;
+		else if (argv[i][0] == '-') {
+			if (takes_value(argv[i]))
+				i++;
+			continue;
+		}
+		if (i >= argc)
+			break;
+		for (v = 0; v < NVERBS; v++)
+			if (strcmp(argv[i], verbs[v]->name) == 0)
+				return verbs[v];
+		return NULL;
+	}
+	return NULL;
+}
+
+static int
+has_word(int argc, const char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			return 1;
+		if (takes_value(argv[i]))
+			i++;
+	}
+	return 0;
+}
+
+static int
+general_help(FILE *f, int argc, const char **argv, int status)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tool_global_options, 0,
+		  "Global options:", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, version_option, 0, NULL,
+		  NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext pc;
+	size_t v;
+
+	pc = poptGetContext(tool_progname, argc, argv, table, 0);
+	poptSetOtherOptionHelp(pc, "VERB [rsa] [OPTION...]");
+	poptPrintHelp(pc, f, 0);
+	fprintf(f, "\nVerbs:\n");
+	for (v = 0; v < NVERBS; v++)
+		fprintf(f, "  %-44s %s\n", verbs[v]->synopsis,
+		    verbs[v]->summary);
+	fprintf(f, "\n'cryptokey VERB --help' lists a verb's options; "
+	    "cryptokey(1) has examples.\n");
+	poptFreeContext(pc);
+	return status;
+}
+
+static int
+run_verb(struct verb *vb, int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, vb->options, 0,
+		  "Options:", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tool_global_options, 0,
+		  "Global options:", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	const char **args;
+	poptContext pc;
+	int rc, nargs = 0, first = 1, status;
+
+	pc = poptGetContext(tool_progname, argc, argv, table, 0);
+	poptSetOtherOptionHelp(pc, vb->synopsis);
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1) {
+		status = tool_popt_fail(pc, rc);
+		poptFreeContext(pc);
+		return status;
+	}
+	args = poptGetArgs(pc);
+	while (args != NULL && args[nargs] != NULL)
+		nargs++;
+	/* args[0] is the verb itself */
+	if (vb->needs_rsa) {
+		if (nargs < 2 || strcmp(args[1], "rsa") != 0) {
+			poptFreeContext(pc);
+			return tool_fail(KS_EUSAGE, "expected 'rsa' after "
+			    "'%s' (usage: cryptokey %s)", vb->name,
+			    vb->synopsis);
+		}
+		first = 2;
+	}
+	if (nargs - first > vb->max_args) {
+		status = tool_fail(KS_EUSAGE, "unexpected argument '%s' "
+		    "(usage: cryptokey %s)", args[first + vb->max_args],
+		    vb->synopsis);
+		poptFreeContext(pc);
+		return status;
+	}
+	status = vb->run(args + first, nargs - first);
+	poptFreeContext(pc);
+	return status;
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct verb *vb;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("cryptokey %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+	}
+	if ((vb = find_verb(argc, argv)) != NULL)
+		return run_verb(vb, argc, argv);
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-?") == 0 ||
+		    strcmp(argv[i], "--usage") == 0)
+			return general_help(stdout, argc, argv, 0);
+	if (has_word(argc, argv)) {
+		for (i = 1; i < argc && argv[i][0] == '-'; i++)
+			if (takes_value(argv[i]))
+				i++;
+		return tool_fail(KS_EUSAGE, "unknown verb '%s'; "
+		    "'cryptokey --help' lists them", argv[i]);
+	}
+	general_help(stderr, argc, argv, 0);
+	return KS_EUSAGE;
+}
