@@ -164,6 +164,12 @@ ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 		    const unsigned char *in, size_t inlen, unsigned char *sig,
 		    size_t *siglen);
 
+/* Export and import (PEM) ------------------------------------------------ */
+/* (end export and import) */
+
+/* Keyrings and the pubkey chain ------------------------------------------ */
+/* (end keyrings) */
+
 #ifdef __cplusplus
 }
 #endif
