@@ -168,6 +168,14 @@ ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 /* (end export and import) */
 
 /* Keyrings and the pubkey chain ------------------------------------------ */
+
+typedef enum ks_peer_by { KS_PEER_ADDRESS = 0, KS_PEER_HOSTNAME, KS_PEER_NAME } ks_peer_by;
+
+/* The RSA public key (DER SubjectPublicKeyInfo, allocated, free()) of a
+ * peer in keyring (NULL: "default"), found by address, hostname or name.
+ * usage KS_USAGE_SIGNATURE finds a signature or general-purpose key. */
+ks_status ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen);
+
 /* (end keyrings) */
 
 #ifdef __cplusplus
