@@ -17,7 +17,7 @@ static int tap_n, tap_failed;
 #define is_str(got, want, ...) \
 	tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 4, 5), unused))
 static int
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
@@ -36,7 +36,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-__attribute__((format(printf, 5, 6)))
+__attribute__((format(printf, 5, 6), unused))
 static int
 tap_is_int(long long got, long long want, const char *file, int line,
     const char *fmt, ...)
@@ -58,7 +58,7 @@ tap_is_int(long long got, long long want, const char *file, int line,
 	return pass;
 }
 
-__attribute__((format(printf, 5, 6)))
+__attribute__((format(printf, 5, 6), unused))
 static int
 tap_is_str(const char *got, const char *want, const char *file, int line,
     const char *fmt, ...)
@@ -80,6 +80,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line,
 	return pass;
 }
 
+__attribute__((unused))
 static int
 done_testing(void)
 {
