@@ -117,6 +117,29 @@ general_help(FILE *f, int argc, const char **argv, int status)
 	return status;
 }
 
+/* No verb: name a bad option if there is one, else print the usage. */
+static int
+no_verb(int argc, const char **argv)
+{
+	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tool_global_options, 0,
+		  NULL, NULL },
+		POPT_TABLEEND
+	};
+	poptContext pc;
+	int rc;
+
+	pc = poptGetContext(tool_progname, argc, argv, table, 0);
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1)
+		rc = tool_popt_fail(pc, rc);
+	else
+		rc = general_help(stderr, argc, argv, KS_EUSAGE);
+	poptFreeContext(pc);
+	return rc;
+}
+
 static int
 run_verb(struct verb *vb, int argc, const char **argv)
 {
@@ -192,6 +215,5 @@ main(int argc, const char **argv)
 		return tool_fail(KS_EUSAGE, "unknown verb '%s'; "
 		    "'cryptokey --help' lists them", argv[i]);
 	}
-	general_help(stderr, argc, argv, 0);
-	return KS_EUSAGE;
+	return no_verb(argc, argv);
 }
