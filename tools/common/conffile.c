@@ -99,10 +99,12 @@ parse_line(const char *s, const char *e, const char *name, unsigned lineno,
 		    keys[i].key);
 		return KS_EINPUT;
 	}
-	if ((*slot = strndup(vs, (size_t)(ve - vs))) == NULL) {
+	if ((*slot = malloc((size_t)(ve - vs) + 1)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return KS_EFAIL;
 	}
+	memcpy(*slot, vs, (size_t)(ve - vs));
+	(*slot)[ve - vs] = '\0';
 	if (keys[i].is_secret_source &&
 	    secret_check(*slot, serr, sizeof(serr)) != KS_OK) {
 		snprintf(err, errsz, "%s:%u: %s", name, lineno, serr);

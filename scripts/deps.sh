@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install what cryptokey needs to build, test and demo on Debian 12.
+# Idempotent: asks apt only when a package is missing.
+set -eu
+
+PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
+libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev
+softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
+mandoc python3 util-linux iproute2 xxd"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

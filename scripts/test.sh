@@ -1,0 +1,113 @@
+#!/bin/sh
+# The whole test suite: install what is missing, build twice (-Werror, and
+# AddressSanitizer + UndefinedBehaviorSanitizer), run every test in both
+# trees, run each fuzz target briefly (clang), and end with the line
+# "N passed, N failed[, N skipped]".  Exit status is non-zero on any failure.
+#
+#   FUZZ_SECONDS   seconds per fuzz target (default 30; 0 skips fuzzing)
+#   JOBS           parallel make jobs (default 2)
+set -u
+cd "$(dirname "$0")/.."
+TOP=$(pwd)
+: "${FUZZ_SECONDS:=30}"
+: "${JOBS:=2}"
+passed=0 failed=0 skipped=0
+LOGS="$TOP/build-logs"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+note() { printf '== %s\n' "$*"; }
+count_fail() { failed=$((failed + 1)); printf 'FAILED: %s\n' "$*"; }
+
+scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+./autogen.sh >"$LOGS/autogen.log" 2>&1 ||
+    { cat "$LOGS/autogen.log"; echo "0 passed, 1 failed"; exit 1; }
+
+# add the automake summary of one tree to the totals
+tally() {
+	log="$1/test-suite.log"
+	if [ ! -f "$log" ]; then count_fail "$2: no test-suite.log"; return; fi
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+	s=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
+	x=$(sed -n 's/^# XFAIL: *//p' "$log" | head -n 1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+	xp=$(sed -n 's/^# XPASS: *//p' "$log" | head -n 1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+	passed=$((passed + ${p:-0} + ${x:-0}))
+	skipped=$((skipped + ${s:-0}))
+	failed=$((failed + ${f:-0} + ${xp:-0} + ${e:-0}))
+	note "$2: ${p:-0} passed, $(( ${f:-0} + ${xp:-0} + ${e:-0} )) failed, ${s:-0} skipped"
+	# show what failed, with the end of its log
+	grep -E '^(FAIL|ERROR|XPASS):' "$log" | head -n 40
+}
+
+# build_and_check DIR NAME [configure args...]
+build_and_check() {
+	dir="$1"; name="$2"; shift 2
+	note "$name: configure and build in $dir"
+	rm -rf "$dir"; mkdir -p "$dir"
+	if ! (cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1); then
+		tail -n 20 "$LOGS/$name-configure.log"
+		count_fail "$name: configure"; return
+	fi
+	if ! (cd "$dir" && make -j"$JOBS" >"$LOGS/$name-build.log" 2>&1); then
+		grep -E 'error|warning' "$LOGS/$name-build.log" | head -n 30
+		count_fail "$name: build"; return
+	fi
+	passed=$((passed + 1))	# the build itself
+	note "$name: make check"
+	(cd "$dir" && make -j"$JOBS" check >"$LOGS/$name-check.log" 2>&1)
+	tally "$dir" "$name"
+}
+
+# 1. the CI build: -Wall -Wextra -Werror
+build_and_check "$TOP/build-ci" werror --enable-werror
+
+# 2. sanitizers
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+build_and_check "$TOP/build-asan" asan+ubsan --enable-werror \
+    CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"
+
+# 3. fuzz targets, a short run each
+if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null 2>&1; then
+	dir="$TOP/build-fuzz"
+	note "fuzz: build with clang, $FUZZ_SECONDS s per target"
+	rm -rf "$dir"; mkdir -p "$dir"
+	if (cd "$dir" && "$TOP/configure" CC=clang --enable-fuzzing \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" >"$LOGS/fuzz-configure.log" 2>&1 &&
+	    make -j"$JOBS" >"$LOGS/fuzz-build.log" 2>&1); then
+		for bin in "$dir"/tests/fuzz/fuzz_*; do
+			[ -x "$bin" ] || continue
+			case "$bin" in *.o|*.c) continue;; esac
+			t=$(basename "$bin"); t=${t#fuzz_}
+			work="$dir/corpus-$t"; mkdir -p "$work"
+			if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+			    -rss_limit_mb=2048 "$work" "$TOP/tests/fuzz/corpus/$t" \
+			    >"$LOGS/fuzz-$t.log" 2>&1; then
+				passed=$((passed + 1))
+				note "fuzz $t: $(grep -o 'Done [0-9]* runs' "$LOGS/fuzz-$t.log" | tail -n 1)"
+			else
+				tail -n 30 "$LOGS/fuzz-$t.log"
+				count_fail "fuzz $t"
+			fi
+		done
+	else
+		grep -E 'error' "$LOGS/fuzz-build.log" 2>/dev/null | head -n 20
+		count_fail "fuzz: build"
+	fi
+else
+	skipped=$((skipped + 1))
+	note "fuzz: skipped (FUZZ_SECONDS=0 or no clang)"
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
