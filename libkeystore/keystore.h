@@ -169,12 +169,115 @@ ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 
 /* Keyrings and the pubkey chain ------------------------------------------ */
 
+/*
+ * A keyring (IOS "crypto keyring") is a named set of peer credentials on
+ * the token: RSA public keys found by address, hostname or name, and
+ * pre-shared keys found by address[/mask] or hostname.  The keyring
+ * "default" is the IOS pubkey chain and global ISAKMP keys; it always
+ * exists.  Storage is described in keyring.c, peerkey.c and psk.c.
+ */
+#define KS_KEYRING_DEFAULT	"default"
+#define KS_KEYRING_NAME_MAX	32
+#define KS_KEYRING_DESC_MAX	80
+#define KS_PEER_ID_MAX		160	/* longest normalised peer identity */
+#define KS_PSK_MAX		256	/* longest pre-shared key, bytes */
+#define KS_KEYSTRING_MAX	65536	/* longest key-string text, bytes */
+
 typedef enum ks_peer_by { KS_PEER_ADDRESS = 0, KS_PEER_HOSTNAME, KS_PEER_NAME } ks_peer_by;
 
 /* The RSA public key (DER SubjectPublicKeyInfo, allocated, free()) of a
  * peer in keyring (NULL: "default"), found by address, hostname or name.
  * usage KS_USAGE_SIGNATURE finds a signature or general-purpose key. */
 ks_status ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen);
+/*
+ * More on ks_keyring_peer_key: KS_USAGE_ENCRYPTION finds an encryption or
+ * general-purpose key, KS_USAGE_GENERAL any key (a general one first).
+ * An address matches keys added by that address; a hostname or name
+ * matches keys added by hostname or by name (both are the peer's FQDN
+ * identity).  KS_ENOTFOUND when there is none.
+ */
+
+typedef enum ks_peer_kind {
+	KS_PEER_PUBKEY = 0,	/* IOS rsa-pubkey / addressed-key / named-key */
+	KS_PEER_PSK		/* IOS pre-shared-key / crypto isakmp key */
+} ks_peer_kind;
+
+typedef struct ks_keyring ks_keyring;
+typedef struct ks_peer ks_peer;
+
+/* "address", "hostname", "name" */
+const char	*ks_peer_by_name(ks_peer_by by);
+/* KS_OK when name may name a keyring; else KS_EUSAGE with a reason. */
+ks_status	 ks_keyring_name_check(ks_ctx *ctx, const char *name);
+/*
+ * The normal form of a peer identity, as keyrings store it: an IPv4 or
+ * IPv6 address as inet_ntop writes it, with "/N" when mask_ok and a mask
+ * (given as /N or as a dotted IPv4 mask) is shorter than the address; a
+ * hostname in lower case without a trailing dot; a name as given.
+ * KS_EINPUT with a reason when it does not parse.
+ */
+ks_status	 ks_peer_id_normalise(ks_ctx *ctx, ks_peer_by by, int mask_ok,
+		    const char *in, char *out, size_t outsz);
+
+/* IOS key-string hex (whitespace free-form, optional trailing "quit") to
+ * a checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ks_status	 ks_keystring_parse(ks_ctx *ctx, const char *text, size_t len,
+		    unsigned char **spki, size_t *spkilen);
+/* PEM public key ("PUBLIC KEY", "RSA PUBLIC KEY" or a "CERTIFICATE") to a
+ * checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ks_status	 ks_pubkey_pem_parse(ks_ctx *ctx, const char *text, size_t len,
+		    unsigned char **spki, size_t *spkilen);
+
+ks_status	 ks_keyring_create(ks_ctx *ctx, const char *name,
+		    const char *description, const char *local_address);
+/* Remove a keyring with its entries; *removed counts entries. */
+ks_status	 ks_keyring_delete(ks_ctx *ctx, const char *name,
+		    size_t *removed);
+/* Keyrings with their entries ("default" first), or only name's. */
+ks_status	 ks_keyring_list(ks_ctx *ctx, const char *name,
+		    ks_keyring ***rings, size_t *n);
+void		 ks_keyrings_free(ks_keyring **rings, size_t n);
+
+const char	*ks_keyring_name(const ks_keyring *r);
+const char	*ks_keyring_description(const ks_keyring *r);	/* or NULL */
+const char	*ks_keyring_local_address(const ks_keyring *r);	/* or NULL */
+/* pkcs11: URI of the keyring's record; NULL for "default". */
+const char	*ks_keyring_uri(const ks_keyring *r);
+/* 1 when entries exist whose keyring record is missing. */
+int		 ks_keyring_orphaned(const ks_keyring *r);
+size_t		 ks_keyring_count(const ks_keyring *r);
+/* Entries sorted by kind, match, identity and usage. */
+const ks_peer	*ks_keyring_entry(const ks_keyring *r, size_t i);
+
+ks_peer_kind	 ks_peer_kind_of(const ks_peer *p);
+ks_peer_by	 ks_peer_match(const ks_peer *p);
+const char	*ks_peer_id(const ks_peer *p);		/* normal form */
+const char	*ks_peer_label(const ks_peer *p);	/* CKA_LABEL */
+const unsigned char *ks_peer_key_id(const ks_peer *p, size_t *len);
+const char	*ks_peer_uri(const ks_peer *p);
+/* Public keys only (PSKs: general, 0, NULL). */
+ks_usage	 ks_peer_usage(const ks_peer *p);
+unsigned	 ks_peer_bits(const ks_peer *p);
+const unsigned char *ks_peer_spki(const ks_peer *p, size_t *len);
+char		*ks_peer_public_pem(const ks_peer *p);	/* allocated */
+/* PSKs only: the flags as read back from the token. */
+int		 ks_peer_sensitive(const ks_peer *p);
+int		 ks_peer_extractable(const ks_peer *p);
+
+/* id is normalised here; the keyring must exist (KS_ENOTFOUND); an entry
+ * that overlaps (same peer, same or general usage) is KS_EEXIST. */
+ks_status	 ks_keyring_add_pubkey(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id, ks_usage usage,
+		    const unsigned char *spki, size_t spkilen);
+/* Every public key of the peer (all usages); *removed counts them. */
+ks_status	 ks_keyring_del_pubkey(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id, size_t *removed);
+/* by: KS_PEER_ADDRESS (a mask allowed) or KS_PEER_HOSTNAME. */
+ks_status	 ks_keyring_add_psk(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id, const unsigned char *psk,
+		    size_t psklen);
+ks_status	 ks_keyring_del_psk(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id);
 
 /* (end keyrings) */
 

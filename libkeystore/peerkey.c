@@ -1,21 +1,382 @@
 /*
- * peerkey.c -- peers' RSA public keys in keyrings (the IOS pubkey chain).
+ * peerkey.c -- peers' RSA public keys in keyrings (IOS "rsa-pubkey" in a
+ * keyring, "addressed-key"/"named-key" in the pubkey chain).
+ *
+ * Each key is one CKO_PUBLIC_KEY object that standard tools can use:
+ *	CKK_RSA, CKA_TOKEN=TRUE, CKA_PRIVATE=FALSE,
+ *	CKA_LABEL "peer/KEYRING/address:192.0.2.1" (or hostname:, name:),
+ *	CKA_ID = SHA-1 of the DER SubjectPublicKeyInfo,
+ *	CKA_MODULUS, CKA_PUBLIC_EXPONENT,
+ *	CKA_VERIFY / CKA_ENCRYPT by usage (general: both), CKA_WRAP=FALSE.
+ * A signature key and an encryption key of one peer share the label and
+ * are told apart by CKA_VERIFY/CKA_ENCRYPT, as our own usage keys are.
+ *
+ * Order of state changes: adding is one C_CreateObject after every check
+ * (the keyring exists, the input is an RSA key, no overlapping entry), so
+ * a crash leaves the key there or not.  Removing destroys the peer's
+ * objects one by one; a crash part way leaves fewer, and a rerun removes
+ * the rest.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
 
-#include "ks_internal.h"
+#include "kr_internal.h"
+
+#define MOD_BUF		(KS_MODULUS_MAX / 8)
+#define EXP_BUF		16
+
+static int
+have(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
+}
+
+static int
+is_true(const CK_ATTRIBUTE *a)
+{
+	return have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
+	    *(CK_BBOOL *)a->pValue == CK_TRUE;
+}
+
+/* Values that do not fit, or that the token hides, come back unavailable. */
+static CK_RV
+read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
+{
+	CK_RV rv;
+
+	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
+	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_OK;
+	return rv;
+}
+
+static ks_usage
+usage_of(const CK_ATTRIBUTE *verify, const CK_ATTRIBUTE *encrypt)
+{
+	if (is_true(verify) && !is_true(encrypt))
+		return KS_USAGE_SIGNATURE;
+	if (!is_true(verify) && is_true(encrypt))
+		return KS_USAGE_ENCRYPTION;
+	return KS_USAGE_GENERAL;
+}
+
+/* One object into a listed entry; 0 when it is not a peer key of ring. */
+static ks_status
+load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
+    struct ks_peers *out)
+{
+	char lab[KR_LABEL_MAX + 1], kr[KS_KEYRING_NAME_MAX + 1];
+	char id[KS_PEER_ID_MAX + 1];
+	unsigned char keyid[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
+	CK_BBOOL verify = CK_FALSE, encrypt = CK_FALSE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_LABEL, lab, KR_LABEL_MAX },
+		{ CKA_ID, keyid, sizeof(keyid) },
+		{ CKA_MODULUS, mod, sizeof(mod) },
+		{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+		{ CKA_VERIFY, &verify, sizeof(verify) },
+		{ CKA_ENCRYPT, &encrypt, sizeof(encrypt) },
+	};
+	ks_peer_by by;
+	ks_peer *p;
+	ks_status st;
+
+	if (read_attrs(ctx, h, a, 6) != CKR_OK || !have(&a[0]))
+		return KS_OK;	/* gone meanwhile, or unnamed */
+	lab[a[0].ulValueLen] = '\0';
+	if (kr_label_split(KR_PREFIX_PEER, lab, a[0].ulValueLen, kr,
+	    sizeof(kr), &by, id, sizeof(id)) != 0)
+		return KS_OK;	/* not a peer key */
+	if (ring != NULL && strcmp(ring, kr) != 0)
+		return KS_OK;
+	if ((p = kr_peer_new(KS_PEER_PUBKEY, lab, kr, by, id)) == NULL)
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	p->h = h;
+	p->usage = usage_of(&a[4], &a[5]);
+	if (have(&a[1])) {
+		memcpy(p->keyid, keyid, a[1].ulValueLen);
+		p->keyidlen = a[1].ulValueLen;
+	}
+	if (have(&a[2]) && have(&a[3])) {
+		st = ks_spki_from_rsa(mod, a[2].ulValueLen, exp,
+		    a[3].ulValueLen, &p->spki, &p->spkilen, &p->bits);
+		if (st != KS_OK && st != KS_EINPUT) {
+			kr_peer_free(p);
+			return ks_fail(ctx, st, "cannot encode the key of '%s'",
+			    lab);
+		}
+	}
+	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
+	if (kr_peers_push(out, p) != 0) {
+		kr_peer_free(p);
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	}
+	return KS_OK;
+}
+
+/* Peer keys with exactly label (NULL: all, of ring or of every ring). */
+static ks_status
+scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_LABEL, (void *)label, label != NULL ? strlen(label) : 0 },
+	};
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if ((st = ks_need_session(ctx)) != KS_OK)
+		return st;
+	rv = p11_find(&ctx->sess, t, label != NULL ? 3 : 2, &h, &n);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < n && st == KS_OK; i++)
+		st = load_one(ctx, h[i], ring, out);
+	free(h);
+	if (st != KS_OK)
+		kr_peers_clear(out);
+	return st;
+}
+
+ks_status
+kr_pubkeys_scan(ks_ctx *ctx, const char *keyring, struct ks_peers *out)
+{
+	return scan(ctx, NULL, keyring, out);
+}
+
+/* Checked keyring name and normal identity; the entry's label. */
+static ks_status
+entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
+    char *norm, size_t normsz, char *label, size_t labelsz)
+{
+	ks_status st;
+
+	if ((st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
+	    (st = ks_peer_id_normalise(ctx, by, 0, id, norm, normsz)) != KS_OK)
+		return st;
+	if (kr_label_make(KR_PREFIX_PEER, keyring, by, norm, label,
+	    labelsz) != 0)
+		return ks_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
+		    "long", id);
+	return KS_OK;
+}
+
+static int
+overlaps(ks_usage a, ks_usage b)
+{
+	return a == b || a == KS_USAGE_GENERAL || b == KS_USAGE_GENERAL;
+}
+
+static ks_status
+create(ks_ctx *ctx, const char *label, ks_usage usage,
+    const unsigned char *spki, size_t spkilen)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_BBOOL verify = usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
+	CK_BBOOL encrypt = usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
+	unsigned char keyid[EVP_MAX_MD_SIZE], *n = NULL, *e = NULL;
+	unsigned int idlen = 0;
+	size_t nlen, elen;
+	CK_OBJECT_HANDLE h;
+	ks_status st;
+	CK_RV rv;
+
+	if (EVP_Digest(spki, spkilen, keyid, &idlen, EVP_sha1(), NULL) != 1)
+		return ks_fail(ctx, KS_EFAIL, "cannot hash the public key");
+	if ((st = kr_spki_rsa(ctx, spki, spkilen, &n, &nlen, &e, &elen)) !=
+	    KS_OK)
+		return st;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+		{ CKA_ID, keyid, idlen },
+		{ CKA_MODULUS, n, nlen },
+		{ CKA_PUBLIC_EXPONENT, e, elen },
+		{ CKA_VERIFY, &verify, sizeof(verify) },
+		{ CKA_ENCRYPT, &encrypt, sizeof(encrypt) },
+		{ CKA_WRAP, &no, sizeof(no) },
+		{ CKA_VERIFY_RECOVER, &no, sizeof(no) },
+	};
+	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
+	free(n);
+	free(e);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot store peer key '%s' on "
+		    "token '%s'", label, ctx->token.label);
+	return KS_OK;
+}
+
+ks_status
+ks_keyring_add_pubkey(ks_ctx *ctx, const char *keyring, ks_peer_by by,
+    const char *id, ks_usage usage, const unsigned char *spki,
+    size_t spkilen)
+{
+	char norm[KS_PEER_ID_MAX + 1], label[KR_LABEL_MAX + 1];
+	struct ks_peers have = { NULL, 0 };
+	unsigned char *canon = NULL;
+	size_t canonlen = 0, i;
+	unsigned bits;
+	ks_status st;
+
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
+	    sizeof(label))) != KS_OK ||
+	    (st = kr_keyring_exists(ctx, keyring)) != KS_OK)
+		return st;
+	if ((st = kr_spki_check(ctx, spki, spkilen, "the public key", &canon,
+	    &canonlen, &bits)) != KS_OK)
+		return st;
+	if ((st = scan(ctx, label, NULL, &have)) != KS_OK)
+		goto out;
+	for (i = 0; i < have.n; i++) {
+		if (overlaps(have.v[i]->usage, usage)) {
+			st = ks_fail(ctx, KS_EEXIST, "keyring '%s' already has "
+			    "a %s key for %s %s; remove it with del-pubkey "
+			    "first", keyring, ks_usage_name(have.v[i]->usage),
+			    ks_peer_by_name(by), norm);
+			goto out;
+		}
+	}
+	st = create(ctx, label, usage, canon, canonlen);
+out:
+	kr_peers_clear(&have);
+	free(canon);
+	return st;
+}
+
+ks_status
+ks_keyring_del_pubkey(ks_ctx *ctx, const char *keyring, ks_peer_by by,
+    const char *id, size_t *removed)
+{
+	char norm[KS_PEER_ID_MAX + 1], label[KR_LABEL_MAX + 1];
+	struct ks_peers have = { NULL, 0 };
+	size_t i;
+	ks_status st;
+	CK_RV rv;
+
+	*removed = 0;
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
+	    sizeof(label))) != KS_OK)
+		return st;
+	if ((st = scan(ctx, label, NULL, &have)) != KS_OK)
+		return st;
+	if (have.n == 0)
+		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no public "
+		    "key for %s %s", keyring, ks_peer_by_name(by), norm);
+	for (i = 0; i < have.n && st == KS_OK; i++) {
+		rv = p11_destroy(&ctx->sess, have.v[i]->h);
+		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
+			st = ks_fail_rv(ctx, rv, "cannot remove peer key '%s'",
+			    label);
+		else
+			(*removed)++;
+	}
+	kr_peers_clear(&have);
+	return st;
+}
+
+/* How well a key of usage have serves want: 0 best, -1 not at all. */
+static int
+rank(ks_usage want, ks_usage have)
+{
+	if (have == want)
+		return 0;
+	if (want == KS_USAGE_GENERAL)
+		return have == KS_USAGE_SIGNATURE ? 1 : 2;
+	return have == KS_USAGE_GENERAL ? 1 : -1;
+}
+
+/* The best key under one match and identity into *best (kept in ps). */
+static ks_status
+candidates(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *norm,
+    ks_usage usage, struct ks_peers *ps, ks_peer **best, int *bestrank)
+{
+	char label[KR_LABEL_MAX + 1];
+	size_t first = ps->n, i;
+	ks_status st;
+	int r;
+
+	if (kr_label_make(KR_PREFIX_PEER, keyring, by, norm, label,
+	    sizeof(label)) != 0)
+		return KS_OK;
+	if ((st = scan(ctx, label, NULL, ps)) != KS_OK)
+		return st;
+	for (i = first; i < ps->n; i++) {
+		if (ps->v[i]->spki == NULL)
+			continue;
+		r = rank(usage, ps->v[i]->usage);
+		if (r >= 0 && (*best == NULL || r < *bestrank)) {
+			*best = ps->v[i];
+			*bestrank = r;
+		}
+	}
+	return KS_OK;
+}
 
 ks_status
 ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by,
     const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen)
 {
-	(void)keyring;
-	(void)by;
-	(void)usage;
+	char norm[KS_PEER_ID_MAX + 1], other[KS_PEER_ID_MAX + 1];
+	struct ks_peers ps = { NULL, 0 };
+	ks_peer *best = NULL;
+	int bestrank = 0;
+	ks_status st;
+
 	*spki = NULL;
 	*spkilen = 0;
-	return ks_fail(ctx, KS_ENOTFOUND, "no key for peer '%s' (keyrings "
-	    "are not implemented yet)", id != NULL ? id : "");
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
+	    (st = ks_peer_id_normalise(ctx, by, 0, id, norm, sizeof(norm))) !=
+	    KS_OK)
+		return st;
+	st = candidates(ctx, keyring, by, norm, usage, &ps, &best, &bestrank);
+	/* a hostname and a name both stand for the peer's FQDN identity */
+	if (st == KS_OK && best == NULL && by == KS_PEER_HOSTNAME &&
+	    ks_peer_id_normalise(ctx, KS_PEER_NAME, 0, id, other,
+	    sizeof(other)) == KS_OK)
+		st = candidates(ctx, keyring, KS_PEER_NAME, other, usage, &ps,
+		    &best, &bestrank);
+	if (st == KS_OK && best == NULL && by == KS_PEER_NAME &&
+	    ks_peer_id_normalise(ctx, KS_PEER_HOSTNAME, 0, id, other,
+	    sizeof(other)) == KS_OK)
+		st = candidates(ctx, keyring, KS_PEER_HOSTNAME, other, usage,
+		    &ps, &best, &bestrank);
+	if (st == KS_OK && best == NULL)
+		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' "
+		    "has no %s RSA key for %s %s", keyring, ctx->token.label,
+		    usage == KS_USAGE_GENERAL ? "usable" : ks_usage_name(usage),
+		    ks_peer_by_name(by), norm);
+	if (st == KS_OK) {
+		if ((*spki = malloc(best->spkilen)) == NULL)
+			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		else {
+			memcpy(*spki, best->spki, best->spkilen);
+			*spkilen = best->spkilen;
+		}
+	}
+	kr_peers_clear(&ps);
+	return st;
 }

@@ -1,0 +1,108 @@
+/*
+ * kr_internal.h -- what the keyring files of libkeystore share (keyring.c,
+ * peer.c, peerid.c, peerkey.c, psk.c, peerspki.c, keystring.c).
+ *
+ * Objects on the token (see the comment at the top of each file):
+ *	keyring record	CKO_DATA, CKA_APPLICATION "cryptokey-keyring",
+ *			CKA_LABEL "keyring/NAME"			keyring.c
+ *	peer key	CKO_PUBLIC_KEY CKK_RSA,
+ *			CKA_LABEL "peer/KEYRING/MATCH:ID"		peerkey.c
+ *	pre-shared key	CKO_SECRET_KEY CKK_GENERIC_SECRET,
+ *			CKA_LABEL "psk/KEYRING/MATCH:ID"		psk.c
+ * MATCH is "address", "hostname" or "name"; ID is the normal form of the
+ * peer identity (peerid.c).
+ */
+#ifndef KR_INTERNAL_H
+#define KR_INTERNAL_H
+
+#include "ks_internal.h"
+
+#define KS_APP_KEYRING		"cryptokey-keyring"
+#define KR_PREFIX_RING		"keyring/"
+#define KR_PREFIX_PEER		"peer/"
+#define KR_PREFIX_PSK		"psk/"
+#define KR_LABEL_MAX		256	/* longest entry label we make or read */
+#define KR_SPKI_MAX		4096	/* longest peer SPKI we accept */
+#define KR_PEER_BITS_MIN	1024
+
+struct ks_peer {
+	ks_peer_kind		 kind;
+	ks_peer_by		 by;
+	char			*keyring;
+	char			*id;
+	char			*label;
+	ks_usage		 usage;
+	unsigned		 bits;
+	unsigned char		*spki;
+	size_t			 spkilen;
+	unsigned char		 keyid[KS_ID_MAX];
+	size_t			 keyidlen;
+	int			 sensitive;
+	int			 extractable;
+	char			*uri;
+	CK_OBJECT_HANDLE	 h;
+};
+
+struct ks_peers {
+	ks_peer			**v;
+	size_t			  n;
+};
+
+struct ks_keyring {
+	char			*name;
+	char			*description;
+	char			*local_address;
+	char			*uri;
+	int			 has_record;
+	CK_OBJECT_HANDLE	 h;
+	struct ks_peers		 peers;
+};
+
+/* The keyring record's text (keyring.c). */
+#define KR_RECORD_MAX		512
+struct kr_record {
+	char	description[KS_KEYRING_DESC_MAX + 1];
+	char	local_address[KS_PEER_ID_MAX + 1];
+};
+int		 kr_record_encode(const struct kr_record *r, char *buf,
+		    size_t bufsz);
+int		 kr_record_parse(const char *buf, size_t len,
+		    struct kr_record *r);
+/* KS_OK when the keyring may take entries: "default" or a record. */
+ks_status	 kr_keyring_exists(ks_ctx *ctx, const char *name);
+
+/* peer.c */
+ks_peer		*kr_peer_new(ks_peer_kind kind, const char *label,
+		    const char *keyring, ks_peer_by by, const char *id);
+void		 kr_peer_free(ks_peer *p);
+int		 kr_peers_push(struct ks_peers *ps, ks_peer *p);
+void		 kr_peers_clear(struct ks_peers *ps);
+void		 kr_peers_sort(struct ks_peers *ps);
+
+/* peerid.c */
+/* "PREFIX" "KEYRING/MATCH:ID" into buf; -1 when it does not fit. */
+int		 kr_label_make(const char *prefix, const char *keyring,
+		    ks_peer_by by, const char *id, char *buf, size_t bufsz);
+/* Split a label made by kr_label_make; -1 when it is not one. */
+int		 kr_label_split(const char *prefix, const char *label,
+		    size_t len, char *keyring, size_t ringsz, ks_peer_by *by,
+		    char *id, size_t idsz);
+/* Is the label one of ours (any keyring prefix)? */
+int		 kr_label_reserved(const char *label, size_t len);
+
+/* peerspki.c: DER to a checked RSA SPKI in canonical DER (allocated). */
+ks_status	 kr_spki_check(ks_ctx *ctx, const unsigned char *der,
+		    size_t len, const char *what, unsigned char **out,
+		    size_t *outlen, unsigned *bits);
+/* Modulus and exponent of a checked SPKI (allocated). */
+ks_status	 kr_spki_rsa(ks_ctx *ctx, const unsigned char *spki,
+		    size_t len, unsigned char **n, size_t *nlen,
+		    unsigned char **e, size_t *elen);
+
+/* peerkey.c, psk.c: the entries of keyring (NULL: all) */
+ks_status	 kr_pubkeys_scan(ks_ctx *ctx, const char *keyring,
+		    struct ks_peers *out);
+ks_status	 kr_psks_scan(ks_ctx *ctx, const char *keyring,
+		    struct ks_peers *out);
+
+#endif /* KR_INTERNAL_H */

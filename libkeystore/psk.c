@@ -1,0 +1,271 @@
+/*
+ * psk.c -- pre-shared keys in keyrings (IOS "pre-shared-key" in a keyring,
+ * "crypto isakmp key" for the default keyring).
+ *
+ * Each PSK is one CKO_SECRET_KEY object:
+ *	CKK_GENERIC_SECRET, CKA_TOKEN=TRUE, CKA_PRIVATE=TRUE,
+ *	CKA_SENSITIVE=TRUE, CKA_EXTRACTABLE=FALSE (read back after creation),
+ *	CKA_SIGN/CKA_VERIFY=TRUE so that the IKE prf (an HMAC over the PSK)
+ *	runs inside the token, nothing else allowed,
+ *	CKA_LABEL "psk/KEYRING/address:10.0.0.0/24" or ".../hostname:FQDN",
+ *	CKA_ID random (20 bytes).
+ * The value is never read back, listed or printed; callers wipe theirs.
+ *
+ * Order of state changes: one C_CreateObject after every check, then the
+ * flags are read back; if the token did not honour them the object is
+ * destroyed and the call fails (the token is as it was).  A crash between
+ * the two leaves a PSK that "show" lists with its flags.  Removing
+ * destroys the objects with the label; a rerun finishes a cut-short one.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "kr_internal.h"
+
+static int
+have(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
+}
+
+static int
+is_true(const CK_ATTRIBUTE *a)
+{
+	return have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
+	    *(CK_BBOOL *)a->pValue == CK_TRUE;
+}
+
+static CK_RV
+read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
+{
+	CK_RV rv;
+
+	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
+	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_OK;
+	return rv;
+}
+
+static ks_status
+load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
+    struct ks_peers *out)
+{
+	char lab[KR_LABEL_MAX + 1], kr[KS_KEYRING_NAME_MAX + 1];
+	char id[KS_PEER_ID_MAX + 1];
+	unsigned char keyid[KS_ID_MAX];
+	CK_BBOOL sens = CK_FALSE, extr = CK_TRUE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_LABEL, lab, KR_LABEL_MAX },
+		{ CKA_ID, keyid, sizeof(keyid) },
+		{ CKA_SENSITIVE, &sens, sizeof(sens) },
+		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
+	};
+	ks_peer_by by;
+	ks_peer *p;
+
+	if (read_attrs(ctx, h, a, 4) != CKR_OK || !have(&a[0]))
+		return KS_OK;
+	lab[a[0].ulValueLen] = '\0';
+	if (kr_label_split(KR_PREFIX_PSK, lab, a[0].ulValueLen, kr, sizeof(kr),
+	    &by, id, sizeof(id)) != 0 || by == KS_PEER_NAME)
+		return KS_OK;
+	if (ring != NULL && strcmp(ring, kr) != 0)
+		return KS_OK;
+	if ((p = kr_peer_new(KS_PEER_PSK, lab, kr, by, id)) == NULL)
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	p->h = h;
+	p->sensitive = is_true(&a[2]);
+	/* unknown counts as extractable: we do not claim what we cannot see */
+	p->extractable = !have(&a[3]) || is_true(&a[3]);
+	if (have(&a[1])) {
+		memcpy(p->keyid, keyid, a[1].ulValueLen);
+		p->keyidlen = a[1].ulValueLen;
+	}
+	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
+	if (kr_peers_push(out, p) != 0) {
+		kr_peer_free(p);
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	}
+	return KS_OK;
+}
+
+static ks_status
+scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_LABEL, (void *)label, label != NULL ? strlen(label) : 0 },
+	};
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	ks_status st;
+	CK_RV rv;
+
+	if ((st = ks_need_session(ctx)) != KS_OK)
+		return st;
+	rv = p11_find(&ctx->sess, t, label != NULL ? 2 : 1, &h, &n);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < n && st == KS_OK; i++)
+		st = load_one(ctx, h[i], ring, out);
+	free(h);
+	if (st != KS_OK)
+		kr_peers_clear(out);
+	return st;
+}
+
+ks_status
+kr_psks_scan(ks_ctx *ctx, const char *keyring, struct ks_peers *out)
+{
+	return scan(ctx, NULL, keyring, out);
+}
+
+static ks_status
+entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
+    char *norm, size_t normsz, char *label, size_t labelsz)
+{
+	ks_status st;
+
+	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME)
+		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key belongs to an "
+		    "address or a hostname");
+	if ((st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
+	    (st = ks_peer_id_normalise(ctx, by, 1, id, norm, normsz)) != KS_OK)
+		return st;
+	if (kr_label_make(KR_PREFIX_PSK, keyring, by, norm, label,
+	    labelsz) != 0)
+		return ks_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
+		    "long", id);
+	return KS_OK;
+}
+
+static ks_status
+check_flags(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label)
+{
+	CK_BBOOL sens = CK_FALSE, extr = CK_TRUE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_SENSITIVE, &sens, sizeof(sens) },
+		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
+	};
+	CK_RV rv;
+
+	if ((rv = p11_get_fixed(&ctx->sess, h, a, 2)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read back pre-shared key "
+		    "'%s'", label);
+	if (a[0].ulValueLen != sizeof(sens) || sens != CK_TRUE ||
+	    a[1].ulValueLen != sizeof(extr) || extr != CK_FALSE)
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' did not make "
+		    "pre-shared key '%s' sensitive and non-extractable; "
+		    "refusing to keep it", ctx->token.label, label);
+	return KS_OK;
+}
+
+static ks_status
+create(ks_ctx *ctx, const char *label, const unsigned char *psk,
+    size_t psklen)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE gen = CKK_GENERIC_SECRET;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	unsigned char keyid[KS_ID_LEN];
+	CK_OBJECT_HANDLE h;
+	ks_status st;
+	CK_RV rv;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &gen, sizeof(gen) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+		{ CKA_ID, keyid, sizeof(keyid) },
+		{ CKA_SENSITIVE, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &no, sizeof(no) },
+		{ CKA_SIGN, &yes, sizeof(yes) },
+		{ CKA_VERIFY, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &no, sizeof(no) },
+		{ CKA_DECRYPT, &no, sizeof(no) },
+		{ CKA_WRAP, &no, sizeof(no) },
+		{ CKA_UNWRAP, &no, sizeof(no) },
+		{ CKA_DERIVE, &no, sizeof(no) },
+		{ CKA_VALUE, (void *)psk, psklen },
+	};
+
+	if (RAND_bytes(keyid, sizeof(keyid)) != 1)
+		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot store pre-shared key '%s' "
+		    "on token '%s'", label, ctx->token.label);
+	if ((st = check_flags(ctx, h, label)) != KS_OK)
+		(void)p11_destroy(&ctx->sess, h);
+	return st;
+}
+
+ks_status
+ks_keyring_add_psk(ks_ctx *ctx, const char *keyring, ks_peer_by by,
+    const char *id, const unsigned char *psk, size_t psklen)
+{
+	char norm[KS_PEER_ID_MAX + 1], label[KR_LABEL_MAX + 1];
+	struct ks_peers have = { NULL, 0 };
+	ks_status st;
+
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
+	    sizeof(label))) != KS_OK)
+		return st;
+	if (psk == NULL || psklen == 0)
+		return ks_fail(ctx, KS_EINPUT, "empty pre-shared key");
+	if (psklen > KS_PSK_MAX)
+		return ks_fail(ctx, KS_EINPUT, "pre-shared key is %zu bytes; "
+		    "at most %d are allowed", psklen, KS_PSK_MAX);
+	if ((st = kr_keyring_exists(ctx, keyring)) != KS_OK ||
+	    (st = scan(ctx, label, NULL, &have)) != KS_OK)
+		return st;
+	if (have.n > 0)
+		st = ks_fail(ctx, KS_EEXIST, "keyring '%s' already has a "
+		    "pre-shared key for %s %s; remove it with del-psk first",
+		    keyring, ks_peer_by_name(by), norm);
+	else
+		st = create(ctx, label, psk, psklen);
+	kr_peers_clear(&have);
+	return st;
+}
+
+ks_status
+ks_keyring_del_psk(ks_ctx *ctx, const char *keyring, ks_peer_by by,
+    const char *id)
+{
+	char norm[KS_PEER_ID_MAX + 1], label[KR_LABEL_MAX + 1];
+	struct ks_peers have = { NULL, 0 };
+	size_t i;
+	ks_status st;
+	CK_RV rv;
+
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
+	    sizeof(label))) != KS_OK ||
+	    (st = scan(ctx, label, NULL, &have)) != KS_OK)
+		return st;
+	if (have.n == 0)
+		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no pre-shared "
+		    "key for %s %s", keyring, ks_peer_by_name(by), norm);
+	for (i = 0; i < have.n && st == KS_OK; i++) {
+		rv = p11_destroy(&ctx->sess, have.v[i]->h);
+		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
+			st = ks_fail_rv(ctx, rv, "cannot remove pre-shared key "
+			    "'%s'", label);
+	}
+	kr_peers_clear(&have);
+	return st;
+}
