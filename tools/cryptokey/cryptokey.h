@@ -20,7 +20,7 @@ struct verb {
 };
 
 extern struct verb verb_init, verb_storage, verb_generate, verb_show,
-    verb_zeroize;
+    verb_zeroize, verb_export, verb_import;
 
 /* A key name checked before anything asks for a PIN; exits on error. */
 int	check_label(const char *label);

@@ -1,0 +1,224 @@
+/*
+ * wrap.c -- move private keys in and out of the token through a session
+ * AES key: C_WrapKey / C_UnwrapKey with CKM_AES_KEY_WRAP_PAD on the token,
+ * AES-256 key wrap with padding (RFC 5649) in software.
+ *
+ * The wrapping key is a random value we keep in memory and put on the
+ * token with C_CreateObject as a session object (CKA_TOKEN=FALSE), so it
+ * never outlives the session.  ks_wrapkey_destroy removes it and wipes the
+ * value; callers call it on every path.  Keys never become non-sensitive.
+ *
+ * SoftHSM 2.6 pads the PKCS#8 with zeros to a multiple of 8 before it
+ * wraps, padding mode or not; ks_wrap_private cuts the result back to the
+ * outer DER SEQUENCE.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ks_xfer.h"
+
+#ifndef CKM_AES_KEY_WRAP_PAD
+#define CKM_AES_KEY_WRAP_PAD	0x0000210AUL
+#endif
+
+#define WRAPPED_MAX	(KS_MODULUS_MAX / 8 * 6 + 512)	/* PKCS#8 + slack */
+
+ks_status
+ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE aes = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &aes, sizeof(aes) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_SENSITIVE, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &no, sizeof(no) },
+		{ CKA_WRAP, &yes, sizeof(yes) },
+		{ CKA_UNWRAP, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &no, sizeof(no) },
+		{ CKA_DECRYPT, &no, sizeof(no) },
+		{ CKA_VALUE, wk->key, sizeof(wk->key) },
+	};
+	CK_RV rv;
+
+	memset(wk, 0, sizeof(*wk));
+	if (RAND_bytes(wk->key, sizeof(wk->key)) != 1)
+		return ks_fail(ctx, KS_EFAIL, "no random bytes for a wrapping "
+		    "key");
+	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &wk->h);
+	if (rv != CKR_OK) {
+		OPENSSL_cleanse(wk->key, sizeof(wk->key));
+		return ks_fail_rv(ctx, rv, "cannot make a session wrapping key "
+		    "on token '%s'", ctx->token.label);
+	}
+	wk->made = 1;
+	return KS_OK;
+}
+
+void
+ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk)
+{
+	if (wk->made)
+		(void)p11_destroy(&ctx->sess, wk->h);	/* a session object */
+	wk->made = 0;
+	OPENSSL_cleanse(wk->key, sizeof(wk->key));
+}
+
+void
+ks_der_free(unsigned char *der, size_t len)
+{
+	if (der == NULL)
+		return;
+	OPENSSL_cleanse(der, len);
+	free(der);
+}
+
+/* RFC 5649 in software; enc 1 wraps, 0 unwraps.  out holds inlen + 16. */
+static int
+kwp(const unsigned char *key, int enc, const unsigned char *in, size_t inlen,
+    unsigned char *out, size_t *outlen)
+{
+	EVP_CIPHER_CTX *cc;
+	int n = 0, fin = 0, ok = 0;
+
+	if (inlen > INT_MAX - 16 || (cc = EVP_CIPHER_CTX_new()) == NULL)
+		return 0;
+	EVP_CIPHER_CTX_set_flags(cc, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	if (EVP_CipherInit_ex(cc, EVP_aes_256_wrap_pad(), NULL, key, NULL,
+	    enc) == 1 &&
+	    EVP_CipherUpdate(cc, out, &n, in, (int)inlen) == 1 && n >= 0 &&
+	    EVP_CipherFinal_ex(cc, out + n, &fin) == 1) {
+		*outlen = (size_t)n + (size_t)fin;
+		ok = 1;
+	}
+	EVP_CIPHER_CTX_free(cc);
+	ERR_clear_error();
+	return ok;
+}
+
+/* Length of the outer DER SEQUENCE at der, or 0 when it does not fit. */
+static size_t
+der_seq_len(const unsigned char *der, size_t len)
+{
+	size_t n = 0, hdr, i, nb;
+
+	if (len < 2 || der[0] != 0x30)
+		return 0;
+	if (der[1] < 0x80) {
+		n = der[1];
+		hdr = 2;
+	} else {
+		nb = der[1] & 0x7f;
+		if (nb == 0 || nb > 3 || len < 2 + nb)
+			return 0;
+		for (i = 0; i < nb; i++)
+			n = n << 8 | der[2 + i];
+		hdr = 2 + nb;
+	}
+	if (n > len - hdr)
+		return 0;
+	return hdr + n;
+}
+
+ks_status
+ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
+    const char *label, unsigned char **der, size_t *derlen)
+{
+	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	unsigned char *blob = NULL, *plain = NULL;
+	CK_ULONG bloblen = 0;
+	size_t plainlen = 0, seq, i;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	*der = NULL;
+	*derlen = 0;
+	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
+	    &bloblen);
+	if (rv == CKR_OK && (bloblen < 16 || bloblen > WRAPPED_MAX))
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' wants %lu bytes to "
+		    "wrap key '%s'", ctx->token.label, (unsigned long)bloblen,
+		    label);
+	if (rv == CKR_OK && (blob = malloc(bloblen)) == NULL)
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	if (rv == CKR_OK)
+		rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv,
+		    blob, &bloblen);
+	if (rv == CKR_KEY_UNEXTRACTABLE) {
+		st = ks_fail(ctx, KS_EPERM, "RSA key '%s' is not exportable",
+		    label);
+		goto out;
+	}
+	if (rv != CKR_OK) {
+		st = ks_fail_rv(ctx, rv, "cannot wrap key '%s' on token '%s'",
+		    label, ctx->token.label);
+		goto out;
+	}
+	if ((plain = malloc(bloblen + 16)) == NULL) {
+		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		goto out;
+	}
+	if (!kwp(wk->key, 0, blob, bloblen, plain, &plainlen)) {
+		st = ks_fail(ctx, KS_ETOKEN, "token '%s' returned a wrapped "
+		    "key '%s' that does not unwrap", ctx->token.label, label);
+		goto out;
+	}
+	/* cut SoftHSM's zero padding: the outer SEQUENCE, then zeros only */
+	if ((seq = der_seq_len(plain, plainlen)) == 0) {
+		st = ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' as "
+		    "something other than PKCS#8", ctx->token.label, label);
+		goto out;
+	}
+	for (i = seq; i < plainlen; i++)
+		if (plain[i] != 0)
+			break;
+	if (i < plainlen || plainlen - seq >= 8) {
+		st = ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' "
+		    "with trailing data", ctx->token.label, label);
+		goto out;
+	}
+	*der = plain;
+	*derlen = seq;
+	plain = NULL;
+ out:
+	if (plain != NULL)
+		ks_der_free(plain, bloblen + 16);
+	free(blob);
+	return st;
+}
+
+ks_status
+ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
+    size_t derlen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
+    CK_OBJECT_HANDLE *priv)
+{
+	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	unsigned char *blob;
+	size_t bloblen = 0;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	if (derlen > WRAPPED_MAX)
+		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+	if ((blob = malloc(derlen + 16)) == NULL)
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	if (!kwp(wk->key, 1, der, derlen, blob, &bloblen))
+		st = ks_fail(ctx, KS_EFAIL, "cannot wrap key '%s' in software",
+		    label);
+	else if ((rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
+	    blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv)) != CKR_OK)
+		st = ks_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
+		    "'%s'", label, ctx->token.label);
+	free(blob);	/* encrypted */
+	return st;
+}

@@ -1,0 +1,187 @@
+/*
+ * cmd_import.c -- cryptokey import rsa (IOS "crypto key import rsa ... pem").
+ *
+ * The input is read whole (at most KS_PEM_MAX bytes) before the token is
+ * opened; the library checks it all before the token changes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "cryptokey.h"
+
+static char *opt_label, *opt_in, *opt_usage, *opt_on;
+static int opt_exportable, opt_replace;
+static int pass_failed;
+
+static struct poptOption options[] = {
+	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
+	  "name for the imported keys", "NAME" },
+	{ "in", '\0', POPT_ARG_STRING, &opt_in, 0,
+	  "PEM file to read ('-': standard input)", "FILE" },
+	{ "usage", '\0', POPT_ARG_STRING, &opt_usage, 0,
+	  "general (default), usage-keys, signature or encryption", "USAGE" },
+	{ "exportable", '\0', POPT_ARG_NONE, &opt_exportable, 0,
+	  "allow the imported private key to be exported again", NULL },
+	{ "on", '\0', POPT_ARG_STRING, &opt_on, 0,
+	  "import to this token instead of the storage token", "TOKEN" },
+	{ "replace", '\0', POPT_ARG_NONE, &opt_replace, 0,
+	  "replace existing keys of the same name", NULL },
+	POPT_TABLEEND
+};
+
+static int
+parse_usage(const char *s, ks_kind *k)
+{
+	static const struct {
+		const char	*name;
+		ks_kind		 kind;
+	} names[] = {
+		{ "general", KS_KIND_GENERAL },
+		{ "general-purpose", KS_KIND_GENERAL },
+		{ "usage-keys", KS_KIND_USAGE_KEYS },
+		{ "signature", KS_KIND_SIGNATURE },
+		{ "encryption", KS_KIND_ENCRYPTION },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0) {
+			*k = names[i].kind;
+			return 1;
+		}
+	return 0;
+}
+
+static ks_status
+pass_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
+{
+	ks_ctx *ctx = arg;
+	ks_status st;
+
+	if ((st = tool_passphrase(prompt, 0, buf, bufsz, len)) != KS_OK) {
+		pass_failed = 1;	/* tool_passphrase said why */
+		return ks_ctx_fail(ctx, st, "no passphrase");
+	}
+	return KS_OK;
+}
+
+/* The whole input, at most KS_PEM_MAX bytes; *buf wiped and freed by the
+ * caller. */
+static int
+read_input(const char *path, const char *name, char **buf, size_t *len)
+{
+	struct stat sb;
+	size_t cap = KS_PEM_MAX + 1, n = 0;
+	ssize_t r;
+	int fd, saved;
+
+	*buf = NULL;
+	*len = 0;
+	if (path == NULL)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_NOCTTY)) < 0) {
+		saved = errno;
+		return tool_fail(saved == ENOENT ? KS_ENOTFOUND : KS_EFAIL,
+		    "cannot open %s: %s", path, strerror(saved));
+	}
+	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return tool_fail(KS_EINPUT, "%s is a directory, not a PEM "
+		    "key file", name);
+	}
+	if ((*buf = malloc(cap)) == NULL) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return tool_fail(KS_EFAIL, "out of memory");
+	}
+	while (n < cap) {
+		if ((r = read(fd, *buf + n, cap - n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			if (fd != STDIN_FILENO)
+				close(fd);
+			return tool_fail(saved == EISDIR ? KS_EINPUT : KS_EFAIL,
+			    "cannot read %s: %s", name, strerror(saved));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	*len = n;
+	if (n > KS_PEM_MAX)
+		return tool_fail(KS_EINPUT, "%s is larger than %d KiB; that "
+		    "is not a PEM key file", name, KS_PEM_MAX / 1024);
+	if (n == 0)
+		return tool_fail(KS_EINPUT, "%s is empty; expected a PEM key",
+		    name);
+	return KS_OK;
+}
+
+static int
+run(const char **args, int nargs)
+{
+	ks_kind kind = KS_KIND_GENERAL;
+	const char *path, *name;
+	char *buf = NULL;
+	size_t len = 0;
+	ks_ctx *ctx = NULL;
+	ks_status st;
+
+	(void)args;
+	(void)nargs;
+	if (opt_label == NULL)
+		return tool_fail(KS_EUSAGE, "name the imported keys with "
+		    "--label");
+	if (opt_in == NULL)
+		return tool_fail(KS_EUSAGE, "which file? give it with --in "
+		    "FILE (or --in - for standard input)");
+	if (opt_usage != NULL && !parse_usage(opt_usage, &kind))
+		return tool_fail(KS_EUSAGE, "unknown usage '%s'; choose "
+		    "general, usage-keys, signature or encryption", opt_usage);
+	path = strcmp(opt_in, "-") == 0 ? NULL : opt_in;
+	name = path != NULL ? path : "standard input";
+	if ((st = check_label(opt_label)) != KS_OK)
+		return st;
+	if ((st = read_input(path, name, &buf, &len)) != KS_OK)
+		goto out;
+	if (opt_on != NULL)
+		tool_opt.token = opt_on;
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+		goto out;
+	st = ks_import(ctx, opt_label, buf, len, kind,
+	    (opt_exportable ? KS_IMPORT_EXPORTABLE : 0) |
+	    (opt_replace ? KS_IMPORT_REPLACE : 0), pass_cb, ctx);
+	if (st == KS_EINPUT || (st == KS_EAUTH && !pass_failed))
+		tool_fail(st, "%s: %s", name, ks_ctx_error(ctx));
+	else if (st != KS_OK && !pass_failed)
+		tool_fail_ctx(ctx, st);
+	else if (st == KS_OK)
+		tool_note("%% Key pair import succeeded; keys '%s' are %s.",
+		    opt_label, opt_exportable ? "exportable" :
+		    "not exportable");
+ out:
+	ks_ctx_free(ctx);
+	if (buf != NULL)
+		OPENSSL_clear_free(buf, KS_PEM_MAX + 1);
+	return (int)st;
+}
+
+struct verb verb_import = {
+	"import", 1, 0,
+	"import rsa --label NAME --in FILE|- [--usage USAGE] [--exportable] "
+	    "[--on TOKEN] [--replace]",
+	"import an RSA key pair from PEM",
+	options, run
+};
