@@ -165,6 +165,42 @@ ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 		    size_t *siglen);
 
 /* Export and import (PEM) ------------------------------------------------ */
+
+/* How "export" encrypts a private key (IOS: aes, 3des, des). */
+typedef enum ks_cipher {
+	KS_CIPHER_AES256 = 0,	/* PKCS#8 ENCRYPTED PRIVATE KEY, PBKDF2 */
+	KS_CIPHER_3DES,		/* BEGIN RSA PRIVATE KEY, DES-EDE3-CBC */
+	KS_CIPHER_DES		/* BEGIN RSA PRIVATE KEY, DES-CBC (legacy) */
+} ks_cipher;
+
+#define KS_EXPORT_PUBLIC	0x01	/* public keys only, no passphrase */
+#define KS_IMPORT_EXPORTABLE	KS_GEN_EXPORTABLE
+#define KS_IMPORT_REPLACE	KS_GEN_REPLACE
+#define KS_PEM_MAX		(256 * 1024)	/* largest input import takes */
+#define KS_PASSPHRASE_MIN	4
+
+/*
+ * The pairs named label as PEM text (allocated, NUL-terminated, *len
+ * without the NUL; free with free()): per pair the IOS lines "% Key name:"
+ * and "Usage:", the public key, and unless KS_EXPORT_PUBLIC the private
+ * key encrypted under a passphrase that passfn is asked for once (after
+ * every pair was found exportable).  Through C_WrapKey only: KS_EPERM for
+ * a key that is not exportable.  passfn records its own failure with
+ * ks_ctx_fail.
+ */
+ks_status	 ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher,
+		    int flags, ks_secret_fn passfn, void *passarg, char **pem,
+		    size_t *len);
+/*
+ * Import the RSA private keys in pem (traditional or PKCS#8, encrypted or
+ * not; passfn is asked only when a key is encrypted) as kind under label
+ * through C_UnwrapKey.  KS_KIND_USAGE_KEYS takes two keys (as "export"
+ * writes them), the others one.  Everything is checked before the token
+ * changes; on failure the token is as it was.
+ */
+ks_status	 ks_import(ks_ctx *ctx, const char *label, const char *pem,
+		    size_t len, ks_kind kind, int flags, ks_secret_fn passfn,
+		    void *passarg);
 /* (end export and import) */
 
 /* Keyrings and the pubkey chain ------------------------------------------ */

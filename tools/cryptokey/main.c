@@ -12,7 +12,8 @@
 #include "cryptokey.h"
 
 static struct verb *const verbs[] = {
-	&verb_init, &verb_storage, &verb_generate, &verb_show, &verb_zeroize,
+	&verb_init, &verb_storage, &verb_generate, &verb_show, &verb_export,
+	&verb_import, &verb_zeroize,
 };
 #define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
 
