@@ -12,6 +12,12 @@
 #   add_token LABEL         a second token beside the first one
 #   objects [LABEL]         number of objects on the token (pkcs11-tool)
 #   expect_rc N DESC CMD... run CMD, pass when it exits N; keeps $out, $err
+#   unchanged N DESC [LABEL] pass when the token still holds N objects
+#   p11 ARGS...             pkcs11-tool logged in to token $P11_TOKEN ("test")
+#   p11_block KIND ID       the --list-objects block of the KIND object
+#                           ("Private Key", "Public Key") with CKA_ID ID (hex)
+#   jget FILE EXPR          evaluate python EXPR on the JSON in FILE (as d);
+#                           strings print bare, the rest as JSON
 #   ok COND DESC / pass DESC / fail DESC / skip_all REASON / done_testing
 set -u
 
@@ -133,4 +139,36 @@ objects() {
 	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "${1:-test}" \
 	    --login --pin "$PIN" --list-objects 2>/dev/null |
 	    grep -cE '^(Private Key|Public Key|Secret Key|Data|Certificate) [Oo]bject'
+}
+
+# unchanged N DESC [LABEL]: the bad-input rule, the token holds N objects still
+unchanged() {
+	_now=$(objects "${3:-test}")
+	if [ "$_now" -eq "$1" ]; then
+		pass "$2: object count unchanged ($1)"
+	else
+		fail "$2: object count $_now, was $1"
+	fi
+}
+
+p11() {
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "${P11_TOKEN:-test}" \
+	    --login --pin "$PIN" "$@"
+}
+
+p11_block() {
+	p11 --list-objects 2>/dev/null | awk -v kind="$1" -v id="$2" '
+	    function flush() { if (hit) printf "%s", buf; buf = ""; hit = 0 }
+	    /^[A-Za-z]/ { flush(); inb = index($0, kind " Object") == 1 }
+	    inb { buf = buf $0 "\n"; if ($1 == "ID:" && $2 == id) hit = 1 }
+	    END { flush() }'
+}
+
+# Debian's own python3 starts faster than a shim earlier in PATH.
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+jget() {
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+r = eval(sys.argv[2])
+print(r if isinstance(r, str) else json.dumps(r))' "$1" "$2"
 }

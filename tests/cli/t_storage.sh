@@ -1,0 +1,73 @@
+#!/bin/sh
+# t_storage.sh -- cryptokey storage: show and set the token new keys go to.
+. "$top_srcdir/tests/cli/lib.sh"
+
+setup_token test
+add_token second
+C="$T/cryptokey.conf"
+printf '# kept comment\n' >> "$C"
+n1=$(objects test)
+n2=$(objects second)
+
+expect_rc 0 "storage shows the configured token" "$CK" storage
+contains "$out" "Storage Device: test" "storage names the token"
+contains "$out" " URI: pkcs11:" "storage shows the token URI"
+contains "$out" ";token=test" "the URI names the token"
+contains "$out" " Module: $SOFTHSM_MODULE" "storage names the module"
+contains "$out" " Configuration: $C" "storage names the configuration file"
+
+# By label.
+expect_rc 0 "storage second (by label)" "$CK" storage second
+ok "grep -qx 'token = second' '$C'" "config file now says token = second"
+ok "[ \$(grep -c '^token' '$C') -eq 1 ]" "only one token line"
+ok "grep -qx '# kept comment' '$C'" "config file keeps the comment"
+ok "grep -qx 'module = $SOFTHSM_MODULE' '$C'" "config file keeps the module"
+ok "grep -qx 'pin-source = file:$T/pin' '$C'" "config file keeps pin-source"
+expect_rc 0 "storage after setting it" "$CK" storage
+contains "$out" "Storage Device: second" "storage now shows the second token"
+expect_rc 0 "show on the new storage" "$CK" show --json
+ok "[ \"\$(cat '$out')\" = '[]' ]" "show reads the (empty) second token"
+
+# By RFC 7512 URI.
+expect_rc 0 "storage pkcs11:token=test (by URI)" "$CK" storage "pkcs11:token=test"
+ok "grep -qx 'token = pkcs11:token=test' '$C'" "config file now holds the URI"
+ok "grep -qx '# kept comment' '$C'" "config file still keeps the comment"
+expect_rc 0 "storage after setting a URI" "$CK" storage
+contains "$out" "Storage Device: test" "storage shows the token the URI names"
+
+# Refusals leave the file as it was.
+cp "$C" "$T/conf.before"
+expect_rc 3 "storage of an unknown token" "$CK" storage nosuch
+contains "$err" "nosuch" "the message names the token"
+ok "cmp -s '$C' '$T/conf.before'" "unknown token: config file unchanged"
+expect_rc 3 "storage of an unknown token by URI" "$CK" storage "pkcs11:token=nosuch"
+ok "cmp -s '$C' '$T/conf.before'" "unknown URI token: config file unchanged"
+expect_rc 2 "storage URI with an unknown attribute" "$CK" storage "pkcs11:foo=bar"
+contains "$err" "pkcs11:foo=bar" "the message names the URI"
+ok "cmp -s '$C' '$T/conf.before'" "unknown attribute: config file unchanged"
+expect_rc 2 "storage URI naming an object" "$CK" storage "pkcs11:object=x"
+ok "cmp -s '$C' '$T/conf.before'" "object URI: config file unchanged"
+expect_rc 2 "storage URI naming a key type" "$CK" storage "pkcs11:token=test;type=private"
+ok "cmp -s '$C' '$T/conf.before'" "type URI: config file unchanged"
+expect_rc 2 "storage of a malformed URI" "$CK" storage "pkcs11:token=%zz"
+ok "cmp -s '$C' '$T/conf.before'" "malformed URI: config file unchanged"
+expect_rc 0 "storage --token URI shows that token" \
+    "$CK" --token "pkcs11:token=second" storage
+contains "$out" "Storage Device: second" "--token beats the config file"
+ok "cmp -s '$C' '$T/conf.before'" "showing never writes the file"
+
+# With no configuration file yet, storage TOKEN creates one.
+C2="$T/new/cryptokey.conf"
+mkdir -p "$T/new"
+expect_rc 0 "storage with no configuration file yet" \
+    env CRYPTOKEY_CONF="$C2" "$CK" --module "$SOFTHSM_MODULE" storage second
+ok "grep -qx 'token = second' '$C2'" "new config file names the token"
+ok "grep -qx 'module = $SOFTHSM_MODULE' '$C2'" "new config file names the module"
+expect_rc 0 "the new config file is used" \
+    env CRYPTOKEY_CONF="$C2" "$CK" storage
+contains "$out" "Storage Device: second" "storage reads the new file"
+
+unchanged "$n1" "storage never touches token objects" test
+unchanged "$n2" "storage never touches the second token's objects" second
+
+done_testing
