@@ -11,6 +11,14 @@
  *	CKA_ID random (20 bytes).
  * The value is never read back, listed or printed; callers wipe theirs.
  *
+ * A key shorter than PSK_PAD bytes is stored zero-padded to PSK_PAD bytes.
+ * HMAC pads its key with zeros to the hash block size (64 bytes for MD5,
+ * SHA-1 and SHA-256, 128 for SHA-384 and SHA-512) before use, so the HMAC
+ * under the padded key is the HMAC under the key as typed, for every
+ * hash; and tokens (SoftHSM2 among them) refuse HMAC keys shorter than
+ * the hash output with CKR_KEY_SIZE_RANGE.  The stored length then also
+ * says nothing about the key's length.
+ *
  * Order of state changes: one C_CreateObject after every check, then the
  * flags are read back; if the token did not honour them the object is
  * destroyed and the call fails (the token is as it was).  A crash between
@@ -25,6 +33,8 @@
 #include <openssl/rand.h>
 
 #include "kr_internal.h"
+
+#define PSK_PAD		64
 
 static int
 have(const CK_ATTRIBUTE *a)
@@ -175,6 +185,8 @@ create(ks_ctx *ctx, const char *label, const unsigned char *psk,
 	CK_KEY_TYPE gen = CKK_GENERIC_SECRET;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	unsigned char keyid[KS_ID_LEN];
+	unsigned char value[KS_PSK_MAX];
+	CK_ULONG vlen = psklen < PSK_PAD ? PSK_PAD : psklen;
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 	CK_RV rv;
@@ -194,12 +206,17 @@ create(ks_ctx *ctx, const char *label, const unsigned char *psk,
 		{ CKA_WRAP, &no, sizeof(no) },
 		{ CKA_UNWRAP, &no, sizeof(no) },
 		{ CKA_DERIVE, &no, sizeof(no) },
-		{ CKA_VALUE, (void *)psk, psklen },
+		{ CKA_VALUE, value, vlen },
 	};
 
+	if (psklen > sizeof(value))
+		return ks_fail(ctx, KS_EINPUT, "pre-shared key too long");
 	if (RAND_bytes(keyid, sizeof(keyid)) != 1)
 		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+	memset(value, 0, sizeof(value));
+	memcpy(value, psk, psklen);
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
+	OPENSSL_cleanse(value, sizeof(value));
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot store pre-shared key '%s' "
 		    "on token '%s'", label, ctx->token.label);
