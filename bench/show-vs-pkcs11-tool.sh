@@ -1,0 +1,131 @@
+#!/bin/sh
+# show-vs-pkcs11-tool.sh -- how long "cryptokey show --json" takes on a
+# token holding 1, 100 and 1000 key pairs, against
+# "pkcs11-tool --login --list-objects" on the same token.  A benchmark, not
+# a test: run it by hand (see bench/README).
+#
+#	bench/show-vs-pkcs11-tool.sh [path/to/cryptokey]
+#
+# Environment: SIZES (default "1 100 1000"), RUNS (hyperfine --runs,
+# default: hyperfine decides, at least 10), SOFTHSM_MODULE, KEEP=1 keeps
+# the temporary directory.  Everything happens in one temporary directory;
+# nothing else is touched.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+SIZES=${SIZES:-"1 100 1000"}
+RUNS=${RUNS:-}
+MODULE=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+PIN=1234
+SOPIN=12345678
+
+die() { echo "show-vs-pkcs11-tool: $*" >&2; exit 1; }
+
+for tool in hyperfine pkcs11-tool softhsm2-util jq cc pkg-config; do
+	command -v "$tool" >/dev/null 2>&1 || die "needs $tool"
+done
+[ -r "$MODULE" ] || die "no SoftHSM2 module at $MODULE; set SOFTHSM_MODULE"
+
+# The cryptokey to measure: the argument, else a build tree's, else PATH.
+ck=${1:-}
+if [ -z "$ck" ]; then
+	for c in ./tools/cryptokey/cryptokey "$here"/../build*/tools/cryptokey/cryptokey; do
+		if [ -x "$c" ]; then ck=$c; break; fi
+	done
+fi
+[ -n "$ck" ] || ck=$(command -v cryptokey) || die "no cryptokey; give its path"
+[ -x "$ck" ] || die "$ck is not executable"
+ck=$(cd "$(dirname "$ck")" && pwd)/$(basename "$ck")
+# An uninstalled build is a libtool wrapper script: measure the program
+# itself, not a bash that starts it.
+if grep -q 'temporary wrapper script' "$ck" 2>/dev/null; then
+	real=$(dirname "$ck")/.libs/$(basename "$ck")
+	[ -x "$real" ] || "$ck" --version >/dev/null
+	[ -x "$real" ] || die "cannot find the program behind $ck"
+	libs=$(cd "$(dirname "$ck")/../../libkeystore/.libs" && pwd) ||
+	    die "cannot find libkeystore/.libs beside $ck"
+	LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	export LD_LIBRARY_PATH
+	ck=$real
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ckbench.XXXXXX")
+if [ "${KEEP:-0}" = 1 ]; then
+	echo "# keeping $tmp"
+else
+	trap 'rm -rf "$tmp"' EXIT
+fi
+trap 'exit 1' INT TERM
+
+# cryptokey must not find a configuration or an embedded token of the user
+CRYPTOKEY_CONF=$tmp/no-such.conf
+CRYPTOKEY_DIR=$tmp/no-embedded
+export CRYPTOKEY_CONF CRYPTOKEY_DIR
+printf '%s\n' "$PIN" > "$tmp/pin"
+chmod 600 "$tmp/pin"
+
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags p11-kit-1) \
+    -o "$tmp/populate" "$here/populate.c" -ldl || die "cannot build populate"
+
+softhsm_conf() {	# dir
+	mkdir -p "$1/tokens"
+	cat > "$1/softhsm2.conf" <<EOC
+directories.tokendir = $1/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+}
+
+# One pair made by cryptokey itself, on a template token.
+softhsm_conf "$tmp/tpl"
+SOFTHSM2_CONF=$tmp/tpl/softhsm2.conf
+export SOFTHSM2_CONF
+softhsm2-util --init-token --free --label bench --so-pin "$SOPIN" \
+    --pin "$PIN" >/dev/null
+"$ck" --module "$MODULE" --token bench --pin-source "file:$tmp/pin" \
+    --quiet generate rsa --label bench-00000 ||
+    die "cryptokey generate rsa failed"
+
+ckcmd="$ck --module $MODULE --token bench --pin-source file:$tmp/pin show --json"
+p11cmd="pkcs11-tool --module $MODULE --token-label bench --login --pin $PIN --list-objects"
+
+printf '%-6s %-8s %-22s %-22s %s\n' pairs objects "cryptokey show --json" \
+    "pkcs11-tool -O" "ratio"
+for n in $SIZES; do
+	d=$tmp/t$n
+	softhsm_conf "$d"
+	rmdir "$d/tokens"
+	cp -a "$tmp/tpl/tokens" "$d/tokens"
+	SOFTHSM2_CONF=$d/softhsm2.conf
+	export SOFTHSM2_CONF
+	"$tmp/populate" "$MODULE" bench "$tmp/pin" bench-00000 $((n - 1)) \
+	    bench- || die "cannot fill the token with $n pairs"
+
+	# both tools see what we think is there
+	got=$($ckcmd | jq length)
+	[ "$got" = "$n" ] || die "cryptokey shows $got pairs, not $n"
+	objs=$($p11cmd 2>/dev/null | grep -cE '^(Private Key|Public Key|Data) [Oo]bject')
+	[ "$objs" = $((3 * n)) ] || die "pkcs11-tool lists $objs objects, not $((3 * n))"
+
+	if [ -n "$RUNS" ]; then runs="--runs $RUNS"; else runs="--min-runs 10"; fi
+	# shellcheck disable=SC2086
+	hyperfine --shell=none --warmup 3 --style none $runs \
+	    --export-json "$tmp/h$n.json" \
+	    -n cryptokey "$ckcmd" -n pkcs11-tool "$p11cmd" >/dev/null 2>&1 ||
+	    die "hyperfine failed at $n pairs"
+	jq -r --arg n "$n" --arg o "$objs" '
+	    def ms: . * 1000 | . * 10 | round / 10;
+	    .results as $r |
+	    ($r[0].mean / $r[1].mean * 100 | round / 100) as $ratio |
+	    [$n, $o,
+	     "\($r[0].mean | ms) ± \($r[0].stddev | ms) ms",
+	     "\($r[1].mean | ms) ± \($r[1].stddev | ms) ms",
+	     $ratio] | @tsv' "$tmp/h$n.json" |
+	while IFS='	' read -r a b c e f; do
+		printf '%-6s %-8s %-22s %-22s %s\n' "$a" "$b" "$c" "$e" "$f"
+	done
+done
+echo "# ratio = mean time of cryptokey / mean time of pkcs11-tool;" \
+    "goal: <= 1.0 at 1000 pairs"
