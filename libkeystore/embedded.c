@@ -8,6 +8,8 @@
  *	DIR/so.pin		security officer PIN, mode 0600
  *
  * Init order: directory, configuration, PIN files, C_InitToken, C_InitPIN.
+ * A complete token is refused before any PIN file is read or written, so a
+ * refused init changes nothing.
  * A run cut short is completed by running init again: an existing token
  * whose user PIN is not set yet gets it; a complete one is "already there".
  */
@@ -283,15 +285,6 @@ embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 		return st;
 	if (!ks_embedded_exists(dir) && (st = write_conf(ctx, dir)) != KS_OK)
 		return st;
-	if ((st = pin_file(ctx, dir, "so.pin", so, sosz, &solen)) != KS_OK)
-		return st;
-	if (pin == NULL) {
-		st = pin_file(ctx, dir, "user.pin", upin, upinsz, &ulen);
-		if (st != KS_OK)
-			return st;
-		pin = upin;
-		pinlen = ulen;
-	}
 	if (path_in(conf, sizeof(conf), dir, "softhsm2.conf") != 0 ||
 	    setenv("SOFTHSM2_CONF", conf, 1) != 0)
 		return ks_fail(ctx, KS_EFAIL, "cannot set SOFTHSM2_CONF");
@@ -307,6 +300,15 @@ embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 	    (ctx->token.info.flags & CKF_USER_PIN_INITIALIZED))
 		return ks_fail(ctx, KS_EEXIST, "token '%s' already exists in "
 		    "%s", label, dir);
+	if ((st = pin_file(ctx, dir, "so.pin", so, sosz, &solen)) != KS_OK)
+		return st;
+	if (pin == NULL) {
+		st = pin_file(ctx, dir, "user.pin", upin, upinsz, &ulen);
+		if (st != KS_OK)
+			return st;
+		pin = upin;
+		pinlen = ulen;
+	}
 	if (!ctx->have_token) {
 		if ((st = init_token(ctx, label, so, solen)) != KS_OK ||
 		    (st = find_created(ctx, label)) != KS_OK)
