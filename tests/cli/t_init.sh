@@ -61,6 +61,14 @@ ok "[ \"\$(cat '$D/user.pin')\" = '$PIN' ]" "second init keeps user.pin"
 unchanged "$n" "second init" cryptokey
 P11_TOKEN=cryptokey p11 --list-objects >/dev/null 2>&1
 ok "[ $? -eq 0 ]" "user.pin logs in with pkcs11-tool"
+# ... even when the PIN files are gone: no new PIN that fits no token.
+mv "$D/user.pin" "$T/user.pin.saved"
+mv "$D/so.pin" "$T/so.pin.saved"
+expect_rc 4 "init again after the PIN files were lost" "$CK" init
+ok "[ ! -e '$D/user.pin' ] && [ ! -e '$D/so.pin' ]" \
+    "a refused init writes no PIN file"
+mv "$T/user.pin.saved" "$D/user.pin"
+mv "$T/so.pin.saved" "$D/so.pin"
 unset SOFTHSM2_CONF
 
 # --dir must be absolute.
