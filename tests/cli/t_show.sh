@@ -118,6 +118,24 @@ ok "grep -q '^% Key pair was generated at: ' '$out'" \
     "foreign pair: the text still has its first line"
 unchanged "$n" "show changes nothing"
 
+# --- a name with characters JSON and URIs must escape ----------------------
+L='q"u\o;t?e%d&x=y'
+"$CK" -q generate rsa --label "$L" --modulus 1024 </dev/null >"$out" 2>"$err"
+ok "[ $? -eq 0 ]" "generate a key named $L"
+expect_rc 0 "show --json --label with quotes, backslash, ; ? % & =" \
+    "$CK" show --json --label "$L"
+"$PYTHON" -m json.tool "$out" >/dev/null 2>"$err"
+ok "[ $? -eq 0 ]" "the JSON is still valid"
+ok "[ \"\$(jget '$out' 'd[0][\"label\"]')\" = '$L' ]" "the label survives JSON escaping"
+uri=$(jget "$out" 'd[0]["uri"]')
+ok "echo '$uri' | grep -q ';object=q%22u%5Co%3Bt%3Fe%25d%26x%3Dy\$'" \
+    "the URI percent-encodes the name"
+GNUTLS_PIN=$PIN p11tool --provider "$SOFTHSM_MODULE" --login --list-privkeys \
+    "$uri" >"$out" 2>"$err"
+ok "grep -qF 'Label: $L' '$out'" "p11tool finds the key by show's URI"
+expect_rc 0 "show text of that name" "$CK" show --label "$L"
+ok "grep -qxF 'Key name: $L' '$out'" "the text shows the name as it is"
+
 # --- an empty token --------------------------------------------------------
 add_token empty
 expect_rc 0 "show --json on an empty token" "$CK" --token empty show --json

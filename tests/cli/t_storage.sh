@@ -35,6 +35,17 @@ ok "grep -qx '# kept comment' '$C'" "config file still keeps the comment"
 expect_rc 0 "storage after setting a URI" "$CK" storage
 contains "$out" "Storage Device: test" "storage shows the token the URI names"
 
+# The full URI storage prints is accepted back.
+"$CK" --token second storage </dev/null >"$out" 2>"$err"
+uri=$(sed -n 's/^ URI: //p' "$out")
+ok "echo '$uri' | grep -q '^pkcs11:.*serial=.*token=second'" \
+    "storage prints a URI with serial and token"
+expect_rc 0 "storage with the full URI it printed" "$CK" storage "$uri"
+ok "grep -qxF 'token = $uri' '$C'" "config file holds the full URI"
+expect_rc 0 "storage after setting the full URI" "$CK" storage
+contains "$out" "Storage Device: second" "the full URI names the second token"
+expect_rc 0 "storage pkcs11:token=test again" "$CK" storage "pkcs11:token=test"
+
 # Refusals leave the file as it was.
 cp "$C" "$T/conf.before"
 expect_rc 3 "storage of an unknown token" "$CK" storage nosuch
