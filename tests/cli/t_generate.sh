@@ -95,6 +95,12 @@ expect_rc 4 "existing usage-keys name without --replace" \
     "$CK" generate rsa --label tpl-usage --signature
 unchanged "$n" "existing usage-keys name"
 
+p11 --keypairgen --key-type rsa:1024 --label foreign --id 0a0b >/dev/null 2>&1
+n=$(objects)
+expect_rc 4 "name of a pair pkcs11-tool made, without --replace" \
+    "$CK" generate rsa --label foreign --modulus 1024
+unchanged "$n" "name of a foreign pair"
+
 expect_rc 2 "--usage-keys --signature" "$CK" generate rsa --label k2 --usage-keys --signature
 unchanged "$n" "two kinds at once"
 expect_rc 2 "--general-keys --encryption" "$CK" generate rsa --label k2 --general-keys --encryption
@@ -169,11 +175,16 @@ gen_ok 3 "--replace a name that does not exist" --label fresh --replace --modulu
 # --- default label ---------------------------------------------------------
 fqdn=$(hostname -f 2>/dev/null || hostname)
 host=$(hostname)
+show_json
+jget "$J" 'sorted(set(k["label"] for k in d))' > "$T/labels.before"
 n=$(objects)
 expect_rc 0 "no --label" "$CK" generate rsa --modulus 1024
 cp "$err" "$T/gen.err"
 show_json
-label=$(jget "$J" '[k["label"] for k in d if not k["label"].startswith(("tpl-", "gen", "uk", "sig", "enc", "exp", "m1", "m3", "fresh", "00"))][0]')
+label=$("$PYTHON" -c 'import json, sys
+old = set(json.load(open(sys.argv[1])))
+new = set(k["label"] for k in json.load(open(sys.argv[2]))) - old
+print(" ".join(sorted(new)))' "$T/labels.before" "$J")
 ok "[ '$label' = '$fqdn' ] || [ '$label' = '$host' ]" \
     "default label is the host name ('$label'; hostname -f '$fqdn')"
 contains "$T/gen.err" "$label" "generate says which name it chose"
