@@ -78,6 +78,27 @@ expect_rc 0 "the new config file is used" \
     env CRYPTOKEY_CONF="$C2" "$CK" storage
 contains "$out" "Storage Device: second" "storage reads the new file"
 
+# No token configured: the only token there is, else a clear refusal.
+grep -v '^token' "$C" > "$T/notoken.conf"
+expect_rc 2 "two tokens and none configured" "$CK" --config "$T/notoken.conf" show
+contains "$err" "'second'" "the message lists the tokens present"
+contains "$err" "--token" "the message says how to choose"
+expect_rc 2 "storage with two tokens and none configured" \
+    "$CK" --config "$T/notoken.conf" storage
+
+# No module configured: p11-kit's registered modules (SoftHSM2 registers one).
+grep -v -e '^token' -e '^module' "$C" > "$T/nomodule.conf"
+if p11-kit list-modules 2>/dev/null | grep -q softhsm; then
+	expect_rc 0 "no module configured: p11-kit finds the token" \
+	    "$CK" --config "$T/nomodule.conf" --token second storage
+	contains "$out" "Storage Device: second" "p11-kit: the token is found"
+	contains "$out" "softhsm2.so" "p11-kit: storage names SoftHSM2's module"
+else
+	pass "# SKIP SoftHSM2 is not registered with p11-kit"
+	pass "# SKIP SoftHSM2 is not registered with p11-kit"
+	pass "# SKIP SoftHSM2 is not registered with p11-kit"
+fi
+
 unchanged "$n1" "storage never touches token objects" test
 unchanged "$n2" "storage never touches the second token's objects" second
 
