@@ -1,0 +1,261 @@
+/*
+ * control.c -- the control socket ikesignctl(8) talks to: a unix stream
+ * socket (mode 0600), one request line per connection, answered with a
+ * status line ("0" or an exit code) and text, then closed.  "initiate"
+ * answers once the negotiation is over.
+ *
+ *	show sa | show sa json | initiate PEER | clear sa [PEER] | reload
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ikesignd.h"
+#include "common/tool.h"
+
+#define CTL_LINE_MAX	512
+
+int
+control_open(const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0)
+		return -1;
+	(void)unlink(path);
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    listen(fd, 16) != 0) {
+		int e = errno;
+
+		umask(old);
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	umask(old);
+	return fd;
+}
+
+void
+control_reply(int fd, int rc, const char *text)
+{
+	char head[16];
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+
+	snprintf(head, sizeof(head), "%d\n", rc);
+	if (write(fd, head, strlen(head)) < 0) {
+		close(fd);
+		return;
+	}
+	while (off < len && (n = write(fd, text + off, len - off)) > 0)
+		off += (size_t)n;
+	close(fd);
+}
+
+static void
+hms(char *buf, size_t len, long s)
+{
+	if (s < 0)
+		s = 0;
+	snprintf(buf, len, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+}
+
+static void
+show_json(FILE *f)
+{
+	const struct ike_sa *sa;
+	const struct ike_enc *e;
+	const struct ike_hash *h;
+	char dst[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN];
+	time_t now = now_s();
+	int first = 1;
+
+	fputc('[', f);
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
+		if (sa->state == MM_DEAD)
+			continue;
+		inet_ntop(AF_INET, sa->initiator ? &sa->remote.sin_addr :
+		    &sa->local.sin_addr, dst, sizeof(dst));
+		inet_ntop(AF_INET, sa->initiator ? &sa->local.sin_addr :
+		    &sa->remote.sin_addr, src, sizeof(src));
+		e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
+		h = alg_hash(sa->chosen.hash);
+		fprintf(f, "%s\n  {\"dst\": \"%s\", \"src\": \"%s\", "
+		    "\"state\": \"%s\", \"conn_id\": %u, \"status\": \"%s\", "
+		    "\"version\": 1, \"role\": \"%s\", \"peer\": ",
+		    first ? "" : ",", dst, src, sa_state_name(sa->state),
+		    sa->conn_id, sa->state == QM_IDLE ? "ACTIVE" : "",
+		    sa->initiator ? "initiator" : "responder");
+		json_string(f, sa->peer_name);
+		fputs(", \"peer_id\": ", f);
+		json_string(f, sa->peer_id);
+		fputs(", \"key\": ", f);
+		json_string(f, sa->key);
+		fputs(", \"keyring\": ", f);
+		json_string(f, sa->keyring);
+		fprintf(f, ", \"encryption\": \"%s\", \"hash\": \"%s\", "
+		    "\"group\": %d, \"lifetime\": %u, \"lifetime_left\": %ld}",
+		    e != NULL ? e->name : "", h != NULL ? h->name : "",
+		    sa->chosen.group, (unsigned)sa->chosen.lifetime,
+		    sa->state == QM_IDLE ? (long)(sa->expires - now) : 0L);
+		first = 0;
+	}
+	fputs(first ? "]\n" : "\n]\n", f);
+}
+
+static void
+show_text(FILE *f)
+{
+	const struct ike_sa *sa;
+	char dst[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN], left[32];
+	time_t now = now_s();
+
+	fprintf(f, "IPv4 Crypto ISAKMP SA\n");
+	fprintf(f, "%-15s %-15s %-14s %7s %-7s %-7s %-20s %s\n", "dst", "src",
+	    "state", "conn-id", "status", "version", "key", "lifetime");
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
+		if (sa->state == MM_DEAD)
+			continue;
+		inet_ntop(AF_INET, sa->initiator ? &sa->remote.sin_addr :
+		    &sa->local.sin_addr, dst, sizeof(dst));
+		inet_ntop(AF_INET, sa->initiator ? &sa->local.sin_addr :
+		    &sa->remote.sin_addr, src, sizeof(src));
+		if (sa->state == QM_IDLE)
+			hms(left, sizeof(left), (long)(sa->expires - now));
+		else
+			snprintf(left, sizeof(left), "-");
+		fprintf(f, "%-15s %-15s %-14s %7u %-7s %-7s %-20s %s\n", dst,
+		    src, sa_state_name(sa->state), sa->conn_id,
+		    sa->state == QM_IDLE ? "ACTIVE" : "", "IKEv1", sa->key,
+		    left);
+	}
+}
+
+void
+control_show(int fd, int json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		control_reply(fd, 1, "out of memory\n");
+		return;
+	}
+	if (json)
+		show_json(f);
+	else
+		show_text(f);
+	fclose(f);
+	control_reply(fd, 0, text);
+	free(text);
+}
+
+static void
+do_initiate(int fd, const char *name)
+{
+	const struct peer *peer;
+	struct ike_sa *sa;
+	char err[256], text[4608];
+
+	if ((peer = conf_peer_name(&ikesignd->conf, name)) == NULL) {
+		snprintf(text, sizeof(text), "no peer %s in %s\n", name,
+		    ikesignd->conf.path);
+		control_reply(fd, KS_ENOTFOUND, text);
+		return;
+	}
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		if (sa->state == QM_IDLE &&
+		    sa->remote.sin_addr.s_addr == peer->addr.s_addr) {
+			snprintf(text, sizeof(text), "IKE SA with %s already "
+			    "established (conn-id %u)\n", peer->name,
+			    sa->conn_id);
+			control_reply(fd, 0, text);
+			return;
+		}
+	if ((sa = mm_initiate(peer, err, sizeof(err))) == NULL) {
+		snprintf(text, sizeof(text), "cannot initiate to %s: %s\n",
+		    peer->name, err);
+		control_reply(fd, ikesignd->key_ok ? KS_EFAIL : KS_EPERM, text);
+		return;
+	}
+	sa->waiter = fd;	/* answered when it is established or fails */
+}
+
+static void
+dispatch(int fd, char *line)
+{
+	char *w[4], *save = NULL, *tok, text[128];
+	int n = 0;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL && n < 4;
+	    tok = strtok_r(NULL, " \t\r\n", &save))
+		w[n++] = tok;
+	if (n >= 2 && strcmp(w[0], "show") == 0 && strcmp(w[1], "sa") == 0 &&
+	    (n == 2 || (n == 3 && strcmp(w[2], "json") == 0)))
+		control_show(fd, n == 3);
+	else if (n == 2 && strcmp(w[0], "initiate") == 0)
+		do_initiate(fd, w[1]);
+	else if ((n == 2 || n == 3) && strcmp(w[0], "clear") == 0 &&
+	    strcmp(w[1], "sa") == 0) {
+		n = sa_clear_matching(n == 3 ? w[2] : NULL, NULL,
+		    "cleared by ikesignctl");
+		snprintf(text, sizeof(text), "cleared %d IKE SA%s\n", n,
+		    n == 1 ? "" : "s");
+		control_reply(fd, 0, text);
+	} else if (n == 1 && strcmp(w[0], "reload") == 0) {
+		ikesignd->reload_fd = fd;	/* answered by the main loop */
+		ikesignd->reload = 1;
+	} else
+		control_reply(fd, KS_EUSAGE, "unknown request\n");
+}
+
+void
+control_accept(int lfd)
+{
+	struct timeval tv = { 1, 0 };
+	char line[CTL_LINE_MAX + 1];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return;
+	/* a client gets one second to send its line */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (len < CTL_LINE_MAX &&
+	    (n = read(fd, line + len, CTL_LINE_MAX - len)) > 0) {
+		len += (size_t)n;
+		if (memchr(line, '\n', len) != NULL)
+			break;
+	}
+	line[len] = '\0';
+	if (memchr(line, '\n', len) == NULL) {
+		control_reply(fd, KS_EUSAGE, "request line missing or too "
+		    "long\n");
+		return;
+	}
+	dispatch(fd, line);
+}

@@ -1,0 +1,491 @@
+/*
+ * ikesignd.h -- ikesignd's runtime types and the prototypes shared between
+ * its files, grouped by file.  Wire constants are in ikev1.h.
+ */
+#ifndef IKESIGND_H
+#define IKESIGND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+
+#include "keystore.h"
+#include "ikev1.h"
+
+/* ibuf.c -------------------------------------------------------------- */
+
+struct rbuf {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;
+	int		 err;
+};
+
+struct wbuf {
+	uint8_t		*p;
+	size_t		 len;
+	size_t		 cap;
+	int		 err;
+};
+
+void		 rb_init(struct rbuf *, const uint8_t *, size_t);
+size_t		 rb_left(const struct rbuf *);
+const uint8_t	*rb_ptr(struct rbuf *, size_t);
+uint8_t		 rb_u8(struct rbuf *);
+uint16_t	 rb_u16(struct rbuf *);
+uint32_t	 rb_u32(struct rbuf *);
+int		 rb_copy(struct rbuf *, void *, size_t);
+int		 rb_sub(struct rbuf *, struct rbuf *, size_t);
+
+void		 wb_init(struct wbuf *, uint8_t *, size_t);
+uint8_t		*wb_reserve(struct wbuf *, size_t);
+void		 wb_u8(struct wbuf *, uint8_t);
+void		 wb_u16(struct wbuf *, uint16_t);
+void		 wb_u32(struct wbuf *, uint32_t);
+void		 wb_bytes(struct wbuf *, const void *, size_t);
+void		 wb_zero(struct wbuf *, size_t);
+void		 wb_set_u8(struct wbuf *, size_t, uint8_t);
+void		 wb_set_u16(struct wbuf *, size_t, uint16_t);
+void		 wb_set_u32(struct wbuf *, size_t, uint32_t);
+uint8_t		*wb_at(struct wbuf *, size_t, size_t);
+
+/* log.c --------------------------------------------------------------- */
+
+void	log_init(int foreground, int verbose);
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* ikev1_alg.c: cipher, hash and group names ---------------------------- */
+
+struct ike_hash {
+	int		 id;		/* IKE_HASH_* */
+	const char	*ios;		/* IOS keyword */
+	const char	*name;		/* for logs */
+	const char	*evp;		/* OpenSSL digest name */
+	size_t		 len;
+	int		 weak;
+};
+
+struct ike_enc {
+	int		 id;		/* IKE_ENC_* */
+	unsigned	 keybits;	/* 0: fixed-length cipher */
+	const char	*name;
+	const char	*evp;		/* OpenSSL cipher name */
+	size_t		 keylen;	/* octets */
+	size_t		 blocklen;
+	int		 weak;
+};
+
+const struct ike_hash	*alg_hash(int id);
+const struct ike_hash	*alg_hash_ios(const char *word);
+const struct ike_enc	*alg_enc(int id, unsigned keybits);
+const EVP_MD		*alg_md(const struct ike_hash *);
+const EVP_CIPHER	*alg_cipher(const struct ike_enc *);
+void			 alg_free(void);
+
+/* dh.c ---------------------------------------------------------------- */
+
+#define DH_PUB_MAX	512	/* MODP 4096 */
+#define DH_SECRET_MAX	512
+
+struct dh_group {
+	int		 id;
+	const char	*name;
+	int		 ecp;		/* 1: elliptic curve, 0: MODP */
+	size_t		 publen;	/* KE data length */
+	int		 weak;
+};
+
+const struct dh_group	*dh_group_get(int id);
+/* Make a key pair; its public value (KE data) goes to pub (publen). */
+int	dh_create(const struct dh_group *, EVP_PKEY **key, uint8_t *pub);
+/* Check the peer's value and derive g^xy (MODP: padded to the prime). */
+int	dh_derive(const struct dh_group *, EVP_PKEY *key, const uint8_t *peer,
+	    size_t peerlen, uint8_t *secret, size_t *secretlen);
+
+/* conf.c -------------------------------------------------------------- */
+
+#define CONF_POLICY_MAX	64
+#define CONF_PEER_MAX	256
+#define CONF_NAME_MAX	256
+
+struct policy {
+	unsigned	 prio;
+	int		 enc;		/* IKE_ENC_* */
+	unsigned	 keybits;	/* AES key length, else 0 */
+	int		 hash;		/* IKE_HASH_* */
+	int		 auth;		/* IKE_AUTH_* */
+	int		 group;
+	uint32_t	 lifetime;	/* seconds */
+};
+
+struct peer {
+	char		 name[64];	/* the address as written */
+	struct in_addr	 addr;
+	uint16_t	 port;
+	int		 version;
+	char		 keyring[CONF_NAME_MAX];
+};
+
+struct conf {
+	char		 path[4096];
+	struct policy	 pol[CONF_POLICY_MAX];
+	size_t		 npol;
+	int		 default_policy;	/* the IOS default table */
+	int		 identity;		/* IKE_ID_IPV4_ADDR | _FQDN */
+	char		 hostname[CONF_NAME_MAX];
+	unsigned	 keepalive;		/* 0: off */
+	unsigned	 keepalive_retry;
+	int		 keepalive_periodic;
+	char		 module[4096];
+	char		 token[CONF_NAME_MAX];
+	char		 pin_source[4096];
+	char		 key[KS_LABEL_MAX + 1];
+	struct in_addr	 listen;
+	uint16_t	 port;
+	char		 control[108];
+	struct peer	 peers[CONF_PEER_MAX];
+	size_t		 npeer;
+};
+
+/* KS_OK, else KS_EINPUT/KS_ENOTFOUND with "file:line: reason" in err. */
+ks_status	 conf_load(const char *path, struct conf *, char *err,
+		    size_t errsz);
+ks_status	 conf_parse(const char *text, size_t len, const char *name,
+		    struct conf *, char *err, size_t errsz);
+/* The policies in force, highest priority first. */
+size_t		 conf_policies(const struct conf *, struct policy *out,
+		    size_t max);
+const struct peer *conf_peer(const struct conf *, struct in_addr);
+const struct peer *conf_peer_name(const struct conf *, const char *);
+
+/* ikev1_pld.c: parse and validate messages ----------------------------- */
+
+#define MSG_PLD_MAX	32
+
+struct pld {
+	uint8_t		 type;
+	const uint8_t	*raw;		/* with the generic header */
+	size_t		 rawlen;
+	const uint8_t	*body;		/* without it */
+	size_t		 len;
+};
+
+struct ike_msg {
+	const uint8_t	*data;
+	size_t		 len;		/* as the header says */
+	uint8_t		 icookie[IKE_COOKIE_LEN];
+	uint8_t		 rcookie[IKE_COOKIE_LEN];
+	uint8_t		 next;
+	uint8_t		 version;
+	uint8_t		 xchg;
+	uint8_t		 flags;
+	uint32_t	 mid;
+	struct pld	 pld[MSG_PLD_MAX];
+	size_t		 npld;
+};
+
+struct notify {
+	uint32_t	 doi;
+	uint8_t		 proto;
+	uint16_t	 type;
+	const uint8_t	*spi;
+	size_t		 spilen;
+	const uint8_t	*data;
+	size_t		 datalen;
+};
+
+struct delete {
+	uint32_t	 doi;
+	uint8_t		 proto;
+	uint8_t		 spilen;
+	uint16_t	 nspi;
+	const uint8_t	*spis;
+};
+
+struct ident {
+	uint8_t		 type;
+	uint8_t		 proto;
+	uint16_t	 port;
+	const uint8_t	*data;
+	size_t		 len;
+};
+
+#define PLD_BIT(t)	pld_bit(t)
+uint32_t	 pld_bit(uint8_t type);
+const char	*pld_name(uint8_t type);
+/* The fixed header only; 0 or an IKE_N_* to report. */
+int		 msg_parse_header(const uint8_t *pkt, size_t len,
+		    struct ike_msg *);
+/* The payload chain in body (decrypted or not); allowed is a PLD_BIT mask. */
+int		 msg_parse_payloads(struct ike_msg *, uint8_t first,
+		    const uint8_t *body, size_t len, uint32_t allowed);
+/* The unencrypted body after the header. */
+int		 msg_parse_clear(struct ike_msg *, uint32_t allowed);
+const struct pld *msg_find(const struct ike_msg *, uint8_t type, size_t nth);
+int		 pld_notify(const struct pld *, struct notify *);
+int		 pld_delete(const struct pld *, struct delete *);
+int		 pld_ident(const struct pld *, struct ident *);
+
+/* ikev1_sa.c: SA payloads ---------------------------------------------- */
+
+#define SA_XFORM_MAX	64
+
+struct xform {
+	uint8_t		 num;
+	struct policy	 p;		/* prio unused */
+	int		 unsupported;	/* an attribute we cannot honour */
+	const uint8_t	*raw;		/* the whole transform payload */
+	size_t		 rawlen;
+};
+
+struct sa_offer {
+	uint8_t		 propnum;
+	struct xform	 x[SA_XFORM_MAX];
+	size_t		 nx;
+};
+
+int	sa_parse(const uint8_t *body, size_t len, struct sa_offer *);
+/* Responder choice in policy order; -1 when nothing matches. */
+int	sa_choose(const struct sa_offer *, const struct policy *, size_t,
+	    size_t *xi, const struct policy **chosen);
+void	sa_build_offer(struct wbuf *, const struct policy *, size_t);
+void	sa_build_reply(struct wbuf *, const struct sa_offer *, size_t xi);
+void	policy_string(const struct policy *, char *, size_t);
+
+/* ikev1_crypto.c ------------------------------------------------------- */
+
+#define IKE_HASH_MAX	64
+#define IKE_KEY_MAX	32
+#define IKE_BLOCK_MAX	16
+
+struct ike_keys {
+	const struct ike_hash	*h;
+	const struct ike_enc	*e;
+	uint8_t		 skeyid[IKE_HASH_MAX];
+	uint8_t		 skeyid_d[IKE_HASH_MAX];
+	uint8_t		 skeyid_a[IKE_HASH_MAX];
+	uint8_t		 skeyid_e[IKE_HASH_MAX];
+	uint8_t		 key[IKE_KEY_MAX];
+	uint8_t		 iv[IKE_BLOCK_MAX];	/* phase 1 CBC chain */
+};
+
+struct iov {
+	const void	*p;
+	size_t		 len;
+};
+
+int	crypto_prf(const struct ike_hash *, const uint8_t *key, size_t keylen,
+	    const struct iov *, size_t n, uint8_t *out);
+int	crypto_hash(const struct ike_hash *, const struct iov *, size_t n,
+	    uint8_t *out);
+/* SKEYID for signatures and its descendants, the key and the first IV. */
+int	crypto_keys(struct ike_keys *, const struct ike_hash *,
+	    const struct ike_enc *, const uint8_t *ni, size_t nilen,
+	    const uint8_t *nr, size_t nrlen, const uint8_t *gxy, size_t gxylen,
+	    const uint8_t *gxi, const uint8_t *gxr, size_t gxlen,
+	    const uint8_t *icky, const uint8_t *rcky);
+/* In place; len a multiple of the block; iv becomes the last cipher block. */
+int	crypto_encrypt(const struct ike_keys *, uint8_t *iv, uint8_t *buf,
+	    size_t len);
+int	crypto_decrypt(const struct ike_keys *, uint8_t *iv, uint8_t *buf,
+	    size_t len);
+/* IV of an informational or quick mode exchange (RFC2409 App. B). */
+int	crypto_mid_iv(const struct ike_keys *, const uint8_t *p1iv,
+	    uint32_t mid, uint8_t *iv);
+/* RSA PKCS#1 v1.5 over the raw hash with a DER SubjectPublicKeyInfo. */
+int	crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
+	    size_t hashlen, const uint8_t *sig, size_t siglen);
+void	crypto_random(uint8_t *, size_t);
+
+/* signer.c: the privilege-separated token process ---------------------- */
+
+/* Fork the signer; the network process keeps a socket to it. */
+ks_status	 signer_start(const struct conf *, char *err, size_t errsz);
+void		 signer_stop(void);
+ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
+		    size_t *siglen, char *err, size_t errsz);
+/* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
+ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
+		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
+/* KS_OK while the local key is there and unlocked. */
+ks_status	 signer_key_check(char *err, size_t errsz);
+
+/* net.c ---------------------------------------------------------------- */
+
+int	net_open(struct in_addr, uint16_t port);
+int	net_send(int fd, const struct sockaddr_in *to, const uint8_t *,
+	    size_t);
+int	net_local_for(const struct sockaddr_in *remote, struct in_addr *);
+int	net_pktinfo(int fd);
+ssize_t	net_recv(int fd, uint8_t *, size_t, struct sockaddr_in *from,
+	    struct sockaddr_in *to);
+
+/* ikev1_sa_table.c: the IKE SAs -------------------------------------- */
+
+enum sa_state {
+	MM_NO_STATE = 0,
+	MM_SA_SETUP,
+	MM_KEY_EXCH,
+	MM_KEY_AUTH,
+	QM_IDLE,
+	MM_DEAD
+};
+
+#define SPKI_MAX	2600
+#define SIG_MAX		2048
+
+struct ike_sa {
+	TAILQ_ENTRY(ike_sa)	 entry;
+	unsigned		 conn_id;
+	int			 initiator;
+	enum sa_state		 state;
+	uint8_t			 icky[IKE_COOKIE_LEN];
+	uint8_t			 rcky[IKE_COOKIE_LEN];
+	struct sockaddr_in	 local;
+	struct sockaddr_in	 remote;
+	char			 peer_name[64];
+	char			 keyring[CONF_NAME_MAX];
+	char			 key[KS_LABEL_MAX + 1];
+	int			 identity;
+	struct policy		 chosen;
+	const struct dh_group	*group;
+	/* initiator's SA payload body, for HASH_I/HASH_R */
+	uint8_t			*sai;
+	size_t			 sailen;
+	EVP_PKEY		*dh;
+	uint8_t			 gxi[DH_PUB_MAX];
+	uint8_t			 gxr[DH_PUB_MAX];
+	uint8_t			 gxy[DH_SECRET_MAX];
+	size_t			 gxylen;
+	uint8_t			 ni[256];
+	uint8_t			 nr[256];
+	size_t			 nilen;
+	size_t			 nrlen;
+	struct ike_keys		 k;
+	uint8_t			 p1iv[IKE_BLOCK_MAX];	/* after message 6 */
+	char			 peer_id[CONF_NAME_MAX];
+	int			 peer_dpd;
+	int			 peer_natt;
+	int			 natd_type;	/* 0: no NAT-D */
+	/* times (monotonic seconds) */
+	time_t			 created;
+	time_t			 established;
+	time_t			 expires;
+	time_t			 rekey_at;
+	time_t			 last_rx;
+	/* retransmission of our last message */
+	uint8_t			*tx;
+	size_t			 txlen;
+	uint8_t			 rxsum[32];	/* digest of the last request */
+	int			 tx_tries;
+	uint64_t		 tx_next;	/* ms; 0: none pending */
+	/* dead peer detection */
+	uint32_t		 dpd_seq;
+	int			 dpd_out;
+	int			 dpd_tries;
+	time_t			 dpd_next;
+	int			 waiter;	/* control fd awaiting result */
+	char			 why[768];	/* why it failed */
+};
+
+TAILQ_HEAD(sa_list, ike_sa);
+
+/* ikesignd.c -- the daemon's state --------------------------------- */
+
+struct daemon {
+	struct conf		 conf;
+	char			 confpath[4096];
+	int			 udp;
+	int			 ctl;
+	struct sa_list		 sas;
+	unsigned		 next_conn_id;
+	int			 key_ok;	/* local key usable */
+	time_t			 key_checked;
+	int			 quit;
+	int			 reload;
+	int			 reload_fd;	/* control fd awaiting reload */
+};
+
+extern struct daemon *ikesignd;
+
+uint64_t	 now_ms(void);
+time_t		 now_s(void);
+
+/* ikev1_sa_table.c */
+struct ike_sa	*sa_new(int initiator, const struct sockaddr_in *local,
+		    const struct sockaddr_in *remote);
+struct ike_sa	*sa_find(const uint8_t *icky, const uint8_t *rcky,
+		    const struct sockaddr_in *remote);
+void		 sa_free(struct ike_sa *);
+const char	*sa_state_name(enum sa_state);
+void		 sa_fail(struct ike_sa *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* ikev1_msg.c: building, encrypting, sending ------------------------- */
+
+struct msgb {
+	struct wbuf	 w;
+	uint8_t		 buf[IKE_MSG_MAX];
+	size_t		 nextoff;	/* the "next payload" octet to patch */
+	size_t		 pldoff;	/* start of the open payload */
+};
+
+void	msgb_init(struct msgb *, const struct ike_sa *, uint8_t xchg,
+	    uint32_t mid);
+void	msgb_pld_begin(struct msgb *, uint8_t type);
+void	msgb_pld_end(struct msgb *);
+/* Encrypt (when iv is not NULL) and finish the header; -1 on overflow. */
+int	msgb_finish(struct msgb *, const struct ike_sa *, uint8_t *iv);
+/* Send and keep a copy for retransmission when keep is set. */
+int	msg_send(struct ike_sa *, struct msgb *, int keep);
+void	msg_retransmit(struct ike_sa *);
+/* Decrypt m's body in place into buf; iv in/out. */
+int	msg_decrypt(const struct ike_sa *, const struct ike_msg *,
+	    uint8_t *iv, uint8_t *buf, size_t *len);
+
+/* ikev1_mm.c: Main Mode ---------------------------------------------- */
+
+struct ike_sa	*mm_initiate(const struct peer *, char *err, size_t errsz);
+void		 mm_recv(struct ike_sa *, struct ike_msg *,
+		    const struct sockaddr_in *from);
+void		 mm_recv_first(struct ike_msg *, const struct sockaddr_in *from,
+		    const struct sockaddr_in *local);
+
+/* ikev1_info.c: informational exchanges, DPD, Quick Mode decline ------- */
+
+void	info_recv(struct ike_sa *, struct ike_msg *);
+void	info_notify_clear(const struct ike_msg *, const struct sockaddr_in *,
+	    uint16_t type);
+void	info_notify(struct ike_sa *, uint16_t type, const uint8_t *data,
+	    size_t datalen);
+void	info_delete(struct ike_sa *);
+void	info_dpd(struct ike_sa *);
+void	qm_decline(struct ike_sa *, struct ike_msg *);
+
+/* ikesignd.c: life cycle of SAs, timers ------------------------------ */
+
+void	sa_established(struct ike_sa *);
+/* The peer sent INITIAL-CONTACT: drop its other SAs. */
+void	sa_initial_contact(struct ike_sa *);
+void	sa_timers(uint64_t now, int *timeout);
+void	sa_clear(const char *peer, int send_delete);
+int	sa_clear_matching(const char *peer, const char *key, const char *why);
+void	sa_fail_quiet(struct ike_sa *, const char *why);
+void	ike_input(const uint8_t *, size_t, const struct sockaddr_in *from,
+	    const struct sockaddr_in *local);
+void	key_state(int ok, const char *why);
+
+/* control.c ------------------------------------------------------------ */
+
+int	control_open(const char *path);
+void	control_accept(int fd);
+void	control_reply(int fd, int rc, const char *text);
+void	control_show(int fd, int json);
+
+#endif
