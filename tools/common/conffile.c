@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,12 +220,15 @@ line_has_key(const char *s, const char *e, const char *key)
 	return s < e && *s == '=';
 }
 
-/* The directory of path, for a first "storage" in ~/.config/cryptokey. */
+/* Create the missing directories above path, mode 0700 as the XDG base
+ * directory spec asks: a first "storage" may need ~/.config/cryptokey and
+ * ~/.config itself. */
 static int
-make_parent(const char *path)
+make_parents(const char *path)
 {
 	char dir[4096];
 	char *slash;
+	size_t i, len;
 
 	if (strlen(path) >= sizeof(dir))
 		return -1;
@@ -232,31 +236,50 @@ make_parent(const char *path)
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return -1;
 	*slash = '\0';
-	return mkdir(dir, 0755) == 0 ? 0 : -1;
+	len = strlen(dir);
+	for (i = 1; i <= len; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		if (i < len)
+			dir[i] = '/';
+	}
+	return 0;
 }
 
+/* Replace the file through a temporary name.  A symlink's target is
+ * rewritten, not the link, and an existing file keeps its mode. */
 static ks_status
 write_whole(const char *path, const char *text, size_t len, char *err,
     size_t errsz)
 {
-	char tmp[4096];
+	char real[PATH_MAX], tmp[PATH_MAX + 8];
+	struct stat sb;
+	mode_t mode = 0644;
 	int fd, n;
 
+	if (realpath(path, real) != NULL)
+		path = real;
+	if (stat(path, &sb) == 0)
+		mode = sb.st_mode & 07777;
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		snprintf(err, errsz, "path too long");
 		return KS_EUSAGE;
 	}
 	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT && make_parent(path) == 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && make_parents(path) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", tmp,
 		    strerror(errno));
 		return KS_EFAIL;
 	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+	if (fchmod(fd, mode) != 0 || write(fd, text, len) != (ssize_t)len ||
+	    fsync(fd) != 0) {
 		close(fd);
 		unlink(tmp);
 		snprintf(err, errsz, "cannot write %s: %s", tmp,
