@@ -78,6 +78,38 @@ expect_rc 0 "the new config file is used" \
     env CRYPTOKEY_CONF="$C2" "$CK" storage
 contains "$out" "Storage Device: second" "storage reads the new file"
 
+# Rewriting keeps the file's mode and writes through a symlink.
+cp "$C" "$T/modes.conf"
+chmod 640 "$T/modes.conf"
+expect_rc 0 "storage on a mode 0640 config file" \
+    "$CK" --config "$T/modes.conf" storage second
+ok "[ \"\$(stat -c %a '$T/modes.conf')\" = 640 ]" "the config file keeps mode 0640"
+ln -s "$T/modes.conf" "$T/link.conf"
+expect_rc 0 "storage through a symlinked config file" \
+    "$CK" --config "$T/link.conf" storage test
+ok "[ -L '$T/link.conf' ]" "the symlink is still a symlink"
+ok "grep -qx 'token = test' '$T/modes.conf'" "its target was rewritten"
+ok "[ ! -e '$T/modes.conf.tmp' ] && [ ! -e '$T/link.conf.tmp' ]" \
+    "no temporary file is left"
+
+# A first storage creates the missing directories above the file.
+C3="$T/deep/er/cryptokey.conf"
+expect_rc 0 "storage with two missing directories above the config file" \
+    env CRYPTOKEY_CONF="$C3" "$CK" --module "$SOFTHSM_MODULE" storage second
+ok "grep -qx 'token = second' '$C3'" "the config file was created"
+ok "[ \"\$(stat -c %a '$T/deep')\" = 700 ]" "new directories are mode 0700"
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir "$T/freshhome"
+	expect_rc 0 "storage for a user with no ~/.config" \
+	    env -u CRYPTOKEY_CONF -u XDG_CONFIG_HOME HOME="$T/freshhome" \
+	    "$CK" --module "$SOFTHSM_MODULE" storage second
+	ok "grep -qx 'token = second' '$T/freshhome/.config/cryptokey/cryptokey.conf'" \
+	    "~/.config/cryptokey/cryptokey.conf created"
+else
+	pass "# SKIP root's configuration is /etc/cryptokey.conf"
+	pass "# SKIP root's configuration is /etc/cryptokey.conf"
+fi
+
 # No token configured: the only token there is, else a clear refusal.
 grep -v '^token' "$C" > "$T/notoken.conf"
 expect_rc 2 "two tokens and none configured" "$CK" --config "$T/notoken.conf" show
