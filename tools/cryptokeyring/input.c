@@ -1,9 +1,10 @@
 /*
  * input.c -- read a key file, or a key pasted on standard input.
  *
- * At most KS_KEYSTRING_MAX bytes.  For a key-string a line "quit" ends
- * the input, as it ends "key-string" on a router, so a paste at the
- * terminal needs no end-of-file.
+ * At most KS_KEYSTRING_MAX bytes.  For a key-string pasted at a terminal
+ * a line "quit" ends the input, as it ends "key-string" on a router, so
+ * the paste needs no end-of-file.  Files and pipes are read to their end,
+ * so that the parser sees (and refuses) anything after "quit".
  */
 #include "config.h"
 
@@ -72,8 +73,8 @@ read_text(const char *path, int stop_at_quit, char **out, size_t *outlen)
 	else if ((f = fopen(path, "r")) == NULL)
 		return tool_fail(errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL,
 		    "cannot open %s: %s", path, strerror(errno));
-	if (from_stdin && stop_at_quit && isatty(STDIN_FILENO) &&
-	    !tool_opt.quiet)
+	stop_at_quit = stop_at_quit && from_stdin && isatty(STDIN_FILENO);
+	if (stop_at_quit && !tool_opt.quiet)
 		fprintf(stderr, "Enter a public key as a hexadecimal number; "
 		    "end with a line \"quit\".\n");
 	if ((buf = malloc(KS_KEYSTRING_MAX + 1)) == NULL)
