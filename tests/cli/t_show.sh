@@ -136,6 +136,23 @@ ok "grep -qF 'Label: $L' '$out'" "p11tool finds the key by show's URI"
 expect_rc 0 "show text of that name" "$CK" show --label "$L"
 ok "grep -qxF 'Key name: $L' '$out'" "the text shows the name as it is"
 
+# Labels on a token are bytes: JSON stays valid for any of them.
+p11 --keypairgen --key-type rsa:1024 --label "$(printf 'ctl\001\033[31m')" \
+    --id 0c01 >/dev/null 2>&1
+p11 --keypairgen --key-type rsa:1024 --label "$(printf 'bad\377utf8')" \
+    --id 0c02 >/dev/null 2>&1
+p11 --keypairgen --key-type rsa:1024 --label "$(printf 'caf\303\251')" \
+    --id 0c03 >/dev/null 2>&1
+expect_rc 0 "show --json with foreign labels of any bytes" "$CK" show --json
+"$PYTHON" -m json.tool "$out" >/dev/null 2>"$err"
+ok "[ $? -eq 0 ]" "JSON valid with control characters and bad UTF-8 in labels"
+ok "[ \"\$(jget '$out' '[k[\"label\"] for k in d if k[\"id\"] == \"0c03\"]')\" = '[\"caf\\u00e9\"]' ]" \
+    "UTF-8 labels pass through"
+ok "[ \"\$(jget '$out' '[k[\"label\"] for k in d if k[\"id\"] == \"0c02\"]')\" = '[\"bad\\ufffdutf8\"]' ]" \
+    "a byte that is not UTF-8 becomes U+FFFD"
+ok "[ \"\$(jget '$out' '[k[\"label\"] for k in d if k[\"id\"] == \"0c01\"]')\" = '[\"ctl\\u0001\\u001b[31m\"]' ]" \
+    "control characters are escaped"
+
 # --- an empty token --------------------------------------------------------
 add_token empty
 expect_rc 0 "show --json on an empty token" "$CK" --token empty show --json
