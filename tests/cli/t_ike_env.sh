@@ -1,0 +1,243 @@
+# tests/cli/t_ike_env.sh -- sourced by the t_ike_*.sh tests, never run.
+#
+# Two network namespaces joined by a veth pair: ikesignd (key on a SoftHSM2
+# token made with cryptokey) in "a" at 10.77.x.1, strongSwan's charon in
+# "b" at 10.77.x.2 (and .3 for an unknown peer).  Only addresses inside
+# those namespaces are used; everything is torn down on exit.
+#
+#   ike_setup           namespaces, keys, keyring, configs; skips when
+#                       network namespaces cannot be created
+#   ikesignd_conf POLICY-LINES...  write $T/ikesignd.conf
+#   ikesignd_start / charon_start / charon_load
+#   ctl ARGS...         ikesignctl against the test daemon
+#   swan ARGS...        swanctl against the test charon
+#   wait_for FILE TEXT [SECONDS]
+: "${top_builddir:?run through make check}"
+. "$top_srcdir/tests/cli/lib.sh"
+
+IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
+IKESIGNCTL="$top_builddir/tools/ikesignctl/ikesignctl"
+CKR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+CHARON=/usr/lib/ipsec/charon
+
+# a subnet of our own per test process (10.77.N.0/24)
+_net=$(( $$ % 200 + 20 ))
+IPA=10.77.$_net.1
+IPB=10.77.$_net.2
+IPU=10.77.$_net.3
+NA=ika$$
+NB=ikb$$
+IKE_PIDS=""
+
+ike_cleanup() {
+	for _p in $IKE_PIDS; do kill -TERM "$_p" 2>/dev/null; done
+	for _p in $IKE_PIDS; do wait "$_p" 2>/dev/null; done
+	IKE_PIDS=""
+	ip netns del "$NA" 2>/dev/null
+	ip netns del "$NB" 2>/dev/null
+	rm -rf "$T"
+}
+
+wait_for() { # FILE TEXT [SECONDS]: poll for TEXT to appear in FILE
+	_i=0; _n=$(( ${3:-10} * 10 ))
+	while [ $_i -lt $_n ]; do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1; _i=$((_i + 1))
+	done
+	return 1
+}
+
+wait_count() { # FILE TEXT N [SECONDS]: poll for N lines with TEXT
+	_i=0; _n=$(( ${4:-10} * 10 ))
+	while [ $_i -lt $_n ]; do
+		[ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1; _i=$((_i + 1))
+	done
+	return 1
+}
+
+ctl() { "$IKESIGNCTL" -s "$T/ctl.sock" "$@"; }
+swan() {
+	STRONGSWAN_CONF="$T/b/strongswan.conf" swanctl "$@" \
+	    --uri "unix://$T/b/charon.vici"
+}
+
+ike_setup() {
+	[ -x "$CHARON" ] || skip_all "strongSwan charon not installed" \
+	    "(Debian: strongswan-charon strongswan-swanctl strongswan-pki)"
+	ip netns add "$NA" 2>/dev/null ||
+	    skip_all "cannot create network namespaces"
+	trap ike_cleanup EXIT
+	ip netns add "$NB" || { echo "Bail out! netns $NB"; exit 1; }
+	ip link add "va$$" netns "$NA" type veth peer name "vb$$" netns "$NB" &&
+	ip -n "$NA" addr add "$IPA/24" dev "va$$" &&
+	ip -n "$NB" addr add "$IPB/24" dev "vb$$" &&
+	ip -n "$NB" addr add "$IPU/24" dev "vb$$" &&
+	ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
+	ip -n "$NA" link set "va$$" up && ip -n "$NB" link set "vb$$" up ||
+	    { echo "Bail out! cannot set up veth"; exit 1; }
+
+	setup_token
+	"$CK" generate rsa --label ike-a --quiet >/dev/null 2>&1 &&
+	"$CK" export rsa --label ike-a --public --out "$T/a.pub" \
+	    >/dev/null 2>&1 ||
+	    { echo "Bail out! cannot make the ikesignd key"; exit 1; }
+	for _k in b w; do	# strongSwan's key, and a wrong one
+		pki --gen --type rsa --size 2048 --outform pem \
+		    >"$T/$_k.key" 2>/dev/null &&
+		pki --pub --in "$T/$_k.key" --outform pem >"$T/$_k.pub" \
+		    2>/dev/null || { echo "Bail out! pki"; exit 1; }
+	done
+	"$CKR" add-pubkey default --address "$IPB" --in "$T/b.pub" &&
+	"$CKR" add-pubkey default --hostname b.test --in "$T/b.pub" &&
+	"$CKR" create wrong >/dev/null &&
+	"$CKR" add-pubkey wrong --hostname b.test --in "$T/w.pub" ||
+	    { echo "Bail out! cannot fill the keyrings"; exit 1; }
+	charon_conf
+}
+
+# ikesignd_conf [OWN-LINES] -- policy lines on stdin
+ikesignd_conf() {
+	{
+		cat
+		cat <<EOC
+token test
+module $SOFTHSM_MODULE
+pin-source file:$T/pin
+key ike-a
+hostname a.test
+listen $IPA
+control $T/ctl.sock
+EOC
+		printf '%s\n' "${1:-peer $IPB ike-version 1 keyring default}"
+	} >"$T/ikesignd.conf"
+}
+
+ikesignd_start() {
+	: >"$T/ikesignd.log"
+	ip netns exec "$NA" "$IKESIGND" -f "$T/ikesignd.conf" -d -v \
+	    >>"$T/ikesignd.log" 2>&1 &
+	IKESIGND_PID=$!
+	IKE_PIDS="$IKE_PIDS $IKESIGND_PID"
+	wait_for "$T/ikesignd.log" "ikesignd started" 20
+}
+
+# charon_conf [A-PUB] [EXTRA]: strongSwan's side, a.pub trusted for ikesignd
+charon_conf() {
+	_d="$T/b"
+	mkdir -p "$_d/run" "$_d/swanctl/private" "$_d/swanctl/pubkey"
+	cp "$T/b.key" "$_d/swanctl/private/b.pem"
+	cp "$T/b.pub" "$_d/swanctl/pubkey/b.pub"
+	cp "${1:-$T/a.pub}" "$_d/swanctl/pubkey/a.pub"
+	cat >"$_d/strongswan.conf" <<EOC
+charon {
+  load = random nonce openssl pem pkcs1 pkcs8 pubkey x509 sha1 sha2 md5 hmac kdf gmp aes vici socket-default kernel-netlink
+  plugins {
+    vici {
+      socket = unix://$_d/charon.vici
+    }
+  }
+  install_routes = no
+  retransmit_tries = 2
+  retransmit_timeout = 0.5
+  retransmit_base = 1.4
+  filelog {
+    log {
+      path = $_d/charon.log
+      default = 1
+      ike = 2
+      flush_line = yes
+      append = yes
+    }
+  }
+  syslog {
+    daemon {
+      default = -1
+    }
+  }
+}
+swanctl {
+  load = pem pkcs1 pkcs8 x509 pubkey random openssl
+  socket = unix://$_d/charon.vici
+}
+EOC
+	_props="aes128-sha256-modp2048, aes256-sha1-modp1024, 3des-md5-modp1024"
+	cat >"$_d/swanctl/swanctl.conf" <<EOC
+connections {
+  v1 {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = $_props
+    dpd_delay = 2s
+    local {
+      auth = pubkey
+      id = b.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+    children {
+      c1 {
+        local_ts = $IPB/32
+        remote_ts = $IPA/32
+        esp_proposals = aes128-sha256
+      }
+    }
+  }
+  unknown {
+    version = 1
+    local_addrs = $IPU
+    remote_addrs = $IPA
+    proposals = $_props
+    local {
+      auth = pubkey
+      id = $IPU
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
+  strange {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes256-sha512-modp4096
+    local {
+      auth = pubkey
+      id = c.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
+}
+EOC
+}
+
+charon_start() {
+	_d="$T/b"
+	ip netns exec "$NB" sh -c "mount --bind $_d/run /run && \
+STRONGSWAN_CONF=$_d/strongswan.conf exec $CHARON" >"$_d/charon.out" 2>&1 &
+	IKE_PIDS="$IKE_PIDS $!"
+	_i=0
+	while [ ! -S "$_d/charon.vici" ] && [ $_i -lt 250 ]; do
+		sleep 0.02; _i=$((_i + 1))
+	done
+	charon_load
+}
+
+charon_load() {
+	STRONGSWAN_CONF="$T/b/strongswan.conf" swanctl --load-all --noprompt \
+	    --file "$T/b/swanctl/swanctl.conf" \
+	    --uri "unix://$T/b/charon.vici" >"$T/b/load.out" 2>&1
+}

@@ -1,0 +1,96 @@
+#!/bin/sh
+# t_ike_mm.sh -- IKEv1 Main Mode with rsa-sig between ikesignd (key on a
+# SoftHSM2 token) and strongSwan's charon, both directions, three suites;
+# Delete both ways; Quick Mode declined; DPD answered.
+. "$top_srcdir/tests/cli/t_ike_env.sh"
+
+ike_setup
+
+policy() { # ENC HASH GROUP
+	ikesignd_conf <<EOC
+crypto isakmp policy 10
+ encryption $1
+ hash $2
+ authentication rsa-sig
+ group $3
+EOC
+}
+
+policy "aes 128" sha256 14
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with its key on the token"
+charon_start
+
+n=0
+# suite: IOS words | strongSwan proposal | names ikesignd logs
+for suite in "aes 128|sha256|14|AES-128/SHA256/rsa-sig/group 14" \
+    "aes 256|sha|2|AES-256/SHA1/rsa-sig/group 2" \
+    "3des|md5|2|3DES/MD5/rsa-sig/group 2"; do
+	IFS='|' read -r enc hash group words <<EOS
+$suite
+EOS
+	policy "$enc" "$hash" "$group"
+	expect_rc 0 "reload with policy $words" ctl reload
+
+	# strongSwan initiates, ikesignd responds
+	n=$((n + 1))
+	expect_rc 0 "strongSwan initiates ($words)" \
+	    swan --initiate --ike v1 --timeout 10
+	ok "[ \$(grep -c \"authentication of '$IPA' with RSA_EMSA_PKCS1_NULL successful\" $T/b/charon.log) -eq $n ]" \
+	    "strongSwan verified ikesignd's token signature ($words)"
+	ok "[ \$(grep -c \"authentication of 'b.test' with RSA signature successful\" $T/ikesignd.log) -eq $n ]" \
+	    "ikesignd verified strongSwan's signature ($words)"
+	contains "$T/ikesignd.log" "established as responder: $words" \
+	    "ikesignd log names the suite ($words)"
+	ctl show sa >"$T/sa.txt"
+	ok "grep -q '^$IPA  *$IPB  *QM_IDLE  *[0-9]* ACTIVE  IKEv1   ike-a' $T/sa.txt" \
+	    "show sa: QM_IDLE ACTIVE as responder ($words)"
+	swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+	s=$(( (n + 1) / 2 ))
+	wait_count "$T/ikesignd.log" "received Delete for IKE SA" $s 5
+	ok "[ \$(grep -c 'received Delete for IKE SA' $T/ikesignd.log) -eq $s ]" \
+	    "ikesignd honours strongSwan's Delete ($words)"
+
+	# ikesignd initiates, strongSwan responds
+	n=$((n + 1))
+	expect_rc 0 "ikesignctl initiate $IPB ($words)" ctl initiate "$IPB"
+	contains "$out" "established" "initiate reports the result"
+	ok "[ \$(grep -c \"authentication of '$IPA' with RSA_EMSA_PKCS1_NULL successful\" $T/b/charon.log) -eq $n ]" \
+	    "strongSwan (responder) verified the token signature ($words)"
+	contains "$T/ikesignd.log" "established as initiator: $words" \
+	    "ikesignd established as initiator ($words)"
+	ctl show sa --json >"$T/sa.json"
+	ok "python3 -c 'import json,sys; a=json.load(open(\"$T/sa.json\")); \
+sys.exit(not (len(a)==1 and a[0][\"state\"]==\"QM_IDLE\" and a[0][\"role\"]==\"initiator\" and a[0][\"peer_id\"]==\"b.test\" and a[0][\"key\"]==\"ike-a\" and a[0][\"lifetime_left\"]>0))'" \
+	    "show sa --json: one QM_IDLE initiator SA ($words)"
+	swan --list-sas >"$T/b/sas.txt" 2>&1
+	contains "$T/b/sas.txt" "ESTABLISHED, IKEv1" "strongSwan lists the IKE SA"
+	expect_rc 0 "clear sa" ctl clear sa
+	wait_count "$T/b/charon.log" "received DELETE for IKE_SA v1" $s 5
+	ok "[ \$(grep -c 'received DELETE for IKE_SA v1' $T/b/charon.log) -eq $s ]" \
+	    "strongSwan received ikesignd's Delete ($words)"
+done
+
+# Quick Mode: the IKE SA comes up, the CHILD_SA is declined
+policy "aes 128" sha256 14
+ctl reload >/dev/null
+swan --initiate --child c1 --timeout 10 >"$T/qm.out" 2>&1
+ok '[ $? -ne 0 ]' "strongSwan's Quick Mode does not succeed"
+contains "$T/ikesignd.log" "Quick Mode declined with NO-PROPOSAL-CHOSEN" \
+    "ikesignd declines Quick Mode"
+wait_for "$T/b/charon.log" "NO_PROPOSAL_CHOSEN" 5
+contains "$T/b/charon.log" "received NO_PROPOSAL_CHOSEN error notify" \
+    "strongSwan receives NO-PROPOSAL-CHOSEN"
+ctl show sa >"$T/sa.txt"
+contains "$T/sa.txt" "QM_IDLE" "the IKE SA stays up after the declined Quick Mode"
+
+# DPD: strongSwan (dpd_delay 2s) asks, ikesignd answers
+sleep 3
+ok 'grep -q "R-U-THERE" $T/ikesignd.log' "ikesignd answers strongSwan's R-U-THERE"
+ctl show sa >"$T/sa.txt"
+contains "$T/sa.txt" "QM_IDLE" "the IKE SA survives DPD"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+kill -0 "$IKESIGND_PID" 2>/dev/null
+ok '[ $? -eq 0 ]' "ikesignd is still running"
+done_testing
