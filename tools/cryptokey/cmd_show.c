@@ -45,6 +45,21 @@ print_id(FILE *f, const ks_key *k)
 		fprintf(f, "%02x", id[i]);
 }
 
+/* Labels come from the token: print control characters as \ooo so that
+ * a label cannot drive the terminal. */
+static void
+print_label(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; p != NULL && *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\%03o", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void
 show_text(FILE *f, const ks_key *k, const char *token)
 {
@@ -57,9 +72,12 @@ show_text(FILE *f, const ks_key *k, const char *token)
 	if (t != 0 && gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%H:%M:%S UTC %b %d %Y", &tm);
 	fprintf(f, "%% Key pair was generated at: %s\n", when);
-	fprintf(f, "Key name: %s\n", ks_key_label(k));
-	fprintf(f, "Key type: RSA KEYS\n");
-	fprintf(f, " Storage Device: %s\n", token);
+	fprintf(f, "Key name: ");
+	print_label(f, ks_key_label(k));
+	fprintf(f, "\nKey type: RSA KEYS\n");
+	fprintf(f, " Storage Device: ");
+	print_label(f, token);
+	fputc('\n', f);
 	fprintf(f, " Usage: %s\n", usage_words(ks_key_usage(k)));
 	if (ks_key_encrypted(k))
 		fprintf(f, " *** The key is protected and %s. ***\n",
