@@ -152,6 +152,10 @@ ok "[ \"\$(jget '$out' '[k[\"label\"] for k in d if k[\"id\"] == \"0c02\"]')\" =
     "a byte that is not UTF-8 becomes U+FFFD"
 ok "[ \"\$(jget '$out' '[k[\"label\"] for k in d if k[\"id\"] == \"0c01\"]')\" = '[\"ctl\\u0001\\u001b[31m\"]' ]" \
     "control characters are escaped"
+expect_rc 0 "show text with a label holding ESC" "$CK" show
+ok "! grep -q \"\$(printf '\\033')\" '$out'" "no raw ESC reaches the terminal"
+ok "grep -qxF 'Key name: ctl\\001\\033[31m' '$out'" \
+    "control characters in a label print as \\ooo"
 
 # --- an empty token --------------------------------------------------------
 add_token empty
