@@ -41,13 +41,14 @@ json_field() {
 }
 
 # imports_ok DESC LABEL FILE [ARGS]: exit 0, 3 objects more, same public key
+# as FILE (or as $REF when OpenSSL cannot read FILE)
 imports_ok() {
 	_d=$1; _l=$2; _f=$3; shift 3
 	_n=$(objects second)
 	expect_rc 0 "$_d" "$CK" $S $P import rsa --label "$_l" --in "$_f" "$@"
 	ok "[ \$(objects second) -eq $((_n + 3)) ]" "$_d: 3 objects added"
 	ok "[ -n \"\$(token_pub '$_l')\" ] && \
-	    [ \"\$(token_pub '$_l')\" = \"\$(file_pub '$_f')\" ]" \
+	    [ \"\$(token_pub '$_l')\" = \"\$(file_pub '${REF:-$_f}')\" ]" \
 	    "$_d: the token holds the file's key (same modulus)"
 }
 
@@ -202,6 +203,25 @@ ok "[ \$? -eq 0 ]" "--in - reads standard input"
 ok "[ \"\$(token_pub stdin)\" = \"\$(cat '$T/k.pub')\" ]" \
     "--in -: the key from standard input"
 
+# --- what people paste: IOS transcripts, CRLF, certificates -------------------------
+# An IOS terminal export, with its debug text glued to a BEGIN line and
+# "quit" lines, as seen in transcripts.
+{
+	printf '%% Key name: vpn\n   Usage: General Purpose Key\n   Key data:\n'
+	file_pub "$F/des3.pem"
+	printf 'quit\nbase64 len 3248'
+	cat "$F/des3.pem"
+	printf 'quit\n'
+} > "$F/ios.txt"
+REF="$F/des3.pem"
+imports_ok "an IOS terminal transcript" ios "$F/ios.txt"
+REF=
+sed 's/$/\r/' "$F/des3.pem" > "$F/crlf.pem"
+imports_ok "CRLF line ends" crlf "$F/crlf.pem"
+ossl req -new -x509 -key "$F/k.pem" -subj /CN=gw -days 30 -out "$F/cert.pem"
+cat "$F/cert.pem" "$F/k.pem" > "$F/cert-key.pem"
+imports_ok "a certificate with its key" certkey "$F/cert-key.pem"
+
 # --- bad input ---------------------------------------------------------------------
 refused 6 "wrong passphrase (PKCS#8 AES)" "$F/p8-aes.pem" $W
 refused 6 "wrong passphrase (traditional 3DES)" "$F/des3.pem" $W
@@ -246,6 +266,8 @@ ossl genrsa -out "$F/small.pem" 512
 refused 7 "a 512-bit RSA key" "$F/small.pem"
 cat "$F/pub.pem" "$F/gp.pem" > "$F/mismatch.pem"
 refused 7 "a public key that is not the private key's" "$F/mismatch.pem"
+cat "$F/cert.pem" "$F/gp.pem" > "$F/cert-other.pem"
+refused 7 "a certificate of another key" "$F/cert-other.pem"
 cat "$F/k.pem" "$F/gp.pem" > "$F/two.pem"
 refused 7 "two keys for a general pair" "$F/two.pem"
 sed 's/END PRIVATE KEY/END RSA PRIVATE KEY/' "$F/k.pem" > "$F/badend.pem"
