@@ -35,6 +35,8 @@ ike_cleanup() {
 	IKE_PIDS=""
 	ip netns del "$NA" 2>/dev/null
 	ip netns del "$NB" 2>/dev/null
+	# IKE_KEEP=DIR keeps the logs of a run for a look
+	[ -n "${IKE_KEEP:-}" ] && rm -rf "$IKE_KEEP" && cp -a "$T" "$IKE_KEEP"
 	rm -rf "$T"
 }
 
@@ -196,6 +198,38 @@ connections {
     local {
       auth = pubkey
       id = $IPU
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
+  stranger {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = $_props
+    local {
+      auth = pubkey
+      id = c.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
+  iosdef {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes128-sha1-modp1536
+    local {
+      auth = pubkey
+      id = b.test
       pubkeys = b.pub
     }
     remote {

@@ -189,7 +189,8 @@ sa_initial_contact(struct ike_sa *sa)
 	}
 }
 
-/* Delete (with a notification when established) the SAs of peer or all. */
+/* Delete the SAs of peer (or all), notifying the peer of established
+ * ones; returns how many were established. */
 int
 sa_clear_matching(const char *peer, const char *key, const char *why)
 {
@@ -203,11 +204,13 @@ sa_clear_matching(const char *peer, const char *key, const char *why)
 			continue;
 		if (key != NULL && strcmp(key, sa->key) != 0)
 			continue;
-		info_delete(sa);
-		log_info("%s: IKE SA conn-id %u deleted: %s", sa->peer_name,
-		    sa->conn_id, why);
+		if (sa->state == QM_IDLE) {
+			info_delete(sa);
+			log_info("%s: IKE SA conn-id %u deleted: %s",
+			    sa->peer_name, sa->conn_id, why);
+			n++;
+		}
 		sa_fail_quiet(sa, why);
-		n++;
 	}
 	return n;
 }
@@ -221,13 +224,6 @@ sa_fail_quiet(struct ike_sa *sa, const char *why)
 		control_reply(sa->waiter, 1, sa->why);
 		sa->waiter = -1;
 	}
-}
-
-void
-sa_clear(const char *peer, int send_delete)
-{
-	(void)send_delete;
-	(void)sa_clear_matching(peer, NULL, "cleared by ikesignctl");
 }
 
 static void

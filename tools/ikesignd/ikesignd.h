@@ -465,6 +465,7 @@ void	info_notify_clear(const struct ike_msg *, const struct sockaddr_in *,
 void	info_notify(struct ike_sa *, uint16_t type, const uint8_t *data,
 	    size_t datalen);
 void	info_delete(struct ike_sa *);
+void	info_delete_sa(struct ike_sa *);
 void	info_dpd(struct ike_sa *);
 void	qm_decline(struct ike_sa *, struct ike_msg *);
 
@@ -474,7 +475,6 @@ void	sa_established(struct ike_sa *);
 /* The peer sent INITIAL-CONTACT: drop its other SAs. */
 void	sa_initial_contact(struct ike_sa *);
 void	sa_timers(uint64_t now, int *timeout);
-void	sa_clear(const char *peer, int send_delete);
 int	sa_clear_matching(const char *peer, const char *key, const char *why);
 void	sa_fail_quiet(struct ike_sa *, const char *why);
 void	ike_input(const uint8_t *, size_t, const struct sockaddr_in *from,

@@ -118,11 +118,17 @@ info_notify(struct ike_sa *sa, uint16_t type, const uint8_t *data,
 void
 info_delete(struct ike_sa *sa)
 {
+	if (sa->state == QM_IDLE)
+		info_delete_sa(sa);
+}
+
+/* Delete for an SA with keys, established or not. */
+void
+info_delete_sa(struct ike_sa *sa)
+{
 	uint8_t buf[32];
 	struct wbuf w;
 
-	if (sa->state != QM_IDLE)
-		return;
 	wb_init(&w, buf, sizeof(buf));
 	wb_u32(&w, IKE_DOI_IPSEC);
 	wb_u8(&w, IKE_PROTO_ISAKMP);

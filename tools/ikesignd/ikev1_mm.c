@@ -173,8 +173,12 @@ send_notify_clear(struct ike_sa *sa, uint16_t type)
 
 /* An error found in a step: tell the peer (when n != 0) and give up. */
 static void
-mm_error(struct ike_sa *sa, uint16_t n, int encrypted, const char *why)
+mm_error(struct ike_sa *sa, uint16_t n, int encrypted, const char *reason)
 {
+	char why[sizeof(sa->why)];
+
+	/* reason may be sa->why itself */
+	snprintf(why, sizeof(why), "%s", reason);
 	if (n != 0) {
 		if (encrypted)
 			info_notify(sa, n, NULL, 0);
@@ -327,7 +331,7 @@ verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 		snprintf(sa->why, sizeof(sa->why), "signature of '%s' does "
 		    "not verify with its key in keyring '%s'", sa->peer_id,
 		    sa->keyring);
-		return IKE_N_INVALID_SIGNATURE;
+		return IKE_N_AUTHENTICATION_FAILED;
 	}
 	return 0;
 }
@@ -442,37 +446,38 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		    "line for it", who);
 		return;
 	}
-	if ((sa = sa_new(0, local, from)) == NULL) {
-		log_warnx("Main Mode from %s dropped: out of memory", who);
-		return;
-	}
-	memcpy(sa->icky, m->icookie, IKE_COOKIE_LEN);
-	crypto_random(sa->rcky, IKE_COOKIE_LEN);
-	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
+	/* validate before any state exists: garbage costs nothing */
 	if ((rc = msg_parse_clear(m, PLD_BIT(IKE_PLD_SA) |
-	    PLD_BIT(IKE_PLD_VID))) != 0) {
-		mm_error(sa, (uint16_t)rc, 0, "malformed message 1");
+	    PLD_BIT(IKE_PLD_VID))) != 0 ||
+	    (psa = msg_find(m, IKE_PLD_SA, 0)) == NULL ||
+	    msg_find(m, IKE_PLD_SA, 1) != NULL ||
+	    sa_parse(psa->body, psa->len, &offer) != 0) {
+		log_debug("%s: malformed Main Mode message 1 dropped", who);
+		info_notify_clear(m, from, rc != 0 ? (uint16_t)rc :
+		    IKE_N_PAYLOAD_MALFORMED);
 		return;
 	}
 	if (!ikesignd->key_ok) {
-		mm_error(sa, IKE_N_NO_PROPOSAL_CHOSEN, 0, "refused: the local "
-		    "key is locked or missing");
-		return;
-	}
-	if ((psa = msg_find(m, IKE_PLD_SA, 0)) == NULL ||
-	    msg_find(m, IKE_PLD_SA, 1) != NULL ||
-	    sa_parse(psa->body, psa->len, &offer) != 0) {
-		mm_error(sa, IKE_N_PAYLOAD_MALFORMED, 0, "message 1 without "
-		    "a valid SA payload");
+		log_warnx("Main Mode from %s refused: the local key '%s' is "
+		    "locked or missing", who, ikesignd->conf.key);
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
 	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
 	if (sa_choose(&offer, pols, npol, &xi, &chosen) != 0) {
 		log_offer(who, &offer);
-		mm_error(sa, IKE_N_NO_PROPOSAL_CHOSEN, 0, "proposal mismatch: "
-		    "no policy matches the peer's offer");
+		log_warnx("Main Mode from %s: proposal mismatch: no policy "
+		    "matches the peer's offer", who);
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
+	if ((sa = sa_new(0, local, from)) == NULL) {
+		log_warnx("Main Mode from %s dropped: too many IKE SAs", who);
+		return;
+	}
+	memcpy(sa->icky, m->icookie, IKE_COOKIE_LEN);
+	crypto_random(sa->rcky, IKE_COOKIE_LEN);
+	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
 	sa->chosen = *chosen;
 	sa->chosen.lifetime = offer.x[xi].p.lifetime;	/* <= ours */
 	sa->group = dh_group_get(chosen->group);
@@ -779,7 +784,10 @@ init_msg6(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if ((rc = verify_peer(sa, m)) != 0) {
-		mm_error(sa, (uint16_t)rc, 1, sa->why);
+		/* the responder thinks the SA is up: delete it there too */
+		info_notify(sa, (uint16_t)rc, NULL, 0);
+		info_delete_sa(sa);
+		mm_error(sa, 0, 1, sa->why);
 		return;
 	}
 	free(sa->tx);
