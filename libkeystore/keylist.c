@@ -193,8 +193,13 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		};
 		ks_key *k;
 
-		if ((rv = read_attrs(ctx, h[i], a, with_spki ? 4 : 2)) != CKR_OK)
+		rv = read_attrs(ctx, h[i], a, with_spki ? 4 : 2);
+		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;	/* deleted meanwhile */
+		if (rv != CKR_OK) {
+			st = ks_fail_rv(ctx, rv, "cannot read a public key");
+			break;
+		}
 		if (!have(&a[0]) || !have(&a[1]))
 			continue;	/* not named the way we name pairs */
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
@@ -235,8 +240,13 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		};
 		ks_key *k;
 
-		if ((rv = read_attrs(ctx, h[i], a, 5)) != CKR_OK)
+		rv = read_attrs(ctx, h[i], a, 5);
+		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
+		if (rv != CKR_OK) {
+			st = ks_fail_rv(ctx, rv, "cannot read a private key");
+			break;
+		}
 		if (!have(&a[0]) || !have(&a[1]))
 			continue;
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
@@ -261,8 +271,12 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 				{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
 			};
 
-			if (read_attrs(ctx, h[i], b, 2) == CKR_OK)
+			rv = read_attrs(ctx, h[i], b, 2);
+			if (rv == CKR_OK)
 				st = set_public(ctx, k, &b[0], &b[1]);
+			else if (rv != CKR_OBJECT_HANDLE_INVALID)
+				st = ks_fail_rv(ctx, rv, "cannot read the "
+				    "private key of '%s'", k->label);
 		}
 	}
 	free(h);
@@ -289,8 +303,14 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 		};
 		ks_key *k;
 
-		if ((rv = read_attrs(ctx, h[i], a, 2)) != CKR_OK)
+		rv = read_attrs(ctx, h[i], a, 2);
+		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
+		if (rv != CKR_OK) {
+			st = ks_fail_rv(ctx, rv, "cannot read a cryptokey "
+			    "record");
+			break;
+		}
 		if (!have(&a[0]) || !have(&a[1]) ||
 		    ks_meta_parse(val, a[1].ulValueLen, &m) != 0)
 			continue;	/* not a record we can read: leave it */
@@ -387,18 +407,25 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 	return KS_OK;
 }
 
+/*
+ * Public key first, then the private key, then the record.  Cut short after
+ * the first step, the pair is still listed and usable (the private object
+ * carries n and e); after the second, only the record is left, which
+ * nothing lists and a rerun removes.  No step leaves a listed pair that
+ * cannot sign.
+ */
 ks_status
 ks_remove_pair(ks_ctx *ctx, const ks_key *k)
 {
 	CK_RV rv;
 
-	if (k->has_priv && (rv = p11_destroy(&ctx->sess, k->priv)) != CKR_OK &&
-	    rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot remove the private key of "
-		    "'%s'", k->label);
 	if (k->has_pub && (rv = p11_destroy(&ctx->sess, k->pub)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
 		return ks_fail_rv(ctx, rv, "cannot remove the public key of "
+		    "'%s'", k->label);
+	if (k->has_priv && (rv = p11_destroy(&ctx->sess, k->priv)) != CKR_OK &&
+	    rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot remove the private key of "
 		    "'%s'", k->label);
 	if (k->has_meta && (rv = p11_destroy(&ctx->sess, k->meta)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)

@@ -84,8 +84,7 @@ ks_status	 ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
 int		 ks_pair_listed(const ks_key *k);
 /* Ours to remove: a private key or anything with our record. */
 int		 ks_pair_ours(const ks_key *k);
-/* remove one pair: private, public, then the record (the record last, so
- * a half-finished removal still shows and a rerun completes it) */
+/* remove one pair: public, private, then the record (keylist.c says why) */
 ks_status	 ks_remove_pair(ks_ctx *ctx, const ks_key *k);
 
 #endif /* KS_INTERNAL_H */

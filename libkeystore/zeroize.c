@@ -1,8 +1,9 @@
 /*
  * zeroize.c -- remove key pairs (IOS "crypto key zeroize rsa").
  *
- * Per pair: private key, public key, then the record (ks_remove_pair), so
- * that a run cut short still shows the rest and a rerun completes it.
+ * Per pair: public key, private key, then the record (ks_remove_pair), so
+ * that a run cut short still shows a usable pair or nothing, and a rerun
+ * completes it (it also removes records left without keys).
  * Without a name only pairs carrying cryptokey's record are removed, and
  * records left without keys: a shared token's other keys are not ours.
  */
@@ -14,7 +15,7 @@ ks_status
 ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed)
 {
 	ks_key **keys;
-	size_t n, i;
+	size_t n, i, leftovers = 0;
 	ks_status st;
 
 	*removed = 0;
@@ -32,9 +33,11 @@ ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed)
 		st = ks_remove_pair(ctx, k);
 		if (st == KS_OK && ks_pair_listed(k))
 			(*removed)++;
+		else if (st == KS_OK)
+			leftovers++;
 	}
 	ks_keys_free(keys, n);
-	if (st == KS_OK && *removed == 0 && label != NULL)
+	if (st == KS_OK && *removed == 0 && leftovers == 0 && label != NULL)
 		return ks_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, ctx->token.label);
 	return st;

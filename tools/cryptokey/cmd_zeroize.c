@@ -73,8 +73,13 @@ run(const char **args, int nargs)
 	}
 	targets = count_targets(keys, n);
 	if (opt_label != NULL && targets == 0) {
-		st = tool_fail(KS_ENOTFOUND, "no key named '%s' on token "
-		    "'%s'", opt_label, ks_ctx_token_label(ctx));
+		/* nothing listed; the library still removes what an
+		 * interrupted run left, or says there is nothing */
+		if ((st = ks_zeroize(ctx, opt_label, &removed)) != KS_OK)
+			tool_fail_ctx(ctx, st);
+		else
+			tool_note("%% Removed what was left of '%s'.",
+			    opt_label);
 		goto out;
 	}
 	if (opt_label != NULL)

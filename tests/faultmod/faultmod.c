@@ -1,0 +1,264 @@
+/*
+ * faultmod.c -- a PKCS#11 module that forwards every call to a real module
+ * (SoftHSM2 in the tests) and injects one fault at the Nth call.
+ *
+ *	CRYPTOKEY_FAULT_TARGET	path of the real module (required)
+ *	CRYPTOKEY_FAULT_AT	N: the call that goes wrong (1-based; 0 = none)
+ *	CRYPTOKEY_FAULT_MODE	fail:  call N returns CKR_DEVICE_ERROR and
+ *				       never reaches the real module
+ *				crash: call N reaches the real module, then
+ *				       the process dies (_exit 137) before the
+ *				       caller sees the result
+ *	CRYPTOKEY_FAULT_COUNT	file that receives the number of calls made,
+ *				rewritten after every call
+ *
+ * Test code only: it lets the crash-safety tests stop an operation at every
+ * step and look at what the token holds afterwards.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <p11-kit/pkcs11.h>
+
+static CK_FUNCTION_LIST *real;
+static CK_FUNCTION_LIST wrapped;
+static unsigned long calls, fault_at;
+static int crash_mode;
+static const char *count_file;
+
+static void
+write_count(void)
+{
+	char buf[32];
+	int fd, n;
+
+	if (count_file == NULL)
+		return;
+	if ((fd = open(count_file, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%lu\n", calls);
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+/* Before the real call: CKR_OK to go on, or the injected failure. */
+static CK_RV
+before(void)
+{
+	calls++;
+	write_count();
+	if (fault_at != 0 && calls == fault_at && !crash_mode)
+		return CKR_DEVICE_ERROR;
+	return CKR_OK;
+}
+
+/* After the real call: die here when this was the crash point. */
+static CK_RV
+after(CK_RV rv)
+{
+	if (fault_at != 0 && calls == fault_at && crash_mode)
+		_exit(137);
+	return rv;
+}
+
+#define FWD(name, params, args)					\
+static CK_RV							\
+w_##name params							\
+{								\
+	CK_RV rv;						\
+								\
+	if ((rv = before()) != CKR_OK)				\
+		return rv;					\
+	return after(real->name args);				\
+}
+
+FWD(C_Initialize, (CK_VOID_PTR a), (a))
+FWD(C_Finalize, (CK_VOID_PTR a), (a))
+FWD(C_GetInfo, (CK_INFO_PTR a), (a))
+FWD(C_GetSlotList, (CK_BBOOL a, CK_SLOT_ID_PTR b, CK_ULONG_PTR c), (a, b, c))
+FWD(C_GetSlotInfo, (CK_SLOT_ID a, CK_SLOT_INFO_PTR b), (a, b))
+FWD(C_GetTokenInfo, (CK_SLOT_ID a, CK_TOKEN_INFO_PTR b), (a, b))
+FWD(C_GetMechanismList, (CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b,
+    CK_ULONG_PTR c), (a, b, c))
+FWD(C_GetMechanismInfo, (CK_SLOT_ID a, CK_MECHANISM_TYPE b,
+    CK_MECHANISM_INFO_PTR c), (a, b, c))
+FWD(C_InitToken, (CK_SLOT_ID a, CK_UTF8CHAR_PTR b, CK_ULONG c,
+    CK_UTF8CHAR_PTR d), (a, b, c, d))
+FWD(C_InitPIN, (CK_SESSION_HANDLE a, CK_UTF8CHAR_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_SetPIN, (CK_SESSION_HANDLE a, CK_UTF8CHAR_PTR b, CK_ULONG c,
+    CK_UTF8CHAR_PTR d, CK_ULONG e), (a, b, c, d, e))
+FWD(C_OpenSession, (CK_SLOT_ID a, CK_FLAGS b, CK_VOID_PTR c, CK_NOTIFY d,
+    CK_SESSION_HANDLE_PTR e), (a, b, c, d, e))
+FWD(C_CloseSession, (CK_SESSION_HANDLE a), (a))
+FWD(C_CloseAllSessions, (CK_SLOT_ID a), (a))
+FWD(C_GetSessionInfo, (CK_SESSION_HANDLE a, CK_SESSION_INFO_PTR b), (a, b))
+FWD(C_GetOperationState, (CK_SESSION_HANDLE a, CK_BYTE_PTR b,
+    CK_ULONG_PTR c), (a, b, c))
+FWD(C_SetOperationState, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_OBJECT_HANDLE d, CK_OBJECT_HANDLE e), (a, b, c, d, e))
+FWD(C_Login, (CK_SESSION_HANDLE a, CK_USER_TYPE b, CK_UTF8CHAR_PTR c,
+    CK_ULONG d), (a, b, c, d))
+FWD(C_Logout, (CK_SESSION_HANDLE a), (a))
+FWD(C_CreateObject, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c,
+    CK_OBJECT_HANDLE_PTR d), (a, b, c, d))
+FWD(C_CopyObject, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
+    CK_ATTRIBUTE_PTR c, CK_ULONG d, CK_OBJECT_HANDLE_PTR e), (a, b, c, d, e))
+FWD(C_DestroyObject, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b), (a, b))
+FWD(C_GetObjectSize, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
+    CK_ULONG_PTR c), (a, b, c))
+FWD(C_GetAttributeValue, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
+    CK_ATTRIBUTE_PTR c, CK_ULONG d), (a, b, c, d))
+FWD(C_SetAttributeValue, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
+    CK_ATTRIBUTE_PTR c, CK_ULONG d), (a, b, c, d))
+FWD(C_FindObjectsInit, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_FindObjects, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE_PTR b, CK_ULONG c,
+    CK_ULONG_PTR d), (a, b, c, d))
+FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE a), (a))
+FWD(C_EncryptInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_Encrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_EncryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_EncryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c))
+FWD(C_DecryptInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_Decrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DecryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DecryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c))
+FWD(C_DigestInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b), (a, b))
+FWD(C_Digest, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DigestUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_DigestKey, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b), (a, b))
+FWD(C_DigestFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c))
+FWD(C_SignInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_SignUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_SignFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c))
+FWD(C_SignRecoverInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_SignRecover, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_VerifyInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_Verify, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG e), (a, b, c, d, e))
+FWD(C_VerifyUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_VerifyFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_VerifyRecoverInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c), (a, b, c))
+FWD(C_VerifyRecover, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DigestEncryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DecryptDigestUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_SignEncryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_DecryptVerifyUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD(C_GenerateKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_ATTRIBUTE_PTR c, CK_ULONG d, CK_OBJECT_HANDLE_PTR e), (a, b, c, d, e))
+FWD(C_GenerateKeyPair, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_ATTRIBUTE_PTR c, CK_ULONG d, CK_ATTRIBUTE_PTR e, CK_ULONG f,
+    CK_OBJECT_HANDLE_PTR g, CK_OBJECT_HANDLE_PTR h), (a, b, c, d, e, f, g, h))
+FWD(C_WrapKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
+    CK_OBJECT_HANDLE d, CK_BYTE_PTR e, CK_ULONG_PTR f), (a, b, c, d, e, f))
+FWD(C_UnwrapKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
+    CK_OBJECT_HANDLE c, CK_BYTE_PTR d, CK_ULONG e, CK_ATTRIBUTE_PTR f,
+    CK_ULONG g, CK_OBJECT_HANDLE_PTR h), (a, b, c, d, e, f, g, h))
+FWD(C_DeriveKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
+    CK_ATTRIBUTE_PTR d, CK_ULONG e, CK_OBJECT_HANDLE_PTR f),
+    (a, b, c, d, e, f))
+FWD(C_SeedRandom, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c), (a, b, c))
+FWD(C_GenerateRandom, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c))
+FWD(C_GetFunctionStatus, (CK_SESSION_HANDLE a), (a))
+FWD(C_CancelFunction, (CK_SESSION_HANDLE a), (a))
+FWD(C_WaitForSlotEvent, (CK_FLAGS a, CK_SLOT_ID_PTR b, CK_VOID_PTR c),
+    (a, b, c))
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
+
+static CK_RV
+load_real(void)
+{
+	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
+	const char *target, *at, *mode;
+	void *dl;
+
+	if (real != NULL)
+		return CKR_OK;
+	if ((target = getenv("CRYPTOKEY_FAULT_TARGET")) == NULL)
+		return CKR_GENERAL_ERROR;
+	if ((dl = dlopen(target, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return CKR_GENERAL_ERROR;
+	*(void **)&get = dlsym(dl, "C_GetFunctionList");
+	if (get == NULL || get(&real) != CKR_OK || real == NULL)
+		return CKR_GENERAL_ERROR;
+	if ((at = getenv("CRYPTOKEY_FAULT_AT")) != NULL)
+		fault_at = strtoul(at, NULL, 10);
+	mode = getenv("CRYPTOKEY_FAULT_MODE");
+	crash_mode = mode != NULL && strcmp(mode, "crash") == 0;
+	count_file = getenv("CRYPTOKEY_FAULT_COUNT");
+	return CKR_OK;
+}
+
+#define SET(name)	wrapped.name = w_##name
+
+CK_RV
+C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
+{
+	CK_RV rv;
+
+	if ((rv = load_real()) != CKR_OK)
+		return rv;
+	wrapped.version = real->version;
+	wrapped.C_GetFunctionList = C_GetFunctionList;
+	SET(C_Initialize); SET(C_Finalize); SET(C_GetInfo);
+	SET(C_GetSlotList); SET(C_GetSlotInfo); SET(C_GetTokenInfo);
+	SET(C_GetMechanismList); SET(C_GetMechanismInfo); SET(C_InitToken);
+	SET(C_InitPIN); SET(C_SetPIN); SET(C_OpenSession);
+	SET(C_CloseSession); SET(C_CloseAllSessions); SET(C_GetSessionInfo);
+	SET(C_GetOperationState); SET(C_SetOperationState); SET(C_Login);
+	SET(C_Logout); SET(C_CreateObject); SET(C_CopyObject);
+	SET(C_DestroyObject); SET(C_GetObjectSize); SET(C_GetAttributeValue);
+	SET(C_SetAttributeValue); SET(C_FindObjectsInit); SET(C_FindObjects);
+	SET(C_FindObjectsFinal); SET(C_EncryptInit); SET(C_Encrypt);
+	SET(C_EncryptUpdate); SET(C_EncryptFinal); SET(C_DecryptInit);
+	SET(C_Decrypt); SET(C_DecryptUpdate); SET(C_DecryptFinal);
+	SET(C_DigestInit); SET(C_Digest); SET(C_DigestUpdate);
+	SET(C_DigestKey); SET(C_DigestFinal); SET(C_SignInit); SET(C_Sign);
+	SET(C_SignUpdate); SET(C_SignFinal); SET(C_SignRecoverInit);
+	SET(C_SignRecover); SET(C_VerifyInit); SET(C_Verify);
+	SET(C_VerifyUpdate); SET(C_VerifyFinal); SET(C_VerifyRecoverInit);
+	SET(C_VerifyRecover); SET(C_DigestEncryptUpdate);
+	SET(C_DecryptDigestUpdate); SET(C_SignEncryptUpdate);
+	SET(C_DecryptVerifyUpdate); SET(C_GenerateKey);
+	SET(C_GenerateKeyPair); SET(C_WrapKey); SET(C_UnwrapKey);
+	SET(C_DeriveKey); SET(C_SeedRandom); SET(C_GenerateRandom);
+	SET(C_GetFunctionStatus); SET(C_CancelFunction);
+	SET(C_WaitForSlotEvent);
+	*list = &wrapped;
+	return CKR_OK;
+}
