@@ -25,6 +25,10 @@ log_init(int foreground, int verbose)
 
 static void
 vlog(int pri, const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+vlog(int pri, const char *level, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
