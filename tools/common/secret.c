@@ -183,8 +183,6 @@ tty_line(int tty, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	ks_status st;
 	int restore = 0;
 
-	if (write(tty, prompt, strlen(prompt)) < 0)
-		return KS_EFAIL;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTSTP);
@@ -196,7 +194,12 @@ tty_line(int tty, const char *prompt, char *buf, size_t bufsz, size_t *len)
 		quiet.c_lflag |= ICANON;
 		restore = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
 	}
-	st = read_line_fd(tty, buf, bufsz, len);
+	/* Prompt only now: what is typed after it is neither echoed nor
+	 * flushed (readpassphrase(3) does the same). */
+	if (write(tty, prompt, strlen(prompt)) < 0)
+		st = KS_EFAIL;
+	else
+		st = read_line_fd(tty, buf, bufsz, len);
 	if (restore)
 		(void)tcsetattr(tty, TCSAFLUSH, &old);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
