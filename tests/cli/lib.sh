@@ -18,6 +18,7 @@
 #                           ("Private Key", "Public Key") with CKA_ID ID (hex)
 #   jget FILE EXPR          evaluate python EXPR on the JSON in FILE (as d);
 #                           strings print bare, the rest as JSON
+#   pty_run ANSWERS CMD...  CMD on a terminal, typing ANSWERS at its prompts
 #   ok COND DESC / pass DESC / fail DESC / skip_all REASON / done_testing
 set -u
 
@@ -171,4 +172,37 @@ jget() {
 d = json.load(open(sys.argv[1]))
 r = eval(sys.argv[2])
 print(r if isinstance(r, str) else json.dumps(r))' "$1" "$2"
+}
+
+# pty_run ANSWERS CMD...: run CMD on a pseudo-terminal; each time it waits
+# at a prompt ending in ": ", type the next of the comma-separated ANSWERS.
+# Everything the terminal shows lands in $out; returns CMD's exit status.
+pty_run() {
+	"$PYTHON" - "$@" >"$out" 2>"$err" <<'EOPY'
+import os, pty, select, sys
+answers = [a for a in sys.argv[1].split(",") if a != ""]
+pid, fd = pty.fork()
+if pid == 0:
+	os.execvp(sys.argv[2], sys.argv[2:])
+seen, pending = b"", b""
+while True:
+	r, _, _ = select.select([fd], [], [], 30)
+	if not r:
+		os.kill(pid, 9)
+		break
+	try:
+		data = os.read(fd, 4096)
+	except OSError:
+		break
+	if not data:
+		break
+	seen += data
+	pending += data
+	if answers and pending.endswith(b": "):
+		os.write(fd, answers.pop(0).encode() + b"\n")
+		pending = b""
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(seen)
+sys.exit(os.waitstatus_to_exitcode(status))
+EOPY
 }

@@ -87,6 +87,22 @@ ok "[ $? -eq 0 ]" "fd:3 with the PIN on descriptor 3 (exit 0)"
 contains "$out" "Key name: tpl-gen" "fd:N: show logged in"
 printf '%s' "$PIN" | "$CK" --pin-source fd:0 show --label tpl-gen >"$out" 2>"$err"
 ok "[ $? -eq 0 ]" "fd:0 with the PIN piped in, no newline (exit 0)"
+# prompt: on a terminal, without echo.
+pty_run "$PIN" "$CK" --pin-source prompt show --label tpl-gen
+ok "[ $? -eq 0 ]" "prompt: the PIN typed on the terminal logs in (exit 0)"
+contains "$out" "PIN for token 'test': " "prompt: the prompt names the token"
+contains "$out" "Key name: tpl-gen" "prompt: show logged in"
+ok "! grep -q '$PIN' '$out'" "prompt: the PIN is not echoed"
+pty_run "$PIN" "$CK" --config "$T/nopin.conf" show --label tpl-gen
+ok "[ $? -eq 0 ]" "no PIN source configured: prompts on a terminal (exit 0)"
+pty_run 9999 "$CK" --pin-source prompt $GEN
+ok "[ $? -eq 6 ]" "prompt: a wrong PIN typed (exit 6)"
+unchanged "$n" "wrong PIN typed"
+pty_run "" "$CK" --config "$T/nopin.conf" --batch $GEN
+ok "[ $? -eq 2 ]" "--batch on a terminal: no prompt (exit 2)"
+contains "$out" "--batch forbids prompting" "--batch: the message says why"
+unchanged "$n" "--batch on a terminal"
+
 expect_rc 0 "pin-value in the token URI" \
     "$CK" --config "$T/nopin.conf" --token "pkcs11:token=test?pin-value=$PIN" \
     show --label tpl-gen

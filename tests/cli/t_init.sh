@@ -98,6 +98,21 @@ expect_rc 2 "show without a PIN and without a terminal" \
     env CRYPTOKEY_DIR="$D2" "$CK" show
 contains "$err" "--pin-source" "the message says how to give the PIN"
 
+# --pin-source prompt: the new PIN twice, on a terminal.
+pty_run "5678,5678" "$CK" init --dir "$T/prompted" --pin-source prompt
+ok "[ $? -eq 0 ]" "init --pin-source prompt: PIN typed twice (exit 0)"
+contains "$out" "Again: " "init asks for the new PIN again"
+ok "! grep -q 5678 '$out'" "the new PIN is not echoed"
+ok "[ ! -e '$T/prompted/user.pin' ]" "no user.pin for a typed PIN"
+SOFTHSM2_CONF="$T/prompted/softhsm2.conf" PIN=5678 P11_TOKEN=cryptokey \
+    p11 --list-objects >/dev/null 2>&1
+ok "[ $? -eq 0 ]" "pkcs11-tool logs in with the typed PIN"
+pty_run "5678,8765" "$CK" init --dir "$T/mismatch" --pin-source prompt
+ok "[ $? -eq 6 ]" "init: two different PINs typed (exit 6)"
+contains "$out" "differ" "init says the two entries differ"
+ok "[ ! -e '$T/mismatch/tokens' ] || [ -z \"\$(ls -A '$T/mismatch/tokens')\" ]" \
+    "no token made when the PINs differ"
+
 # A bad token label is refused before anything is written.
 expect_rc 2 "init --token-label of 33 bytes" \
     "$CK" init --dir "$T/long" --token-label 123456789012345678901234567890123
