@@ -178,6 +178,9 @@ normalise_hostname(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 			    "dots", in, isprint(c) ? c : '?', i + 1);
 		out[i] = (char)tolower(c);
 	}
+	if (part == 0)
+		return ks_fail(ctx, KS_EINPUT, "host name '%s' has an empty "
+		    "label", in);
 	out[len] = '\0';
 	if (inet_pton(AF_INET, out, a) == 1 || inet_pton(AF_INET6, out, a) == 1)
 		return ks_fail(ctx, KS_EINPUT, "'%s' is an address, not a host "

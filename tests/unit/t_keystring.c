@@ -243,6 +243,7 @@ static const struct {
 	{ KS_PEER_HOSTNAME, 0, "vpn-1_a.example", "vpn-1_a.example" },
 	{ KS_PEER_HOSTNAME, 0, "a..b", NULL },
 	{ KS_PEER_HOSTNAME, 0, ".", NULL },
+	{ KS_PEER_HOSTNAME, 0, "rrr..", NULL },	/* found by fuzz_keyring */
 	{ KS_PEER_HOSTNAME, 0, "bad host", NULL },
 	{ KS_PEER_HOSTNAME, 0, "192.0.2.1", NULL },
 	{ KS_PEER_NAME, 0, "Router-7.Example", "Router-7.Example" },
