@@ -206,6 +206,25 @@ connections {
       pubkeys = a.pub
     }
   }
+  short {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes128-sha256-modp2048
+    rekey_time = 8s
+    over_time = 4s
+    rand_time = 0s
+    local {
+      auth = pubkey
+      id = b.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
   stranger {
     version = 1
     local_addrs = $IPB
