@@ -73,8 +73,6 @@ contains "$out" "--yes" "zeroize --help lists --yes"
 expect_rc 0 "init --help" "$CK" init --help
 contains "$out" "--dir" "init --help lists --dir"
 contains "$out" "--token-label" "init --help lists --token-label"
-expect_rc 0 "show --usage" "$CK" show --usage
-contains "$out" "--json" "show --usage lists --json"
 
 unchanged "$n" "after every command-line error"
 
