@@ -76,7 +76,7 @@ read_text(const char *path, int stop_at_quit, char **out, size_t *outlen)
 	stop_at_quit = stop_at_quit && from_stdin && isatty(STDIN_FILENO);
 	if (stop_at_quit && !tool_opt.quiet)
 		fprintf(stderr, "Enter a public key as a hexadecimal number; "
-		    "end with a line \"quit\".\n");
+		    "end with a line \"quit\".\nkey-string: ");
 	if ((buf = malloc(KS_KEYSTRING_MAX + 1)) == NULL)
 		st = tool_fail(KS_EFAIL, "out of memory");
 	else
