@@ -11,7 +11,8 @@
 #                           tpl-usage (usage keys)
 #   add_token LABEL         a second token beside the first one
 #   objects [LABEL]         number of objects on the token (pkcs11-tool)
-#   expect_rc N DESC CMD... run CMD, pass when it exits N; keeps $out, $err
+#   expect_rc N DESC CMD... run CMD without a terminal, pass when it exits N;
+#                           keeps $out, $err
 #   unchanged N DESC [LABEL] pass when the token still holds N objects
 #   p11 ARGS...             pkcs11-tool logged in to token $P11_TOKEN ("test")
 #   p11_block KIND ID       the --list-objects block of the KIND object
@@ -48,10 +49,14 @@ ok() { if eval "$1"; then pass "$2"; else fail "$2"; fi; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; exit $?; }
 
-# expect_rc N DESC CMD...: run CMD with stdin from /dev/null
+# Commands under test get no terminal at all, not even /dev/tty when make
+# check runs from one: a prompt must fail, never wait for a keyboard.
+if setsid -w true </dev/null >/dev/null 2>&1; then NOTTY="setsid -w"; else NOTTY=; fi
+
+# expect_rc N DESC CMD...: run CMD with stdin from /dev/null, no terminal
 expect_rc() {
 	_want=$1; _desc=$2; shift 2
-	"$@" </dev/null >"$out" 2>"$err"
+	$NOTTY "$@" </dev/null >"$out" 2>"$err"
 	_got=$?
 	if [ "$_got" -eq "$_want" ]; then
 		pass "$_desc (exit $_want)"
