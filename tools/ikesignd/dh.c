@@ -263,7 +263,9 @@ dh_derive(const struct dh_group *g, EVP_PKEY *own, const uint8_t *v,
 		goto out;
 	if (!g->ecp && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
-	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) <= 0 ||
+	/* the value was checked when peer was made: range (MODP) or on the
+	 * curve (ECP); OpenSSL's full check adds a modexp per handshake */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, secret, &n) <= 0)
 		goto out;
 	*secretlen = n;

@@ -25,13 +25,13 @@ int
 crypto_prf(const struct ike_hash *h, const uint8_t *key, size_t keylen,
     const struct iov *v, size_t n, uint8_t *out)
 {
-	EVP_MAC *mac;
+	static EVP_MAC *mac;	/* fetched once: fetching is not cheap */
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM p[2];
 	size_t i, outlen = 0;
 	int rc = -1;
 
-	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
 		return -1;
 	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)h->evp, 0);
@@ -48,7 +48,6 @@ crypto_prf(const struct ike_hash *h, const uint8_t *key, size_t keylen,
 	rc = 0;
 out:
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	return rc;
 }
 
