@@ -410,11 +410,8 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	size_t plen = sizeof(KR_PREFIX_RING) - 1;
 	struct kr_record rec;
 	ks_keyring *r;
-	CK_RV rv;
 
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, 2);
-	if ((rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL) ||
-	    a[0].ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	if (kr_read_attrs(ctx, h, a, 2) != CKR_OK || !kr_attr_have(&a[0]) ||
 	    a[0].ulValueLen <= plen)
 		return KS_OK;
 	lab[a[0].ulValueLen] = '\0';
@@ -422,7 +419,7 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	    strcmp(lab + plen, KS_KEYRING_DEFAULT) == 0 ||
 	    ks_keyring_name_check(ctx, lab + plen) != KS_OK)
 		return KS_OK;	/* not one of ours */
-	if (a[1].ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	if (!kr_attr_have(&a[1]) ||
 	    kr_record_parse(val, a[1].ulValueLen, &rec) != 0)
 		memset(&rec, 0, sizeof(rec));	/* list it, without details */
 	if ((r = rings_get(rs, lab + plen)) == NULL)

@@ -72,6 +72,11 @@ int		 kr_record_parse(const char *buf, size_t len,
 ks_status	 kr_keyring_exists(ks_ctx *ctx, const char *name);
 
 /* peer.c */
+/* C_GetAttributeValue into fixed buffers; what does not fit is unavailable */
+CK_RV		 kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
+		    CK_ULONG n);
+int		 kr_attr_have(const CK_ATTRIBUTE *a);
+int		 kr_attr_true(const CK_ATTRIBUTE *a);	/* a CK_BBOOL, TRUE */
 ks_peer		*kr_peer_new(ks_peer_kind kind, const char *label,
 		    const char *keyring, ks_peer_by by, const char *id);
 void		 kr_peer_free(ks_peer *p);
@@ -87,8 +92,6 @@ int		 kr_label_make(const char *prefix, const char *keyring,
 int		 kr_label_split(const char *prefix, const char *label,
 		    size_t len, char *keyring, size_t ringsz, ks_peer_by *by,
 		    char *id, size_t idsz);
-/* Is the label one of ours (any keyring prefix)? */
-int		 kr_label_reserved(const char *label, size_t len);
 
 /* peerspki.c: DER to a checked RSA SPKI in canonical DER (allocated). */
 ks_status	 kr_spki_check(ks_ctx *ctx, const unsigned char *der,

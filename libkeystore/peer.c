@@ -1,6 +1,7 @@
 /*
  * peer.c -- one keyring entry as listed (a peer's public key or a
- * pre-shared key): making, freeing, sorting and reading it.
+ * pre-shared key): reading its attributes from the token, making,
+ * freeing, sorting and reading it.
  */
 #include "config.h"
 
@@ -11,6 +12,47 @@
 #include <openssl/x509.h>
 
 #include "kr_internal.h"
+
+#define ATTRS_MAX	8
+
+/*
+ * One C_GetAttributeValue into the caller's fixed buffers.  A value that
+ * does not fit, that the token hides or that the object lacks comes back
+ * as CK_UNAVAILABLE_INFORMATION, also from a module that reports the
+ * needed length instead: nothing longer than its buffer is ever used.
+ */
+CK_RV
+kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
+{
+	CK_ULONG size[ATTRS_MAX], i;
+	CK_RV rv;
+
+	if (n > ATTRS_MAX)
+		return CKR_ARGUMENTS_BAD;
+	for (i = 0; i < n; i++)
+		size[i] = a[i].ulValueLen;
+	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
+	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_OK;
+	for (i = 0; i < n; i++)
+		if (rv != CKR_OK || a[i].ulValueLen > size[i])
+			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+	return rv;
+}
+
+int
+kr_attr_have(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
+}
+
+int
+kr_attr_true(const CK_ATTRIBUTE *a)
+{
+	return kr_attr_have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
+	    *(CK_BBOOL *)a->pValue == CK_TRUE;
+}
 
 ks_peer *
 kr_peer_new(ks_peer_kind kind, const char *label, const char *keyring,

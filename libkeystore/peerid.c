@@ -277,19 +277,3 @@ kr_label_split(const char *prefix, const char *label, size_t len,
 	id[end - p] = '\0';
 	return 0;
 }
-
-int
-kr_label_reserved(const char *label, size_t len)
-{
-	static const char *const prefixes[] = {
-		KR_PREFIX_RING, KR_PREFIX_PEER, KR_PREFIX_PSK
-	};
-	size_t i, plen;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		plen = strlen(prefixes[i]);
-		if (len >= plen && memcmp(label, prefixes[i], plen) == 0)
-			return 1;
-	}
-	return 0;
-}

@@ -28,38 +28,12 @@
 #define MOD_BUF		(KS_MODULUS_MAX / 8)
 #define EXP_BUF		16
 
-static int
-have(const CK_ATTRIBUTE *a)
-{
-	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
-}
-
-static int
-is_true(const CK_ATTRIBUTE *a)
-{
-	return have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
-	    *(CK_BBOOL *)a->pValue == CK_TRUE;
-}
-
-/* Values that do not fit, or that the token hides, come back unavailable. */
-static CK_RV
-read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
-{
-	CK_RV rv;
-
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    rv == CKR_BUFFER_TOO_SMALL)
-		rv = CKR_OK;
-	return rv;
-}
-
 static ks_usage
 usage_of(const CK_ATTRIBUTE *verify, const CK_ATTRIBUTE *encrypt)
 {
-	if (is_true(verify) && !is_true(encrypt))
+	if (kr_attr_true(verify) && !kr_attr_true(encrypt))
 		return KS_USAGE_SIGNATURE;
-	if (!is_true(verify) && is_true(encrypt))
+	if (!kr_attr_true(verify) && kr_attr_true(encrypt))
 		return KS_USAGE_ENCRYPTION;
 	return KS_USAGE_GENERAL;
 }
@@ -85,7 +59,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	ks_peer *p;
 	ks_status st;
 
-	if (read_attrs(ctx, h, a, 6) != CKR_OK || !have(&a[0]))
+	if (kr_read_attrs(ctx, h, a, 6) != CKR_OK || !kr_attr_have(&a[0]))
 		return KS_OK;	/* gone meanwhile, or unnamed */
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PEER, lab, a[0].ulValueLen, kr,
@@ -97,11 +71,11 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	p->h = h;
 	p->usage = usage_of(&a[4], &a[5]);
-	if (have(&a[1])) {
+	if (kr_attr_have(&a[1])) {
 		memcpy(p->keyid, keyid, a[1].ulValueLen);
 		p->keyidlen = a[1].ulValueLen;
 	}
-	if (have(&a[2]) && have(&a[3])) {
+	if (kr_attr_have(&a[2]) && kr_attr_have(&a[3])) {
 		st = ks_spki_from_rsa(mod, a[2].ulValueLen, exp,
 		    a[3].ulValueLen, &p->spki, &p->spkilen, &p->bits);
 		if (st != KS_OK && st != KS_EINPUT) {

@@ -36,31 +36,6 @@
 
 #define PSK_PAD		64
 
-static int
-have(const CK_ATTRIBUTE *a)
-{
-	return a->ulValueLen != CK_UNAVAILABLE_INFORMATION;
-}
-
-static int
-is_true(const CK_ATTRIBUTE *a)
-{
-	return have(a) && a->ulValueLen == sizeof(CK_BBOOL) &&
-	    *(CK_BBOOL *)a->pValue == CK_TRUE;
-}
-
-static CK_RV
-read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
-{
-	CK_RV rv;
-
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    rv == CKR_BUFFER_TOO_SMALL)
-		rv = CKR_OK;
-	return rv;
-}
-
 static ks_status
 load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
     struct ks_peers *out)
@@ -78,7 +53,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	ks_peer_by by;
 	ks_peer *p;
 
-	if (read_attrs(ctx, h, a, 4) != CKR_OK || !have(&a[0]))
+	if (kr_read_attrs(ctx, h, a, 4) != CKR_OK || !kr_attr_have(&a[0]))
 		return KS_OK;
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PSK, lab, a[0].ulValueLen, kr, sizeof(kr),
@@ -89,10 +64,10 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	if ((p = kr_peer_new(KS_PEER_PSK, lab, kr, by, id)) == NULL)
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	p->h = h;
-	p->sensitive = is_true(&a[2]);
+	p->sensitive = kr_attr_true(&a[2]);
 	/* unknown counts as extractable: we do not claim what we cannot see */
-	p->extractable = !have(&a[3]) || is_true(&a[3]);
-	if (have(&a[1])) {
+	p->extractable = !kr_attr_have(&a[3]) || kr_attr_true(&a[3]);
+	if (kr_attr_have(&a[1])) {
 		memcpy(p->keyid, keyid, a[1].ulValueLen);
 		p->keyidlen = a[1].ulValueLen;
 	}

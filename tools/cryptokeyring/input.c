@@ -53,8 +53,8 @@ read_all(FILE *f, const char *name, int stop_at_quit, char *buf,
 		start = *len;
 	}
 	if (ferror(f))
-		return tool_fail(KS_EFAIL, "cannot read %s: %s", name,
-		    strerror(errno));
+		return tool_fail(errno == EISDIR ? KS_EINPUT : KS_EFAIL,
+		    "cannot read %s: %s", name, strerror(errno));
 	return KS_OK;
 }
 
