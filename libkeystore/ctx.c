@@ -179,6 +179,19 @@ list_labels(const struct p11_token *t, size_t n, char *buf, size_t bufsz)
 	}
 }
 
+/* Without a selector, write-protected tokens (p11-kit's "System Trust")
+ * are not candidates: keys cannot live there. */
+static size_t
+drop_read_only(struct p11_token *t, size_t n)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (!(t[i].info.flags & CKF_WRITE_PROTECTED))
+			t[kept++] = t[i];
+	return kept;
+}
+
 static ks_status
 choose_token(ks_ctx *ctx)
 {
@@ -193,6 +206,10 @@ choose_token(ks_ctx *ctx)
 	if ((rv = p11_tokens(ctx->p11, ctx->sel, &match, &nmatch)) != CKR_OK) {
 		free(all);
 		return ks_fail_rv(ctx, rv, "cannot list tokens");
+	}
+	if (ctx->sel == NULL) {
+		nall = drop_read_only(all, nall);
+		nmatch = drop_read_only(match, nmatch);
 	}
 	list_labels(all, nall, names, sizeof(names));
 	if (nall == 0)

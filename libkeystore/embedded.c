@@ -187,9 +187,8 @@ pin_file(ks_ctx *ctx, const char *dir, const char *name, char *pin,
 		snprintf(pin + 2 * i, 3, "%02x", raw[i]);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	*pinlen = 2 * sizeof(raw);
-	pin[*pinlen] = '\n';
-	i = *pinlen + 1;
-	return write_file(ctx, dir, name, pin, i, 0600);
+	/* no newline: libp11's pin-source=file: takes the file whole */
+	return write_file(ctx, dir, name, pin, *pinlen, 0600);
 }
 
 static ks_status

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/bn.h>
@@ -66,21 +67,19 @@ ks_spki_from_rsa(const unsigned char *n, size_t nlen, const unsigned char *e,
 	return KS_OK;
 }
 
+/* The SPKI is already DER: wrap it in PEM without decoding it again. */
 char *
 ks_key_public_pem(const ks_key *k)
 {
-	const unsigned char *p = k->spki;
-	EVP_PKEY *pk;
 	BIO *bio;
 	BUF_MEM *mem;
 	char *out = NULL;
 
-	if (k->spki == NULL)
-		return NULL;
-	if ((pk = d2i_PUBKEY(NULL, &p, (long)k->spkilen)) == NULL)
+	if (k->spki == NULL || k->spkilen > LONG_MAX)
 		return NULL;
 	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
-	    PEM_write_bio_PUBKEY(bio, pk) == 1) {
+	    PEM_write_bio(bio, "PUBLIC KEY", "", k->spki,
+	    (long)k->spkilen) > 0) {
 		BIO_get_mem_ptr(bio, &mem);
 		if ((out = malloc(mem->length + 1)) != NULL) {
 			memcpy(out, mem->data, mem->length);
@@ -88,6 +87,5 @@ ks_key_public_pem(const ks_key *k)
 		}
 	}
 	BIO_free(bio);
-	EVP_PKEY_free(pk);
 	return out;
 }

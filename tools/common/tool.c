@@ -132,7 +132,8 @@ resolve_config(struct config *c)
 	if (tool_env.config_path[0] == '\0')
 		return KS_OK;
 	st = config_load(tool_env.config_path, c, err, sizeof(err));
-	if (st == KS_ENOTFOUND && tool_opt.config == NULL)
+	if (st == KS_ENOTFOUND &&
+	    (tool_opt.config == NULL || tool_opt.config_may_be_missing))
 		return KS_OK;	/* no configuration at all is fine */
 	if (st != KS_OK)
 		return tool_fail(st, "%s", err);
@@ -199,12 +200,18 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
 	ks_ctx *ctx = arg;
 	const char *src = tool_env.pin_source;
-	char err[512];
+	char err[512], path[4096 + 8];
 	ks_status st;
 
-	/* an explicit --pin-source beats the URI's; the URI's beats config */
-	if (tool_opt.pin_source == NULL && ks_ctx_uri_pin_source(ctx) != NULL)
+	/* an explicit --pin-source beats the URI's; the URI's beats config.
+	 * RFC 7512 pin-source is a URI or, as libp11 takes it, a path. */
+	if (tool_opt.pin_source == NULL && ks_ctx_uri_pin_source(ctx) != NULL) {
 		src = ks_ctx_uri_pin_source(ctx);
+		if (src[0] == '/') {
+			snprintf(path, sizeof(path), "file:%s", src);
+			src = path;
+		}
+	}
 	st = secret_read(src, prompt, tool_opt.batch, 0, buf, bufsz, len, err,
 	    sizeof(err));
 	if (st != KS_OK)

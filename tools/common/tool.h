@@ -20,6 +20,7 @@ struct tool_opts {
 	int	 batch;
 	int	 quiet;
 	int	 verbose;
+	int	 config_may_be_missing;	/* set by verbs that create it */
 };
 
 extern struct tool_opts tool_opt;

@@ -41,9 +41,14 @@ set(const char *token)
 	ks_status st;
 
 	tool_opt.token = (char *)token;
+	tool_opt.config_may_be_missing = 1;
 	if ((st = tool_open(&ctx, 0)) != KS_OK)
 		return st;	/* the token must exist before we name it */
-	if (tool_env.config_path[0] == '\0')
+	if (ks_ctx_uri_pin_value(ctx) != NULL)
+		st = tool_fail(KS_EUSAGE, "the URI carries a pin-value; a PIN "
+		    "does not belong in %s -- use pin-source or --pin-source",
+		    tool_env.config_path);
+	else if (tool_env.config_path[0] == '\0')
 		st = tool_fail(KS_EFAIL, "no configuration file path; give "
 		    "one with --config");
 	else if ((st = config_set(tool_env.config_path, "token", token, err,
@@ -52,6 +57,10 @@ set(const char *token)
 	else if (tool_opt.module != NULL &&
 	    (st = config_set(tool_env.config_path, "module", tool_opt.module,
 	    err, sizeof(err))) != KS_OK)
+		tool_fail(st, "%s", err);
+	else if (tool_opt.pin_source != NULL &&
+	    (st = config_set(tool_env.config_path, "pin-source",
+	    tool_opt.pin_source, err, sizeof(err))) != KS_OK)
 		tool_fail(st, "%s", err);
 	else
 		tool_note("%% Storage set to token '%s' in %s",

@@ -85,7 +85,8 @@ run(const char **args, int nargs)
 	if (opt_label != NULL)
 		tool_note("%% Keys to be removed are named '%s'.", opt_label);
 	else
-		tool_note("%% All keys will be removed.");
+		tool_note("%% All keys made by cryptokey on token '%s' will be "
+		    "removed.", ks_ctx_token_label(ctx));
 	if (!opt_yes && !confirmed()) {
 		tool_note("%% Nothing was removed.");
 		st = KS_EFAIL;

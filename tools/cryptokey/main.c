@@ -110,7 +110,7 @@ general_help(FILE *f, int argc, const char **argv, int status)
 	poptPrintHelp(pc, f, 0);
 	fprintf(f, "\nVerbs:\n");
 	for (v = 0; v < NVERBS; v++)
-		fprintf(f, "  %-44s %s\n", verbs[v]->synopsis,
+		fprintf(f, "  %s\n      %s\n", verbs[v]->synopsis,
 		    verbs[v]->summary);
 	fprintf(f, "\n'cryptokey VERB --help' lists a verb's options; "
 	    "cryptokey(1) has examples.\n");
@@ -141,25 +141,69 @@ no_verb(int argc, const char **argv)
 	return rc;
 }
 
+/* Our own --help and --usage: popt's autohelp always claims --usage, which
+ * "import" needs for the IOS usage keyword. */
+#define OPT_HELP	0x4845
+#define OPT_USAGE	0x4855
+static struct poptOption help_options[] = {
+	{ "help", '?', POPT_ARG_NONE, NULL, OPT_HELP,
+	  "show this help message", NULL },
+	{ "usage", '\0', POPT_ARG_NONE, NULL, OPT_USAGE,
+	  "show a brief usage message", NULL },
+	POPT_TABLEEND
+};
+
+static int
+is_empty_table(const struct poptOption *o)
+{
+	return o->longName == NULL && o->shortName == '\0' && o->argInfo == 0;
+}
+
+/* Does the verb have an option of that name? */
+static int
+has_option(const struct poptOption *o, const char *name)
+{
+	for (; !is_empty_table(o); o++)
+		if (o->longName != NULL && strcmp(o->longName, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 run_verb(struct verb *vb, int argc, const char **argv)
 {
-	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, vb->options, 0,
-		  "Options:", NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tool_global_options, 0,
-		  "Global options:", NULL },
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
+	struct poptOption table[4];
+	const struct poptOption end = POPT_TABLEEND;
 	const char **args;
 	poptContext pc;
-	int rc, nargs = 0, first = 1, status;
+	int rc, nargs = 0, first = 1, status, n = 0;
 
+	if (!is_empty_table(vb->options))
+		table[n++] = (struct poptOption){ NULL, '\0',
+		    POPT_ARG_INCLUDE_TABLE, vb->options, 0, "Options:", NULL };
+	table[n++] = (struct poptOption){ NULL, '\0', POPT_ARG_INCLUDE_TABLE,
+	    tool_global_options, 0, "Global options:", NULL };
+	/* "import" uses --usage for the key usage: it gets --help alone */
+	if (has_option(vb->options, "usage"))
+		table[n++] = (struct poptOption){ "help", '?', POPT_ARG_NONE,
+		    NULL, OPT_HELP, "show this help message", NULL };
+	else
+		table[n++] = (struct poptOption){ NULL, '\0',
+		    POPT_ARG_INCLUDE_TABLE, help_options, 0, "Help options:",
+		    NULL };
+	table[n] = end;
 	pc = poptGetContext(tool_progname, argc, argv, table, 0);
 	poptSetOtherOptionHelp(pc, vb->synopsis);
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
+	while ((rc = poptGetNextOpt(pc)) > 0) {
+		if (rc == OPT_HELP || rc == OPT_USAGE) {
+			if (rc == OPT_HELP)
+				poptPrintHelp(pc, stdout, 0);
+			else
+				poptPrintUsage(pc, stdout, 0);
+			poptFreeContext(pc);
+			return 0;
+		}
+	}
 	if (rc < -1) {
 		status = tool_popt_fail(pc, rc);
 		poptFreeContext(pc);
