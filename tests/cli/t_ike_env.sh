@@ -225,6 +225,22 @@ connections {
       pubkeys = a.pub
     }
   }
+  byname {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = $_props
+    local {
+      auth = pubkey
+      id = b.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = a.test
+      pubkeys = a.pub
+    }
+  }
   stranger {
     version = 1
     local_addrs = $IPB
@@ -279,14 +295,21 @@ EOC
 
 charon_start() {
 	_d="$T/b"
+	rm -f "$_d/charon.vici"
 	ip netns exec "$NB" sh -c "mount --bind $_d/run /run && \
 STRONGSWAN_CONF=$_d/strongswan.conf exec $CHARON" >"$_d/charon.out" 2>&1 &
+	CHARON_PID=$!
 	IKE_PIDS="$IKE_PIDS $!"
 	_i=0
 	while [ ! -S "$_d/charon.vici" ] && [ $_i -lt 250 ]; do
 		sleep 0.02; _i=$((_i + 1))
 	done
 	charon_load
+}
+
+charon_stop() { # [SIGNAL]
+	kill -"${1:-TERM}" "$CHARON_PID" 2>/dev/null
+	wait "$CHARON_PID" 2>/dev/null
 }
 
 charon_load() {

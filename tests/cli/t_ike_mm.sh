@@ -21,6 +21,18 @@ ikesignd_start
 ok '[ $? -eq 0 ]' "ikesignd starts with its key on the token"
 charon_start
 
+# privilege separation: only the signer child has the PKCS#11 module
+ok '! grep -q libsofthsm2 /proc/$IKESIGND_PID/maps' \
+    "the network process has no PKCS#11 module loaded"
+signer=$(pgrep -P "$IKESIGND_PID" | head -n 1)
+ok '[ -n "$signer" ] && grep -q libsofthsm2 /proc/$signer/maps' \
+    "its signer child has"
+expect_rc 2 "ikesignctl with a bad request" ctl show everything
+expect_rc 1 "ikesignctl without a daemon" \
+    "$IKESIGNCTL" -s "$T/nothere.sock" show sa
+contains "$err" "cannot reach ikesignd at $T/nothere.sock" \
+    "the message names the socket"
+
 n=0
 # suite: IOS words | strongSwan proposal | names ikesignd logs
 for suite in "aes 128|sha256|14|AES-128/SHA256/rsa-sig/group 14" \
@@ -70,6 +82,51 @@ sys.exit(not (len(a)==1 and a[0][\"state\"]==\"QM_IDLE\" and a[0][\"role\"]==\"i
 	ok "[ \$(grep -c 'received DELETE for IKE_SA v1' $T/b/charon.log) -eq $s ]" \
 	    "strongSwan received ikesignd's Delete ($words)"
 done
+
+# crypto isakmp identity hostname: ID_FQDN both ways
+ikesignd_conf <<EOC
+crypto isakmp policy 10
+ encryption aes 128
+ hash sha256
+ group 14
+crypto isakmp identity hostname
+EOC
+expect_rc 0 "reload with identity hostname" ctl reload
+expect_rc 0 "strongSwan initiates to a.test" \
+    swan --initiate --ike byname --timeout 10
+contains "$T/b/charon.log" \
+    "authentication of 'a.test' with RSA_EMSA_PKCS1_NULL successful" \
+    "ikesignd authenticated as ID_FQDN a.test"
+swan --terminate --ike byname --timeout 5 >/dev/null 2>&1
+expect_rc 0 "ikesignd initiates as a.test" ctl initiate "$IPB"
+contains "$T/b/charon.log" "selected peer config \"byname\"" \
+    "strongSwan chose its config for a.test"
+ctl clear sa >/dev/null
+
+# retransmission: the peer comes up while ikesignd repeats message 1
+charon_stop
+policy "aes 128" sha256 14
+ctl reload >/dev/null
+ctl initiate "$IPB" >"$T/init.out" 2>&1 &
+initpid=$!
+sleep 1.5
+charon_start
+wait $initpid
+ok '[ $? -eq 0 ]' "initiate succeeds once the peer answers"
+contains "$T/ikesignd.log" "retransmitting to $IPB" \
+    "ikesignd retransmitted message 1"
+
+# INITIAL-CONTACT: the peer crashed, restarts and connects again
+charon_stop KILL
+charon_start
+ctl show sa >"$T/sa.txt"
+old=$(sed -n 's/.* \([0-9][0-9]*\) ACTIVE .*/\1/p' "$T/sa.txt" | head -n 1)
+expect_rc 0 "the restarted peer initiates" swan --initiate --ike v1 --timeout 10
+contains "$T/ikesignd.log" "INITIAL-CONTACT: dropping older IKE SA conn-id $old" \
+    "ikesignd drops the SA the peer forgot"
+ctl show sa >"$T/sa.txt"
+ok '[ $(grep -c QM_IDLE $T/sa.txt) -eq 1 ]' "one SA is left"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
 # Quick Mode: the IKE SA comes up, the CHILD_SA is declined
 policy "aes 128" sha256 14
