@@ -27,10 +27,10 @@ sys.exit(not (len(a)==1 and a[0][\"lifetime\"]==12 and 0<a[0][\"lifetime_left\"]
     "the negotiated lifetime is the peer's shorter one"
 
 # strongSwan re-authenticates at 8 s; the old SA ends at 12 s
-wait_count "$T/ikesignd.log" "established as responder" 2 12
+wait_count "$T/ikesignd.log" "established as responder" 2 20
 ok '[ $(grep -c "established as responder" $T/ikesignd.log) -ge 2 ]' \
     "strongSwan re-authenticates before the lifetime ends"
-wait_for "$T/ikesignd.log" "conn-id 1001 lifetime expired" 8 ||
+wait_for "$T/ikesignd.log" "conn-id 1001 lifetime expired" 12 ||
     wait_for "$T/ikesignd.log" "received Delete for IKE SA conn-id 1001" 1
 ok 'grep -q -e "conn-id 1001 lifetime expired" -e "received Delete for IKE SA conn-id 1001" $T/ikesignd.log' \
     "the old SA goes away at the end of its lifetime"
