@@ -71,8 +71,6 @@ ks_embedded_use(const char *dir)
 {
 	char conf[4096];
 
-	if (getenv("SOFTHSM2_CONF") != NULL)
-		return KS_OK;
 	if (path_in(conf, sizeof(conf), dir, "softhsm2.conf") != 0)
 		return KS_EFAIL;
 	return setenv("SOFTHSM2_CONF", conf, 1) == 0 ? KS_OK : KS_EFAIL;

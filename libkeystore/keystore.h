@@ -97,7 +97,8 @@ const char	*ks_ctx_token_uri(const ks_ctx *ctx);
  */
 ks_status	 ks_embedded_dir(char *buf, size_t bufsz);
 int		 ks_embedded_exists(const char *dir);
-/* Point SoftHSM2 at dir's softhsm2.conf unless SOFTHSM2_CONF is set. */
+/* Point SoftHSM2 at dir's softhsm2.conf (replacing any SOFTHSM2_CONF: the
+ * embedded PIN must not be offered to another token). */
 ks_status	 ks_embedded_use(const char *dir);
 /* Path of dir's user PIN file, for use as "file:PATH". */
 ks_status	 ks_embedded_pin_file(const char *dir, char *buf, size_t bufsz);

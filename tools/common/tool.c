@@ -216,6 +216,9 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	    sizeof(err));
 	if (st != KS_OK)
 		return ks_ctx_fail(ctx, st, err);
+	if (*len == 0)	/* do not spend a login attempt on it */
+		return ks_ctx_fail(ctx, KS_EINPUT, "the PIN source gave an "
+		    "empty PIN");
 	return KS_OK;
 }
 
