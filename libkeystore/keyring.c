@@ -410,9 +410,12 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	size_t plen = sizeof(KR_PREFIX_RING) - 1;
 	struct kr_record rec;
 	ks_keyring *r;
+	CK_RV rv;
 
-	if (kr_read_attrs(ctx, h, a, 2) != CKR_OK || !kr_attr_have(&a[0]) ||
-	    a[0].ulValueLen <= plen)
+	if ((rv = kr_read_attrs(ctx, h, a, 2)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read an object on token "
+		    "'%s'", ctx->token.label);
+	if (!kr_attr_have(&a[0]) || a[0].ulValueLen <= plen)
 		return KS_OK;
 	lab[a[0].ulValueLen] = '\0';
 	if (strncmp(lab, KR_PREFIX_RING, plen) != 0 ||

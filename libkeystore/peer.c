@@ -20,6 +20,9 @@
  * does not fit, that the token hides or that the object lacks comes back
  * as CK_UNAVAILABLE_INFORMATION, also from a module that reports the
  * needed length instead: nothing longer than its buffer is ever used.
+ * An object destroyed meanwhile reads as one without attributes (CKR_OK);
+ * any other failure is returned, so that a listing never silently drops
+ * an object it could not read (delete relies on seeing every entry).
  */
 CK_RV
 kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
@@ -33,8 +36,11 @@ kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
 		size[i] = a[i].ulValueLen;
 	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
 	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    rv == CKR_BUFFER_TOO_SMALL)
+	    rv == CKR_BUFFER_TOO_SMALL || rv == CKR_OBJECT_HANDLE_INVALID) {
+		for (i = 0; rv == CKR_OBJECT_HANDLE_INVALID && i < n; i++)
+			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
 		rv = CKR_OK;
+	}
 	for (i = 0; i < n; i++)
 		if (rv != CKR_OK || a[i].ulValueLen > size[i])
 			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;

@@ -51,9 +51,13 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
 	};
 	ks_peer_by by;
+	CK_RV rv;
 	ks_peer *p;
 
-	if (kr_read_attrs(ctx, h, a, 4) != CKR_OK || !kr_attr_have(&a[0]))
+	if ((rv = kr_read_attrs(ctx, h, a, 4)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read an object on token "
+		    "'%s'", ctx->token.label);
+	if (!kr_attr_have(&a[0]))
 		return KS_OK;
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PSK, lab, a[0].ulValueLen, kr, sizeof(kr),

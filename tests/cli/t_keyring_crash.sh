@@ -1,0 +1,129 @@
+#!/bin/sh
+# t_keyring_crash.sh -- crash safety of cryptokeyring: stop add-pubkey,
+# add-psk and delete at every PKCS#11 call they make (failing the call, or
+# killing the process right after it took effect) through tests/faultmod,
+# check the token holds the old state or the new one (or, for delete, a
+# part a rerun finishes), then that a rerun completes.
+. "$top_srcdir/tests/cli/lib.sh"
+
+KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
+[ -f "$FAULTMOD" ] || skip_all "fault module not built"
+setup_token
+export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
+printf 'Crash-test-PSK\n' > "$T/psk"
+chmod 600 "$T/psk"
+export PSKSRC="file:$T/psk"
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+    -out "$T/peer.key" 2>/dev/null
+openssl pkey -in "$T/peer.key" -pubout -out "$T/peer.pem" 2>/dev/null
+openssl pkey -in "$T/peer.key" -pubout -outform DER -out "$T/peer.der" \
+    2>/dev/null
+WANT=$(od -An -v -tx1 "$T/peer.der" | tr -d ' \n' | tr a-f A-F)
+
+"$KR" create ring1 >/dev/null 2>&1 &&
+"$KR" add-pubkey ring1 --address 192.0.2.1 --in "$T/peer.pem" >/dev/null 2>&1 &&
+"$KR" add-pubkey ring1 --name other --in "$T/peer.pem" >/dev/null 2>&1 &&
+"$KR" --passphrase-source "$PSKSRC" add-psk ring1 --address 10.0.0.0/8 \
+    >/dev/null 2>&1 || { echo "Bail out! cannot set up keyring"; exit 1; }
+cp -a "$T/tokens" "$T/pristine"
+restore() { rm -rf "$T/tokens"; cp -a "$T/pristine" "$T/tokens"; }
+
+# json EXPR: python EXPR over "show --json" (as d)
+json() {
+	"$KR" show --json >"$T/show.json" 2>/dev/null || return 1
+	jget "$T/show.json" "$1"
+}
+# labels on the token as pkcs11-tool sees them (whatever show thinks)
+token_labels() {
+	p11 --list-objects 2>/dev/null | sed -n "s/^ *label: *'*\([^']*\)'*\$/\1/p" |
+	    sort
+}
+
+faulted() {
+	_n=$1; _mode=$2; shift 2
+	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
+	    "$KR" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+}
+calls() {
+	restore
+	rm -f "$T/count"
+	CRYPTOKEY_FAULT_AT=0 CRYPTOKEY_FAULT_COUNT="$T/count" \
+	    "$KR" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+	cat "$T/count" 2>/dev/null || echo 0
+}
+# sweep NAME CHECK FINAL CMD...
+sweep() {
+	_name=$1; _check=$2; _final=$3; shift 3
+	_total=$(calls "$@")
+	_bad=0; _points=0
+	_i=1
+	while [ "$_i" -le "$_total" ]; do
+		for _mode in fail crash; do
+			restore
+			faulted "$_i" "$_mode" "$@"
+			_points=$((_points + 1))
+			if ! $_check; then
+				_bad=$((_bad + 1))
+				echo "# $_name: bad state after $_mode at call $_i"
+			fi
+			"$KR" "$@" </dev/null >/dev/null 2>&1
+			if ! $_final; then
+				_bad=$((_bad + 1))
+				echo "# $_name: rerun after $_mode at call $_i did not complete"
+			fi
+		done
+		_i=$((_i + 1))
+	done
+	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
+	    "$_name: $_points fault points over $_total calls, old or new state, reruns complete"
+}
+
+# add-pubkey: the new key is there whole, or not at all
+new_key_hex() {
+	json "[e['public_key'] for r in d for e in r['entries'] if e['peer'] == '192.0.2.9']" \
+	    > "$T/k.json" || return 1
+	[ "$(cat "$T/k.json")" = "[]" ] && { echo none; return 0; }
+	jget "$T/k.json" 'd[0]' > "$T/k.pem"
+	openssl pkey -pubin -in "$T/k.pem" -outform DER 2>/dev/null |
+	    od -An -v -tx1 | tr -d ' \n' | tr a-f A-F
+}
+check_addkey() {
+	_k=$(new_key_hex) || return 1
+	[ "$_k" = none ] || [ "$_k" = "$WANT" ]
+}
+final_addkey() { [ "$(new_key_hex)" = "$WANT" ]; }
+sweep "add-pubkey" check_addkey final_addkey \
+    add-pubkey ring1 --address 192.0.2.9 --in "$T/peer.pem"
+
+# add-psk: no PSK, or one that is sensitive and not extractable
+psk_state() {
+	json "[(e['sensitive'], e['extractable']) for r in d for e in r['entries'] if e['peer'] == 'psk.example.com']"
+}
+check_addpsk() {
+	_s=$(psk_state) || return 1
+	[ "$_s" = "[]" ] || [ "$_s" = "[[true, false]]" ]
+}
+final_addpsk() { [ "$(psk_state)" = "[[true, false]]" ]; }
+sweep "add-psk" check_addpsk final_addpsk \
+    --passphrase-source "$PSKSRC" add-psk ring1 --hostname psk.example.com
+
+# delete: entries first, the record last.  After any stop, show lists
+# every entry still on the token, and a keyring without its record has no
+# entries left; a rerun removes everything.
+ring_entries() {
+	json "len([e for r in d if r['name'] == 'ring1' for e in r['entries']])"
+}
+token_entries() { token_labels | grep -c '^\(peer\|psk\)/ring1/'; }
+has_record() { token_labels | grep -qx 'keyring/ring1'; }
+check_delete() {
+	_listed=$(ring_entries) || return 1
+	_there=$(token_entries)
+	[ "$_listed" -eq "$_there" ] || return 1
+	has_record || [ "$_there" -eq 0 ]
+}
+final_delete() { ! has_record && [ "$(token_entries)" -eq 0 ]; }
+sweep "delete" check_delete final_delete delete ring1 --yes
+
+done_testing
