@@ -198,6 +198,12 @@ expect_rc 0 "--replace" "$CK" $S $P import rsa --label o-p8 \
 ok "[ \$(objects second) -eq $n ]" "--replace: old pair removed, new one added"
 ok "[ \"\$(token_pub o-p8)\" = \"\$(file_pub '$F/gp.pem')\" ]" \
     "--replace: the name holds the new key"
+n=$(objects second)
+n1=$(objects test)
+expect_rc 0 "--on second (storage token is test)" "$CK" $P import rsa \
+    --label on-second --in "$F/k.pem" --on second
+ok "[ \$(objects second) -eq $((n + 3)) ] && [ \$(objects test) -eq $n1 ]" \
+    "--on: the pair went to the token named, not to the storage token"
 "$CK" $S $P import rsa --label stdin --in - < "$F/des3.pem" >"$out" 2>"$err"
 ok "[ \$? -eq 0 ]" "--in - reads standard input"
 ok "[ \"\$(token_pub stdin)\" = \"\$(cat '$T/k.pub')\" ]" \
