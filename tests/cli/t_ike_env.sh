@@ -164,6 +164,8 @@ swanctl {
 }
 EOC
 	_props="aes128-sha256-modp2048, aes256-sha1-modp1024, 3des-md5-modp1024"
+	_props="$_props, aes256-sha384-ecp256, aes192-sha512-ecp521"
+	_props="$_props, aes128-sha1-modp3072, aes256-sha256-modp4096"
 	cat >"$_d/swanctl/swanctl.conf" <<EOC
 connections {
   v1 {

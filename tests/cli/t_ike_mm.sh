@@ -1,6 +1,7 @@
 #!/bin/sh
 # t_ike_mm.sh -- IKEv1 Main Mode with rsa-sig between ikesignd (key on a
-# SoftHSM2 token) and strongSwan's charon, both directions, three suites;
+# SoftHSM2 token) and strongSwan's charon, both directions, seven suites
+# (MODP 2, 14, 15, 16 and ECP 19, 21; AES-128/192/256, 3DES; MD5 to SHA-512);
 # Delete both ways; Quick Mode declined; DPD answered.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
@@ -37,7 +38,11 @@ n=0
 # suite: IOS words | strongSwan proposal | names ikesignd logs
 for suite in "aes 128|sha256|14|AES-128/SHA256/rsa-sig/group 14" \
     "aes 256|sha|2|AES-256/SHA1/rsa-sig/group 2" \
-    "3des|md5|2|3DES/MD5/rsa-sig/group 2"; do
+    "3des|md5|2|3DES/MD5/rsa-sig/group 2" \
+    "aes 256|sha384|19|AES-256/SHA384/rsa-sig/group 19" \
+    "aes 192|sha512|21|AES-192/SHA512/rsa-sig/group 21" \
+    "aes 128|sha|15|AES-128/SHA1/rsa-sig/group 15" \
+    "aes 256|sha256|16|AES-256/SHA256/rsa-sig/group 16"; do
 	IFS='|' read -r enc hash group words <<EOS
 $suite
 EOS
