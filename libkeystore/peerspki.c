@@ -30,8 +30,8 @@ check_pkey(ks_ctx *ctx, EVP_PKEY *pk, const char *what, unsigned *bits)
 
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		type = EVP_PKEY_get0_type_name(pk);
-		return ks_fail(ctx, KS_EINPUT, "%s is %s key, not an RSA key",
-		    what, type != NULL ? type : "another kind of");
+		return ks_fail(ctx, KS_EINPUT, "%s is not an RSA key (it is "
+		    "%s)", what, type != NULL ? type : "another kind");
 	}
 	b = EVP_PKEY_get_bits(pk);
 	if (b < KR_PEER_BITS_MIN || b > KS_MODULUS_MAX)
