@@ -136,6 +136,14 @@ ok "[ \"\$(jget '$T/ring2.json' 'd[0][\"entries\"][0][\"peer\"]')\" = '2001:db8:
 jget "$T/ring2.json" 'd[0]["entries"][0]["public_key"]' > "$T/back.pem"
 openssl pkey -pubin -in "$T/back.pem" -outform DER -out "$T/back.der" 2>/dev/null
 ok "cmp -s '$T/back.der' '$T/ossl.der'" "PEM in, the same key out (--json public_key)"
+uri=$(jget "$T/ring2.json" 'd[0]["entries"][0]["uri"]')
+echo "signed by the peer" > "$T/signed"
+openssl dgst -sha256 -sign "$T/peer.key" -out "$T/signed.sig" "$T/signed"
+PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl dgst -sha256 -engine pkcs11 \
+    -keyform engine -verify "$uri;type=public" -signature "$T/signed.sig" \
+    "$T/signed" >"$T/verify.out" 2>&1
+ok "grep -q 'Verified OK' '$T/verify.out'" \
+    "OpenSSL's pkcs11 engine verifies the peer's signature with the key's URI"
 openssl rsa -in "$T/peer.key" -RSAPublicKey_out -out "$T/pkcs1.pem" 2>/dev/null
 expect_rc 0 "add-pubkey --in a PKCS#1 'RSA PUBLIC KEY'" \
     "$KR" add-pubkey ring2 --name pkcs1-peer --in "$T/pkcs1.pem"
