@@ -73,6 +73,17 @@ pass_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	return KS_OK;
 }
 
+/* On a terminal a line "quit" ends the input, as on IOS. */
+static int
+ends_with_quit(const char *buf, size_t n)
+{
+	static const char quit[] = "quit\n";
+	size_t q = sizeof(quit) - 1;
+
+	return n >= q && memcmp(buf + n - q, quit, q) == 0 &&
+	    (n == q || buf[n - q - 1] == '\n');
+}
+
 /* The whole input, at most KS_PEM_MAX bytes; *buf wiped and freed by the
  * caller. */
 static int
@@ -81,7 +92,7 @@ read_input(const char *path, const char *name, char **buf, size_t *len)
 	struct stat sb;
 	size_t cap = KS_PEM_MAX + 1, n = 0;
 	ssize_t r;
-	int fd, saved;
+	int fd, saved, tty;
 
 	*buf = NULL;
 	*len = 0;
@@ -103,6 +114,10 @@ read_input(const char *path, const char *name, char **buf, size_t *len)
 			close(fd);
 		return tool_fail(KS_EFAIL, "out of memory");
 	}
+	tty = isatty(fd);
+	if (tty)
+		tool_note("%% Enter the PEM-formatted key pair.\n"
+		    "%% End with \"quit\" on a line by itself.");
 	while (n < cap) {
 		if ((r = read(fd, *buf + n, cap - n)) < 0) {
 			if (errno == EINTR)
@@ -116,6 +131,8 @@ read_input(const char *path, const char *name, char **buf, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (tty && ends_with_quit(*buf, n))
+			break;
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
