@@ -1,17 +1,19 @@
 /*
  * keylist.c -- find the key pairs on a token and describe them.
  *
- * Three searches by template (RSA private keys, RSA public keys, our
- * records), one C_GetAttributeValue per object with buffers sized for the
- * largest value we accept, and a merge by (label, CKA_ID).  No per-object
- * size queries unless a value does not fit.
+ * Four searches by template (RSA private keys, RSA public keys, our
+ * records, our encrypted copies), one C_GetAttributeValue per object with
+ * buffers sized for the largest value we accept, and a merge by (label,
+ * CKA_ID).  No per-object size queries unless a value does not fit.  A key
+ * with an encrypted copy is "encrypted"; without its private key object as
+ * well, "locked" (it is listed by its public key).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "ks_internal.h"
+#include "ks_protect.h"
 
 #define LABEL_BUF	256
 #define MOD_BUF		(KS_MODULUS_MAX / 8)
@@ -74,8 +76,8 @@ pairs_get(struct pairs *ps, const char *label, size_t llen,
 	return k != NULL ? k : pairs_add(ps, label, llen, id, idlen);
 }
 
-static void
-key_free(ks_key *k)
+void
+ks_key_free(ks_key *k)
 {
 	if (k == NULL)
 		return;
@@ -91,14 +93,15 @@ ks_keys_free(ks_key **keys, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		key_free(keys[i]);
+		ks_key_free(keys[i]);
 	free(keys);
 }
 
-/* Template for one class, optionally narrowed to a label. */
+/* Template for one class (data objects: of application app), optionally
+ * narrowed to a label. */
 static CK_RV
-find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *label,
-    CK_OBJECT_HANDLE **h, size_t *n)
+find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
+    const char *label, CK_OBJECT_HANDLE **h, size_t *n)
 {
 	CK_KEY_TYPE rsa = CKK_RSA;
 	CK_ATTRIBUTE t[3];
@@ -109,8 +112,8 @@ find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *label,
 	t[nt++].ulValueLen = sizeof(cls);
 	if (cls == CKO_DATA) {
 		t[nt].type = CKA_APPLICATION;
-		t[nt].pValue = KS_APP_META;
-		t[nt++].ulValueLen = sizeof(KS_APP_META) - 1;
+		t[nt].pValue = (void *)app;
+		t[nt++].ulValueLen = strlen(app);
 	} else {
 		t[nt].type = CKA_KEY_TYPE;
 		t[nt].pValue = &rsa;
@@ -181,7 +184,7 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	ks_status st = KS_OK;
 	CK_RV rv;
 
-	if ((rv = find_class(ctx, CKO_PUBLIC_KEY, label, &h, &n)) != CKR_OK)
+	if ((rv = find_class(ctx, CKO_PUBLIC_KEY, NULL, label, &h, &n)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n && st == KS_OK; i++) {
@@ -227,7 +230,7 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	ks_status st = KS_OK;
 	CK_RV rv;
 
-	if ((rv = find_class(ctx, CKO_PRIVATE_KEY, label, &h, &n)) != CKR_OK)
+	if ((rv = find_class(ctx, CKO_PRIVATE_KEY, NULL, label, &h, &n)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n && st == KS_OK; i++) {
@@ -293,7 +296,7 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 	ks_status st = KS_OK;
 	CK_RV rv;
 
-	if ((rv = find_class(ctx, CKO_DATA, label, &h, &n)) != CKR_OK)
+	if ((rv = find_class(ctx, CKO_DATA, KS_APP_META, label, &h, &n)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n; i++) {
@@ -330,6 +333,70 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 }
 
 static int
+enc_extractable(const struct ks_enc *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nattrs; i++)
+		if (e->attrs[i].type == CKA_EXTRACTABLE)
+			return e->attrs[i].value == CK_TRUE;
+	return 0;
+}
+
+static ks_status
+load_enc(ks_ctx *ctx, struct pairs *ps, const char *label)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	char lab[LABEL_BUF];
+	unsigned char *val;
+	struct ks_enc e;
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	rv = find_class(ctx, CKO_DATA, KS_APP_ENC, label, &h, &n);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	if (n > 0 && (val = malloc(KS_ENC_MAX)) == NULL) {
+		free(h);
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		CK_ATTRIBUTE a[] = {
+			{ CKA_LABEL, lab, sizeof(lab) },
+			{ CKA_VALUE, val, KS_ENC_MAX },
+		};
+		ks_key *k;
+
+		rv = read_attrs(ctx, h[i], a, 2);
+		if (rv == CKR_OBJECT_HANDLE_INVALID)
+			continue;
+		if (rv != CKR_OK) {
+			st = ks_fail_rv(ctx, rv, "cannot read an encrypted "
+			    "copy");
+			break;
+		}
+		if (!have(&a[0]) || !have(&a[1]) ||
+		    ks_enc_parse(val, a[1].ulValueLen, &e) != 0)
+			continue;	/* not a copy we can read: leave it */
+		k = pairs_get(ps, lab, a[0].ulValueLen, e.id, e.idlen);
+		if (k == NULL) {
+			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			break;
+		}
+		k->enc = h[i];
+		k->has_enc = 1;
+		if (!k->has_priv)	/* locked: as unlock will make it */
+			k->exportable = enc_extractable(&e);
+	}
+	if (n > 0)
+		free(val);	/* wrapped keys only */
+	free(h);
+	return st;
+}
+
+static int
 key_cmp(const void *a, const void *b)
 {
 	const ks_key *x = *(ks_key *const *)a, *y = *(ks_key *const *)b;
@@ -349,6 +416,7 @@ ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
     int with_spki)
 {
 	struct pairs ps = { NULL, 0 };
+	size_t i;
 	ks_status st;
 
 	*keys = NULL;
@@ -357,9 +425,14 @@ ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
 		return st;
 	if ((st = load_public(ctx, &ps, label, with_spki)) != KS_OK ||
 	    (st = load_private(ctx, &ps, label, with_spki)) != KS_OK ||
-	    (st = load_meta(ctx, &ps, label)) != KS_OK) {
+	    (st = load_meta(ctx, &ps, label)) != KS_OK ||
+	    (st = load_enc(ctx, &ps, label)) != KS_OK) {
 		ks_keys_free(ps.v, ps.n);
 		return st;
+	}
+	for (i = 0; i < ps.n; i++) {
+		ps.v[i]->encrypted = ps.v[i]->has_enc;
+		ps.v[i]->locked = ps.v[i]->has_enc && !ps.v[i]->has_priv;
 	}
 	if (ps.n > 1)
 		qsort(ps.v, ps.n, sizeof(*ps.v), key_cmp);
@@ -371,13 +444,13 @@ ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
 int
 ks_pair_listed(const ks_key *k)
 {
-	return k->has_priv || (k->has_pub && k->has_meta);
+	return k->has_priv || (k->has_pub && (k->has_meta || k->has_enc));
 }
 
 int
 ks_pair_ours(const ks_key *k)
 {
-	return k->has_priv || k->has_meta;
+	return k->has_priv || k->has_meta || k->has_enc;
 }
 
 ks_status
@@ -391,7 +464,7 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 		return st;
 	for (i = 0; i < nall; i++) {
 		if (!ks_pair_listed(all[i])) {
-			key_free(all[i]);
+			ks_key_free(all[i]);
 			continue;
 		}
 		all[i]->uri = p11_token_uri(&ctx->token, all[i]->label,
@@ -408,11 +481,11 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 }
 
 /*
- * Public key first, then the private key, then the record.  Cut short after
- * the first step, the pair is still listed and usable (the private object
- * carries n and e); after the second, only the record is left, which
- * nothing lists and a rerun removes.  No step leaves a listed pair that
- * cannot sign.
+ * Public key first, then the private key, then the encrypted copy, then the
+ * record.  Cut short after the first step, the pair is still listed and
+ * usable (the private object carries n and e); after the second, only the
+ * copy and the record are left, which nothing lists and a rerun removes.
+ * No step leaves a listed pair that cannot sign or be unlocked.
  */
 ks_status
 ks_remove_pair(ks_ctx *ctx, const ks_key *k)
@@ -427,6 +500,10 @@ ks_remove_pair(ks_ctx *ctx, const ks_key *k)
 	    rv != CKR_OBJECT_HANDLE_INVALID)
 		return ks_fail_rv(ctx, rv, "cannot remove the private key of "
 		    "'%s'", k->label);
+	if (k->has_enc && (rv = p11_destroy(&ctx->sess, k->enc)) != CKR_OK &&
+	    rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot remove the encrypted copy "
+		    "of '%s'", k->label);
 	if (k->has_meta && (rv = p11_destroy(&ctx->sess, k->meta)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
 		return ks_fail_rv(ctx, rv, "cannot remove the record of '%s'",

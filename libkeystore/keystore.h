@@ -204,6 +204,48 @@ ks_status	 ks_import(ks_ctx *ctx, const char *label, const char *pem,
 		    void *passarg);
 /* (end export and import) */
 
+/* Protected keys and move ------------------------------------------------ */
+
+/*
+ * Encrypted = the token also holds an encrypted copy of the private key,
+ * wrapped under a key derived from a passphrase; locked = the usable
+ * private key object is gone and only the copy is left (IOS "crypto key
+ * encrypt/decrypt/lock/unlock rsa").  label NULL: every pair cryptokey
+ * manages on the token (not for decrypt).  passfn is asked once per call.
+ * *done counts the pairs changed; a wrong passphrase is KS_EAUTH with
+ * nothing changed.
+ */
+/* kdf: "pbkdf2[:ITERATIONS]" (default, 600000) or "scrypt[:N:r:p]";
+ * KS_EPERM for a key that is not exportable or is locked, KS_EEXIST when
+ * label's pairs are all encrypted already. */
+ks_status	 ks_encrypt(ks_ctx *ctx, const char *label, const char *kdf,
+		    ks_secret_fn passfn, void *passarg, size_t *done);
+/* Leave label's pairs plain (unlocking a locked one first). */
+ks_status	 ks_decrypt(ks_ctx *ctx, const char *label,
+		    ks_secret_fn passfn, void *passarg);
+/* Check the copy by its key ID and public key fingerprint only, without a
+ * passphrase (for locking at boot). */
+#define KS_LOCK_NO_PASSPHRASE	0x01
+ks_status	 ks_lock(ks_ctx *ctx, const char *label, int flags,
+		    ks_secret_fn passfn, void *passarg, size_t *done);
+ks_status	 ks_unlock(ks_ctx *ctx, const char *label,
+		    ks_secret_fn passfn, void *passarg, size_t *done);
+
+#define KS_MOVE_NON_EXPORTABLE	0x01	/* the destination key is not */
+/*
+ * Move label's pairs (private and public key, record, encrypted copy) from
+ * the token of src to the token of dst, both open and logged in: copy,
+ * check the copy by a sign/verify (or decrypt) round trip, then remove the
+ * source.  A rerun after a crash finishes a move cut short.  Errors are
+ * reported in src.
+ */
+ks_status	 ks_move(ks_ctx *src, ks_ctx *dst, const char *label,
+		    int flags);
+/* Make label's pairs non-exportable in place (irreversible). */
+ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
+		    size_t *done);
+/* (end protected keys and move) */
+
 /* Keyrings and the pubkey chain ------------------------------------------ */
 
 /*

@@ -12,6 +12,7 @@
 #define KS_ID_LEN	20	/* CKA_ID of the pairs we create */
 #define KS_ID_MAX	64	/* longest CKA_ID we accept from a token */
 #define KS_APP_META	"cryptokey-meta"
+#define KS_APP_ENC	"cryptokey-encrypted"	/* encrypted copies (enccopy.c) */
 
 struct ks_ctx {
 	char			*module_path;	/* NULL: discovery */
@@ -53,6 +54,8 @@ struct ks_key {
 	int			 managed;
 	CK_OBJECT_HANDLE	 priv, pub, meta;
 	int			 has_priv, has_pub, has_meta;
+	CK_OBJECT_HANDLE	 enc;		/* encrypted copy (protect.c) */
+	int			 has_enc;
 };
 
 /* ctx.c */
@@ -79,12 +82,15 @@ ks_status	 ks_spki_from_rsa(const unsigned char *n, size_t nlen,
 /* keylist.c */
 ks_status	 ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
 		    size_t *n, int with_spki);
+void		 ks_key_free(ks_key *k);
 /* A listed pair is one we can use or unlock: a private key, or a public key
- * with our record.  A public key alone is a peer's key, not ours. */
+ * with our record or encrypted copy.  A public key alone is a peer's key,
+ * not ours. */
 int		 ks_pair_listed(const ks_key *k);
 /* Ours to remove: a private key or anything with our record. */
 int		 ks_pair_ours(const ks_key *k);
-/* remove one pair: public, private, then the record (keylist.c says why) */
+/* remove one pair: public, private, encrypted copy, then the record
+ * (keylist.c says why) */
 ks_status	 ks_remove_pair(ks_ctx *ctx, const ks_key *k);
 
 #endif /* KS_INTERNAL_H */

@@ -64,6 +64,9 @@ struct ks_wrapkey {
 };
 
 ks_status	 ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk);
+/* The same with a value the caller chose (32 bytes, copied). */
+ks_status	 ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk,
+		    const unsigned char *key);
 /* Destroy the session object and wipe the value; safe to call twice. */
 void		 ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk);
 /*
@@ -74,6 +77,15 @@ void		 ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk);
 ks_status	 ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    CK_OBJECT_HANDLE priv, const char *label,
 		    unsigned char **der, size_t *derlen);
+/* Only the C_WrapKey: the token's wrapped key (*blob allocated, free()). */
+ks_status	 ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
+		    CK_OBJECT_HANDLE priv, const char *label,
+		    unsigned char **blob, size_t *bloblen);
+/* Only the C_UnwrapKey of a wrapped key with the template. */
+ks_status	 ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
+		    const unsigned char *blob, size_t bloblen,
+		    CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
+		    CK_OBJECT_HANDLE *priv);
 /* Wrap PKCS#8 DER in software, then C_UnwrapKey with the template. */
 ks_status	 ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *der, size_t derlen, CK_ATTRIBUTE *tmpl,

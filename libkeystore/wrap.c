@@ -31,7 +31,7 @@
 #define WRAPPED_MAX	(KS_MODULUS_MAX / 8 * 6 + 512)	/* PKCS#8 + slack */
 
 ks_status
-ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
+ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE aes = CKK_AES;
@@ -52,9 +52,7 @@ ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
 	CK_RV rv;
 
 	memset(wk, 0, sizeof(*wk));
-	if (RAND_bytes(wk->key, sizeof(wk->key)) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a wrapping "
-		    "key");
+	memcpy(wk->key, key, sizeof(wk->key));
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &wk->h);
 	if (rv != CKR_OK) {
 		OPENSSL_cleanse(wk->key, sizeof(wk->key));
@@ -63,6 +61,21 @@ ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
 	}
 	wk->made = 1;
 	return KS_OK;
+}
+
+ks_status
+ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
+{
+	unsigned char key[sizeof(wk->key)];
+	ks_status st;
+
+	memset(wk, 0, sizeof(*wk));
+	if (RAND_bytes(key, sizeof(key)) != 1)
+		return ks_fail(ctx, KS_EFAIL, "no random bytes for a wrapping "
+		    "key");
+	st = ks_wrapkey_load(ctx, wk, key);
+	OPENSSL_cleanse(key, sizeof(key));
+	return st;
 }
 
 void
@@ -131,39 +144,54 @@ der_seq_len(const unsigned char *der, size_t len)
 }
 
 ks_status
-ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
-    const char *label, unsigned char **der, size_t *derlen)
+ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
+    const char *label, unsigned char **blob, size_t *bloblen)
 {
 	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
-	unsigned char *blob = NULL, *plain = NULL;
-	CK_ULONG bloblen = 0;
-	size_t plainlen = 0, seq, i;
-	ks_status st = KS_OK;
+	unsigned char *b = NULL;
+	CK_ULONG len = 0;
 	CK_RV rv;
 
-	*der = NULL;
-	*derlen = 0;
+	*blob = NULL;
+	*bloblen = 0;
 	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
-	    &bloblen);
-	if (rv == CKR_OK && (bloblen < 16 || bloblen > WRAPPED_MAX))
+	    &len);
+	if (rv == CKR_OK && (len < 16 || len > WRAPPED_MAX))
 		return ks_fail(ctx, KS_ETOKEN, "token '%s' wants %lu bytes to "
-		    "wrap key '%s'", ctx->token.label, (unsigned long)bloblen,
+		    "wrap key '%s'", ctx->token.label, (unsigned long)len,
 		    label);
-	if (rv == CKR_OK && (blob = malloc(bloblen)) == NULL)
+	if (rv == CKR_OK && (b = malloc(len)) == NULL)
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	if (rv == CKR_OK)
 		rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv,
-		    blob, &bloblen);
+		    b, &len);
 	if (rv == CKR_KEY_UNEXTRACTABLE) {
-		st = ks_fail(ctx, KS_EPERM, "RSA key '%s' is not exportable",
+		free(b);
+		return ks_fail(ctx, KS_EPERM, "RSA key '%s' is not exportable",
 		    label);
-		goto out;
 	}
 	if (rv != CKR_OK) {
-		st = ks_fail_rv(ctx, rv, "cannot wrap key '%s' on token '%s'",
+		free(b);
+		return ks_fail_rv(ctx, rv, "cannot wrap key '%s' on token '%s'",
 		    label, ctx->token.label);
-		goto out;
 	}
+	*blob = b;
+	*bloblen = len;
+	return KS_OK;
+}
+
+ks_status
+ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
+    const char *label, unsigned char **der, size_t *derlen)
+{
+	unsigned char *blob = NULL, *plain = NULL;
+	size_t bloblen = 0, plainlen = 0, seq, i;
+	ks_status st = KS_OK;
+
+	*der = NULL;
+	*derlen = 0;
+	if ((st = ks_wrap_blob(ctx, wk, priv, label, &blob, &bloblen)) != KS_OK)
+		return st;
 	if ((plain = malloc(bloblen + 16)) == NULL) {
 		st = ks_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
@@ -198,15 +226,31 @@ ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 }
 
 ks_status
+ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
+    size_t bloblen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
+    CK_OBJECT_HANDLE *priv)
+{
+	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_RV rv;
+
+	if (bloblen > WRAPPED_MAX + 16)
+		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+	rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
+	    (CK_BYTE_PTR)blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
+		    "'%s'", label, ctx->token.label);
+	return KS_OK;
+}
+
+ks_status
 ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
     size_t derlen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
     CK_OBJECT_HANDLE *priv)
 {
-	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
 	unsigned char *blob;
 	size_t bloblen = 0;
 	ks_status st = KS_OK;
-	CK_RV rv;
 
 	if (derlen > WRAPPED_MAX)
 		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
@@ -215,10 +259,9 @@ ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
 	if (!kwp(wk->key, 1, der, derlen, blob, &bloblen))
 		st = ks_fail(ctx, KS_EFAIL, "cannot wrap key '%s' in software",
 		    label);
-	else if ((rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
-	    blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv)) != CKR_OK)
-		st = ks_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
-		    "'%s'", label, ctx->token.label);
+	else
+		st = ks_unwrap_blob(ctx, wk, blob, bloblen, tmpl, ntmpl, label,
+		    priv);
 	free(blob);	/* encrypted */
 	return st;
 }

@@ -21,6 +21,9 @@ struct verb {
 
 extern struct verb verb_init, verb_storage, verb_generate, verb_show,
     verb_zeroize, verb_export, verb_import;
+/* issue 4: cmd_protect.c, cmd_move.c */
+extern struct verb verb_encrypt, verb_decrypt, verb_lock, verb_unlock,
+    verb_move;
 
 /* A key name checked before anything asks for a PIN; exits on error. */
 int	check_label(const char *label);

@@ -13,7 +13,8 @@
 
 static struct verb *const verbs[] = {
 	&verb_init, &verb_storage, &verb_generate, &verb_show, &verb_export,
-	&verb_import, &verb_zeroize,
+	&verb_import, &verb_encrypt, &verb_decrypt, &verb_lock, &verb_unlock,
+	&verb_move, &verb_zeroize,
 };
 #define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
 
