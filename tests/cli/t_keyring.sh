@@ -39,6 +39,22 @@ bad() {
 	unchanged "$_n" "$_d"
 }
 
+# --- the manual documents every verb and option --help lists ----------------
+PAGE="$top_srcdir/man/cryptokeyring.1"
+expect_rc 0 "cryptokeyring --help" "$KR" --help
+cp "$out" "$T/help.top"
+verbs=$(sed -n '/^Verbs:/,/^$/p' "$T/help.top" | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p')
+ok "[ \$(echo \$verbs | wc -w) -eq 7 ]" "--help lists the 7 verbs"
+for v in $verbs; do
+	ok "grep -qE '^\.It Cm $v( |\$)' '$PAGE'" "cryptokeyring.1 documents '$v'"
+	"$KR" "$v" --help > "$T/help.$v" 2>&1
+	for o in $(grep -oE -- '(^|[ [])--[a-z0-9][a-z0-9-]*' "$T/help.$v" |
+	    sed 's/^[ []*--//' | sort -u); do
+		ok "grep -qE -- 'Fl -$o([^A-Za-z0-9-]|\$)' '$PAGE'" \
+		    "cryptokeyring.1 documents --$o ($v)"
+	done
+done
+
 n0=$(objects)
 
 # --- keyrings ----------------------------------------------------------------
