@@ -74,7 +74,7 @@ read_text(const char *path, int stop_at_quit, char **out, size_t *outlen)
 		return tool_fail(errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL,
 		    "cannot open %s: %s", path, strerror(errno));
 	stop_at_quit = stop_at_quit && from_stdin && isatty(STDIN_FILENO);
-	if (stop_at_quit && !tool_opt.quiet)
+	if (stop_at_quit && !tool_opt.quiet && !tool_opt.batch)
 		fprintf(stderr, "Enter a public key as a hexadecimal number; "
 		    "end with a line \"quit\".\nkey-string: ");
 	if ((buf = malloc(KS_KEYSTRING_MAX + 1)) == NULL)
