@@ -56,7 +56,8 @@ done
 
 # 2. every verb that --help lists is documented as a verb (.It Cm VERB)
 expect_rc 0 "cryptokey --help" "$CK" --help
-verbs=$(sed -n '/^Verbs:/,/^$/p' "$out" | sed -n 's/^  *\([a-z][a-z-]*\).*/\1/p')
+# each verb's synopsis is indented two spaces, its summary six
+verbs=$(sed -n '/^Verbs:/,/^$/p' "$out" | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p')
 ok "[ -n '$verbs' ]" "--help lists verbs"
 for v in $verbs; do
 	ok "grep -qE '^\.It Cm $v( |\$)' '$PAGE'" \
