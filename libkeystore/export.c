@@ -55,10 +55,14 @@ check_exportable(ks_ctx *ctx, ks_key **keys, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (!keys[i]->has_priv && keys[i]->locked)
+			return ks_fail(ctx, KS_EPERM, "RSA key '%s' is locked; "
+			    "unlock it first, or export only its public key",
+			    keys[i]->label);
 		if (!keys[i]->has_priv)
 			return ks_fail(ctx, KS_EPERM, "RSA key '%s' has no "
-			    "usable private key (locked?); only --public can "
-			    "export it", keys[i]->label);
+			    "private key on token '%s'; only its public key can "
+			    "be exported", keys[i]->label, ctx->token.label);
 		if (!keys[i]->exportable)
 			return ks_fail(ctx, KS_EPERM, "RSA key '%s' is not "
 			    "exportable; only --public can export it",

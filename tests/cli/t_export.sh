@@ -155,6 +155,24 @@ ok "[ \$(grep -c 'Proc-Type: 4,ENCRYPTED' '$T/uk.pem') -eq 2 ]" \
     "usage keys: two encrypted private keys"
 unchanged "$n" "export changes nothing"
 
+# --- locked keys (when the lock verb exists) -------------------------------------
+if "$CK" lock rsa --help >/dev/null 2>&1; then
+	"$CK" --quiet generate rsa --label lk --exportable --modulus 1024 \
+	    2>"$err" &&
+	"$CK" $P --quiet encrypt rsa --label lk 2>"$err" &&
+	"$CK" $P --quiet lock rsa --label lk 2>"$err" ||
+	    fail "generate, encrypt and lock a key"
+	n=$(objects)
+	expect_rc 5 "a locked key is refused" "$CK" $P export rsa --label lk
+	contains "$err" "'lk' is locked" "locked: the message says so"
+	unchanged "$n" "locked key"
+	expect_rc 0 "--public of a locked key" "$CK" export rsa --label lk \
+	    --public
+	contains "$out" "BEGIN PUBLIC KEY" "locked: the public key"
+else
+	pass "locked keys # SKIP no lock verb"
+fi
+
 # --- other refusals --------------------------------------------------------------
 n=$(objects)
 expect_rc 3 "unknown key" "$CK" $P export rsa --label no-such-key
