@@ -65,11 +65,15 @@ swan() {
 }
 
 ike_setup() {
-	[ -x "$CHARON" ] || skip_all "strongSwan charon not installed" \
-	    "(Debian: strongswan-charon strongswan-swanctl strongswan-pki)"
 	ip netns add "$NA" 2>/dev/null ||
 	    skip_all "cannot create network namespaces"
 	trap ike_cleanup EXIT
+	# a missing peer is a failure, not a skip: install it
+	for _f in "$CHARON" "$(command -v swanctl)" "$(command -v pki)"; do
+		[ -x "$_f" ] || { echo "Bail out! strongSwan is not" \
+		    "installed (Debian: strongswan-charon strongswan-swanctl" \
+		    "strongswan-pki libstrongswan-standard-plugins)"; exit 1; }
+	done
 	ip netns add "$NB" || { echo "Bail out! netns $NB"; exit 1; }
 	ip link add "va$$" netns "$NA" type veth peer name "vb$$" netns "$NB" &&
 	ip -n "$NA" addr add "$IPA/24" dev "va$$" &&

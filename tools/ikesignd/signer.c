@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -150,6 +151,22 @@ serve_peer(const uint8_t *in, size_t len, uint8_t *out)
 	return spkilen + 1;
 }
 
+/* The signer keeps only its socket: no stdio, no inherited descriptors. */
+static void
+signer_fds(int keep)
+{
+	int fd, null;
+
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		(void)dup2(null, STDIN_FILENO);
+		(void)dup2(null, STDOUT_FILENO);
+		(void)dup2(null, STDERR_FILENO);
+	}
+	for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
+		if (fd != keep)
+			(void)close(fd);
+}
+
 static void
 signer_main(int fd, const struct conf *c)
 {
@@ -159,6 +176,7 @@ signer_main(int fd, const struct conf *c)
 	ks_status st;
 
 	sconf = c;
+	signer_fds(fd);
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
