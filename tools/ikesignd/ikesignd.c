@@ -334,7 +334,7 @@ ike_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	    (m.flags & IKE_FLAG_ENC) == 0) {
 		/* a retransmitted message 1 finds its SA by CKY-I alone */
 		TAILQ_FOREACH(sa, &ikesignd->sas, entry)
-			if (!sa->initiator && sa->state == MM_SA_SETUP &&
+			if (!sa->initiator && sa->state != MM_DEAD &&
 			    sa->remote.sin_addr.s_addr ==
 			    from->sin_addr.s_addr &&
 			    memcmp(sa->icky, m.icookie, IKE_COOKIE_LEN) == 0)
@@ -343,10 +343,17 @@ ike_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 			mm_recv_first(&m, from, local);
 			return;
 		}
+		if (sa->state != MM_SA_SETUP) {
+			log_debug("%s: late copy of message 1 dropped",
+			    sa->peer_name);
+			return;
+		}
 	}
 	if (sa == NULL) {
-		log_debug("datagram for no known IKE SA from %s dropped",
-		    inet_ntoa(from->sin_addr));
+		char who[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
+		log_debug("datagram for no known IKE SA from %s dropped", who);
 		return;
 	}
 	if (m.xchg == IKE_XCHG_IDPROT) {
