@@ -52,11 +52,13 @@ imports_ok() {
 	    "$_d: the token holds the file's key (same modulus)"
 }
 
-# refused RC DESC FILE [ARGS]: exit RC, one line, nothing added
+# refused RC DESC FILE [ARGS]: exit RC, one line, nothing added; the
+# passphrase source is $PS (default: the right passphrase)
 refused() {
 	_rc=$1; _d=$2; _f=$3; shift 3
 	_n=$(objects second)
-	expect_rc "$_rc" "$_d" "$CK" $S $P import rsa --label bad --in "$_f" "$@"
+	expect_rc "$_rc" "$_d" "$CK" $S ${PS:-$P} import rsa --label bad \
+	    --in "$_f" "$@"
 	ok "[ \$(wc -l < '$err') -eq 1 ]" "$_d: one line of error"
 	unchanged "$_n" "$_d" second
 }
@@ -229,9 +231,11 @@ cat "$F/cert.pem" "$F/k.pem" > "$F/cert-key.pem"
 imports_ok "a certificate with its key" certkey "$F/cert-key.pem"
 
 # --- bad input ---------------------------------------------------------------------
-refused 6 "wrong passphrase (PKCS#8 AES)" "$F/p8-aes.pem" $W
-refused 6 "wrong passphrase (traditional 3DES)" "$F/des3.pem" $W
-refused 6 "wrong passphrase (cryptokey export aes256)" "$T/rt-aes256.pem" $W
+PS=$W
+refused 6 "wrong passphrase (PKCS#8 AES)" "$F/p8-aes.pem"
+refused 6 "wrong passphrase (traditional 3DES)" "$F/des3.pem"
+refused 6 "wrong passphrase (cryptokey export aes256)" "$T/rt-aes256.pem"
+PS=
 contains "$err" "passphrase" "wrong passphrase: said so"
 head -c 900 "$F/des3.pem" > "$F/trunc.pem"
 refused 7 "truncated PEM" "$F/trunc.pem"
