@@ -1060,7 +1060,33 @@ write_pkcs8(ks_ctx *ctx, EVP_PKEY *pk, const char *pass, size_t passlen,
 	return st;
 }
 
-/* What was written must be encrypted, and read back to the same key. */
+/* PKCS#8 as written: one ENCRYPTED PRIVATE KEY block, PBES2. */
+static int
+pkcs8_is_pbes2(const char *pem, size_t len)
+{
+	const X509_ALGOR *alg;
+	X509_SIG *sig;
+	BIO *b;
+	int ok = 0;
+
+	if (len > INT_MAX || (b = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return 0;
+	if ((sig = PEM_read_bio_PKCS8(b, NULL, NULL, NULL)) != NULL) {
+		X509_SIG_get0(sig, &alg, NULL);
+		ok = OBJ_obj2nid(alg->algorithm) == NID_pbes2;
+	}
+	X509_SIG_free(sig);
+	BIO_free(b);
+	ERR_clear_error();
+	return ok;
+}
+
+/*
+ * What was written must be encrypted.  The traditional formats, where
+ * OpenSSL's own writer can fall back to clear text, are also read back to
+ * the same key (cheap: one MD5); PKCS#8 is checked for its PBES2 structure
+ * without paying for the key derivation twice.
+ */
 static ks_status
 check_written(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher, const char *pass,
     size_t passlen, const char *pem, size_t len)
@@ -1074,9 +1100,18 @@ check_written(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher, const char *pass,
 	ks_status st;
 
 	if (len < strlen(want) || strstr(pem, want) == NULL ||
-	    strstr(pem, "-----BEGIN PRIVATE KEY") != NULL)
+	    strstr(pem, "-----BEGIN PRIVATE KEY") != NULL ||
+	    (cipher != KS_CIPHER_AES256 &&
+	    strstr(pem, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: "
+	    "4,ENCRYPTED\nDEK-Info: ") != pem))
 		return ks_fail(ctx, KS_EFAIL, "refusing to write: OpenSSL "
 		    "did not encrypt the private key");
+	if (cipher == KS_CIPHER_AES256) {
+		if (!pkcs8_is_pbes2(pem, len))
+			return ks_fail(ctx, KS_EFAIL, "refusing to write: the "
+			    "encrypted key is not PBES2");
+		return KS_OK;
+	}
 	st = ks_pem_read(ctx, pem, len, ks_pem_fixed_pass, &fx,
 	    KS_PBKDF2_ITER, &back);
 	if (st != KS_OK) {
