@@ -247,6 +247,25 @@ connections {
       pubkeys = a.pub
     }
   }
+  expiring {
+    version = 1
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes128-sha256-modp2048
+    rekey_time = 0s
+    reauth_time = 0s
+    over_time = 12s
+    local {
+      auth = pubkey
+      id = b.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
   stranger {
     version = 1
     local_addrs = $IPB

@@ -73,6 +73,16 @@ ikesignd_start
 ok '[ $? -eq 0 ]' "ikesignd starts"
 charon_start
 
+# a reload with an error keeps the running configuration
+cp "$T/ikesignd.conf" "$T/good.conf"
+printf 'crypto isakmp policy 10\n group 7\n' >"$T/ikesignd.conf"
+expect_rc 7 "reload of a broken configuration is refused" ctl reload
+contains "$err" "ikesignd.conf:2: usage: group" "the refusal names the line"
+cp "$T/good.conf" "$T/ikesignd.conf"
+expect_rc 0 "the daemon still negotiates with the old one" \
+    swan --initiate --ike v1 --timeout 10
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
 # the IOS default policy table, when no policy is configured ------------
 ikesignd_conf <<EOC
 EOC

@@ -39,6 +39,19 @@ ok '! grep -q " 1001 " $T/sa.txt' "show sa no longer lists the old SA"
 ok 'grep -q "QM_IDLE" $T/sa.txt' "the new SA is up"
 swan --terminate --ike short --timeout 5 >/dev/null 2>&1
 
+# a peer that does not re-authenticate: ikesignd ends the SA itself
+expect_rc 0 "strongSwan initiates without rekeying (12 s lifetime)" \
+    swan --initiate --ike expiring --timeout 10
+id=$(ctl show sa --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["conn_id"])')
+wait_for "$T/ikesignd.log" "conn-id $id lifetime expired" 16
+contains "$T/ikesignd.log" "conn-id $id lifetime expired" \
+    "ikesignd expires the SA at the end of its lifetime"
+contains "$T/ikesignd.log" "sent Delete for IKE SA conn-id $id" \
+    "and tells the peer"
+wait_for "$T/b/charon.log" "received DELETE for IKE_SA expiring" 3
+contains "$T/b/charon.log" "received DELETE for IKE_SA expiring" \
+    "strongSwan deletes it too"
+
 # periodic keepalive: ikesignd asks, strongSwan answers
 expect_rc 0 "strongSwan initiates (no DPD of its own)" \
     swan --initiate --ike short --timeout 10
