@@ -71,6 +71,23 @@ ok "openssl rsa -in '$T/3des.pem' -passin 'file:$T/pass' -check -noout \
 ok "[ \"\$(file_pub '$T/3des.pem')\" = \"\$(blk '$T/aes.pem' 'PUBLIC KEY')\" ]" \
     "3des: same key as the aes256 export"
 
+# Decrypted by hand, as IOS does it: key = MD5 chain over passphrase and
+# IV[0..7] (EVP_BytesToKey, one round), 3DES-CBC; inside is PKCS#1.
+iv=$(sed -n 's/^DEK-Info: DES-EDE3-CBC,//p' "$T/3des.pem")
+key=$("$PYTHON" -c 'import hashlib, sys
+p = open(sys.argv[1]).read().strip().encode()
+s = bytes.fromhex(sys.argv[2])[:8]
+d = k = b""
+while len(k) < 24:
+    d = hashlib.md5(d + p + s).digest(); k += d
+print(k[:24].hex())' "$T/pass" "$iv")
+sed -n '/BEGIN RSA PRIVATE/,/END RSA PRIVATE/p' "$T/3des.pem" | sed '1,3d;$d' |
+    openssl base64 -d | openssl enc -d -des-ede3-cbc -K "$key" -iv "$iv" \
+    2>/dev/null | openssl asn1parse -inform DER 2>/dev/null > "$T/p1"
+ok "sed -n 2p '$T/p1' | grep -q 'INTEGER *:00\$' && \
+    sed -n 4p '$T/p1' | grep -q 'INTEGER *:010001\$'" \
+    "3des: MD5 key derivation, 3DES-CBC, PKCS#1 RSAPrivateKey inside (as IOS reads it)"
+
 expect_rc 0 "export --cipher des" "$CK" $P export rsa --label tpl-exp \
     --cipher des --out "$T/des.pem"
 contains "$T/des.pem" "Proc-Type: 4,ENCRYPTED" "des: Proc-Type"
