@@ -20,8 +20,8 @@
  *      verifies (decrypts, for an encryption-only key).  A locked pair has
  *      no private key: its encrypted copy must read back byte for byte.
  *   3. only then the source pairs are removed (ks_remove_pair).
- * A crash in 1 leaves the source whole, and at most a partial copy that
- * no one can use and a rerun replaces; after 1 the key is on both tokens,
+ * A failure in 1 removes the partial copy again.  A crash in 1 leaves the
+ * source whole, and at most a partial copy that a rerun replaces; after 1 the key is on both tokens,
  * and a rerun checks the copy again and removes the source; in 3 the
  * source is partly removed, and a rerun removes the rest.  Never a lost
  * key.
@@ -93,6 +93,20 @@ complete(const ks_key *s, const ks_key *d)
 	    (!s->has_priv || d->has_priv) && (!s->has_enc || d->has_enc);
 }
 
+/*
+ * s may go from the source: d is its complete copy; or s is what an earlier
+ * run left of a pair in its removal (no public or private key, so no
+ * public key to compare) and d, same label and ID, is a usable pair.
+ */
+static int
+moved(const ks_key *s, const ks_key *d)
+{
+	if (ks_pair_listed(s))
+		return complete(s, d);
+	return d != NULL && d->has_meta && d->has_pub &&
+	    (d->has_priv || d->has_enc) && (!s->has_enc || d->has_enc);
+}
+
 /* Step 0 ------------------------------------------------------------------ */
 
 static ks_status
@@ -129,25 +143,46 @@ check_move(ks_ctx *src, ks_ctx *dst, const char *label, ks_key **sk,
 			    "key '%s' with the same ID", dst->token.label,
 			    label);
 	}
-	for (i = 0; i < dn; i++)
-		if (ks_pair_listed(dk[i]) && match(sk, sn, dk[i]) == NULL)
-			return ks_fail(src, KS_EEXIST, "key '%s' already "
-			    "exists on token '%s'", label, dst->token.label);
 	if (listed == 0) {
 		for (i = 0; i < sn; i++)
 			if (ks_pair_ours(sk[i]) &&
-			    complete(sk[i], match(dk, dn, sk[i])))
+			    moved(sk[i], match(dk, dn, sk[i])))
 				return KS_OK;	/* only leftovers of a move */
 		return ks_fail(src, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, src->token.label);
 	}
+	for (i = 0; i < dn; i++)
+		if (ks_pair_listed(dk[i]) && match(sk, sn, dk[i]) == NULL)
+			return ks_fail(src, KS_EEXIST, "key '%s' already "
+			    "exists on token '%s'", label, dst->token.label);
 	return KS_OK;
 }
 
 /* Step 1 ------------------------------------------------------------------ */
 
+/* What one copy made on the destination, undone when it fails. */
+struct made {
+	CK_OBJECT_HANDLE	h[4];
+	size_t			n;
+};
+
+static void
+made_add(struct made *m, CK_OBJECT_HANDLE h)
+{
+	if (m->n < sizeof(m->h) / sizeof(m->h[0]))
+		m->h[m->n++] = h;
+}
+
+static void
+undo(ks_ctx *dst, struct made *m)
+{
+	/* best effort, newest first: the caller reports the first failure */
+	while (m->n > 0)
+		(void)p11_destroy(&dst->sess, m->h[--m->n]);
+}
+
 static ks_status
-copy_record(ks_ctx *src, ks_ctx *dst, const ks_key *s)
+copy_record(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 {
 	struct ks_meta m;
 	CK_OBJECT_HANDLE h;
@@ -161,11 +196,12 @@ copy_record(ks_ctx *src, ks_ctx *dst, const ks_key *s)
 	m.idlen = s->idlen;
 	if ((st = ks_meta_create(dst, s->label, &m, &h)) != KS_OK)
 		return on_dst(src, dst, st);
+	made_add(made, h);
 	return KS_OK;
 }
 
 static ks_status
-copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s)
+copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
 	CK_KEY_TYPE rsa = CKK_RSA;
@@ -206,12 +242,14 @@ copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s)
 	if (rv != CKR_OK)
 		st = ks_fail_rv(src, rv, "cannot store the public key of '%s' "
 		    "on token '%s'", s->label, dst->token.label);
+	else
+		made_add(made, h);
 	p11_attrs_free(ne, 2);
 	return st;
 }
 
 static ks_status
-copy_encrypted(ks_ctx *src, ks_ctx *dst, const ks_key *s)
+copy_encrypted(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -222,12 +260,15 @@ copy_encrypted(ks_ctx *src, ks_ctx *dst, const ks_key *s)
 		return st;
 	if ((st = ks_enc_store(dst, s->label, buf, len, &h)) != KS_OK)
 		st = on_dst(src, dst, st);
+	else
+		made_add(made, h);
 	free(buf);	/* encrypted */
 	return st;
 }
 
 static ks_status
-copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags)
+copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags,
+    struct made *made)
 {
 	struct ks_enc_attr attrs[KS_ENC_ATTRS_MAX];
 	struct ks_wrapkey wks, wkd;
@@ -250,6 +291,8 @@ copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags)
 	    (st = ks_unwrap_checked(dst, &wkd, blob, bloblen, s, attrs, nattrs,
 	    1, flags & KS_MOVE_NON_EXPORTABLE, &h)) != KS_OK)
 		st = on_dst(src, dst, st);
+	else
+		made_add(made, h);
 	ks_wrapkey_destroy(dst, &wkd);
 	ks_wrapkey_destroy(src, &wks);
 	free(blob);	/* wrapped */
@@ -259,14 +302,17 @@ copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags)
 static ks_status
 copy_pair(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags)
 {
+	struct made made;
 	ks_status st;
 
-	if ((st = copy_record(src, dst, s)) != KS_OK ||
-	    (st = copy_public(src, dst, s)) != KS_OK ||
-	    (s->has_enc && (st = copy_encrypted(src, dst, s)) != KS_OK) ||
-	    (s->has_priv && (st = copy_private(src, dst, s, flags)) != KS_OK))
-		return st;
-	return KS_OK;
+	memset(&made, 0, sizeof(made));
+	if ((st = copy_record(src, dst, s, &made)) != KS_OK ||
+	    (st = copy_public(src, dst, s, &made)) != KS_OK ||
+	    (s->has_enc && (st = copy_encrypted(src, dst, s, &made)) != KS_OK) ||
+	    (s->has_priv && (st = copy_private(src, dst, s, flags,
+	    &made)) != KS_OK))
+		undo(dst, &made);
+	return st;
 }
 
 /* Step 2 ------------------------------------------------------------------ */
@@ -442,7 +488,7 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 			st = check_copy(src, dst, sk[i], match(dk, dn, sk[i]));
 	/* 3. the source goes; leftovers of an earlier run too */
 	for (i = 0; i < sn && st == KS_OK; i++) {
-		if (!ks_pair_ours(sk[i]) || !complete(sk[i], match(dk, dn, sk[i])))
+		if (!ks_pair_ours(sk[i]) || !moved(sk[i], match(dk, dn, sk[i])))
 			continue;
 		st = ks_remove_pair(src, sk[i]);
 	}

@@ -1,0 +1,115 @@
+# tests/cli/crash.sh -- the fault sweep shared by the crash-safety tests;
+# sourced after lib.sh, never run.
+#
+# An operation is stopped at every PKCS#11 call it makes -- once by failing
+# the call, once by killing the process right after the call took effect --
+# through tests/faultmod (a module that forwards to SoftHSM2 and injects
+# the fault).  After each stop a check says whether the token holds the old
+# state or the new one, then the operation is run again and a final check
+# says whether it completed.
+#
+#   crash_setup             skip unless the fault module is built; export
+#                           its target; call after the token is ready
+#   save_pristine           remember the token directory as it is now
+#   restore                 put it back
+#   ids LABEL [TOKEN]       "id spki-sha256" per listed pair, sorted
+#   signs ID [TOKEN]        the private key with that CKA_ID signs through
+#                           OpenSSL's pkcs11 engine and the signature
+#                           verifies with the public key cryptokey lists
+#   signs_with ID PEM [TOKEN]
+#                           the same with a public key file (no listing)
+#   faulted N MODE CMD...   cryptokey CMD through the fault module
+#   calls CMD...            module calls CMD makes when nothing goes wrong
+#   sweep NAME CHECK FINAL CMD...
+#                           every call N, both modes: fault, CHECK, rerun
+#                           CMD, FINAL; one TAP line; adds to CRASH_POINTS
+#
+# CHECK and FINAL are commands (shell functions) that succeed when the
+# state is right.  CMD runs from a pristine token each time.
+
+FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
+CRASH_POINTS=0
+
+crash_setup() {
+	[ -f "$FAULTMOD" ] || skip_all "fault module not built"
+	export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
+}
+
+save_pristine() { rm -rf "$T/pristine"; cp -a "$T/tokens" "$T/pristine"; }
+restore() { rm -rf "$T/tokens"; cp -a "$T/pristine" "$T/tokens"; }
+
+ids() {
+	"$CK" ${2:+--token "$2"} show --json --label "$1" 2>/dev/null |
+	    "$PYTHON" -c '
+import hashlib, json, sys
+for k in json.load(sys.stdin):
+    print(k["id"], hashlib.sha256(k["public_key"].encode()).hexdigest()[:16])
+' | sort
+}
+
+signs() {
+	_tok=${2:-test}
+	_uri="pkcs11:token=$_tok;id=$(echo "$1" | sed 's/../%&/g');type=private"
+	echo hello > "$T/msg"
+	"$CK" --token "$_tok" show --json 2>/dev/null | "$PYTHON" -c '
+import json, sys
+for k in json.load(sys.stdin):
+    if k["id"] == sys.argv[1]: sys.stdout.write(k["public_key"])
+' "$1" > "$T/pub.pem"
+	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
+	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
+	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
+	openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -in "$T/msg" \
+	    -sigfile "$T/sig" >/dev/null 2>&1
+}
+
+signs_with() {
+	_uri="pkcs11:token=${3:-test};id=$(echo "$1" | sed 's/../%&/g');type=private"
+	echo hello > "$T/msg"
+	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
+	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
+	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
+	openssl pkeyutl -verify -pubin -inkey "$2" -in "$T/msg" \
+	    -sigfile "$T/sig" >/dev/null 2>&1
+}
+
+faulted() {
+	_n=$1; _mode=$2; shift 2
+	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
+	    "$CK" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+}
+
+calls() {
+	restore
+	rm -f "$T/count"
+	CRYPTOKEY_FAULT_AT=0 CRYPTOKEY_FAULT_COUNT="$T/count" \
+	    "$CK" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+	cat "$T/count" 2>/dev/null || echo 0
+}
+
+sweep() {
+	_name=$1; _check=$2; _final=$3; shift 3
+	_total=$(calls "$@")
+	_bad=0; _points=0
+	_i=1
+	while [ "$_i" -le "$_total" ]; do
+		for _mode in fail crash; do
+			restore
+			faulted "$_i" "$_mode" "$@"
+			_points=$((_points + 1))
+			if ! $_check; then
+				_bad=$((_bad + 1))
+				echo "# $_name: bad state after $_mode at call $_i"
+			fi
+			"$CK" "$@" </dev/null >/dev/null 2>&1
+			if ! $_final; then
+				_bad=$((_bad + 1))
+				echo "# $_name: rerun after $_mode at call $_i did not complete"
+			fi
+		done
+		_i=$((_i + 1))
+	done
+	CRASH_POINTS=$((CRASH_POINTS + _points))
+	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
+	    "$_name: $_points fault points over $_total calls, no key lost, reruns complete"
+}

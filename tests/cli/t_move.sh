@@ -1,0 +1,204 @@
+#!/bin/sh
+# t_move.sh -- cryptokey move rsa: to another token (two SoftHSM2 tokens in
+# one token directory, and a token in another directory reached through
+# p11-kit's RPC), with --non-exportable, and --non-exportable alone (in
+# place, irreversible).  The copy must sign (the engine) and verify with
+# the public key it had; encrypted and locked keys move with their copy;
+# refusals change nothing on either token.
+. "$top_srcdir/tests/cli/lib.sh"
+
+openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
+setup_template
+add_token other
+printf '%s\n' 'move passphrase' > "$T/pass"
+chmod 600 "$T/pass"
+P="--passphrase-source file:$T/pass"
+FAST="--kdf pbkdf2:1000"
+
+# json LABEL EXPR [TOKEN]: python EXPR over the first pair of LABEL (as k)
+json() {
+	"$CK" --token "${3:-test}" show --json --label "$1" > "$T/j" \
+	    2>/dev/null || return 1
+	jget "$T/j" "(lambda k: $2)(d[0])"
+}
+
+# signs LABEL TOKEN PUB: the engine signs with LABEL's private key on TOKEN
+# and the signature verifies with the public key in file PUB
+signs() {
+	echo "message for $1" > "$T/msg"
+	rm -f "$T/sig"
+	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
+	    -engine pkcs11 -keyform engine \
+	    -inkey "pkcs11:token=$2;object=$1;type=private?pin-value=$PIN" \
+	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
+	openssl pkeyutl -verify -pubin -inkey "$3" -in "$T/msg" \
+	    -sigfile "$T/sig" >/dev/null 2>&1
+}
+
+both() { echo "$(objects test)+$(objects other)"; }
+same() {
+	if [ "$(both)" = "$1" ]; then pass "$2: objects unchanged ($1)"
+	else fail "$2: objects $(both), was $1"; fi
+}
+
+json tpl-exp 'k["public_key"]' > "$T/exp.pem"
+ID_EXP=$(json tpl-exp 'k["id"]')
+
+# --- refusals ---------------------------------------------------------------------
+b=$(both)
+expect_rc 5 "move a non-exportable key" "$CK" move rsa --label tpl-gen --to other
+contains "$err" "not exportable" "the refusal says why"
+same "$b" "non-exportable key"
+expect_rc 3 "move an unknown key" "$CK" move rsa --label nosuch --to other
+expect_rc 3 "move to a token that does not exist" \
+    "$CK" move rsa --label tpl-exp --to nowhere
+expect_rc 2 "move to the token it is on" "$CK" move rsa --label tpl-exp --to test
+expect_rc 2 "move without --to or --non-exportable" "$CK" move rsa --label tpl-exp
+expect_rc 2 "move without --label" "$CK" move rsa --to other
+expect_rc 2 "--to-module without --to" \
+    "$CK" move rsa --label tpl-exp --non-exportable --to-module "$SOFTHSM_MODULE"
+same "$b" "bad arguments"
+
+# --- a plain exportable key --------------------------------------------------------
+expect_rc 0 "move tpl-exp to token other" "$CK" move rsa --label tpl-exp --to other
+contains "$err" "moved from token 'test' to token 'other'" "move says where"
+ok '[ "$(both)" = "$(( ${b%+*} - 3 ))+3" ]' "private key, public key and record moved ($(both))"
+ok '! "$CK" show --label tpl-exp >/dev/null 2>&1' "the source no longer lists it"
+ok '[ "$(json tpl-exp "[k[\"id\"], k[\"exportable\"], k[\"token\"]]" other)" = "[\"$ID_EXP\", true, \"other\"]" ]' \
+    "same ID, still exportable, on token other"
+ok '[ "$(json tpl-exp "k[\"public_key\"]" other)" = "$(cat "$T/exp.pem")" ]' "same public key"
+ok 'signs tpl-exp other "$T/exp.pem"' "it signs on token other with the same public key"
+
+# a name that exists on the destination is refused
+"$CK" --quiet generate rsa --label tpl-exp --exportable --modulus 1024 ||
+    fail "cannot generate"
+b=$(both)
+expect_rc 4 "move onto a name that exists there" \
+    "$CK" move rsa --label tpl-exp --to other
+same "$b" "name exists on the destination"
+"$CK" --quiet zeroize rsa --label tpl-exp --yes
+
+# --- back with --non-exportable ------------------------------------------------------
+b=$(both)
+expect_rc 0 "move it back --non-exportable" \
+    "$CK" --token other move rsa --label tpl-exp --to test --non-exportable
+ok '[ "$(both)" = "$(( ${b%+*} + 3 ))+$(( ${b#*+} - 3 ))" ]' "moved back ($(both))"
+ok '[ "$(json tpl-exp "[k[\"id\"], k[\"exportable\"]]")" = "[\"$ID_EXP\", false]" ]' \
+    "same ID, now non-exportable"
+ok 'signs tpl-exp test "$T/exp.pem"' "it signs with the same public key"
+expect_rc 5 "export refuses it now" "$CK" --passphrase-source "file:$T/pass" \
+    export rsa --label tpl-exp
+expect_rc 5 "and move refuses it now" "$CK" move rsa --label tpl-exp --to other
+
+# --- --non-exportable in place -------------------------------------------------------
+"$CK" --quiet generate rsa --label inplace --exportable --modulus 1024 ||
+    fail "cannot generate"
+json inplace 'k["public_key"]' > "$T/inplace.pem"
+b=$(both)
+expect_rc 0 "move --non-exportable in place" \
+    "$CK" move rsa --label inplace --non-exportable
+contains "$err" "cannot be undone" "it says it is irreversible"
+same "$b" "in place"
+ok '[ "$(json inplace "k[\"exportable\"]")" = false ]' "show: not exportable"
+ID_IN=$(json inplace 'k["id"]')
+p11_block "Private Key" "$ID_IN" > "$T/priv"
+ok '! grep -q "extractable" "$T/priv" || grep -q "never extractable\|Access:.*sensitive" "$T/priv"' \
+    "pkcs11-tool does not show it extractable"
+ok 'signs inplace test "$T/inplace.pem"' "it still signs"
+expect_rc 0 "again: nothing to do" "$CK" move rsa --label inplace --non-exportable
+contains "$err" "already" "it says so"
+expect_rc 5 "encrypt refuses it now" "$CK" $P encrypt rsa --label inplace $FAST
+same "$b" "in place, second time"
+
+# --- encrypted and locked keys move with their copy ------------------------------------
+"$CK" --quiet generate rsa --label enc --exportable --modulus 1024 &&
+"$CK" $P --quiet encrypt rsa --label enc $FAST || fail "cannot make enc"
+json enc 'k["public_key"]' > "$T/enc.pem"
+b=$(both)
+expect_rc 5 "--non-exportable refuses an encrypted key" \
+    "$CK" move rsa --label enc --to other --non-exportable
+contains "$err" "encrypted" "the refusal says why"
+expect_rc 5 "--non-exportable in place refuses an encrypted key" \
+    "$CK" move rsa --label enc --non-exportable
+same "$b" "encrypted key refusals"
+expect_rc 0 "move an encrypted key" "$CK" move rsa --label enc --to other
+ok '[ "$(both)" = "$(( ${b%+*} - 4 ))+$(( ${b#*+} + 4 ))" ]' "key, public key, record and copy moved ($(both))"
+ok '[ "$(json enc "[k[\"encrypted\"], k[\"locked\"]]" other)" = "[true, false]" ]' \
+    "encrypted and unlocked on token other"
+ok 'signs enc other "$T/enc.pem"' "it signs on token other"
+expect_rc 0 "lock it there" "$CK" --token other $P lock rsa --label enc
+b=$(both)
+expect_rc 0 "move the locked key back" "$CK" --token other move rsa --label enc --to test
+ok '[ "$(both)" = "$(( ${b%+*} + 3 ))+$(( ${b#*+} - 3 ))" ]' "public key, record and copy moved ($(both))"
+ok '[ "$(json enc "[k[\"encrypted\"], k[\"locked\"]]")" = "[true, true]" ]' \
+    "locked on token test"
+expect_rc 0 "unlock it after the move" "$CK" $P unlock rsa --label enc
+ok 'signs enc test "$T/enc.pem"' "it signs with the same public key"
+
+# --- usage keys: two pairs, the encryption key checked by decryption -----------------
+"$CK" --quiet generate rsa --label uk --usage-keys --exportable --modulus 1024 ||
+    fail "cannot generate"
+b=$(both)
+expect_rc 0 "move usage keys" "$CK" move rsa --label uk --to other
+ok '[ "$(both)" = "$(( ${b%+*} - 6 ))+$(( ${b#*+} + 6 ))" ]' "both pairs moved ($(both))"
+ok '[ "$("$CK" --token other show --json --label uk 2>/dev/null > "$T/uk" && jget "$T/uk" "[k[\"usage\"] for k in d]")" = "[\"signature\", \"encryption\"]" ]' \
+    "signature and encryption pair on token other"
+
+# --- a token in another token directory, through p11-kit's RPC -----------------------
+CLIENT=
+for c in /usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so \
+    /usr/lib/*/pkcs11/p11-kit-client.so; do
+	[ -f "$c" ] && { CLIENT=$c; break; }
+done
+if [ -n "$CLIENT" ] && command -v p11-kit >/dev/null 2>&1; then
+	mkdir -p "$T/far/tokens"
+	cat > "$T/far/softhsm2.conf" <<EOC
+directories.tokendir = $T/far/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+	SOFTHSM2_CONF="$T/far/softhsm2.conf" softhsm2-util --init-token --free \
+	    --label far --so-pin "$SOPIN" --pin "$PIN" >/dev/null
+	SOFTHSM2_CONF="$T/far/softhsm2.conf" p11-kit server -f -n "$T/far/sock" \
+	    --provider "$SOFTHSM_MODULE" "pkcs11:token=far" >/dev/null 2>&1 &
+	FARPID=$!
+	trap 'kill $FARPID 2>/dev/null; rm -rf "$T"' EXIT
+	i=0; while [ ! -S "$T/far/sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	export P11_KIT_SERVER_ADDRESS="unix:path=$T/far/sock"
+	far() { SOFTHSM2_CONF="$T/far/softhsm2.conf" objects far; }
+	FAR="--to far --to-module $CLIENT"
+
+	# a locked key is data and a public key: it crosses the RPC
+	"$CK" $P --quiet lock rsa --label enc
+	n=$(objects)
+	expect_rc 0 "move a locked key to a token in another directory" \
+	    "$CK" move rsa --label enc $FAR
+	ok '[ "$(objects)" -eq $((n - 3)) ] && [ "$(far)" -eq 3 ]' \
+	    "public key, record and copy are in the other directory"
+	SOFTHSM2_CONF="$T/far/softhsm2.conf" "$CK" --token far $P \
+	    unlock rsa --label enc >"$out" 2>"$err"
+	ok '[ $? -eq 0 ]' "unlocked there by a process of that directory"
+	SOFTHSM2_CONF="$T/far/softhsm2.conf" sh -c '
+	    echo far > "$1/msg"
+	    PKCS11_MODULE_PATH="$2" openssl pkeyutl -sign -engine pkcs11 \
+	        -keyform engine -inkey "pkcs11:token=far;object=enc;type=private?pin-value=$3" \
+	        -in "$1/msg" -out "$1/sig" >/dev/null 2>&1' sh "$T" "$SOFTHSM_MODULE" "$PIN"
+	ok 'openssl pkeyutl -verify -pubin -inkey "$T/enc.pem" -in "$T/msg" -sigfile "$T/sig" >/dev/null 2>&1' \
+	    "it signs there with the same public key"
+
+	# p11-kit 0.24's RPC does not carry CKM_AES_KEY_WRAP_PAD: an unlocked
+	# key cannot cross it, and the failed copy is taken back
+	"$CK" --quiet generate rsa --label near --exportable --modulus 1024
+	n=$(objects); f=$(far)
+	expect_rc 8 "move an unlocked key through the RPC (no key wrap there)" \
+	    "$CK" move rsa --label near $FAR
+	contains "$err" "CKR_MECHANISM_INVALID" "the message names the token's refusal"
+	ok '[ "$(objects)" -eq "$n" ] && [ "$(far)" -eq "$f" ]' \
+	    "nothing changed on either token"
+	kill "$FARPID" 2>/dev/null
+else
+	pass "# SKIP no p11-kit client module for a second token directory"
+fi
+
+done_testing

@@ -1,0 +1,105 @@
+#!/bin/sh
+# t_protect_crash.sh -- crash safety of encrypt, lock, unlock, decrypt and
+# move: each is stopped at every PKCS#11 call it makes, by failing the call
+# and by killing the process right after it (tests/cli/crash.sh).  After
+# each stop the key is in its old state or its new one (for decrypt of a
+# locked key also encrypted and unlocked; for move also on both tokens),
+# with the same ID and public key, and an unlocked key signs with it; a
+# rerun then completes the operation.  The token holds one 1024-bit key so
+# that the sweep stays short; the KDF is PBKDF2 with 1000 iterations.
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/cli/crash.sh"
+
+openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
+crash_setup
+setup_token
+add_token other
+printf '%s\n' 'crash passphrase' > "$T/pass"
+chmod 600 "$T/pass"
+P="--passphrase-source file:$T/pass"
+KDF="--kdf pbkdf2:1000"
+"$CK" --quiet generate rsa --label ck --exportable --modulus 1024 ||
+    { echo "Bail out! cannot generate"; exit 1; }
+"$CK" show --json --label ck > "$T/ck.json" 2>/dev/null
+jget "$T/ck.json" 'd[0]["public_key"]' > "$T/old.pem"
+ID=$(jget "$T/ck.json" 'd[0]["id"]')
+BASE=$(objects)
+
+# snap [TOKEN]: "ID KEYDATA-SHA256 STATE" of ck as show prints it, where
+# STATE is plain, unlocked or locked; "none" when ck is not listed
+snap() {
+	"$CK" ${1:+--token "$1"} show --label ck > "$T/snap" 2>/dev/null ||
+	    { echo none; return; }
+	_st=plain
+	grep -q 'protected and UNLOCKED' "$T/snap" && _st=unlocked
+	grep -q 'protected and LOCKED' "$T/snap" && _st=locked
+	echo "$(sed -n 's/^ Key ID: //p' "$T/snap")" \
+	    "$(sed -n '/Key Data:/,$p' "$T/snap" | sha256sum | cut -c1-16)" \
+	    "$_st"
+}
+OLD=$(snap)
+OLD=${OLD% *}
+
+# is STATE...: ck has its ID and public key, is in one of the STATEs, and
+# signs with that public key unless it is locked
+is() {
+	_now=$(snap)
+	[ "${_now% *}" = "$OLD" ] || return 1
+	for _want in "$@"; do
+		[ "${_now##* }" = "$_want" ] || continue
+		[ "$_want" = locked ] && return 0
+		signs_with "$ID" "$T/old.pem"
+		return
+	done
+	return 1
+}
+
+use() { rm -rf "$T/pristine"; cp -a "$T/s-$1" "$T/pristine"; }
+
+# the three states, made once
+cp -a "$T/tokens" "$T/s-plain"
+"$CK" $P --quiet encrypt rsa --label ck $KDF &&
+    cp -a "$T/tokens" "$T/s-unlocked" &&
+    "$CK" $P --quiet lock rsa --label ck &&
+    cp -a "$T/tokens" "$T/s-locked" ||
+    { echo "Bail out! cannot make the states"; exit 1; }
+
+use plain
+check_encrypt() { is plain unlocked; }
+final_encrypt() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+sweep "encrypt" check_encrypt final_encrypt $P encrypt rsa --label ck $KDF
+
+use unlocked
+check_lock() { is unlocked locked; }
+final_lock() {
+	is locked && "$CK" $P unlock rsa --label ck >/dev/null 2>&1 &&
+	    is unlocked
+}
+sweep "lock" check_lock final_lock $P lock rsa --label ck
+
+use locked
+check_unlock() { is locked unlocked; }
+final_unlock() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+sweep "unlock" check_unlock final_unlock $P unlock rsa --label ck
+
+use locked
+check_decrypt() { is locked unlocked plain; }
+final_decrypt() { is plain && [ "$(objects)" -eq "$BASE" ]; }
+sweep "decrypt (a locked key)" check_decrypt final_decrypt \
+    $P decrypt rsa --label ck
+
+use plain
+on() {
+	_now=$(snap "$1")
+	[ "${_now% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
+}
+check_move() { on test || on other; }
+final_move() {
+	on other && [ "$(objects test)" -eq 0 ] &&
+	    [ "$(objects other)" -eq "$BASE" ]
+}
+sweep "move --to" check_move final_move move rsa --label ck --to other
+
+echo "# $CRASH_POINTS fault points covered"
+ok '[ "$CRASH_POINTS" -gt 200 ]' "$CRASH_POINTS fault points covered in all"
+done_testing
