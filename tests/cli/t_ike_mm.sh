@@ -88,6 +88,17 @@ sys.exit(not (len(a)==1 and a[0][\"state\"]==\"QM_IDLE\" and a[0][\"role\"]==\"i
 	    "strongSwan received ikesignd's Delete ($words)"
 done
 
+# vendor IDs and NAT-D, both ways
+contains "$T/ikesignd.log" "received vendor ID DPD" "ikesignd recognises DPD"
+contains "$T/ikesignd.log" "received vendor ID NAT-T (RFC 3947)" \
+    "ikesignd recognises NAT-T"
+contains "$T/b/charon.log" "received DPD vendor ID" "strongSwan sees ours"
+contains "$T/b/charon.log" "received NAT-T (RFC 3947) vendor ID" \
+    "strongSwan sees our NAT-T"
+contains "$T/ikesignd.log" "NAT-D: no NAT" "NAT-D payloads agree"
+ok '! grep -q "behind NAT" $T/b/charon.log' \
+    "strongSwan detects no NAT from our NAT-D"
+
 # crypto isakmp identity hostname: ID_FQDN both ways
 ikesignd_conf <<EOC
 crypto isakmp policy 10
