@@ -32,18 +32,6 @@ is_space(char c)
 	    c == '\v' || c == '\f';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "quit" at pos, followed by whitespace or the end? */
 static int
 at_quit(const struct scan *s)
@@ -93,7 +81,7 @@ scan_hex(ks_ctx *ctx, struct scan *s, unsigned char *buf, size_t *ndigits)
 			s->pos += 3;
 			continue;
 		}
-		if ((v = hexval(c)) < 0)
+		if ((v = ks_hexval(c)) < 0)
 			return bad_char(ctx, s);
 		if (n / 2 >= KR_SPKI_MAX)
 			return ks_fail(ctx, KS_EINPUT, "key-string is longer "

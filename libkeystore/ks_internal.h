@@ -65,6 +65,12 @@ ks_status	 ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 ks_status	 ks_need_session(ks_ctx *ctx);
 
+/* hex.c */
+int		 ks_hexval(char c);	/* 0..15, or -1 */
+/* hexlen digits into out; the byte count, or -1 (odd, not hex, too long) */
+int		 ks_hex_decode(const char *hex, size_t hexlen,
+		    unsigned char *out, size_t outsz);
+
 /* meta.c */
 #define KS_META_MAX	512
 int		 ks_meta_encode(const struct ks_meta *m, char *buf,

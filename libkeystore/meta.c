@@ -26,31 +26,14 @@
 #define META_VERSION	1
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 parse_id(const char *v, size_t vlen, struct ks_meta *m)
 {
-	size_t i;
-	int hi, lo;
+	int n;
 
-	if (vlen == 0 || vlen % 2 != 0 || vlen / 2 > sizeof(m->id))
+	if (vlen == 0 || (n = ks_hex_decode(v, vlen, m->id,
+	    sizeof(m->id))) < 0)
 		return -1;
-	for (i = 0; i < vlen; i += 2) {
-		if ((hi = hexval(v[i])) < 0 || (lo = hexval(v[i + 1])) < 0)
-			return -1;
-		m->id[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	m->idlen = vlen / 2;
+	m->idlen = (size_t)n;
 	return 0;
 }
 

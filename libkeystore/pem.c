@@ -455,18 +455,6 @@ header(const struct block *b, const char *name, size_t *vlen)
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decrypt a traditional body: EVP_BytesToKey(MD5, salt = IV[0..7], 1). */
 static ks_status
 trad_decrypt(struct rd *r, const struct block *b, const struct trad_cipher *tc,
@@ -475,8 +463,7 @@ trad_decrypt(struct rd *r, const struct block *b, const struct trad_cipher *tc,
 	unsigned char iv[EVP_MAX_IV_LENGTH], key[EVP_MAX_KEY_LENGTH];
 	EVP_CIPHER *c = NULL;
 	EVP_CIPHER_CTX *cc = NULL;
-	int ivlen, blk, outl = 0, finl = 0, hi, lo;
-	size_t i;
+	int ivlen, blk, outl = 0, finl = 0;
 	ks_status st;
 
 	if ((st = trad_fetch(r->ctx, tc, &r->lctx, &r->prov_legacy,
@@ -490,14 +477,10 @@ trad_decrypt(struct rd *r, const struct block *b, const struct trad_cipher *tc,
 		    "DEK-Info IV", b->name, b->line);
 		goto out;
 	}
-	for (i = 0; i < (size_t)ivlen; i++) {
-		if ((hi = hexval(ivhex[2 * i])) < 0 ||
-		    (lo = hexval(ivhex[2 * i + 1])) < 0) {
-			ks_fail(r->ctx, st, "the %s block at line %zu has a "
-			    "bad DEK-Info IV", b->name, b->line);
-			goto out;
-		}
-		iv[i] = (unsigned char)(hi << 4 | lo);
+	if (ks_hex_decode(ivhex, ivhexlen, iv, sizeof(iv)) != ivlen) {
+		ks_fail(r->ctx, st, "the %s block at line %zu has a bad "
+		    "DEK-Info IV", b->name, b->line);
+		goto out;
 	}
 	if (*len == 0 || blk <= 0 || *len % (size_t)blk != 0 ||
 	    *len > INT_MAX) {
