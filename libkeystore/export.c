@@ -34,20 +34,6 @@
 
 #define PASS_MAX	1024
 
-static const char *
-usage_words(ks_usage u)
-{
-	switch (u) {
-	case KS_USAGE_SIGNATURE:
-		return "Signature Key";
-	case KS_USAGE_ENCRYPTION:
-		return "Encryption Key";
-	case KS_USAGE_GENERAL:
-	default:
-		return "General Purpose Key";
-	}
-}
-
 /* Every pair must have a usable, exportable private key. */
 static ks_status
 check_exportable(ks_ctx *ctx, ks_key **keys, size_t n)
@@ -155,7 +141,7 @@ export_pair(ks_ctx *ctx, const ks_key *k, ks_cipher cipher, int flags,
 		    "'%s'", k->label);
 	}
 	if (BIO_printf(out, "%% Key name: %s\n   Usage: %s\n   Key data:\n",
-	    k->label, usage_words(k->usage)) <= 0 ||
+	    k->label, ks_usage_words(k->usage)) <= 0 ||
 	    PEM_write_bio_PUBKEY(out, pub) != 1)
 		st = ks_fail(ctx, KS_EFAIL, "out of memory");
 	if (st == KS_OK && !(flags & KS_EXPORT_PUBLIC) &&

@@ -128,6 +128,7 @@ void		 ks_keys_free(ks_key **keys, size_t n);
 const char	*ks_key_label(const ks_key *k);
 ks_usage	 ks_key_usage(const ks_key *k);
 const char	*ks_usage_name(ks_usage u);	/* "general", ... */
+const char	*ks_usage_words(ks_usage u);	/* IOS: "General Purpose Key" */
 unsigned	 ks_key_bits(const ks_key *k);
 const unsigned char *ks_key_id(const ks_key *k, size_t *len);
 int		 ks_key_exportable(const ks_key *k);

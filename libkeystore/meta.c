@@ -213,6 +213,20 @@ ks_meta_create(ks_ctx *ctx, const char *label, const struct ks_meta *m,
 }
 
 const char *
+ks_usage_words(ks_usage u)
+{
+	switch (u) {
+	case KS_USAGE_SIGNATURE:
+		return "Signature Key";
+	case KS_USAGE_ENCRYPTION:
+		return "Encryption Key";
+	case KS_USAGE_GENERAL:
+	default:
+		return "General Purpose Key";
+	}
+}
+
+const char *
 ks_usage_name(ks_usage u)
 {
 	switch (u) {

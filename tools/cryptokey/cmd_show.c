@@ -20,20 +20,6 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-static const char *
-usage_words(ks_usage u)
-{
-	switch (u) {
-	case KS_USAGE_SIGNATURE:
-		return "Signature Key";
-	case KS_USAGE_ENCRYPTION:
-		return "Encryption Key";
-	case KS_USAGE_GENERAL:
-	default:
-		return "General Purpose Key";
-	}
-}
-
 static void
 print_id(FILE *f, const ks_key *k)
 {
@@ -78,7 +64,7 @@ show_text(FILE *f, const ks_key *k, const char *token)
 	fprintf(f, " Storage Device: ");
 	print_label(f, token);
 	fputc('\n', f);
-	fprintf(f, " Usage: %s\n", usage_words(ks_key_usage(k)));
+	fprintf(f, " Usage: %s\n", ks_usage_words(ks_key_usage(k)));
 	if (ks_key_encrypted(k))
 		fprintf(f, " *** The key is protected and %s. ***\n",
 		    ks_key_locked(k) ? "LOCKED" : "UNLOCKED");

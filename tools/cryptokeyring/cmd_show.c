@@ -20,20 +20,6 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-static const char *
-usage_words(ks_usage u)
-{
-	switch (u) {
-	case KS_USAGE_SIGNATURE:
-		return "Signature Key";
-	case KS_USAGE_ENCRYPTION:
-		return "Encryption Key";
-	case KS_USAGE_GENERAL:
-	default:
-		return "General Purpose Key";
-	}
-}
-
 static void
 print_hex(FILE *f, const unsigned char *v, size_t len)
 {
@@ -58,7 +44,7 @@ text_entry(FILE *f, const ks_peer *p)
 	} else {
 		fprintf(f, " Peer key: %s %s\n",
 		    ks_peer_by_name(ks_peer_match(p)), ks_peer_id(p));
-		fprintf(f, "  Usage: %s\n", usage_words(ks_peer_usage(p)));
+		fprintf(f, "  Usage: %s\n", ks_usage_words(ks_peer_usage(p)));
 		fprintf(f, "  Key size: %u bits\n", ks_peer_bits(p));
 	}
 	fprintf(f, "  Key ID: ");
