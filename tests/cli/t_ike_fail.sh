@@ -176,6 +176,20 @@ expect_rc 0 "and still negotiates" swan --initiate --ike v1 --timeout 10
 ctl show sa >"$T/sa.txt"
 contains "$T/sa.txt" "QM_IDLE" "show sa still answers"
 
+# the signer dies: a new one takes over, the SA stays -----------------------
+signer=$(pgrep -P "$IKESIGND_PID" | head -n 1)
+kill -KILL "$signer"
+wait_for "$T/ikesignd.log" "signer restarted" 6
+contains "$T/ikesignd.log" "signer restarted" "a killed signer is replaced"
+ctl show sa >"$T/sa.txt"
+contains "$T/sa.txt" "QM_IDLE" "the SA survives the signer's death"
+signer2=$(pgrep -P "$IKESIGND_PID" | head -n 1)
+ok '[ -n "$signer2" ] && [ "$signer2" != "$signer" ] && ! grep -q libsofthsm2 /proc/$IKESIGND_PID/maps' \
+    "the new signer is a fresh child; the network process still has no module"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+expect_rc 0 "negotiation works with the new signer" \
+    swan --initiate --ike v1 --timeout 10
+
 # the local key goes away ---------------------------------------------------
 "$CK" zeroize rsa --label ike-a --yes >/dev/null 2>&1
 ok '[ $? -eq 0 ]' "zeroize the ikesignd key while an SA is up"

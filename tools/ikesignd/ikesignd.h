@@ -308,6 +308,7 @@ void	crypto_random(uint8_t *, size_t);
 /* Fork the signer; the network process keeps a socket to it. */
 ks_status	 signer_start(const struct conf *, char *err, size_t errsz);
 void		 signer_stop(void);
+int		 signer_running(void);
 ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
 		    size_t *siglen, char *err, size_t errsz);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */

@@ -418,7 +418,7 @@ log_offer(const char *who, const struct sa_offer *o)
 
 	for (i = 0; i < o->nx && i < 8; i++) {
 		policy_string(&o->x[i].p, buf, sizeof(buf));
-		log_info("%s offered transform %u: %s%s", who,
+		log_debug("%s offered transform %u: %s%s", who,
 		    (unsigned)o->x[i].num, buf,
 		    o->x[i].unsupported ? " (with attributes we do not "
 		    "support)" : "");
@@ -467,7 +467,8 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	if (sa_choose(&offer, pols, npol, &xi, &chosen) != 0) {
 		log_offer(who, &offer);
 		log_warnx("Main Mode from %s: proposal mismatch: no policy "
-		    "matches the peer's offer", who);
+		    "matches the %zu transform%s offered (-v lists them)", who,
+		    offer.nx, offer.nx == 1 ? "" : "s");
 		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}

@@ -157,16 +157,24 @@ read_udp(void)
 static void
 check_key(time_t *last)
 {
-	char err[256];
+	char err[512];
 	time_t now = now_s();
+	ks_status st;
 
 	if (now - *last < KEY_CHECK_S)
 		return;
 	*last = now;
-	if (signer_key_check(err, sizeof(err)) == KS_OK)
-		key_state(1, NULL);
-	else
-		key_state(0, err);
+	st = signer_key_check(err, sizeof(err));
+	if (st != KS_OK && !signer_running()) {
+		/* the signer died: a new one, forked from a process that never
+		 * loaded a module, takes over without touching the SAs */
+		log_warnx("%s; starting a new signer", err);
+		signer_stop();
+		st = signer_start(&ikesignd->conf, err, sizeof(err));
+		if (st == KS_OK)
+			log_info("signer restarted");
+	}
+	key_state(st == KS_OK, err);
 }
 
 static void

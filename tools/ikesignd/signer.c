@@ -238,7 +238,10 @@ call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
 		return KS_ETOKEN;
 	}
 	if (req != NULL && send(signer_fd, req, reqlen, 0) < 0) {
-		snprintf(err, errsz, "signer: %s", strerror(errno));
+		snprintf(err, errsz, "the signer process went away (%s)",
+		    strerror(errno));
+		close(signer_fd);
+		signer_fd = -1;
 		return KS_ETOKEN;
 	}
 	pfd.fd = signer_fd;
@@ -291,6 +294,12 @@ signer_start(const struct conf *c, char *err, size_t errsz)
 	close(sv[1]);
 	signer_fd = sv[0];
 	return call(NULL, 0, resp, &rlen, err, errsz);
+}
+
+int
+signer_running(void)
+{
+	return signer_fd >= 0;
 }
 
 void
