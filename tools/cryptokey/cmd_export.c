@@ -201,7 +201,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_export = {
-	"export", 1, 0,
+	"export", "rsa", 0, 0,
 	"export rsa --label NAME [--cipher aes256|3des|des] [--out FILE] "
 	    "[--public] [--force]",
 	"export a key pair as PEM (private key encrypted)",

@@ -145,7 +145,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_generate = {
-	"generate", 1, 0,
+	"generate", "rsa", 0, 0,
 	"generate rsa [--label NAME] [--modulus BITS] ...",
 	"generate an RSA key pair on the token",
 	options, run

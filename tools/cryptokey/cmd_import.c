@@ -196,7 +196,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_import = {
-	"import", 1, 0,
+	"import", "rsa", 0, 0,
 	"import rsa --label NAME --in FILE|- [--usage USAGE] [--exportable] "
 	    "[--on TOKEN] [--replace]",
 	"import an RSA key pair from PEM",

@@ -73,7 +73,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_init = {
-	"init", 0, 0,
+	"init", NULL, 0, 0,
 	"init [--dir DIR] [--token-label LABEL]",
 	"create the embedded SoftHSM2 token",
 	options, run

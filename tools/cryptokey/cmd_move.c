@@ -156,7 +156,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_move = {
-	"move", 1, 0,
+	"move", "rsa", 0, 0,
 	"move rsa --label NAME (--to TOKEN [--to-module PATH] "
 	    "[--to-pin-source SRC] [--non-exportable] | --non-exportable)",
 	"move a key pair to another token, or make it non-exportable",

@@ -198,28 +198,28 @@ run_unlock(const char **args, int nargs)
 }
 
 struct verb verb_encrypt = {
-	"encrypt", 1, 0,
+	"encrypt", "rsa", 0, 0,
 	"encrypt rsa (--label NAME | --all) [--kdf KDF]",
 	"keep an encrypted copy of a key (passphrase); it stays usable",
 	encrypt_options, run_encrypt
 };
 
 struct verb verb_decrypt = {
-	"decrypt", 1, 0,
+	"decrypt", "rsa", 0, 0,
 	"decrypt rsa --label NAME",
 	"remove the encrypted copy; the key is plain again",
 	decrypt_options, run_decrypt
 };
 
 struct verb verb_lock = {
-	"lock", 1, 0,
+	"lock", "rsa", 0, 0,
 	"lock rsa (--label NAME | --all) [--no-passphrase]",
 	"remove the usable private key of an encrypted key",
 	lock_options, run_lock
 };
 
 struct verb verb_unlock = {
-	"unlock", 1, 0,
+	"unlock", "rsa", 0, 0,
 	"unlock rsa (--label NAME | --all)",
 	"make a locked key usable again (passphrase)",
 	unlock_options, run_unlock

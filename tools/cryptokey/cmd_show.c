@@ -165,7 +165,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_show = {
-	"show", 0, 0,
+	"show", NULL, 0, 0,
 	"show [--label NAME] [--json]",
 	"show key pairs (IOS show crypto key mypubkey rsa)",
 	options, run

@@ -76,7 +76,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_storage = {
-	"storage", 0, 1,
+	"storage", NULL, 0, 1,
 	"storage [TOKEN]",
 	"show or set the token new keys go to",
 	options, run

@@ -107,7 +107,7 @@ out:
 }
 
 struct verb verb_zeroize = {
-	"zeroize", 1, 0,
+	"zeroize", "rsa", 0, 0,
 	"zeroize rsa [--label NAME] [--yes]",
 	"remove key pairs from the token",
 	options, run

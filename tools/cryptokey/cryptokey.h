@@ -8,16 +8,8 @@
 
 #include "keystore.h"
 #include "common/tool.h"
+#include "common/verb.h"
 
-struct verb {
-	const char		*name;
-	int			 needs_rsa;	/* "cryptokey VERB rsa ..." */
-	int			 max_args;	/* positional arguments after */
-	const char		*synopsis;
-	const char		*summary;
-	struct poptOption	*options;
-	int			(*run)(const char **args, int nargs);
-};
 
 extern struct verb verb_init, verb_storage, verb_generate, verb_show,
     verb_zeroize, verb_export, verb_import;

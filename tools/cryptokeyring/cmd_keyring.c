@@ -111,14 +111,14 @@ out:
 }
 
 struct verb verb_create = {
-	"create", 1, 1,
+	"create", NULL, 1, 1,
 	"create NAME [--description TEXT] [--local-address ADDR]",
 	"create a keyring (IOS crypto keyring)",
 	create_options, run_create
 };
 
 struct verb verb_delete = {
-	"delete", 1, 1,
+	"delete", NULL, 1, 1,
 	"delete NAME [--yes]",
 	"remove a keyring with all its keys",
 	delete_options, run_delete

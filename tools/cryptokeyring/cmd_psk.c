@@ -105,14 +105,14 @@ run_del(const char **args, int nargs)
 }
 
 struct verb verb_add_psk = {
-	"add-psk", 1, 1,
+	"add-psk", NULL, 1, 1,
 	"add-psk NAME (--address ADDR[/MASK] | --hostname FQDN)",
 	"add a pre-shared key from the passphrase source (IOS pre-shared-key)",
 	options, run_add
 };
 
 struct verb verb_del_psk = {
-	"del-psk", 1, 1,
+	"del-psk", NULL, 1, 1,
 	"del-psk NAME (--address ADDR[/MASK] | --hostname FQDN)",
 	"remove a pre-shared key",
 	options, run_del

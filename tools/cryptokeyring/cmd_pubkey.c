@@ -142,7 +142,7 @@ run_del(const char **args, int nargs)
 }
 
 struct verb verb_add_pubkey = {
-	"add-pubkey", 1, 1,
+	"add-pubkey", NULL, 1, 1,
 	"add-pubkey NAME (--address ADDR | --hostname FQDN | --name NAME) "
 	    "(--in PEMFILE | --key-string FILE|-) "
 	    "[--usage signature|encryption]",
@@ -152,7 +152,7 @@ struct verb verb_add_pubkey = {
 };
 
 struct verb verb_del_pubkey = {
-	"del-pubkey", 1, 1,
+	"del-pubkey", NULL, 1, 1,
 	"del-pubkey NAME (--address ADDR | --hostname FQDN | --name NAME)",
 	"remove a peer's public keys",
 	del_options, run_del

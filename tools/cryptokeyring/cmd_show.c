@@ -192,7 +192,7 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_show = {
-	"show", 0, 1,
+	"show", NULL, 0, 1,
 	"show [NAME] [--json | --ios]",
 	"show keyrings and their keys (IOS show crypto keyring / pubkey-chain)",
 	options, run

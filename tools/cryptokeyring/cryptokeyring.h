@@ -9,16 +9,8 @@
 
 #include "keystore.h"
 #include "common/tool.h"
+#include "common/verb.h"
 
-struct verb {
-	const char		*name;
-	int			 min_args;	/* positional arguments after */
-	int			 max_args;
-	const char		*synopsis;
-	const char		*summary;
-	struct poptOption	*options;
-	int			(*run)(const char **args, int nargs);
-};
 
 extern struct verb verb_create, verb_delete, verb_show, verb_add_pubkey,
     verb_del_pubkey, verb_add_psk, verb_del_psk;
