@@ -44,6 +44,11 @@ same() {
 json tpl-exp 'k["public_key"]' > "$T/exp.pem"
 ID_EXP=$(json tpl-exp 'k["id"]')
 
+expect_rc 0 "move --help" "$CK" move rsa --help
+for o in --label --to --to-module --to-pin-source --non-exportable; do
+	contains "$out" "$o" "move --help lists $o"
+done
+
 # --- refusals ---------------------------------------------------------------------
 b=$(both)
 expect_rc 5 "move a non-exportable key" "$CK" move rsa --label tpl-gen --to other
@@ -55,6 +60,8 @@ expect_rc 3 "move to a token that does not exist" \
 expect_rc 2 "move to the token it is on" "$CK" move rsa --label tpl-exp --to test
 expect_rc 2 "move without --to or --non-exportable" "$CK" move rsa --label tpl-exp
 expect_rc 2 "move without --label" "$CK" move rsa --to other
+expect_rc 2 "a bad --to-pin-source" \
+    "$CK" move rsa --label tpl-exp --to other --to-pin-source "bogus:x"
 expect_rc 2 "--to-module without --to" \
     "$CK" move rsa --label tpl-exp --non-exportable --to-module "$SOFTHSM_MODULE"
 same "$b" "bad arguments"

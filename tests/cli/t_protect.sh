@@ -36,6 +36,22 @@ signs() {
 	    -sigfile "$T/sig" >/dev/null 2>&1
 }
 
+for v in "encrypt rsa:--label --all --kdf" "decrypt rsa:--label" \
+    "lock rsa:--label --all --no-passphrase" "unlock rsa:--label --all"; do
+	# shellcheck disable=SC2086
+	expect_rc 0 "${v%%:*} --help" "$CK" ${v%%:*} --help
+	for o in ${v#*:}; do
+		contains "$out" "$o" "${v%%:*} --help lists $o"
+	done
+done
+expect_rc 0 "--help lists the verbs" "$CK" --help
+for v in encrypt decrypt lock unlock move; do
+	contains "$out" "  $v rsa" "--help lists $v"
+done
+expect_rc 2 "lock with --label and --all" "$CK" lock rsa --label tpl-exp --all
+expect_rc 2 "unlock without a key" "$CK" unlock rsa
+expect_rc 2 "encrypt without rsa" "$CK" encrypt --label tpl-exp
+
 PUB_EXP=$(json tpl-exp 'k["public_key"]')
 ID_EXP=$(json tpl-exp 'k["id"]')
 ok 'signs tpl-exp' "plain exportable key signs"

@@ -1,11 +1,11 @@
 #!/bin/sh
-# t_protect_crash.sh -- crash safety of encrypt, lock, unlock, decrypt and
-# move: each is stopped at every PKCS#11 call it makes, by failing the call
-# and by killing the process right after it (tests/cli/crash.sh).  After
-# each stop the key is in its old state or its new one (for decrypt of a
-# locked key also encrypted and unlocked; for move also on both tokens),
-# with the same ID and public key, and an unlocked key signs with it; a
-# rerun then completes the operation.  The token holds one 1024-bit key so
+# t_protect_crash.sh -- crash safety of encrypt, lock, unlock and decrypt
+# (move: t_move_crash.sh): each is stopped at every PKCS#11 call it makes,
+# by failing the call and by killing the process right after it
+# (tests/cli/crash.sh).  After each stop the key is in its old state or its
+# new one (for decrypt of a locked key also encrypted and unlocked), with
+# the same ID and public key, and an unlocked key signs with it; a rerun
+# then completes the operation.  The token holds one 1024-bit key so
 # that the sweep stays short; the KDF is PBKDF2 with 1000 iterations.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/crash.sh"
@@ -13,7 +13,6 @@
 openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
 crash_setup
 setup_token
-add_token other
 printf '%s\n' 'crash passphrase' > "$T/pass"
 chmod 600 "$T/pass"
 P="--passphrase-source file:$T/pass"
@@ -88,18 +87,6 @@ final_decrypt() { is plain && [ "$(objects)" -eq "$BASE" ]; }
 sweep "decrypt (a locked key)" check_decrypt final_decrypt \
     $P decrypt rsa --label ck
 
-use plain
-on() {
-	_now=$(snap "$1")
-	[ "${_now% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
-}
-check_move() { on test || on other; }
-final_move() {
-	on other && [ "$(objects test)" -eq 0 ] &&
-	    [ "$(objects other)" -eq "$BASE" ]
-}
-sweep "move --to" check_move final_move move rsa --label ck --to other
-
 echo "# $CRASH_POINTS fault points covered"
-ok '[ "$CRASH_POINTS" -gt 200 ]' "$CRASH_POINTS fault points covered in all"
+ok '[ "$CRASH_POINTS" -gt 150 ]' "$CRASH_POINTS fault points covered in all"
 done_testing

@@ -1,0 +1,42 @@
+#!/bin/sh
+# t_move_crash.sh -- crash safety of move --to: stopped at every PKCS#11
+# call it makes, by failing the call and by killing the process right after
+# it (tests/cli/crash.sh), the key is on the source token or on the
+# destination (or both), with its ID and public key, and signs there with
+# that public key; a rerun then finishes the move, leaving the source
+# empty.  One 1024-bit key, so that the sweep stays short.
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/cli/crash.sh"
+
+openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
+crash_setup
+setup_token
+add_token other
+"$CK" --quiet generate rsa --label ck --exportable --modulus 1024 ||
+    { echo "Bail out! cannot generate"; exit 1; }
+"$CK" show --json --label ck > "$T/ck.json" 2>/dev/null
+jget "$T/ck.json" 'd[0]["public_key"]' > "$T/old.pem"
+ID=$(jget "$T/ck.json" 'd[0]["id"]')
+BASE=$(objects)
+save_pristine
+
+# ident [TOKEN]: "ID KEYDATA-SHA256" of ck as show prints it there
+ident() {
+	"$CK" ${1:+--token "$1"} show --label ck > "$T/snap" 2>/dev/null ||
+	    return 1
+	echo "$(sed -n 's/^ Key ID: //p' "$T/snap")" \
+	    "$(sed -n '/Key Data:/,$p' "$T/snap" | sha256sum | cut -c1-16)"
+}
+OLD=$(ident)
+
+# on TOKEN: ck is there with its ID and public key, and signs with it
+on() { [ "$(ident "$1")" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"; }
+check_move() { on test || on other; }
+final_move() {
+	on other && [ "$(objects test)" -eq 0 ] &&
+	    [ "$(objects other)" -eq "$BASE" ]
+}
+sweep "move --to" check_move final_move move rsa --label ck --to other
+
+echo "# $CRASH_POINTS fault points covered"
+done_testing
