@@ -199,4 +199,19 @@ unchanged $((n - 3 + 3)) "the old public key, copy and record went, the new pair
 ok '[ "$(json gone "[k[\"encrypted\"], k[\"locked\"]]")" = "[false, false]" ]' \
     "the new key is plain"
 
+# --- on a terminal: asked twice when made, once when used --------------------------
+"$CK" --quiet generate rsa --label tty --exportable --modulus 1024
+pty_run "typed pass,typed pass" "$CK" encrypt rsa --label tty $FAST
+ok '[ $? -eq 0 ]' "encrypt with the passphrase typed on a terminal"
+contains "$out" "Passphrase for the encrypted copy: " "it asks for the passphrase"
+contains "$out" "Again: " "and asks again"
+ok '! grep -q "typed pass" "$out"' "the passphrase is not echoed"
+pty_run "typed pass" "$CK" lock rsa --label tty
+ok '[ $? -eq 0 ]' "lock with the passphrase typed on a terminal"
+pty_run "mistyped" "$CK" unlock rsa --label tty
+ok '[ $? -eq 6 ]' "unlock with a mistyped passphrase: exit 6"
+pty_run "typed pass" "$CK" unlock rsa --label tty
+ok '[ $? -eq 0 ] && [ "$(json tty "k[\"locked\"]")" = false ]' \
+    "unlock with the passphrase typed on a terminal"
+
 done_testing

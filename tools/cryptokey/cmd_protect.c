@@ -119,9 +119,6 @@ run_encrypt(const char **args, int nargs)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
-	if (opt_kdf == NULL || opt_kdf[0] == 'p')
-		tool_note("%% Deriving the key from the passphrase takes a "
-		    "moment.");
 	st = ks_encrypt(ctx, opt_label, opt_kdf, pass_new, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
 		tool_note("%% Key %s is encrypted; it stays UNLOCKED until "
