@@ -172,6 +172,19 @@ sa_established(struct ike_sa *sa)
 	}
 }
 
+/* Another established SA with the same peer? */
+int
+sa_has_peer_sa(const struct ike_sa *sa)
+{
+	const struct ike_sa *x;
+
+	TAILQ_FOREACH(x, &ikesignd->sas, entry)
+		if (x != sa && x->state == QM_IDLE &&
+		    x->remote.sin_addr.s_addr == sa->remote.sin_addr.s_addr)
+			return 1;
+	return 0;
+}
+
 void
 sa_initial_contact(struct ike_sa *sa)
 {

@@ -475,6 +475,7 @@ void	qm_decline(struct ike_sa *, struct ike_msg *);
 void	sa_established(struct ike_sa *);
 /* The peer sent INITIAL-CONTACT: drop its other SAs. */
 void	sa_initial_contact(struct ike_sa *);
+int	sa_has_peer_sa(const struct ike_sa *);
 void	sa_timers(uint64_t now, int *timeout);
 int	sa_clear_matching(const char *peer, const char *key, const char *why);
 void	sa_fail_quiet(struct ike_sa *, const char *why);

@@ -758,14 +758,18 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 		mm_error(sa, (uint16_t)rc, 1, "cannot sign message 5");
 		return;
 	}
-	msgb_pld_begin(&mb, IKE_PLD_N);
-	wb_u32(&mb.w, IKE_DOI_IPSEC);
-	wb_u8(&mb.w, IKE_PROTO_ISAKMP);
-	wb_u8(&mb.w, 2 * IKE_COOKIE_LEN);
-	wb_u16(&mb.w, IKE_N_INITIAL_CONTACT);
-	wb_bytes(&mb.w, sa->icky, IKE_COOKIE_LEN);
-	wb_bytes(&mb.w, sa->rcky, IKE_COOKIE_LEN);
-	msgb_pld_end(&mb);
+	/* INITIAL-CONTACT only when we hold no other SA with the peer
+	 * (a rekey must not make it forget the SA being replaced) */
+	if (!sa_has_peer_sa(sa)) {
+		msgb_pld_begin(&mb, IKE_PLD_N);
+		wb_u32(&mb.w, IKE_DOI_IPSEC);
+		wb_u8(&mb.w, IKE_PROTO_ISAKMP);
+		wb_u8(&mb.w, 2 * IKE_COOKIE_LEN);
+		wb_u16(&mb.w, IKE_N_INITIAL_CONTACT);
+		wb_bytes(&mb.w, sa->icky, IKE_COOKIE_LEN);
+		wb_bytes(&mb.w, sa->rcky, IKE_COOKIE_LEN);
+		msgb_pld_end(&mb);
+	}
 	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 2) != 0) {
 		sa_fail(sa, "cannot build message 5");
 		return;
