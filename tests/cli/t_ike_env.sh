@@ -110,7 +110,7 @@ ikesignd_conf() {
 token test
 module $SOFTHSM_MODULE
 pin-source file:$T/pin
-key ike-a
+key ${IKE_KEY:-ike-a}
 hostname a.test
 listen $IPA
 control $T/ctl.sock

@@ -1,0 +1,56 @@
+#!/bin/sh
+# t_ike_lock.sh -- cryptokey lock under a running ikesignd: the IKE SAs
+# authenticated with the key are deleted (the peer is told), new
+# negotiations are refused both ways, and after cryptokey unlock the same
+# key negotiates again.
+. "$top_srcdir/tests/cli/t_ike_env.sh"
+
+ike_setup
+printf 'lock test passphrase\n' >"$T/pass"
+chmod 600 "$T/pass"
+"$CK" generate rsa --label ike-l --exportable --quiet >/dev/null 2>&1 &&
+"$CK" export rsa --label ike-l --public --out "$T/l.pub" >/dev/null 2>&1 &&
+"$CK" encrypt rsa --label ike-l --passphrase-source "file:$T/pass" \
+    >/dev/null 2>&1 ||
+    { echo "Bail out! cannot make the encrypted key"; exit 1; }
+IKE_KEY=ike-l
+ikesignd_conf <<EOC
+crypto isakmp policy 10
+ encryption aes 128
+ hash sha256
+ authentication rsa-sig
+ group 14
+EOC
+charon_conf "$T/l.pub"
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with an encrypted (still usable) key"
+charon_start
+
+expect_rc 0 "strongSwan negotiates with the encrypted key" \
+    swan --initiate --ike v1 --timeout 10
+expect_rc 0 "cryptokey lock" \
+    "$CK" lock rsa --label ike-l --passphrase-source "file:$T/pass"
+wait_for "$T/ikesignd.log" "local key 'ike-l' is unusable" 6
+contains "$T/ikesignd.log" "local key 'ike-l' is unusable (key is locked): deleted 1 IKE SAs, refusing new ones" \
+    "ikesignd deletes the SA authenticated with the locked key"
+wait_for "$T/b/charon.log" "received DELETE for IKE_SA v1" 3
+contains "$T/b/charon.log" "received DELETE for IKE_SA v1" \
+    "strongSwan is told"
+ctl show sa >"$T/sa.txt"
+ok '! grep -q QM_IDLE $T/sa.txt' "no SA is left"
+expect_rc 5 "ikesignctl initiate is refused while locked" ctl initiate "$IPB"
+expect_rc 1 "strongSwan is refused while locked" \
+    swan --initiate --ike v1 --timeout 10
+contains "$T/ikesignd.log" "refused: the local key 'ike-l' is locked or missing" \
+    "ikesignd logs the refusal"
+
+expect_rc 0 "cryptokey unlock" \
+    "$CK" unlock rsa --label ike-l --passphrase-source "file:$T/pass"
+wait_for "$T/ikesignd.log" "local key 'ike-l' is usable again" 6
+contains "$T/ikesignd.log" "local key 'ike-l' is usable again" \
+    "ikesignd notices the unlocked key"
+expect_rc 0 "the same key negotiates again" ctl initiate "$IPB"
+
+kill -0 "$IKESIGND_PID" 2>/dev/null
+ok '[ $? -eq 0 ]' "ikesignd is still running"
+done_testing
