@@ -4,7 +4,8 @@
 # it (tests/cli/crash.sh), the key is on the source token or on the
 # destination (or both), with its ID and public key, and signs there with
 # that public key; a rerun then finishes the move, leaving the source
-# empty.  One 1024-bit key, so that the sweep stays short.
+# empty.  The same for a locked key, which must unlock on the destination
+# afterwards.  One 1024-bit key, so that the sweep stays short.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/crash.sh"
 
@@ -37,6 +38,28 @@ final_move() {
 	    [ "$(objects other)" -eq "$BASE" ]
 }
 sweep "move --to" check_move final_move move rsa --label ck --to other
+
+# a locked key moves as its public key, record and encrypted copy: it is
+# locked on one token or the other, and after the rerun it unlocks there
+printf '%s\n' 'crash passphrase' > "$T/pass"
+chmod 600 "$T/pass"
+P="--passphrase-source file:$T/pass"
+restore
+"$CK" $P --quiet encrypt rsa --label ck --kdf pbkdf2:1000 &&
+    "$CK" $P --quiet lock rsa --label ck ||
+    { echo "Bail out! cannot lock"; exit 1; }
+save_pristine
+locked_on() {
+	[ "$(ident "$1")" = "$OLD" ] && grep -q 'protected and LOCKED' "$T/snap"
+}
+check_move_locked() { locked_on test || locked_on other; }
+final_move_locked() {
+	locked_on other && [ "$(objects test)" -eq 0 ] &&
+	    "$CK" --token other $P unlock rsa --label ck >/dev/null 2>&1 &&
+	    on other
+}
+sweep "move --to (a locked key)" check_move_locked final_move_locked \
+    move rsa --label ck --to other
 
 echo "# $CRASH_POINTS fault points covered"
 done_testing
