@@ -368,12 +368,12 @@ struct ike_sa {
 	uint8_t			 nr[256];
 	size_t			 nilen;
 	size_t			 nrlen;
-	struct ike_keys		 k;
-	uint8_t			 p1iv[IKE_BLOCK_MAX];	/* after message 6 */
+	struct ike_keys		 k;	/* k.iv: the Main Mode CBC chain;
+					 * after message 6 the base of the
+					 * IVs of later exchanges */
 	char			 peer_id[CONF_NAME_MAX];
 	int			 peer_dpd;
 	int			 peer_natt;
-	int			 natd_type;	/* 0: no NAT-D */
 	/* times (monotonic seconds) */
 	time_t			 created;
 	time_t			 established;
