@@ -74,7 +74,7 @@ sweep() {
 				echo "# $_name: rerun after $_mode at call $_i did not complete"
 			fi
 		done
-		_i=$((_i + 1))
+		_i=$((_i + ${CRASH_STRIDE:-1}))
 	done
 	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
 	    "$_name: $_points fault points over $_total calls, old or new state, reruns complete"

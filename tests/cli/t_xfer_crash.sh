@@ -102,7 +102,7 @@ while [ "$i" -le "$total" ]; do
 			bad=$((bad + 1))
 		fi
 	done
-	i=$((i + 1))
+	i=$((i + ${CRASH_STRIDE:-1}))
 done
 ok "[ $total -gt 5 ] && [ $bad -eq 0 ]" \
     "import --replace: $points fault points over $total calls, no key lost, reruns complete"
@@ -142,7 +142,7 @@ while [ "$i" -le "$total" ]; do
 			bad=$((bad + 1))
 		fi
 	done
-	i=$((i + 1))
+	i=$((i + ${CRASH_STRIDE:-1}))
 done
 ok "[ $total -gt 5 ] && [ $bad -eq 0 ]" \
     "export: $points fault points over $total calls, token unchanged, no partial file"
