@@ -50,10 +50,13 @@ pairs_add(struct pairs *ps, const char *label, size_t llen,
 		return NULL;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
-	if ((k->label = strndup(label, llen)) == NULL) {
+	/* not strndup: label is a counted buffer, not a C string */
+	if ((k->label = malloc(llen + 1)) == NULL) {
 		free(k);
 		return NULL;
 	}
+	memcpy(k->label, label, llen);
+	k->label[llen] = '\0';
 	memcpy(k->id, id, idlen);
 	k->idlen = idlen;
 	grown = reallocarray(ps->v, ps->n + 1, sizeof(*grown));

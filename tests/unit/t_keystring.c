@@ -183,7 +183,10 @@ pem_of(EVP_PKEY *pk, int private)
 	else
 		PEM_write_bio_PUBKEY(b, pk);
 	BIO_get_mem_ptr(b, &m);
-	s = strndup(m->data, m->length);
+	if ((s = malloc(m->length + 1)) != NULL) {
+		memcpy(s, m->data, m->length);
+		s[m->length] = '\0';
+	}
 	BIO_free(b);
 	return s;
 }
