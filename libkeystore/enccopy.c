@@ -162,7 +162,7 @@ ks_enc_derive(const struct ks_enc *e, const char *pass, size_t passlen,
 	int ok = 0;
 
 	memset(k, 0, sizeof(*k));
-	if (ks_kdf_check(&e->kdf) != 0 || passlen > 1024)
+	if (ks_kdf_check(&e->kdf) != 0 || passlen > KS_ENC_PASS_MAX)
 		return -1;
 	if (e->kdf.type == KS_KDF_PBKDF2)
 		ok = PKCS5_PBKDF2_HMAC(pass, (int)passlen, e->salt,

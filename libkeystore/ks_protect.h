@@ -22,6 +22,7 @@
 #define KS_ENC_ATTRS_MAX	8
 #define KS_ENC_MAC_LEN		32	/* HMAC-SHA256 */
 #define KS_ENC_KEY_LEN		32	/* AES-256 key-encryption key */
+#define KS_ENC_PASS_MAX		1024	/* longest passphrase */
 
 enum ks_kdf_type {
 	KS_KDF_PBKDF2 = 1,	/* PBKDF2-HMAC-SHA256 */

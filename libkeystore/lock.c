@@ -30,8 +30,6 @@
 
 #include "ks_protect.h"
 
-#define PASS_MAX	1024
-
 /* Which pairs need the operation; *todo counts them.  label's pairs must
  * all be encrypted. */
 static ks_status
@@ -63,7 +61,7 @@ ks_lock(ks_ctx *ctx, const char *label, int flags, ks_secret_fn passfn,
 	CK_OBJECT_HANDLE check;
 	ks_key **keys = NULL;
 	size_t n = 0, i, todo = 0, passlen = 0;
-	char pass[PASS_MAX];
+	char pass[KS_ENC_PASS_MAX];
 	int with_pass = !(flags & KS_LOCK_NO_PASSPHRASE);
 	ks_status st;
 	CK_RV rv;
@@ -114,7 +112,7 @@ ks_unlock(ks_ctx *ctx, const char *label, ks_secret_fn passfn, void *passarg,
 	CK_OBJECT_HANDLE h;
 	ks_key **keys = NULL;
 	size_t n = 0, i, todo = 0, passlen = 0;
-	char pass[PASS_MAX];
+	char pass[KS_ENC_PASS_MAX];
 	ks_status st;
 
 	*done = 0;

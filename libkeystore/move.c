@@ -286,13 +286,15 @@ copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags,
 		ks_wrapkey_destroy(src, &wks);
 		return on_dst(src, dst, st);
 	}
-	if ((st = ks_wrap_blob(src, &wks, s->priv, s->label, &blob,
-	    &bloblen)) == KS_OK &&
-	    (st = ks_unwrap_checked(dst, &wkd, blob, bloblen, s, attrs, nattrs,
-	    1, flags & KS_MOVE_NON_EXPORTABLE, &h)) != KS_OK)
-		st = on_dst(src, dst, st);
-	else
-		made_add(made, h);
+	st = ks_wrap_blob(src, &wks, s->priv, s->label, &blob, &bloblen);
+	if (st == KS_OK) {
+		st = ks_unwrap_checked(dst, &wkd, blob, bloblen, s, attrs,
+		    nattrs, 1, flags & KS_MOVE_NON_EXPORTABLE, &h);
+		if (st == KS_OK)
+			made_add(made, h);
+		else
+			st = on_dst(src, dst, st);
+	}
 	ks_wrapkey_destroy(dst, &wkd);
 	ks_wrapkey_destroy(src, &wks);
 	free(blob);	/* wrapped */

@@ -38,8 +38,6 @@
 
 #include "ks_protect.h"
 
-#define PASS_MAX	1024
-
 /* Token objects --------------------------------------------------------- */
 
 ks_status
@@ -365,10 +363,9 @@ ks_protect_targets(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 		free(all);
 		all = NULL;
 	}
-	if (label != NULL && kept == 0) {
+	if (label != NULL && kept == 0)
 		return ks_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, ctx->token.label);
-	}
 	*keys = all;
 	*n = kept;
 	return KS_OK;
@@ -459,7 +456,7 @@ ks_encrypt(ks_ctx *ctx, const char *label, const char *kdfspec,
 	struct ks_kdf kdf;
 	ks_key **keys = NULL;
 	size_t n = 0, i, todo = 0, passlen = 0;
-	char pass[PASS_MAX];
+	char pass[KS_ENC_PASS_MAX];
 	ks_status st;
 
 	*done = 0;
@@ -506,7 +503,7 @@ ks_decrypt(ks_ctx *ctx, const char *label, ks_secret_fn passfn,
 	struct ks_opened *o = NULL;
 	ks_key **keys = NULL;
 	size_t n = 0, i, passlen = 0, todo = 0;
-	char pass[PASS_MAX];
+	char pass[KS_ENC_PASS_MAX];
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 	CK_RV rv;
