@@ -22,7 +22,9 @@
 #   calls CMD...            module calls CMD makes when nothing goes wrong
 #   sweep NAME CHECK FINAL CMD...
 #                           every call N, both modes: fault, CHECK, rerun
-#                           CMD, FINAL; one TAP line; adds to CRASH_POINTS
+#                           CMD, FINAL; one TAP line; adds to CRASH_POINTS.
+#                           CRASH_STRIDE=K takes every Kth call instead
+#                           (scripts/test.sh, for the slow sanitizer tree)
 #
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.
@@ -116,7 +118,7 @@ sweep() {
 				echo "# $_name: rerun after $_mode at call $_i did not complete"
 			fi
 		done
-		_i=$((_i + 1))
+		_i=$((_i + ${CRASH_STRIDE:-1}))
 	done
 	CRASH_POINTS=$((CRASH_POINTS + _points))
 	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
