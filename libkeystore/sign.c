@@ -26,6 +26,26 @@ mech_of(ks_sig s)
 	}
 }
 
+/* Say why: a locked key is "not permitted", anything else "not found". */
+static ks_status
+no_signing_key(ks_ctx *ctx, const char *label)
+{
+	ks_key **keys = NULL;
+	size_t n = 0, i;
+	int locked = 0;
+
+	if (ks_find_pairs(ctx, label, &keys, &n, 0) == KS_OK)
+		for (i = 0; i < n; i++)
+			locked |= keys[i]->locked &&
+			    keys[i]->usage != KS_USAGE_ENCRYPTION;
+	ks_keys_free(keys, n);
+	if (locked)
+		return ks_fail(ctx, KS_EPERM, "key '%s' on token '%s' is "
+		    "locked; unlock it first", label, ctx->token.label);
+	return ks_fail(ctx, KS_ENOTFOUND, "no signing key named '%s' on "
+	    "token '%s'", label, ctx->token.label);
+}
+
 static ks_status
 find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
 {
@@ -47,8 +67,7 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
 		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	if (n == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no signing key named '%s' "
-		    "on token '%s'", label, ctx->token.label);
+		return no_signing_key(ctx, label);
 	*h = found[0];	/* during a replace the newest and oldest coexist;
 			 * either signs with a key the name stands for */
 	free(found);

@@ -171,6 +171,23 @@ main(void)
 	is_int(ks_sign(ctx, "u", KS_SIG_SHA256_RSA_PKCS, hash, sizeof(hash),
 	    sig, &siglen), KS_OK, "usage keys sign with the signature pair");
 
+	/* a locked key refuses to sign with "not permitted", and signs
+	 * again once unlocked */
+	is_int(ks_encrypt(ctx, "k1", "pbkdf2:1000", pin_cb, (void *)"pass-1",
+	    &n), KS_OK, "encrypt k1: %s", ks_ctx_error(ctx));
+	is_int(ks_lock(ctx, "k1", 0, pin_cb, (void *)"pass-1", &n), KS_OK,
+	    "lock k1");
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, "k1", KS_SIG_SHA256_RSA_PKCS, hash, sizeof(hash),
+	    sig, &siglen), KS_EPERM, "a locked key does not sign");
+	ok(strstr(ks_ctx_error(ctx), "locked") != NULL, "and says so: %s",
+	    ks_ctx_error(ctx));
+	is_int(ks_unlock(ctx, "k1", pin_cb, (void *)"pass-1", &n), KS_OK,
+	    "unlock k1");
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, "k1", KS_SIG_SHA256_RSA_PKCS, hash, sizeof(hash),
+	    sig, &siglen), KS_OK, "unlocked, it signs again");
+
 	is_int(ks_zeroize(ctx, "nosuch", &removed), KS_ENOTFOUND,
 	    "zeroize unknown name");
 	is_int(ks_zeroize(ctx, "u", &removed), KS_OK, "zeroize u");
