@@ -148,31 +148,6 @@ check_name(ks_ctx *ctx, const char *label, int flags, ks_key ***old,
 	return KS_OK;
 }
 
-static ks_status
-check_flags(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
-    int exportable)
-{
-	CK_BBOOL sens = CK_FALSE, extr = CK_FALSE;
-	CK_ATTRIBUTE a[] = {
-		{ CKA_SENSITIVE, &sens, sizeof(sens) },
-		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
-	};
-	CK_RV rv;
-
-	if ((rv = p11_get_fixed(&ctx->sess, priv, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read back key '%s'", label);
-	if (a[0].ulValueLen != sizeof(sens) || sens != CK_TRUE)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' did not make key "
-		    "'%s' sensitive; refusing to keep it", ctx->token.label,
-		    label);
-	if (a[1].ulValueLen != sizeof(extr) ||
-	    (extr == CK_TRUE) != (exportable != 0))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' ignored the "
-		    "exportable setting of key '%s'; refusing to keep it",
-		    ctx->token.label, label);
-	return KS_OK;
-}
-
 /* n or e of an RSA key as big-endian bytes (allocated). */
 static unsigned char *
 rsa_param(EVP_PKEY *pk, const char *name, size_t *len)
@@ -280,7 +255,7 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 	if (st != KS_OK)
 		return st;
 	m->has_priv = 1;
-	return check_flags(ctx, label, m->priv, exportable);
+	return ks_check_private(ctx, label, m->priv, exportable);
 }
 
 /* 3. One pair: record, private key, public key. */

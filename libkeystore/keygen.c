@@ -40,8 +40,9 @@ undo(ks_ctx *ctx, struct made *m)
 	m->has_keys = m->has_meta = 0;
 }
 
-static ks_status
-check_flags(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
+/* Read back what the token made: sensitive always, extractable as asked. */
+ks_status
+ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
     int exportable)
 {
 	CK_BBOOL sens = CK_FALSE, extr = CK_FALSE;
@@ -128,7 +129,7 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		return ks_fail_rv(ctx, rv, "cannot generate a %u-bit RSA key "
 		    "'%s' on token '%s'", bits, label, ctx->token.label);
 	m->has_keys = 1;
-	return check_flags(ctx, label, m->priv, exportable);
+	return ks_check_private(ctx, label, m->priv, exportable);
 }
 
 static ks_status

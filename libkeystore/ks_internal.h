@@ -80,6 +80,11 @@ int		 ks_meta_parse(const char *buf, size_t len,
 ks_status	 ks_meta_create(ks_ctx *ctx, const char *label,
 		    const struct ks_meta *m, CK_OBJECT_HANDLE *h);
 
+/* keygen.c: read back CKA_SENSITIVE (TRUE) and CKA_EXTRACTABLE (as asked)
+ * of a private key this library just made */
+ks_status	 ks_check_private(ks_ctx *ctx, const char *label,
+		    CK_OBJECT_HANDLE priv, int exportable);
+
 /* spki.c */
 ks_status	 ks_spki_from_rsa(const unsigned char *n, size_t nlen,
 		    const unsigned char *e, size_t elen, unsigned char **der,

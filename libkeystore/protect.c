@@ -181,7 +181,6 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 	CK_BBOOL decrypt = attr_value(attrs, nattrs, CKA_DECRYPT, CK_TRUE);
 	CK_BBOOL unwrap = attr_value(attrs, nattrs, CKA_UNWRAP, CK_FALSE);
 	CK_BBOOL extr = attr_value(attrs, nattrs, CKA_EXTRACTABLE, CK_FALSE);
-	CK_BBOOL sens = CK_FALSE, extr_now = CK_FALSE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
@@ -195,15 +194,10 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 		{ CKA_LABEL, k->label, strlen(k->label) },
 		{ CKA_ID, (void *)k->id, k->idlen },
 	};
-	CK_ATTRIBUTE back[] = {
-		{ CKA_SENSITIVE, &sens, sizeof(sens) },
-		{ CKA_EXTRACTABLE, &extr_now, sizeof(extr_now) },
-	};
 	unsigned char *spki = NULL;
 	size_t spkilen = 0;
 	CK_OBJECT_HANDLE h;
 	ks_status st;
-	CK_RV rv;
 
 	if (non_exportable || !on_token)
 		extr = CK_FALSE;
@@ -219,19 +213,9 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    "'%s' does not match its public key", k->label);
 		goto bad;
 	}
-	if (on_token) {
-		if ((rv = p11_get_fixed(&ctx->sess, h, back, 2)) != CKR_OK) {
-			st = ks_fail_rv(ctx, rv, "cannot read back key '%s'",
-			    k->label);
-			goto bad;
-		}
-		if (sens != CK_TRUE || extr_now != extr) {
-			st = ks_fail(ctx, KS_ETOKEN, "token '%s' did not keep "
-			    "the attributes of key '%s'; refusing to keep it",
-			    ctx->token.label, k->label);
-			goto bad;
-		}
-	}
+	if (on_token &&
+	    (st = ks_check_private(ctx, k->label, h, extr == CK_TRUE)) != KS_OK)
+		goto bad;
 	free(spki);
 	*out = h;
 	return KS_OK;
