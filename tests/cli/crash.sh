@@ -19,6 +19,7 @@
 #   signs_with ID PEM [TOKEN]
 #                           the same with a public key file (no listing)
 #   faulted N MODE CMD...   cryptokey CMD through the fault module
+#                           (CRASH_TOOL names another tool, e.g. cryptokeyring)
 #   calls CMD...            module calls CMD makes when nothing goes wrong
 #   sweep NAME CHECK FINAL CMD...
 #                           every call N, both modes: fault, CHECK, rerun
@@ -87,14 +88,14 @@ signs_with() {
 faulted() {
 	_n=$1; _mode=$2; shift 2
 	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
-	    "$CK" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+	    "${CRASH_TOOL:-$CK}" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
 }
 
 calls() {
 	restore
 	rm -f "$T/count"
 	CRYPTOKEY_FAULT_AT=0 CRYPTOKEY_FAULT_COUNT="$T/count" \
-	    "$CK" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+	    "${CRASH_TOOL:-$CK}" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
 	cat "$T/count" 2>/dev/null || echo 0
 }
 
@@ -112,7 +113,7 @@ sweep() {
 				_bad=$((_bad + 1))
 				echo "# $_name: bad state after $_mode at call $_i"
 			fi
-			"$CK" "$@" </dev/null >/dev/null 2>&1
+			"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
 			if ! $_final; then
 				_bad=$((_bad + 1))
 				echo "# $_name: rerun after $_mode at call $_i did not complete"

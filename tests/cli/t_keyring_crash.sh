@@ -6,11 +6,16 @@
 # part a rerun finishes), then that a rerun completes.
 . "$top_srcdir/tests/cli/lib.sh"
 
+. "$top_srcdir/tests/cli/crash.sh"
+
 KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
-FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
-[ -f "$FAULTMOD" ] || skip_all "fault module not built"
+# the program itself, not libtool's wrapper (crash.sh set the library path)
+[ -x "$top_builddir/tools/cryptokeyring/.libs/cryptokeyring" ] &&
+    [ "$CK" != "$top_builddir/tools/cryptokey/cryptokey" ] &&
+    KR="$top_builddir/tools/cryptokeyring/.libs/cryptokeyring"
+CRASH_TOOL="$KR"
 setup_token
-export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
+crash_setup
 printf 'Crash-test-PSK\n' > "$T/psk"
 chmod 600 "$T/psk"
 export PSKSRC="file:$T/psk"
@@ -27,8 +32,7 @@ WANT=$(od -An -v -tx1 "$T/peer.der" | tr -d ' \n' | tr a-f A-F)
 "$KR" add-pubkey ring1 --name other --in "$T/peer.pem" >/dev/null 2>&1 &&
 "$KR" --passphrase-source "$PSKSRC" add-psk ring1 --address 10.0.0.0/8 \
     >/dev/null 2>&1 || { echo "Bail out! cannot set up keyring"; exit 1; }
-cp -a "$T/tokens" "$T/pristine"
-restore() { rm -rf "$T/tokens"; cp -a "$T/pristine" "$T/tokens"; }
+save_pristine
 
 # json EXPR: python EXPR over "show --json" (as d)
 json() {
@@ -39,45 +43,6 @@ json() {
 token_labels() {
 	p11 --list-objects 2>/dev/null | sed -n "s/^ *label: *'*\([^']*\)'*\$/\1/p" |
 	    sort
-}
-
-faulted() {
-	_n=$1; _mode=$2; shift 2
-	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
-	    "$KR" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
-}
-calls() {
-	restore
-	rm -f "$T/count"
-	CRYPTOKEY_FAULT_AT=0 CRYPTOKEY_FAULT_COUNT="$T/count" \
-	    "$KR" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
-	cat "$T/count" 2>/dev/null || echo 0
-}
-# sweep NAME CHECK FINAL CMD...
-sweep() {
-	_name=$1; _check=$2; _final=$3; shift 3
-	_total=$(calls "$@")
-	_bad=0; _points=0
-	_i=1
-	while [ "$_i" -le "$_total" ]; do
-		for _mode in fail crash; do
-			restore
-			faulted "$_i" "$_mode" "$@"
-			_points=$((_points + 1))
-			if ! $_check; then
-				_bad=$((_bad + 1))
-				echo "# $_name: bad state after $_mode at call $_i"
-			fi
-			"$KR" "$@" </dev/null >/dev/null 2>&1
-			if ! $_final; then
-				_bad=$((_bad + 1))
-				echo "# $_name: rerun after $_mode at call $_i did not complete"
-			fi
-		done
-		_i=$((_i + ${CRASH_STRIDE:-1}))
-	done
-	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
-	    "$_name: $_points fault points over $_total calls, old or new state, reruns complete"
 }
 
 # add-pubkey: the new key is there whole, or not at all
