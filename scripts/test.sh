@@ -4,17 +4,17 @@
 # trees, run each fuzz target briefly (clang), and end with the line
 # "N passed, N failed[, N skipped]".  Exit status is non-zero on any failure.
 #
-#   FUZZ_SECONDS   seconds per fuzz target (default 20; 0 skips fuzzing)
+#   FUZZ_SECONDS   seconds per fuzz target (default 15; 0 skips fuzzing)
 #   JOBS           parallel make jobs for building (default 2)
 #   CHECK_JOBS     tests run at once (default 4: many wait on timers)
 #
 # The crash-safety sweeps stop each operation at every PKCS#11 call in the
-# -Werror tree; under the sanitizers they take every 4th call
+# -Werror tree; under the sanitizers they take every 8th call
 # (CRASH_STRIDE), which keeps the run short and still crosses every step.
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
-: "${FUZZ_SECONDS:=20}"
+: "${FUZZ_SECONDS:=15}"
 : "${JOBS:=2}"
 : "${CHECK_JOBS:=4}"
 passed=0 failed=0 skipped=0
@@ -76,7 +76,7 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
-CRASH_STRIDE=4; export CRASH_STRIDE
+CRASH_STRIDE=8; export CRASH_STRIDE
 build_and_check "$TOP/build-asan" asan+ubsan --enable-werror \
     CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"
 
