@@ -264,3 +264,39 @@ tool_passphrase(const char *prompt, int confirm, char *buf, size_t bufsz,
 		return tool_fail(st, "%s", err);
 	return KS_OK;
 }
+
+static int pass_failed;
+
+static ks_status
+pass_ask(void *arg, const char *prompt, char *buf, size_t bufsz,
+    size_t *len, int confirm)
+{
+	ks_ctx *ctx = arg;
+	ks_status st;
+
+	if ((st = tool_passphrase(prompt, confirm, buf, bufsz, len)) != KS_OK) {
+		pass_failed = 1;	/* tool_passphrase said why */
+		return ks_ctx_fail(ctx, st, "no passphrase");
+	}
+	return KS_OK;
+}
+
+ks_status
+tool_pass_new(void *ctx, const char *prompt, char *buf, size_t bufsz,
+    size_t *len)
+{
+	return pass_ask(ctx, prompt, buf, bufsz, len, 1);
+}
+
+ks_status
+tool_pass_old(void *ctx, const char *prompt, char *buf, size_t bufsz,
+    size_t *len)
+{
+	return pass_ask(ctx, prompt, buf, bufsz, len, 0);
+}
+
+int
+tool_pass_failed(void)
+{
+	return pass_failed;
+}

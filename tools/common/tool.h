@@ -51,6 +51,18 @@ ks_status	tool_open(ks_ctx **ctx, int flags);
 ks_status	tool_passphrase(const char *prompt, int confirm, char *buf,
 		    size_t bufsz, size_t *len);
 
+/*
+ * ks_secret_fn over the passphrase source, for library calls that ask for a
+ * passphrase; arg is the ks_ctx.  tool_pass_new asks twice on a prompt.
+ * When reading fails the reason is already printed: tool_pass_failed()
+ * then says not to print the library's message as well.
+ */
+ks_status	tool_pass_new(void *ctx, const char *prompt, char *buf,
+		    size_t bufsz, size_t *len);
+ks_status	tool_pass_old(void *ctx, const char *prompt, char *buf,
+		    size_t bufsz, size_t *len);
+int		tool_pass_failed(void);
+
 /* "prog: message" on stderr; returns st for "return tool_fail(...)". */
 int		tool_fail(ks_status st, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -21,7 +21,6 @@
 
 static char *opt_label, *opt_cipher, *opt_out;
 static int opt_public, opt_force;
-static int pass_failed;
 
 static struct poptOption options[] = {
 	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
@@ -59,19 +58,6 @@ parse_cipher(const char *s, ks_cipher *c)
 			return 1;
 		}
 	return 0;
-}
-
-static ks_status
-pass_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	ks_ctx *ctx = arg;
-	ks_status st;
-
-	if ((st = tool_passphrase(prompt, 1, buf, bufsz, len)) != KS_OK) {
-		pass_failed = 1;	/* tool_passphrase said why */
-		return ks_ctx_fail(ctx, st, "no passphrase");
-	}
-	return KS_OK;
 }
 
 static int
@@ -182,9 +168,9 @@ run(const char **args, int nargs)
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
 	st = ks_export(ctx, opt_label, cipher,
-	    opt_public ? KS_EXPORT_PUBLIC : 0, pass_cb, ctx, &pem, &len);
+	    opt_public ? KS_EXPORT_PUBLIC : 0, tool_pass_new, ctx, &pem, &len);
 	if (st != KS_OK) {
-		if (!pass_failed)
+		if (!tool_pass_failed())
 			tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);
 		return (int)st;

@@ -19,7 +19,6 @@
 
 static char *opt_label, *opt_in, *opt_usage, *opt_on;
 static int opt_exportable, opt_replace;
-static int pass_failed;
 
 static struct poptOption options[] = {
 	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
@@ -58,19 +57,6 @@ parse_usage(const char *s, ks_kind *k)
 			return 1;
 		}
 	return 0;
-}
-
-static ks_status
-pass_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	ks_ctx *ctx = arg;
-	ks_status st;
-
-	if ((st = tool_passphrase(prompt, 0, buf, bufsz, len)) != KS_OK) {
-		pass_failed = 1;	/* tool_passphrase said why */
-		return ks_ctx_fail(ctx, st, "no passphrase");
-	}
-	return KS_OK;
 }
 
 /* On a terminal a line "quit" ends the input, as on IOS. */
@@ -179,10 +165,10 @@ run(const char **args, int nargs)
 		goto out;
 	st = ks_import(ctx, opt_label, buf, len, kind,
 	    (opt_exportable ? KS_IMPORT_EXPORTABLE : 0) |
-	    (opt_replace ? KS_IMPORT_REPLACE : 0), pass_cb, ctx);
-	if (st == KS_EINPUT || (st == KS_EAUTH && !pass_failed))
+	    (opt_replace ? KS_IMPORT_REPLACE : 0), tool_pass_old, ctx);
+	if (st == KS_EINPUT || (st == KS_EAUTH && !tool_pass_failed()))
 		tool_fail(st, "%s: %s", name, ks_ctx_error(ctx));
-	else if (st != KS_OK && !pass_failed)
+	else if (st != KS_OK && !tool_pass_failed())
 		tool_fail_ctx(ctx, st);
 	else if (st == KS_OK)
 		tool_note("%% Key pair import succeeded; keys '%s' are %s.",

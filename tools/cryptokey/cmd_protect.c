@@ -12,7 +12,6 @@
 
 static char *opt_label, *opt_kdf;
 static int opt_all, opt_no_pass;
-static int pass_failed;
 
 static struct poptOption encrypt_options[] = {
 	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
@@ -50,32 +49,6 @@ static struct poptOption unlock_options[] = {
 	POPT_TABLEEND
 };
 
-static ks_status
-ask(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len,
-    int confirm)
-{
-	ks_ctx *ctx = arg;
-	ks_status st;
-
-	if ((st = tool_passphrase(prompt, confirm, buf, bufsz, len)) != KS_OK) {
-		pass_failed = 1;	/* tool_passphrase said why */
-		return ks_ctx_fail(ctx, st, "no passphrase");
-	}
-	return KS_OK;
-}
-
-static ks_status
-pass_new(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	return ask(arg, prompt, buf, bufsz, len, 1);
-}
-
-static ks_status
-pass_old(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	return ask(arg, prompt, buf, bufsz, len, 0);
-}
-
 /* --label NAME or --all (when allowed); checked before any PIN. */
 static int
 check_target(int all_ok)
@@ -94,7 +67,7 @@ check_target(int all_ok)
 static int
 finish(ks_ctx *ctx, ks_status st)
 {
-	if (st != KS_OK && !pass_failed)
+	if (st != KS_OK && !tool_pass_failed())
 		tool_fail_ctx(ctx, st);
 	ks_ctx_free(ctx);
 	return (int)st;
@@ -119,7 +92,7 @@ run_encrypt(const char **args, int nargs)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
-	st = ks_encrypt(ctx, opt_label, opt_kdf, pass_new, ctx, &done);
+	st = ks_encrypt(ctx, opt_label, opt_kdf, tool_pass_new, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
 		tool_note("%% Key %s is encrypted; it stays UNLOCKED until "
 		    "'cryptokey lock rsa'.", opt_label);
@@ -141,7 +114,7 @@ run_decrypt(const char **args, int nargs)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
-	st = ks_decrypt(ctx, opt_label, pass_old, ctx);
+	st = ks_decrypt(ctx, opt_label, tool_pass_old, ctx);
 	if (st == KS_OK)
 		tool_note("%% Key %s is no longer encrypted.", opt_label);
 	return finish(ctx, st);
@@ -161,7 +134,7 @@ run_lock(const char **args, int nargs)
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
 	st = ks_lock(ctx, opt_label, opt_no_pass ? KS_LOCK_NO_PASSPHRASE : 0,
-	    pass_old, ctx, &done);
+	    tool_pass_old, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
 		tool_note(done > 0 ? "%% Key %s is LOCKED." :
 		    "%% Key %s was already LOCKED.", opt_label);
@@ -184,7 +157,7 @@ run_unlock(const char **args, int nargs)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
-	st = ks_unlock(ctx, opt_label, pass_old, ctx, &done);
+	st = ks_unlock(ctx, opt_label, tool_pass_old, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
 		tool_note(done > 0 ? "%% Key %s is UNLOCKED." :
 		    "%% Key %s was already UNLOCKED.", opt_label);
