@@ -8,8 +8,9 @@
 # state or the new one, then the operation is run again and a final check
 # says whether it completed.
 #
-#   crash_setup             skip unless the fault module is built; export
-#                           its target; call after the token is ready
+#   crash_setup             skip unless the fault module is built and
+#                           OpenSSL's pkcs11 engine (signs) works; export
+#                           the module's target
 #   save_pristine           remember the token directory as it is now
 #   restore                 put it back
 #   ids LABEL [TOKEN]       "id spki-sha256" per listed pair, sorted
@@ -44,6 +45,8 @@ fi
 
 crash_setup() {
 	[ -f "$FAULTMOD" ] || skip_all "fault module not built"
+	openssl engine pkcs11 -t >/dev/null 2>&1 ||
+	    skip_all "no OpenSSL pkcs11 engine"
 	export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
 }
 

@@ -145,6 +145,12 @@ setup_template() {
 	_write_conf test
 }
 
+# passphrase TEXT: $T/pass (mode 0600) holds TEXT, and $P names it
+passphrase() {
+	printf '%s\n' "$1" > "$T/pass" && chmod 600 "$T/pass"
+	P="--passphrase-source file:$T/pass"
+}
+
 # objects [LABEL]: every object on the token, as pkcs11-tool counts them
 objects() {
 	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "${1:-test}" \

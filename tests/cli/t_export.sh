@@ -13,9 +13,7 @@ command -v unchanged >/dev/null 2>&1 || unchanged() {
 }
 
 setup_template
-printf '%s\n' 'export-pass-1' > "$T/pass"
-chmod 600 "$T/pass"
-P="--passphrase-source file:$T/pass"
+passphrase 'export-pass-1'
 
 # blk FILE BEGIN-TYPE: the PEM blocks of that type in FILE
 blk() { sed -n "/-----BEGIN $2-----/,/-----END $2-----/p" "$1"; }

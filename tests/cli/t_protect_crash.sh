@@ -10,12 +10,9 @@
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/crash.sh"
 
-openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
 crash_setup
 setup_token
-printf '%s\n' 'crash passphrase' > "$T/pass"
-chmod 600 "$T/pass"
-P="--passphrase-source file:$T/pass"
+passphrase 'crash passphrase'
 KDF="--kdf pbkdf2:1000"
 "$CK" --quiet generate rsa --label ck --exportable --modulus 1024 ||
     { echo "Bail out! cannot generate"; exit 1; }
