@@ -26,6 +26,8 @@ struct ks_ctx {
 	struct p11_session	 sess;
 	int			 have_token;
 	char			*token_uri;
+	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
+	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];
 };
 

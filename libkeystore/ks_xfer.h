@@ -86,10 +86,21 @@ ks_status	 ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *blob, size_t bloblen,
 		    CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
 		    CK_OBJECT_HANDLE *priv);
-/* Wrap PKCS#8 DER in software, then C_UnwrapKey with the template. */
+/*
+ * Wrap PKCS#8 DER in software, then C_UnwrapKey with the template.  On a
+ * token that cannot unwrap with CKM_AES_KEY_WRAP_PAD this and
+ * ks_unwrap_blob go by ks_create_private instead.
+ */
 ks_status	 ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *der, size_t derlen, CK_ATTRIBUTE *tmpl,
 		    CK_ULONG ntmpl, const char *label, CK_OBJECT_HANDLE *priv);
 void		 ks_der_free(unsigned char *der, size_t len);
+
+/* privcreate.c ----------------------------------------------------------- */
+
+/* C_CreateObject of PKCS#8 DER's RSA components with the template. */
+ks_status	 ks_create_private(ks_ctx *ctx, const unsigned char *der,
+		    size_t derlen, const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
+		    const char *label, CK_OBJECT_HANDLE *priv);
 
 #endif /* KS_XFER_H */

@@ -10,21 +10,25 @@
  *      other key of the name.  A pair there with the same ID and public
  *      key was left by an earlier run: complete, it is kept; partial, it
  *      is removed and made again.
- *   1. on the destination, in this order: the record, the public key, the
- *      encrypted copy, the private key.  The private key goes by C_WrapKey
- *      on the source and C_UnwrapKey on the destination under one session
- *      AES key made on both tokens, so it is never in our memory in clear;
- *      the unwrapped key's public key and attributes are read back.
+ *   1. on the destination, in this order: the record, the encrypted copy,
+ *      the private key, the public key.  Until the private key is there the
+ *      partial copy is not listed (ks_pair_listed); once it is, it signs.
+ *      The private key goes by C_WrapKey on the source and C_UnwrapKey on
+ *      the destination under one session AES key made on both tokens, so
+ *      it is never in our memory in clear; a destination that cannot
+ *      unwrap (p11-kit's RPC, many smart cards) gets it by C_CreateObject
+ *      after a software unwrap (wrap.c).  The new key's public key and
+ *      attributes are read back.
  *   2. the copy is checked: the pair is found complete on the destination,
  *      and its private key signs random data that the source's public key
  *      verifies (decrypts, for an encryption-only key).  A locked pair has
  *      no private key: its encrypted copy must read back byte for byte.
  *   3. only then the source pairs are removed (ks_remove_pair).
  * A failure in 1 removes the partial copy again.  A crash in 1 leaves the
- * source whole, and at most a partial copy that a rerun replaces; after 1 the key is on both tokens,
- * and a rerun checks the copy again and removes the source; in 3 the
- * source is partly removed, and a rerun removes the rest.  Never a lost
- * key.
+ * source whole, and at most a partial copy that a rerun replaces; after 1
+ * the key is on both tokens, and a rerun checks the copy again and removes
+ * the source; in 3 the source is partly removed, and a rerun removes the
+ * rest.  Never a lost key.
  *
  * non-exportable in place: C_SetAttributeValue(CKA_EXTRACTABLE=FALSE) on
  * each private key, read back -- one call per pair.  Irreversible: tokens
@@ -309,10 +313,10 @@ copy_pair(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags)
 
 	memset(&made, 0, sizeof(made));
 	if ((st = copy_record(src, dst, s, &made)) != KS_OK ||
-	    (st = copy_public(src, dst, s, &made)) != KS_OK ||
 	    (s->has_enc && (st = copy_encrypted(src, dst, s, &made)) != KS_OK) ||
 	    (s->has_priv && (st = copy_private(src, dst, s, flags,
-	    &made)) != KS_OK))
+	    &made)) != KS_OK) ||
+	    (st = copy_public(src, dst, s, &made)) != KS_OK)
 		undo(dst, &made);
 	return st;
 }

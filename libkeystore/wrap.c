@@ -9,8 +9,14 @@
  * value; callers call it on every path.  Keys never become non-sensitive.
  *
  * SoftHSM 2.6 pads the PKCS#8 with zeros to a multiple of 8 before it
- * wraps, padding mode or not; ks_wrap_private cuts the result back to the
+ * wraps, padding mode or not; soft_unwrap cuts the result back to the
  * outer DER SEQUENCE.
+ *
+ * A token that does not list CKM_AES_KEY_WRAP_PAD for unwrapping (a token
+ * behind p11-kit's RPC, many smart cards) gets its private keys by
+ * C_CreateObject instead (privcreate.c): unwrapped here in software, the
+ * key is in our memory in clear until the call, then cleansed.  A wrapping
+ * key goes onto the token only when the token wraps or unwraps with it.
  */
 #include "config.h"
 
@@ -29,6 +35,39 @@
 #endif
 
 #define WRAPPED_MAX	(KS_MODULUS_MAX / 8 * 6 + 512)	/* PKCS#8 + slack */
+
+/* What the token does with CKM_AES_KEY_WRAP_PAD (CKF_WRAP, CKF_UNWRAP). */
+static ks_status
+kwp_flags(ks_ctx *ctx, CK_FLAGS *flags)
+{
+	CK_RV rv;
+
+	*flags = 0;
+	if (!ctx->kwp_known) {
+		rv = p11_mech_flags(&ctx->token, CKM_AES_KEY_WRAP_PAD,
+		    &ctx->kwp);
+		if (rv != CKR_OK)
+			return ks_fail_rv(ctx, rv, "cannot read the mechanisms "
+			    "of token '%s'", ctx->token.label);
+		ctx->kwp_known = 1;
+	}
+	*flags = ctx->kwp;
+	return KS_OK;
+}
+
+/* *yes: the token unwraps under wk; else soft_unwrap + ks_create_private. */
+static ks_status
+token_unwraps(ks_ctx *ctx, const struct ks_wrapkey *wk, int *yes)
+{
+	CK_FLAGS flags;
+	ks_status st;
+
+	*yes = 0;
+	if ((st = kwp_flags(ctx, &flags)) != KS_OK)
+		return st;
+	*yes = (flags & CKF_UNWRAP) != 0 && wk->made;
+	return KS_OK;
+}
 
 ks_status
 ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
@@ -49,10 +88,18 @@ ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
 		{ CKA_DECRYPT, &no, sizeof(no) },
 		{ CKA_VALUE, wk->key, sizeof(wk->key) },
 	};
+	CK_FLAGS flags;
+	ks_status st;
 	CK_RV rv;
 
 	memset(wk, 0, sizeof(*wk));
 	memcpy(wk->key, key, sizeof(wk->key));
+	if ((st = kwp_flags(ctx, &flags)) != KS_OK) {
+		OPENSSL_cleanse(wk->key, sizeof(wk->key));
+		return st;
+	}
+	if (!(flags & (CKF_WRAP | CKF_UNWRAP)))
+		return KS_OK;	/* in memory only: see above */
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &wk->h);
 	if (rv != CKR_OK) {
 		OPENSSL_cleanse(wk->key, sizeof(wk->key));
@@ -154,6 +201,10 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 
 	*blob = NULL;
 	*bloblen = 0;
+	if (!wk->made)
+		return ks_fail_rv(ctx, CKR_MECHANISM_INVALID, "token '%s' "
+		    "cannot wrap key '%s' with AES key wrap",
+		    ctx->token.label, label);
 	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
 	    &len);
 	if (rv == CKR_OK && (len < 16 || len > WRAPPED_MAX))
@@ -180,48 +231,61 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 	return KS_OK;
 }
 
+/*
+ * RFC 5649 unwrap of blob in software, cut to the PKCS#8 DER inside
+ * (*der allocated; wipe and free with ks_der_free).
+ */
+static ks_status
+soft_unwrap(ks_ctx *ctx, const struct ks_wrapkey *wk, const unsigned char *blob,
+    size_t bloblen, const char *label, unsigned char **der, size_t *derlen)
+{
+	unsigned char *plain;
+	size_t plainlen = 0, seq = 0, i;
+	const char *why = NULL;
+
+	*der = NULL;
+	*derlen = 0;
+	if (bloblen > WRAPPED_MAX + 16)
+		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+	if ((plain = malloc(bloblen + 16)) == NULL)
+		return ks_fail(ctx, KS_EFAIL, "out of memory");
+	/* cut SoftHSM's zero padding: the outer SEQUENCE, then zeros only */
+	if (!kwp(wk->key, 0, blob, bloblen, plain, &plainlen))
+		why = "does not unwrap";
+	else if ((seq = der_seq_len(plain, plainlen)) == 0)
+		why = "is something other than PKCS#8";
+	else {
+		for (i = seq; i < plainlen; i++)
+			if (plain[i] != 0)
+				break;
+		if (i < plainlen || plainlen - seq >= 8)
+			why = "has trailing data";
+	}
+	if (why != NULL) {
+		ks_der_free(plain, bloblen + 16);
+		return ks_fail(ctx, KS_ETOKEN, "the wrapped key '%s' %s", label,
+		    why);
+	}
+	OPENSSL_cleanse(plain + seq, bloblen + 16 - seq);
+	*der = plain;
+	*derlen = seq;
+	return KS_OK;
+}
+
 ks_status
 ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
     const char *label, unsigned char **der, size_t *derlen)
 {
-	unsigned char *blob = NULL, *plain = NULL;
-	size_t bloblen = 0, plainlen = 0, seq, i;
-	ks_status st = KS_OK;
+	unsigned char *blob = NULL;
+	size_t bloblen = 0;
+	ks_status st;
 
 	*der = NULL;
 	*derlen = 0;
 	if ((st = ks_wrap_blob(ctx, wk, priv, label, &blob, &bloblen)) != KS_OK)
 		return st;
-	if ((plain = malloc(bloblen + 16)) == NULL) {
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
-		goto out;
-	}
-	if (!kwp(wk->key, 0, blob, bloblen, plain, &plainlen)) {
-		st = ks_fail(ctx, KS_ETOKEN, "token '%s' returned a wrapped "
-		    "key '%s' that does not unwrap", ctx->token.label, label);
-		goto out;
-	}
-	/* cut SoftHSM's zero padding: the outer SEQUENCE, then zeros only */
-	if ((seq = der_seq_len(plain, plainlen)) == 0) {
-		st = ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' as "
-		    "something other than PKCS#8", ctx->token.label, label);
-		goto out;
-	}
-	for (i = seq; i < plainlen; i++)
-		if (plain[i] != 0)
-			break;
-	if (i < plainlen || plainlen - seq >= 8) {
-		st = ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' "
-		    "with trailing data", ctx->token.label, label);
-		goto out;
-	}
-	*der = plain;
-	*derlen = seq;
-	plain = NULL;
- out:
-	if (plain != NULL)
-		ks_der_free(plain, bloblen + 16);
-	free(blob);
+	st = soft_unwrap(ctx, wk, blob, bloblen, label, der, derlen);
+	free(blob);	/* encrypted */
 	return st;
 }
 
@@ -231,10 +295,25 @@ ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
     CK_OBJECT_HANDLE *priv)
 {
 	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	unsigned char *der = NULL;
+	size_t derlen = 0;
+	ks_status st;
+	int yes;
 	CK_RV rv;
 
 	if (bloblen > WRAPPED_MAX + 16)
 		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+	if ((st = token_unwraps(ctx, wk, &yes)) != KS_OK)
+		return st;
+	if (!yes) {
+		if ((st = soft_unwrap(ctx, wk, blob, bloblen, label, &der,
+		    &derlen)) != KS_OK)
+			return st;
+		st = ks_create_private(ctx, der, derlen, tmpl, ntmpl, label,
+		    priv);
+		ks_der_free(der, derlen);
+		return st;
+	}
 	rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
 	    (CK_BYTE_PTR)blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv);
 	if (rv != CKR_OK)
@@ -251,9 +330,15 @@ ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
 	unsigned char *blob;
 	size_t bloblen = 0;
 	ks_status st = KS_OK;
+	int yes;
 
 	if (derlen > WRAPPED_MAX)
 		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+	if ((st = token_unwraps(ctx, wk, &yes)) != KS_OK)
+		return st;
+	if (!yes)
+		return ks_create_private(ctx, der, derlen, tmpl, ntmpl, label,
+		    priv);
 	if ((blob = malloc(derlen + 16)) == NULL)
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	if (!kwp(wk->key, 1, der, derlen, blob, &bloblen))

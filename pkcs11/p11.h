@@ -98,6 +98,15 @@ char	*p11_token_uri(const struct p11_token *t, const char *object_label,
 /* Free slot (token not initialised) of a module, for C_InitToken. */
 CK_RV	p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot);
 
+/* mech.c ------------------------------------------------------------------ */
+
+/*
+ * The CKF_* flags of mechanism m on the token: 0 when the token does not
+ * list it.  An error only when the token could not say.
+ */
+CK_RV	p11_mech_flags(const struct p11_token *t, CK_MECHANISM_TYPE m,
+	    CK_FLAGS *flags);
+
 /* session.c -------------------------------------------------------------- */
 
 struct p11_session {

@@ -3,13 +3,14 @@
 # call it makes, by failing the call and by killing the process right after
 # it (tests/cli/crash.sh), the key is on the source token or on the
 # destination (or both), with its ID and public key, and signs there with
-# that public key; a rerun then finishes the move, leaving the source
-# empty.  The same for a locked key, which must unlock on the destination
-# afterwards.  One 1024-bit key, so that the sweep stays short.
+# that public key; the destination lists it only once it signs there; a
+# rerun then finishes the move, leaving the source empty.  The same for a
+# destination that cannot unwrap, and for a locked key, which must unlock
+# on the destination afterwards.  One 1024-bit key, so that the sweep
+# stays short.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/crash.sh"
 
-openssl engine pkcs11 -t >/dev/null 2>&1 || skip_all "no OpenSSL pkcs11 engine"
 crash_setup
 setup_token
 add_token other
@@ -32,18 +33,27 @@ OLD=$(ident)
 
 # on TOKEN: ck is there with its ID and public key, and signs with it
 on() { [ "$(ident "$1")" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"; }
-check_move() { on test || on other; }
+listed() { "$CK" --token "$1" show --label ck >/dev/null 2>&1; }
+# usable on one token, and never listed on the destination unless it signs
+# there: a partial copy stays out of the listing
+check_move() { { on test || on other; } && { ! listed other || on other; }; }
 final_move() {
 	on other && [ "$(objects test)" -eq 0 ] &&
 	    [ "$(objects other)" -eq "$BASE" ]
 }
 sweep "move --to" check_move final_move move rsa --label ck --to other
 
+# a destination that cannot unwrap (as one behind p11-kit's RPC) gets the
+# private key by C_CreateObject: the same states, the same rerun
+restore
+export CRYPTOKEY_FAULT_NO_UNWRAP=1
+sweep "move --to (a destination without key unwrap)" check_move final_move \
+    move rsa --label ck --to other
+unset CRYPTOKEY_FAULT_NO_UNWRAP
+
 # a locked key moves as its public key, record and encrypted copy: it is
 # locked on one token or the other, and after the rerun it unlocks there
-printf '%s\n' 'crash passphrase' > "$T/pass"
-chmod 600 "$T/pass"
-P="--passphrase-source file:$T/pass"
+passphrase 'crash passphrase'
 restore
 "$CK" $P --quiet encrypt rsa --label ck --kdf pbkdf2:1000 &&
     "$CK" $P --quiet lock rsa --label ck ||
@@ -52,7 +62,10 @@ save_pristine
 locked_on() {
 	[ "$(ident "$1")" = "$OLD" ] && grep -q 'protected and LOCKED' "$T/snap"
 }
-check_move_locked() { locked_on test || locked_on other; }
+check_move_locked() {
+	{ locked_on test || locked_on other; } &&
+	    { ! listed other || locked_on other; }
+}
 final_move_locked() {
 	locked_on other && [ "$(objects test)" -eq 0 ] &&
 	    "$CK" --token other $P unlock rsa --label ck >/dev/null 2>&1 &&

@@ -11,6 +11,11 @@
  *				       caller sees the result
  *	CRYPTOKEY_FAULT_COUNT	file that receives the number of calls made,
  *				rewritten after every call
+ *	CRYPTOKEY_FAULT_NO_UNWRAP
+ *				1: act as a token that cannot unwrap (as
+ *				one behind p11-kit's RPC): no CKF_UNWRAP in
+ *				C_GetMechanismInfo, and C_UnwrapKey answers
+ *				CKR_MECHANISM_INVALID
  *
  * Test code only: it lets the crash-safety tests stop an operation at every
  * step and look at what the token holds afterwards.
@@ -28,7 +33,7 @@
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
-static int crash_mode;
+static int crash_mode, no_unwrap;
 static const char *count_file;
 
 static void
@@ -85,8 +90,20 @@ FWD(C_GetSlotInfo, (CK_SLOT_ID a, CK_SLOT_INFO_PTR b), (a, b))
 FWD(C_GetTokenInfo, (CK_SLOT_ID a, CK_TOKEN_INFO_PTR b), (a, b))
 FWD(C_GetMechanismList, (CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b,
     CK_ULONG_PTR c), (a, b, c))
-FWD(C_GetMechanismInfo, (CK_SLOT_ID a, CK_MECHANISM_TYPE b,
-    CK_MECHANISM_INFO_PTR c), (a, b, c))
+
+static CK_RV
+w_C_GetMechanismInfo(CK_SLOT_ID a, CK_MECHANISM_TYPE b, CK_MECHANISM_INFO_PTR c)
+{
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	rv = real->C_GetMechanismInfo(a, b, c);
+	if (rv == CKR_OK && no_unwrap)
+		c->flags &= ~(CK_FLAGS)CKF_UNWRAP;
+	return after(rv);
+}
+
 FWD(C_InitToken, (CK_SLOT_ID a, CK_UTF8CHAR_PTR b, CK_ULONG c,
     CK_UTF8CHAR_PTR d), (a, b, c, d))
 FWD(C_InitPIN, (CK_SESSION_HANDLE a, CK_UTF8CHAR_PTR b, CK_ULONG c),
@@ -184,9 +201,21 @@ FWD(C_GenerateKeyPair, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE_PTR g, CK_OBJECT_HANDLE_PTR h), (a, b, c, d, e, f, g, h))
 FWD(C_WrapKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
     CK_OBJECT_HANDLE d, CK_BYTE_PTR e, CK_ULONG_PTR f), (a, b, c, d, e, f))
-FWD(C_UnwrapKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
-    CK_OBJECT_HANDLE c, CK_BYTE_PTR d, CK_ULONG e, CK_ATTRIBUTE_PTR f,
-    CK_ULONG g, CK_OBJECT_HANDLE_PTR h), (a, b, c, d, e, f, g, h))
+
+static CK_RV
+w_C_UnwrapKey(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
+    CK_BYTE_PTR d, CK_ULONG e, CK_ATTRIBUTE_PTR f, CK_ULONG g,
+    CK_OBJECT_HANDLE_PTR h)
+{
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	if (no_unwrap)
+		return after(CKR_MECHANISM_INVALID);
+	return after(real->C_UnwrapKey(a, b, c, d, e, f, g, h));
+}
+
 FWD(C_DeriveKey, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
     CK_ATTRIBUTE_PTR d, CK_ULONG e, CK_OBJECT_HANDLE_PTR f),
     (a, b, c, d, e, f))
@@ -204,7 +233,7 @@ static CK_RV
 load_real(void)
 {
 	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
-	const char *target, *at, *mode;
+	const char *target, *at, *mode, *nu;
 	void *dl;
 
 	if (real != NULL)
@@ -221,6 +250,8 @@ load_real(void)
 	mode = getenv("CRYPTOKEY_FAULT_MODE");
 	crash_mode = mode != NULL && strcmp(mode, "crash") == 0;
 	count_file = getenv("CRYPTOKEY_FAULT_COUNT");
+	nu = getenv("CRYPTOKEY_FAULT_NO_UNWRAP");
+	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
 	return CKR_OK;
 }
 

@@ -1,0 +1,104 @@
+#!/bin/sh
+# t_protect_all_crash.sh -- crash safety of encrypt --all, lock --all and
+# unlock --all over three pairs: a usage-keys name (a signature pair and
+# an encryption pair) and a general-purpose key.  Each run is stopped at
+# every PKCS#11 call it makes, by failing the call and by killing the
+# process right after it (tests/cli/crash.sh).  After each stop every pair
+# has its ID and public key and is in its old state or its new one; an
+# unlocked signature or general key signs with its public key, an
+# unlocked encryption key decrypts what its public key encrypted.  A rerun
+# then completes the operation for all three.
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/cli/crash.sh"
+
+crash_setup
+setup_token
+passphrase 'crash passphrase'
+KDF="--kdf pbkdf2:1000"
+"$CK" --quiet generate rsa --label uk --usage-keys --exportable \
+    --modulus 1024 &&
+    "$CK" --quiet generate rsa --label gk --exportable --modulus 1024 ||
+    { echo "Bail out! cannot generate"; exit 1; }
+BASE=$(objects)
+
+# pairs: "ID USAGE STATE PUBLIC-KEY-SHA256" per pair, sorted by ID, where
+# STATE is plain, unlocked or locked
+pairs() {
+	"$CK" show --json 2>/dev/null | "$PYTHON" -c '
+import hashlib, json, sys
+for k in sorted(json.load(sys.stdin), key=lambda k: k["id"]):
+    st = "locked" if k["locked"] else "unlocked" if k["encrypted"] else "plain"
+    print(k["id"], k["usage"], st,
+          hashlib.sha256(k["public_key"].encode()).hexdigest()[:16])
+'
+}
+pairs > "$T/start"
+[ "$(wc -l < "$T/start")" -eq 3 ] || { echo "Bail out! not 3 pairs"; exit 1; }
+# the public keys, by ID, to check with
+"$CK" show --json 2>/dev/null | "$PYTHON" -c '
+import json, sys
+for k in json.load(sys.stdin):
+    open(sys.argv[1] + "/" + k["id"] + ".pem", "w").write(k["public_key"])
+' "$T"
+
+# decrypts_with ID PEM: the private key with that CKA_ID decrypts, through
+# OpenSSL's pkcs11 engine, what the public key in PEM encrypted
+decrypts_with() {
+	_uri="pkcs11:token=test;id=$(echo "$1" | sed 's/../%&/g');type=private"
+	echo "secret for $1" > "$T/plain"
+	rm -f "$T/back"
+	openssl pkeyutl -encrypt -pubin -inkey "$2" -in "$T/plain" \
+	    -out "$T/ct" 2>/dev/null &&
+	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -decrypt \
+	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
+	    -in "$T/ct" -out "$T/back" >/dev/null 2>&1 &&
+	cmp -s "$T/plain" "$T/back"
+}
+
+# all_in STATE...: every pair of the start is listed with its ID, usage
+# and public key, in one of the STATEs, and usable unless locked
+all_in() {
+	pairs > "$T/now"
+	[ "$(wc -l < "$T/now")" -eq 3 ] || return 1
+	while read -r _id _usage _st _sum; do
+		grep -q "^$_id $_usage [a-z]* $_sum\$" "$T/now" || return 1
+		_now=$(sed -n "s/^$_id $_usage \\([a-z]*\\) .*/\\1/p" "$T/now")
+		_ok=0
+		for _want in "$@"; do [ "$_now" = "$_want" ] && _ok=1; done
+		[ "$_ok" -eq 1 ] || return 1
+		[ "$_now" = locked ] && continue
+		if [ "$_usage" = encryption ]; then
+			decrypts_with "$_id" "$T/$_id.pem" || return 1
+		else
+			signs_with "$_id" "$T/$_id.pem" || return 1
+		fi
+	done < "$T/start"
+}
+
+use() { rm -rf "$T/pristine"; cp -a "$T/s-$1" "$T/pristine"; }
+
+# the three states, made once
+cp -a "$T/tokens" "$T/s-plain"
+"$CK" $P --quiet encrypt rsa --all $KDF &&
+    cp -a "$T/tokens" "$T/s-unlocked" &&
+    "$CK" $P --quiet lock rsa --all &&
+    cp -a "$T/tokens" "$T/s-locked" ||
+    { echo "Bail out! cannot make the states"; exit 1; }
+
+use plain
+check_encrypt() { all_in plain unlocked; }
+final_encrypt() { all_in unlocked && [ "$(objects)" -eq $((BASE + 3)) ]; }
+sweep "encrypt --all" check_encrypt final_encrypt $P encrypt rsa --all $KDF
+
+use unlocked
+check_lock() { all_in unlocked locked; }
+final_lock() { all_in locked && [ "$(objects)" -eq "$BASE" ]; }
+sweep "lock --all" check_lock final_lock $P lock rsa --all
+
+use locked
+check_unlock() { all_in locked unlocked; }
+final_unlock() { all_in unlocked && [ "$(objects)" -eq $((BASE + 3)) ]; }
+sweep "unlock --all" check_unlock final_unlock $P unlock rsa --all
+
+echo "# $CRASH_POINTS fault points covered"
+done_testing
