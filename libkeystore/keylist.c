@@ -130,23 +130,6 @@ find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
 	return p11_find(&ctx->sess, t, nt, h, n);
 }
 
-/*
- * Read attributes into the caller's fixed buffers in one call; values that
- * do not fit, or that the token will not show, come back with ulValueLen
- * CK_UNAVAILABLE_INFORMATION.
- */
-static CK_RV
-read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
-{
-	CK_RV rv;
-
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    rv == CKR_BUFFER_TOO_SMALL)
-		rv = CKR_OK;
-	return rv;
-}
-
 static int
 have(const CK_ATTRIBUTE *a)
 {
@@ -199,7 +182,7 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		};
 		ks_key *k;
 
-		rv = read_attrs(ctx, h[i], a, with_spki ? 4 : 2);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, with_spki ? 4 : 2);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;	/* deleted meanwhile */
 		if (rv != CKR_OK) {
@@ -246,7 +229,7 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		};
 		ks_key *k;
 
-		rv = read_attrs(ctx, h[i], a, 5);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, 5);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
@@ -277,7 +260,7 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 				{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
 			};
 
-			rv = read_attrs(ctx, h[i], b, 2);
+			rv = p11_get_fixed(&ctx->sess, h[i], b, 2);
 			if (rv == CKR_OK)
 				st = set_public(ctx, k, &b[0], &b[1]);
 			else if (rv != CKR_OBJECT_HANDLE_INVALID)
@@ -309,7 +292,7 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 		};
 		ks_key *k;
 
-		rv = read_attrs(ctx, h[i], a, 2);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, 2);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
@@ -372,7 +355,7 @@ load_enc(ks_ctx *ctx, struct pairs *ps, const char *label)
 		};
 		ks_key *k;
 
-		rv = read_attrs(ctx, h[i], a, 2);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, 2);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {

@@ -72,7 +72,7 @@ int		 kr_record_parse(const char *buf, size_t len,
 ks_status	 kr_keyring_exists(ks_ctx *ctx, const char *name);
 
 /* peer.c */
-/* C_GetAttributeValue into fixed buffers; what does not fit is unavailable */
+/* p11_get_fixed; an object gone meanwhile has no attributes (CKR_OK) */
 CK_RV		 kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
 		    CK_ULONG n);
 int		 kr_attr_have(const CK_ATTRIBUTE *a);
@@ -83,6 +83,13 @@ void		 kr_peer_free(ks_peer *p);
 int		 kr_peers_push(struct ks_peers *ps, ks_peer *p);
 void		 kr_peers_clear(struct ks_peers *ps);
 void		 kr_peers_sort(struct ks_peers *ps);
+/* Load one object found by kr_peers_scan into out (if it belongs there). */
+typedef ks_status (*kr_load_fn)(ks_ctx *ctx, CK_OBJECT_HANDLE h,
+		    const char *ring, struct ks_peers *out);
+/* Every object that matches the template, through load; out is cleared
+ * on failure. */
+ks_status	 kr_peers_scan(ks_ctx *ctx, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+		    kr_load_fn load, const char *ring, struct ks_peers *out);
 
 /* peerid.c */
 /* "PREFIX" "KEYRING/MATCH:ID" into buf; -1 when it does not fit. */

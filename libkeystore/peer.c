@@ -13,38 +13,19 @@
 
 #include "kr_internal.h"
 
-#define ATTRS_MAX	8
-
 /*
- * One C_GetAttributeValue into the caller's fixed buffers.  A value that
- * does not fit, that the token hides or that the object lacks comes back
- * as CK_UNAVAILABLE_INFORMATION, also from a module that reports the
- * needed length instead: nothing longer than its buffer is ever used.
- * An object destroyed meanwhile reads as one without attributes (CKR_OK);
- * any other failure is returned, so that a listing never silently drops
- * an object it could not read (delete relies on seeing every entry).
+ * p11_get_fixed, where an object destroyed meanwhile reads as one without
+ * attributes (CKR_OK); any other failure is returned, so that a listing
+ * never silently drops an object it could not read (delete relies on
+ * seeing every entry).
  */
 CK_RV
 kr_read_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a, CK_ULONG n)
 {
-	CK_ULONG size[ATTRS_MAX], i;
 	CK_RV rv;
 
-	if (n > ATTRS_MAX)
-		return CKR_ARGUMENTS_BAD;
-	for (i = 0; i < n; i++)
-		size[i] = a[i].ulValueLen;
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h, a, n);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    rv == CKR_BUFFER_TOO_SMALL || rv == CKR_OBJECT_HANDLE_INVALID) {
-		for (i = 0; rv == CKR_OBJECT_HANDLE_INVALID && i < n; i++)
-			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-		rv = CKR_OK;
-	}
-	for (i = 0; i < n; i++)
-		if (rv != CKR_OK || a[i].ulValueLen > size[i])
-			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-	return rv;
+	rv = p11_get_fixed(&ctx->sess, h, a, n);
+	return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_OK : rv;
 }
 
 int
@@ -116,6 +97,29 @@ kr_peers_clear(struct ks_peers *ps)
 	free(ps->v);
 	ps->v = NULL;
 	ps->n = 0;
+}
+
+ks_status
+kr_peers_scan(ks_ctx *ctx, CK_ATTRIBUTE *tmpl, CK_ULONG n, kr_load_fn load,
+    const char *ring, struct ks_peers *out)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t nh = 0, i;
+	ks_status st;
+	CK_RV rv;
+
+	if ((st = ks_need_session(ctx)) != KS_OK)
+		return st;
+	rv = p11_find(&ctx->sess, tmpl, n, &h, &nh);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		    ctx->token.label);
+	for (i = 0; i < nh && st == KS_OK; i++)
+		st = load(ctx, h[i], ring, out);
+	free(h);
+	if (st != KS_OK)
+		kr_peers_clear(out);
+	return st;
 }
 
 static int

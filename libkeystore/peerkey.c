@@ -107,23 +107,9 @@ scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
 		{ CKA_LABEL, (void *)label, label != NULL ? strlen(label) : 0 },
 	};
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0, i;
-	ks_status st = KS_OK;
-	CK_RV rv;
 
-	if ((st = ks_need_session(ctx)) != KS_OK)
-		return st;
-	rv = p11_find(&ctx->sess, t, label != NULL ? 3 : 2, &h, &n);
-	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	for (i = 0; i < n && st == KS_OK; i++)
-		st = load_one(ctx, h[i], ring, out);
-	free(h);
-	if (st != KS_OK)
-		kr_peers_clear(out);
-	return st;
+	return kr_peers_scan(ctx, t, label != NULL ? 3 : 2, load_one, ring,
+	    out);
 }
 
 ks_status

@@ -115,15 +115,29 @@ p11_get_attrs(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *a,
 	return CKR_OK;
 }
 
+/*
+ * What does not fit, what the token hides and what the object lacks comes
+ * back as CK_UNAVAILABLE_INFORMATION, also from a module that reports the
+ * needed length instead: nothing longer than its buffer is ever used.
+ */
 CK_RV
 p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *a,
     CK_ULONG n)
 {
+	CK_ULONG size[P11_FIXED_MAX], i;
 	CK_RV rv;
 
+	if (n > P11_FIXED_MAX)
+		return CKR_ARGUMENTS_BAD;
+	for (i = 0; i < n; i++)
+		size[i] = a[i].ulValueLen;
 	rv = s->fn->C_GetAttributeValue(s->h, o, a, n);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID)
+	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_BUFFER_TOO_SMALL)
 		rv = CKR_OK;	/* callers check ulValueLen per attribute */
+	for (i = 0; i < n; i++)
+		if (rv != CKR_OK || a[i].ulValueLen > size[i])
+			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
 	return rv;
 }
 

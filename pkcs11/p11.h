@@ -139,7 +139,12 @@ CK_RV	p11_find(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 CK_RV	p11_get_attrs(struct p11_session *s, CK_OBJECT_HANDLE o,
 	    CK_ATTRIBUTE *a, CK_ULONG n);
 void	p11_attrs_free(CK_ATTRIBUTE *a, CK_ULONG n);
-/* Read fixed-size attributes (CK_BBOOL, CK_ULONG, ...) into caller memory. */
+/*
+ * Read attributes into the caller's buffers (at most P11_FIXED_MAX) in one
+ * call: one that does not fit, is sensitive or is missing comes back with
+ * ulValueLen == CK_UNAVAILABLE_INFORMATION; so does every one on an error.
+ */
+#define P11_FIXED_MAX	8
 CK_RV	p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o,
 	    CK_ATTRIBUTE *a, CK_ULONG n);
 CK_RV	p11_destroy(struct p11_session *s, CK_OBJECT_HANDLE o);
