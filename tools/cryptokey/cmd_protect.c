@@ -120,6 +120,20 @@ run_decrypt(const char **args, int nargs)
 	return finish(ctx, st);
 }
 
+/* lock and unlock: what changed, then the exit status */
+static int
+finish_state(ks_ctx *ctx, ks_status st, size_t done, const char *state,
+    const char *verb)
+{
+	if (st == KS_OK && opt_label != NULL)
+		tool_note(done > 0 ? "%% Key %s is %s." :
+		    "%% Key %s was already %s.", opt_label, state);
+	else if (st == KS_OK)
+		tool_note("%% %s %zu key pair%s on token '%s'.", verb, done,
+		    plural(done), ks_ctx_token_label(ctx));
+	return finish(ctx, st);
+}
+
 static int
 run_lock(const char **args, int nargs)
 {
@@ -135,13 +149,7 @@ run_lock(const char **args, int nargs)
 		return st;
 	st = ks_lock(ctx, opt_label, opt_no_pass ? KS_LOCK_NO_PASSPHRASE : 0,
 	    tool_pass_old, ctx, &done);
-	if (st == KS_OK && opt_label != NULL)
-		tool_note(done > 0 ? "%% Key %s is LOCKED." :
-		    "%% Key %s was already LOCKED.", opt_label);
-	else if (st == KS_OK)
-		tool_note("%% Locked %zu key pair%s on token '%s'.", done,
-		    plural(done), ks_ctx_token_label(ctx));
-	return finish(ctx, st);
+	return finish_state(ctx, st, done, "LOCKED", "Locked");
 }
 
 static int
@@ -158,13 +166,7 @@ run_unlock(const char **args, int nargs)
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
 	st = ks_unlock(ctx, opt_label, tool_pass_old, ctx, &done);
-	if (st == KS_OK && opt_label != NULL)
-		tool_note(done > 0 ? "%% Key %s is UNLOCKED." :
-		    "%% Key %s was already UNLOCKED.", opt_label);
-	else if (st == KS_OK)
-		tool_note("%% Unlocked %zu key pair%s on token '%s'.", done,
-		    plural(done), ks_ctx_token_label(ctx));
-	return finish(ctx, st);
+	return finish_state(ctx, st, done, "UNLOCKED", "Unlocked");
 }
 
 struct verb verb_encrypt = {
