@@ -78,6 +78,15 @@ void		tool_debug(const char *fmt, ...)
 /* popt error to exit code 2 with popt's words. */
 int		tool_popt_fail(poptContext pc, int rc);
 
+/* An option's word and the value it stands for (names.c). */
+struct tool_name {
+	const char	*name;
+	int		 value;		/* >= 0 */
+};
+/* The value of word s in table t of n rows; -1 when it is none of them. */
+int		tool_name_value(const struct tool_name *t, size_t n,
+		    const char *s);
+
 /* JSON string with escapes (json.c). */
 void		json_string(FILE *f, const char *s);
 /* IOS "Key Data:" block: uppercase hex, 8 digits a group, 8 groups a line,

@@ -38,27 +38,12 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-static int
-parse_cipher(const char *s, ks_cipher *c)
-{
-	static const struct {
-		const char	*name;
-		ks_cipher	 cipher;
-	} names[] = {
-		{ "aes256", KS_CIPHER_AES256 },
-		{ "aes", KS_CIPHER_AES256 },
-		{ "3des", KS_CIPHER_3DES },
-		{ "des", KS_CIPHER_DES },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i].name) == 0) {
-			*c = names[i].cipher;
-			return 1;
-		}
-	return 0;
-}
+static const struct tool_name ciphers[] = {
+	{ "aes256", KS_CIPHER_AES256 },
+	{ "aes", KS_CIPHER_AES256 },
+	{ "3des", KS_CIPHER_3DES },
+	{ "des", KS_CIPHER_DES },
+};
 
 static int
 write_all(int fd, const char *p, size_t len)
@@ -147,6 +132,7 @@ run(const char **args, int nargs)
 {
 	ks_cipher cipher = KS_CIPHER_AES256;
 	const char *out = opt_out;
+	int c;
 	char *pem = NULL;
 	size_t len = 0;
 	ks_ctx *ctx;
@@ -157,9 +143,13 @@ run(const char **args, int nargs)
 	if (opt_label == NULL)
 		return tool_fail(KS_EUSAGE, "which key? give its name with "
 		    "--label");
-	if (opt_cipher != NULL && !parse_cipher(opt_cipher, &cipher))
-		return tool_fail(KS_EUSAGE, "unknown cipher '%s'; choose "
-		    "aes256, 3des or des", opt_cipher);
+	if (opt_cipher != NULL) {
+		if ((c = tool_name_value(ciphers, sizeof(ciphers) /
+		    sizeof(ciphers[0]), opt_cipher)) < 0)
+			return tool_fail(KS_EUSAGE, "unknown cipher '%s'; "
+			    "choose aes256, 3des or des", opt_cipher);
+		cipher = (ks_cipher)c;
+	}
 	if (out != NULL && strcmp(out, "-") == 0)
 		out = NULL;
 	if ((st = check_label(opt_label)) != KS_OK ||

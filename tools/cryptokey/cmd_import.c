@@ -36,28 +36,13 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-static int
-parse_usage(const char *s, ks_kind *k)
-{
-	static const struct {
-		const char	*name;
-		ks_kind		 kind;
-	} names[] = {
-		{ "general", KS_KIND_GENERAL },
-		{ "general-purpose", KS_KIND_GENERAL },
-		{ "usage-keys", KS_KIND_USAGE_KEYS },
-		{ "signature", KS_KIND_SIGNATURE },
-		{ "encryption", KS_KIND_ENCRYPTION },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i].name) == 0) {
-			*k = names[i].kind;
-			return 1;
-		}
-	return 0;
-}
+static const struct tool_name kinds[] = {
+	{ "general", KS_KIND_GENERAL },
+	{ "general-purpose", KS_KIND_GENERAL },
+	{ "usage-keys", KS_KIND_USAGE_KEYS },
+	{ "signature", KS_KIND_SIGNATURE },
+	{ "encryption", KS_KIND_ENCRYPTION },
+};
 
 /* On a terminal a line "quit" ends the input, as on IOS. */
 static int
@@ -137,6 +122,7 @@ run(const char **args, int nargs)
 {
 	ks_kind kind = KS_KIND_GENERAL;
 	const char *path, *name;
+	int k;
 	char *buf = NULL;
 	size_t len = 0;
 	ks_ctx *ctx = NULL;
@@ -150,9 +136,14 @@ run(const char **args, int nargs)
 	if (opt_in == NULL)
 		return tool_fail(KS_EUSAGE, "which file? give it with --in "
 		    "FILE (or --in - for standard input)");
-	if (opt_usage != NULL && !parse_usage(opt_usage, &kind))
-		return tool_fail(KS_EUSAGE, "unknown usage '%s'; choose "
-		    "general, usage-keys, signature or encryption", opt_usage);
+	if (opt_usage != NULL) {
+		if ((k = tool_name_value(kinds, sizeof(kinds) /
+		    sizeof(kinds[0]), opt_usage)) < 0)
+			return tool_fail(KS_EUSAGE, "unknown usage '%s'; "
+			    "choose general, usage-keys, signature or "
+			    "encryption", opt_usage);
+		kind = (ks_kind)k;
+	}
 	path = strcmp(opt_in, "-") == 0 ? NULL : opt_in;
 	name = path != NULL ? path : "standard input";
 	if ((st = check_label(opt_label)) != KS_OK)
