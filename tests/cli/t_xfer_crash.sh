@@ -5,7 +5,8 @@
 # the first way).
 #   import: a failed call leaves the token as it was; after a kill the
 #           name holds the old key or the new one (each listed pair signs),
-#           and a rerun of "import --replace" completes.
+#           and a rerun of "import --replace" completes; the same on a
+#           token that cannot unwrap (the key goes by C_CreateObject).
 #   export: a failed call changes nothing on the token and leaves no file
 #           or temporary file behind.
 . "$top_srcdir/tests/cli/lib.sh"
@@ -67,45 +68,55 @@ N0=$(objects)
 
 # --- import --replace of tpl-gen --------------------------------------------------
 IMPORT="import rsa --label tpl-gen --in $T/new.pem --replace"
-total=$(calls $IMPORT)
-bad=0; points=0; i=1
-while [ "$i" -le "$total" ]; do
-	for mode in fail crash; do
-		restore
-		# shellcheck disable=SC2086
-		faulted "$i" "$mode" $IMPORT
-		rc=$?
-		points=$((points + 1))
-		now=$(pubs tpl-gen)
-		# A failure before the new pair is complete leaves the token as
-		# it was; one while the old pair is removed leaves the new pair
-		# (and parts of the old one, which the rerun removes).
-		if [ "$mode" = fail ] && [ "$rc" -ne 0 ] &&
-		    ! echo "$now" | grep -q "$(echo "$NEW_PUB" | sed -n 2p)" &&
-		    { [ "$now" != "$OLD" ] || [ "$(objects)" -ne "$N0" ]; }; then
-			echo "# import: failed call $i (exit $rc) changed the token"
-			bad=$((bad + 1))
-		fi
-		if [ -z "$now" ] ||
-		    { [ "$now" != "$OLD" ] && ! signs_all tpl-gen; }; then
-			echo "# import: $mode at call $i left tpl-gen unusable"
-			bad=$((bad + 1))
-		fi
-		# shellcheck disable=SC2086
-		"$CK" --passphrase-source "file:$T/pass" $IMPORT </dev/null \
-		    >/dev/null 2>&1
-		now=$(pubs tpl-gen)
-		if [ "$(echo "$now" | grep -c BEGIN)" -ne 1 ] ||
-		    [ "$(echo "$now" | sed 1d)" != "$NEW_PUB" ] ||
-		    [ "$(objects)" -ne "$N0" ]; then
-			echo "# import: rerun after $mode at call $i did not complete"
-			bad=$((bad + 1))
-		fi
+
+# import_sweep NAME: the sweep, one TAP line named NAME
+import_sweep() {
+	total=$(calls $IMPORT)
+	bad=0; points=0; i=1
+	while [ "$i" -le "$total" ]; do
+		for mode in fail crash; do
+			restore
+			# shellcheck disable=SC2086
+			faulted "$i" "$mode" $IMPORT
+			rc=$?
+			points=$((points + 1))
+			now=$(pubs tpl-gen)
+			# A failure before the new pair is complete leaves the
+			# token as it was; one while the old pair is removed
+			# leaves the new pair (and parts of the old one, which
+			# the rerun removes).
+			if [ "$mode" = fail ] && [ "$rc" -ne 0 ] &&
+			    ! echo "$now" | grep -q "$(echo "$NEW_PUB" | sed -n 2p)" &&
+			    { [ "$now" != "$OLD" ] || [ "$(objects)" -ne "$N0" ]; }; then
+				echo "# $1: failed call $i (exit $rc) changed the token"
+				bad=$((bad + 1))
+			fi
+			if [ -z "$now" ] ||
+			    { [ "$now" != "$OLD" ] && ! signs_all tpl-gen; }; then
+				echo "# $1: $mode at call $i left tpl-gen unusable"
+				bad=$((bad + 1))
+			fi
+			# shellcheck disable=SC2086
+			"$CK" --passphrase-source "file:$T/pass" $IMPORT \
+			    </dev/null >/dev/null 2>&1
+			now=$(pubs tpl-gen)
+			if [ "$(echo "$now" | grep -c BEGIN)" -ne 1 ] ||
+			    [ "$(echo "$now" | sed 1d)" != "$NEW_PUB" ] ||
+			    [ "$(objects)" -ne "$N0" ]; then
+				echo "# $1: rerun after $mode at call $i did not complete"
+				bad=$((bad + 1))
+			fi
+		done
+		i=$((i + ${CRASH_STRIDE:-1}))
 	done
-	i=$((i + ${CRASH_STRIDE:-1}))
-done
-ok "[ $total -gt 5 ] && [ $bad -eq 0 ]" \
-    "import --replace: $points fault points over $total calls, no key lost, reruns complete"
+	ok "[ $total -gt 5 ] && [ $bad -eq 0 ]" \
+	    "$1: $points fault points over $total calls, no key lost, reruns complete"
+}
+import_sweep "import --replace"
+# a token that cannot unwrap gets the key by C_CreateObject
+export CRYPTOKEY_FAULT_NO_UNWRAP=1
+import_sweep "import --replace (a token without key unwrap)"
+unset CRYPTOKEY_FAULT_NO_UNWRAP
 
 # --- export --------------------------------------------------------------------------
 EXPORT="--passphrase-source file:$T/pass export rsa --label tpl-exp --cipher 3des --out $T/x.pem"
