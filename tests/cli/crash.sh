@@ -20,13 +20,16 @@
 #   signs_with ID PEM [TOKEN]
 #                           the same with a public key file (no listing)
 #   faulted N MODE CMD...   cryptokey CMD through the fault module
-#                           (CRASH_TOOL names another tool, e.g. cryptokeyring)
+#                           (CRASH_TOOL names another tool, e.g. cryptokeyring);
+#                           its exit status in CRASH_RC
 #   calls CMD...            module calls CMD makes when nothing goes wrong
 #   sweep NAME CHECK FINAL CMD...
 #                           every call N, both modes: fault, CHECK, rerun
 #                           CMD, FINAL; one TAP line; adds to CRASH_POINTS.
 #                           CRASH_STRIDE=K takes every Kth call instead
-#                           (scripts/test.sh, for the slow sanitizer tree)
+#                           (scripts/test.sh, for the slow sanitizer tree);
+#                           CRASH_MODES="fail" fails calls only.  CHECK
+#                           sees the stop in CRASH_MODE and CRASH_RC
 #
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.
@@ -92,6 +95,7 @@ faulted() {
 	_n=$1; _mode=$2; shift 2
 	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
 	    "${CRASH_TOOL:-$CK}" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
+	CRASH_RC=$?
 }
 
 calls() {
@@ -108,18 +112,18 @@ sweep() {
 	_bad=0; _points=0
 	_i=1
 	while [ "$_i" -le "$_total" ]; do
-		for _mode in fail crash; do
+		for CRASH_MODE in ${CRASH_MODES:-fail crash}; do
 			restore
-			faulted "$_i" "$_mode" "$@"
+			faulted "$_i" "$CRASH_MODE" "$@"
 			_points=$((_points + 1))
 			if ! $_check; then
 				_bad=$((_bad + 1))
-				echo "# $_name: bad state after $_mode at call $_i"
+				echo "# $_name: bad state after $CRASH_MODE at call $_i"
 			fi
 			"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
 			if ! $_final; then
 				_bad=$((_bad + 1))
-				echo "# $_name: rerun after $_mode at call $_i did not complete"
+				echo "# $_name: rerun after $CRASH_MODE at call $_i did not complete"
 			fi
 		done
 		_i=$((_i + ${CRASH_STRIDE:-1}))
