@@ -27,7 +27,11 @@ listed(const struct p11_token *t, CK_MECHANISM_TYPE m, int *yes)
 		return rv;
 	if (n > MECH_MAX)
 		return CKR_GENERAL_ERROR;
-	if ((list = calloc(n, sizeof(*list))) == NULL)
+	/*
+	 * One entry to spare: p11-kit's RPC client before 0.25 reads one entry
+	 * past the list when it drops a mechanism from it (p11-kit #456).
+	 */
+	if ((list = calloc(n + 1, sizeof(*list))) == NULL)
 		return CKR_HOST_MEMORY;
 	rv = t->mod->fn->C_GetMechanismList(t->slot, list, &n);
 	for (i = 0; rv == CKR_OK && i < n && i < MECH_MAX; i++)
