@@ -4,7 +4,7 @@
 # trees, run each fuzz target briefly (clang), and end with the line
 # "N passed, N failed[, N skipped]".  Exit status is non-zero on any failure.
 #
-#   FUZZ_SECONDS   seconds per fuzz target (default 15; 0 skips fuzzing)
+#   FUZZ_SECONDS   seconds per fuzz target (default 10; 0 skips fuzzing)
 #   JOBS           parallel make jobs for building (default 2)
 #   CHECK_JOBS     tests run at once (default 4: many wait on timers)
 #
@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
-: "${FUZZ_SECONDS:=15}"
+: "${FUZZ_SECONDS:=10}"
 : "${JOBS:=2}"
 : "${CHECK_JOBS:=4}"
 passed=0 failed=0 skipped=0

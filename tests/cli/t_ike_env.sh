@@ -35,6 +35,14 @@ ike_cleanup() {
 	IKE_PIDS=""
 	ip netns del "$NA" 2>/dev/null
 	ip netns del "$NB" 2>/dev/null
+	# a failed run shows the ends of both daemons' logs in the test log
+	if [ "${_tap_failed:-0}" -ne 0 ]; then
+		for _l in "$T/ikesignd.log" "$T/b/charon.log"; do
+			[ -f "$_l" ] || continue
+			echo "# --- last lines of $(basename "$_l")"
+			tail -n 40 "$_l" | sed 's/^/# /'
+		done
+	fi
 	# IKE_KEEP=DIR keeps the logs of a run for a look
 	[ -n "${IKE_KEEP:-}" ] && rm -rf "$IKE_KEEP" && cp -a "$T" "$IKE_KEEP"
 	rm -rf "$T"
