@@ -29,9 +29,22 @@ NA=ika$$
 NB=ikb$$
 IKE_PIDS=""
 
+# stop_pid PID: SIGTERM, and SIGKILL after 5 s: charon 5.9 can hang in
+# its shutdown when a Delete arrives meanwhile, and a test must not wait
+# for it forever
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	( sleep 5; kill -KILL "$1" ) >/dev/null 2>&1 &
+	_dog=$!
+	wait "$1" 2>/dev/null
+	kill "$_dog" 2>/dev/null
+	wait "$_dog" 2>/dev/null
+}
+
 ike_cleanup() {
-	for _p in $IKE_PIDS; do kill -TERM "$_p" 2>/dev/null; done
-	for _p in $IKE_PIDS; do wait "$_p" 2>/dev/null; done
+	# one at a time, in the order they started (ikesignd first): its
+	# Deletes reach a charon that is not yet shutting down
+	for _p in $IKE_PIDS; do stop_pid "$_p"; done
 	IKE_PIDS=""
 	ip netns del "$NA" 2>/dev/null
 	ip netns del "$NB" 2>/dev/null
@@ -341,7 +354,11 @@ STRONGSWAN_CONF=$_d/strongswan.conf exec $CHARON" >"$_d/charon.out" 2>&1 &
 }
 
 charon_stop() { # [SIGNAL]
-	kill -"${1:-TERM}" "$CHARON_PID" 2>/dev/null
+	if [ "${1:-TERM}" = TERM ]; then
+		stop_pid "$CHARON_PID"
+		return
+	fi
+	kill -"$1" "$CHARON_PID" 2>/dev/null
 	wait "$CHARON_PID" 2>/dev/null
 }
 
