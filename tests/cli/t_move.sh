@@ -193,6 +193,14 @@ EOC
 		    jget "$T/j" "(lambda k: $2)(d[0])"
 	}
 
+	# newkey LABEL: an exportable 1024-bit pair, its public key in LABEL.pem
+	newkey() {
+		"$CK" --quiet generate rsa --label "$1" --exportable \
+		    --modulus 1024 &&
+		"$CK" export rsa --label "$1" --public --out "$T/$1.pem" \
+		    >/dev/null 2>&1
+	}
+
 	# a locked key is data and a public key: it crosses the RPC
 	"$CK" $P --quiet lock rsa --label enc
 	n=$(objects)
@@ -211,9 +219,7 @@ EOC
 	# p11-kit 0.24's RPC does not carry CKM_AES_KEY_WRAP_PAD, and its
 	# client leaves the mechanism out of its list: an unlocked key goes
 	# by C_CreateObject after a software unwrap, and still signs as before
-	"$CK" --quiet generate rsa --label near --exportable --modulus 1024
-	"$CK" show --json --label near > "$T/j" 2>/dev/null
-	jget "$T/j" 'd[0]["public_key"]' > "$T/near.pem"
+	newkey near
 	n=$(objects); f=$(far)
 	expect_rc 0 "move an unlocked key through the RPC (no key unwrap there)" \
 	    "$CK" move rsa --label near $FAR
@@ -230,9 +236,7 @@ EOC
 	    "nothing changed on either token"
 
 	# and with --non-exportable: created sensitive and not extractable
-	"$CK" --quiet generate rsa --label nx --exportable --modulus 1024
-	"$CK" show --json --label nx > "$T/j" 2>/dev/null
-	jget "$T/j" 'd[0]["public_key"]' > "$T/nx.pem"
+	newkey nx
 	expect_rc 0 "move --non-exportable through the RPC" \
 	    "$CK" move rsa --label nx $FAR --non-exportable
 	ok '[ "$(farshow nx "k[\"exportable\"]")" = false ]' \
@@ -241,10 +245,8 @@ EOC
 
 	# an encrypted, unlocked key: its copy goes as data, its private key
 	# by C_CreateObject; it signs there, and locks and unlocks there
-	"$CK" --quiet generate rsa --label encu --exportable --modulus 1024
+	newkey encu
 	"$CK" $P --quiet encrypt rsa --label encu $FAST
-	"$CK" show --json --label encu > "$T/j" 2>/dev/null
-	jget "$T/j" 'd[0]["public_key"]' > "$T/encu.pem"
 	n=$(objects); f=$(far)
 	expect_rc 0 "move an encrypted, unlocked key through the RPC" \
 	    "$CK" move rsa --label encu $FAR
