@@ -70,6 +70,11 @@ wait_for() { # FILE TEXT [SECONDS]: poll for TEXT to appear in FILE
 	return 1
 }
 
+logged() { # FILE TEXT DESC: TEXT appears in the daemon's log FILE within 5 s
+	wait_for "$1" "$2" 5
+	contains "$1" "$2" "$3"
+}
+
 wait_count() { # FILE TEXT N [SECONDS]: poll for N lines with TEXT
 	_i=0; _n=$(( ${4:-10} * 10 ))
 	while [ $_i -lt $_n ]; do

@@ -89,7 +89,7 @@ EOC
 expect_rc 0 "reload without policies" ctl reload
 expect_rc 0 "strongSwan AES-128/SHA-1/group 5 meets IOS default policy 65507" \
     swan --initiate --ike iosdef --timeout 10
-contains "$T/ikesignd.log" "policy 65507 chosen: AES-128/SHA1/rsa-sig/group 5" \
+logged "$T/ikesignd.log" "policy 65507 chosen: AES-128/SHA1/rsa-sig/group 5" \
     "ikesignd chose default policy 65507"
 swan --terminate --ike iosdef --timeout 5 >/dev/null 2>&1
 good
@@ -98,9 +98,9 @@ ctl reload >/dev/null
 # proposal mismatch, both directions --------------------------------------
 expect_rc 1 "strongSwan offering what no policy allows fails" \
     swan --initiate --ike strange --timeout 10
-contains "$T/ikesignd.log" "proposal mismatch" "ikesignd logs the mismatch"
+logged "$T/ikesignd.log" "proposal mismatch" "ikesignd logs the mismatch"
 wait_for "$T/b/charon.log" "NO_PROPOSAL_CHOSEN" 3
-contains "$T/b/charon.log" "received NO_PROPOSAL_CHOSEN error notify" \
+logged "$T/b/charon.log" "received NO_PROPOSAL_CHOSEN error notify" \
     "strongSwan is told NO-PROPOSAL-CHOSEN"
 ikesignd_conf <<EOC
 crypto isakmp policy 5
@@ -112,7 +112,7 @@ ctl reload >/dev/null
 expect_rc 1 "ikesignd offering what strongSwan does not accept fails" \
     ctl initiate "$IPB"
 contains "$err" "refused" "ikesignctl says the peer refused"
-contains "$T/b/charon.log" "no proposal found" "strongSwan found no proposal"
+logged "$T/b/charon.log" "no proposal found" "strongSwan found no proposal"
 good
 ctl reload >/dev/null
 ctl show sa >"$T/sa.txt"
@@ -121,17 +121,17 @@ ok '! grep -q QM_IDLE "$T/sa.txt"' "no SA is left after the mismatches"
 # unknown peer (address) and unknown identity -----------------------------
 expect_rc 1 "a peer with no 'peer' line gets no answer" \
     swan --initiate --ike unknown --timeout 10
-contains "$T/ikesignd.log" "Main Mode from unknown peer $IPU ignored" \
+logged "$T/ikesignd.log" "Main Mode from unknown peer $IPU ignored" \
     "ikesignd logs the unknown peer"
 expect_rc 3 "ikesignctl initiate to an unconfigured peer" \
     ctl initiate 10.77.0.99
 contains "$err" "no peer 10.77.0.99" "the message names the peer"
 expect_rc 1 "an identity without a key in the keyring fails" \
     swan --initiate --ike stranger --timeout 10
-contains "$T/ikesignd.log" "no public key for 'c.test' in keyring 'default'" \
+logged "$T/ikesignd.log" "no public key for 'c.test' in keyring 'default'" \
     "ikesignd names the identity and keyring"
 wait_for "$T/b/charon.log" "INVALID_ID_INFORMATION" 3
-contains "$T/b/charon.log" "received INVALID_ID_INFORMATION error notify" \
+logged "$T/b/charon.log" "received INVALID_ID_INFORMATION error notify" \
     "strongSwan is told INVALID-ID-INFORMATION"
 
 # wrong peer keys ---------------------------------------------------------
@@ -139,16 +139,16 @@ good "peer $IPB ike-version 1 keyring wrong"
 ctl reload >/dev/null
 expect_rc 1 "strongSwan's signature against the wrong key fails" \
     swan --initiate --ike v1 --timeout 10
-contains "$T/ikesignd.log" "signature of 'b.test' does not verify with its key in keyring 'wrong'" \
+logged "$T/ikesignd.log" "signature of 'b.test' does not verify with its key in keyring 'wrong'" \
     "ikesignd logs the bad signature"
 wait_for "$T/b/charon.log" "AUTHENTICATION_FAILED" 3
-contains "$T/b/charon.log" "received AUTHENTICATION_FAILED error notify" \
+logged "$T/b/charon.log" "received AUTHENTICATION_FAILED error notify" \
     "strongSwan is told AUTHENTICATION-FAILED"
 expect_rc 1 "ikesignd initiating with the wrong key for strongSwan fails" \
     ctl initiate "$IPB"
 contains "$err" "does not verify" "ikesignctl says why"
 wait_for "$T/b/charon.log" "received DELETE for IKE_SA v1" 3
-contains "$T/b/charon.log" "received DELETE for IKE_SA v1" \
+logged "$T/b/charon.log" "received DELETE for IKE_SA v1" \
     "strongSwan, which thought the SA was up, gets a Delete"
 good
 ctl reload >/dev/null
@@ -156,9 +156,9 @@ charon_conf "$T/w.pub"		# strongSwan now has a wrong key for us
 charon_load
 expect_rc 1 "strongSwan holding a wrong key for ikesignd fails" \
     ctl initiate "$IPB"
-contains "$T/b/charon.log" "signature validation failed" \
+logged "$T/b/charon.log" "signature validation failed" \
     "strongSwan could not verify ikesignd"
-contains "$T/ikesignd.log" "refused: AUTHENTICATION-FAILED" \
+logged "$T/ikesignd.log" "refused: AUTHENTICATION-FAILED" \
     "ikesignd logs the refusal"
 charon_conf
 charon_load
@@ -180,7 +180,7 @@ contains "$T/sa.txt" "QM_IDLE" "show sa still answers"
 signer=$(pgrep -P "$IKESIGND_PID" | head -n 1)
 kill -KILL "$signer"
 wait_for "$T/ikesignd.log" "signer restarted" 6
-contains "$T/ikesignd.log" "signer restarted" "a killed signer is replaced"
+logged "$T/ikesignd.log" "signer restarted" "a killed signer is replaced"
 ctl show sa >"$T/sa.txt"
 contains "$T/sa.txt" "QM_IDLE" "the SA survives the signer's death"
 signer2=$(pgrep -P "$IKESIGND_PID" | head -n 1)
@@ -194,10 +194,10 @@ expect_rc 0 "negotiation works with the new signer" \
 "$CK" zeroize rsa --label ike-a --yes >/dev/null 2>&1
 ok '[ $? -eq 0 ]' "zeroize the ikesignd key while an SA is up"
 wait_for "$T/ikesignd.log" "local key 'ike-a' is unusable" 6
-contains "$T/ikesignd.log" "deleted 1 IKE SAs, refusing new ones" \
+logged "$T/ikesignd.log" "deleted 1 IKE SAs, refusing new ones" \
     "ikesignd deletes the SA authenticated with the key"
 wait_for "$T/b/charon.log" "received DELETE for IKE_SA v1" 3
-contains "$T/b/charon.log" "received DELETE for IKE_SA v1" \
+logged "$T/b/charon.log" "received DELETE for IKE_SA v1" \
     "strongSwan receives the Delete"
 expect_rc 5 "ikesignctl initiate is refused without the key" \
     ctl initiate "$IPB"
@@ -208,7 +208,7 @@ expect_rc 1 "strongSwan is refused without the key" \
 "$CK" export rsa --label ike-a --public --out "$T/a2.pub" --force \
     >/dev/null 2>&1
 wait_for "$T/ikesignd.log" "usable again" 6
-contains "$T/ikesignd.log" "local key 'ike-a' is usable again" \
+logged "$T/ikesignd.log" "local key 'ike-a' is usable again" \
     "ikesignd notices the new key"
 charon_conf "$T/a2.pub"
 charon_load

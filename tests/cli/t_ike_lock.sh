@@ -31,23 +31,23 @@ expect_rc 0 "strongSwan negotiates with the encrypted key" \
 expect_rc 0 "cryptokey lock" \
     "$CK" lock rsa --label ike-l --passphrase-source "file:$T/pass"
 wait_for "$T/ikesignd.log" "local key 'ike-l' is unusable" 6
-contains "$T/ikesignd.log" "local key 'ike-l' is unusable (key is locked): deleted 1 IKE SAs, refusing new ones" \
+logged "$T/ikesignd.log" "local key 'ike-l' is unusable (key is locked): deleted 1 IKE SAs, refusing new ones" \
     "ikesignd deletes the SA authenticated with the locked key"
 wait_for "$T/b/charon.log" "received DELETE for IKE_SA v1" 3
-contains "$T/b/charon.log" "received DELETE for IKE_SA v1" \
+logged "$T/b/charon.log" "received DELETE for IKE_SA v1" \
     "strongSwan is told"
 ctl show sa >"$T/sa.txt"
 ok '! grep -q QM_IDLE $T/sa.txt' "no SA is left"
 expect_rc 5 "ikesignctl initiate is refused while locked" ctl initiate "$IPB"
 expect_rc 1 "strongSwan is refused while locked" \
     swan --initiate --ike v1 --timeout 10
-contains "$T/ikesignd.log" "refused: the local key 'ike-l' is locked or missing" \
+logged "$T/ikesignd.log" "refused: the local key 'ike-l' is locked or missing" \
     "ikesignd logs the refusal"
 
 expect_rc 0 "cryptokey unlock" \
     "$CK" unlock rsa --label ike-l --passphrase-source "file:$T/pass"
 wait_for "$T/ikesignd.log" "local key 'ike-l' is usable again" 6
-contains "$T/ikesignd.log" "local key 'ike-l' is usable again" \
+logged "$T/ikesignd.log" "local key 'ike-l' is usable again" \
     "ikesignd notices the unlocked key"
 expect_rc 0 "the same key negotiates again" ctl initiate "$IPB"
 

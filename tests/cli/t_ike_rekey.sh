@@ -20,18 +20,18 @@ charon_start
 expect_rc 0 "ikesignd initiates with a 60 s lifetime" ctl initiate "$IPB"
 contains "$out" "conn-id 1001" "the first SA is conn-id 1001"
 wait_for "$T/ikesignd.log" "rekeying IKE SA conn-id 1001" 60
-contains "$T/ikesignd.log" "rekeying IKE SA conn-id 1001" \
+logged "$T/ikesignd.log" "rekeying IKE SA conn-id 1001" \
     "ikesignd re-negotiates at nine tenths of the lifetime"
 wait_for "$T/ikesignd.log" "conn-id 1002 established as initiator" 10
-contains "$T/ikesignd.log" "conn-id 1002 established as initiator" \
+logged "$T/ikesignd.log" "conn-id 1002 established as initiator" \
     "the new SA is established"
 ok '! grep -q "destroying duplicate IKE_SA" $T/b/charon.log' \
     "no INITIAL-CONTACT on a rekey: strongSwan keeps the old SA meanwhile"
 wait_for "$T/ikesignd.log" "conn-id 1001 lifetime expired" 10
-contains "$T/ikesignd.log" "sent Delete for IKE SA conn-id 1001" \
+logged "$T/ikesignd.log" "sent Delete for IKE SA conn-id 1001" \
     "the old SA is deleted when its lifetime ends"
 wait_for "$T/b/charon.log" "received DELETE for IKE_SA" 3
-contains "$T/b/charon.log" "received DELETE for IKE_SA" \
+logged "$T/b/charon.log" "received DELETE for IKE_SA" \
     "strongSwan receives that Delete"
 ctl show sa >"$T/sa.txt"
 ok '! grep -q " 1001 " $T/sa.txt && grep -q " 1002 ACTIVE" $T/sa.txt' \

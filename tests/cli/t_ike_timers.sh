@@ -44,12 +44,12 @@ expect_rc 0 "strongSwan initiates without rekeying (12 s lifetime)" \
     swan --initiate --ike expiring --timeout 10
 id=$(ctl show sa --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["conn_id"])')
 wait_for "$T/ikesignd.log" "conn-id $id lifetime expired" 16
-contains "$T/ikesignd.log" "conn-id $id lifetime expired" \
+logged "$T/ikesignd.log" "conn-id $id lifetime expired" \
     "ikesignd expires the SA at the end of its lifetime"
-contains "$T/ikesignd.log" "sent Delete for IKE SA conn-id $id" \
+logged "$T/ikesignd.log" "sent Delete for IKE SA conn-id $id" \
     "and tells the peer"
 wait_for "$T/b/charon.log" "received DELETE for IKE_SA expiring" 3
-contains "$T/b/charon.log" "received DELETE for IKE_SA expiring" \
+logged "$T/b/charon.log" "received DELETE for IKE_SA expiring" \
     "strongSwan deletes it too"
 
 # periodic keepalive: ikesignd asks, strongSwan answers
@@ -57,7 +57,7 @@ expect_rc 0 "strongSwan initiates (no DPD of its own)" \
     swan --initiate --ike short --timeout 10
 ctl reload >/dev/null
 wait_for "$T/ikesignd.log" "R-U-THERE-ACK" 14
-contains "$T/ikesignd.log" "R-U-THERE-ACK" \
+logged "$T/ikesignd.log" "R-U-THERE-ACK" \
     "ikesignd's R-U-THERE is acknowledged by strongSwan"
 swan --terminate --ike short --timeout 5 >/dev/null 2>&1
 
@@ -74,7 +74,7 @@ ctl reload >/dev/null
 expect_rc 0 "ikesignd initiates" ctl initiate "$IPB"
 ip netns exec "$NB" ip link set "vb$$" down
 wait_for "$T/ikesignd.log" "peer is dead" 30
-contains "$T/ikesignd.log" "peer is dead: no R-U-THERE-ACK after 5 tries" \
+logged "$T/ikesignd.log" "peer is dead: no R-U-THERE-ACK after 5 tries" \
     "a silent peer is declared dead by DPD"
 ctl show sa >"$T/sa.txt"
 ok '! grep -q QM_IDLE $T/sa.txt' "its SA is gone"
