@@ -63,6 +63,11 @@ expect_rc 2 "a bad --to-pin-source" \
     "$CK" move rsa --label tpl-exp --to other --to-pin-source "bogus:x"
 expect_rc 2 "--to-module without --to" \
     "$CK" move rsa --label tpl-exp --non-exportable --to-module "$SOFTHSM_MODULE"
+: > "$T/emptypin"
+chmod 600 "$T/emptypin"
+expect_rc 7 "an empty destination PIN is refused, not tried" \
+    "$CK" move rsa --label tpl-exp --to other --to-pin-source "file:$T/emptypin"
+contains "$err" "empty PIN" "the message says so"
 same "$b" "bad arguments"
 
 # --- a plain exportable key --------------------------------------------------------

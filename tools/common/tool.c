@@ -195,23 +195,24 @@ tool_resolve(void)
 	return KS_OK;
 }
 
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
+ks_status
+tool_pin_read(ks_ctx *ctx, const char *src, const char *prompt, char *buf,
+    size_t bufsz, size_t *len)
 {
-	ks_ctx *ctx = arg;
-	const char *src = tool_env.pin_source;
 	char err[512], path[4096 + 8];
 	ks_status st;
 
-	/* an explicit --pin-source beats the URI's; the URI's beats config.
+	/* an explicit source beats the URI's; the URI's beats config.
 	 * RFC 7512 pin-source is a URI or, as libp11 takes it, a path. */
-	if (tool_opt.pin_source == NULL && ks_ctx_uri_pin_source(ctx) != NULL) {
+	if (src == NULL && ks_ctx_uri_pin_source(ctx) != NULL) {
 		src = ks_ctx_uri_pin_source(ctx);
 		if (src[0] == '/') {
 			snprintf(path, sizeof(path), "file:%s", src);
 			src = path;
 		}
 	}
+	if (src == NULL)
+		src = tool_env.pin_source;
 	st = secret_read(src, prompt, tool_opt.batch, 0, buf, bufsz, len, err,
 	    sizeof(err));
 	if (st != KS_OK)
@@ -220,6 +221,13 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 		return ks_ctx_fail(ctx, KS_EINPUT, "the PIN source gave an "
 		    "empty PIN");
 	return KS_OK;
+}
+
+static ks_status
+pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
+{
+	return tool_pin_read(arg, tool_opt.pin_source, prompt, buf, bufsz,
+	    len);
 }
 
 ks_status

@@ -63,6 +63,13 @@ ks_status	tool_pass_old(void *ctx, const char *prompt, char *buf,
 		    size_t bufsz, size_t *len);
 int		tool_pass_failed(void);
 
+/*
+ * A token PIN for ctx from src; with src NULL from the token URI's
+ * pin-source, else from the global PIN source.  An empty PIN is refused.
+ */
+ks_status	tool_pin_read(ks_ctx *ctx, const char *src, const char *prompt,
+		    char *buf, size_t bufsz, size_t *len);
+
 /* "prog: message" on stderr; returns st for "return tool_fail(...)". */
 int		tool_fail(ks_status st, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -15,8 +15,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-
 #include "cryptokey.h"
 #include "common/secret.h"
 
@@ -39,28 +37,11 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* The destination's PIN: --to-pin-source, else as for the source. */
 static ks_status
 dst_pin(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
-	ks_ctx *ctx = arg;
-	const char *src = tool_env.pin_source;
-	char err[512], path[4096 + 8];
-	ks_status st;
-
-	if (opt_to_pin != NULL)
-		src = opt_to_pin;
-	else if (ks_ctx_uri_pin_source(ctx) != NULL) {
-		src = ks_ctx_uri_pin_source(ctx);
-		if (src[0] == '/') {
-			snprintf(path, sizeof(path), "file:%s", src);
-			src = path;
-		}
-	}
-	st = secret_read(src, prompt, tool_opt.batch, 0, buf, bufsz, len, err,
-	    sizeof(err));
-	if (st != KS_OK)
-		return ks_ctx_fail(ctx, st, err);
-	return KS_OK;
+	return tool_pin_read(arg, opt_to_pin, prompt, buf, bufsz, len);
 }
 
 static int
