@@ -150,6 +150,7 @@ show_text(FILE *f)
 		    sa->state == QM_IDLE ? "ACTIVE" : "", "IKEv1", sa->key,
 		    left);
 	}
+	fprintf(f, "\nsigner: %s\n", signer_status());
 }
 
 void

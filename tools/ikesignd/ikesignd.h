@@ -316,6 +316,28 @@ ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
 /* KS_OK while the local key is there and unlocked. */
 ks_status	 signer_key_check(char *err, size_t errsz);
+/* One line on the signer's state for ikesignctl show. */
+void		 signer_set_status(const char *);
+const char	*signer_status(void);
+
+/* restart.c: when a new signer may be started -------------------------- */
+
+struct restart {
+	int		 held;		/* PIN refused: no login until reload */
+	unsigned	 delay;		/* the next backoff, seconds */
+	time_t		 next;		/* when to start one; 0: not planned */
+	time_t		 started;	/* when the running one came up */
+	char		 why[768];	/* the signer's state, for show */
+};
+
+void	restart_init(struct restart *, time_t now);
+void	restart_died(struct restart *, time_t now, const char *why);
+int	restart_due(const struct restart *, time_t now);
+void	restart_result(struct restart *, time_t now, ks_status,
+	    const char *err);
+/* 1 when a start is now planned (the signer was held or backing off). */
+int	restart_reload(struct restart *, time_t now);
+int	restart_held(const struct restart *);
 
 /* net.c ---------------------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 static char *opt_config;
 static int opt_debug, opt_check, opt_verbose, opt_version;
 static volatile sig_atomic_t got_quit, got_hup;
+static struct restart ikesignd_restart;
 
 static struct poptOption options[] = {
 	{ "config", 'f', POPT_ARG_STRING, &opt_config, 0,
@@ -128,7 +129,12 @@ do_reload(void)
 	free(nc);
 	(void)check_summary(&ikesignd->conf);
 	log_info("configuration reloaded from %s", ikesignd->confpath);
-	if (fd >= 0)
+	if (restart_reload(&ikesignd_restart, now_s())) {
+		log_info("reload: starting the signer again");
+		if (fd >= 0)
+			control_reply(fd, 0, "configuration reloaded; "
+			    "starting the signer again\n");
+	} else if (fd >= 0)
 		control_reply(fd, 0, "configuration reloaded\n");
 }
 
@@ -154,6 +160,24 @@ read_udp(void)
 	}
 }
 
+/* A signer that died is replaced by the rules in restart.c. */
+static void
+start_signer(time_t *last)
+{
+	char err[512];
+	ks_status st;
+
+	if (!restart_due(&ikesignd_restart, now_s()))
+		return;
+	signer_stop();
+	st = signer_start(&ikesignd->conf, err, sizeof(err));
+	restart_result(&ikesignd_restart, now_s(), st, err);
+	signer_set_status(ikesignd_restart.why);
+	if (st != KS_OK)
+		key_state(0, ikesignd_restart.why);
+	*last = 0;	/* check the key at once */
+}
+
 static void
 check_key(time_t *last)
 {
@@ -161,18 +185,18 @@ check_key(time_t *last)
 	time_t now = now_s();
 	ks_status st;
 
+	if (!signer_running()) {
+		start_signer(last);
+		if (!signer_running())
+			return;
+	}
 	if (now - *last < KEY_CHECK_S)
 		return;
 	*last = now;
 	st = signer_key_check(err, sizeof(err));
 	if (st != KS_OK && !signer_running()) {
-		/* the signer died: a new one, forked from a process that never
-		 * loaded a module, takes over without touching the SAs */
-		log_warnx("%s; starting a new signer", err);
-		signer_stop();
-		st = signer_start(&ikesignd->conf, err, sizeof(err));
-		if (st == KS_OK)
-			log_info("signer restarted");
+		restart_died(&ikesignd_restart, now, err);
+		signer_set_status(ikesignd_restart.why);
 	}
 	key_state(st == KS_OK, err);
 }
@@ -273,6 +297,8 @@ run(struct daemon *d)
 		return (int)st;
 	}
 	d->key_ok = 1;
+	restart_init(&ikesignd_restart, now_s());
+	signer_set_status(ikesignd_restart.why);
 	if ((d->udp = net_open(d->conf.listen, d->conf.port)) < 0 ||
 	    net_pktinfo(d->udp) != 0) {
 		snprintf(msg, sizeof(msg), "cannot listen on UDP port %u: %s",

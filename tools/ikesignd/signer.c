@@ -35,6 +35,7 @@
 
 static int signer_fd = -1;
 static pid_t signer_pid = -1;
+static char signer_why[768] = "running";
 
 /* The signer's own state (child only). */
 static ks_ctx *sctx;
@@ -271,6 +272,7 @@ signer_start(const struct conf *c, char *err, size_t errsz)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
 	size_t rlen;
+	ks_status st;
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -293,7 +295,24 @@ signer_start(const struct conf *c, char *err, size_t errsz)
 	}
 	close(sv[1]);
 	signer_fd = sv[0];
-	return call(NULL, 0, resp, &rlen, err, errsz);
+	if ((st = call(NULL, 0, resp, &rlen, err, errsz)) != KS_OK) {
+		signer_stop();
+		return st;
+	}
+	log_info("signer running (pid %ld)", (long)signer_pid);
+	return KS_OK;
+}
+
+void
+signer_set_status(const char *why)
+{
+	snprintf(signer_why, sizeof(signer_why), "%s", why);
+}
+
+const char *
+signer_status(void)
+{
+	return signer_why;
 }
 
 int
