@@ -24,36 +24,78 @@
 
 #define CTL_LINE_MAX	512
 
+/* A socket left by an earlier run is replaced; anything else is kept. */
+static int
+control_clear(const char *path, char *err, size_t errsz)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errsz, "%s exists and is not a socket; not "
+		    "removing it (move it away or set another 'control' "
+		    "path)", path);
+		return -1;
+	}
+	if (unlink(path) != 0) {
+		snprintf(err, errsz, "cannot remove the old socket %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
-control_open(const char *path)
+control_open(const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sun;
 	mode_t old;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+		snprintf(err, errsz, "control socket path %s is too long",
+		    path);
 		return -1;
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0)
+	if (control_clear(path, err, errsz) != 0)
 		return -1;
-	(void)unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
 	old = umask(077);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(fd, 16) != 0) {
-		int e = errno;
-
+		snprintf(err, errsz, "cannot create control socket %s: %s",
+		    path, strerror(errno));
 		umask(old);
 		close(fd);
-		errno = e;
 		return -1;
 	}
 	umask(old);
 	return fd;
+}
+
+/* At exit: only the socket this daemon made (it may have been replaced). */
+void
+control_close(int fd, const char *path)
+{
+	struct stat sb;
+
+	if (fd < 0)
+		return;
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		(void)unlink(path);
+	close(fd);
 }
 
 void

@@ -149,6 +149,9 @@ struct conf {
 	struct in_addr	 listen;
 	uint16_t	 port;
 	char		 control[108];
+	char		 control_group[64];	/* "": root only */
+	char		 user[64];		/* the network process's */
+	char		 chroot_dir[4096];
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
 };
@@ -507,7 +510,8 @@ void	key_state(int ok, const char *why);
 
 /* control.c ------------------------------------------------------------ */
 
-int	control_open(const char *path);
+int	control_open(const char *path, char *err, size_t errsz);
+void	control_close(int fd, const char *path);
 void	control_accept(int fd);
 void	control_reply(int fd, int rc, const char *text);
 void	control_show(int fd, int json);

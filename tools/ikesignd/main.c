@@ -307,10 +307,8 @@ run(struct daemon *d)
 		signer_stop();
 		return KS_EFAIL;
 	}
-	if ((d->ctl = control_open(d->conf.control)) < 0) {
-		snprintf(msg, sizeof(msg), "cannot create control socket %s: "
-		    "%s", d->conf.control, strerror(errno));
-		ready(notify, KS_EFAIL, msg);
+	if ((d->ctl = control_open(d->conf.control, err, sizeof(err))) < 0) {
+		ready(notify, KS_EFAIL, err);
 		signer_stop();
 		return KS_EFAIL;
 	}
@@ -333,8 +331,7 @@ run(struct daemon *d)
 
 		sa_timers(now_ms(), &t);	/* frees them */
 	}
-	(void)unlink(d->conf.control);
-	close(d->ctl);
+	control_close(d->ctl, d->conf.control);
 	close(d->udp);
 	signer_stop();
 	alg_free();
