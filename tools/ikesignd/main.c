@@ -160,10 +160,10 @@ from_parent(time_t *last_check)
 		fd = -1;
 		*last_check = 0;	/* check the key at once */
 		break;
-	case IPC_STATUS:
-		signer_set_status(text);
-		if (strcmp(text, "running") != 0)
-			key_state(0, text);
+	case IPC_STATUS:	/* '+' or '-' (refuse new SAs), then why */
+		signer_set_status(text[0] != '\0' ? text + 1 : text);
+		if (text[0] == '-')
+			key_state(0, text + 1);
 		break;
 	case IPC_CONF:
 		if (fd >= 0)
@@ -201,8 +201,8 @@ read_udp(void)
 	}
 }
 
-/* The parent replaces a signer that died (restart.c); here only the key's
- * state is followed. */
+/* The parent replaces a signer that died (restart.c) and says so; here
+ * only the key's state is followed.  The SAs outlive a signer. */
 static void
 check_key(time_t *last)
 {
@@ -214,6 +214,8 @@ check_key(time_t *last)
 		return;
 	*last = now;
 	st = signer_key_check(err, sizeof(err));
+	if (st != KS_OK && !signer_running())
+		return;		/* it died: the parent starts another */
 	key_state(st == KS_OK, err);
 }
 

@@ -78,12 +78,29 @@ describe(int status, char *buf, size_t len)
 		snprintf(buf, len, "stopped (status %#x)", (unsigned)status);
 }
 
+/* usable: 0 when new negotiations must be refused (no signer for now). */
 static void
-send_status(struct parent *p)
+send_status(struct parent *p, int usable)
 {
-	if (ipc_send(p->sock, IPC_STATUS, p->rs.why, -1) != 0)
+	char text[sizeof(p->rs.why) + 1];
+
+	snprintf(text, sizeof(text), "%c%s", usable ? '+' : '-', p->rs.why);
+	if (ipc_send(p->sock, IPC_STATUS, text, -1) != 0)
 		log_warnx("cannot tell the network process: %s",
 		    strerror(errno));
+}
+
+static void
+child_gone(struct parent *p, int status)
+{
+	char how[160];
+
+	describe(status, how, sizeof(how));
+	log_warnx("the network process (pid %ld) %s; stopping",
+	    (long)p->child, how);
+	p->child = -1;
+	p->rc = 1;
+	p_quit = 1;
 }
 
 static void
@@ -95,16 +112,12 @@ reap(struct parent *p)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		describe(status, how, sizeof(how));
-		if (pid == p->child) {
-			log_warnx("the network process (pid %ld) %s; "
-			    "stopping", (long)pid, how);
-			p->child = -1;
-			p->rc = 1;
-			p_quit = 1;
-		} else if (pid == p->signer) {
+		if (pid == p->child)
+			child_gone(p, status);
+		else if (pid == p->signer) {
 			p->signer = -1;
 			restart_died(&p->rs, now_s(), how);
-			send_status(p);
+			send_status(p, 1);	/* the SAs stay up */
 		}
 	}
 }
@@ -129,7 +142,7 @@ start_signer(struct parent *p)
 			    "process: %s", strerror(errno));
 		close(fd);
 	}
-	send_status(p);
+	send_status(p, st == KS_OK);
 }
 
 /* The parsed configuration for the network process, in a memfd. */
@@ -220,12 +233,15 @@ static void
 from_child(struct parent *p)
 {
 	char text[IPC_MSG_MAX];
-	int type, fd, rc;
+	int type, fd, rc, status;
 
 	rc = ipc_recv(p->sock, &type, text, sizeof(text), &fd);
 	if (fd >= 0)
 		close(fd);	/* the network process passes none */
 	if (rc != 0) {
+		/* its end closed: it is exiting or gone */
+		if (p->child > 0 && waitpid(p->child, &status, 0) == p->child)
+			child_gone(p, status);
 		p_quit = 1;
 		return;
 	}
