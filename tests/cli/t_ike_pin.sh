@@ -52,12 +52,16 @@ left=$(( start + 10 - $(date +%s) ))
 [ "$left" -gt 0 ] && sleep "$left"
 n=$(( $(logins) - 1 ))
 ok '[ "$n" -eq 1 ]' "exactly one login with the wrong PIN in 10 s ($n)"
-ok '[ "$(grep -c "PIN refused by the token" "$T/ikesignd.log")" -eq 1 ]' \
+ok '[ "$(grep -c "signer: PIN refused by the token" "$T/ikesignd.log")" -eq 1 ]' \
     "the refusal is logged once"
+ok '[ "$(grep -c "refusing new IKE SAs: the signer PIN refused" "$T/ikesignd.log")" -eq 1 ]' \
+    "refusing new SAs is logged once"
 ctl show sa >"$T/sa.txt"
 contains "$T/sa.txt" \
     "signer: PIN refused by the token (CKR_PIN_INCORRECT); fix pin-source and run ikesignctl reload" \
     "ikesignctl show says why"
+contains "$T/sa.txt" "QM_IDLE" "the established SA needs no signer and stays up"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 expect_rc 1 "strongSwan is refused while the PIN is wrong" \
     swan --initiate --ike v1 --timeout 10
 expect_rc 5 "ikesignctl initiate is refused while the PIN is wrong" \

@@ -138,6 +138,18 @@ conf_refused(const char *err)
 	ikesignd->reload_fd = -1;
 }
 
+/* No signer can be started for now: new negotiations are refused (logged
+ * once); the established SAs need no signer and stay up. */
+static void
+signer_unusable(const char *why)
+{
+	if (!ikesignd->key_ok)
+		return;
+	ikesignd->key_ok = 0;
+	log_warnx("refusing new IKE SAs: the signer %s; established SAs stay "
+	    "up", why);
+}
+
 /* A message from the privileged parent. */
 static void
 from_parent(time_t *last_check)
@@ -163,7 +175,7 @@ from_parent(time_t *last_check)
 	case IPC_STATUS:	/* '+' or '-' (refuse new SAs), then why */
 		signer_set_status(text[0] != '\0' ? text + 1 : text);
 		if (text[0] == '-')
-			key_state(0, text + 1);
+			signer_unusable(text + 1);
 		break;
 	case IPC_CONF:
 		if (fd >= 0)
