@@ -355,12 +355,6 @@ control_accept(int lfd)
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		return;
-	if (!peer_allowed(fd, why, sizeof(why))) {
-		log_warnx("control: connection refused: %s", why);
-		snprintf(text, sizeof(text), "permission denied: %s\n", why);
-		control_reply(fd, KS_EPERM, text);
-		return;
-	}
 	/* a client gets one second to send its line */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -371,6 +365,13 @@ control_accept(int lfd)
 			break;
 	}
 	line[len] = '\0';
+	/* checked once the line is in: the client is then reading */
+	if (!peer_allowed(fd, why, sizeof(why))) {
+		log_warnx("control: connection refused: %s", why);
+		snprintf(text, sizeof(text), "permission denied: %s\n", why);
+		control_reply(fd, KS_EPERM, text);
+		return;
+	}
 	if (memchr(line, '\n', len) == NULL) {
 		control_reply(fd, KS_EUSAGE, "request line missing or too "
 		    "long\n");

@@ -229,13 +229,13 @@ static const char *const allowed[] = {
 	"fstat", "newfstatat", "statx", "fcntl",
 	"poll", "ppoll", "recvmsg", "recvfrom", "sendmsg", "sendto",
 	"accept4", "accept", "socket", "connect", "getsockname",
-	"getsockopt", "setsockopt", "shutdown",
+	"getsockopt", "setsockopt",
 	"brk", "mmap", "munmap", "mremap", "madvise", "mprotect", "futex",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
 	"time", "getpid", "gettid", "getppid", "getrandom", "getuid",
 	"geteuid", "getgid", "getegid",
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "restart_syscall",
-	"tgkill", "exit", "exit_group", "sched_yield", "memfd_create",
+	"tgkill", "exit", "exit_group", "sched_yield",
 };
 
 /* Probes that get an error instead of the kill: opening a file in the
