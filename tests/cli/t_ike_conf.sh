@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_ike_conf.sh -- ikesignd.conf lines that may appear once (token, module,
 # key, user, chroot, control-group) are refused the second time with file
-# and line; a control path that is not a socket is never removed.
+# and line; a control path that is not a socket is never removed (each
+# start is bounded: the code before this rule took the path and ran).
 . "$top_srcdir/tests/cli/lib.sh"
 
 IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
@@ -38,13 +39,13 @@ done
 printf 'keep me\n' >"$T/ctl"
 cp "$T/ctl" "$T/ctl.orig"
 expect_rc 1 "ikesignd refuses a control path that is a file" \
-    "$IKESIGND" -d -f "$T/ok.conf"
+    timeout 10 "$IKESIGND" -d -f "$T/ok.conf"
 contains "$err" "$T/ctl exists and is not a socket; not removing it" \
     "the error says why"
 ok 'cmp -s "$T/ctl" "$T/ctl.orig"' "the file is untouched"
 rm -f "$T/ctl"
 mkdir "$T/ctl"
 expect_rc 1 "ikesignd refuses a control path that is a directory" \
-    "$IKESIGND" -d -f "$T/ok.conf"
+    timeout 10 "$IKESIGND" -d -f "$T/ok.conf"
 ok '[ -d "$T/ctl" ]' "the directory is untouched"
 done_testing

@@ -116,7 +116,7 @@ IKE_PIDS=$(echo "$IKE_PIDS" | sed "s/ $IKESIGND_PID//")
 chmod 0777 "$T/empty"
 : >"$T/ikesignd.log"
 expect_rc 1 "ikesignd refuses a world-writable chroot" \
-    ip netns exec "$NA" "$IKESIGND" -d -f "$T/ikesignd.conf"
+    timeout 10 ip netns exec "$NA" "$IKESIGND" -d -f "$T/ikesignd.conf"
 contains "$err" "chroot $T/empty must be owned by root and writable by nobody else" \
     "the error says how to fix it"
 ok '[ ! -e "$T/ctl.sock" ]' "no control socket is left"
