@@ -389,6 +389,7 @@ int	ipc_recv(int sock, int *type, char *text, size_t textsz, int *fd);
 
 /* parent.c: the privileged parent ---------------------------------------- */
 
+void	parent_signals(void);
 int	parent_main(struct conf *, const char *confpath, int sock,
 	    pid_t child, pid_t signer_pid);
 

@@ -447,6 +447,7 @@ run(struct daemon *d)
 		signer_use(sfd, (long)spid);
 		network_main(d, &sb, notify);
 	}
+	parent_signals();
 	close(sv[1]);
 	parent_sock = sv[0];
 	close(sfd);

@@ -48,7 +48,9 @@ on_signal(int sig)
 		p_quit = 1;
 }
 
-static void
+/* Set as soon as the network process is forked: a SIGTERM that arrives
+ * while it starts is not lost. */
+void
 parent_signals(void)
 {
 	struct sigaction sa;
@@ -281,7 +283,6 @@ parent_main(struct conf *c, const char *confpath, int sock, pid_t child,
 	p.child = child;
 	p.signer = signer_pid;
 	restart_init(&p.rs, now_s());
-	parent_signals();
 	p_chld = 1;	/* a child may have gone before the handler was set */
 	while (!p_quit) {
 		if (p_chld) {
