@@ -324,6 +324,9 @@ peer_line(struct parser *p, char **w, int n)
 /* The statements that may appear once, by their index in seen[]. */
 static const char *const once_words[] = { "token", "module", "key", "user",
     "chroot", "control-group" };
+_Static_assert(sizeof(once_words) / sizeof(once_words[0]) <=
+    sizeof(((struct parser *)0)->seen) / sizeof(unsigned),
+    "one seen[] slot per once-only statement");
 
 static ks_status
 once(struct parser *p, const char *word)
