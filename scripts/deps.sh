@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
-libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev
+libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
 mandoc python3 util-linux iproute2 xxd
 strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins"

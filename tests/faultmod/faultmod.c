@@ -34,7 +34,7 @@ static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
 static int crash_mode, no_unwrap;
-static const char *count_file;
+static const char *count_file, *logins_file, *broken_file;
 
 static void
 write_count(void)
@@ -82,7 +82,18 @@ w_##name params							\
 	return after(real->name args);				\
 }
 
-FWD(C_Initialize, (CK_VOID_PTR a), (a))
+static CK_RV
+w_C_Initialize(CK_VOID_PTR a)
+{
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	if (broken_file != NULL && access(broken_file, F_OK) == 0)
+		return after(CKR_DEVICE_ERROR);
+	return after(real->C_Initialize(a));
+}
+
 FWD(C_Finalize, (CK_VOID_PTR a), (a))
 FWD(C_GetInfo, (CK_INFO_PTR a), (a))
 FWD(C_GetSlotList, (CK_BBOOL a, CK_SLOT_ID_PTR b, CK_ULONG_PTR c), (a, b, c))
@@ -119,8 +130,31 @@ FWD(C_GetOperationState, (CK_SESSION_HANDLE a, CK_BYTE_PTR b,
     CK_ULONG_PTR c), (a, b, c))
 FWD(C_SetOperationState, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
     CK_OBJECT_HANDLE d, CK_OBJECT_HANDLE e), (a, b, c, d, e))
-FWD(C_Login, (CK_SESSION_HANDLE a, CK_USER_TYPE b, CK_UTF8CHAR_PTR c,
-    CK_ULONG d), (a, b, c, d))
+static void
+log_login(void)
+{
+	char buf[32];
+	int fd, n;
+
+	if (logins_file == NULL)
+		return;
+	if ((fd = open(logins_file, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "login %ld\n", (long)getpid());
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+static CK_RV
+w_C_Login(CK_SESSION_HANDLE a, CK_USER_TYPE b, CK_UTF8CHAR_PTR c, CK_ULONG d)
+{
+	CK_RV rv;
+
+	log_login();
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	return after(real->C_Login(a, b, c, d));
+}
 FWD(C_Logout, (CK_SESSION_HANDLE a), (a))
 FWD(C_CreateObject, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c,
     CK_OBJECT_HANDLE_PTR d), (a, b, c, d))
@@ -250,6 +284,8 @@ load_real(void)
 	mode = getenv("CRYPTOKEY_FAULT_MODE");
 	crash_mode = mode != NULL && strcmp(mode, "crash") == 0;
 	count_file = getenv("CRYPTOKEY_FAULT_COUNT");
+	logins_file = getenv("CRYPTOKEY_FAULT_LOGINS");
+	broken_file = getenv("CRYPTOKEY_FAULT_BROKEN");
 	nu = getenv("CRYPTOKEY_FAULT_NO_UNWRAP");
 	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
 	return CKR_OK;

@@ -90,7 +90,8 @@ talk(const char *path, const char *line)
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
 		return fail(1, "cannot reach ikesignd at %s: %s (is it "
 		    "running?)", path, strerror(errno));
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) !=
+	    (ssize_t)strlen(line)) {
 		close(fd);
 		return fail(1, "%s: %s", path, strerror(errno));
 	}

@@ -1,7 +1,8 @@
 /*
  * conf.c -- ikesignd.conf: the IOS "crypto isakmp" statements plus the
  * daemon's own lines (token, module, pin-source, key, hostname, listen,
- * control, peer).  Bounded: files up to CONF_FILE_MAX, lines up to
+ * control, control-group, user, chroot, peer).  token, module, key, user,
+ * chroot and control-group may appear once each.  Bounded: files up to CONF_FILE_MAX, lines up to
  * CONF_LINE_MAX, CONF_WORDS_MAX words.  The first error is reported as
  * "file:line: reason"; weak choices are accepted with a logged warning.
  */
@@ -23,6 +24,8 @@
 #define CONF_LINE_MAX	1024
 #define CONF_WORDS_MAX	16
 #define CONF_CONTROL	"/run/ikesignd.sock"
+#define CONF_USER	"ikesignd"
+#define CONF_CHROOT	"/var/empty"
 
 /* The IOS default policies that authenticate with rsa-sig (section 17). */
 static const struct policy ios_defaults[] = {
@@ -37,6 +40,7 @@ struct parser {
 	const char	*name;
 	unsigned	 line;
 	struct policy	*pol;		/* open "crypto isakmp policy" block */
+	unsigned	 seen[8];	/* line of each once-only statement */
 	char		*err;
 	size_t		 errsz;
 };
@@ -317,6 +321,29 @@ peer_line(struct parser *p, char **w, int n)
 	return KS_OK;
 }
 
+/* The statements that may appear once, by their index in seen[]. */
+static const char *const once_words[] = { "token", "module", "key", "user",
+    "chroot", "control-group" };
+_Static_assert(sizeof(once_words) / sizeof(once_words[0]) <=
+    sizeof(((struct parser *)0)->seen) / sizeof(unsigned),
+    "one seen[] slot per once-only statement");
+
+static ks_status
+once(struct parser *p, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(once_words) / sizeof(once_words[0]); i++) {
+		if (strcmp(word, once_words[i]) != 0)
+			continue;
+		if (p->seen[i] != 0)
+			return perr(p, "a second '%s' line (the first is on "
+			    "line %u); ikesignd uses one", word, p->seen[i]);
+		p->seen[i] = p->line;
+	}
+	return KS_OK;
+}
+
 static ks_status
 own_line(struct parser *p, char **w, int n)
 {
@@ -329,6 +356,8 @@ own_line(struct parser *p, char **w, int n)
 		return peer_line(p, w, n);
 	if (n != 2)
 		return perr(p, "usage: %s VALUE", w[0]);
+	if (once(p, w[0]) != KS_OK)
+		return KS_EINPUT;
 	if (strcmp(w[0], "token") == 0)
 		return copy_word(p, c->token, sizeof(c->token), w[1], "token");
 	if (strcmp(w[0], "module") == 0)
@@ -348,6 +377,18 @@ own_line(struct parser *p, char **w, int n)
 	if (strcmp(w[0], "control") == 0)
 		return copy_word(p, c->control, sizeof(c->control), w[1],
 		    "control socket path");
+	if (strcmp(w[0], "control-group") == 0)
+		return copy_word(p, c->control_group,
+		    sizeof(c->control_group), w[1], "control-group name");
+	if (strcmp(w[0], "user") == 0)
+		return copy_word(p, c->user, sizeof(c->user), w[1],
+		    "user name");
+	if (strcmp(w[0], "chroot") == 0) {
+		if (w[1][0] != '/')
+			return perr(p, "chroot needs an absolute path");
+		return copy_word(p, c->chroot_dir, sizeof(c->chroot_dir),
+		    w[1], "chroot path");
+	}
 	return perr(p, "unknown statement '%s'", w[0]);
 }
 
@@ -411,6 +452,8 @@ conf_defaults(struct conf *c)
 	c->port = IKE_PORT;
 	c->listen.s_addr = htonl(INADDR_ANY);
 	snprintf(c->control, sizeof(c->control), "%s", CONF_CONTROL);
+	snprintf(c->user, sizeof(c->user), "%s", CONF_USER);
+	snprintf(c->chroot_dir, sizeof(c->chroot_dir), "%s", CONF_CHROOT);
 }
 
 ks_status

@@ -1,8 +1,12 @@
 /*
  * control.c -- the control socket ikesignctl(8) talks to: a unix stream
- * socket (mode 0600), one request line per connection, answered with a
- * status line ("0" or an exit code) and text, then closed.  "initiate"
- * answers once the negotiation is over.
+ * socket (mode 0600, or 0660 with the control-group), one request line
+ * per connection, answered with a status line ("0" or an exit code) and
+ * text, then closed.  "initiate" answers once the negotiation is over.
+ * Who may talk is checked on every connection with SO_PEERCRED: root,
+ * the daemon's own user, or a member of the control-group (resolved
+ * before the network process drops its privileges), whatever the file's
+ * mode says.
  *
  *	show sa | show sa json | initiate PEER | clear sa [PEER] | reload
  */
@@ -24,36 +28,136 @@
 
 #define CTL_LINE_MAX	512
 
+static struct {
+	uid_t	 self;
+	int	 have_group;
+	gid_t	 group;
+	char	 name[64];
+	uid_t	 members[SANDBOX_MEMBERS_MAX];
+	size_t	 nmembers;
+} acl;
+
+/* Who may connect; the socket file goes to root:GROUP 0660 with a group. */
 int
-control_open(const char *path)
+control_access(const char *path, const struct sandbox *sb,
+    const char *group, char *err, size_t errsz)
+{
+	memset(&acl, 0, sizeof(acl));
+	acl.self = getuid();
+	acl.have_group = sb->have_group;
+	acl.group = sb->group;
+	snprintf(acl.name, sizeof(acl.name), "%s", group);
+	acl.nmembers = sb->nmembers;
+	memcpy(acl.members, sb->members, sb->nmembers * sizeof(uid_t));
+	if (!acl.have_group)
+		return 0;
+	if (chown(path, (uid_t)-1, acl.group) != 0 || chmod(path, 0660) != 0) {
+		snprintf(err, errsz, "control socket %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when the peer may talk to us, else 0 with the reason in why. */
+static int
+peer_allowed(int fd, char *why, size_t whysz)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	size_t i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0 ||
+	    len != sizeof(uc)) {
+		snprintf(why, whysz, "cannot tell who is asking");
+		return 0;
+	}
+	if (uc.uid == 0 || uc.uid == acl.self)
+		return 1;
+	if (acl.have_group) {
+		if (uc.gid == acl.group)
+			return 1;
+		for (i = 0; i < acl.nmembers; i++)
+			if (acl.members[i] == uc.uid)
+				return 1;
+	}
+	snprintf(why, whysz, "uid %ld is neither root nor in the "
+	    "control-group%s%s", (long)uc.uid, acl.have_group ? " " : "",
+	    acl.have_group ? acl.name : " (none is configured)");
+	return 0;
+}
+
+/* A socket left by an earlier run is replaced; anything else is kept. */
+static int
+control_clear(const char *path, char *err, size_t errsz)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errsz, "%s exists and is not a socket; not "
+		    "removing it (move it away or set another 'control' "
+		    "path)", path);
+		return -1;
+	}
+	if (unlink(path) != 0) {
+		snprintf(err, errsz, "cannot remove the old socket %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+control_open(const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sun;
 	mode_t old;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+		snprintf(err, errsz, "control socket path %s is too long",
+		    path);
 		return -1;
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0)
+	if (control_clear(path, err, errsz) != 0)
 		return -1;
-	(void)unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
 	old = umask(077);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(fd, 16) != 0) {
-		int e = errno;
-
+		snprintf(err, errsz, "cannot create control socket %s: %s",
+		    path, strerror(errno));
 		umask(old);
 		close(fd);
-		errno = e;
 		return -1;
 	}
 	umask(old);
 	return fd;
+}
+
+/* At exit: only the socket this daemon made (it may have been replaced). */
+void
+control_close(int fd, const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		(void)unlink(path);
+	if (fd >= 0)
+		close(fd);
 }
 
 void
@@ -150,6 +254,9 @@ show_text(FILE *f)
 		    sa->state == QM_IDLE ? "ACTIVE" : "", "IKEv1", sa->key,
 		    left);
 	}
+	fprintf(f, "\nsigner: %s\n", signer_status());
+	fprintf(f, "processes: parent %ld, network %ld (uid %ld), signer %ld\n",
+	    (long)getppid(), (long)getpid(), (long)getuid(), signer_pid_get());
 }
 
 void
@@ -225,6 +332,11 @@ dispatch(int fd, char *line)
 		    n == 1 ? "" : "s");
 		control_reply(fd, 0, text);
 	} else if (n == 1 && strcmp(w[0], "reload") == 0) {
+		if (ikesignd->reload_fd >= 0) {
+			control_reply(fd, KS_EFAIL, "a reload is already "
+			    "under way\n");
+			return;
+		}
 		ikesignd->reload_fd = fd;	/* answered by the main loop */
 		ikesignd->reload = 1;
 	} else
@@ -237,6 +349,7 @@ control_accept(int lfd)
 	struct timeval tv = { 1, 0 };
 	char line[CTL_LINE_MAX + 1];
 	size_t len = 0;
+	char why[160], text[200];
 	ssize_t n;
 	int fd;
 
@@ -252,6 +365,13 @@ control_accept(int lfd)
 			break;
 	}
 	line[len] = '\0';
+	/* checked once the line is in: the client is then reading */
+	if (!peer_allowed(fd, why, sizeof(why))) {
+		log_warnx("control: connection refused: %s", why);
+		snprintf(text, sizeof(text), "permission denied: %s\n", why);
+		control_reply(fd, KS_EPERM, text);
+		return;
+	}
 	if (memchr(line, '\n', len) == NULL) {
 		control_reply(fd, KS_EUSAGE, "request line missing or too "
 		    "long\n");

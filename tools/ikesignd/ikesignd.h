@@ -149,6 +149,9 @@ struct conf {
 	struct in_addr	 listen;
 	uint16_t	 port;
 	char		 control[108];
+	char		 control_group[64];	/* "": root only */
+	char		 user[64];		/* the network process's */
+	char		 chroot_dir[4096];
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
 };
@@ -305,8 +308,13 @@ void	crypto_random(uint8_t *, size_t);
 
 /* signer.c: the privilege-separated token process ---------------------- */
 
-/* Fork the signer; the network process keeps a socket to it. */
-ks_status	 signer_start(const struct conf *, char *err, size_t errsz);
+/* Fork the signer (the parent does); *fd is the socket to it, which
+ * goes to the network process.  The signer has logged in when KS_OK. */
+ks_status	 signer_spawn(const struct conf *, int *fd, pid_t *pid,
+		    char *err, size_t errsz);
+/* In the network process: use this signer socket from now on. */
+void		 signer_use(int fd, long pid);
+long		 signer_pid_get(void);
 void		 signer_stop(void);
 int		 signer_running(void);
 ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
@@ -316,6 +324,74 @@ ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
 /* KS_OK while the local key is there and unlocked. */
 ks_status	 signer_key_check(char *err, size_t errsz);
+/* One line on the signer's state for ikesignctl show. */
+void		 signer_set_status(const char *);
+const char	*signer_status(void);
+
+/* restart.c: when a new signer may be started -------------------------- */
+
+struct restart {
+	int		 held;		/* PIN refused: no login until reload */
+	unsigned	 delay;		/* the next backoff, seconds */
+	time_t		 next;		/* when to start one; 0: not planned */
+	time_t		 started;	/* when the running one came up */
+	char		 why[768];	/* the signer's state, for show */
+};
+
+void	restart_init(struct restart *, time_t now);
+void	restart_died(struct restart *, time_t now, const char *why);
+int	restart_due(const struct restart *, time_t now);
+void	restart_result(struct restart *, time_t now, ks_status,
+	    const char *err);
+/* 1 when a start is now planned (the signer was held or backing off). */
+int	restart_reload(struct restart *, time_t now);
+int	restart_held(const struct restart *);
+
+/* sandbox.c: core dumps, privilege drop, chroot, seccomp ----------------- */
+
+#define SANDBOX_MEMBERS_MAX	64
+
+struct sandbox {
+	int		 root;		/* started as root: drop to uid */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		 user[64];
+	char		 dir[4096];	/* the chroot */
+	int		 have_group;	/* control-group set */
+	gid_t		 group;
+	uid_t		 members[SANDBOX_MEMBERS_MAX];
+	size_t		 nmembers;
+};
+
+void	sandbox_nocore(void);
+int	sandbox_prepare(const struct conf *, struct sandbox *, char *err,
+	    size_t errsz);
+int	sandbox_enter(const struct sandbox *, char *err, size_t errsz);
+
+/* ipc.c: messages between the parent and the network process ------------ */
+
+#define IPC_MSG_MAX	2048
+
+enum ipc_type {
+	IPC_READY = 'O',	/* child: sandboxed, running; text: "" */
+	IPC_FAILED = 'X',	/* child: cannot start; text: why */
+	IPC_RELOAD = 'R',	/* child: ikesignctl asked for a reload */
+	IPC_SIGNER = 'F',	/* parent: a new signer; fd, text: its pid */
+	IPC_STATUS = 'S',	/* parent: the signer's state; text */
+	IPC_CONF = 'C',		/* parent: new configuration; fd (memfd),
+				 * text: what to answer */
+	IPC_CONF_ERR = 'E'	/* parent: reload failed; text: why */
+};
+
+int	ipc_send(int sock, int type, const char *text, int fd);
+/* 0 and the message, 1 on end of file, -1 on error; *fd -1 if none. */
+int	ipc_recv(int sock, int *type, char *text, size_t textsz, int *fd);
+
+/* parent.c: the privileged parent ---------------------------------------- */
+
+void	parent_signals(void);
+int	parent_main(struct conf *, const char *confpath, int sock,
+	    pid_t child, pid_t signer_pid);
 
 /* net.c ---------------------------------------------------------------- */
 
@@ -485,7 +561,10 @@ void	key_state(int ok, const char *why);
 
 /* control.c ------------------------------------------------------------ */
 
-int	control_open(const char *path);
+int	control_open(const char *path, char *err, size_t errsz);
+void	control_close(int fd, const char *path);
+int	control_access(const char *path, const struct sandbox *,
+	    const char *group, char *err, size_t errsz);
 void	control_accept(int fd);
 void	control_reply(int fd, int rc, const char *text);
 void	control_show(int fd, int json);

@@ -1,7 +1,9 @@
 /*
  * main.c -- ikesignd(8): read the configuration, start the signer before
- * anything touches a token, open the sockets, then run the event loop
- * (IKE datagrams, control connections, timers, the key check).
+ * anything touches a token, open the sockets, fork the network process
+ * (which drops its privileges, see sandbox.c, and runs the event loop:
+ * IKE datagrams, control connections, timers, the key check) and stay
+ * as its privileged parent (parent.c).
  *
  *	ikesignd -f CONFIG [-d] [-n] [-v]
  */
@@ -14,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ikesignd.h"
@@ -24,7 +29,10 @@
 
 static char *opt_config;
 static int opt_debug, opt_check, opt_verbose, opt_version;
-static volatile sig_atomic_t got_quit, got_hup;
+#define CHILD_READY_MS	30000
+
+static volatile sig_atomic_t got_quit;
+static int parent_sock = -1;	/* the network process's end */
 
 static struct poptOption options[] = {
 	{ "config", 'f', POPT_ARG_STRING, &opt_config, 0,
@@ -44,10 +52,8 @@ static struct poptOption options[] = {
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_quit = 1;
+	(void)sig;
+	got_quit = 1;
 }
 
 static void
@@ -60,7 +66,8 @@ signals(void)
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);	/* the parent's: it reloads */
+	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -86,50 +93,102 @@ check_summary(const struct conf *c)
 	return (int)n;
 }
 
+/* The parent's answer to a reload: a memfd with the parsed struct conf. */
 static void
-do_reload(void)
+conf_received(int fd, const char *note)
 {
 	struct conf *nc;
-	char err[512], text[600];
-	int fd = ikesignd->reload_fd;
+	struct stat sb;
+	char text[160];
+	size_t off = 0;
+	ssize_t n;
+	int rfd = ikesignd->reload_fd;
 
-	ikesignd->reload = 0;
 	ikesignd->reload_fd = -1;
-	if ((nc = malloc(sizeof(*nc))) == NULL)
-		return;
-	if (conf_load(ikesignd->confpath, nc, err, sizeof(err)) != KS_OK) {
-		log_warnx("reload failed, keeping the old configuration: %s",
-		    err);
-		snprintf(text, sizeof(text), "reload failed: %s\n", err);
-		if (fd >= 0)
-			control_reply(fd, KS_EINPUT, text);
-		free(nc);
+	if (fstat(fd, &sb) != 0 || sb.st_size != (off_t)sizeof(*nc) ||
+	    (nc = malloc(sizeof(*nc))) == NULL) {
+		log_warnx("reload: the parent's configuration is unusable");
+		if (rfd >= 0)
+			control_reply(rfd, KS_EFAIL, "reload failed\n");
 		return;
 	}
-	if (strcmp(nc->token, ikesignd->conf.token) != 0 ||
-	    strcmp(nc->module, ikesignd->conf.module) != 0 ||
-	    strcmp(nc->key, ikesignd->conf.key) != 0 ||
-	    strcmp(nc->pin_source, ikesignd->conf.pin_source) != 0 ||
-	    nc->listen.s_addr != ikesignd->conf.listen.s_addr ||
-	    nc->port != ikesignd->conf.port ||
-	    strcmp(nc->control, ikesignd->conf.control) != 0)
-		log_warnx("reload: token, key, listen and control settings "
-		    "take effect on restart");
-	/* keep what only a restart changes */
-	memcpy(nc->token, ikesignd->conf.token, sizeof(nc->token));
-	memcpy(nc->module, ikesignd->conf.module, sizeof(nc->module));
-	memcpy(nc->key, ikesignd->conf.key, sizeof(nc->key));
-	memcpy(nc->pin_source, ikesignd->conf.pin_source,
-	    sizeof(nc->pin_source));
-	nc->listen = ikesignd->conf.listen;
-	nc->port = ikesignd->conf.port;
-	memcpy(nc->control, ikesignd->conf.control, sizeof(nc->control));
-	ikesignd->conf = *nc;
+	while (off < sizeof(*nc) && (n = pread(fd, (uint8_t *)nc + off,
+	    sizeof(*nc) - off, (off_t)off)) > 0)
+		off += (size_t)n;
+	if (off == sizeof(*nc)) {
+		ikesignd->conf = *nc;
+		(void)check_summary(&ikesignd->conf);
+		log_info("configuration reloaded from %s", ikesignd->confpath);
+	}
 	free(nc);
-	(void)check_summary(&ikesignd->conf);
-	log_info("configuration reloaded from %s", ikesignd->confpath);
+	snprintf(text, sizeof(text), "%s%.100s\n", off == sizeof(*nc) ?
+	    "configuration reloaded" : "reload failed", note);
+	if (rfd >= 0)
+		control_reply(rfd, off == sizeof(*nc) ? 0 : KS_EFAIL, text);
+}
+
+static void
+conf_refused(const char *err)
+{
+	char text[600];
+
+	snprintf(text, sizeof(text), "reload failed: %.500s\n", err);
+	if (ikesignd->reload_fd >= 0)
+		control_reply(ikesignd->reload_fd, KS_EINPUT, text);
+	ikesignd->reload_fd = -1;
+}
+
+/* No signer can be started for now: new negotiations are refused (logged
+ * once); the established SAs need no signer and stay up. */
+static void
+signer_unusable(const char *why)
+{
+	if (!ikesignd->key_ok)
+		return;
+	ikesignd->key_ok = 0;
+	log_warnx("refusing new IKE SAs: the signer %s; established SAs stay "
+	    "up", why);
+}
+
+/* A message from the privileged parent. */
+static void
+from_parent(time_t *last_check)
+{
+	char text[IPC_MSG_MAX];
+	int type, fd, rc;
+
+	if ((rc = ipc_recv(parent_sock, &type, text, sizeof(text), &fd)) !=
+	    0) {
+		if (rc > 0)
+			log_warnx("the parent went away; stopping");
+		got_quit = 1;
+		return;
+	}
+	switch (type) {
+	case IPC_SIGNER:
+		if (fd < 0)
+			break;
+		signer_use(fd, strtol(text, NULL, 10));
+		fd = -1;
+		*last_check = 0;	/* check the key at once */
+		break;
+	case IPC_STATUS:	/* '+' or '-' (refuse new SAs), then why */
+		signer_set_status(text[0] != '\0' ? text + 1 : text);
+		if (text[0] == '-')
+			signer_unusable(text + 1);
+		break;
+	case IPC_CONF:
+		if (fd >= 0)
+			conf_received(fd, text);
+		break;
+	case IPC_CONF_ERR:
+		conf_refused(text);
+		break;
+	default:
+		break;
+	}
 	if (fd >= 0)
-		control_reply(fd, 0, "configuration reloaded\n");
+		close(fd);
 }
 
 static void
@@ -154,6 +213,8 @@ read_udp(void)
 	}
 }
 
+/* The parent replaces a signer that died (restart.c) and says so; here
+ * only the key's state is followed.  The SAs outlive a signer. */
 static void
 check_key(time_t *last)
 {
@@ -161,43 +222,37 @@ check_key(time_t *last)
 	time_t now = now_s();
 	ks_status st;
 
-	if (now - *last < KEY_CHECK_S)
+	if (!signer_running() || now - *last < KEY_CHECK_S)
 		return;
 	*last = now;
 	st = signer_key_check(err, sizeof(err));
-	if (st != KS_OK && !signer_running()) {
-		/* the signer died: a new one, forked from a process that never
-		 * loaded a module, takes over without touching the SAs */
-		log_warnx("%s; starting a new signer", err);
-		signer_stop();
-		st = signer_start(&ikesignd->conf, err, sizeof(err));
-		if (st == KS_OK)
-			log_info("signer restarted");
-	}
+	if (st != KS_OK && !signer_running())
+		return;		/* it died: the parent starts another */
 	key_state(st == KS_OK, err);
 }
 
 static void
 event_loop(void)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	time_t last_check = now_s();
 	int timeout;
 
 	while (!got_quit) {
-		if (got_hup) {
-			got_hup = 0;
-			ikesignd->reload = 1;
+		if (ikesignd->reload) {
+			ikesignd->reload = 0;
+			if (ipc_send(parent_sock, IPC_RELOAD, "", -1) != 0)
+				conf_refused("the parent does not answer");
 		}
-		if (ikesignd->reload)
-			do_reload();
 		timeout = 1000;
 		sa_timers(now_ms(), &timeout);
 		pfd[0].fd = ikesignd->udp;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = ikesignd->ctl;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
+		pfd[2].fd = parent_sock;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			log_warnx("poll: %s", strerror(errno));
 			break;
 		}
@@ -205,6 +260,8 @@ event_loop(void)
 			read_udp();
 		if (pfd[1].revents & POLLIN)
 			control_accept(ikesignd->ctl);
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+			from_parent(&last_check);
 		check_key(&last_check);
 	}
 }
@@ -254,65 +311,160 @@ ready(int notify, int st, const char *msg)
 	close(notify);
 }
 
+static void
+stdio_null(void)
+{
+	int null;
+
+	if ((null = open("/dev/null", O_RDWR)) < 0)
+		return;
+	(void)dup2(null, 0);
+	(void)dup2(null, 1);
+	(void)dup2(null, 2);
+	if (null > 2)
+		close(null);
+}
+
+/*
+ * The network process: sandboxed, then the event loop.  Under the
+ * sanitizers it leaves with _exit: LeakSanitizer's check at exit reads
+ * /proc, which the empty chroot does not have, and would fail.
+ */
+static void
+network_main(struct daemon *d, const struct sandbox *sb, int notify)
+{
+	char err[512];
+	int t = 0;
+
+	if (notify >= 0) {
+		close(notify);
+		stdio_null();
+	}
+	signals();
+	if (sandbox_enter(sb, err, sizeof(err)) != 0) {
+		(void)ipc_send(parent_sock, IPC_FAILED, err, -1);
+		_exit(1);
+	}
+	log_info("ikesignd started: key '%s', listening on UDP port %u, "
+	    "control socket %s; network process pid %ld as uid %ld",
+	    d->conf.key, (unsigned)d->conf.port, d->conf.control,
+	    (long)getpid(), (long)getuid());
+	(void)ipc_send(parent_sock, IPC_READY, "", -1);
+	event_loop();
+	log_info("shutting down: deleting %d IKE SAs",
+	    sa_clear_matching(NULL, NULL, "ikesignd is stopping"));
+	sa_timers(now_ms(), &t);	/* frees them */
+	close(d->ctl);
+	close(d->udp);
+	signer_stop();
+	close(parent_sock);
+	alg_free();
+#if defined(__SANITIZE_ADDRESS__)
+	_exit(0);
+#else
+	exit(0);
+#endif
+}
+
+/* The first word from the network process: sandboxed, or why not. */
+static int
+child_ready(char *err, size_t errsz)
+{
+	struct pollfd pfd;
+	int type, fd, rc;
+
+	pfd.fd = parent_sock;
+	pfd.events = POLLIN;
+	while ((rc = poll(&pfd, 1, CHILD_READY_MS)) < 0 && errno == EINTR)
+		;
+	if (rc != 1 || ipc_recv(parent_sock, &type, err, errsz, &fd) != 0) {
+		snprintf(err, errsz, "the network process did not start");
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return type == IPC_READY ? 0 : -1;
+}
+
+static int
+start_failed(int notify, int st, const char *msg, int sfd, pid_t spid)
+{
+	ready(notify, st, msg);
+	if (sfd >= 0)
+		close(sfd);	/* the signer exits when its socket closes */
+	if (spid > 0)
+		(void)waitpid(spid, NULL, 0);
+	return st;
+}
+
 static int
 run(struct daemon *d)
 {
+	struct sandbox sb;
 	char err[512], msg[1024];
-	int notify = -1, null;
+	int notify = -1, sv[2], sfd, rc;
+	pid_t spid, child;
 	ks_status st;
 
 	if (!opt_debug && background(&notify) != 0)
 		return tool_fail(KS_EFAIL, "cannot fork: %s", strerror(errno));
 	log_init(opt_debug, opt_verbose);
 	signals();
+	sandbox_nocore();	/* the parent reads the PIN source's name */
 	/* the signer forks before any PKCS#11 call */
-	if ((st = signer_start(&d->conf, err, sizeof(err))) != KS_OK) {
+	if ((st = signer_spawn(&d->conf, &sfd, &spid, err, sizeof(err))) !=
+	    KS_OK) {
 		snprintf(msg, sizeof(msg), "cannot use key '%s': %s",
 		    d->conf.key, err);
-		ready(notify, (int)st, msg);
-		return (int)st;
+		return start_failed(notify, (int)st, msg, -1, -1);
 	}
 	d->key_ok = 1;
+	signer_set_status("running");
 	if ((d->udp = net_open(d->conf.listen, d->conf.port)) < 0 ||
 	    net_pktinfo(d->udp) != 0) {
 		snprintf(msg, sizeof(msg), "cannot listen on UDP port %u: %s",
 		    (unsigned)d->conf.port, strerror(errno));
-		ready(notify, KS_EFAIL, msg);
-		signer_stop();
-		return KS_EFAIL;
+		return start_failed(notify, KS_EFAIL, msg, sfd, spid);
 	}
-	if ((d->ctl = control_open(d->conf.control)) < 0) {
-		snprintf(msg, sizeof(msg), "cannot create control socket %s: "
-		    "%s", d->conf.control, strerror(errno));
-		ready(notify, KS_EFAIL, msg);
-		signer_stop();
-		return KS_EFAIL;
+	if ((d->ctl = control_open(d->conf.control, err, sizeof(err))) < 0)
+		return start_failed(notify, KS_EFAIL, err, sfd, spid);
+	if (sandbox_prepare(&d->conf, &sb, err, sizeof(err)) != 0 ||
+	    control_access(d->conf.control, &sb,
+	    d->conf.control_group, err, sizeof(err)) != 0) {
+		control_close(d->ctl, d->conf.control);
+		return start_failed(notify, KS_EFAIL, err, sfd, spid);
 	}
-	log_info("ikesignd started: key '%s', listening on UDP port %u, "
-	    "control socket %s", d->conf.key, (unsigned)d->conf.port,
-	    d->conf.control);
-	ready(notify, 0, "");
-	if (notify >= 0 && (null = open("/dev/null", O_RDWR)) >= 0) {
-		(void)dup2(null, 0);
-		(void)dup2(null, 1);
-		(void)dup2(null, 2);
-		if (null > 2)
-			close(null);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    (child = fork()) < 0) {
+		snprintf(msg, sizeof(msg), "cannot start the network process: "
+		    "%s", strerror(errno));
+		control_close(d->ctl, d->conf.control);
+		return start_failed(notify, KS_EFAIL, msg, sfd, spid);
 	}
-	event_loop();
-	log_info("shutting down: deleting %d IKE SAs",
-	    sa_clear_matching(NULL, NULL, "ikesignd is stopping"));
-	{
-		int t = 0;
-
-		sa_timers(now_ms(), &t);	/* frees them */
+	if (child == 0) {
+		close(sv[0]);
+		parent_sock = sv[1];
+		signer_use(sfd, (long)spid);
+		network_main(d, &sb, notify);
 	}
-	(void)unlink(d->conf.control);
-	close(d->ctl);
+	parent_signals();
+	close(sv[1]);
+	parent_sock = sv[0];
+	close(sfd);
 	close(d->udp);
-	signer_stop();
+	close(d->ctl);
+	if (child_ready(err, sizeof(err)) != 0) {
+		(void)kill(child, SIGKILL);
+		(void)waitpid(child, NULL, 0);
+		control_close(-1, d->conf.control);
+		return start_failed(notify, KS_EFAIL, err, -1, spid);
+	}
+	ready(notify, 0, "");
+	if (notify >= 0)
+		stdio_null();
+	rc = parent_main(&d->conf, d->confpath, parent_sock, child, spid);
 	alg_free();
-	return 0;
+	return rc;
 }
 
 int

@@ -2,15 +2,17 @@
  * signer.c -- privilege separation: the only process that touches the
  * token.
  *
- * signer_start() forks before anything loads a PKCS#11 module; the child
- * (the signer) loads the module, logs in and then answers three requests
+ * signer_spawn() (in the privileged parent) forks before anything loads a
+ * PKCS#11 module; the child (the signer: root, for the token's files, no
+ * core dumps) loads the module, logs in and then answers three requests
  * over a SOCK_SEQPACKET socketpair, one datagram each way:
  *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
  * A failing status carries the library's one-line message instead.  The
  * signer never sees packets, and the network process never holds a token
- * session or a key.  The signer exits when the socket closes.
+ * session or a key; the parent hands it the socket.  The signer exits
+ * when the socket closes.
  */
 #include "config.h"
 
@@ -35,6 +37,7 @@
 
 static int signer_fd = -1;
 static pid_t signer_pid = -1;
+static char signer_why[768] = "running";
 
 /* The signer's own state (child only). */
 static ks_ctx *sctx;
@@ -177,6 +180,7 @@ signer_main(int fd, const struct conf *c)
 
 	sconf = c;
 	signer_fds(fd);
+	sandbox_nocore();
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -266,19 +270,53 @@ call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
 	return KS_OK;
 }
 
-ks_status
-signer_start(const struct conf *c, char *err, size_t errsz)
+/* The signer's first datagram: has it logged in? */
+static ks_status
+ready_status(int fd, char *err, size_t errsz)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
-	size_t rlen;
+	struct pollfd pfd;
+	ssize_t n;
+	int rc;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((rc = poll(&pfd, 1, SIGNER_TIMEOUT)) < 0 && errno == EINTR)
+		;
+	if (rc != 1) {
+		snprintf(err, errsz, "the signer did not answer in %d s",
+		    SIGNER_TIMEOUT / 1000);
+		return KS_ETOKEN;
+	}
+	while ((n = recv(fd, resp, sizeof(resp), 0)) < 0 && errno == EINTR)
+		;
+	if (n <= 0) {
+		snprintf(err, errsz, "the signer process went away");
+		return KS_ETOKEN;
+	}
+	if (resp[0] != KS_OK) {
+		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
+		return (ks_status)resp[0];
+	}
+	return KS_OK;
+}
+
+ks_status
+signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
+    size_t errsz)
+{
+	ks_status st;
+	pid_t p;
 	int sv[2];
 
+	*fd = -1;
+	*pid = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(err, errsz, "socketpair: %s", strerror(errno));
 		return KS_EFAIL;
 	}
 	fflush(NULL);
-	switch ((signer_pid = fork())) {
+	switch ((p = fork())) {
 	case -1:
 		snprintf(err, errsz, "fork: %s", strerror(errno));
 		close(sv[0]);
@@ -292,8 +330,42 @@ signer_start(const struct conf *c, char *err, size_t errsz)
 		break;
 	}
 	close(sv[1]);
-	signer_fd = sv[0];
-	return call(NULL, 0, resp, &rlen, err, errsz);
+	if ((st = ready_status(sv[0], err, errsz)) != KS_OK) {
+		close(sv[0]);
+		(void)kill(p, SIGTERM);
+		(void)waitpid(p, NULL, 0);
+		return st;
+	}
+	log_info("signer running (pid %ld)", (long)p);
+	*fd = sv[0];
+	*pid = p;
+	return KS_OK;
+}
+
+void
+signer_use(int fd, long pid)
+{
+	signer_stop();
+	signer_fd = fd;
+	signer_pid = (pid_t)pid;
+}
+
+long
+signer_pid_get(void)
+{
+	return signer_fd >= 0 ? (long)signer_pid : -1L;
+}
+
+void
+signer_set_status(const char *why)
+{
+	snprintf(signer_why, sizeof(signer_why), "%s", why);
+}
+
+const char *
+signer_status(void)
+{
+	return signer_why;
 }
 
 int
@@ -302,14 +374,14 @@ signer_running(void)
 	return signer_fd >= 0;
 }
 
+/* The network process lets go of the signer; the signer, which is the
+ * parent's child, exits when its socket closes. */
 void
 signer_stop(void)
 {
 	if (signer_fd >= 0)
 		close(signer_fd);
 	signer_fd = -1;
-	if (signer_pid > 0)
-		(void)waitpid(signer_pid, NULL, 0);
 	signer_pid = -1;
 }
 

@@ -1,0 +1,312 @@
+/*
+ * parent.c -- ikesignd's privileged parent (the OpenIKED shape).
+ *
+ * It holds the configuration and the right to start signers; it never
+ * reads a packet.  It starts each new signer by restart.c's rules and
+ * hands its socket to the network process (SCM_RIGHTS), re-reads the
+ * configuration on SIGHUP or when the network process forwards an
+ * ikesignctl reload (the parsed result goes over as a memfd), and at the
+ * end stops both children and removes the control socket.  When the
+ * network process dies, the daemon stops.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ikesignd.h"
+
+#define CHILD_STOP_MS	10000	/* its Deletes, then SIGKILL */
+
+struct parent {
+	struct conf	*conf;
+	const char	*confpath;
+	int		 sock;		/* to the network process */
+	pid_t		 child;
+	pid_t		 signer;
+	struct restart	 rs;
+	int		 rc;
+};
+
+static volatile sig_atomic_t p_quit, p_hup, p_chld;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		p_hup = 1;
+	else if (sig == SIGCHLD)
+		p_chld = 1;
+	else
+		p_quit = 1;
+}
+
+/* Set as soon as the network process is forked: a SIGTERM that arrives
+ * while it starts is not lost. */
+void
+parent_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		snprintf(buf, len, "killed by SIGSYS: a system call outside "
+		    "its seccomp list (the kernel log names it)");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "stopped (status %#x)", (unsigned)status);
+}
+
+/* usable: 0 when new negotiations must be refused (no signer for now). */
+static void
+send_status(struct parent *p, int usable)
+{
+	char text[sizeof(p->rs.why) + 1];
+
+	snprintf(text, sizeof(text), "%c%s", usable ? '+' : '-', p->rs.why);
+	if (ipc_send(p->sock, IPC_STATUS, text, -1) != 0)
+		log_warnx("cannot tell the network process: %s",
+		    strerror(errno));
+}
+
+static void
+child_gone(struct parent *p, int status)
+{
+	char how[160];
+
+	describe(status, how, sizeof(how));
+	log_warnx("the network process (pid %ld) %s; stopping",
+	    (long)p->child, how);
+	p->child = -1;
+	p->rc = 1;
+	p_quit = 1;
+}
+
+static void
+reap(struct parent *p)
+{
+	char how[160];
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		describe(status, how, sizeof(how));
+		if (pid == p->child)
+			child_gone(p, status);
+		else if (pid == p->signer) {
+			p->signer = -1;
+			restart_died(&p->rs, now_s(), how);
+			send_status(p, 1);	/* the SAs stay up */
+		}
+	}
+}
+
+static void
+start_signer(struct parent *p)
+{
+	char err[512], pid[32];
+	ks_status st;
+	pid_t spid;
+	int fd;
+
+	if (!restart_due(&p->rs, now_s()))
+		return;
+	st = signer_spawn(p->conf, &fd, &spid, err, sizeof(err));
+	restart_result(&p->rs, now_s(), st, err);
+	if (st == KS_OK) {
+		p->signer = spid;
+		snprintf(pid, sizeof(pid), "%ld", (long)spid);
+		if (ipc_send(p->sock, IPC_SIGNER, pid, fd) != 0)
+			log_warnx("cannot hand the signer to the network "
+			    "process: %s", strerror(errno));
+		close(fd);
+	}
+	send_status(p, st == KS_OK);
+}
+
+/* The parsed configuration for the network process, in a memfd. */
+static int
+conf_memfd(const struct conf *c)
+{
+	const uint8_t *b = (const uint8_t *)c;
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = memfd_create("ikesignd.conf", MFD_CLOEXEC)) < 0)
+		return -1;
+	while (off < sizeof(*c)) {
+		if ((n = write(fd, b + off, sizeof(*c) - off)) <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return fd;
+}
+
+/* Settings that only a restart changes stay as they are. */
+static void
+keep_restart_only(struct conf *nc, const struct conf *c)
+{
+	if (strcmp(nc->token, c->token) != 0 ||
+	    strcmp(nc->module, c->module) != 0 ||
+	    strcmp(nc->key, c->key) != 0 ||
+	    strcmp(nc->pin_source, c->pin_source) != 0 ||
+	    nc->listen.s_addr != c->listen.s_addr || nc->port != c->port ||
+	    strcmp(nc->control, c->control) != 0 ||
+	    strcmp(nc->control_group, c->control_group) != 0 ||
+	    strcmp(nc->user, c->user) != 0 ||
+	    strcmp(nc->chroot_dir, c->chroot_dir) != 0)
+		log_warnx("reload: token, key, listen, control, user and "
+		    "chroot settings take effect on restart");
+	memcpy(nc->token, c->token, sizeof(nc->token));
+	memcpy(nc->module, c->module, sizeof(nc->module));
+	memcpy(nc->key, c->key, sizeof(nc->key));
+	memcpy(nc->pin_source, c->pin_source, sizeof(nc->pin_source));
+	nc->listen = c->listen;
+	nc->port = c->port;
+	memcpy(nc->control, c->control, sizeof(nc->control));
+	memcpy(nc->control_group, c->control_group,
+	    sizeof(nc->control_group));
+	memcpy(nc->user, c->user, sizeof(nc->user));
+	memcpy(nc->chroot_dir, c->chroot_dir, sizeof(nc->chroot_dir));
+}
+
+static void
+reload(struct parent *p)
+{
+	struct conf *nc;
+	char err[512];
+	int fd, again;
+
+	if ((nc = malloc(sizeof(*nc))) == NULL) {
+		(void)ipc_send(p->sock, IPC_CONF_ERR, "out of memory", -1);
+		return;
+	}
+	if (conf_load(p->confpath, nc, err, sizeof(err)) != KS_OK) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+		    err);
+		(void)ipc_send(p->sock, IPC_CONF_ERR, err, -1);
+		free(nc);
+		return;
+	}
+	keep_restart_only(nc, p->conf);
+	*p->conf = *nc;
+	free(nc);
+	if ((again = restart_reload(&p->rs, now_s())) != 0)
+		log_info("reload: starting the signer again");
+	if ((fd = conf_memfd(p->conf)) < 0) {
+		log_warnx("reload: cannot pass the configuration on: %s",
+		    strerror(errno));
+		(void)ipc_send(p->sock, IPC_CONF_ERR, "cannot pass the "
+		    "configuration to the network process", -1);
+		return;
+	}
+	(void)ipc_send(p->sock, IPC_CONF, again ? "; starting the signer "
+	    "again" : "", fd);
+	close(fd);
+}
+
+static void
+from_child(struct parent *p)
+{
+	char text[IPC_MSG_MAX];
+	int type, fd, rc, status;
+
+	rc = ipc_recv(p->sock, &type, text, sizeof(text), &fd);
+	if (fd >= 0)
+		close(fd);	/* the network process passes none */
+	if (rc != 0) {
+		/* its end closed: it is exiting or gone */
+		if (p->child > 0 && waitpid(p->child, &status, 0) == p->child)
+			child_gone(p, status);
+		p_quit = 1;
+		return;
+	}
+	if (type == IPC_RELOAD)
+		reload(p);
+}
+
+/* SIGTERM, its Deletes, and SIGKILL if it takes too long. */
+static void
+stop_child(struct parent *p)
+{
+	int i, status;
+
+	if (p->child <= 0)
+		return;
+	(void)kill(p->child, SIGTERM);
+	for (i = 0; i < CHILD_STOP_MS / 50; i++) {
+		if (waitpid(p->child, &status, WNOHANG) == p->child)
+			return;
+		(void)usleep(50000);
+	}
+	(void)kill(p->child, SIGKILL);
+	(void)waitpid(p->child, &status, 0);
+}
+
+int
+parent_main(struct conf *c, const char *confpath, int sock, pid_t child,
+    pid_t signer_pid)
+{
+	struct parent p;
+	struct pollfd pfd;
+
+	memset(&p, 0, sizeof(p));
+	p.conf = c;
+	p.confpath = confpath;
+	p.sock = sock;
+	p.child = child;
+	p.signer = signer_pid;
+	restart_init(&p.rs, now_s());
+	p_chld = 1;	/* a child may have gone before the handler was set */
+	while (!p_quit) {
+		if (p_chld) {
+			p_chld = 0;
+			reap(&p);
+		}
+		if (p_hup) {
+			p_hup = 0;
+			reload(&p);
+		}
+		start_signer(&p);
+		pfd.fd = sock;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+			break;
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
+			from_child(&p);
+	}
+	stop_child(&p);
+	if (p.signer > 0) {
+		(void)kill(p.signer, SIGTERM);
+		(void)waitpid(p.signer, NULL, 0);
+	}
+	control_close(-1, c->control);
+	close(sock);
+	return p.rc;
+}
