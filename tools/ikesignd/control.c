@@ -152,6 +152,25 @@ show_text(FILE *f)
 	}
 }
 
+/* The half-open table (ikev1_halfopen.c), after the SAs. */
+static void
+show_half_open(FILE *f)
+{
+	struct ho_stats st;
+
+	ho_stats(&st);
+	fprintf(f, "\nHalf-open IKE SAs (after message 1): %zu of %zu, at "
+	    "most %zu per source\n", st.count, st.limit, st.source_limit);
+	fprintf(f, "  admitted %llu, completed %llu, evicted %llu (table full "
+	    "%llu, source at its cap %llu), expired %llu, dropped %llu\n",
+	    (unsigned long long)st.admitted,
+	    (unsigned long long)st.completed,
+	    (unsigned long long)(st.evicted + st.evicted_source),
+	    (unsigned long long)st.evicted,
+	    (unsigned long long)st.evicted_source,
+	    (unsigned long long)st.expired, (unsigned long long)st.dropped);
+}
+
 void
 control_show(int fd, int json)
 {
@@ -165,8 +184,10 @@ control_show(int fd, int json)
 	}
 	if (json)
 		show_json(f);
-	else
+	else {
 		show_text(f);
+		show_half_open(f);
+	}
 	fclose(f);
 	control_reply(fd, 0, text);
 	free(text);
