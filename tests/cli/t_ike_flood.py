@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-# t_ike_flood.py DST COUNT RATE MARK SRC[:WEIGHT]... -- send COUNT valid
-# Main Mode first messages (random CKY-I, one AES-128/SHA-256/rsa-sig/
-# group 14 transform) to DST:500 at about RATE per second, spread over
-# the source addresses by weight; touch the file MARK once half of them
-# are sent.  Bounded in count and time (COUNT / RATE + 10 s at most).
+# t_ike_flood.py DST COUNT RATE AFTER MARK SRC[:WEIGHT]... -- send COUNT
+# valid Main Mode first messages (random CKY-I, one AES-128/SHA-256/
+# rsa-sig/group 14 transform) to DST:500 at about RATE per second, spread
+# over the source addresses by weight; touch the file MARK once AFTER of
+# them are sent.  Bounded in count and time (COUNT / RATE + 10 s at most).
 # Used by t_ike_flood.sh inside its own namespace, and by bench/ike-flood.sh.
 import os, socket, struct, sys, time
 
-dst, count, rate, mark = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
-    sys.argv[4]
+dst, count, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+after, mark = int(sys.argv[4]), sys.argv[5]
 srcs = []
-for a in sys.argv[5:]:
+for a in sys.argv[6:]:
     addr, _, w = a.partition(":")
     srcs.append((addr, int(w or "1")))
 
@@ -45,7 +45,7 @@ while sent < count and time.monotonic() < deadline:
     except OSError:
         pass                            # a full queue: the flood goes on
     sent += 1
-    if sent == count // 2:
+    if sent == after:
         open(mark, "w").close()
     ahead = start + sent / rate - time.monotonic()
     if ahead > 0.005:
