@@ -97,6 +97,12 @@ ok "[ -n '$n' ] && [ $n -le 48 ]" \
     "during the flood the three sources hold at most 3 x 16 entries ($n)"
 ok "grep -q 'completed [6-9],.*source at its cap [1-9][0-9]*),.* dropped 0' $T/sa.txt" \
     "the flood evicted only its own entries; nothing was dropped"
+ctl show half-open --json >"$T/ho.json"
+ok "python3 -c 'import json,sys; h=json.load(open(\"$T/ho.json\")); \
+sys.exit(not (h[\"limit\"]==64 and h[\"source_limit\"]==16 and h[\"half_open\"]<=48 and \
+h[\"completed\"]==6 and h[\"evicted\"]==h[\"evicted_source_cap\"]+h[\"evicted_table_full\"] and \
+h[\"admitted\"]>=8000 and h[\"evicted\"]>=8000-48 and h[\"dropped\"]==0))'" \
+    "show half-open --json has the same counters"
 ok "[ \$(grep -c 'half-open IKE SAs: .* evicted' $T/ikesignd.log) -le 3 ]" \
     "evictions are logged now and then, not per message"
 # growth: the old SA table alone grew by more than 20 MB under this
@@ -110,8 +116,10 @@ ok "[ $rss1 -le $((rss0 + grow)) ]" \
 sed -i 's/in-negotiation-sa 64/in-negotiation-sa 10/' "$T/ikesignd.conf"
 expect_rc 0 "reload with a table of 10" ctl reload
 ctl show sa >"$T/sa.txt"
-ok "grep -q 'Half-open IKE SAs (after message 1): [0-9]* of 10, at most 2 per source' $T/sa.txt" \
-    "the new limit is in force"
+ok "grep -q 'Half-open IKE SAs (after message 1): 10 of 10, at most 2 per source' $T/sa.txt" \
+    "the new limit is in force: the oldest entries went"
+ok "grep -q 'table full [1-9][0-9]*,' $T/sa.txt" \
+    "they are counted as evicted with the table full"
 printf 'key k\ncrypto call admission limit ike in-negotiation-sa 5\n' \
     >"$T/bad.conf"
 expect_rc 7 "ikesignd -n refuses a limit below 10" \

@@ -524,6 +524,6 @@ void	key_state(int ok, const char *why);
 int	control_open(const char *path);
 void	control_accept(int fd);
 void	control_reply(int fd, int rc, const char *text);
-void	control_show(int fd, int json);
+void	control_show(int fd, int what, int json);
 
 #endif
