@@ -395,7 +395,8 @@ ike_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	    (sa = first_input(&m, sum, from, local)) == NULL)
 		return;
 	/* message 3 moves a negotiation out of the half-open table */
-	if (sa == NULL && m.xchg == IKE_XCHG_IDPROT &&
+	if (sa == NULL && m.xchg == IKE_XCHG_IDPROT && m.mid == 0 &&
+	    (m.flags & IKE_FLAG_ENC) == 0 &&
 	    (ho = ho_find(m.icookie, m.rcookie, from)) != NULL &&
 	    (sa = ho_promote(ho)) == NULL)
 		return;
