@@ -8,7 +8,8 @@
 #
 #	bench/ike-flood.sh [BUILDDIR]
 #
-# Environment: COUNT (default 32000), RATE (800), HANDSHAKES (5), LIMIT
+# Environment: COUNT (default 32000), RATE (800), HANDSHAKES (5), SOURCES
+# (flood source addresses, default 1; each a configured peer), LIMIT
 # (a "crypto call admission limit ike in-negotiation-sa" value; default:
 # none, the built-in table), SOFTHSM_MODULE.  Without LIMIT it runs
 # against builds from before the half-open table too.
@@ -20,15 +21,23 @@ top_builddir=$(cd "${1:-$top_srcdir/build}" && pwd)
 COUNT=${COUNT:-32000}
 RATE=${RATE:-800}
 HANDSHAKES=${HANDSHAKES:-5}
+SOURCES=${SOURCES:-1}
 LIMIT=${LIMIT:-}
 export top_srcdir top_builddir
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
-FLOOD=${IPB%.*}.10
-ip -n "$NB" addr add "$FLOOD/24" dev "vb$$" || exit 1
-own="peer $IPB ike-version 1 keyring default
-peer $FLOOD keyring default"
+own="peer $IPB ike-version 1 keyring default"
+FLOOD=""
+n=0
+while [ $n -lt "$SOURCES" ] && [ $n -lt 200 ]; do
+	a=${IPB%.*}.$((10 + n))
+	ip -n "$NB" addr add "$a/24" dev "vb$$" || exit 1
+	own="$own
+peer $a keyring default"
+	FLOOD="$FLOOD $a"
+	n=$((n + 1))
+done
 [ -n "$LIMIT" ] &&
     own="$own
 crypto call admission limit ike in-negotiation-sa $LIMIT"
@@ -57,11 +66,11 @@ swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 rss0=$(rss)
 secs=$((COUNT / RATE))
 ip netns exec "$NB" python3 "$top_srcdir/tests/cli/t_ike_flood.py" \
-    "$IPA" "$COUNT" "$RATE" $((COUNT / 4)) "$T/mark" "$FLOOD" \
+    "$IPA" "$COUNT" "$RATE" $((COUNT / 4)) "$T/mark" $FLOOD \
     >"$T/flood.out" 2>&1 &
 FLOOD_PID=$!
 IKE_PIDS="$IKE_PIDS $FLOOD_PID"
-echo "flood: $COUNT first messages from $FLOOD at $RATE/s (~$secs s)"
+echo "flood: $COUNT first messages from$FLOOD at $RATE/s (~$secs s)"
 # the first handshake after a quarter of the flood, the others spread
 # over the rest of it
 j=0
