@@ -9,7 +9,8 @@
 #	bench/ike-flood.sh [BUILDDIR]
 #
 # Environment: COUNT (default 32000), RATE (800), HANDSHAKES (5), SOURCES
-# (flood source addresses, default 1; each a configured peer), LIMIT
+# (flood source addresses, default 1; each a configured peer), SPOOF_PEER=1
+# (flood from strongSwan's own address too, as a spoofer would), LIMIT
 # (a "crypto call admission limit ike in-negotiation-sa" value; default:
 # none, the built-in table), SOFTHSM_MODULE.  Without LIMIT it runs
 # against builds from before the half-open table too.
@@ -38,6 +39,7 @@ peer $a keyring default"
 	FLOOD="$FLOOD $a"
 	n=$((n + 1))
 done
+[ "${SPOOF_PEER:-0}" = 1 ] && FLOOD="$FLOOD $IPB"
 [ -n "$LIMIT" ] &&
     own="$own
 crypto call admission limit ike in-negotiation-sa $LIMIT"
