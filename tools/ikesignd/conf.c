@@ -213,8 +213,9 @@ isakmp_keepalive(struct parser *p, char **w, int n)
 	return KS_OK;
 }
 
-/* [no] crypto call admission limit ike in-negotiation-sa N: the size of
- * the half-open table (ikev1_halfopen.c) */
+/* crypto call admission limit ike in-negotiation-sa N: the size of the
+ * half-open table (ikev1_halfopen.c); the no form, N optional as on IOS,
+ * restores the default */
 static ks_status
 call_admission(struct parser *p, char **w, int n, int no)
 {
@@ -222,8 +223,9 @@ call_admission(struct parser *p, char **w, int n, int no)
 
 	if (n < 6 || strcmp(w[2], "admission") != 0 ||
 	    strcmp(w[3], "limit") != 0 || strcmp(w[4], "ike") != 0 ||
-	    strcmp(w[5], "in-negotiation-sa") != 0 || n != (no ? 6 : 7) ||
-	    (!no && number(w[6], HO_LIMIT_MIN, HO_LIMIT_MAX, &v) != 0))
+	    strcmp(w[5], "in-negotiation-sa") != 0 || n > 7 ||
+	    (!no && n != 7) ||
+	    (n == 7 && number(w[6], HO_LIMIT_MIN, HO_LIMIT_MAX, &v) != 0))
 		return perr(p, "usage: crypto call admission limit ike "
 		    "in-negotiation-sa N (%d-%d)", HO_LIMIT_MIN, HO_LIMIT_MAX);
 	p->c->half_open_max = no ? 0 : (unsigned)v;
