@@ -99,6 +99,46 @@ test_conf(void)
 	    "extra words are refused");
 }
 
+/* crypto call admission limit ike in-negotiation-sa N: the half-open table */
+static void
+test_conf_admission(void)
+{
+	static const char *bad[] = {
+		"crypto call admission limit ike in-negotiation-sa 9\n",
+		"crypto call admission limit ike in-negotiation-sa 16385\n",
+		"crypto call admission limit ike in-negotiation-sa 0x40\n",
+		"crypto call admission limit ike in-negotiation-sa\n",
+		"crypto call admission limit ike in-negotiation-sa 64 x\n",
+		"crypto call admission limit ike 64\n",
+		"no crypto call admission limit ike in-negotiation-sa 5\n",
+	};
+	struct conf c;
+	char err[256], text[128];
+	size_t i;
+
+	ok(parse("key k\n", &c, err, sizeof(err)) == KS_OK &&
+	    c.half_open_max == 0, "no limit line: the default table");
+	ok(parse("key k\ncrypto call admission limit ike in-negotiation-sa "
+	    "10\n", &c, err, sizeof(err)) == KS_OK && c.half_open_max == 10,
+	    "in-negotiation-sa 10, the smallest");
+	ok(parse("key k\ncrypto call admission limit ike in-negotiation-sa "
+	    "16384\nno crypto call admission limit ike in-negotiation-sa\n",
+	    &c, err, sizeof(err)) == KS_OK && c.half_open_max == 0,
+	    "the no form restores the default");
+	ok(parse("key k\ncrypto call admission limit ike in-negotiation-sa "
+	    "64\nno crypto call admission limit ike in-negotiation-sa 64\n",
+	    &c, err, sizeof(err)) == KS_OK && c.half_open_max == 0,
+	    "so does the no form with the old number, as on IOS");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "key k\n%s", bad[i]);
+		ok(parse(text, &c, err, sizeof(err)) == KS_EINPUT &&
+		    strstr(err, "t.conf:2: usage: crypto call admission limit "
+		    "ike in-negotiation-sa N (10-16384)") != NULL,
+		    "refused with its usage: %.*s",
+		    (int)strcspn(bad[i], "\n"), bad[i]);
+	}
+}
+
 static void
 test_dh(void)
 {
@@ -251,6 +291,7 @@ main(void)
 {
 	test_ibuf();
 	test_conf();
+	test_conf_admission();
 	test_dh();
 	test_crypto();
 	test_sa();

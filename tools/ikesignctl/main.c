@@ -3,7 +3,7 @@
  * socket.  One request line out, a status line and text back; the status
  * is the exit code.
  *
- *	ikesignctl [-s SOCKET] show sa [--json] | initiate PEER |
+ *	ikesignctl [-s SOCKET] show sa|half-open [--json] | initiate PEER |
  *	    clear sa [PEER] | reload
  */
 #include "config.h"
@@ -28,7 +28,7 @@ static struct poptOption options[] = {
 	{ "socket", 's', POPT_ARG_STRING, &opt_socket, 0,
 	  "ikesignd's control socket (default " CTL_DEFAULT ")", "SOCKET" },
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
-	  "with show sa: print a JSON array", NULL },
+	  "with show: print JSON", NULL },
 	{ "version", '\0', POPT_ARG_NONE, &opt_version, 0,
 	  "print the version and exit", NULL },
 	POPT_AUTOHELP
@@ -55,8 +55,10 @@ fail(int rc, const char *fmt, ...)
 static int
 request(const char **w, int n, char *line, size_t len)
 {
-	if (n == 2 && strcmp(w[0], "show") == 0 && strcmp(w[1], "sa") == 0)
-		snprintf(line, len, "show sa%s\n", opt_json ? " json" : "");
+	if (n == 2 && strcmp(w[0], "show") == 0 && (strcmp(w[1], "sa") == 0 ||
+	    strcmp(w[1], "half-open") == 0))
+		snprintf(line, len, "show %s%s\n", w[1], opt_json ? " json" :
+		    "");
 	else if (n == 2 && strcmp(w[0], "initiate") == 0)
 		snprintf(line, len, "initiate %s\n", w[1]);
 	else if ((n == 2 || n == 3) && strcmp(w[0], "clear") == 0 &&
@@ -130,7 +132,7 @@ main(int argc, const char **argv)
 	int rc, n = 0;
 
 	pc = poptGetContext("ikesignctl", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[-s SOCKET] show sa [--json] | "
+	poptSetOtherOptionHelp(pc, "[-s SOCKET] show sa|half-open [--json] | "
 	    "initiate PEER | clear sa [PEER] | reload");
 	if ((rc = poptGetNextOpt(pc)) < -1) {
 		fprintf(stderr, "ikesignctl: %s: %s (see --help)\n",
@@ -149,8 +151,8 @@ main(int argc, const char **argv)
 	if (n == 0 || n == 8 || request(w, n, line, sizeof(line)) != 0 ||
 	    (opt_json && strcmp(w[0], "show") != 0)) {
 		poptFreeContext(pc);
-		return fail(2, "usage: ikesignctl [-s SOCKET] show sa [--json] "
-		    "| initiate PEER | clear sa [PEER] | reload");
+		return fail(2, "usage: ikesignctl [-s SOCKET] show sa|half-open "
+		    "[--json] | initiate PEER | clear sa [PEER] | reload");
 	}
 	rc = talk(opt_socket != NULL ? opt_socket : CTL_DEFAULT, line);
 	poptFreeContext(pc);

@@ -217,11 +217,32 @@ isakmp_keepalive(struct parser *p, char **w, int n)
 	return KS_OK;
 }
 
+/* crypto call admission limit ike in-negotiation-sa N: the size of the
+ * half-open table (ikev1_halfopen.c); the no form, N optional as on IOS,
+ * restores the default */
+static ks_status
+call_admission(struct parser *p, char **w, int n, int no)
+{
+	unsigned long v;
+
+	if (n < 6 || strcmp(w[2], "admission") != 0 ||
+	    strcmp(w[3], "limit") != 0 || strcmp(w[4], "ike") != 0 ||
+	    strcmp(w[5], "in-negotiation-sa") != 0 || n > 7 ||
+	    (!no && n != 7) ||
+	    (n == 7 && number(w[6], HO_LIMIT_MIN, HO_LIMIT_MAX, &v) != 0))
+		return perr(p, "usage: crypto call admission limit ike "
+		    "in-negotiation-sa N (%d-%d)", HO_LIMIT_MIN, HO_LIMIT_MAX);
+	p->c->half_open_max = no ? 0 : (unsigned)v;
+	return KS_OK;
+}
+
 static ks_status
 crypto_line(struct parser *p, char **w, int n, int no)
 {
 	struct conf *c = p->c;
 
+	if (n >= 2 && strcmp(w[1], "call") == 0)
+		return call_admission(p, w, n, no);
 	if (n < 3 || strcmp(w[1], "isakmp") != 0)
 		return perr(p, "only 'crypto isakmp' statements are "
 		    "understood here");

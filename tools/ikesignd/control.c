@@ -8,7 +8,8 @@
  * before the network process drops its privileges), whatever the file's
  * mode says.
  *
- *	show sa | show sa json | initiate PEER | clear sa [PEER] | reload
+ *	show sa | show sa json | show half-open [json] | initiate PEER |
+ *	clear sa [PEER] | reload
  */
 #include "config.h"
 
@@ -254,13 +255,58 @@ show_text(FILE *f)
 		    sa->state == QM_IDLE ? "ACTIVE" : "", "IKEv1", sa->key,
 		    left);
 	}
+}
+
+/* Last in the text form: the signer's state and who runs what. */
+static void
+show_processes(FILE *f)
+{
 	fprintf(f, "\nsigner: %s\n", signer_status());
 	fprintf(f, "processes: parent %ld, network %ld (uid %ld), signer %ld\n",
 	    (long)getppid(), (long)getpid(), (long)getuid(), signer_pid_get());
 }
 
+/* The half-open table (ikev1_halfopen.c): after the SAs, or alone. */
+static void
+show_half_open_json(FILE *f)
+{
+	struct ho_stats st;
+
+	ho_stats(&st);
+	fprintf(f, "{\"half_open\": %zu, \"limit\": %zu, \"source_limit\": "
+	    "%zu, \"admitted\": %llu, \"completed\": %llu, \"evicted\": "
+	    "%llu, \"evicted_table_full\": %llu, \"evicted_source_cap\": "
+	    "%llu, \"expired\": %llu, \"dropped\": %llu}\n", st.count,
+	    st.limit, st.source_limit, (unsigned long long)st.admitted,
+	    (unsigned long long)st.completed,
+	    (unsigned long long)(st.evicted + st.evicted_source),
+	    (unsigned long long)st.evicted,
+	    (unsigned long long)st.evicted_source,
+	    (unsigned long long)st.expired, (unsigned long long)st.dropped);
+}
+
+static void
+show_half_open(FILE *f, int alone)
+{
+	struct ho_stats st;
+
+	ho_stats(&st);
+	fprintf(f, "%sHalf-open IKE SAs (after message 1): %zu of %zu, at "
+	    "most %zu per source\n", alone ? "" : "\n", st.count, st.limit,
+	    st.source_limit);
+	fprintf(f, "  admitted %llu, completed %llu, evicted %llu (table full "
+	    "%llu, source at its cap %llu), expired %llu, dropped %llu\n",
+	    (unsigned long long)st.admitted,
+	    (unsigned long long)st.completed,
+	    (unsigned long long)(st.evicted + st.evicted_source),
+	    (unsigned long long)st.evicted,
+	    (unsigned long long)st.evicted_source,
+	    (unsigned long long)st.expired, (unsigned long long)st.dropped);
+}
+
+/* what: 0 the SAs and the half-open table, 1 the half-open table */
 void
-control_show(int fd, int json)
+control_show(int fd, int what, int json)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -270,10 +316,17 @@ control_show(int fd, int json)
 		control_reply(fd, 1, "out of memory\n");
 		return;
 	}
-	if (json)
+	if (what == 1 && json)
+		show_half_open_json(f);
+	else if (what == 1)
+		show_half_open(f, 1);
+	else if (json)
 		show_json(f);
-	else
+	else {
 		show_text(f);
+		show_half_open(f, 0);
+		show_processes(f);
+	}
 	fclose(f);
 	control_reply(fd, 0, text);
 	free(text);
@@ -321,7 +374,11 @@ dispatch(int fd, char *line)
 		w[n++] = tok;
 	if (n >= 2 && strcmp(w[0], "show") == 0 && strcmp(w[1], "sa") == 0 &&
 	    (n == 2 || (n == 3 && strcmp(w[2], "json") == 0)))
-		control_show(fd, n == 3);
+		control_show(fd, 0, n == 3);
+	else if (n >= 2 && strcmp(w[0], "show") == 0 &&
+	    strcmp(w[1], "half-open") == 0 &&
+	    (n == 2 || (n == 3 && strcmp(w[2], "json") == 0)))
+		control_show(fd, 1, n == 3);
 	else if (n == 2 && strcmp(w[0], "initiate") == 0)
 		do_initiate(fd, w[1]);
 	else if ((n == 2 || n == 3) && strcmp(w[0], "clear") == 0 &&

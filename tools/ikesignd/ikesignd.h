@@ -154,6 +154,7 @@ struct conf {
 	char		 chroot_dir[4096];
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
+	unsigned	 half_open_max;	/* 0: HO_DEFAULT */
 };
 
 /* KS_OK, else KS_EINPUT/KS_ENOTFOUND with "file:line: reason" in err. */
@@ -504,6 +505,41 @@ const char	*sa_state_name(enum sa_state);
 void		 sa_fail(struct ike_sa *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
+/* ikev1_halfopen.c: responder negotiations after message 1 ---------- */
+
+#define HO_DEFAULT	1024	/* half-open entries by default */
+#define HO_LIMIT_MIN	10	/* IOS's range starts at 10 */
+#define HO_LIMIT_MAX	16384	/* lookups walk the table */
+#define HO_SAI_MAX	4096	/* SAi_b kept: 64 transforms fit */
+
+struct half_open;
+
+struct ho_stats {
+	size_t		 count;		/* entries now */
+	size_t		 limit;
+	size_t		 source_limit;
+	uint64_t	 admitted;	/* message 1s that got an entry */
+	uint64_t	 completed;	/* moved on by message 3 */
+	uint64_t	 evicted;	/* oldest of the table, to make room */
+	uint64_t	 evicted_source; /* oldest of a source at its cap */
+	uint64_t	 expired;
+	uint64_t	 dropped;	/* message 1 or 3 not taken */
+};
+
+size_t		 ho_limit(void);
+size_t		 ho_source_limit(void);
+/* tmp: cookies, addresses, chosen, VIDs; 0, or -1 (dropped). */
+int		 ho_add(const struct ike_sa *tmp, const uint8_t *sai,
+		    size_t sailen, const uint8_t *tx, size_t txlen,
+		    const uint8_t *rxsum);
+struct half_open *ho_find(const uint8_t *icky, const uint8_t *rcky,
+		    const struct sockaddr_in *remote);
+void		 ho_repeat(const struct half_open *, const uint8_t *rxsum);
+struct ike_sa	*ho_promote(struct half_open *);
+void		 ho_expire(time_t maxage);
+size_t		 ho_clear(const char *peer);
+void		 ho_stats(struct ho_stats *);
+
 /* ikev1_msg.c: building, encrypting, sending ------------------------- */
 
 struct msgb {
@@ -532,7 +568,7 @@ struct ike_sa	*mm_initiate(const struct peer *, char *err, size_t errsz);
 void		 mm_recv(struct ike_sa *, struct ike_msg *,
 		    const struct sockaddr_in *from);
 void		 mm_recv_first(struct ike_msg *, const struct sockaddr_in *from,
-		    const struct sockaddr_in *local);
+		    const struct sockaddr_in *local, const uint8_t *rxsum);
 
 /* ikev1_info.c: informational exchanges, DPD, Quick Mode decline ------- */
 
@@ -567,6 +603,6 @@ int	control_access(const char *path, const struct sandbox *,
 	    const char *group, char *err, size_t errsz);
 void	control_accept(int fd);
 void	control_reply(int fd, int rc, const char *text);
-void	control_show(int fd, int json);
+void	control_show(int fd, int what, int json);
 
 #endif

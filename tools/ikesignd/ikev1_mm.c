@@ -425,16 +425,21 @@ log_offer(const char *who, const struct sa_offer *o)
 	}
 }
 
+/*
+ * Message 1: choose a transform and answer with message 2.  The state
+ * kept until message 3 goes to the half-open table (ikev1_halfopen.c),
+ * never to the SA table; tmp only carries it there.
+ */
 void
 mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
-    const struct sockaddr_in *local)
+    const struct sockaddr_in *local, const uint8_t *rxsum)
 {
 	struct policy pols[CONF_POLICY_MAX];
 	const struct policy *chosen;
 	const struct peer *peer;
 	const struct pld *psa;
 	struct sa_offer offer;
-	struct ike_sa *sa;
+	struct ike_sa tmp;
 	struct msgb mb;
 	char who[64], buf[128];
 	size_t npol, xi;
@@ -472,38 +477,36 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	if ((sa = sa_new(0, local, from)) == NULL) {
-		log_warnx("Main Mode from %s dropped: too many IKE SAs", who);
-		return;
-	}
-	memcpy(sa->icky, m->icookie, IKE_COOKIE_LEN);
-	crypto_random(sa->rcky, IKE_COOKIE_LEN);
-	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
-	sa->chosen = *chosen;
-	sa->chosen.lifetime = offer.x[xi].p.lifetime;	/* <= ours */
-	sa->group = dh_group_get(chosen->group);
-	if ((sa->sai = malloc(psa->len)) == NULL) {
-		sa_fail(sa, "out of memory");
-		return;
-	}
-	memcpy(sa->sai, psa->body, psa->len);
-	sa->sailen = psa->len;
-	read_vids(sa, m);
-	policy_string(chosen, buf, sizeof(buf));
-	log_info("%s: Main Mode responder, policy %u chosen: %s", who,
-	    chosen->prio, buf);
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.local = *local;
+	tmp.remote = *from;
+	snprintf(tmp.peer_name, sizeof(tmp.peer_name), "%s", who);
+	memcpy(tmp.icky, m->icookie, IKE_COOKIE_LEN);
+	crypto_random(tmp.rcky, IKE_COOKIE_LEN);
+	tmp.chosen = *chosen;
+	tmp.chosen.lifetime = offer.x[xi].p.lifetime;	/* <= ours */
+	read_vids(&tmp, m);
+	msgb_init(&mb, &tmp, IKE_XCHG_IDPROT, 0);
 	msgb_pld_begin(&mb, IKE_PLD_SA);
 	sa_build_reply(&mb.w, &offer, xi);
 	msgb_pld_end(&mb);
 	add_vid(&mb, vid_dpd, sizeof(vid_dpd));
-	if (sa->peer_natt)
+	if (tmp.peer_natt)
 		add_vid(&mb, vid_natt, sizeof(vid_natt));
-	if (msgb_finish(&mb, sa, NULL) != 0 || msg_send(sa, &mb, 1) != 0) {
-		sa_fail(sa, "cannot build message 2");
+	if (msgb_finish(&mb, &tmp, NULL) != 0) {
+		log_warnx("%s: cannot build message 2", who);
 		return;
 	}
-	sa->state = MM_SA_SETUP;
+	if (ho_add(&tmp, psa->body, psa->len, mb.buf, mb.w.len, rxsum) != 0) {
+		log_debug("%s: Main Mode message 1 dropped: no half-open "
+		    "entry for it (SA payload of %zu octets)", who, psa->len);
+		return;
+	}
+	policy_string(chosen, buf, sizeof(buf));
+	log_info("%s: Main Mode responder, policy %u chosen: %s", who,
+	    chosen->prio, buf);
+	if (net_send(ikesignd->udp, from, mb.buf, mb.w.len) != 0)
+		log_warnx("cannot send to %s", who);
 }
 
 static void
