@@ -20,6 +20,7 @@ ks_ctx_new(ks_ctx **out)
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return KS_EFAIL;
+	ctx->token_lock = ctx->module_lock = -1;
 	*out = ctx;
 	return KS_OK;
 }
@@ -31,6 +32,8 @@ ks_ctx_free(ks_ctx *ctx)
 		return;
 	p11_session_close(&ctx->sess);
 	p11_close(ctx->p11);
+	ks_unlock_module(&ctx->module_lock);
+	ks_unlock_token(&ctx->token_lock);
 	p11_selector_free(ctx->sel);
 	free(ctx->module_path);
 	free(ctx->token_spec);
@@ -163,6 +166,13 @@ ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg)
 	ctx->pin_arg = arg;
 }
 
+void
+ks_ctx_set_wait_fn(ks_ctx *ctx, ks_wait_fn fn, void *arg)
+{
+	ctx->wait_fn = fn;
+	ctx->wait_arg = arg;
+}
+
 static void
 list_labels(const struct p11_token *t, size_t n, char *buf, size_t bufsz)
 {
@@ -236,6 +246,27 @@ choose_token(ks_ctx *ctx)
 	return st;
 }
 
+/* A failed login, with what the token now says about its PIN counter. */
+static ks_status
+login_failed(ks_ctx *ctx, CK_RV rv)
+{
+	CK_TOKEN_INFO info;
+	const char *said = NULL;
+	ks_status st;
+	size_t len;
+
+	if (ctx->token.mod->fn->C_GetTokenInfo(ctx->token.slot, &info) ==
+	    CKR_OK)
+		said = p11_pin_flags_text(info.flags);
+	st = ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
+	    ctx->token.label);
+	len = strlen(ctx->err);
+	if (said != NULL && len < sizeof(ctx->err))
+		snprintf(ctx->err + len, sizeof(ctx->err) - len,
+		    "; the token says: %s", said);
+	return st;
+}
+
 static ks_status
 login(ks_ctx *ctx)
 {
@@ -270,20 +301,18 @@ login(ks_ctx *ctx)
 	OPENSSL_cleanse(pin, sizeof(pin));
 done:
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
-		    ctx->token.label);
+		return login_failed(ctx, rv);
 	return KS_OK;
 }
 
-ks_status
-ks_ctx_open(ks_ctx *ctx, int flags)
+/* Module, token, session and login: the part the module lock covers. */
+static ks_status
+open_token(ks_ctx *ctx, int flags)
 {
 	const char *errpath, *detail;
 	ks_status st;
 	CK_RV rv;
 
-	if (ctx->p11 != NULL)
-		return ks_fail(ctx, KS_EFAIL, "context already open");
 	rv = p11_open(&ctx->p11, ctx->module_path, &errpath, &detail);
 	if (rv != CKR_OK) {
 		if (detail != NULL)
@@ -298,12 +327,38 @@ ks_ctx_open(ks_ctx *ctx, int flags)
 		return st;
 	free(ctx->token_uri);
 	ctx->token_uri = p11_token_uri(&ctx->token, NULL, NULL, 0);
-	if ((rv = p11_session_open(&ctx->token, &ctx->sess)) != CKR_OK)
+	if (flags & KS_OPEN_WRITE)
+		rv = p11_session_open(&ctx->token, &ctx->sess);
+	else
+		rv = p11_session_open_ro(&ctx->token, &ctx->sess);
+	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot open a session on token "
 		    "'%s'", ctx->token.label);
 	if (flags & KS_OPEN_LOGIN)
 		return login(ctx);
 	return KS_OK;
+}
+
+/*
+ * Every command holds the module lock from C_Initialize to C_Login (a few
+ * milliseconds; tokenlock.c says why), then lets it go.  A state-changing
+ * command then waits for the token's lock and keeps it until
+ * ks_ctx_free, so that it sees the token as no other local command
+ * leaves it half-changed.  Readers never take the token lock.
+ */
+ks_status
+ks_ctx_open(ks_ctx *ctx, int flags)
+{
+	ks_status st;
+
+	if (ctx->p11 != NULL)
+		return ks_fail(ctx, KS_EFAIL, "context already open");
+	ks_lock_module(ctx);
+	st = open_token(ctx, flags);
+	ks_unlock_module(&ctx->module_lock);
+	if (st == KS_OK && (flags & KS_OPEN_WRITE))
+		st = ks_lock_token(ctx);
+	return st;
 }
 
 ks_status
