@@ -3,7 +3,8 @@
  *
  * Order of state changes (a crash at any step leaves the old state or the
  * new one, never a lost key):
- *   1. look up the name; refuse if it exists and replace was not asked for
+ *   1. look up the name; refuse if it exists and replace was not asked for;
+ *      remove records of the name left without keys (nothing lists them)
  *   2. for each pair to make: store its record, then C_GenerateKeyPair,
  *      then read CKA_SENSITIVE/CKA_EXTRACTABLE back.  A failure here
  *      removes what this call made (the token is as it was).
@@ -11,7 +12,26 @@
  * A crash between 2 and 3 leaves old and new side by side: "show" lists
  * both and a rerun of "generate --replace" or "zeroize" completes.
  * A crash inside 2 leaves at worst a record with no key, which nothing
- * lists and "zeroize" removes.
+ * lists and "zeroize" or the next "generate" of the name removes.
+ *
+ * Concurrency.  Local commands hold the token's lock (tokenlock.c), so a
+ * second "generate" of the name waits and then fails in step 1 (exit 4).
+ * Commands on other hosts sharing a network HSM do not see that lock; for
+ * them step 2 looks again, and the rule below keeps at most one pair:
+ *   2a. after storing its record (its claim on the name), before making
+ *       keys: if a complete pair of the name that step 1 did not list
+ *       exists now, it was there first: back out, exit 4;
+ *   2b. after making and reading back the keys: if a pair or a bare
+ *       record of the name that step 1 did not list has a lower CKA_ID
+ *       than ours, it wins: back out, exit 4.
+ *   In either, if our own record or keys are gone (another host's
+ *   zeroize, or its step 1 took our claim for a leftover), back out too:
+ *   exit 4 when another pair or record of the name is there, else 1.
+ * Backing out destroys exactly what this call made (keys, then record).
+ * Two generates can both back out when their steps interleave
+ * unluckily; they can never both keep a pair: the later of two winners
+ * would have seen the earlier's complete pair in 2a or its lower CKA_ID
+ * in 2b.
  */
 #include "config.h"
 
@@ -25,6 +45,7 @@
 struct made {
 	CK_OBJECT_HANDLE	meta, pub, priv;
 	int			has_meta, has_keys;
+	unsigned char		id[KS_ID_LEN];
 };
 
 static void
@@ -66,9 +87,99 @@ ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
 	return KS_OK;
 }
 
+/* The pairs step 1 listed, and the ones this call made: not rivals. */
+struct seen {
+	ks_key		**old;
+	size_t		  nold;
+	const struct made *made;
+	size_t		  nmade;
+};
+
+static int
+same_id(const ks_key *k, const unsigned char *id, size_t idlen)
+{
+	return k->idlen == idlen && memcmp(k->id, id, idlen) == 0;
+}
+
+static int
+known(const struct seen *sn, const ks_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < sn->nold; i++)
+		if (ks_pair_listed(sn->old[i]) &&
+		    same_id(k, sn->old[i]->id, sn->old[i]->idlen))
+			return 1;
+	for (i = 0; i < sn->nmade; i++)
+		if (same_id(k, sn->made[i].id, KS_ID_LEN))
+			return 1;
+	return 0;
+}
+
+/* Does k's CKA_ID sort before id (bytewise; a prefix sorts first)? */
+static int
+id_below(const ks_key *k, const unsigned char *id)
+{
+	size_t n = k->idlen < KS_ID_LEN ? k->idlen : KS_ID_LEN;
+	int c = memcmp(k->id, id, n);
+
+	return c < 0 || (c == 0 && k->idlen < KS_ID_LEN);
+}
+
+/* Is m (record, and keys when made) still on the token? */
+static int
+still_there(ks_key **keys, size_t n, const struct made *m)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same_id(keys[i], m->id, KS_ID_LEN))
+			return keys[i]->has_meta && (!m->has_keys ||
+			    (keys[i]->has_priv && keys[i]->has_pub));
+	return 0;
+}
+
+/*
+ * Steps 2a (made_keys 0) and 2b (made_keys 1) of the rule at the top: does
+ * the pair m keep the name against pairs made meanwhile by others?
+ */
+static ks_status
+verify_claim(ks_ctx *ctx, const char *label, const struct made *m,
+    const struct seen *sn, int made_keys)
+{
+	ks_key **keys = NULL;
+	size_t n = 0, i;
+	ks_status st = KS_OK;
+
+	int gone, rival = 0, other = 0;
+
+	if ((st = ks_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
+		return st;
+	gone = !still_there(keys, n, m);
+	for (i = 0; i < n; i++) {
+		const ks_key *k = keys[i];
+
+		if (known(sn, k) || !ks_pair_ours(k))
+			continue;
+		other = 1;
+		if (made_keys ? id_below(k, m->id) : ks_pair_listed(k))
+			rival = 1;
+	}
+	ks_keys_free(keys, n);
+	if (rival || (gone && other))
+		return ks_fail(ctx, KS_EEXIST, "key '%s' was created on token "
+		    "'%s' by another command at the same time; this one "
+		    "backed out", label, ctx->token.label);
+	if (gone)
+		return ks_fail(ctx, KS_EFAIL, "key '%s' was removed by another "
+		    "command while it was being generated on token '%s'; "
+		    "nothing was kept", label, ctx->token.label);
+	return KS_OK;
+}
+
 static ks_status
 make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
-    int exportable, struct made *m)
+    int exportable, const struct seen *seen, struct made *m)
 {
 	static CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
 	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
@@ -119,9 +230,12 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		{ CKA_UNWRAP, &no, sizeof(no) },
 	};
 
+	memcpy(m->id, meta.id, KS_ID_LEN);
 	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
+	if ((st = verify_claim(ctx, label, m, seen, 0)) != KS_OK)
+		return st;
 	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
 	    pub, sizeof(pub) / sizeof(pub[0]),
 	    priv, sizeof(priv) / sizeof(priv[0]), &m->pub, &m->priv);
@@ -129,7 +243,9 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		return ks_fail_rv(ctx, rv, "cannot generate a %u-bit RSA key "
 		    "'%s' on token '%s'", bits, label, ctx->token.label);
 	m->has_keys = 1;
-	return ks_check_private(ctx, label, m->priv, exportable);
+	if ((st = ks_check_private(ctx, label, m->priv, exportable)) != KS_OK)
+		return st;
+	return verify_claim(ctx, label, m, seen, 1);
 }
 
 static ks_status
@@ -169,6 +285,7 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    KS_USAGE_ENCRYPTION },
 	};
 	struct made made[2];
+	struct seen seen;
 	ks_key **old = NULL;
 	size_t nold = 0, i, nmake, nown = 0;
 	ks_status st;
@@ -191,12 +308,23 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    "token '%s'; use --replace to replace it", label,
 		    ctx->token.label);
 	}
+	for (i = 0; i < nold && st == KS_OK; i++)
+		if (!ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
+			st = ks_remove_pair(ctx, old[i]);
+	if (st != KS_OK) {
+		ks_keys_free(old, nold);
+		return st;
+	}
 	/* 2. the new pairs */
 	memset(made, 0, sizeof(made));
 	nmake = kind == KS_KIND_USAGE_KEYS ? 2 : 1;
+	seen.old = old;
+	seen.nold = nold;
+	seen.made = made;
 	for (i = 0; i < nmake; i++) {
+		seen.nmade = i + 1;
 		st = make_pair(ctx, label, bits, usages[kind][i],
-		    flags & KS_GEN_EXPORTABLE, &made[i]);
+		    flags & KS_GEN_EXPORTABLE, &seen, &made[i]);
 		if (st != KS_OK) {
 			undo(ctx, &made[1]);
 			undo(ctx, &made[0]);
@@ -204,9 +332,9 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 			return st;
 		}
 	}
-	/* 3. the old pairs, and leftovers of the name */
+	/* 3. the old pairs */
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (ks_pair_ours(old[i]))
+		if (ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
 			st = ks_remove_pair(ctx, old[i]);
 	ks_keys_free(old, nold);
 	return st;
