@@ -246,18 +246,35 @@ choose_token(ks_ctx *ctx)
 	return st;
 }
 
-/* A failed login, with what the token now says about its PIN counter. */
-static ks_status
-login_failed(ks_ctx *ctx, CK_RV rv)
+/*
+ * C_Login under the module lock (SoftHSM2 rewrites token.object at every
+ * login, failed ones too).  On failure *flags is what the token then says
+ * about its PIN counter, 0 when it cannot say.
+ */
+static CK_RV
+locked_login(ks_ctx *ctx, const char *pin, size_t len, CK_FLAGS *flags)
 {
 	CK_TOKEN_INFO info;
-	const char *said = NULL;
+	CK_RV rv;
+
+	*flags = 0;
+	ks_lock_module(ctx);
+	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
+	if (rv != CKR_OK && ctx->token.mod->fn->C_GetTokenInfo(
+	    ctx->token.slot, &info) == CKR_OK)
+		*flags = info.flags;
+	ks_unlock_module(&ctx->module_lock);
+	return rv;
+}
+
+/* A failed login, with what the token says about its PIN counter. */
+static ks_status
+login_failed(ks_ctx *ctx, CK_RV rv, CK_FLAGS flags)
+{
+	const char *said = p11_pin_flags_text(flags);
 	ks_status st;
 	size_t len;
 
-	if (ctx->token.mod->fn->C_GetTokenInfo(ctx->token.slot, &info) ==
-	    CKR_OK)
-		said = p11_pin_flags_text(info.flags);
 	st = ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
 	    ctx->token.label);
 	len = strlen(ctx->err);
@@ -273,15 +290,17 @@ login(ks_ctx *ctx)
 	char pin[PIN_MAX], prompt[96];
 	const char *uripin;
 	size_t len = 0;
+	CK_FLAGS flags = 0;
 	ks_status st;
 	CK_RV rv;
 
+	/* a PIN pad waits for a person: not under the module lock */
 	if (ctx->token.info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
 		rv = p11_login(&ctx->sess, CKU_USER, NULL, 0);
 		goto done;
 	}
 	if ((uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
-		rv = p11_login(&ctx->sess, CKU_USER, uripin, strlen(uripin));
+		rv = locked_login(ctx, uripin, strlen(uripin), &flags);
 		goto done;
 	}
 	if (ctx->pin_fn == NULL)
@@ -297,15 +316,15 @@ login(ks_ctx *ctx)
 			    ctx->token.label);
 		return st;
 	}
-	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
+	rv = locked_login(ctx, pin, len, &flags);
 	OPENSSL_cleanse(pin, sizeof(pin));
 done:
 	if (rv != CKR_OK)
-		return login_failed(ctx, rv);
+		return login_failed(ctx, rv, flags);
 	return KS_OK;
 }
 
-/* Module, token, session and login: the part the module lock covers. */
+/* Module, token and session: the part the module lock covers. */
 static ks_status
 open_token(ks_ctx *ctx, int flags)
 {
@@ -334,14 +353,13 @@ open_token(ks_ctx *ctx, int flags)
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot open a session on token "
 		    "'%s'", ctx->token.label);
-	if (flags & KS_OPEN_LOGIN)
-		return login(ctx);
 	return KS_OK;
 }
 
 /*
- * Every command holds the module lock from C_Initialize to C_Login (a few
- * milliseconds; tokenlock.c says why), then lets it go.  A state-changing
+ * Every command holds the module lock from C_Initialize to C_OpenSession
+ * and again around C_Login (a few milliseconds each; tokenlock.c says
+ * why), but not while the PIN is read.  A state-changing
  * command then waits for the token's lock and keeps it until
  * ks_ctx_free, so that it sees the token as no other local command
  * leaves it half-changed.  Readers never take the token lock.
@@ -356,6 +374,8 @@ ks_ctx_open(ks_ctx *ctx, int flags)
 	ks_lock_module(ctx);
 	st = open_token(ctx, flags);
 	ks_unlock_module(&ctx->module_lock);
+	if (st == KS_OK && (flags & KS_OPEN_LOGIN))
+		st = login(ctx);
 	if (st == KS_OK && (flags & KS_OPEN_WRITE))
 		st = ks_lock_token(ctx);
 	return st;

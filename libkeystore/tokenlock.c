@@ -12,17 +12,19 @@
  *                           and model, so equal serials of two makers'
  *                           tokens stay apart.
  *   module-HASH.lock        held (flock, exclusive) for the few
- *                           milliseconds from C_Initialize to C_Login, by
+ *                           milliseconds from C_Initialize to
+ *                           C_OpenSession and again around C_Login, by
  *                           every command, readers too.  SoftHSM2 rewrites
  *                           token.object on every C_Login, and a process
  *                           that reads it meanwhile (C_Initialize,
  *                           C_Login) sees no token or no user PIN.  HASH
  *                           digests the module path.
  *
- * Waits are bounded: CRYPTOKEY_LOCK_TIMEOUT seconds (default 30); after
- * one second the caller's wait callback is told once, so a tool can say
- * what it waits for.  The module lock is best effort: a reader goes on
- * without it rather than fail.
+ * Waits for the token lock are bounded by CRYPTOKEY_LOCK_TIMEOUT seconds
+ * (default 30); after one second the caller's wait callback is told once,
+ * so a tool can say what it waits for.  The module lock is best effort
+ * and silent: after MODULE_WAIT_MAX seconds, or when it cannot be used,
+ * the command goes on without it rather than fail or wait long.
  */
 #include "config.h"
 
@@ -43,6 +45,7 @@
 #define LOCK_TIMEOUT_MAX	3600
 #define LOCK_NOTICE_MS		1000
 #define LOCK_POLL_MS		10
+#define MODULE_WAIT_MAX		5
 
 static uint64_t
 fnv1a(uint64_t h, const void *p, size_t len)
@@ -125,13 +128,13 @@ nap_ms(long ms)
 }
 
 /*
- * Open dir/name and take an exclusive flock within the timeout.  *fd is
- * the held lock, or -1.  KS_EFAIL when the wait timed out (the message
- * says so) or the file could not be used.
+ * Open dir/name and take an exclusive flock within timeout seconds.  *fd
+ * is the held lock, or -1.  KS_EFAIL when the wait timed out (the message
+ * says so) or the file could not be used.  what NULL: wait silently.
  */
 static ks_status
 take(ks_ctx *ctx, const char *dir, const char *name, const char *what,
-    int *fd)
+    unsigned timeout, int *fd)
 {
 	char path[512];
 	long start, limit;
@@ -147,7 +150,7 @@ take(ks_ctx *ctx, const char *dir, const char *name, const char *what,
 		return ks_fail(ctx, KS_EFAIL, "cannot open lock file %s: %s",
 		    path, strerror(errno));
 	start = now_ms();
-	limit = (long)lock_timeout() * 1000;
+	limit = (long)timeout * 1000;
 	while (flock(f, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			ks_fail(ctx, KS_EFAIL, "cannot lock %s: %s", path,
@@ -158,14 +161,14 @@ take(ks_ctx *ctx, const char *dir, const char *name, const char *what,
 		if (now_ms() - start >= limit) {
 			ks_fail(ctx, KS_EFAIL, "%s is still busy after %u s: "
 			    "another process holds %s; try again later or "
-			    "set CRYPTOKEY_LOCK_TIMEOUT", what,
-			    lock_timeout(), path);
+			    "set CRYPTOKEY_LOCK_TIMEOUT", what != NULL ? what :
+			    "the PKCS#11 module", timeout, path);
 			close(f);
 			return KS_EFAIL;
 		}
 		if (!notified && now_ms() - start >= LOCK_NOTICE_MS) {
 			notified = 1;
-			if (ctx->wait_fn != NULL)
+			if (ctx->wait_fn != NULL && what != NULL)
 				ctx->wait_fn(ctx->wait_arg, what);
 		}
 		nap_ms(LOCK_POLL_MS);
@@ -211,7 +214,7 @@ take_shared(ks_ctx *ctx, const char *dir, const char *name,
 		;
 	if (i == HELD_MAX)
 		return ks_fail(ctx, KS_EFAIL, "too many token locks held");
-	if ((st = take(ctx, dir, name, what, &fd)) != KS_OK)
+	if ((st = take(ctx, dir, name, what, lock_timeout(), &fd)) != KS_OK)
 		return st;
 	if (fstat(fd, &sb) == -1) {
 		close(fd);
@@ -303,7 +306,7 @@ ks_lock_module(ks_ctx *ctx)
 	snprintf(name, sizeof(name), "module-%016llx.lock",
 	    (unsigned long long)h);
 	if (run_dir(ctx, dir, sizeof(dir)) == KS_OK)
-		(void)take(ctx, dir, name, "the PKCS#11 module",
+		(void)take(ctx, dir, name, NULL, MODULE_WAIT_MAX,
 		    &ctx->module_lock);
 	memcpy(ctx->err, saved, sizeof(saved));
 }
