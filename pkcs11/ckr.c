@@ -164,7 +164,8 @@ p11_pin_flags_text(CK_FLAGS flags)
 	if (flags & CKF_USER_PIN_LOCKED)
 		return "the PIN is locked (CKF_USER_PIN_LOCKED)";
 	if (flags & CKF_USER_PIN_FINAL_TRY)
-		return "final try before the PIN locks (CKF_USER_PIN_FINAL_TRY)";
+		return "final try before the PIN locks "
+		    "(CKF_USER_PIN_FINAL_TRY)";
 	if (flags & CKF_USER_PIN_COUNT_LOW)
 		return "few tries left (CKF_USER_PIN_COUNT_LOW)";
 	return NULL;

@@ -199,7 +199,8 @@ p11_tokens(struct p11 *p, const struct p11_selector *sel,
 		for (j = 0; j < nslots && rv == CKR_OK; j++) {
 			r = mod->fn->C_GetTokenInfo(slots[j], &info);
 			if (r != CKR_OK) {
-				if (broken == CKR_OK && r != CKR_TOKEN_NOT_PRESENT)
+				if (broken == CKR_OK &&
+				    r != CKR_TOKEN_NOT_PRESENT)
 					broken = r;
 				continue;
 			}
