@@ -14,8 +14,6 @@ FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 unset SOFTHSM2_CONF
 export CRYPTOKEY_CONF="$T/none.conf"
 export CRYPTOKEY_DIR="$T/emb"
-mkdir -m 700 "$T/run"
-export XDG_RUNTIME_DIR="$T/run"
 
 expect_rc 0 "init --dir" "$CK" init --dir "$T/emb"
 export SOFTHSM2_CONF="$T/emb/softhsm2.conf"

@@ -8,8 +8,6 @@
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 [ -f "$FAULTMOD" ] || skip_all "fault module not built"
 setup_token
-mkdir -m 700 "$T/run"
-export XDG_RUNTIME_DIR="$T/run"
 export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
 printf '9999\n' > "$T/badpin"
 chmod 600 "$T/badpin"

@@ -14,8 +14,7 @@
 
 KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
 setup_token
-mkdir -m 700 "$T/run" "$T/run2"
-export XDG_RUNTIME_DIR="$T/run"
+mkdir -m 700 "$T/run2"
 ROUNDS=10
 GEN="generate rsa --modulus 1024 --label same"
 
