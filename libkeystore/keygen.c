@@ -17,21 +17,10 @@
  * Concurrency.  Local commands hold the token's lock (tokenlock.c), so a
  * second "generate" of the name waits and then fails in step 1 (exit 4).
  * Commands on other hosts sharing a network HSM do not see that lock; for
- * them step 2 looks again, and the rule below keeps at most one pair:
- *   2a. after storing its record (its claim on the name), before making
- *       keys: if a complete pair of the name that step 1 did not list
- *       exists now, it was there first: back out, exit 4;
- *   2b. after making and reading back the keys: if a pair or a bare
- *       record of the name that step 1 did not list has a lower CKA_ID
- *       than ours, it wins: back out, exit 4.
- *   In either, if our own record or keys are gone (another host's
- *   zeroize, or its step 1 took our claim for a leftover), back out too:
- *   exit 4 when another pair or record of the name is there, else 1.
- * Backing out destroys exactly what this call made (keys, then record).
- * Two generates can both back out when their steps interleave
- * unluckily; they can never both keep a pair: the later of two winners
- * would have seen the earlier's complete pair in 2a or its lower CKA_ID
- * in 2b.
+ * them step 2 checks the claim (the record) after storing it and again
+ * after making the keys, and backs out if another command's pair wins by
+ * the rule in claim.c.  Backing out destroys exactly what this call made
+ * (keys, then record).
  */
 #include "config.h"
 
@@ -45,7 +34,6 @@
 struct made {
 	CK_OBJECT_HANDLE	meta, pub, priv;
 	int			has_meta, has_keys;
-	unsigned char		id[KS_ID_LEN];
 };
 
 static void
@@ -87,99 +75,9 @@ ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
 	return KS_OK;
 }
 
-/* The pairs step 1 listed, and the ones this call made: not rivals. */
-struct seen {
-	ks_key		**old;
-	size_t		  nold;
-	const struct made *made;
-	size_t		  nmade;
-};
-
-static int
-same_id(const ks_key *k, const unsigned char *id, size_t idlen)
-{
-	return k->idlen == idlen && memcmp(k->id, id, idlen) == 0;
-}
-
-static int
-known(const struct seen *sn, const ks_key *k)
-{
-	size_t i;
-
-	for (i = 0; i < sn->nold; i++)
-		if (ks_pair_listed(sn->old[i]) &&
-		    same_id(k, sn->old[i]->id, sn->old[i]->idlen))
-			return 1;
-	for (i = 0; i < sn->nmade; i++)
-		if (same_id(k, sn->made[i].id, KS_ID_LEN))
-			return 1;
-	return 0;
-}
-
-/* Does k's CKA_ID sort before id (bytewise; a prefix sorts first)? */
-static int
-id_below(const ks_key *k, const unsigned char *id)
-{
-	size_t n = k->idlen < KS_ID_LEN ? k->idlen : KS_ID_LEN;
-	int c = memcmp(k->id, id, n);
-
-	return c < 0 || (c == 0 && k->idlen < KS_ID_LEN);
-}
-
-/* Is m (record, and keys when made) still on the token? */
-static int
-still_there(ks_key **keys, size_t n, const struct made *m)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (same_id(keys[i], m->id, KS_ID_LEN))
-			return keys[i]->has_meta && (!m->has_keys ||
-			    (keys[i]->has_priv && keys[i]->has_pub));
-	return 0;
-}
-
-/*
- * Steps 2a (made_keys 0) and 2b (made_keys 1) of the rule at the top: does
- * the pair m keep the name against pairs made meanwhile by others?
- */
-static ks_status
-verify_claim(ks_ctx *ctx, const char *label, const struct made *m,
-    const struct seen *sn, int made_keys)
-{
-	ks_key **keys = NULL;
-	size_t n = 0, i;
-	ks_status st = KS_OK;
-
-	int gone, rival = 0, other = 0;
-
-	if ((st = ks_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
-		return st;
-	gone = !still_there(keys, n, m);
-	for (i = 0; i < n; i++) {
-		const ks_key *k = keys[i];
-
-		if (known(sn, k) || !ks_pair_ours(k))
-			continue;
-		other = 1;
-		if (made_keys ? id_below(k, m->id) : ks_pair_listed(k))
-			rival = 1;
-	}
-	ks_keys_free(keys, n);
-	if (rival || (gone && other))
-		return ks_fail(ctx, KS_EEXIST, "key '%s' was created on token "
-		    "'%s' by another command at the same time; this one "
-		    "backed out", label, ctx->token.label);
-	if (gone)
-		return ks_fail(ctx, KS_EFAIL, "key '%s' was removed by another "
-		    "command while it was being generated on token '%s'; "
-		    "nothing was kept", label, ctx->token.label);
-	return KS_OK;
-}
-
 static ks_status
 make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
-    int exportable, const struct seen *seen, struct made *m)
+    int exportable, struct ks_claim *claim, struct made *m)
 {
 	static CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
 	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
@@ -230,11 +128,11 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		{ CKA_UNWRAP, &no, sizeof(no) },
 	};
 
-	memcpy(m->id, meta.id, KS_ID_LEN);
 	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
-	if ((st = verify_claim(ctx, label, m, seen, 0)) != KS_OK)
+	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
+	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
 		return st;
 	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
 	    pub, sizeof(pub) / sizeof(pub[0]),
@@ -245,7 +143,7 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 	m->has_keys = 1;
 	if ((st = ks_check_private(ctx, label, m->priv, exportable)) != KS_OK)
 		return st;
-	return verify_claim(ctx, label, m, seen, 1);
+	return ks_claim_check(ctx, label, claim, meta.id, 1);
 }
 
 static ks_status
@@ -285,7 +183,7 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    KS_USAGE_ENCRYPTION },
 	};
 	struct made made[2];
-	struct seen seen;
+	struct ks_claim claim;
 	ks_key **old = NULL;
 	size_t nold = 0, i, nmake, nown = 0;
 	ks_status st;
@@ -308,23 +206,19 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    "token '%s'; use --replace to replace it", label,
 		    ctx->token.label);
 	}
-	for (i = 0; i < nold && st == KS_OK; i++)
-		if (!ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
-			st = ks_remove_pair(ctx, old[i]);
-	if (st != KS_OK) {
+	if ((st = ks_remove_leftovers(ctx, old, nold)) != KS_OK) {
 		ks_keys_free(old, nold);
 		return st;
 	}
 	/* 2. the new pairs */
 	memset(made, 0, sizeof(made));
 	nmake = kind == KS_KIND_USAGE_KEYS ? 2 : 1;
-	seen.old = old;
-	seen.nold = nold;
-	seen.made = made;
+	memset(&claim, 0, sizeof(claim));
+	claim.old = old;
+	claim.nold = nold;
 	for (i = 0; i < nmake; i++) {
-		seen.nmade = i + 1;
 		st = make_pair(ctx, label, bits, usages[kind][i],
-		    flags & KS_GEN_EXPORTABLE, &seen, &made[i]);
+		    flags & KS_GEN_EXPORTABLE, &claim, &made[i]);
 		if (st != KS_OK) {
 			undo(ctx, &made[1]);
 			undo(ctx, &made[0]);

@@ -78,6 +78,22 @@ void		 ks_lock_module(ks_ctx *ctx);
 void		 ks_unlock_module(int *fd);		/* the module's */
 void		 ks_unlock_token(int *slot);
 
+/* claim.c: verify after create, for hosts sharing a network HSM (keygen.c
+ * states the rule).  old: what step 1 found under the name; ids: the
+ * CKA_IDs this call has made so far. */
+struct ks_claim {
+	ks_key		**old;
+	size_t		  nold;
+	unsigned char	  ids[2][KS_ID_LEN];
+	size_t		  nids;
+};
+/* id's record (and, when have_keys, its keys) still there and no rival */
+ks_status	 ks_claim_check(ks_ctx *ctx, const char *label,
+		    const struct ks_claim *c, const unsigned char *id,
+		    int have_keys);
+/* remove the records of the name left without keys (step 1) */
+ks_status	 ks_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold);
+
 /* hex.c */
 int		 ks_hexval(char c);	/* 0..15, or -1 */
 /* hexlen digits into out; the byte count, or -1 (odd, not hex, too long) */

@@ -7,7 +7,8 @@
 #   unremovable (a later zeroize leaves the token as it was);
 #   two "cryptokeyring create" of one keyring: one wins, the other exits 4;
 #   two generates that do not share the lock (two runtime directories, as
-#   two hosts on one network HSM): never two pairs under one name.
+#   two hosts on one network HSM): never two pairs under one name;
+#   the same for two imports, locked and not.
 # Then the lock itself: a held lock makes a writer wait with a notice and
 # then time out (exit 1) with the token unchanged; readers do not wait.
 . "$top_srcdir/tests/cli/lib.sh"
@@ -117,6 +118,33 @@ while [ $r -lt $ROUNDS ]; do
 done
 ok "[ $good -eq $ROUNDS ]" "generates without a shared lock, $ROUNDS rounds: never two pairs, the loser leaves nothing ($good good) $why"
 unchanged "$n0" "after the unlocked races"
+
+# --- import against import, with and without a shared lock ---------------
+openssl genrsa -out "$T/k.pem" 1024 2>/dev/null
+IMP="import rsa --label imp --in $T/k.pem"
+good=0; good2=0; why=
+r=0
+while [ $r -lt $ROUNDS ]; do
+	r=$((r + 1))
+	pair_run "$CK -q $IMP" "$CK -q $IMP"
+	case "$rca$rcb" in
+	04|40)	if [ "$(objects)" -eq $((n0 + 3)) ]; then good=$((good + 1))
+		else why="round $r: $(objects) objects"; fi ;;
+	*)	why="round $r: exits $rca and $rcb" ;;
+	esac
+	"$CK" -q zeroize rsa --label imp --yes </dev/null >/dev/null 2>&1
+	pair_run "$CK -q $IMP" "env XDG_RUNTIME_DIR=$T/run2 $CK -q $IMP"
+	p=$(pairs imp)
+	if [ "$p" -le 1 ] && [ "$(objects)" -eq $((n0 + 3 * p)) ]; then
+		good2=$((good2 + 1))
+	else
+		why="$why; unlocked round $r: $p pairs, $(objects) objects"
+	fi
+	"$CK" -q zeroize rsa --label imp --yes </dev/null >/dev/null 2>&1
+done
+ok "[ $good -eq $ROUNDS ]" "two imports of one name, $ROUNDS rounds: one exit 0, one exit 4 ($good good) $why"
+ok "[ $good2 -eq $ROUNDS ]" "imports without a shared lock, $ROUNDS rounds: never two pairs ($good2 good)"
+unchanged "$n0" "after the import races"
 
 # --- the lock: wait, notice, timeout --------------------------------------
 lock=$(ls "$T"/run/cryptokey/token-*.lock 2>/dev/null | head -n 1)
