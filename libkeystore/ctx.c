@@ -20,6 +20,7 @@ ks_ctx_new(ks_ctx **out)
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return KS_EFAIL;
+	ctx->token_lock = ctx->module_lock = -1;
 	*out = ctx;
 	return KS_OK;
 }
@@ -31,6 +32,8 @@ ks_ctx_free(ks_ctx *ctx)
 		return;
 	p11_session_close(&ctx->sess);
 	p11_close(ctx->p11);
+	ks_unlock_module(&ctx->module_lock);
+	ks_unlock_token(&ctx->token_lock);
 	p11_selector_free(ctx->sel);
 	free(ctx->module_path);
 	free(ctx->token_spec);
@@ -163,6 +166,13 @@ ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg)
 	ctx->pin_arg = arg;
 }
 
+void
+ks_ctx_set_wait_fn(ks_ctx *ctx, ks_wait_fn fn, void *arg)
+{
+	ctx->wait_fn = fn;
+	ctx->wait_arg = arg;
+}
+
 static void
 list_labels(const struct p11_token *t, size_t n, char *buf, size_t bufsz)
 {
@@ -236,21 +246,61 @@ choose_token(ks_ctx *ctx)
 	return st;
 }
 
+/*
+ * C_Login under the module lock (SoftHSM2 rewrites token.object at every
+ * login, failed ones too).  On failure *flags is what the token then says
+ * about its PIN counter, 0 when it cannot say.
+ */
+static CK_RV
+locked_login(ks_ctx *ctx, const char *pin, size_t len, CK_FLAGS *flags)
+{
+	CK_TOKEN_INFO info;
+	CK_RV rv;
+
+	*flags = 0;
+	ks_lock_module(ctx);
+	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
+	if (rv != CKR_OK && ctx->token.mod->fn->C_GetTokenInfo(
+	    ctx->token.slot, &info) == CKR_OK)
+		*flags = info.flags;
+	ks_unlock_module(&ctx->module_lock);
+	return rv;
+}
+
+/* A failed login, with what the token says about its PIN counter. */
+static ks_status
+login_failed(ks_ctx *ctx, CK_RV rv, CK_FLAGS flags)
+{
+	const char *said = p11_pin_flags_text(flags);
+	ks_status st;
+	size_t len;
+
+	st = ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
+	    ctx->token.label);
+	len = strlen(ctx->err);
+	if (said != NULL && len < sizeof(ctx->err))
+		snprintf(ctx->err + len, sizeof(ctx->err) - len,
+		    "; the token says: %s", said);
+	return st;
+}
+
 static ks_status
 login(ks_ctx *ctx)
 {
 	char pin[PIN_MAX], prompt[96];
 	const char *uripin;
 	size_t len = 0;
+	CK_FLAGS flags = 0;
 	ks_status st;
 	CK_RV rv;
 
+	/* a PIN pad waits for a person: not under the module lock */
 	if (ctx->token.info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
 		rv = p11_login(&ctx->sess, CKU_USER, NULL, 0);
 		goto done;
 	}
 	if ((uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
-		rv = p11_login(&ctx->sess, CKU_USER, uripin, strlen(uripin));
+		rv = locked_login(ctx, uripin, strlen(uripin), &flags);
 		goto done;
 	}
 	if (ctx->pin_fn == NULL)
@@ -266,24 +316,22 @@ login(ks_ctx *ctx)
 			    ctx->token.label);
 		return st;
 	}
-	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
+	rv = locked_login(ctx, pin, len, &flags);
 	OPENSSL_cleanse(pin, sizeof(pin));
 done:
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
-		    ctx->token.label);
+		return login_failed(ctx, rv, flags);
 	return KS_OK;
 }
 
-ks_status
-ks_ctx_open(ks_ctx *ctx, int flags)
+/* Module, token and session: the part the module lock covers. */
+static ks_status
+open_token(ks_ctx *ctx, int flags)
 {
 	const char *errpath, *detail;
 	ks_status st;
 	CK_RV rv;
 
-	if (ctx->p11 != NULL)
-		return ks_fail(ctx, KS_EFAIL, "context already open");
 	rv = p11_open(&ctx->p11, ctx->module_path, &errpath, &detail);
 	if (rv != CKR_OK) {
 		if (detail != NULL)
@@ -298,12 +346,39 @@ ks_ctx_open(ks_ctx *ctx, int flags)
 		return st;
 	free(ctx->token_uri);
 	ctx->token_uri = p11_token_uri(&ctx->token, NULL, NULL, 0);
-	if ((rv = p11_session_open(&ctx->token, &ctx->sess)) != CKR_OK)
+	if (flags & KS_OPEN_WRITE)
+		rv = p11_session_open(&ctx->token, &ctx->sess);
+	else
+		rv = p11_session_open_ro(&ctx->token, &ctx->sess);
+	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot open a session on token "
 		    "'%s'", ctx->token.label);
-	if (flags & KS_OPEN_LOGIN)
-		return login(ctx);
 	return KS_OK;
+}
+
+/*
+ * Every command holds the module lock from C_Initialize to C_OpenSession
+ * and again around C_Login (a few milliseconds each; tokenlock.c says
+ * why), but not while the PIN is read.  A state-changing
+ * command then waits for the token's lock and keeps it until
+ * ks_ctx_free, so that it sees the token as no other local command
+ * leaves it half-changed.  Readers never take the token lock.
+ */
+ks_status
+ks_ctx_open(ks_ctx *ctx, int flags)
+{
+	ks_status st;
+
+	if (ctx->p11 != NULL)
+		return ks_fail(ctx, KS_EFAIL, "context already open");
+	ks_lock_module(ctx);
+	st = open_token(ctx, flags);
+	ks_unlock_module(&ctx->module_lock);
+	if (st == KS_OK && (flags & KS_OPEN_LOGIN))
+		st = login(ctx);
+	if (st == KS_OK && (flags & KS_OPEN_WRITE))
+		st = ks_lock_token(ctx);
+	return st;
 }
 
 ks_status

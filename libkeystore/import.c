@@ -8,12 +8,16 @@
  *      exists (refused unless replace), the PEM (pem.c: format, passphrase,
  *      RSA only), the number of keys for the kind, each key's consistency,
  *      and that any public key in the input belongs to a private one
+ *      Then records of the name left without keys are removed (nothing
+ *      lists them).
  *   2. a session wrapping key (CKA_TOKEN=FALSE: it dies with the session)
  *   3. for each pair: the cryptokey-meta record first, then C_UnwrapKey of
  *      the private key (CKA_SENSITIVE=TRUE, CKA_EXTRACTABLE as asked, label,
  *      ID, usage flags as generate sets them) and read SENSITIVE and
  *      EXTRACTABLE back, then C_CreateObject of the public key.  A failure
- *      here removes what this call made: the token is as it was.
+ *      here removes what this call made: the token is as it was.  The
+ *      record is checked after it is stored and again after the public
+ *      key (claim.c: another host's pair of the name may win).
  *   4. the session wrapping key is destroyed (on every path)
  *   5. only then, for replace, the old pairs of the name are removed
  * A crash between 3 and 5 leaves old and new side by side: "show" lists
@@ -261,7 +265,8 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 /* 3. One pair: record, private key, public key. */
 static ks_status
 make_pair(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
-    EVP_PKEY *pk, ks_usage usage, int exportable, struct made *m)
+    EVP_PKEY *pk, ks_usage usage, int exportable, struct ks_claim *claim,
+    struct made *m)
 {
 	struct ks_meta meta;
 	ks_status st;
@@ -276,10 +281,15 @@ make_pair(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
+	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
+	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
+		return st;
 	if ((st = make_private(ctx, wk, label, pk, &meta, exportable,
 	    m)) != KS_OK)
 		return st;
-	return make_public(ctx, label, pk, &meta, m);
+	if ((st = make_public(ctx, label, pk, &meta, m)) != KS_OK)
+		return st;
+	return ks_claim_check(ctx, label, claim, meta.id, 1);
 }
 
 ks_status
@@ -289,6 +299,7 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	struct ks_pem in;
 	struct ks_wrapkey wk;
 	struct made made[2];
+	struct ks_claim claim;
 	ks_usage usage[2];
 	ks_key **old = NULL;
 	size_t nold = 0, i;
@@ -297,6 +308,7 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	memset(&in, 0, sizeof(in));
 	memset(&wk, 0, sizeof(wk));
 	memset(made, 0, sizeof(made));
+	memset(&claim, 0, sizeof(claim));
 	if ((unsigned)kind > KS_KIND_ENCRYPTION)
 		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
 	/* 1. everything checked; nothing changed yet */
@@ -306,14 +318,17 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	    (st = ks_pem_read(ctx, pem, len, passfn, passarg,
 	    KS_PBE_ITER_MAX, &in)) != KS_OK ||
 	    (st = assign_usages(ctx, &in, kind, usage)) != KS_OK ||
-	    (st = check_keys(ctx, &in)) != KS_OK)
+	    (st = check_keys(ctx, &in)) != KS_OK ||
+	    (st = ks_remove_leftovers(ctx, old, nold)) != KS_OK)
 		goto out;
 	/* 2., 3. */
 	if ((st = ks_wrapkey_make(ctx, &wk)) != KS_OK)
 		goto out;
-	for (i = 0; i < in.npriv && st == KS_OK; i++)
+	claim.old = old;
+	claim.nold = nold;
+	for (i = 0; i < in.npriv && i < 2 && st == KS_OK; i++)
 		st = make_pair(ctx, &wk, label, in.priv[i].pkey, usage[i],
-		    flags & KS_IMPORT_EXPORTABLE, &made[i]);
+		    flags & KS_IMPORT_EXPORTABLE, &claim, &made[i]);
 	/* 4. */
 	ks_wrapkey_destroy(ctx, &wk);
 	if (st != KS_OK) {
@@ -321,9 +336,9 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 		undo(ctx, &made[0]);
 		goto out;
 	}
-	/* 5. the old pairs, and leftovers of the name */
+	/* 5. the old pairs */
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (ks_pair_ours(old[i]))
+		if (ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
 			st = ks_remove_pair(ctx, old[i]);
  out:
 	ks_wrapkey_destroy(ctx, &wk);

@@ -3,7 +3,8 @@
  *
  * Order of state changes (a crash at any step leaves the old state or the
  * new one, never a lost key):
- *   1. look up the name; refuse if it exists and replace was not asked for
+ *   1. look up the name; refuse if it exists and replace was not asked for;
+ *      remove records of the name left without keys (nothing lists them)
  *   2. for each pair to make: store its record, then C_GenerateKeyPair,
  *      then read CKA_SENSITIVE/CKA_EXTRACTABLE back.  A failure here
  *      removes what this call made (the token is as it was).
@@ -11,7 +12,15 @@
  * A crash between 2 and 3 leaves old and new side by side: "show" lists
  * both and a rerun of "generate --replace" or "zeroize" completes.
  * A crash inside 2 leaves at worst a record with no key, which nothing
- * lists and "zeroize" removes.
+ * lists and "zeroize" or the next "generate" of the name removes.
+ *
+ * Concurrency.  Local commands hold the token's lock (tokenlock.c), so a
+ * second "generate" of the name waits and then fails in step 1 (exit 4).
+ * Commands on other hosts sharing a network HSM do not see that lock; for
+ * them step 2 checks the claim (the record) after storing it and again
+ * after making the keys, and backs out if another command's pair wins by
+ * the rule in claim.c.  Backing out destroys exactly what this call made
+ * (keys, then record).
  */
 #include "config.h"
 
@@ -68,7 +77,7 @@ ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
 
 static ks_status
 make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
-    int exportable, struct made *m)
+    int exportable, struct ks_claim *claim, struct made *m)
 {
 	static CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
 	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
@@ -122,6 +131,9 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
+	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
+	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
+		return st;
 	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
 	    pub, sizeof(pub) / sizeof(pub[0]),
 	    priv, sizeof(priv) / sizeof(priv[0]), &m->pub, &m->priv);
@@ -129,7 +141,9 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		return ks_fail_rv(ctx, rv, "cannot generate a %u-bit RSA key "
 		    "'%s' on token '%s'", bits, label, ctx->token.label);
 	m->has_keys = 1;
-	return ks_check_private(ctx, label, m->priv, exportable);
+	if ((st = ks_check_private(ctx, label, m->priv, exportable)) != KS_OK)
+		return st;
+	return ks_claim_check(ctx, label, claim, meta.id, 1);
 }
 
 static ks_status
@@ -169,6 +183,7 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    KS_USAGE_ENCRYPTION },
 	};
 	struct made made[2];
+	struct ks_claim claim;
 	ks_key **old = NULL;
 	size_t nold = 0, i, nmake, nown = 0;
 	ks_status st;
@@ -191,12 +206,19 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		    "token '%s'; use --replace to replace it", label,
 		    ctx->token.label);
 	}
+	if ((st = ks_remove_leftovers(ctx, old, nold)) != KS_OK) {
+		ks_keys_free(old, nold);
+		return st;
+	}
 	/* 2. the new pairs */
 	memset(made, 0, sizeof(made));
 	nmake = kind == KS_KIND_USAGE_KEYS ? 2 : 1;
+	memset(&claim, 0, sizeof(claim));
+	claim.old = old;
+	claim.nold = nold;
 	for (i = 0; i < nmake; i++) {
 		st = make_pair(ctx, label, bits, usages[kind][i],
-		    flags & KS_GEN_EXPORTABLE, &made[i]);
+		    flags & KS_GEN_EXPORTABLE, &claim, &made[i]);
 		if (st != KS_OK) {
 			undo(ctx, &made[1]);
 			undo(ctx, &made[0]);
@@ -204,9 +226,9 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 			return st;
 		}
 	}
-	/* 3. the old pairs, and leftovers of the name */
+	/* 3. the old pairs */
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (ks_pair_ours(old[i]))
+		if (ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
 			st = ks_remove_pair(ctx, old[i]);
 	ks_keys_free(old, nold);
 	return st;

@@ -80,8 +80,15 @@ const char	*ks_ctx_uri_pin_value(const ks_ctx *ctx);
 void		 ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg);
 
 #define KS_OPEN_LOGIN	0x01
+/* A state-changing command: a read/write session, and the token's lock
+ * held until ks_ctx_free (waits at most CRYPTOKEY_LOCK_TIMEOUT seconds).
+ * Without it the session is read-only and no token lock is taken. */
+#define KS_OPEN_WRITE	0x02
 /* Load the module, find the token, open a session, log in if asked. */
 ks_status	 ks_ctx_open(ks_ctx *ctx, int flags);
+/* Called once when a lock wait passes one second; what names the token. */
+typedef void (*ks_wait_fn)(void *arg, const char *what);
+void		 ks_ctx_set_wait_fn(ks_ctx *ctx, ks_wait_fn fn, void *arg);
 
 const char	*ks_ctx_module_path(const ks_ctx *ctx);
 const char	*ks_ctx_token_label(const ks_ctx *ctx);

@@ -26,6 +26,10 @@ struct ks_ctx {
 	struct p11_session	 sess;
 	int			 have_token;
 	char			*token_uri;
+	int			 token_lock;	/* slot or -1: tokenlock.c */
+	int			 module_lock;	/* fd or -1: tokenlock.c */
+	ks_wait_fn		 wait_fn;
+	void			*wait_arg;
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];
@@ -66,6 +70,29 @@ ks_status	 ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
 ks_status	 ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 ks_status	 ks_need_session(ks_ctx *ctx);
+
+/* tokenlock.c: the token's lock for a state-changing command (bounded
+ * wait), and the module's around C_Initialize..C_Login (best effort) */
+ks_status	 ks_lock_token(ks_ctx *ctx);
+void		 ks_lock_module(ks_ctx *ctx);
+void		 ks_unlock_module(int *fd);		/* the module's */
+void		 ks_unlock_token(int *slot);
+
+/* claim.c: verify after create, for hosts sharing a network HSM (keygen.c
+ * states the rule).  old: what step 1 found under the name; ids: the
+ * CKA_IDs this call has made so far. */
+struct ks_claim {
+	ks_key		**old;
+	size_t		  nold;
+	unsigned char	  ids[2][KS_ID_LEN];
+	size_t		  nids;
+};
+/* id's record (and, when have_keys, its keys) still there and no rival */
+ks_status	 ks_claim_check(ks_ctx *ctx, const char *label,
+		    const struct ks_claim *c, const unsigned char *id,
+		    int have_keys);
+/* remove the records of the name left without keys (step 1) */
+ks_status	 ks_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold);
 
 /* hex.c */
 int		 ks_hexval(char c);	/* 0..15, or -1 */

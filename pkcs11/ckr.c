@@ -153,3 +153,20 @@ p11_rv_class(CK_RV rv)
 
 	return r != NULL ? r->cls : P11_CLASS_FAILURE;
 }
+
+/*
+ * What the token says about its user PIN after a failed login, in words:
+ * the strongest of CKF_USER_PIN_LOCKED, _FINAL_TRY and _COUNT_LOW, or NULL.
+ */
+const char *
+p11_pin_flags_text(CK_FLAGS flags)
+{
+	if (flags & CKF_USER_PIN_LOCKED)
+		return "the PIN is locked (CKF_USER_PIN_LOCKED)";
+	if (flags & CKF_USER_PIN_FINAL_TRY)
+		return "final try before the PIN locks "
+		    "(CKF_USER_PIN_FINAL_TRY)";
+	if (flags & CKF_USER_PIN_COUNT_LOW)
+		return "few tries left (CKF_USER_PIN_COUNT_LOW)";
+	return NULL;
+}

@@ -27,6 +27,8 @@ enum p11_class {
 const char	*p11_rv_name(CK_RV rv);		/* "CKR_PIN_INCORRECT" */
 const char	*p11_rv_text(CK_RV rv);		/* "the PIN is incorrect" */
 enum p11_class	 p11_rv_class(CK_RV rv);
+/* CKF_USER_PIN_{LOCKED,FINAL_TRY,COUNT_LOW} of a token, in words, or NULL */
+const char	*p11_pin_flags_text(CK_FLAGS flags);
 
 /* module.c --------------------------------------------------------------- */
 
@@ -86,7 +88,10 @@ int	 p11_selector_matches(const struct p11_selector *sel,
 
 /*
  * Every initialised token that matches sel (NULL: every token).  The array
- * is allocated; *n is its length.
+ * is allocated; *n is its length.  A module that cannot list its slots or
+ * describe a token hides only itself, but when nothing matches, the first
+ * such failure is returned instead of an empty list: a broken module is
+ * not "no token".
  */
 CK_RV	p11_tokens(struct p11 *p, const struct p11_selector *sel,
 	    struct p11_token **out, size_t *n);
@@ -115,7 +120,9 @@ struct p11_session {
 	int			 logged_in;
 };
 
+/* A read/write session (to change objects), or a read-only one. */
 CK_RV	p11_session_open(const struct p11_token *t, struct p11_session *s);
+CK_RV	p11_session_open_ro(const struct p11_token *t, struct p11_session *s);
 void	p11_session_close(struct p11_session *s);
 /* pin NULL: protected authentication path (PIN pad). */
 CK_RV	p11_login(struct p11_session *s, CK_USER_TYPE who,

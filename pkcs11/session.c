@@ -7,18 +7,32 @@
 
 #include "p11.h"
 
-CK_RV
-p11_session_open(const struct p11_token *t, struct p11_session *s)
+static CK_RV
+session_open(const struct p11_token *t, int rw, struct p11_session *s)
 {
+	CK_FLAGS flags = CKF_SERIAL_SESSION;
 	CK_RV rv;
 
 	memset(s, 0, sizeof(*s));
 	s->fn = t->mod->fn;
-	rv = s->fn->C_OpenSession(t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION,
-	    NULL, NULL, &s->h);
+	if (rw)
+		flags |= CKF_RW_SESSION;
+	rv = s->fn->C_OpenSession(t->slot, flags, NULL, NULL, &s->h);
 	if (rv != CKR_OK)
 		s->fn = NULL;
 	return rv;
+}
+
+CK_RV
+p11_session_open(const struct p11_token *t, struct p11_session *s)
+{
+	return session_open(t, 1, s);
+}
+
+CK_RV
+p11_session_open_ro(const struct p11_token *t, struct p11_session *s)
+{
+	return session_open(t, 0, s);
 }
 
 void

@@ -185,17 +185,25 @@ p11_tokens(struct p11 *p, const struct p11_selector *sel,
 	CK_SLOT_ID *slots;
 	CK_ULONG nslots, j;
 	CK_TOKEN_INFO info;
-	CK_RV rv = CKR_OK;
+	CK_RV rv = CKR_OK, broken = CKR_OK, r;
 	size_t i, count = 0;
 
 	for (i = 0; i < p->nmods && rv == CKR_OK; i++) {
 		struct p11_module *mod = &p->mods[i];
 
-		if (slot_list(mod->fn, &slots, &nslots) != CKR_OK)
+		if ((r = slot_list(mod->fn, &slots, &nslots)) != CKR_OK) {
+			if (broken == CKR_OK)
+				broken = r;
 			continue;	/* a broken module hides only itself */
+		}
 		for (j = 0; j < nslots && rv == CKR_OK; j++) {
-			if (mod->fn->C_GetTokenInfo(slots[j], &info) != CKR_OK)
+			r = mod->fn->C_GetTokenInfo(slots[j], &info);
+			if (r != CKR_OK) {
+				if (broken == CKR_OK &&
+				    r != CKR_TOKEN_NOT_PRESENT)
+					broken = r;
 				continue;
+			}
 			if (!(info.flags & CKF_TOKEN_INITIALIZED))
 				continue;
 			if (!p11_selector_matches(sel, mod, &info))
@@ -204,6 +212,8 @@ p11_tokens(struct p11 *p, const struct p11_selector *sel,
 		}
 		free(slots);
 	}
+	if (rv == CKR_OK && count == 0)
+		rv = broken;
 	if (rv != CKR_OK) {
 		free(arr);
 		arr = NULL;

@@ -36,6 +36,10 @@ _tap_failed=0
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/cktest.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# token locks of this test only: copies of the template token share one
+# serial, and tests running side by side must not wait for each other
+mkdir -m 700 "$T/run"
+export XDG_RUNTIME_DIR="$T/run"
 out="$T/out"
 err="$T/err"
 

@@ -98,7 +98,26 @@ FWD(C_Finalize, (CK_VOID_PTR a), (a))
 FWD(C_GetInfo, (CK_INFO_PTR a), (a))
 FWD(C_GetSlotList, (CK_BBOOL a, CK_SLOT_ID_PTR b, CK_ULONG_PTR c), (a, b, c))
 FWD(C_GetSlotInfo, (CK_SLOT_ID a, CK_SLOT_INFO_PTR b), (a, b))
-FWD(C_GetTokenInfo, (CK_SLOT_ID a, CK_TOKEN_INFO_PTR b), (a, b))
+
+/*
+ * CRYPTOKEY_FAULT_TOKEN_FLAGS=N (decimal or 0x hex): ORed into the flags
+ * C_GetTokenInfo reports, e.g. CKF_USER_PIN_COUNT_LOW (0x10000), which
+ * SoftHSM2 never sets for its user PIN's last tries.
+ */
+static CK_FLAGS extra_token_flags;
+
+static CK_RV
+w_C_GetTokenInfo(CK_SLOT_ID a, CK_TOKEN_INFO_PTR b)
+{
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	rv = real->C_GetTokenInfo(a, b);
+	if (rv == CKR_OK && b != NULL)
+		b->flags |= extra_token_flags;
+	return after(rv);
+}
 FWD(C_GetMechanismList, (CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b,
     CK_ULONG_PTR c), (a, b, c))
 
@@ -288,6 +307,8 @@ load_real(void)
 	broken_file = getenv("CRYPTOKEY_FAULT_BROKEN");
 	nu = getenv("CRYPTOKEY_FAULT_NO_UNWRAP");
 	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
+	if ((nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS")) != NULL)
+		extra_token_flags = strtoul(nu, NULL, 0);
 	return CKR_OK;
 }
 

@@ -218,7 +218,7 @@ main(void)
 	ks_ctx_new(&ctx);
 	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
 	ks_ctx_set_pin_fn(ctx, pin_cb, (void *)the_pin);
-	if (ks_ctx_open(ctx, KS_OPEN_LOGIN) != KS_OK) {
+	if (ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE) != KS_OK) {
 		printf("Bail out! %s\n", ks_ctx_error(ctx));
 		return 1;
 	}

@@ -38,7 +38,7 @@ open_ctx(const char *pin, ks_status *st)
 	ks_ctx_new(&ctx);
 	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
 	ks_ctx_set_pin_fn(ctx, pin_cb, (void *)pin);
-	*st = ks_ctx_open(ctx, KS_OPEN_LOGIN);
+	*st = ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE);
 	return ctx;
 }
 

@@ -132,7 +132,8 @@ main(void)
 	ks_ctx_new(&ctx);
 	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
 	ks_ctx_set_pin_fn(ctx, pin_cb, NULL);
-	is_int(ks_ctx_open(ctx, KS_OPEN_LOGIN), KS_OK, "open and log in");
+	is_int(ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE), KS_OK,
+	    "open and log in");
 	before = objects(ctx);
 
 	pk = rsa_key(1024, 2);

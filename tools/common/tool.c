@@ -230,6 +230,14 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	    len);
 }
 
+/* The library waits for another command's token lock. */
+static void
+lock_wait_cb(void *arg, const char *what)
+{
+	(void)arg;
+	tool_note("%% waiting for %s: another command is changing it", what);
+}
+
 ks_status
 tool_open(ks_ctx **out, int flags)
 {
@@ -248,6 +256,7 @@ tool_open(ks_ctx **out, int flags)
 		return st;
 	}
 	ks_ctx_set_pin_fn(ctx, pin_cb, ctx);
+	ks_ctx_set_wait_fn(ctx, lock_wait_cb, NULL);
 	if ((st = ks_ctx_open(ctx, flags)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);

@@ -118,7 +118,7 @@ run(const char **args, int nargs)
 		return st;
 	if (opt_on != NULL)
 		tool_opt.token = opt_on;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	if ((st = check_existing(ctx, label)) != KS_OK) {
 		ks_ctx_free(ctx);

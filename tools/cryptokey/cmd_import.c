@@ -152,7 +152,7 @@ run(const char **args, int nargs)
 		goto out;
 	if (opt_on != NULL)
 		tool_opt.token = opt_on;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		goto out;
 	st = ks_import(ctx, opt_label, buf, len, kind,
 	    (opt_exportable ? KS_IMPORT_EXPORTABLE : 0) |

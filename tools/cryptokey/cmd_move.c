@@ -62,7 +62,7 @@ open_dst(ks_ctx **out)
 		return st;
 	}
 	ks_ctx_set_pin_fn(ctx, dst_pin, ctx);
-	if ((st = ks_ctx_open(ctx, KS_OPEN_LOGIN)) != KS_OK) {
+	if ((st = ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);
 		return st;
@@ -111,7 +111,7 @@ run(const char **args, int nargs)
 		return tool_fail(st, "--to-pin-source: %s", err);
 	if ((st = check_label(opt_label)) != KS_OK)
 		return st;
-	if ((st = tool_open(&src, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&src, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	if (opt_to == NULL) {
 		st = in_place(src);

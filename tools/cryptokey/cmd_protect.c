@@ -90,7 +90,7 @@ run_encrypt(const char **args, int nargs)
 	(void)nargs;
 	if ((st = check_target(1)) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_encrypt(ctx, opt_label, opt_kdf, tool_pass_new, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
@@ -112,7 +112,7 @@ run_decrypt(const char **args, int nargs)
 	(void)nargs;
 	if ((st = check_target(0)) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_decrypt(ctx, opt_label, tool_pass_old, ctx);
 	if (st == KS_OK)
@@ -145,7 +145,7 @@ run_lock(const char **args, int nargs)
 	(void)nargs;
 	if ((st = check_target(1)) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_lock(ctx, opt_label, opt_no_pass ? KS_LOCK_NO_PASSPHRASE : 0,
 	    tool_pass_old, ctx, &done);
@@ -163,7 +163,7 @@ run_unlock(const char **args, int nargs)
 	(void)nargs;
 	if ((st = check_target(1)) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_unlock(ctx, opt_label, tool_pass_old, ctx, &done);
 	return finish_state(ctx, st, done, "UNLOCKED", "Unlocked");

@@ -65,7 +65,7 @@ run(const char **args, int nargs)
 	if (!opt_yes && (tool_opt.batch || !isatty(STDIN_FILENO)))
 		return tool_fail(KS_EUSAGE, "zeroize removes keys for good; "
 		    "without a terminal to confirm on, add --yes");
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	if ((st = ks_list(ctx, opt_label, &keys, &n)) != KS_OK) {
 		tool_fail_ctx(ctx, st);

@@ -37,7 +37,7 @@ run_create(const char **args, int nargs)
 	(void)nargs;
 	if ((st = check_keyring(args[0])) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_keyring_create(ctx, args[0], opt_description, opt_local);
 	if (st != KS_OK)
@@ -83,7 +83,7 @@ run_delete(const char **args, int nargs)
 		return tool_fail(KS_EUSAGE, "delete removes keyring '%s' and "
 		    "its keys for good; without a terminal to confirm on, add "
 		    "--yes", args[0]);
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	/* see what there is before asking */
 	if (strcmp(args[0], KS_KEYRING_DEFAULT) != 0 &&

@@ -58,7 +58,7 @@ run_add(const char **args, int nargs)
 	if ((st = check_keyring(args[0])) != KS_OK ||
 	    (st = peer_choice(1, &by, norm, sizeof(norm))) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	if ((st = precheck(ctx, args[0], by, norm)) != KS_OK)
 		goto out;
@@ -92,7 +92,7 @@ run_del(const char **args, int nargs)
 	if ((st = check_keyring(args[0])) != KS_OK ||
 	    (st = peer_choice(1, &by, norm, sizeof(norm))) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_keyring_del_psk(ctx, args[0], by, norm);
 	if (st != KS_OK)

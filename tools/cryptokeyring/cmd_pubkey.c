@@ -100,7 +100,7 @@ run_add(const char **args, int nargs)
 	    (st = parse_usage(&usage)) != KS_OK ||
 	    (st = load_key(&spki, &spkilen)) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		goto out;
 	st = ks_keyring_add_pubkey(ctx, args[0], by, norm, usage, spki,
 	    spkilen);
@@ -128,7 +128,7 @@ run_del(const char **args, int nargs)
 	if ((st = check_keyring(args[0])) != KS_OK ||
 	    (st = peer_choice(0, &by, norm, sizeof(norm))) != KS_OK)
 		return st;
-	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
+	if ((st = tool_open(&ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)
 		return st;
 	st = ks_keyring_del_pubkey(ctx, args[0], by, norm, &removed);
 	if (st != KS_OK)
