@@ -249,7 +249,9 @@ login(ks_ctx *ctx)
 		rv = p11_login(&ctx->sess, CKU_USER, NULL, 0);
 		goto done;
 	}
-	if ((uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
+	/* a PIN callback decides, pin-value included (the tools' policy) */
+	if (ctx->pin_fn == NULL &&
+	    (uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
 		rv = p11_login(&ctx->sess, CKU_USER, uripin, strlen(uripin));
 		goto done;
 	}
