@@ -101,6 +101,8 @@ unchanged "$n" "move --to with a pin-value"
 chmod 644 "$T/value.conf"
 gen_rc 5 "pin-value in a config file others can read" --config "$T/value.conf"
 contains "$err" "chmod 600 $T/value.conf" "the message says how to fix it"
+gen_rc 5 "... even when --token overrides its token line" \
+    --config "$T/value.conf" --token test
 chmod 600 "$T/value.conf"
 chown 65534 "$T/value.conf"
 gen_rc 5 "pin-value in a config file of another user" --config "$T/value.conf"

@@ -155,7 +155,8 @@ resolve_config(struct config *c)
 		return KS_OK;	/* no configuration at all is fine */
 	if (st != KS_OK)
 		return tool_fail(st, "%s", err);
-	if (tool_opt.token == NULL && pin_uri_has_value(c->token) &&
+	/* a PIN others can read is refused even when --token overrides it */
+	if (pin_uri_has_value(c->token) &&
 	    (st = rfile_private(tool_env.config_path, c->mode, c->uid, err,
 	    sizeof(err))) != KS_OK) {
 		config_free(c);
