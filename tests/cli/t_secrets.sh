@@ -177,29 +177,57 @@ unchanged "$n" "bad --modulus values"
 
 # --- ikesignd's signer follows the same policy ------------------------------
 # The key is missing on purpose: exit 3 "cannot use key" means the login
-# worked, exit 6 that the PIN was wrong.
-ike() { # CONF-LINES...: ikesignd -d with these lines, in the foreground
-	printf '%s\n' "module $SOFTHSM_MODULE" "key nosuchkey" "$@" \
+# worked.  A PIN that must not be used must not give exit 3, and the reason
+# must be on stderr; whether the daemon then exits or waits for a reload, it
+# listens on loopback only and is stopped after 3 s.
+IKEPORT=$((40000 + $$ % 20000))
+ike_conf() { # CONF-LINES...
+	printf '%s\n' "module $SOFTHSM_MODULE" "key nosuchkey" \
+	    "listen 127.0.0.1 port $IKEPORT" "control $T/ike.sock" "$@" \
 	    > "$T/ike.conf"
-	expect_rc "$_ikerc" "$_ikedesc" timeout 20 "$IKESIGND" -d -f "$T/ike.conf"
 }
-_ikerc=3 _ikedesc="ikesignd: pin-source file:PATH logs in"
-ike "token test" "pin-source file:$T/pin"
-_ikerc=3 _ikedesc="ikesignd: pin-source as a bare path logs in"
-ike "token test" "pin-source $T/pin"
-_ikerc=3 _ikedesc="ikesignd: the token URI's pin-source beats the config's"
-ike "token pkcs11:token=test?pin-source=file:$T/pin" "pin-source file:$T/badpin"
-_ikerc=6 _ikedesc="ikesignd: a wrong PIN is a wrong PIN"
-ike "token test" "pin-source file:$T/badpin"
-_ikerc=7 _ikedesc="ikesignd: an empty PIN is refused before login"
-ike "token test" "pin-source file:$T/emptypin"
-contains "$err" "empty PIN" "ikesignd: the message says the PIN is empty"
-_ikerc=5 _ikedesc="ikesignd: a PIN file others can read is refused"
-ike "token test" "pin-source file:$T/pin644"
-_ikerc=6 _ikedesc="ikesignd: no PIN source at all, no prompt"
-ike "token test"
-_ikerc=3 _ikedesc="ikesignd: pin-value from a private ikesignd.conf"
-ike "token pkcs11:token=test?pin-value=$PIN"
+ike_run() {
+	$NOTTY timeout -k 2 3 "$IKESIGND" -d -f "$T/ike.conf" \
+	    </dev/null >"$out" 2>"$err"
+}
+ike_login() { # DESC CONF-LINES...: the signer logs in
+	_desc=$1; shift
+	ike_conf "$@"
+	ike_run
+	_got=$?
+	if [ "$_got" -eq 3 ] && grep -q "cannot use key 'nosuchkey'" "$err"; then
+		pass "$_desc (logged in)"
+	else
+		fail "$_desc: exit $_got, wanted 3 (logged in, no key)"
+	fi
+}
+ike_refused() { # DESC TEXT CONF-LINES...: no login, TEXT on stderr
+	_desc=$1; _text=$2; shift 2
+	ike_conf "$@"
+	ike_run
+	_got=$?
+	if [ "$_got" -ne 3 ] && [ "$_got" -ne 0 ] && grep -qF -- "$_text" "$err"
+	then
+		pass "$_desc (exit $_got)"
+	else
+		fail "$_desc: exit $_got, wanted a refusal saying '$_text'"
+	fi
+}
+ike_login "ikesignd: pin-source file:PATH" "token test" "pin-source file:$T/pin"
+ike_login "ikesignd: pin-source as a bare path" "token test" "pin-source $T/pin"
+ike_login "ikesignd: the token URI's pin-source beats the config's" \
+    "token pkcs11:token=test?pin-source=file:$T/pin" "pin-source file:$T/badpin"
+ike_login "ikesignd: the config URI's pin-value beats the config's pin-source" \
+    "token pkcs11:token=test?pin-value=$PIN" "pin-source file:$T/badpin"
+ike_refused "ikesignd: a wrong PIN" CKR_PIN_INCORRECT \
+    "token test" "pin-source file:$T/badpin"
+ike_refused "ikesignd: an empty PIN is refused before login" "empty PIN" \
+    "token test" "pin-source file:$T/emptypin"
+ike_refused "ikesignd: a PIN file others can read" "are too open" \
+    "token test" "pin-source file:$T/pin644"
+ike_refused "ikesignd: no PIN source at all, and no prompt" "no PIN source" \
+    "token test"
+ike_conf "token pkcs11:token=test?pin-value=$PIN"
 chmod 644 "$T/ike.conf"
 expect_rc 5 "ikesignd: pin-value in an ikesignd.conf others can read" \
     "$IKESIGND" -n -f "$T/ike.conf"
@@ -241,7 +269,6 @@ contains "$err" "chmod 600 $T/planted/user.pin" "the message says how to fix it"
 # process must not be dumpable (its /proc entries turn root's) and its core
 # size limit must be 0.
 mkfifo "$T/hold"
-chmod 755 "$T"
 setpriv --reuid=65534 --regid=65534 --clear-groups \
     "$CK" init --dir "$T/nobody" --pin-source fd:3 3<"$T/hold" \
     >/dev/null 2>&1 &
@@ -263,6 +290,5 @@ ok "[ \"\$(awk '/^Uid:/ { print \$2 }' /proc/$pid/status)\" = 65534 ]" \
 kill "$pid" 2>/dev/null
 exec 4>&-
 wait "$pid" 2>/dev/null
-chmod 700 "$T"
 
 done_testing
