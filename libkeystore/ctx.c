@@ -299,7 +299,9 @@ login(ks_ctx *ctx)
 		rv = p11_login(&ctx->sess, CKU_USER, NULL, 0);
 		goto done;
 	}
-	if ((uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
+	/* a PIN callback decides, pin-value included (the tools' policy) */
+	if (ctx->pin_fn == NULL &&
+	    (uripin = ks_ctx_uri_pin_value(ctx)) != NULL) {
 		rv = locked_login(ctx, uripin, strlen(uripin), &flags);
 		goto done;
 	}

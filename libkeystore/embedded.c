@@ -11,7 +11,10 @@
  * A complete token is refused before any PIN file is read or written, so a
  * refused init changes nothing.
  * A run cut short is completed by running init again: an existing token
- * whose user PIN is not set yet gets it; a complete one is "already there".
+ * whose user PIN is not set yet gets a new one (its so.pin is read back);
+ * a complete one is "already there".  A user.pin found in the directory
+ * is never taken as the new token's PIN, and the directory must be the
+ * user's and not writable by group or others.
  */
 #include "config.h"
 
@@ -120,13 +123,36 @@ write_file(ks_ctx *ctx, const char *dir, const char *name, const char *data,
 	return KS_OK;
 }
 
+/* A directory that will hold PIN files: ours, and no one else may add,
+ * remove or replace files in it. */
+static ks_status
+check_dir(ks_ctx *ctx, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return ks_fail(ctx, KS_EFAIL, "cannot use directory %s: %s",
+		    path, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return ks_fail(ctx, KS_EINPUT, "%s is not a directory", path);
+	if (sb.st_uid != geteuid())
+		return ks_fail(ctx, KS_EPERM, "%s is owned by uid %lu, not by "
+		    "you (uid %lu); choose a directory of your own with --dir",
+		    path, (unsigned long)sb.st_uid, (unsigned long)geteuid());
+	if ((sb.st_mode & 022) != 0)
+		return ks_fail(ctx, KS_EPERM, "%s: permissions %04o let others "
+		    "replace its files; run chmod go-w %s", path,
+		    (unsigned)(sb.st_mode & 07777), path);
+	return KS_OK;
+}
+
 static ks_status
 make_dir(ks_ctx *ctx, const char *path)
 {
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return KS_OK;
-	return ks_fail(ctx, KS_EFAIL, "cannot create directory %s: %s", path,
-	    strerror(errno));
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return ks_fail(ctx, KS_EFAIL, "cannot create directory %s: %s",
+		    path, strerror(errno));
+	return check_dir(ctx, path);
 }
 
 /* mkdir -p for the parents of dir, then dir itself at 0700. */
@@ -156,29 +182,49 @@ make_dirs(ks_ctx *ctx, const char *dir)
 	return make_dir(ctx, path);
 }
 
-/* Read a PIN file we wrote, or make and write a new random PIN. */
+/* Read so.pin of a token we created, to finish its init; only a file of
+ * our own that no one else can read. */
 static ks_status
-pin_file(ks_ctx *ctx, const char *dir, const char *name, char *pin,
+read_pin(ks_ctx *ctx, const char *dir, const char *name, char *pin,
     size_t pinsz, size_t *pinlen)
 {
-	unsigned char raw[12];
 	char path[4096];
+	struct stat sb;
 	ssize_t r;
-	size_t i;
 	int fd;
 
 	if (path_in(path, sizeof(path), dir, name) != 0)
 		return ks_fail(ctx, KS_EUSAGE, "directory name too long");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		r = read(fd, pin, pinsz - 1);
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return ks_fail(ctx, KS_EFAIL, "cannot open %s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 077) != 0) {
 		close(fd);
-		if (r <= 0)
-			return ks_fail(ctx, KS_EFAIL, "cannot read %s", path);
-		*pinlen = (size_t)r;
-		while (*pinlen > 0 && pin[*pinlen - 1] == '\n')
-			(*pinlen)--;
-		return KS_OK;
+		return ks_fail(ctx, KS_EPERM, "%s is not a private file of "
+		    "yours; run chmod 600 %s, or remove the directory and "
+		    "init again", path, path);
 	}
+	r = read(fd, pin, pinsz - 1);
+	close(fd);
+	if (r <= 0)
+		return ks_fail(ctx, KS_EFAIL, "cannot read %s", path);
+	*pinlen = (size_t)r;
+	while (*pinlen > 0 && pin[*pinlen - 1] == '\n')
+		(*pinlen)--;
+	return KS_OK;
+}
+
+/* A new random PIN, written to DIR/name (replacing whatever was there:
+ * a PIN file found in the directory is never taken as the new PIN). */
+static ks_status
+new_pin(ks_ctx *ctx, const char *dir, const char *name, char *pin,
+    size_t pinsz, size_t *pinlen)
+{
+	unsigned char raw[12];
+	size_t i;
+
 	if (RAND_bytes(raw, sizeof(raw)) != 1 || pinsz < 2 * sizeof(raw) + 2)
 		return ks_fail(ctx, KS_EFAIL, "no random bytes for a PIN");
 	for (i = 0; i < sizeof(raw); i++)
@@ -297,10 +343,15 @@ embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 	    (ctx->token.info.flags & CKF_USER_PIN_INITIALIZED))
 		return ks_fail(ctx, KS_EEXIST, "token '%s' already exists in "
 		    "%s", label, dir);
-	if ((st = pin_file(ctx, dir, "so.pin", so, sosz, &solen)) != KS_OK)
+	/* so.pin is read only to finish a token we began; user.pin never */
+	if (ctx->have_token)
+		st = read_pin(ctx, dir, "so.pin", so, sosz, &solen);
+	else
+		st = new_pin(ctx, dir, "so.pin", so, sosz, &solen);
+	if (st != KS_OK)
 		return st;
 	if (pin == NULL) {
-		st = pin_file(ctx, dir, "user.pin", upin, upinsz, &ulen);
+		st = new_pin(ctx, dir, "user.pin", upin, upinsz, &ulen);
 		if (st != KS_OK)
 			return st;
 		pin = upin;

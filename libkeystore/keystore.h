@@ -77,6 +77,8 @@ ks_status	 ks_ctx_set_token(ks_ctx *ctx, const char *spec);
 /* pin-source / pin-value attributes of the token URI (NULL when absent). */
 const char	*ks_ctx_uri_pin_source(const ks_ctx *ctx);
 const char	*ks_ctx_uri_pin_value(const ks_ctx *ctx);
+/* The PIN at login: fn when set (it may use the URI's pin-value), else
+ * the URI's pin-value. */
 void		 ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg);
 
 #define KS_OPEN_LOGIN	0x01

@@ -34,6 +34,8 @@ export SOFTHSM_MODULE
 _tap_n=0
 _tap_failed=0
 
+# Secret files (PIN, passphrase, PSK) must be private: create all files so.
+umask 077
 T=$(mktemp -d "${TMPDIR:-/tmp}/cktest.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 # token locks of this test only: copies of the template token share one
@@ -130,6 +132,7 @@ EOC
 			softhsm2-util --init-token --free --label test \
 			    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
 			printf '%s\n' "$PIN" > "$_tpl/pin" &&
+			chmod 600 "$_tpl/pin" &&
 			for args in "--label tpl-gen" \
 			    "--label tpl-exp --exportable" \
 			    "--label tpl-usage --usage-keys"; do

@@ -1,5 +1,6 @@
 /*
- * fuzz_conffile.c -- libFuzzer target for the cryptokey.conf parser.
+ * fuzz_conffile.c -- libFuzzer target for the cryptokey.conf parser, and
+ * for the pin-value check of the token URI it yields (pinsrc.c).
  */
 #include "config.h"
 
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/conffile.h"
+#include "common/pinsrc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,7 +19,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512];
 
 	if (config_parse((const char *)data, size, "fuzz", &c, err,
-	    sizeof(err)) == KS_OK)
+	    sizeof(err)) == KS_OK) {
+		(void)pin_uri_has_value(c.token);
 		config_free(&c);
+	}
 	return 0;
 }

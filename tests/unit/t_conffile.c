@@ -91,7 +91,29 @@ main(void)
 	is_int(config_set(path, "token", "x", err, sizeof(err)), KS_EINPUT,
 	    "a broken file is not rewritten");
 	is_str(slurp(path), "bogus = 1\n", "and stays as it was");
+	chmod(path, 0640);
+	f = fopen(path, "w");
+	fputs("token = t\n", f);
+	fclose(f);
+	is_int(config_load(path, &c, err, sizeof(err)), KS_OK, "loads");
+	ok((c.mode & 07777) == 0640 && c.uid == geteuid(),
+	    "the file's mode and owner are kept");
+	config_free(&c);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	is_int(config_load(path, &c, err, sizeof(err)), KS_EINPUT,
+	    "a directory is bad input");
+	ok(strstr(err, "a directory, not a regular file") != NULL,
+	    "and the message says so: %s", err);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) == 0) {
+		is_int(config_load(path, &c, err, sizeof(err)), KS_EINPUT,
+		    "a FIFO is bad input, without blocking");
+		unlink(path);
+	} else
+		ok(0, "mkfifo");
+	is_int(config_load("/dev/null", &c, err, sizeof(err)), KS_EINPUT,
+	    "a device is bad input");
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	rmdir(path);
 	rmdir(dir);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conffile.h"
+#include "rfile.h"
 #include "secret.h"
 
 static const struct {
@@ -151,19 +152,24 @@ config_parse(const char *text, size_t len, const char *name, struct config *c,
 
 /* Whole file into memory, at most CONFIG_FILE_MAX bytes. */
 static ks_status
-slurp(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
+slurp(const char *path, char **out, size_t *outlen, struct stat *sb,
+    char *err, size_t errsz)
 {
 	char *buf;
 	size_t len = 0;
 	ssize_t r;
+	ks_status st;
 	int fd;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errsz, "cannot open %s: %s", path,
+	if ((st = rfile_open(path, &fd, err, errsz)) != KS_OK)
+		return st;
+	if (fstat(fd, sb) != 0) {
+		snprintf(err, errsz, "cannot read %s: %s", path,
 		    strerror(errno));
-		return errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL;
+		close(fd);
+		return KS_EFAIL;
 	}
 	if ((buf = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
 		close(fd);
@@ -193,15 +199,18 @@ slurp(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 ks_status
 config_load(const char *path, struct config *c, char *err, size_t errsz)
 {
+	struct stat sb;
 	char *text;
 	size_t len;
 	ks_status st;
 
 	memset(c, 0, sizeof(*c));
-	if ((st = slurp(path, &text, &len, err, errsz)) != KS_OK)
+	if ((st = slurp(path, &text, &len, &sb, err, errsz)) != KS_OK)
 		return st;
 	st = config_parse(text, len, path, c, err, errsz);
 	free(text);
+	c->mode = sb.st_mode;
+	c->uid = sb.st_uid;
 	return st;
 }
 
@@ -300,13 +309,14 @@ config_set(const char *path, const char *key, const char *value, char *err,
     size_t errsz)
 {
 	struct config check;
+	struct stat sb;
 	char *text = NULL, *out, *o;
 	const char *p, *end, *nl;
 	size_t len = 0, cap;
 	int replaced = 0;
 	ks_status st;
 
-	st = slurp(path, &text, &len, err, errsz);
+	st = slurp(path, &text, &len, &sb, err, errsz);
 	if (st != KS_OK && st != KS_ENOTFOUND)
 		return st;
 	if (st == KS_OK) {	/* refuse to rewrite a file we cannot read */

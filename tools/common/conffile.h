@@ -7,6 +7,7 @@
 #define CK_CONFIG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "keystore.h"
 
@@ -18,12 +19,15 @@ struct config {
 	char	*token;
 	char	*pin_source;
 	char	*pass_source;
+	mode_t	 mode;		/* of the file config_load read */
+	uid_t	 uid;
 };
 
 /* Parse a whole file's text; KS_EINPUT names the line on failure. */
 ks_status	config_parse(const char *text, size_t len, const char *name,
 		    struct config *c, char *err, size_t errsz);
-/* Load path; KS_ENOTFOUND when it does not exist. */
+/* Load path, a regular file (KS_EINPUT when not); KS_ENOTFOUND when it
+ * does not exist.  Its mode and owner are kept in c. */
 ks_status	config_load(const char *path, struct config *c, char *err,
 		    size_t errsz);
 /* Set key to value in path, keeping every other line; creates the file. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "rfile.h"
 #include "secret.h"
 
 enum src_kind { SRC_PROMPT, SRC_FILE, SRC_FD, SRC_ENV, SRC_BAD };
@@ -34,6 +35,10 @@ src_kind(const char *src, const char **arg)
 	*arg = NULL;
 	if (src == NULL || strcmp(src, "prompt") == 0)
 		return SRC_PROMPT;
+	if (src[0] == '/') {	/* a bare absolute path is a file */
+		*arg = src;
+		return SRC_FILE;
+	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		n = strlen(kinds[i].prefix);
 		if (strncmp(src, kinds[i].prefix, n) == 0 && src[n] != '\0') {
@@ -66,13 +71,15 @@ secret_check(const char *src, char *err, size_t errsz)
 
 	switch (src_kind(src, &arg)) {
 	case SRC_BAD:
-		snprintf(err, errsz, "secret source '%s' is not prompt, "
-		    "file:PATH, fd:N or env:VAR", src);
+		/* never echoed: it may be the secret itself */
+		snprintf(err, errsz, "the secret source is not prompt, "
+		    "file:PATH, an absolute path, fd:N or env:VAR (the value "
+		    "given is not shown)");
 		return KS_EUSAGE;
 	case SRC_FD:
 		if (parse_fd(arg, &fd) != 0) {
-			snprintf(err, errsz, "'%s': fd: takes a descriptor "
-			    "number", src);
+			snprintf(err, errsz, "fd: takes a descriptor number "
+			    "(the value given is not shown)");
 			return KS_EUSAGE;
 		}
 		return KS_OK;
@@ -115,11 +122,8 @@ read_file(const char *path, char *buf, size_t bufsz, size_t *len, char *err,
 	ks_status st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(err, errsz, "cannot open secret file %s: %s", path,
-		    strerror(errno));
-		return errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL;
-	}
+	if ((st = rfile_open_secret(path, &fd, err, errsz)) != KS_OK)
+		return st;
 	st = read_line_fd(fd, buf, bufsz, len);
 	close(fd);
 	if (st == KS_EINPUT)
@@ -139,7 +143,8 @@ read_fd(const char *arg, char *buf, size_t bufsz, size_t *len, char *err,
 	int fd;
 
 	if (parse_fd(arg, &fd) != 0) {
-		snprintf(err, errsz, "fd:%s is not a descriptor number", arg);
+		snprintf(err, errsz, "fd: takes a descriptor number (the "
+		    "value given is not shown)");
 		return KS_EUSAGE;
 	}
 	st = read_line_fd(fd, buf, bufsz, len);

@@ -3,7 +3,9 @@
  *
  * A source is "prompt" (the terminal, without echo), "file:PATH" (first
  * line of the file), "fd:N" (first line read from descriptor N) or
- * "env:VAR" (opt-in; the environment leaks to other processes).
+ * "env:VAR" (opt-in; the environment leaks to other processes).  A bare
+ * absolute path is "file:PATH".  A file must be a regular file that only
+ * its owner (the user or root) can read (rfile.h).
  */
 #ifndef CK_SECRET_H
 #define CK_SECRET_H

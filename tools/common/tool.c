@@ -5,19 +5,23 @@
  *   module:      --module, config "module", the embedded default (SoftHSM2
  *                with its own softhsm2.conf), p11-kit's registered modules
  *   token:       --token, config "token", the only token there is
- *   PIN source:  --pin-source, the token URI's pin-source, config
- *                "pin-source", the embedded token's user.pin, prompt
+ *   PIN:         decided in one place, pin_get() (pinsrc.h)
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 
 #include "conffile.h"
+#include "pinsrc.h"
+#include "rfile.h"
 #include "secret.h"
 #include "tool.h"
 
@@ -46,6 +50,20 @@ struct poptOption tool_global_options[] = {
 	  "say which module, token and files are used", NULL },
 	POPT_TABLEEND
 };
+
+ks_status
+tool_harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	/* PINs, passphrases and key material never land in a core file,
+	 * and no other process of the user may ptrace us to read them */
+	if (setrlimit(RLIMIT_CORE, &rl) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return tool_fail(KS_EFAIL, "cannot turn off core dumps: %s",
+		    strerror(errno));
+	return KS_OK;
+}
 
 int
 tool_fail(ks_status st, const char *fmt, ...)
@@ -137,6 +155,15 @@ resolve_config(struct config *c)
 		return KS_OK;	/* no configuration at all is fine */
 	if (st != KS_OK)
 		return tool_fail(st, "%s", err);
+	/* a PIN others can read is refused even when --token overrides it */
+	if (pin_uri_has_value(c->token) &&
+	    (st = rfile_private(tool_env.config_path, c->mode, c->uid, err,
+	    sizeof(err))) != KS_OK) {
+		config_free(c);
+		return tool_fail(st, "the token URI in %s carries a pin-value, "
+		    "so the file must be private: %s", tool_env.config_path,
+		    err);
+	}
 	tool_env.config_found = 1;
 	tool_debug("configuration %s", tool_env.config_path);
 	return KS_OK;
@@ -150,6 +177,8 @@ tool_resolve(void)
 	const char *module;
 	ks_status st;
 
+	if ((st = tool_cli_token("--token", tool_opt.token)) != KS_OK)
+		return st;
 	if ((st = resolve_config(&c)) != KS_OK)
 		return st;
 	module = first(tool_opt.module, c.module);
@@ -171,23 +200,22 @@ tool_resolve(void)
 	if (st == KS_OK)
 		st = dup_into(&tool_env.token, first(tool_opt.token, c.token));
 	if (st == KS_OK)
-		st = dup_into(&tool_env.pin_source,
-		    first(tool_opt.pin_source, c.pin_source));
+		st = dup_into(&tool_env.pin_source, c.pin_source);
 	if (st == KS_OK)
 		st = dup_into(&tool_env.pass_source,
 		    first(tool_opt.pass_source, c.pass_source));
 	config_free(&c);
 	if (st != KS_OK)
 		return tool_fail(st, "out of memory");
-	if (tool_env.pin_source == NULL && tool_env.embedded &&
-	    ks_embedded_pin_file(tool_env.embedded_dir, pinfile + 5,
-	    sizeof(pinfile) - 5) == KS_OK && access(pinfile + 5, R_OK) == 0) {
+	if (tool_env.embedded && ks_embedded_pin_file(tool_env.embedded_dir,
+	    pinfile + 5, sizeof(pinfile) - 5) == KS_OK &&
+	    access(pinfile + 5, F_OK) == 0) {
 		memcpy(pinfile, "file:", 5);
-		if (dup_into(&tool_env.pin_source, pinfile) != KS_OK)
+		if (dup_into(&tool_env.embedded_pin, pinfile) != KS_OK)
 			return tool_fail(KS_EFAIL, "out of memory");
 	}
-	if (tool_env.pin_source != NULL &&
-	    (st = secret_check(tool_env.pin_source, err, sizeof(err))) != KS_OK)
+	if (tool_opt.pin_source != NULL &&
+	    (st = secret_check(tool_opt.pin_source, err, sizeof(err))) != KS_OK)
 		return tool_fail(st, "--pin-source: %s", err);
 	if (tool_env.pass_source != NULL &&
 	    (st = secret_check(tool_env.pass_source, err, sizeof(err))) != KS_OK)
@@ -196,38 +224,41 @@ tool_resolve(void)
 }
 
 ks_status
-tool_pin_read(ks_ctx *ctx, const char *src, const char *prompt, char *buf,
-    size_t bufsz, size_t *len)
+tool_cli_token(const char *opt, const char *token)
 {
-	char err[512], path[4096 + 8];
+	if (!pin_uri_has_value(token))
+		return KS_OK;
+	return tool_fail(KS_EUSAGE, "%s: pin-value is not accepted on the "
+	    "command line (other users can read it); use --pin-source", opt);
+}
+
+ks_status
+tool_pin_read(ks_ctx *ctx, const char *cli, const char *config,
+    const char *prompt, char *buf, size_t bufsz, size_t *len)
+{
+	struct pin_inputs in;
+	char err[512];
 	ks_status st;
 
-	/* an explicit source beats the URI's; the URI's beats config.
-	 * RFC 7512 pin-source is a URI or, as libp11 takes it, a path. */
-	if (src == NULL && ks_ctx_uri_pin_source(ctx) != NULL) {
-		src = ks_ctx_uri_pin_source(ctx);
-		if (src[0] == '/') {
-			snprintf(path, sizeof(path), "file:%s", src);
-			src = path;
-		}
-	}
-	if (src == NULL)
-		src = tool_env.pin_source;
-	st = secret_read(src, prompt, tool_opt.batch, 0, buf, bufsz, len, err,
-	    sizeof(err));
+	memset(&in, 0, sizeof(in));
+	in.cli = cli;
+	in.uri_value = ks_ctx_uri_pin_value(ctx);
+	in.uri_source = ks_ctx_uri_pin_source(ctx);
+	in.config = config;
+	in.embedded = tool_env.embedded_pin;
+	in.prompt = tool_opt.batch ? PIN_PROMPT_BATCH : PIN_PROMPT_YES;
+	tool_debug("PIN from %s", pin_from_name(pin_pick(&in)));
+	st = pin_get(&in, prompt, buf, bufsz, len, err, sizeof(err));
 	if (st != KS_OK)
 		return ks_ctx_fail(ctx, st, err);
-	if (*len == 0)	/* do not spend a login attempt on it */
-		return ks_ctx_fail(ctx, KS_EINPUT, "the PIN source gave an "
-		    "empty PIN");
 	return KS_OK;
 }
 
 static ks_status
 pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
-	return tool_pin_read(arg, tool_opt.pin_source, prompt, buf, bufsz,
-	    len);
+	return tool_pin_read(arg, tool_opt.pin_source, tool_env.pin_source,
+	    prompt, buf, bufsz, len);
 }
 
 /* The library waits for another command's token lock. */

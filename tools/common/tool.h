@@ -36,11 +36,18 @@ struct tool_env {
 	int	 embedded;	/* using the embedded default token */
 	char	*module;	/* NULL: p11-kit discovery */
 	char	*token;
-	char	*pin_source;
+	char	*pin_source;	/* the configuration's */
+	char	*embedded_pin;	/* file:DIR/user.pin of the embedded token */
 	char	*pass_source;
 };
 
 extern struct tool_env tool_env;
+
+/* Core dumps off and not dumpable, before any secret is read. */
+ks_status	tool_harden(void);
+/* KS_EUSAGE, said, when a token given on the command line (option opt)
+ * carries a pin-value. */
+ks_status	tool_cli_token(const char *opt, const char *token);
 
 /* Resolve configuration (--config, $CRYPTOKEY_CONF, default file, embedded
  * default); KS_OK or a status with the message already printed. */
@@ -64,11 +71,12 @@ ks_status	tool_pass_old(void *ctx, const char *prompt, char *buf,
 int		tool_pass_failed(void);
 
 /*
- * A token PIN for ctx from src; with src NULL from the token URI's
- * pin-source, else from the global PIN source.  An empty PIN is refused.
+ * A token PIN for ctx by the one PIN policy (pinsrc.h): cli is the command
+ * line's source for this token (--pin-source, move's --to-pin-source) or
+ * NULL, config the configured one or NULL.  An empty PIN is refused.
  */
-ks_status	tool_pin_read(ks_ctx *ctx, const char *src, const char *prompt,
-		    char *buf, size_t bufsz, size_t *len);
+ks_status	tool_pin_read(ks_ctx *ctx, const char *cli, const char *config,
+		    const char *prompt, char *buf, size_t bufsz, size_t *len);
 
 /* "prog: message" on stderr; returns st for "return tool_fail(...)". */
 int		tool_fail(ks_status st, const char *fmt, ...)

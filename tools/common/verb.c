@@ -221,6 +221,8 @@ verb_main(const struct verb_tool *t, int argc, const char **argv)
 	int i, w;
 
 	tool_progname = t->name;
+	if (tool_harden() != KS_OK)
+		return KS_EFAIL;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("%s %s\n", t->name, PACKAGE_VERSION);

@@ -4,16 +4,35 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cryptokey.h"
 
 enum { KIND_GENERAL = 1, KIND_USAGE, KIND_SIGNATURE, KIND_ENCRYPTION };
 
-static char *opt_label, *opt_on;
+static char *opt_label, *opt_on, *opt_modulus_s;
 static int opt_modulus = KS_MODULUS_DEFAULT, opt_exportable, opt_replace;
 static int nkinds;
 static ks_kind kind = KS_KIND_GENERAL;
+
+/* Decimal digits only: popt's own integers take 0x800 and 04000. */
+static int
+parse_modulus(const char *s)
+{
+	size_t i, n = strlen(s);
+	int v = 0;
+
+	if (n == 0 || n > 5 || s[0] == '0')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	opt_modulus = v;
+	return 0;
+}
 
 static void
 kind_cb(poptContext pc, enum poptCallbackReason why,
@@ -40,7 +59,7 @@ static struct poptOption options[] = {
 	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)kind_cb, 0, NULL, NULL },
 	{ "label", '\0', POPT_ARG_STRING, &opt_label, 0,
 	  "key name (default: the host's FQDN)", "NAME" },
-	{ "modulus", '\0', POPT_ARG_INT, &opt_modulus, 0,
+	{ "modulus", '\0', POPT_ARG_STRING, &opt_modulus_s, 0,
 	  "modulus size, 1024 to 16384 (default 2048)", "BITS" },
 	{ "general-keys", '\0', POPT_ARG_NONE, NULL, KIND_GENERAL,
 	  "one general-purpose pair (default)", NULL },
@@ -104,6 +123,10 @@ run(const char **args, int nargs)
 	if (nkinds > 1)
 		return tool_fail(KS_EUSAGE, "choose one of --general-keys, "
 		    "--usage-keys, --signature and --encryption");
+	if (opt_modulus_s != NULL && parse_modulus(opt_modulus_s) != 0)
+		return tool_fail(KS_EUSAGE, "--modulus takes a decimal number "
+		    "of bits, %d to %d (e.g. 2048), not '%.16s'",
+		    KS_MODULUS_MIN, KS_MODULUS_MAX, opt_modulus_s);
 	if (opt_modulus < KS_MODULUS_MIN || opt_modulus > KS_MODULUS_MAX)
 		return tool_fail(KS_EUSAGE, "modulus %d is out of range; "
 		    "choose %d to %d bits", opt_modulus, KS_MODULUS_MIN,

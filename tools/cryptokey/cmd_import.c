@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "common/rfile.h"
 #include "cryptokey.h"
 
 static char *opt_label, *opt_in, *opt_usage, *opt_on;
@@ -61,6 +62,8 @@ static int
 read_input(const char *path, const char *name, char **buf, size_t *len)
 {
 	struct stat sb;
+	char err[512];
+	ks_status st;
 	size_t cap = KS_PEM_MAX + 1, n = 0;
 	ssize_t r;
 	int fd, saved, tty;
@@ -69,11 +72,8 @@ read_input(const char *path, const char *name, char **buf, size_t *len)
 	*len = 0;
 	if (path == NULL)
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_NOCTTY)) < 0) {
-		saved = errno;
-		return tool_fail(saved == ENOENT ? KS_ENOTFOUND : KS_EFAIL,
-		    "cannot open %s: %s", path, strerror(saved));
-	}
+	else if ((st = rfile_open(path, &fd, err, sizeof(err))) != KS_OK)
+		return tool_fail(st, "%s", err);	/* no FIFO, no device */
 	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
 		if (fd != STDIN_FILENO)
 			close(fd);

@@ -9,8 +9,8 @@
  * token in another token directory is reached through a module that
  * forwards elsewhere, e.g. p11-kit-client.so talking to "p11-kit server"
  * started with that directory's SOFTHSM2_CONF.  Its PIN comes from
- * --to-pin-source, the --to URI's pin-source or pin-value, else the
- * source's PIN source.  The order of the token changes is written down in
+ * --to-pin-source, the --to URI's pin-source, else the source's PIN
+ * source; a pin-value in --to is refused like one in --token.  The order of the token changes is written down in
  * libkeystore/move.c.
  */
 #include "config.h"
@@ -37,11 +37,14 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-/* The destination's PIN: --to-pin-source, else as for the source. */
+/* The destination's PIN: --to-pin-source, the --to URI's pin-value or
+ * pin-source, else the source's --pin-source or configured source. */
 static ks_status
 dst_pin(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
-	return tool_pin_read(arg, opt_to_pin, prompt, buf, bufsz, len);
+	return tool_pin_read(arg, opt_to_pin, tool_opt.pin_source != NULL ?
+	    tool_opt.pin_source : tool_env.pin_source, prompt, buf, bufsz,
+	    len);
 }
 
 static int
@@ -109,6 +112,8 @@ run(const char **args, int nargs)
 	if (opt_to_pin != NULL &&
 	    (st = secret_check(opt_to_pin, err, sizeof(err))) != KS_OK)
 		return tool_fail(st, "--to-pin-source: %s", err);
+	if ((st = tool_cli_token("--to", opt_to)) != KS_OK)
+		return st;
 	if ((st = check_label(opt_label)) != KS_OK)
 		return st;
 	if ((st = tool_open(&src, KS_OPEN_LOGIN | KS_OPEN_WRITE)) != KS_OK)

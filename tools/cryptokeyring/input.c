@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/rfile.h"
 #include "cryptokeyring.h"
 
 /* Is the line "quit", give or take blanks? */
@@ -62,17 +63,23 @@ int
 read_text(const char *path, int stop_at_quit, char **out, size_t *outlen)
 {
 	int from_stdin = strcmp(path, "-") == 0;
+	char err[512];
 	FILE *f;
 	char *buf;
-	int st;
+	int st, fd;
 
 	*out = NULL;
 	*outlen = 0;
 	if (from_stdin)
 		f = stdin;
-	else if ((f = fopen(path, "r")) == NULL)
-		return tool_fail(errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL,
-		    "cannot open %s: %s", path, strerror(errno));
+	else if ((st = rfile_open(path, &fd, err, sizeof(err))) != KS_OK)
+		return tool_fail(st, "%s", err);	/* no FIFO, no device */
+	else if ((f = fdopen(fd, "r")) == NULL) {
+		st = tool_fail(KS_EFAIL, "cannot read %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return st;
+	}
 	stop_at_quit = stop_at_quit && from_stdin && isatty(STDIN_FILENO);
 	if (stop_at_quit && !tool_opt.quiet && !tool_opt.batch)
 		fprintf(stderr, "Enter a public key as a hexadecimal number; "

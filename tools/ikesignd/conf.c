@@ -17,7 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "ikesignd.h"
+#include "common/pinsrc.h"
+#include "common/rfile.h"
 #include "common/secret.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
@@ -518,6 +522,26 @@ conf_parse(const char *text, size_t len, const char *name, struct conf *c,
 	return KS_OK;
 }
 
+/* A pin-value in the token URI only from a file that only its owner (the
+ * user or root) can read. */
+static ks_status
+conf_pin_value_ok(const char *path, const struct stat *sb, struct conf *c,
+    char *err, size_t errsz)
+{
+	char why[512];
+	ks_status st;
+
+	if (!pin_uri_has_value(c->token))
+		return KS_OK;
+	st = rfile_private(path, sb->st_mode, sb->st_uid, why, sizeof(why));
+	if (st == KS_OK)
+		return KS_OK;
+	snprintf(err, errsz, "the token URI in %s carries a pin-value, so the "
+	    "file must be private: %s", path, why);
+	OPENSSL_cleanse(c->token, sizeof(c->token));
+	return st;
+}
+
 ks_status
 conf_load(const char *path, struct conf *c, char *err, size_t errsz)
 {
@@ -528,10 +552,8 @@ conf_load(const char *path, struct conf *c, char *err, size_t errsz)
 	ks_status st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? KS_ENOTFOUND : KS_EFAIL;
-	}
+	if ((st = rfile_open(path, &fd, err, errsz)) != KS_OK)
+		return st;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size > CONF_FILE_MAX) {
 		snprintf(err, errsz, "%s: not a regular file of at most %d "
@@ -549,7 +571,10 @@ conf_load(const char *path, struct conf *c, char *err, size_t errsz)
 		have += (size_t)n;
 	close(fd);
 	st = conf_parse(buf, have, path, c, err, errsz);
+	OPENSSL_cleanse(buf, have);	/* may hold a pin-value */
 	free(buf);
+	if (st == KS_OK)
+		st = conf_pin_value_ok(path, &sb, c, err, errsz);
 	if (st == KS_OK)
 		snprintf(c->path, sizeof(c->path), "%s", path);
 	return st;

@@ -30,7 +30,7 @@
 #include <openssl/crypto.h>
 
 #include "ikesignd.h"
-#include "common/secret.h"
+#include "common/pinsrc.h"
 
 #define SIGNER_MSG_MAX	8192
 #define SIGNER_TIMEOUT	15000	/* ms */
@@ -43,21 +43,21 @@ static char signer_why[768] = "running";
 static ks_ctx *sctx;
 static const struct conf *sconf;
 
+/* The PIN by the tools' one policy (pinsrc.h); the daemon never prompts. */
 static ks_status
 pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
-	const char *src = sconf->pin_source;
+	struct pin_inputs in;
 	char err[512];
 	ks_status st;
 
 	(void)arg;
-	if (ks_ctx_uri_pin_source(sctx) != NULL && src[0] == '\0')
-		src = ks_ctx_uri_pin_source(sctx);
-	if (src[0] == '\0')
-		return ks_ctx_fail(sctx, KS_EAUTH, "no pin-source configured "
-		    "and the daemon cannot prompt");
-	st = secret_read(src, prompt, 1, 0, buf, bufsz, len, err,
-	    sizeof(err));
+	memset(&in, 0, sizeof(in));
+	in.uri_value = ks_ctx_uri_pin_value(sctx);
+	in.uri_source = ks_ctx_uri_pin_source(sctx);
+	in.config = sconf->pin_source;
+	in.prompt = PIN_PROMPT_NEVER;
+	st = pin_get(&in, prompt, buf, bufsz, len, err, sizeof(err));
 	if (st != KS_OK)
 		return ks_ctx_fail(sctx, st, err);
 	return KS_OK;
