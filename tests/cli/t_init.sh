@@ -40,11 +40,12 @@ expect_rc 0 "storage with no option" "$CK" storage
 contains "$out" "Embedded token directory: $D" "storage names the directory"
 contains "$out" "Configuration: (none)" "storage says there is no configuration"
 
-# The only place anything was written is the data directory.
+# The only place anything was written is the data directory (and the
+# runtime directory lib.sh gives each test, where the token's lock lives).
 ok "[ -z \"\$(ls -A '$T/home')\" ]" "nothing created in HOME"
 ok "[ -z \"\$(ls -A '$T/cwd')\" ]" "nothing created in the working directory"
 ok "[ ! -e '$T/no-such.conf' ]" "no configuration file created"
-ok "[ \"\$(ls -A '$T' | sort | tr '\n' ' ')\" = 'cwd data err home out ' ]" \
+ok "[ \"\$(ls -A '$T' | sort | tr '\n' ' ')\" = 'cwd data err home out run ' ]" \
     "nothing else created beside the directory"
 ok "[ \"\$(ls -A '$sysdir' 2>/dev/null | sort | tr '\n' ' ')\" = '$sys_before' ]" \
     "the system SoftHSM token directory is untouched"
