@@ -6,16 +6,13 @@
 #   "generate" against "zeroize --yes": nothing is left unlisted or
 #   unremovable (a later zeroize leaves the token as it was);
 #   two "cryptokeyring create" of one keyring: one wins, the other exits 4;
-#   two generates that do not share the lock (two runtime directories, as
-#   two hosts on one network HSM): every object listed, none orphaned;
-#   the same for two imports, locked and not.
+#   two imports of one name: one wins, the other exits 4.
 # Then the lock itself: a held lock makes a writer wait with a notice and
 # then time out (exit 1) with the token unchanged; readers do not wait.
 . "$top_srcdir/tests/cli/lib.sh"
 
 KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
 setup_token
-mkdir -m 700 "$T/run2"
 ROUNDS=10
 GEN="generate rsa --modulus 1024 --label same"
 
@@ -99,42 +96,21 @@ done
 ok "[ $good -eq $ROUNDS ]" "two keyring creates of one name, $ROUNDS rounds: one exit 0, one exit 4 ($good good) $why"
 unchanged "$n0" "after the keyring races"
 
-# --- two "hosts": no shared lock, verify after create --------------------
-# Two processes on one SoftHSM2 directory stand in for two hosts on one
-# network HSM, but SoftHSM2's file store is not a coherent shared view: a
-# process that writes an object takes the token's generation counter as its
-# own and may not see the object another process wrote just before, so
-# "never two pairs" cannot be promised here (it rests on a token that shows
-# every client's objects, as a network HSM's one server does).  What holds
-# on any token: every object made is listed under a pair (none orphaned,
-# zeroize removes all), and each command wins or backs out cleanly.
-good=0; two=0; why=
-r=0
-while [ $r -lt $ROUNDS ]; do
-	r=$((r + 1))
-	pair_run "$CK -q $GEN" \
-	    "env XDG_RUNTIME_DIR=$T/run2 $CK -q $GEN"
-	n=$(objects)
-	p=$(pairs same)
-	[ "$p" -gt 1 ] && two=$((two + 1))
-	case "$rca$rcb" in
-	00|04|40|01|10|44|14|41|11) rcok=1 ;;
-	*) rcok=0 ;;
-	esac
-	if [ "$n" -eq $((n0 + 3 * p)) ] && [ $rcok -eq 1 ]; then
-		good=$((good + 1))
-	else
-		why="round $r: exits $rca/$rcb, $n objects, $p pairs"
-	fi
-	"$CK" -q zeroize rsa --label same --yes </dev/null >/dev/null 2>&1
-done
-ok "[ $good -eq $ROUNDS ]" "generates without a shared lock, $ROUNDS rounds: every object listed, exits 0, 1 or 4 ($good good, $two with two pairs) $why"
-unchanged "$n0" "after the unlocked races"
+# --- two "hosts": no shared lock ---------------------------------------
+# The verify-after-create rule (claim.c) is for hosts sharing a network HSM,
+# whose one server shows every client the others' objects.  It is not raced
+# here: two processes on one SoftHSM2 directory without the locks are not a
+# coherent shared token (a SoftHSM2 process that writes an object adopts the
+# token's generation counter and may never see the object another process
+# wrote just before; without the module lock one may even find no token
+# while the other logs in), so any outcome there, two pairs included, says
+# nothing about the rule.  Every generate and import runs the checks, so
+# the suite covers the uncontended path.
 
-# --- import against import, with and without a shared lock ---------------
+# --- import against import -----------------------------------------------
 openssl genrsa -out "$T/k.pem" 1024 2>/dev/null
 IMP="import rsa --label imp --in $T/k.pem"
-good=0; good2=0; why=
+good=0; why=
 r=0
 while [ $r -lt $ROUNDS ]; do
 	r=$((r + 1))
@@ -145,17 +121,8 @@ while [ $r -lt $ROUNDS ]; do
 	*)	why="round $r: exits $rca and $rcb" ;;
 	esac
 	"$CK" -q zeroize rsa --label imp --yes </dev/null >/dev/null 2>&1
-	pair_run "$CK -q $IMP" "env XDG_RUNTIME_DIR=$T/run2 $CK -q $IMP"
-	p=$(pairs imp)
-	if [ "$(objects)" -eq $((n0 + 3 * p)) ]; then
-		good2=$((good2 + 1))
-	else
-		why="$why; unlocked round $r: $p pairs, $(objects) objects"
-	fi
-	"$CK" -q zeroize rsa --label imp --yes </dev/null >/dev/null 2>&1
 done
 ok "[ $good -eq $ROUNDS ]" "two imports of one name, $ROUNDS rounds: one exit 0, one exit 4 ($good good) $why"
-ok "[ $good2 -eq $ROUNDS ]" "imports without a shared lock, $ROUNDS rounds: every object listed ($good2 good)"
 unchanged "$n0" "after the import races"
 
 # --- the lock: wait, notice, timeout --------------------------------------
