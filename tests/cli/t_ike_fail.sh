@@ -176,6 +176,15 @@ expect_rc 0 "and still negotiates" swan --initiate --ike v1 --timeout 10
 ctl show sa >"$T/sa.txt"
 contains "$T/sa.txt" "QM_IDLE" "show sa still answers"
 
+# an IKEv2 header (version 0x20, IKE_SA_INIT) goes to the IKEv2 side of
+# dispatch.c, which drops it with a log line until IKEv2 is there
+ip netns exec "$NB" python3 -c 'import socket, sys
+h = bytes(range(1, 9)) + bytes(8) + bytes([33, 0x20, 34, 8]) + bytes(4)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(h + (28).to_bytes(4, "big"), (sys.argv[1], 500))' "$IPA"
+logged "$T/ikesignd.log" "IKEv2 message dropped: not supported yet" \
+    "an IKEv2 message is told from IKEv1 and dropped"
+
 # the signer dies: a new one takes over, the SA stays -----------------------
 signer=$(pgrep -P "$IKESIGND_PID" | head -n 1)
 kill -KILL "$signer"

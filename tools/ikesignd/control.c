@@ -208,10 +208,10 @@ show_json(FILE *f)
 		h = alg_hash(sa->chosen.hash);
 		fprintf(f, "%s\n  {\"dst\": \"%s\", \"src\": \"%s\", "
 		    "\"state\": \"%s\", \"conn_id\": %u, \"status\": \"%s\", "
-		    "\"version\": 1, \"role\": \"%s\", \"peer\": ",
+		    "\"version\": %d, \"role\": \"%s\", \"peer\": ",
 		    first ? "" : ",", dst, src, sa_state_name(sa->state),
 		    sa->conn_id, sa->state == QM_IDLE ? "ACTIVE" : "",
-		    sa->initiator ? "initiator" : "responder");
+		    sa->version, sa->initiator ? "initiator" : "responder");
 		json_string(f, sa->peer_name);
 		fputs(", \"peer_id\": ", f);
 		json_string(f, sa->peer_id);
@@ -233,7 +233,7 @@ static void
 show_text(FILE *f)
 {
 	const struct ike_sa *sa;
-	char dst[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN], left[32];
+	char dst[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN], left[32], ver[8];
 	time_t now = now_s();
 
 	fprintf(f, "IPv4 Crypto ISAKMP SA\n");
@@ -250,10 +250,10 @@ show_text(FILE *f)
 			hms(left, sizeof(left), (long)(sa->expires - now));
 		else
 			snprintf(left, sizeof(left), "-");
+		snprintf(ver, sizeof(ver), "IKEv%d", sa->version);
 		fprintf(f, "%-15s %-15s %-14s %7u %-7s %-7s %-20s %s\n", dst,
 		    src, sa_state_name(sa->state), sa->conn_id,
-		    sa->state == QM_IDLE ? "ACTIVE" : "", "IKEv1", sa->key,
-		    left);
+		    sa->state == QM_IDLE ? "ACTIVE" : "", ver, sa->key, left);
 	}
 }
 

@@ -262,7 +262,7 @@ void	sa_build_offer(struct wbuf *, const struct policy *, size_t);
 void	sa_build_reply(struct wbuf *, const struct sa_offer *, size_t xi);
 void	policy_string(const struct policy *, char *, size_t);
 
-/* ikev1_crypto.c ------------------------------------------------------- */
+/* crypto.c, ikev1_crypto.c ------------------------------------------- */
 
 #define IKE_HASH_MAX	64
 #define IKE_KEY_MAX	32
@@ -284,10 +284,18 @@ struct iov {
 	size_t		 len;
 };
 
+/* crypto.c: shared by the IKE versions */
+void	crypto_random(uint8_t *, size_t);
 int	crypto_prf(const struct ike_hash *, const uint8_t *key, size_t keylen,
 	    const struct iov *, size_t n, uint8_t *out);
 int	crypto_hash(const struct ike_hash *, const struct iov *, size_t n,
 	    uint8_t *out);
+/* RSA PKCS#1 v1.5 over the raw hash with a DER SubjectPublicKeyInfo. */
+int	crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
+	    size_t hashlen, const uint8_t *sig, size_t siglen);
+
+/* ikev1_crypto.c: IKEv1 phase 1 keys and IVs */
+
 /* SKEYID for signatures and its descendants, the key and the first IV. */
 int	crypto_keys(struct ike_keys *, const struct ike_hash *,
 	    const struct ike_enc *, const uint8_t *ni, size_t nilen,
@@ -302,10 +310,6 @@ int	crypto_decrypt(const struct ike_keys *, uint8_t *iv, uint8_t *buf,
 /* IV of an informational or quick mode exchange (RFC2409 App. B). */
 int	crypto_mid_iv(const struct ike_keys *, const uint8_t *p1iv,
 	    uint32_t mid, uint8_t *iv);
-/* RSA PKCS#1 v1.5 over the raw hash with a DER SubjectPublicKeyInfo. */
-int	crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
-	    size_t hashlen, const uint8_t *sig, size_t siglen);
-void	crypto_random(uint8_t *, size_t);
 
 /* signer.c: the privilege-separated token process ---------------------- */
 
@@ -404,7 +408,7 @@ int	net_pktinfo(int fd);
 ssize_t	net_recv(int fd, uint8_t *, size_t, struct sockaddr_in *from,
 	    struct sockaddr_in *to);
 
-/* ikev1_sa_table.c: the IKE SAs -------------------------------------- */
+/* sa_table.c: the IKE SAs -------------------------------------------- */
 
 enum sa_state {
 	MM_NO_STATE = 0,
@@ -421,6 +425,7 @@ enum sa_state {
 struct ike_sa {
 	TAILQ_ENTRY(ike_sa)	 entry;
 	unsigned		 conn_id;
+	int			 version;	/* IKE major version: 1 */
 	int			 initiator;
 	enum sa_state		 state;
 	uint8_t			 icky[IKE_COOKIE_LEN];
@@ -474,7 +479,7 @@ struct ike_sa {
 
 TAILQ_HEAD(sa_list, ike_sa);
 
-/* ikesignd.c -- the daemon's state --------------------------------- */
+/* daemon.c -- the network process's state -------------------------- */
 
 struct daemon {
 	struct conf		 conf;
@@ -495,7 +500,9 @@ extern struct daemon *ikesignd;
 uint64_t	 now_ms(void);
 time_t		 now_s(void);
 
-/* ikev1_sa_table.c */
+void		 key_state(int ok, const char *why);
+
+/* sa_table.c */
 struct ike_sa	*sa_new(int initiator, const struct sockaddr_in *local,
 		    const struct sockaddr_in *remote);
 struct ike_sa	*sa_find(const uint8_t *icky, const uint8_t *rcky,
@@ -582,18 +589,28 @@ void	info_delete_sa(struct ike_sa *);
 void	info_dpd(struct ike_sa *);
 void	qm_decline(struct ike_sa *, struct ike_msg *);
 
-/* ikesignd.c: life cycle of SAs, timers ------------------------------ */
+/* sa_table.c: life cycle of SAs ------------------------------------- */
 
 void	sa_established(struct ike_sa *);
 /* The peer sent INITIAL-CONTACT: drop its other SAs. */
 void	sa_initial_contact(struct ike_sa *);
 int	sa_has_peer_sa(const struct ike_sa *);
-void	sa_timers(uint64_t now, int *timeout);
 int	sa_clear_matching(const char *peer, const char *key, const char *why);
 void	sa_fail_quiet(struct ike_sa *, const char *why);
+
+/* sa_timers.c ------------------------------------------------------- */
+
+void	sa_timers(uint64_t now, int *timeout);
+
+/* dispatch.c: a datagram to the parser of its IKE version ------------ */
+
 void	ike_input(const uint8_t *, size_t, const struct sockaddr_in *from,
 	    const struct sockaddr_in *local);
-void	key_state(int ok, const char *why);
+
+/* ikev1_input.c: an IKEv1 datagram to its exchange ------------------- */
+
+void	ikev1_input(const uint8_t *, size_t, const struct sockaddr_in *from,
+	    const struct sockaddr_in *local);
 
 /* control.c ------------------------------------------------------------ */
 

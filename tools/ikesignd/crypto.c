@@ -1,0 +1,105 @@
+/*
+ * crypto.c -- primitives every IKE version uses: randomness, the prf
+ * (HMAC) and hash over scattered octets, and the check of a peer's RSA
+ * signature (PKCS#1 v1.5 over the raw hash) with its public key as a DER
+ * SubjectPublicKeyInfo.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "ikesignd.h"
+
+void
+crypto_random(uint8_t *p, size_t n)
+{
+	if (RAND_bytes(p, (int)n) != 1)
+		abort();	/* no randomness: nothing safe to do */
+}
+
+int
+crypto_prf(const struct ike_hash *h, const uint8_t *key, size_t keylen,
+    const struct iov *v, size_t n, uint8_t *out)
+{
+	static EVP_MAC *mac;	/* fetched once: fetching is not cheap */
+	EVP_MAC_CTX *ctx = NULL;
+	OSSL_PARAM p[2];
+	size_t i, outlen = 0;
+	int rc = -1;
+
+	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)h->evp, 0);
+	p[1] = OSSL_PARAM_construct_end();
+	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL ||
+	    !EVP_MAC_init(ctx, key, keylen, p))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (v[i].len > 0 && !EVP_MAC_update(ctx, v[i].p, v[i].len))
+			goto out;
+	if (!EVP_MAC_final(ctx, out, &outlen, IKE_HASH_MAX) ||
+	    outlen != h->len)
+		goto out;
+	rc = 0;
+out:
+	EVP_MAC_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_hash(const struct ike_hash *h, const struct iov *v, size_t n,
+    uint8_t *out)
+{
+	EVP_MD_CTX *ctx;
+	const EVP_MD *md = alg_md(h);
+	unsigned int len = 0;
+	size_t i;
+	int rc = -1;
+
+	if (md == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (!EVP_DigestInit_ex(ctx, md, NULL))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (v[i].len > 0 && !EVP_DigestUpdate(ctx, v[i].p, v[i].len))
+			goto out;
+	if (!EVP_DigestFinal_ex(ctx, out, &len) || len != h->len)
+		goto out;
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
+    size_t hashlen, const uint8_t *sig, size_t siglen)
+{
+	const unsigned char *p = spki;
+	EVP_PKEY *key;
+	EVP_PKEY_CTX *ctx = NULL;
+	int rc = -1;
+
+	if (spkilen > LONG_MAX ||
+	    (key = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL)
+		return -1;
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
+	    (size_t)EVP_PKEY_get_size(key) != siglen)
+		goto out;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
+		goto out;
+	if (EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
+		rc = 0;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	return rc;
+}

@@ -1,0 +1,124 @@
+/*
+ * ikev1_input.c -- an IKEv1 datagram to the exchange it belongs to: a new
+ * Main Mode, the half-open table, an SA of the table (Main Mode,
+ * Informational, Quick Mode declined), or nowhere.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+#include "ikesignd.h"
+
+static void
+digest(const uint8_t *p, size_t len, uint8_t *out)
+{
+	unsigned int n = 32;
+
+	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
+		memset(out, 0, 32);
+}
+
+/* Message 1 of a Main Mode we respond to: clear, no CKY-R, M-ID 0. */
+static int
+is_first(const struct ike_msg *m)
+{
+	static const uint8_t zero[IKE_COOKIE_LEN];
+
+	return m->xchg == IKE_XCHG_IDPROT && m->mid == 0 &&
+	    (m->flags & IKE_FLAG_ENC) == 0 &&
+	    memcmp(m->rcookie, zero, IKE_COOKIE_LEN) == 0;
+}
+
+/*
+ * A message 1 for no SA of the table: a repeated one finds its
+ * negotiation by CKY-I alone, in the half-open table or (after message
+ * 3) in the SA table; otherwise it starts a new one.  NULL when done.
+ */
+static struct ike_sa *
+first_input(struct ike_msg *m, const uint8_t *sum,
+    const struct sockaddr_in *from, const struct sockaddr_in *local)
+{
+	struct half_open *ho;
+	struct ike_sa *sa;
+
+	if ((ho = ho_find(m->icookie, NULL, from)) != NULL) {
+		ho_repeat(ho, sum);
+		return NULL;
+	}
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		if (!sa->initiator && sa->state != MM_DEAD &&
+		    sa->remote.sin_addr.s_addr == from->sin_addr.s_addr &&
+		    memcmp(sa->icky, m->icookie, IKE_COOKIE_LEN) == 0)
+			break;
+	if (sa == NULL) {
+		mm_recv_first(m, from, local, sum);
+		return NULL;
+	}
+	if (sa->state != MM_SA_SETUP) {
+		log_debug("%s: late copy of message 1 dropped", sa->peer_name);
+		return NULL;
+	}
+	return sa;
+}
+
+/* One IKEv1 (ISAKMP) datagram, from dispatch.c. */
+void
+ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
+    const struct sockaddr_in *local)
+{
+	struct ike_msg m;
+	struct half_open *ho;
+	struct ike_sa *sa;
+	uint8_t sum[32] = { 0 };
+	int rc;
+
+	if ((rc = msg_parse_header(pkt, len, &m)) != 0) {
+		log_debug("malformed datagram of %zu octets dropped", len);
+		return;
+	}
+	if (m.xchg == IKE_XCHG_IDPROT)
+		digest(pkt, m.len, sum);
+	sa = sa_find(m.icookie, m.rcookie, from);
+	if (sa == NULL && is_first(&m) &&
+	    (sa = first_input(&m, sum, from, local)) == NULL)
+		return;
+	/* message 3 moves a negotiation out of the half-open table */
+	if (sa == NULL && m.xchg == IKE_XCHG_IDPROT && m.mid == 0 &&
+	    (m.flags & IKE_FLAG_ENC) == 0 &&
+	    (ho = ho_find(m.icookie, m.rcookie, from)) != NULL &&
+	    (sa = ho_promote(ho)) == NULL)
+		return;
+	if (sa == NULL) {
+		char who[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
+		log_debug("datagram for no known IKE SA from %s dropped", who);
+		return;
+	}
+	if (m.xchg == IKE_XCHG_IDPROT && !sa->initiator && sa->tx != NULL &&
+	    memcmp(sum, sa->rxsum, sizeof(sum)) == 0) {
+		log_debug("%s: repeated request; answering again",
+		    sa->peer_name);
+		(void)net_send(ikesignd->udp, &sa->remote, sa->tx, sa->txlen);
+		return;
+	}
+	sa->last_rx = now_s();
+	switch (m.xchg) {
+	case IKE_XCHG_IDPROT:
+		mm_recv(sa, &m, from);
+		memcpy(sa->rxsum, sum, sizeof(sum));
+		break;
+	case IKE_XCHG_INFO:
+		info_recv(sa, &m);
+		break;
+	case IKE_XCHG_QUICK:
+		qm_decline(sa, &m);
+		break;
+	default:
+		log_info("%s: exchange type %u not supported; dropped",
+		    sa->peer_name, m.xchg);
+		break;
+	}
+}

@@ -1,0 +1,220 @@
+/*
+ * sa_table.c -- the table of IKE SAs past the half-open stage (negotiations
+ * after message 3, and established SAs): create, find, fail, establish,
+ * clear.  Half-open responder negotiations live in ikev1_halfopen.c.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "ikesignd.h"
+
+/* Negotiations past message 3 and established SAs; responders reach it
+ * only by answering message 2. */
+#define SA_MAX		4096	/* bound on memory an attacker can pin */
+
+const char *
+sa_state_name(enum sa_state s)
+{
+	switch (s) {
+	case MM_NO_STATE:
+		return "MM_NO_STATE";
+	case MM_SA_SETUP:
+		return "MM_SA_SETUP";
+	case MM_KEY_EXCH:
+		return "MM_KEY_EXCH";
+	case MM_KEY_AUTH:
+		return "MM_KEY_AUTH";
+	case QM_IDLE:
+		return "QM_IDLE";
+	case MM_DEAD:
+	default:
+		return "MM_NO_STATE";
+	}
+}
+
+struct ike_sa *
+sa_new(int initiator, const struct sockaddr_in *local,
+    const struct sockaddr_in *remote)
+{
+	struct ike_sa *sa;
+	size_t n = 0;
+
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		n++;
+	if (n >= SA_MAX)
+		return NULL;
+	if ((sa = calloc(1, sizeof(*sa))) == NULL)
+		return NULL;
+	sa->conn_id = ikesignd->next_conn_id++;
+	sa->version = 1;
+	sa->initiator = initiator;
+	sa->state = MM_NO_STATE;
+	sa->local = *local;
+	sa->remote = *remote;
+	inet_ntop(AF_INET, &remote->sin_addr, sa->peer_name,
+	    sizeof(sa->peer_name));
+	snprintf(sa->key, sizeof(sa->key), "%s", ikesignd->conf.key);
+	sa->identity = ikesignd->conf.identity;
+	sa->created = sa->last_rx = now_s();
+	sa->waiter = -1;
+	TAILQ_INSERT_TAIL(&ikesignd->sas, sa, entry);
+	return sa;
+}
+
+struct ike_sa *
+sa_find(const uint8_t *icky, const uint8_t *rcky,
+    const struct sockaddr_in *remote)
+{
+	static const uint8_t zero[IKE_COOKIE_LEN];
+	struct ike_sa *sa;
+
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
+		if (sa->state == MM_DEAD ||
+		    sa->remote.sin_addr.s_addr != remote->sin_addr.s_addr ||
+		    memcmp(sa->icky, icky, IKE_COOKIE_LEN) != 0)
+			continue;
+		if (memcmp(sa->rcky, rcky, IKE_COOKIE_LEN) == 0 ||
+		    (sa->initiator && memcmp(sa->rcky, zero,
+		    IKE_COOKIE_LEN) == 0))
+			return sa;
+	}
+	return NULL;
+}
+
+void
+sa_free(struct ike_sa *sa)
+{
+	TAILQ_REMOVE(&ikesignd->sas, sa, entry);
+	if (sa->waiter >= 0)
+		control_reply(sa->waiter, 1, sa->why[0] != '\0' ? sa->why :
+		    "the negotiation was abandoned");
+	free(sa->sai);
+	free(sa->tx);
+	EVP_PKEY_free(sa->dh);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+}
+
+void
+sa_fail(struct ike_sa *sa, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sa->state == MM_DEAD)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sa->why, sizeof(sa->why), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: IKE SA conn-id %u failed in %s: %s", sa->peer_name,
+	    sa->conn_id, sa_state_name(sa->state), sa->why);
+	sa->state = MM_DEAD;
+	if (sa->waiter >= 0) {
+		control_reply(sa->waiter, 1, sa->why);
+		sa->waiter = -1;
+	}
+}
+
+void
+sa_established(struct ike_sa *sa)
+{
+	char buf[128], text[512];
+	time_t now = now_s();
+
+	sa->state = QM_IDLE;
+	sa->established = now;
+	sa->expires = now + sa->chosen.lifetime;
+	sa->rekey_at = sa->initiator ? now + sa->chosen.lifetime -
+	    sa->chosen.lifetime / 10 : 0;
+	sa->dpd_next = now + ikesignd->conf.keepalive;
+	free(sa->sai);
+	sa->sai = NULL;
+	OPENSSL_cleanse(sa->gxy, sizeof(sa->gxy));
+	policy_string(&sa->chosen, buf, sizeof(buf));
+	log_info("%s: authentication of '%s' with RSA signature successful "
+	    "(key from keyring '%s')", sa->peer_name, sa->peer_id,
+	    sa->keyring);
+	log_info("%s: IKE SA conn-id %u established as %s: %s, local key "
+	    "'%s'", sa->peer_name, sa->conn_id,
+	    sa->initiator ? "initiator" : "responder", buf, sa->key);
+	if (sa->waiter >= 0) {
+		snprintf(text, sizeof(text), "IKE SA with %s established "
+		    "(conn-id %u, peer id '%s', %s)\n", sa->peer_name,
+		    sa->conn_id, sa->peer_id, buf);
+		control_reply(sa->waiter, 0, text);
+		sa->waiter = -1;
+	}
+}
+
+/* Another established SA with the same peer? */
+int
+sa_has_peer_sa(const struct ike_sa *sa)
+{
+	const struct ike_sa *x;
+
+	TAILQ_FOREACH(x, &ikesignd->sas, entry)
+		if (x != sa && x->state == QM_IDLE &&
+		    x->remote.sin_addr.s_addr == sa->remote.sin_addr.s_addr)
+			return 1;
+	return 0;
+}
+
+void
+sa_initial_contact(struct ike_sa *sa)
+{
+	struct ike_sa *x;
+
+	TAILQ_FOREACH(x, &ikesignd->sas, entry) {
+		if (x == sa || x->state != QM_IDLE ||
+		    x->remote.sin_addr.s_addr != sa->remote.sin_addr.s_addr)
+			continue;
+		log_info("%s: INITIAL-CONTACT: dropping older IKE SA conn-id "
+		    "%u", x->peer_name, x->conn_id);
+		x->state = MM_DEAD;
+		snprintf(x->why, sizeof(x->why), "replaced after "
+		    "INITIAL-CONTACT");
+	}
+}
+
+/* Delete the SAs of peer (or all), notifying the peer of established
+ * ones; returns how many were established. */
+int
+sa_clear_matching(const char *peer, const char *key, const char *why)
+{
+	struct ike_sa *sa;
+	int n = 0;
+
+	(void)ho_clear(peer);	/* half-open ones use the one local key */
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
+		if (sa->state == MM_DEAD)
+			continue;
+		if (peer != NULL && strcmp(peer, sa->peer_name) != 0)
+			continue;
+		if (key != NULL && strcmp(key, sa->key) != 0)
+			continue;
+		if (sa->state == QM_IDLE) {
+			info_delete(sa);
+			log_info("%s: IKE SA conn-id %u deleted: %s",
+			    sa->peer_name, sa->conn_id, why);
+			n++;
+		}
+		sa_fail_quiet(sa, why);
+	}
+	return n;
+}
+
+void
+sa_fail_quiet(struct ike_sa *sa, const char *why)
+{
+	snprintf(sa->why, sizeof(sa->why), "%s", why);
+	sa->state = MM_DEAD;
+	if (sa->waiter >= 0) {
+		control_reply(sa->waiter, 1, sa->why);
+		sa->waiter = -1;
+	}
+}
