@@ -104,8 +104,8 @@ unchanged "$n0" "after the keyring races"
 # token's generation counter and may never see the object another process
 # wrote just before; without the module lock one may even find no token
 # while the other logs in), so any outcome there, two pairs included, says
-# nothing about the rule.  Every generate and import runs the checks, so
-# the suite covers the uncontended path.
+# nothing about the rule.  tests/unit/t_claim.c decides each interleaving
+# in one process instead, where the token's view is coherent.
 
 # --- import against import -----------------------------------------------
 openssl genrsa -out "$T/k.pem" 1024 2>/dev/null
