@@ -18,20 +18,7 @@
 
 #include "libkeystore/ks_internal.h"
 #include "tap.h"
-
-static const char *the_pin = "4321";
-
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	(void)arg;
-	(void)prompt;
-	if (strlen(the_pin) > bufsz)
-		return KS_EINPUT;
-	memcpy(buf, the_pin, strlen(the_pin));
-	*len = strlen(the_pin);
-	return KS_OK;
-}
+#include "token.h"
 
 /* Every object labelled from gets the label to. */
 static int
@@ -192,24 +179,8 @@ main(void)
 	size_t nold = 0;
 	ks_ctx *ctx;
 
-	if (mkdtemp(dir) == NULL)
+	if ((ctx = unit_token(dir)) == NULL)
 		return 1;
-	unsetenv("SOFTHSM2_CONF");
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	if (ks_embedded_init(ctx, dir, "unit", the_pin,
-	    strlen(the_pin)) != KS_OK) {
-		printf("Bail out! %s\n", ks_ctx_error(ctx));
-		return 1;
-	}
-	ks_ctx_free(ctx);
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	ks_ctx_set_pin_fn(ctx, pin_cb, NULL);
-	if (ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE) != KS_OK) {
-		printf("Bail out! %s\n", ks_ctx_error(ctx));
-		return 1;
-	}
 
 	/* b. both made their keys: the lower CKA_ID keeps the name */
 	ok(two_pairs(ctx, lo, hi) == 0, "two complete pairs under one name");

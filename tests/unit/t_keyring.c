@@ -13,26 +13,12 @@
 
 #include "keystore.h"
 #include "tap.h"
-
-static const char *the_pin = "4321";
+#include "token.h"
 
 struct der {
 	unsigned char	*v;
 	size_t		 len;
 };
-
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	const char *pin = arg;
-
-	(void)prompt;
-	if (strlen(pin) > bufsz)
-		return KS_EINPUT;
-	memcpy(buf, pin, strlen(pin));
-	*len = strlen(pin);
-	return KS_OK;
-}
 
 static struct der
 new_key(void)
@@ -204,24 +190,8 @@ main(void)
 	ks_ctx *ctx;
 	int rc;
 
-	if (mkdtemp(dir) == NULL)
+	if ((ctx = unit_token(dir)) == NULL)
 		return 1;
-	unsetenv("SOFTHSM2_CONF");
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	if (ks_embedded_init(ctx, dir, "unit", the_pin, strlen(the_pin)) !=
-	    KS_OK) {
-		printf("Bail out! %s\n", ks_ctx_error(ctx));
-		return 1;
-	}
-	ks_ctx_free(ctx);
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	ks_ctx_set_pin_fn(ctx, pin_cb, (void *)the_pin);
-	if (ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE) != KS_OK) {
-		printf("Bail out! %s\n", ks_ctx_error(ctx));
-		return 1;
-	}
 	a = new_key();
 	b = new_key();
 	test_lookup(ctx, &a, &b);

@@ -14,21 +14,9 @@
 
 #include "keystore.h"
 #include "tap.h"
+#include "token.h"
 
-static const char *the_pin = "4321";
-
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	const char *pin = arg;
-
-	(void)prompt;
-	if (strlen(pin) > bufsz)
-		return KS_EINPUT;
-	memcpy(buf, pin, strlen(pin));
-	*len = strlen(pin);
-	return KS_OK;
-}
+static const char *the_pin = UNIT_PIN;
 
 static ks_ctx *
 open_ctx(const char *pin, ks_status *st)
@@ -37,7 +25,7 @@ open_ctx(const char *pin, ks_status *st)
 
 	ks_ctx_new(&ctx);
 	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	ks_ctx_set_pin_fn(ctx, pin_cb, (void *)pin);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)pin);
 	*st = ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE);
 	return ctx;
 }
@@ -173,16 +161,16 @@ main(void)
 
 	/* a locked key refuses to sign with "not permitted", and signs
 	 * again once unlocked */
-	is_int(ks_encrypt(ctx, "k1", "pbkdf2:1000", pin_cb, (void *)"pass-1",
+	is_int(ks_encrypt(ctx, "k1", "pbkdf2:1000", unit_secret_cb, (void *)"pass-1",
 	    &n), KS_OK, "encrypt k1: %s", ks_ctx_error(ctx));
-	is_int(ks_lock(ctx, "k1", 0, pin_cb, (void *)"pass-1", &n), KS_OK,
+	is_int(ks_lock(ctx, "k1", 0, unit_secret_cb, (void *)"pass-1", &n), KS_OK,
 	    "lock k1");
 	siglen = sizeof(sig);
 	is_int(ks_sign(ctx, "k1", KS_SIG_SHA256_RSA_PKCS, hash, sizeof(hash),
 	    sig, &siglen), KS_EPERM, "a locked key does not sign");
 	ok(strstr(ks_ctx_error(ctx), "locked") != NULL, "and says so: %s",
 	    ks_ctx_error(ctx));
-	is_int(ks_unlock(ctx, "k1", pin_cb, (void *)"pass-1", &n), KS_OK,
+	is_int(ks_unlock(ctx, "k1", unit_secret_cb, (void *)"pass-1", &n), KS_OK,
 	    "unlock k1");
 	siglen = sizeof(sig);
 	is_int(ks_sign(ctx, "k1", KS_SIG_SHA256_RSA_PKCS, hash, sizeof(hash),

@@ -16,20 +16,7 @@
 
 #include "libkeystore/ks_xfer.h"
 #include "tap.h"
-
-static const char *the_pin = "4321";
-
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	(void)arg;
-	(void)prompt;
-	if (strlen(the_pin) > bufsz)
-		return KS_EINPUT;
-	memcpy(buf, the_pin, strlen(the_pin));
-	*len = strlen(the_pin);
-	return KS_OK;
-}
+#include "token.h"
 
 static size_t
 objects(ks_ctx *ctx)
@@ -118,22 +105,10 @@ main(void)
 	size_t before, i;
 	int len;
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	unsetenv("SOFTHSM2_CONF");
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	if (ks_embedded_init(ctx, dir, "unit", the_pin,
-	    strlen(the_pin)) != KS_OK) {
-		printf("Bail out! %s\n", ks_ctx_error(ctx));
-		return 1;
-	}
-	ks_ctx_free(ctx);
-	ks_ctx_new(&ctx);
-	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
-	ks_ctx_set_pin_fn(ctx, pin_cb, NULL);
-	is_int(ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE), KS_OK,
-	    "open and log in");
+	ctx = unit_token(dir);
+	ok(ctx != NULL, "open and log in");
+	if (ctx == NULL)
+		return done_testing();
 	before = objects(ctx);
 
 	pk = rsa_key(1024, 2);
