@@ -130,6 +130,76 @@ struct peer {
 	uint16_t	 port;
 	int		 version;
 	char		 keyring[CONF_NAME_MAX];
+	char		 profile[CONF_NAME_MAX];	/* IKEv2; "": by match */
+};
+
+/* IKEv2 (FlexVPN) configuration: proposals, policies, profiles. */
+#define CONF_V2_MAX		16	/* proposals, policies, profiles each */
+#define CONF_V2_ALGS		8	/* values of one kind per proposal */
+#define CONF_V2_MATCH		8	/* match lines per policy or profile */
+
+enum v2_auth {
+	V2_AUTH_NONE = 0,
+	V2_AUTH_RSA_SIG,		/* method 1 or RFC 7427 (14) */
+	V2_AUTH_PSS,			/* rsa-sig, RFC 7427 RSASSA-PSS */
+	V2_AUTH_PRE_SHARE		/* issue 16: not accepted yet */
+};
+
+struct v2_proposal {
+	char		 name[CONF_NAME_MAX];
+	uint16_t	 encr[CONF_V2_ALGS];	/* IKEV2_ENCR_* */
+	uint16_t	 encr_bits[CONF_V2_ALGS];	/* Key Length; 0 none */
+	size_t		 nencr;
+	uint16_t	 integ[CONF_V2_ALGS];	/* IKEV2_INTEG_*; none: AEAD */
+	size_t		 ninteg;
+	uint16_t	 prf[CONF_V2_ALGS];	/* IKEV2_PRF_* */
+	size_t		 nprf;
+	uint16_t	 group[CONF_V2_ALGS];	/* DH group numbers */
+	size_t		 ngroup;
+};
+
+struct v2_policy {
+	char		 name[CONF_NAME_MAX];
+	char		 proposal[CONF_V2_ALGS][CONF_NAME_MAX];
+	size_t		 nproposal;
+	struct in_addr	 local[CONF_V2_MATCH];	/* match address local */
+	size_t		 nlocal;		/* 0: any */
+};
+
+struct v2_match {
+	int		 fqdn;		/* 1: name, 0: addr/mask */
+	struct in_addr	 addr;
+	struct in_addr	 mask;
+	char		 name[CONF_NAME_MAX];
+};
+
+struct v2_profile {
+	char		 name[CONF_NAME_MAX];
+	struct v2_match	 match[CONF_V2_MATCH];	/* match identity remote */
+	size_t		 nmatch;
+	int		 id_fqdn;	/* identity local: 1 fqdn, 0 address */
+	char		 id_name[CONF_NAME_MAX];	/* fqdn, or address
+							 * as written; "" */
+	enum v2_auth	 auth_local;
+	enum v2_auth	 auth_remote;
+	char		 keyring[CONF_NAME_MAX];	/* "": "default" */
+	uint32_t	 lifetime;	/* seconds; IOS default 86400 */
+	unsigned	 dpd;		/* seconds; 0: off */
+	unsigned	 dpd_retry;
+	int		 dpd_periodic;
+};
+
+struct v2_conf {
+	struct v2_proposal proposals[CONF_V2_MAX];
+	size_t		 nproposal;	/* 0: IOS's default proposal */
+	struct v2_policy policies[CONF_V2_MAX];
+	size_t		 npolicy;	/* 0: IOS's default policy */
+	struct v2_profile profiles[CONF_V2_MAX];
+	size_t		 nprofile;
+	unsigned	 cookie_challenge;	/* half-open; 0: off */
+	unsigned	 max_in_negotiation;	/* 0: HO_DEFAULT */
+	int		 fragmentation;		/* 1: on */
+	unsigned	 frag_mtu;		/* IOS default 576 */
 };
 
 struct conf {
@@ -155,6 +225,7 @@ struct conf {
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
 	unsigned	 half_open_max;	/* 0: HO_DEFAULT */
+	struct v2_conf	 v2;
 };
 
 /* KS_OK, else KS_EINPUT/KS_ENOTFOUND with "file:line: reason" in err. */
@@ -167,6 +238,17 @@ size_t		 conf_policies(const struct conf *, struct policy *out,
 		    size_t max);
 const struct peer *conf_peer(const struct conf *, struct in_addr);
 const struct peer *conf_peer_name(const struct conf *, const char *);
+/* IKEv2: the proposals in force for a local address (the policy that
+ * matches it, else the default policy), in order; the profile for a
+ * peer line, or the one whose "match identity remote" matches. */
+size_t		 conf_v2_proposals(const struct conf *, struct in_addr local,
+		    const struct v2_proposal **out, size_t max);
+const struct v2_profile *conf_v2_profile(const struct conf *,
+		    const char *name);
+const struct v2_profile *conf_v2_match_addr(const struct conf *,
+		    struct in_addr);
+const struct v2_profile *conf_v2_match_fqdn(const struct conf *,
+		    const char *);
 
 /* ikev1_pld.c: parse and validate messages ----------------------------- */
 

@@ -1,13 +1,13 @@
 /*
- * ikev2.h -- IKEv2 wire constants (RFC 7296 3) and the message parser's
- * types (ikev2_pld.c).  ikesignd does not speak IKEv2 yet: dispatch.c
- * drops IKEv2 datagrams; this parser is the first part of it.
+ * ikev2.h -- IKEv2 wire constants (RFC 7296 3), the message parser's
+ * types (ikev2_pld.c) and the transforms ikesignd offers (ikev2_alg.c).
  */
 #ifndef IKEV2_H
 #define IKEV2_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/evp.h>
 
 #define IKEV2_SPI_LEN		8
 #define IKEV2_HDR_LEN		28
@@ -47,10 +47,85 @@
 
 #define IKEV2_CRITICAL		0x80	/* the C bit of the generic header */
 
-/* error notify types the parser reports (3.10.1) */
+/* notify types (3.10.1) */
 #define IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD	1
+#define IKEV2_N_INVALID_IKE_SPI			4
 #define IKEV2_N_INVALID_MAJOR_VERSION		5
 #define IKEV2_N_INVALID_SYNTAX			7
+#define IKEV2_N_INVALID_MESSAGE_ID		9
+#define IKEV2_N_INVALID_SPI			11
+#define IKEV2_N_NO_PROPOSAL_CHOSEN		14
+#define IKEV2_N_INVALID_KE_PAYLOAD		17
+#define IKEV2_N_AUTHENTICATION_FAILED		24
+#define IKEV2_N_SINGLE_PAIR_REQUIRED		34
+#define IKEV2_N_NO_ADDITIONAL_SAS		35
+#define IKEV2_N_INTERNAL_ADDRESS_FAILURE	36
+#define IKEV2_N_FAILED_CP_REQUIRED		37
+#define IKEV2_N_TS_UNACCEPTABLE			38
+#define IKEV2_N_INVALID_SELECTORS		39
+#define IKEV2_N_TEMPORARY_FAILURE		43
+#define IKEV2_N_CHILD_SA_NOT_FOUND		44
+#define IKEV2_N_ERROR_MAX			16383	/* errors below */
+#define IKEV2_N_INITIAL_CONTACT			16384
+#define IKEV2_N_SET_WINDOW_SIZE			16385
+#define IKEV2_N_NAT_DETECTION_SOURCE_IP		16388
+#define IKEV2_N_NAT_DETECTION_DESTINATION_IP	16389
+#define IKEV2_N_COOKIE				16390
+#define IKEV2_N_REKEY_SA			16393
+#define IKEV2_N_CHILDLESS_IKEV2_SUPPORTED	16418	/* RFC 6023 */
+#define IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED	16430	/* RFC 7383 */
+#define IKEV2_N_SIGNATURE_HASH_ALGORITHMS	16431	/* RFC 7427 */
+
+/* protocol IDs (3.3.1) */
+#define IKEV2_PROTO_IKE		1
+#define IKEV2_PROTO_AH		2
+#define IKEV2_PROTO_ESP		3
+
+/* transform types and IDs (3.3.2, IANA) */
+#define IKEV2_XF_ENCR		1
+#define IKEV2_XF_PRF		2
+#define IKEV2_XF_INTEG		3
+#define IKEV2_XF_DH		4
+#define IKEV2_XF_ESN		5
+
+#define IKEV2_ENCR_3DES		3
+#define IKEV2_ENCR_AES_CBC	12
+#define IKEV2_ENCR_AES_GCM_16	20	/* RFC 5282 */
+
+#define IKEV2_PRF_HMAC_SHA1	2
+#define IKEV2_PRF_HMAC_SHA2_256	5
+#define IKEV2_PRF_HMAC_SHA2_384	6
+#define IKEV2_PRF_HMAC_SHA2_512	7
+
+#define IKEV2_INTEG_NONE		0
+#define IKEV2_INTEG_HMAC_SHA1_96	2
+#define IKEV2_INTEG_HMAC_SHA2_256_128	12
+#define IKEV2_INTEG_HMAC_SHA2_384_192	13
+#define IKEV2_INTEG_HMAC_SHA2_512_256	14
+
+#define IKEV2_ATTR_KEY_LENGTH	14	/* TV format: 0x800e */
+
+/* ID types (3.5) */
+#define IKEV2_ID_IPV4_ADDR	1
+#define IKEV2_ID_FQDN		2
+#define IKEV2_ID_RFC822_ADDR	3
+#define IKEV2_ID_IPV6_ADDR	5
+#define IKEV2_ID_KEY_ID		11
+
+/* AUTH methods (3.8, RFC 7427) */
+#define IKEV2_AUTH_RSA_SIG	1
+#define IKEV2_AUTH_PSK		2
+#define IKEV2_AUTH_DSS		3
+#define IKEV2_AUTH_ECDSA_256	9
+#define IKEV2_AUTH_ECDSA_384	10
+#define IKEV2_AUTH_ECDSA_521	11
+#define IKEV2_AUTH_SIG		14	/* RFC 7427 digital signature */
+
+/* hash algorithms of SIGNATURE_HASH_ALGORITHMS (RFC 7427 4) */
+#define IKEV2_HASH_SHA1		1
+#define IKEV2_HASH_SHA2_256	2
+#define IKEV2_HASH_SHA2_384	3
+#define IKEV2_HASH_SHA2_512	4
 
 #define IKEV2_PLD_MAX		32	/* payloads in one message, at most */
 
@@ -101,5 +176,48 @@ int	ikev2_parse_clear(struct ikev2_msg *, uint32_t allowed);
 const struct ikev2_pld *ikev2_find(const struct ikev2_msg *, uint8_t type,
 	    size_t nth);
 const char *ikev2_pld_name(uint8_t type);
+
+/* ikev2_alg.c: the transforms ikesignd knows ---------------------------- */
+
+struct ike_hash;
+
+struct ikev2_encr {
+	uint16_t	 id;		/* IKEV2_ENCR_* */
+	unsigned	 keybits;	/* the Key Length attribute; 0: none */
+	const char	*ios;		/* IOS keyword: aes-cbc-128 ... */
+	const char	*evp;		/* OpenSSL cipher name */
+	size_t		 keylen;	/* octets of SK_e, salt included */
+	size_t		 saltlen;	/* AEAD: the implicit nonce part */
+	size_t		 ivlen;		/* the explicit IV in each message */
+	size_t		 blocklen;	/* padding unit */
+	size_t		 icvlen;	/* AEAD: its tag; 0 for CBC */
+	int		 weak;
+};
+
+struct ikev2_prf {
+	uint16_t	 id;		/* IKEV2_PRF_* */
+	const char	*ios;		/* sha1 sha256 sha384 sha512 */
+	int		 hash;		/* IKE_HASH_*: HMAC with this hash */
+};
+
+struct ikev2_integ {
+	uint16_t	 id;		/* IKEV2_INTEG_* */
+	const char	*ios;
+	int		 hash;		/* IKE_HASH_*: HMAC with this hash */
+	size_t		 keylen;	/* SK_a */
+	size_t		 icvlen;	/* truncated HMAC */
+};
+
+const struct ikev2_encr	 *ikev2_encr_get(uint16_t id, unsigned keybits);
+const struct ikev2_encr	 *ikev2_encr_ios(const char *word);
+const struct ikev2_prf	 *ikev2_prf_get(uint16_t id);
+const struct ikev2_prf	 *ikev2_prf_ios(const char *word);
+const struct ikev2_integ *ikev2_integ_get(uint16_t id);
+const struct ikev2_integ *ikev2_integ_ios(const char *word);
+/* The digest of a PRF or INTEG transform (alg_hash of its hash). */
+const struct ike_hash	 *ikev2_prf_hash(const struct ikev2_prf *);
+const struct ike_hash	 *ikev2_integ_hash(const struct ikev2_integ *);
+const EVP_CIPHER	 *ikev2_cipher(const struct ikev2_encr *);
+void			  ikev2_alg_free(void);
 
 #endif
