@@ -187,12 +187,21 @@ hms(char *buf, size_t len, long s)
 }
 
 static void
+hex(char *out, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static void
 show_json(FILE *f)
 {
 	const struct ike_sa *sa;
-	const struct ike_enc *e;
-	const struct ike_hash *h;
+	struct sa_view v;
 	char dst[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN];
+	char spii[2 * IKE_COOKIE_LEN + 1], spir[2 * IKE_COOKIE_LEN + 1];
 	time_t now = now_s();
 	int first = 1;
 
@@ -204,14 +213,17 @@ show_json(FILE *f)
 		    &sa->local.sin_addr, dst, sizeof(dst));
 		inet_ntop(AF_INET, sa->initiator ? &sa->local.sin_addr :
 		    &sa->remote.sin_addr, src, sizeof(src));
-		e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
-		h = alg_hash(sa->chosen.hash);
+		sa->ops->view(sa, &v);
+		hex(spii, sa->icky, IKE_COOKIE_LEN);
+		hex(spir, sa->rcky, IKE_COOKIE_LEN);
 		fprintf(f, "%s\n  {\"dst\": \"%s\", \"src\": \"%s\", "
 		    "\"state\": \"%s\", \"conn_id\": %u, \"status\": \"%s\", "
-		    "\"version\": %d, \"role\": \"%s\", \"peer\": ",
-		    first ? "" : ",", dst, src, sa_state_name(sa->state),
+		    "\"version\": %d, \"role\": \"%s\", \"spi_i\": \"%s\", "
+		    "\"spi_r\": \"%s\", \"peer\": ",
+		    first ? "" : ",", dst, src, sa_state_name(sa),
 		    sa->conn_id, sa->state == QM_IDLE ? "ACTIVE" : "",
-		    sa->version, sa->initiator ? "initiator" : "responder");
+		    sa->version, sa->initiator ? "initiator" : "responder",
+		    spii, spir);
 		json_string(f, sa->peer_name);
 		fputs(", \"peer_id\": ", f);
 		json_string(f, sa->peer_id);
@@ -219,10 +231,15 @@ show_json(FILE *f)
 		json_string(f, sa->key);
 		fputs(", \"keyring\": ", f);
 		json_string(f, sa->keyring);
-		fprintf(f, ", \"encryption\": \"%s\", \"hash\": \"%s\", "
-		    "\"group\": %d, \"lifetime\": %u, \"lifetime_left\": %ld}",
-		    e != NULL ? e->name : "", h != NULL ? h->name : "",
-		    sa->chosen.group, (unsigned)sa->chosen.lifetime,
+		fputs(", \"auth\": ", f);
+		json_string(f, v.auth);
+		fprintf(f, ", \"encryption\": \"%s\", \"%s\": \"%s\", ",
+		    v.encryption, sa->version == 1 ? "hash" : "integrity",
+		    v.integrity);
+		if (sa->version == 2)
+			fprintf(f, "\"prf\": \"%s\", ", v.prf);
+		fprintf(f, "\"group\": %d, \"lifetime\": %u, "
+		    "\"lifetime_left\": %ld}", v.group, (unsigned)v.lifetime,
 		    sa->state == QM_IDLE ? (long)(sa->expires - now) : 0L);
 		first = 0;
 	}
@@ -252,7 +269,7 @@ show_text(FILE *f)
 			snprintf(left, sizeof(left), "-");
 		snprintf(ver, sizeof(ver), "IKEv%d", sa->version);
 		fprintf(f, "%-15s %-15s %-14s %7u %-7s %-7s %-20s %s\n", dst,
-		    src, sa_state_name(sa->state), sa->conn_id,
+		    src, sa_state_name(sa), sa->conn_id,
 		    sa->state == QM_IDLE ? "ACTIVE" : "", ver, sa->key, left);
 	}
 }
@@ -354,7 +371,9 @@ do_initiate(int fd, const char *name)
 			control_reply(fd, 0, text);
 			return;
 		}
-	if ((sa = mm_initiate(peer, err, sizeof(err))) == NULL) {
+	sa = peer->version == 2 ? ikev2_initiate(peer, err, sizeof(err)) :
+	    mm_initiate(peer, err, sizeof(err));
+	if (sa == NULL) {
 		snprintf(text, sizeof(text), "cannot initiate to %s: %s\n",
 		    peer->name, err);
 		control_reply(fd, ikesignd->key_ok ? KS_EFAIL : KS_EPERM, text);

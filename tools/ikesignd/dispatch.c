@@ -29,11 +29,12 @@ ike_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		ikev1_input(pkt, len, from, local);
 		return;
 	case 2:
-		inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
-		log_debug("%s: IKEv2 message dropped: not supported yet", who);
+		ikev2_input(pkt, len, from, local);
 		return;
 	default:
-		log_debug("datagram with IKE major version %u dropped", major);
+		inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
+		log_debug("%s: datagram with IKE major version %u dropped",
+		    who, major);
 		return;
 	}
 }

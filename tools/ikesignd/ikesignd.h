@@ -497,17 +497,52 @@ enum sa_state {
 	MM_SA_SETUP,
 	MM_KEY_EXCH,
 	MM_KEY_AUTH,
-	QM_IDLE,
-	MM_DEAD
+	QM_IDLE,	/* established, both versions */
+	V2_SA_INIT,	/* IKEv2: in IKE_SA_INIT */
+	V2_AUTH,	/* IKEv2: in IKE_AUTH */
+	MM_DEAD		/* to be freed, both versions */
 };
 
 #define SPKI_MAX	2600
 #define SIG_MAX		2048
 
+struct ike_sa;
+struct ikev2_state;
+
+/*
+ * What the shared SA table and timers ask of an IKE version; each
+ * version's exchange files fill one (ikev1_ops, ikev2_ops), so the shared
+ * core never calls into an exchange file by name.
+ */
+/* What ikesignctl show prints of an SA, whatever its version. */
+struct sa_view {
+	char		 encryption[32];
+	char		 integrity[32];	/* IKEv1: the hash */
+	char		 prf[32];	/* IKEv2 only */
+	int		 group;
+	char		 auth[48];	/* how the peer authenticated */
+	uint32_t	 lifetime;
+};
+
+struct ike_ops {
+	void	(*view)(const struct ike_sa *, struct sa_view *);
+	void	(*tell_delete)(struct ike_sa *);	/* Delete to the peer */
+	void	(*liveness)(struct ike_sa *);		/* DPD / empty INFO */
+	void	(*rekey)(struct ike_sa *);		/* start a rekey */
+	void	(*retransmit)(struct ike_sa *);
+	void	(*release)(struct ike_sa *);		/* free version state */
+	const char *(*state_name)(const struct ike_sa *);
+};
+
+extern const struct ike_ops ikev1_ops;
+extern const struct ike_ops ikev2_ops;
+
 struct ike_sa {
 	TAILQ_ENTRY(ike_sa)	 entry;
 	unsigned		 conn_id;
-	int			 version;	/* IKE major version: 1 */
+	int			 version;	/* IKE major version: 1, 2 */
+	const struct ike_ops	*ops;
+	struct ikev2_state	*v2;		/* IKEv2 only */
 	int			 initiator;
 	enum sa_state		 state;
 	uint8_t			 icky[IKE_COOKIE_LEN];
@@ -550,7 +585,10 @@ struct ike_sa {
 	uint8_t			 rxsum[32];	/* digest of the last request */
 	int			 tx_tries;
 	uint64_t		 tx_next;	/* ms; 0: none pending */
-	/* dead peer detection */
+	/* dead peer detection: seconds, from the keepalive or profile */
+	unsigned		 dpd_interval;	/* 0: off */
+	unsigned		 dpd_retry;
+	int			 dpd_periodic;
 	uint32_t		 dpd_seq;
 	int			 dpd_out;
 	int			 dpd_tries;
@@ -587,10 +625,13 @@ void		 key_state(int ok, const char *why);
 /* sa_table.c */
 struct ike_sa	*sa_new(int initiator, const struct sockaddr_in *local,
 		    const struct sockaddr_in *remote);
+/* The same for IKEv2 (version 2, ikev2_ops); the caller fills sa->v2. */
+struct ike_sa	*sa_new_v2(int initiator, const struct sockaddr_in *local,
+		    const struct sockaddr_in *remote);
 struct ike_sa	*sa_find(const uint8_t *icky, const uint8_t *rcky,
 		    const struct sockaddr_in *remote);
 void		 sa_free(struct ike_sa *);
-const char	*sa_state_name(enum sa_state);
+const char	*sa_state_name(const struct ike_sa *);
 void		 sa_fail(struct ike_sa *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -693,6 +734,13 @@ void	ike_input(const uint8_t *, size_t, const struct sockaddr_in *from,
 
 void	ikev1_input(const uint8_t *, size_t, const struct sockaddr_in *from,
 	    const struct sockaddr_in *local);
+
+/* ikev2_input.c: an IKEv2 datagram to its exchange ------------------- */
+
+void	ikev2_input(const uint8_t *, size_t, const struct sockaddr_in *from,
+	    const struct sockaddr_in *local);
+/* ikev2_init.c: start an IKEv2 SA with a peer line of ike-version 2 */
+struct ike_sa *ikev2_initiate(const struct peer *, char *err, size_t errsz);
 
 /* control.c ------------------------------------------------------------ */
 

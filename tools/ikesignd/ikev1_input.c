@@ -1,15 +1,75 @@
 /*
  * ikev1_input.c -- an IKEv1 datagram to the exchange it belongs to: a new
  * Main Mode, the half-open table, an SA of the table (Main Mode,
- * Informational, Quick Mode declined), or nowhere.
+ * Informational, Quick Mode declined), or nowhere; and the operations the
+ * shared SA table asks of IKEv1 (ikev1_ops).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
 
 #include "ikesignd.h"
+
+static const char *
+ikev1_state_name(const struct ike_sa *sa)
+{
+	switch (sa->state) {
+	case MM_NO_STATE:
+		return "MM_NO_STATE";
+	case MM_SA_SETUP:
+		return "MM_SA_SETUP";
+	case MM_KEY_EXCH:
+		return "MM_KEY_EXCH";
+	case MM_KEY_AUTH:
+		return "MM_KEY_AUTH";
+	case QM_IDLE:
+		return "QM_IDLE";
+	default:
+		return "MM_NO_STATE";
+	}
+}
+
+/* A new Main Mode with the same peer; the old SA lives until it expires. */
+static void
+ikev1_rekey(struct ike_sa *sa)
+{
+	const struct peer *peer;
+	char err[256];
+
+	peer = conf_peer(&ikesignd->conf, sa->remote.sin_addr);
+	if (peer != NULL && mm_initiate(peer, err, sizeof(err)) == NULL)
+		log_warnx("%s: cannot rekey: %s", sa->peer_name, err);
+}
+
+static void
+ikev1_view(const struct ike_sa *sa, struct sa_view *v)
+{
+	const struct ike_enc *e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
+	const struct ike_hash *h = alg_hash(sa->chosen.hash);
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->encryption, sizeof(v->encryption), "%s",
+	    e != NULL ? e->name : "");
+	snprintf(v->integrity, sizeof(v->integrity), "%s",
+	    h != NULL ? h->name : "");
+	v->group = sa->chosen.group;
+	v->lifetime = sa->chosen.lifetime;
+	snprintf(v->auth, sizeof(v->auth), "%s",
+	    sa->state == QM_IDLE ? "RSA signature" : "");
+}
+
+const struct ike_ops ikev1_ops = {
+	.view = ikev1_view,
+	.tell_delete = info_delete,
+	.liveness = info_dpd,
+	.rekey = ikev1_rekey,
+	.retransmit = msg_retransmit,
+	.release = NULL,
+	.state_name = ikev1_state_name,
+};
 
 static void
 digest(const uint8_t *p, size_t len, uint8_t *out)

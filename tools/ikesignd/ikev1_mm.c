@@ -827,7 +827,7 @@ mm_recv(struct ike_sa *sa, struct ike_msg *m, const struct sockaddr_in *from)
 			init_msg6(sa, m);
 		else
 			log_debug("%s: unexpected Main Mode message in %s",
-			    sa->peer_name, sa_state_name(sa->state));
+			    sa->peer_name, sa_state_name(sa));
 		return;
 	}
 	if (sa->state == MM_SA_SETUP && !enc)
@@ -836,5 +836,5 @@ mm_recv(struct ike_sa *sa, struct ike_msg *m, const struct sockaddr_in *from)
 		resp_msg5(sa, m);
 	else
 		log_debug("%s: unexpected Main Mode message in %s",
-		    sa->peer_name, sa_state_name(sa->state));
+		    sa->peer_name, sa_state_name(sa));
 }

@@ -13,6 +13,7 @@
 
 #include "ikesignd.h"
 #include "ikev2.h"
+#include "ikev2_int.h"
 
 typedef int (*v2_validate_fn)(const uint8_t *, size_t);
 
@@ -187,4 +188,123 @@ ikev2_find(const struct ikev2_msg *m, uint8_t type, size_t nth)
 		if (m->pld[i].type == type && nth-- == 0)
 			return &m->pld[i];
 	return NULL;
+}
+
+/* Payload bodies; their shape was checked when the chain was parsed. ---- */
+
+int
+v2_pld_notify(const struct ikev2_pld *p, struct v2_notify *n)
+{
+	if (p == NULL || p->type != IKEV2_PLD_N || p->len < 4 ||
+	    (size_t)p->body[1] > p->len - 4)
+		return -1;
+	n->proto = p->body[0];
+	n->spilen = p->body[1];
+	n->type = (uint16_t)(p->body[2] << 8 | p->body[3]);
+	n->spi = p->body + 4;
+	n->data = p->body + 4 + n->spilen;
+	n->len = p->len - 4 - n->spilen;
+	return 0;
+}
+
+/* DH Group Num, RESERVED, Key Exchange Data (3.4). */
+int
+v2_pld_ke(const struct ikev2_pld *p, uint16_t *group, const uint8_t **data,
+    size_t *len)
+{
+	if (p == NULL || p->type != IKEV2_PLD_KE || p->len < 5)
+		return -1;
+	*group = (uint16_t)(p->body[0] << 8 | p->body[1]);
+	*data = p->body + 4;
+	*len = p->len - 4;
+	return 0;
+}
+
+/* ID Type, RESERVED, Identification Data (3.5). */
+int
+v2_pld_id(const struct ikev2_pld *p, struct v2_id *id)
+{
+	if (p == NULL || (p->type != IKEV2_PLD_IDI &&
+	    p->type != IKEV2_PLD_IDR) || p->len < 5)
+		return -1;
+	id->type = p->body[0];
+	id->data = p->body + 4;
+	id->len = p->len - 4;
+	return 0;
+}
+
+/* Auth Method, RESERVED, Authentication Data (3.8). */
+int
+v2_pld_auth(const struct ikev2_pld *p, uint8_t *method, const uint8_t **data,
+    size_t *len)
+{
+	if (p == NULL || p->type != IKEV2_PLD_AUTH || p->len < 5)
+		return -1;
+	*method = p->body[0];
+	*data = p->body + 4;
+	*len = p->len - 4;
+	return 0;
+}
+
+const struct ikev2_pld *
+v2_find_notify(const struct ikev2_msg *m, uint16_t type, struct v2_notify *n)
+{
+	size_t i;
+
+	for (i = 0; i < m->npld; i++)
+		if (m->pld[i].type == IKEV2_PLD_N &&
+		    v2_pld_notify(&m->pld[i], n) == 0 && n->type == type)
+			return &m->pld[i];
+	return NULL;
+}
+
+uint16_t
+v2_error_notify(const struct ikev2_msg *m)
+{
+	struct v2_notify n;
+	size_t i;
+
+	for (i = 0; i < m->npld; i++)
+		if (m->pld[i].type == IKEV2_PLD_N &&
+		    v2_pld_notify(&m->pld[i], &n) == 0 && n.type != 0 &&
+		    n.type <= IKEV2_N_ERROR_MAX)
+			return n.type;
+	return 0;
+}
+
+static const struct {
+	uint16_t	 type;
+	const char	*name;
+} notify_names[] = {
+	{ IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD,
+	    "UNSUPPORTED_CRITICAL_PAYLOAD" },
+	{ IKEV2_N_INVALID_IKE_SPI, "INVALID_IKE_SPI" },
+	{ IKEV2_N_INVALID_MAJOR_VERSION, "INVALID_MAJOR_VERSION" },
+	{ IKEV2_N_INVALID_SYNTAX, "INVALID_SYNTAX" },
+	{ IKEV2_N_INVALID_MESSAGE_ID, "INVALID_MESSAGE_ID" },
+	{ IKEV2_N_INVALID_SPI, "INVALID_SPI" },
+	{ IKEV2_N_NO_PROPOSAL_CHOSEN, "NO_PROPOSAL_CHOSEN" },
+	{ IKEV2_N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD" },
+	{ IKEV2_N_AUTHENTICATION_FAILED, "AUTHENTICATION_FAILED" },
+	{ IKEV2_N_SINGLE_PAIR_REQUIRED, "SINGLE_PAIR_REQUIRED" },
+	{ IKEV2_N_NO_ADDITIONAL_SAS, "NO_ADDITIONAL_SAS" },
+	{ IKEV2_N_INTERNAL_ADDRESS_FAILURE, "INTERNAL_ADDRESS_FAILURE" },
+	{ IKEV2_N_FAILED_CP_REQUIRED, "FAILED_CP_REQUIRED" },
+	{ IKEV2_N_TS_UNACCEPTABLE, "TS_UNACCEPTABLE" },
+	{ IKEV2_N_INVALID_SELECTORS, "INVALID_SELECTORS" },
+	{ IKEV2_N_TEMPORARY_FAILURE, "TEMPORARY_FAILURE" },
+	{ IKEV2_N_CHILD_SA_NOT_FOUND, "CHILD_SA_NOT_FOUND" },
+	{ IKEV2_N_INITIAL_CONTACT, "INITIAL_CONTACT" },
+	{ IKEV2_N_COOKIE, "COOKIE" },
+};
+
+const char *
+v2_notify_name(uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(notify_names) / sizeof(notify_names[0]); i++)
+		if (notify_names[i].type == type)
+			return notify_names[i].name;
+	return "an unknown notify";
 }

@@ -19,23 +19,9 @@
 #define SA_MAX		4096	/* bound on memory an attacker can pin */
 
 const char *
-sa_state_name(enum sa_state s)
+sa_state_name(const struct ike_sa *sa)
 {
-	switch (s) {
-	case MM_NO_STATE:
-		return "MM_NO_STATE";
-	case MM_SA_SETUP:
-		return "MM_SA_SETUP";
-	case MM_KEY_EXCH:
-		return "MM_KEY_EXCH";
-	case MM_KEY_AUTH:
-		return "MM_KEY_AUTH";
-	case QM_IDLE:
-		return "QM_IDLE";
-	case MM_DEAD:
-	default:
-		return "MM_NO_STATE";
-	}
+	return sa->ops->state_name(sa);
 }
 
 struct ike_sa *
@@ -53,6 +39,7 @@ sa_new(int initiator, const struct sockaddr_in *local,
 		return NULL;
 	sa->conn_id = ikesignd->next_conn_id++;
 	sa->version = 1;
+	sa->ops = &ikev1_ops;
 	sa->initiator = initiator;
 	sa->state = MM_NO_STATE;
 	sa->local = *local;
@@ -64,6 +51,20 @@ sa_new(int initiator, const struct sockaddr_in *local,
 	sa->created = sa->last_rx = now_s();
 	sa->waiter = -1;
 	TAILQ_INSERT_TAIL(&ikesignd->sas, sa, entry);
+	return sa;
+}
+
+struct ike_sa *
+sa_new_v2(int initiator, const struct sockaddr_in *local,
+    const struct sockaddr_in *remote)
+{
+	struct ike_sa *sa;
+
+	if ((sa = sa_new(initiator, local, remote)) == NULL)
+		return NULL;
+	sa->version = 2;
+	sa->ops = &ikev2_ops;
+	sa->state = V2_SA_INIT;
 	return sa;
 }
 
@@ -94,6 +95,8 @@ sa_free(struct ike_sa *sa)
 	if (sa->waiter >= 0)
 		control_reply(sa->waiter, 1, sa->why[0] != '\0' ? sa->why :
 		    "the negotiation was abandoned");
+	if (sa->ops->release != NULL)
+		sa->ops->release(sa);
 	free(sa->sai);
 	free(sa->tx);
 	EVP_PKEY_free(sa->dh);
@@ -112,7 +115,7 @@ sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	vsnprintf(sa->why, sizeof(sa->why), fmt, ap);
 	va_end(ap);
 	log_warnx("%s: IKE SA conn-id %u failed in %s: %s", sa->peer_name,
-	    sa->conn_id, sa_state_name(sa->state), sa->why);
+	    sa->conn_id, sa_state_name(sa), sa->why);
 	sa->state = MM_DEAD;
 	if (sa->waiter >= 0) {
 		control_reply(sa->waiter, 1, sa->why);
@@ -131,7 +134,10 @@ sa_established(struct ike_sa *sa)
 	sa->expires = now + sa->chosen.lifetime;
 	sa->rekey_at = sa->initiator ? now + sa->chosen.lifetime -
 	    sa->chosen.lifetime / 10 : 0;
-	sa->dpd_next = now + ikesignd->conf.keepalive;
+	sa->dpd_interval = ikesignd->conf.keepalive;
+	sa->dpd_retry = ikesignd->conf.keepalive_retry;
+	sa->dpd_periodic = ikesignd->conf.keepalive_periodic;
+	sa->dpd_next = now + sa->dpd_interval;
 	free(sa->sai);
 	sa->sai = NULL;
 	OPENSSL_cleanse(sa->gxy, sizeof(sa->gxy));
@@ -198,7 +204,7 @@ sa_clear_matching(const char *peer, const char *key, const char *why)
 		if (key != NULL && strcmp(key, sa->key) != 0)
 			continue;
 		if (sa->state == QM_IDLE) {
-			info_delete(sa);
+			sa->ops->tell_delete(sa);
 			log_info("%s: IKE SA conn-id %u deleted: %s",
 			    sa->peer_name, sa->conn_id, why);
 			n++;

@@ -15,26 +15,20 @@
 static void
 sa_timer_established(struct ike_sa *sa, time_t now)
 {
-	const struct conf *c = &ikesignd->conf;
-	const struct peer *peer;
-	char err[256];
-
 	if (now >= sa->expires) {
 		log_info("%s: IKE SA conn-id %u lifetime expired",
 		    sa->peer_name, sa->conn_id);
-		info_delete(sa);
+		sa->ops->tell_delete(sa);
 		sa_fail_quiet(sa, "lifetime expired");
 		return;
 	}
 	if (sa->rekey_at != 0 && now >= sa->rekey_at) {
 		sa->rekey_at = 0;
-		peer = conf_peer(c, sa->remote.sin_addr);
 		log_info("%s: rekeying IKE SA conn-id %u", sa->peer_name,
 		    sa->conn_id);
-		if (peer != NULL && mm_initiate(peer, err, sizeof(err)) == NULL)
-			log_warnx("%s: cannot rekey: %s", sa->peer_name, err);
+		sa->ops->rekey(sa);
 	}
-	if (c->keepalive == 0 || !sa->peer_dpd || now < sa->dpd_next)
+	if (sa->dpd_interval == 0 || !sa->peer_dpd || now < sa->dpd_next)
 		return;
 	if (sa->dpd_out) {
 		if (++sa->dpd_tries > DPD_TRIES) {
@@ -44,16 +38,16 @@ sa_timer_established(struct ike_sa *sa, time_t now)
 			sa_fail_quiet(sa, "peer dead (DPD)");
 			return;
 		}
-		info_dpd(sa);
-		sa->dpd_next = now + c->keepalive_retry;
+		sa->ops->liveness(sa);
+		sa->dpd_next = now + sa->dpd_retry;
 		return;
 	}
 	/* periodic: every SECONDS; on-demand: after SECONDS of silence */
-	if (c->keepalive_periodic || now - sa->last_rx >= c->keepalive) {
-		info_dpd(sa);
-		sa->dpd_next = now + c->keepalive_retry;
+	if (sa->dpd_periodic || now - sa->last_rx >= sa->dpd_interval) {
+		sa->ops->liveness(sa);
+		sa->dpd_next = now + sa->dpd_retry;
 	} else
-		sa->dpd_next = sa->last_rx + c->keepalive;
+		sa->dpd_next = sa->last_rx + sa->dpd_interval;
 }
 
 void
@@ -65,19 +59,19 @@ sa_timers(uint64_t nowms, int *timeout)
 
 	ho_expire(HALF_OPEN_S);
 	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
-		if (sa->state == QM_IDLE) {
-			sa_timer_established(sa, now);
-			continue;
-		}
 		if (sa->state == MM_DEAD)
 			continue;
-		if (now - sa->created > HALF_OPEN_S) {
+		if (sa->state == QM_IDLE)
+			sa_timer_established(sa, now);
+		else if (now - sa->created > HALF_OPEN_S) {
 			sa_fail(sa, "negotiation did not finish in %d s",
 			    HALF_OPEN_S);
 			continue;
 		}
-		if (sa->tx_next != 0 && nowms >= sa->tx_next)
-			msg_retransmit(sa);
+		/* requests of established IKEv2 SAs are retransmitted too */
+		if (sa->state != MM_DEAD && sa->tx_next != 0 &&
+		    nowms >= sa->tx_next)
+			sa->ops->retransmit(sa);
 		if (sa->tx_next != 0 && sa->state != MM_DEAD) {
 			wait = sa->tx_next > nowms ? sa->tx_next - nowms : 0;
 			if (wait < (uint64_t)*timeout)

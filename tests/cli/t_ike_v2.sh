@@ -1,0 +1,255 @@
+#!/bin/sh
+# t_ike_v2.sh -- IKEv2 between ikesignd (key on a SoftHSM2 token) and
+# strongSwan's charon, both roles: IKE_SA_INIT and IKE_AUTH with RFC 7427
+# signatures (PKCS#1 v1.5 and PSS) and AUTH method 1, three suites
+# (AES-CBC-128/SHA-256/group 14, AES-GCM-256/SHA-384/group 20,
+# AES-CBC-256/SHA-512/group 31), INVALID_KE both ways, a CHILD_SA declined
+# with the IKE SA kept, Delete both ways, liveness checks, and refusals
+# (wrong key, no proposal, unknown identity, locked key).
+. "$top_srcdir/tests/cli/t_ike_env.sh"
+
+ike_setup
+
+# strongSwan's IKEv2 side: one connection per case; no MOBIKE (ikesignd
+# stays on port 500)
+v2conn() { # NAME PROPOSALS [LOCAL-ID] [EXTRA] [CHILD]
+	cat <<EOC
+  $1 {
+    version = 2
+    mobike = no
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = $2
+    $4
+    local {
+      auth = pubkey
+      id = ${3:-b.test}
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+$5
+  }
+EOC
+}
+child='    children { c { local_ts = '$IPB'/32
+      remote_ts = '$IPA'/32
+      esp_proposals = aes128-sha256 } }'
+{
+	echo "connections {"
+	v2conn s14 aes128-sha256-modp2048
+	v2conn s20 aes256gcm16-prfsha384-ecp384
+	v2conn s31 aes256-sha512-curve25519
+	v2conn ke aes128-sha256-modp2048-ecp256
+	v2conn child aes128-sha256-modp2048 b.test "" "$child"
+	v2conn nomatch aes128-md5-modp1024
+	v2conn stranger aes128-sha256-modp2048 c.test
+	v2conn dpd aes128-sha256-modp2048 b.test "dpd_delay = 1s"
+	echo "}"
+} >"$T/b/swanctl/swanctl.conf"
+sed -i 's/ kernel-netlink/ kernel-netlink curve25519/' "$T/b/strongswan.conf"
+
+v2() { # PROPOSAL-LINES [PROFILE-LINES] [PEER-LINE]
+	ikesignd_conf "${3:-peer $IPB ike-version 2 profile gw}" <<EOC
+crypto ikev2 proposal p1
+$1
+crypto ikev2 policy pol
+ proposal p1
+crypto ikev2 profile gw
+ match identity remote fqdn b.test
+ match identity remote address $IPB
+ identity local address $IPA
+ authentication local rsa-sig${2:-}
+ authentication remote rsa-sig
+ keyring default
+ dpd 10 2 on-demand
+EOC
+}
+
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 14"
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with an IKEv2 configuration"
+charon_start
+
+n=0
+# suite: ikesignd proposal | strongSwan connection | what ikesignd logs
+for suite in "aes-cbc-128|sha256|14|s14|aes-cbc-128/integ-sha256/prf-sha256/group 14" \
+    "aes-gcm-256||20|s20|aes-gcm-256/aead/prf-sha384/group 20" \
+    "aes-cbc-256|sha512|31|s31|aes-cbc-256/integ-sha512/prf-sha512/group 31"; do
+	IFS='|' read -r enc integ group conn words <<EOS
+$suite
+EOS
+	if [ -n "$integ" ]; then
+		lines=" encryption $enc
+ integrity $integ
+ group $group"
+	else
+		lines=" encryption $enc
+ prf sha384
+ group $group"
+	fi
+	v2 "$lines"
+	expect_rc 0 "reload with $words" ctl reload
+
+	n=$((n + 1))
+	expect_rc 0 "strongSwan initiates IKEv2 ($words)" \
+	    swan --initiate --ike "$conn" --timeout 10
+	logged "$T/ikesignd.log" "established as responder: $words" \
+	    "ikesignd responds with $words"
+	ok "[ \$(grep -c \"authentication of '$IPA' with RSA_EMSA_PKCS1_SHA2_256 successful\" $T/b/charon.log) -ge $n ]" \
+	    "strongSwan verified the token's RFC 7427 signature ($words)"
+	logged "$T/ikesignd.log" "authentication of 'b.test' with" \
+	    "ikesignd verified strongSwan's signature ($words)"
+	ctl show sa --json >"$T/sa.json"
+	ok "python3 -c 'import json,sys; a=json.load(open(\"$T/sa.json\")); \
+sys.exit(not (len(a)==1 and a[0][\"version\"]==2 and a[0][\"state\"]==\"READY\" and a[0][\"role\"]==\"responder\" and a[0][\"peer_id\"]==\"b.test\" and a[0][\"encryption\"]==\"$enc\" and a[0][\"group\"]==$group and len(a[0][\"spi_i\"])==16))'" \
+	    "show sa --json: one READY IKEv2 responder SA ($words)"
+	swan --terminate --ike "$conn" --timeout 5 >/dev/null 2>&1
+	logged "$T/ikesignd.log" "deleted by the peer" \
+	    "ikesignd honours strongSwan's Delete ($words)"
+
+	n=$((n + 1))
+	expect_rc 0 "ikesignctl initiate over IKEv2 ($words)" \
+	    ctl initiate "$IPB"
+	contains "$out" "IKEv2 SA with $IPB established" \
+	    "initiate reports the result ($words)"
+	logged "$T/ikesignd.log" "established as initiator: $words" \
+	    "ikesignd initiates with $words"
+	ok "[ \$(grep -c \"authentication of '$IPA' with RSA_EMSA_PKCS1_SHA2_256 successful\" $T/b/charon.log) -ge $n ]" \
+	    "strongSwan (responder) verified the token signature ($words)"
+	swan --list-sas >"$T/b/sas.txt" 2>&1
+	contains "$T/b/sas.txt" "ESTABLISHED, IKEv2" "strongSwan lists the IKEv2 SA"
+	expect_rc 0 "clear sa" ctl clear sa
+	wait_count "$T/b/charon.log" "received DELETE for IKE_SA" \
+	    $((n / 2)) 5
+	ok "[ \$(grep -c 'received DELETE for IKE_SA' $T/b/charon.log) -ge $((n / 2)) ]" \
+	    "strongSwan received ikesignd's Delete ($words)"
+	: >"$T/ikesignd.log.mark"
+	sed -i 's/deleted by the peer/deleted by the peer (seen)/' \
+	    "$T/ikesignd.log"
+done
+
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 14"
+ctl reload >/dev/null
+
+# AUTH method 1 when the peer does not announce RFC 7427
+sed -i 's/^charon {/charon {\n  signature_authentication = no/' \
+    "$T/b/strongswan.conf"
+swan --reload-settings >/dev/null 2>&1
+expect_rc 0 "strongSwan without RFC 7427 initiates" \
+    swan --initiate --ike s14 --timeout 10
+logged "$T/ikesignd.log" "with RSA signature (method 1, SHA-1) successful" \
+    "ikesignd verified AUTH method 1"
+logged "$T/b/charon.log" "authentication of '$IPA' with RSA signature successful" \
+    "strongSwan verified ikesignd's AUTH method 1"
+swan --terminate --ike s14 --timeout 5 >/dev/null 2>&1
+sed -i '/signature_authentication = no/d' "$T/b/strongswan.conf"
+
+# RSASSA-PSS both ways (RFC 7427)
+sed -i 's/^charon {/charon {\n  rsa_pss = yes/' "$T/b/strongswan.conf"
+swan --reload-settings >/dev/null 2>&1
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 14" " pss"
+ctl reload >/dev/null
+expect_rc 0 "ikesignd initiates signing with RSA-PSS" ctl initiate "$IPB"
+logged "$T/b/charon.log" "authentication of '$IPA' with RSA_EMSA_PSS" \
+    "strongSwan verified the token's RSASSA-PSS signature"
+logged "$T/ikesignd.log" "RSASSA-PSS" "ikesignd verified strongSwan's PSS"
+ctl clear sa >/dev/null
+sed -i '/rsa_pss = yes/d' "$T/b/strongswan.conf"
+swan --reload-settings >/dev/null 2>&1
+
+# INVALID_KE_PAYLOAD, both ways
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 19 14"
+ctl reload >/dev/null
+expect_rc 0 "strongSwan's KE for group 14 gets INVALID_KE (ikesignd wants 19)" \
+    swan --initiate --ike ke --timeout 10
+logged "$T/ikesignd.log" "INVALID_KE_PAYLOAD" "ikesignd asked for group 19"
+logged "$T/ikesignd.log" "established as responder: aes-cbc-128/integ-sha256/prf-sha256/group 19" \
+    "strongSwan retried with group 19"
+swan --terminate --ike ke --timeout 5 >/dev/null 2>&1
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 31 14"
+ctl reload >/dev/null
+expect_rc 0 "ikesignd follows INVALID_KE to group 14" ctl initiate "$IPB"
+logged "$T/ikesignd.log" "the peer wants DH group 14" \
+    "ikesignd resent its KE for group 14"
+ctl clear sa >/dev/null
+
+# a CHILD_SA is declined; the IKE SA stays
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 14"
+ctl reload >/dev/null
+swan --initiate --child c --timeout 10 >"$T/child.out" 2>&1
+logged "$T/ikesignd.log" "CHILD_SA declined (NO_PROPOSAL_CHOSEN)" \
+    "ikesignd declines the CHILD_SA"
+logged "$T/b/charon.log" "received NO_PROPOSAL_CHOSEN notify" \
+    "strongSwan got NO_PROPOSAL_CHOSEN"
+swan --list-sas >"$T/b/sas.txt" 2>&1
+contains "$T/b/sas.txt" "child: #" "strongSwan keeps the IKE SA" 2>/dev/null ||
+    contains "$T/b/sas.txt" "ESTABLISHED, IKEv2" "strongSwan keeps the IKE SA"
+swan --terminate --ike child --timeout 5 >/dev/null 2>&1
+
+# liveness: strongSwan checks every second and ikesignd answers
+expect_rc 0 "strongSwan initiates with DPD every second" \
+    swan --initiate --ike dpd --timeout 10
+sleep 3
+ok "[ \$(grep -c 'liveness check answered' $T/ikesignd.log) -ge 1 ]" \
+    "ikesignd answered strongSwan's liveness checks"
+swan --terminate --ike dpd --timeout 5 >/dev/null 2>&1
+
+# refusals: no proposal, unknown identity, wrong key, locked key
+expect_rc 1 "a proposal ikesignd does not have is refused" \
+    swan --initiate --ike nomatch --timeout 10
+logged "$T/ikesignd.log" "proposal mismatch" "ikesignd logs the mismatch"
+logged "$T/b/charon.log" "received NO_PROPOSAL_CHOSEN notify error" \
+    "strongSwan got NO_PROPOSAL_CHOSEN"
+expect_rc 1 "an identity no profile matches is refused" \
+    swan --initiate --ike stranger --timeout 10
+logged "$T/ikesignd.log" "IKE_AUTH refused (AUTHENTICATION_FAILED)" \
+    "ikesignd logs why"
+logged "$T/b/charon.log" "received AUTHENTICATION_FAILED notify error" \
+    "strongSwan got AUTHENTICATION_FAILED"
+ikesignd_conf "peer $IPB ike-version 2 profile gw" <<EOC
+crypto ikev2 proposal p1
+ encryption aes-cbc-128
+ integrity sha256
+ group 14
+crypto ikev2 profile gw
+ match identity remote fqdn b.test
+ authentication local rsa-sig
+ authentication remote rsa-sig
+ keyring wrong
+EOC
+ctl reload >/dev/null
+expect_rc 1 "a peer whose key is not the keyring's is refused" \
+    swan --initiate --ike s14 --timeout 10
+logged "$T/ikesignd.log" "does not verify with its key in keyring 'wrong'" \
+    "ikesignd names the keyring"
+ok "[ \$(ctl show sa --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') -eq 0 ]" \
+    "no SA is left after the refusals"
+v2 " encryption aes-cbc-128
+ integrity sha256
+ group 14"
+ctl reload >/dev/null
+"$CK" lock rsa --label ike-a >/dev/null 2>&1
+ctl reload >/dev/null
+sleep 1
+expect_rc 1 "a locked key refuses IKEv2" \
+    swan --initiate --ike s14 --timeout 10
+logged "$T/ikesignd.log" "is locked or missing" "ikesignd says the key is locked"
+"$CK" unlock rsa --label ike-a >/dev/null 2>&1
+
+done_testing

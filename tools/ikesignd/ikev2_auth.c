@@ -1,0 +1,431 @@
+/*
+ * ikev2_auth.c -- the IKE_AUTH exchange (RFC 7296 1.2, 2.15) in both
+ * roles: identities, the profile that an identity selects, signatures
+ * made by the signer over the octets of 2.15 (AUTH method 1, or RFC 7427
+ * digital signatures when the peer announced SIGNATURE_HASH_ALGORITHMS),
+ * the peer's signature checked with its key from the keyring, and
+ * CHILD_SAs declined with the IKE SA kept (1.2; childless per RFC 6023).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/crypto.h>
+
+#include "ikev2_int.h"
+
+/* The profile's choices for this SA; with no profile, IOS's defaults. */
+void
+v2_profile_apply(struct ike_sa *sa, const struct v2_profile *prof,
+    const struct peer *peer)
+{
+	struct ikev2_state *st = sa->v2;
+	const char *kr = peer != NULL ? peer->keyring : "default";
+
+	st->auth_local = V2_AUTH_RSA_SIG;
+	st->lifetime = 86400;
+	st->profile[0] = '\0';
+	sa->dpd_interval = 0;
+	if (prof != NULL) {
+		snprintf(st->profile, sizeof(st->profile), "%s", prof->name);
+		if (prof->keyring[0] != '\0')
+			kr = prof->keyring;
+		if (prof->auth_local != V2_AUTH_NONE)
+			st->auth_local = prof->auth_local;
+		if (prof->lifetime != 0)
+			st->lifetime = prof->lifetime;
+		sa->dpd_interval = prof->dpd;
+		sa->dpd_retry = prof->dpd_retry;
+		sa->dpd_periodic = prof->dpd_periodic;
+	}
+	snprintf(sa->keyring, sizeof(sa->keyring), "%s", kr);
+}
+
+/* sa_fail() with the reason already in sa->why (it formats into it). */
+static void
+fail_why(struct ike_sa *sa)
+{
+	char why[sizeof(sa->why)];
+
+	memcpy(why, sa->why, sizeof(why));
+	sa_fail(sa, "%s", why);
+}
+
+/* Our ID payload body (3.5): the profile's identity local, else the
+ * address we send from (IOS's default). */
+static void
+build_id(const struct ike_sa *sa, struct wbuf *w)
+{
+	const struct v2_profile *prof = NULL;
+	struct in_addr a = sa->local.sin_addr;
+
+	if (sa->v2->profile[0] != '\0')
+		prof = conf_v2_profile(&ikesignd->conf, sa->v2->profile);
+	if (prof != NULL && prof->id_fqdn) {
+		wb_u8(w, IKEV2_ID_FQDN);
+		wb_zero(w, 3);
+		wb_bytes(w, prof->id_name, strlen(prof->id_name));
+		return;
+	}
+	if (prof != NULL && prof->id_name[0] != '\0')
+		(void)inet_pton(AF_INET, prof->id_name, &a);
+	wb_u8(w, IKEV2_ID_IPV4_ADDR);
+	wb_zero(w, 3);
+	wb_bytes(w, &a.s_addr, 4);
+}
+
+/*
+ * The hash of what one side signs (2.15):
+ *   initiator: RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
+ *   responder: RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload)
+ * idbody is the ID payload without its generic header.
+ */
+static int
+octets_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
+    size_t idlen, const struct ike_hash *h, uint8_t *out)
+{
+	const struct ikev2_state *st = sa->v2;
+	const struct ike_hash *ph = ikev2_prf_hash(st->suite.prf);
+	uint8_t mac[IKE_HASH_MAX];
+	struct iov v[3];
+	int rc;
+
+	v[0].p = idbody;
+	v[0].len = idlen;
+	if (crypto_prf(ph, of_initiator ? st->keys.sk_pi : st->keys.sk_pr,
+	    st->keys.prflen, v, 1, mac) != 0)
+		return -1;
+	v[0].p = of_initiator ? st->init_i : st->init_r;
+	v[0].len = of_initiator ? st->init_ilen : st->init_rlen;
+	v[1].p = of_initiator ? sa->nr : sa->ni;
+	v[1].len = of_initiator ? sa->nrlen : sa->nilen;
+	v[2].p = mac;
+	v[2].len = ph->len;
+	rc = crypto_hash(h, v, 3, out);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return rc;
+}
+
+static const char *
+method_name(int method, int scheme)
+{
+	if (method == IKEV2_AUTH_RSA_SIG)
+		return "RSA signature (method 1, SHA-1)";
+	return sig_scheme_name(scheme);
+}
+
+/* Our ID and AUTH payloads; 0, or -1 with sa->why set. */
+static int
+add_id_auth(struct ike_sa *sa, struct v2msg *mb)
+{
+	struct ikev2_state *st = sa->v2;
+	uint8_t idb[CONF_NAME_MAX + 8], h[IKE_HASH_MAX], sig[SIG_MAX];
+	const struct ike_hash *hash;
+	struct wbuf w;
+	size_t siglen = sizeof(sig);
+	char err[256];
+	int scheme;
+	ks_status st_;
+
+	scheme = sig_choose(st->peer_hashes, st->peer_hasheslen,
+	    st->auth_local == V2_AUTH_PSS);
+	if (scheme == 0 && st->auth_local == V2_AUTH_PSS) {
+		snprintf(sa->why, sizeof(sa->why), "the profile signs with "
+		    "RSA-PSS, which needs RFC 7427, and the peer did not "
+		    "announce SIGNATURE_HASH_ALGORITHMS");
+		return -1;
+	}
+	st->method_local = scheme != 0 ? IKEV2_AUTH_SIG : IKEV2_AUTH_RSA_SIG;
+	st->scheme_local = scheme != 0 ? scheme : SIG_PKCS1_SHA1;
+	hash = sig_hash(st->scheme_local);
+	wb_init(&w, idb, sizeof(idb));
+	build_id(sa, &w);
+	if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash, h) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "cannot hash our AUTH");
+		return -1;
+	}
+	st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig, &siglen,
+	    err, sizeof(err));
+	OPENSSL_cleanse(h, sizeof(h));
+	if (st_ != KS_OK) {
+		snprintf(sa->why, sizeof(sa->why), "cannot sign with key "
+		    "'%.64s': %.256s", sa->key, err);
+		if (st_ == KS_ENOTFOUND || st_ == KS_EPERM)
+			ikesignd->key_ok = 0;
+		return -1;
+	}
+	v2msg_begin(mb, sa->initiator ? IKEV2_PLD_IDI : IKEV2_PLD_IDR);
+	wb_bytes(&mb->w, idb, w.len);
+	v2msg_end(mb);
+	v2msg_begin(mb, IKEV2_PLD_AUTH);
+	wb_u8(&mb->w, (uint8_t)st->method_local);
+	wb_zero(&mb->w, 3);
+	if (st->method_local == IKEV2_AUTH_SIG)
+		sig_auth14_build(&mb->w, st->scheme_local, sig, siglen);
+	else
+		wb_bytes(&mb->w, sig, siglen);
+	v2msg_end(mb);
+	return 0;
+}
+
+/* The peer's identity as text, and how the keyring finds it. */
+static int
+peer_ident(struct ike_sa *sa, const struct v2_id *id, int *kind)
+{
+	size_t i;
+
+	switch (id->type) {
+	case IKEV2_ID_IPV4_ADDR:
+		if (id->len != 4 || inet_ntop(AF_INET, id->data, sa->peer_id,
+		    sizeof(sa->peer_id)) == NULL)
+			return -1;
+		*kind = KS_PEER_ADDRESS;
+		return 0;
+	case IKEV2_ID_FQDN:
+	case IKEV2_ID_RFC822_ADDR:
+		if (id->len >= sizeof(sa->peer_id))
+			return -1;
+		for (i = 0; i < id->len; i++)
+			if (id->data[i] <= ' ' || id->data[i] >= 0x7f)
+				return -1;
+		memcpy(sa->peer_id, id->data, id->len);
+		sa->peer_id[id->len] = '\0';
+		*kind = id->type == IKEV2_ID_FQDN ? KS_PEER_HOSTNAME :
+		    KS_PEER_NAME;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The peer's ID and AUTH; 0, or the notify to send with sa->why set. */
+static int
+verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
+{
+	struct ikev2_state *st = sa->v2;
+	const struct ikev2_pld *pid, *pauth;
+	const struct ike_hash *hash;
+	struct v2_id id;
+	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX], method;
+	const uint8_t *data, *sig;
+	size_t spkilen = sizeof(spki), len, siglen;
+	char err[256];
+	int kind, scheme, saltlen = -1;
+	ks_status st_;
+
+	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
+	pauth = ikev2_find(m, IKEV2_PLD_AUTH, 0);
+	if (v2_pld_id(pid, &id) != 0 || peer_ident(sa, &id, &kind) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "peer identity of type %d "
+		    "is not supported", pid != NULL ? pid->body[0] : 0);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	if (v2_pld_auth(pauth, &method, &data, &len) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "'%s' sent no AUTH payload "
+		    "(EAP is not supported)", sa->peer_id);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	if (method == IKEV2_AUTH_RSA_SIG) {
+		scheme = SIG_PKCS1_SHA1;
+		sig = data;
+		siglen = len;
+	} else if (method == IKEV2_AUTH_SIG) {
+		if (sig_auth14_parse(data, len, &scheme, &saltlen, &sig,
+		    &siglen) != 0) {
+			snprintf(sa->why, sizeof(sa->why), "'%s' signed with "
+			    "a signature algorithm we do not know",
+			    sa->peer_id);
+			return IKEV2_N_AUTHENTICATION_FAILED;
+		}
+	} else {
+		snprintf(sa->why, sizeof(sa->why), "'%s' uses AUTH method %u; "
+		    "this profile takes rsa-sig (methods 1 and 14)",
+		    sa->peer_id, method);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	st_ = signer_peer_key(sa->keyring, kind, sa->peer_id, spki, &spkilen,
+	    err, sizeof(err));
+	if (st_ != KS_OK) {
+		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' "
+		    "in keyring '%.64s': %.256s", sa->peer_id, sa->keyring,
+		    err);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	hash = sig_hash(scheme);
+	if (octets_hash(sa, !sa->initiator, pid->body, pid->len, hash,
+	    h) != 0 || sig_verify(spki, spkilen, scheme, saltlen, h,
+	    hash->len, sig, siglen) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "signature of '%s' (%s) "
+		    "does not verify with its key in keyring '%s'",
+		    sa->peer_id, method_name(method, scheme), sa->keyring);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	st->method_peer = method;
+	st->scheme_peer = scheme;
+	return 0;
+}
+
+/* Initiator: IKE_AUTH request, childless (RFC 6023: no SA, TSi, TSr). */
+int
+v2_auth_request(struct ike_sa *sa)
+{
+	struct v2msg *mb;
+	int rc = -1;
+
+	if ((mb = malloc(sizeof(*mb))) == NULL) {
+		sa_fail(sa, "out of memory");
+		return -1;
+	}
+	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 0, sa->v2->mid_out);
+	v2msg_sk(mb, sa);
+	if (add_id_auth(sa, mb) != 0) {
+		fail_why(sa);
+		goto done;
+	}
+	if (!sa_has_peer_sa(sa))
+		v2msg_notify(mb, 0, IKEV2_N_INITIAL_CONTACT, NULL, 0);
+	if (!sa->v2->peer_childless)
+		log_debug("%s: the peer did not announce childless IKE SAs; "
+		    "asking for none anyway", sa->peer_name);
+	if (v2_request(sa, mb) != 0) {
+		sa_fail(sa, "cannot build IKE_AUTH");
+		goto done;
+	}
+	rc = 0;
+done:
+	OPENSSL_cleanse(mb, sizeof(*mb));
+	free(mb);
+	return rc;
+}
+
+/* Responder: the profile for the initiator's identity. */
+static const struct v2_profile *
+pick_profile(struct ike_sa *sa, const struct ikev2_msg *m)
+{
+	const struct conf *c = &ikesignd->conf;
+	const struct peer *peer = conf_peer(c, sa->remote.sin_addr);
+	struct v2_id id;
+	struct in_addr a;
+	char name[CONF_NAME_MAX];
+
+	if (v2_pld_id(ikev2_find(m, IKEV2_PLD_IDI, 0), &id) == 0) {
+		if (id.type == IKEV2_ID_IPV4_ADDR && id.len == 4) {
+			memcpy(&a, id.data, 4);
+			return conf_v2_match_addr(c, a);
+		}
+		if (id.type == IKEV2_ID_FQDN && id.len < sizeof(name)) {
+			memcpy(name, id.data, id.len);
+			name[id.len] = '\0';
+			if (conf_v2_match_fqdn(c, name) != NULL)
+				return conf_v2_match_fqdn(c, name);
+		}
+	}
+	if (peer != NULL && peer->profile[0] != '\0')
+		return conf_v2_profile(c, peer->profile);
+	return conf_v2_match_addr(c, sa->remote.sin_addr);
+}
+
+static void
+refuse(struct ike_sa *sa, uint16_t notify)
+{
+	struct v2msg *mb;
+
+	if ((mb = malloc(sizeof(*mb))) != NULL) {
+		v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 1, sa->v2->mid_in - 1);
+		v2msg_sk(mb, sa);
+		v2msg_notify(mb, 0, notify, NULL, 0);
+		(void)v2_respond(sa, mb);
+		free(mb);
+	}
+	log_warnx("%s: IKE_AUTH refused (%s): %s", sa->peer_name,
+	    v2_notify_name(notify), sa->why);
+	fail_why(sa);
+}
+
+void
+v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
+{
+	const struct v2_profile *prof;
+	struct v2_notify n;
+	struct v2msg *mb;
+	int rc, child;
+
+	prof = pick_profile(sa, m);
+	if (prof == NULL && (conf_peer(&ikesignd->conf,
+	    sa->remote.sin_addr) == NULL ||
+	    conf_peer(&ikesignd->conf, sa->remote.sin_addr)->version != 2)) {
+		snprintf(sa->why, sizeof(sa->why), "no IKEv2 profile matches "
+		    "the peer's identity and no 'peer' line with ike-version 2 "
+		    "names its address");
+		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	v2_profile_apply(sa, prof, conf_peer(&ikesignd->conf,
+	    sa->remote.sin_addr));
+	if ((rc = verify_peer(sa, m)) != 0) {
+		refuse(sa, (uint16_t)rc);
+		return;
+	}
+	if (!ikesignd->key_ok) {
+		snprintf(sa->why, sizeof(sa->why), "the local key '%s' is "
+		    "locked or missing", sa->key);
+		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	child = ikev2_find(m, IKEV2_PLD_SA, 0) != NULL;
+	if ((mb = malloc(sizeof(*mb))) == NULL) {
+		sa_fail(sa, "out of memory");
+		return;
+	}
+	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 1, sa->v2->mid_in - 1);
+	v2msg_sk(mb, sa);
+	if (add_id_auth(sa, mb) != 0) {
+		free(mb);
+		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	if (child)
+		v2msg_notify(mb, 0, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	rc = v2_respond(sa, mb);
+	OPENSSL_cleanse(mb, sizeof(*mb));
+	free(mb);
+	if (rc != 0) {
+		sa_fail(sa, "cannot build the IKE_AUTH response");
+		return;
+	}
+	if (child)
+		log_info("%s: CHILD_SA declined (NO_PROPOSAL_CHOSEN); the IKE "
+		    "SA stays up", sa->peer_name);
+	if (v2_find_notify(m, IKEV2_N_INITIAL_CONTACT, &n) != NULL)
+		sa_initial_contact(sa);
+	v2_established(sa);
+}
+
+void
+v2_auth_response(struct ike_sa *sa, struct ikev2_msg *m)
+{
+	uint16_t err;
+	int rc;
+
+	v2_request_done(sa);
+	if (ikev2_find(m, IKEV2_PLD_AUTH, 0) == NULL &&
+	    (err = v2_error_notify(m)) != 0) {
+		sa_fail(sa, "the peer refused IKE_AUTH: %s",
+		    v2_notify_name(err));
+		return;
+	}
+	if ((rc = verify_peer(sa, m)) != 0) {
+		fail_why(sa);
+		return;
+	}
+	v2_established(sa);
+}
+
+const char *
+v2_auth_name(int method, int scheme)
+{
+	return method == 0 ? "" : method_name(method, scheme);
+}
