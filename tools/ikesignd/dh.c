@@ -1,9 +1,12 @@
 /*
- * dh.c -- Diffie-Hellman for IKEv1 phase 1 through OpenSSL EVP: MODP
- * groups 1, 2 (RFC 2409), 5, 14, 15, 16 (RFC 3526) and ECP groups 19, 20,
- * 21 (RFC 5903: KE data is x | y, the shared secret is x).  The peer's
- * value is checked before use: exact length, 1 < y < p-1 for MODP (and
- * y^q = 1 where OpenSSL knows q), a point on the curve for ECP.
+ * dh.c -- Diffie-Hellman for IKE through OpenSSL EVP: MODP groups 1, 2
+ * (RFC 2409), 5, 14, 15, 16 (RFC 3526), ECP groups 19, 20, 21 (RFC 5903:
+ * KE data is x | y, the shared secret is x) and, for IKEv2, group 31
+ * (Curve25519, RFC 8031: KE data is the 32-octet public value, and so is
+ * the shared secret).  The peer's value is checked before use: exact
+ * length, 1 < y < p-1 for MODP (and y^q = 1 where OpenSSL knows q), a
+ * point on the curve for ECP; for Curve25519 an all-zero shared secret is
+ * refused (RFC 8031 2).
  */
 #include "config.h"
 
@@ -16,17 +19,19 @@
 #include "ikesignd.h"
 
 static const struct dh_group groups[] = {
-	{ 1, "modp768", 0, 96, 1 },
-	{ 2, "modp1024", 0, 128, 1 },
-	{ 5, "modp1536", 0, 192, 1 },
-	{ 14, "modp2048", 0, 256, 0 },
-	{ 15, "modp3072", 0, 384, 0 },
-	{ 16, "modp4096", 0, 512, 0 },
-	{ 19, "ecp256", 1, 64, 0 },
-	{ 20, "ecp384", 1, 96, 0 },
-	{ 21, "ecp521", 1, 132, 0 },
+	{ 1, "modp768", DH_MODP, 96, 1 },
+	{ 2, "modp1024", DH_MODP, 128, 1 },
+	{ 5, "modp1536", DH_MODP, 192, 1 },
+	{ 14, "modp2048", DH_MODP, 256, 0 },
+	{ 15, "modp3072", DH_MODP, 384, 0 },
+	{ 16, "modp4096", DH_MODP, 512, 0 },
+	{ 19, "ecp256", DH_ECP, 64, 0 },
+	{ 20, "ecp384", DH_ECP, 96, 0 },
+	{ 21, "ecp521", DH_ECP, 132, 0 },
+	{ 31, "curve25519", DH_X25519, 32, 0 },
 };
 #define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
+#define X25519_LEN	32
 
 const struct dh_group *
 dh_group_get(int id)
@@ -106,7 +111,9 @@ keygen(const struct dh_group *g)
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *params = NULL, *key = NULL;
 
-	if (g->ecp)
+	if (g->ecp == DH_X25519)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	if (g->ecp == DH_ECP)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", ossl_name(g->id));
 	if (ossl_name(g->id) != NULL) {
 		OSSL_PARAM p[2];
@@ -146,7 +153,12 @@ dh_create(const struct dh_group *g, EVP_PKEY **out, uint8_t *pub)
 	*out = NULL;
 	if ((key = keygen(g)) == NULL)
 		return -1;
-	if (g->ecp) {
+	if (g->ecp == DH_X25519) {
+		ptlen = g->publen;
+		if (EVP_PKEY_get_raw_public_key(key, pub, &ptlen) > 0 &&
+		    ptlen == g->publen)
+			rc = 0;
+	} else if (g->ecp == DH_ECP) {
 		/* uncompressed point 04 | x | y; IKE sends x | y */
 		if (EVP_PKEY_get_octet_string_param(key,
 		    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt),
@@ -244,6 +256,25 @@ ecp_peer(const struct dh_group *g, const uint8_t *v, size_t len)
 	return peer;
 }
 
+/* Any 32 octets are a Curve25519 value (RFC 7748 5); the result is checked. */
+static EVP_PKEY *
+x25519_peer(const uint8_t *v, size_t len)
+{
+	return EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, v, len);
+}
+
+/* RFC 8031 2: a value of small order gives a shared secret of all zeros. */
+static int
+x25519_secret_ok(const uint8_t *secret, size_t len)
+{
+	uint8_t acc = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		acc |= secret[i];
+	return len == X25519_LEN && acc != 0;
+}
+
 int
 dh_derive(const struct dh_group *g, EVP_PKEY *own, const uint8_t *v,
     size_t len, uint8_t *secret, size_t *secretlen)
@@ -255,19 +286,28 @@ dh_derive(const struct dh_group *g, EVP_PKEY *own, const uint8_t *v,
 
 	if (len != g->publen)
 		return -1;
-	peer = g->ecp ? ecp_peer(g, v, len) : modp_peer(g, own, v, len);
+	if (g->ecp == DH_X25519)
+		peer = x25519_peer(v, len);
+	else if (g->ecp == DH_ECP)
+		peer = ecp_peer(g, v, len);
+	else
+		peer = modp_peer(g, own, v, len);
 	if (peer == NULL)
 		return -1;
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, own, NULL)) == NULL ||
 	    EVP_PKEY_derive_init(ctx) <= 0)
 		goto out;
-	if (!g->ecp && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
+	if (g->ecp == DH_MODP && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
 	/* the value was checked when peer was made: range (MODP) or on the
 	 * curve (ECP); OpenSSL's full check adds a modexp per handshake */
 	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, secret, &n) <= 0)
 		goto out;
+	if (g->ecp == DH_X25519 && !x25519_secret_ok(secret, n)) {
+		OPENSSL_cleanse(secret, n);
+		goto out;
+	}
 	*secretlen = n;
 	rc = 0;
 out:

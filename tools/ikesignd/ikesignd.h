@@ -93,10 +93,14 @@ void			 alg_free(void);
 #define DH_PUB_MAX	512	/* MODP 4096 */
 #define DH_SECRET_MAX	512
 
+#define DH_MODP		0
+#define DH_ECP		1	/* NIST curve: KE x | y, g^xy x (RFC 5903) */
+#define DH_X25519	2	/* Curve25519: 32 octets each way (RFC 8031) */
+
 struct dh_group {
 	int		 id;
 	const char	*name;
-	int		 ecp;		/* 1: elliptic curve, 0: MODP */
+	int		 ecp;		/* DH_*; nonzero: elliptic curve */
 	size_t		 publen;	/* KE data length */
 	int		 weak;
 };
