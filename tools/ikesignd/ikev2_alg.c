@@ -128,9 +128,12 @@ ikev2_integ_hash(const struct ikev2_integ *t)
 const EVP_CIPHER *
 ikev2_cipher(const struct ikev2_encr *e)
 {
-	size_t i = (size_t)(e - encrs);
+	size_t i;
 
-	if (e == NULL || i >= NENCRS)
+	if (e == NULL)
+		return NULL;
+	i = (size_t)(e - encrs);
+	if (i >= NENCRS)
 		return NULL;
 	if (evps[i] == NULL)
 		evps[i] = EVP_CIPHER_fetch(NULL, e->evp, NULL);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ikesignd.h"
+#include "ikev2.h"
 #include "common/tool.h"
 
 #define KEY_CHECK_S	2
@@ -359,6 +360,7 @@ network_main(struct daemon *d, const struct sandbox *sb, int notify)
 	signer_stop();
 	close(parent_sock);
 	alg_free();
+	ikev2_alg_free();
 #if defined(__SANITIZE_ADDRESS__)
 	_exit(0);
 #else
@@ -464,6 +466,7 @@ run(struct daemon *d)
 		stdio_null();
 	rc = parent_main(&d->conf, d->confpath, parent_sock, child, spid);
 	alg_free();
+	ikev2_alg_free();
 	return rc;
 }
 

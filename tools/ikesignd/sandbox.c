@@ -29,6 +29,7 @@
 #include <openssl/rand.h>
 
 #include "ikesignd.h"
+#include "ikev2.h"
 
 #define FALLBACK_USER	"nobody"
 
@@ -157,7 +158,9 @@ crypto_preload(void)
 {
 	static const int hashes[] = { IKE_HASH_MD5, IKE_HASH_SHA,
 	    IKE_HASH_SHA256, IKE_HASH_SHA384, IKE_HASH_SHA512 };
-	static const int groups[] = { 14, 19 };
+	static const int groups[] = { 14, 19, 31 };
+	static const char *const v2ciphers[] = { "aes-cbc-128", "aes-cbc-192",
+	    "aes-cbc-256", "aes-gcm-128", "aes-gcm-256", "3des" };
 	uint8_t buf[DH_PUB_MAX], out[IKE_HASH_MAX];
 	struct iov iov = { buf, 16 };
 	EVP_PKEY *key;
@@ -178,6 +181,9 @@ crypto_preload(void)
 	    alg_cipher(alg_enc(IKE_ENC_AES, 192)) == NULL ||
 	    alg_cipher(alg_enc(IKE_ENC_AES, 256)) == NULL)
 		return -1;
+	for (i = 0; i < sizeof(v2ciphers) / sizeof(v2ciphers[0]); i++)
+		if (ikev2_cipher(ikev2_encr_ios(v2ciphers[i])) == NULL)
+			return -1;
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		key = NULL;
 		if (dh_create(dh_group_get(groups[i]), &key, buf) != 0)
