@@ -164,13 +164,25 @@ ks_status	 ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed);
 
 typedef enum ks_sig {
 	KS_SIG_RSA_PKCS_RAW = 0,	/* PKCS#1 v1.5 over the input as is */
-	KS_SIG_SHA1_RSA_PKCS,
+	KS_SIG_SHA1_RSA_PKCS,		/* the token hashes the input */
 	KS_SIG_SHA256_RSA_PKCS,
 	KS_SIG_SHA384_RSA_PKCS,
-	KS_SIG_SHA512_RSA_PKCS
+	KS_SIG_SHA512_RSA_PKCS,
+	/* The input is a hash the caller made, of exactly that hash's length.
+	 * PKCS#1 v1.5: its DigestInfo is prepended here, then CKM_RSA_PKCS. */
+	KS_SIG_RSA_PKCS_SHA1_HASH,
+	KS_SIG_RSA_PKCS_SHA256_HASH,
+	KS_SIG_RSA_PKCS_SHA384_HASH,
+	KS_SIG_RSA_PKCS_SHA512_HASH,
+	/* RSASSA-PSS (CKM_RSA_PKCS_PSS): MGF1 with the same hash, a salt as
+	 * long as the hash.  KS_ETOKEN when the token cannot. */
+	KS_SIG_RSA_PSS_SHA256,
+	KS_SIG_RSA_PSS_SHA384,
+	KS_SIG_RSA_PSS_SHA512
 } ks_sig;
 
-/* Sign with the signing key of label; *siglen is the buffer size on entry. */
+/* Sign with the signing key of label; *siglen is the buffer size on entry.
+ * KS_EUSAGE for an unknown mech or a hash of the wrong length. */
 ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 		    const unsigned char *in, size_t inlen, unsigned char *sig,
 		    size_t *siglen);

@@ -1,29 +1,85 @@
 /*
  * sign.c -- sign with a token-held key (used by ikesignd's signer).
+ *
+ * What ks_sign takes (ks_sig): octets the token hashes itself
+ * (CKM_SHA*_RSA_PKCS), octets signed as they are (CKM_RSA_PKCS), or a hash
+ * the caller made.  For a hash, PKCS#1 v1.5 gets its DigestInfo here and
+ * is signed with CKM_RSA_PKCS, which every RSA token has (the combined
+ * CKM_SHA*_RSA_PKCS ones are not everywhere, and they would need the whole
+ * message); RSASSA-PSS is CKM_RSA_PKCS_PSS over the hash with MGF1 of the
+ * same hash and a salt as long as the hash (RFC 8017 9.1, RFC 7427).  The
+ * DigestInfo lives here and not with the caller so that a hash variant
+ * means one thing, "sign this SHA-n hash", with its length checked in one
+ * place, and no caller assembles ASN.1 for the token.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "ks_internal.h"
 
-static CK_MECHANISM_TYPE
-mech_of(ks_sig s)
+#define DIGESTINFO_MAX	19	/* the DigestInfo before a SHA-2 hash */
+#define SIGN_HASH_MAX	64	/* SHA-512 */
+
+/* The DigestInfo that precedes each hash (RFC 8017 9.2, note 1). */
+static const unsigned char di_sha1[] = {
+	0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a,
+	0x05, 0x00, 0x04, 0x14
+};
+static const unsigned char di_sha256[] = {
+	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
+};
+static const unsigned char di_sha384[] = {
+	0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30
+};
+static const unsigned char di_sha512[] = {
+	0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40
+};
+
+struct sigdef {
+	ks_sig			 sig;
+	CK_MECHANISM_TYPE	 mech;
+	size_t			 hashlen;	/* 0: any input */
+	const unsigned char	*di;		/* DigestInfo to prepend */
+	size_t			 dilen;
+	CK_MECHANISM_TYPE	 pss_hash;	/* PSS: hashAlg */
+	CK_RSA_PKCS_MGF_TYPE	 pss_mgf;
+};
+
+#define DI(x)	x, sizeof(x)
+
+static const struct sigdef sigdefs[] = {
+	{ KS_SIG_RSA_PKCS_RAW, CKM_RSA_PKCS, 0, NULL, 0, 0, 0 },
+	{ KS_SIG_SHA1_RSA_PKCS, CKM_SHA1_RSA_PKCS, 0, NULL, 0, 0, 0 },
+	{ KS_SIG_SHA256_RSA_PKCS, CKM_SHA256_RSA_PKCS, 0, NULL, 0, 0, 0 },
+	{ KS_SIG_SHA384_RSA_PKCS, CKM_SHA384_RSA_PKCS, 0, NULL, 0, 0, 0 },
+	{ KS_SIG_SHA512_RSA_PKCS, CKM_SHA512_RSA_PKCS, 0, NULL, 0, 0, 0 },
+	{ KS_SIG_RSA_PKCS_SHA1_HASH, CKM_RSA_PKCS, 20, DI(di_sha1), 0, 0 },
+	{ KS_SIG_RSA_PKCS_SHA256_HASH, CKM_RSA_PKCS, 32, DI(di_sha256), 0, 0 },
+	{ KS_SIG_RSA_PKCS_SHA384_HASH, CKM_RSA_PKCS, 48, DI(di_sha384), 0, 0 },
+	{ KS_SIG_RSA_PKCS_SHA512_HASH, CKM_RSA_PKCS, 64, DI(di_sha512), 0, 0 },
+	{ KS_SIG_RSA_PSS_SHA256, CKM_RSA_PKCS_PSS, 32, NULL, 0, CKM_SHA256,
+	    CKG_MGF1_SHA256 },
+	{ KS_SIG_RSA_PSS_SHA384, CKM_RSA_PKCS_PSS, 48, NULL, 0, CKM_SHA384,
+	    CKG_MGF1_SHA384 },
+	{ KS_SIG_RSA_PSS_SHA512, CKM_RSA_PKCS_PSS, 64, NULL, 0, CKM_SHA512,
+	    CKG_MGF1_SHA512 },
+};
+
+static const struct sigdef *
+sigdef_of(ks_sig s)
 {
-	switch (s) {
-	case KS_SIG_SHA1_RSA_PKCS:
-		return CKM_SHA1_RSA_PKCS;
-	case KS_SIG_SHA256_RSA_PKCS:
-		return CKM_SHA256_RSA_PKCS;
-	case KS_SIG_SHA384_RSA_PKCS:
-		return CKM_SHA384_RSA_PKCS;
-	case KS_SIG_SHA512_RSA_PKCS:
-		return CKM_SHA512_RSA_PKCS;
-	case KS_SIG_RSA_PKCS_RAW:
-	default:
-		return CKM_RSA_PKCS;
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof(sigdefs) / sizeof(sigdefs[0]); i++)
+		if (sigdefs[i].sig == s)
+			return &sigdefs[i];
+	return NULL;
 }
 
 /* Say why: a locked key is "not permitted", anything else "not found". */
@@ -74,11 +130,11 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
 	return KS_OK;
 }
 
-ks_status
-ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
-    size_t inlen, unsigned char *out, size_t *outlen)
+/* C_SignInit and C_Sign with mech over in. */
+static ks_status
+sign_with(ks_ctx *ctx, const char *label, CK_MECHANISM *mech,
+    const unsigned char *in, size_t inlen, unsigned char *out, size_t *outlen)
 {
-	CK_MECHANISM mech = { mech_of(sig), NULL, 0 };
 	CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
 	CK_ULONG len = (CK_ULONG)*outlen;
 	ks_status st;
@@ -87,7 +143,10 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 	if ((st = ks_need_session(ctx)) != KS_OK ||
 	    (st = find_signing_key(ctx, label, &key)) != KS_OK)
 		return st;
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, key);
+	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, mech, key);
+	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
+		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with "
+		    "RSA-PSS (CKM_RSA_PKCS_PSS)", ctx->token.label);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
 	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
@@ -96,4 +155,41 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
 	*outlen = (size_t)len;
 	return KS_OK;
+}
+
+ks_status
+ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
+    size_t inlen, unsigned char *out, size_t *outlen)
+{
+	unsigned char buf[DIGESTINFO_MAX + SIGN_HASH_MAX];
+	const struct sigdef *d;
+	CK_RSA_PKCS_PSS_PARAMS pss;
+	CK_MECHANISM mech;
+	ks_status st;
+
+	if ((d = sigdef_of(sig)) == NULL)
+		return ks_fail(ctx, KS_EUSAGE, "unknown signature mechanism "
+		    "%d", (int)sig);
+	if (d->hashlen != 0 && inlen != d->hashlen)
+		return ks_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %zu "
+		    "are expected", inlen, d->hashlen);
+	mech.mechanism = d->mech;
+	mech.pParameter = NULL;
+	mech.ulParameterLen = 0;
+	if (d->mech == CKM_RSA_PKCS_PSS) {
+		pss.hashAlg = d->pss_hash;
+		pss.mgf = d->pss_mgf;
+		pss.sLen = (CK_ULONG)d->hashlen;
+		mech.pParameter = &pss;
+		mech.ulParameterLen = sizeof(pss);
+	}
+	if (d->dilen == 0)
+		return sign_with(ctx, label, &mech, in, inlen, out, outlen);
+	if (d->dilen + inlen > sizeof(buf))
+		return ks_fail(ctx, KS_EUSAGE, "hash too long");
+	memcpy(buf, d->di, d->dilen);
+	memcpy(buf + d->dilen, in, inlen);
+	st = sign_with(ctx, label, &mech, buf, d->dilen + inlen, out, outlen);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return st;
 }

@@ -16,6 +16,10 @@
  *				one behind p11-kit's RPC): no CKF_UNWRAP in
  *				C_GetMechanismInfo, and C_UnwrapKey answers
  *				CKR_MECHANISM_INVALID
+ *	CRYPTOKEY_FAULT_NO_PSS	1: act as a token without RSA-PSS: no
+ *				CKM_RSA_PKCS_PSS in C_GetMechanismList or
+ *				C_GetMechanismInfo, and C_SignInit with it
+ *				answers CKR_MECHANISM_INVALID
  *
  * Test code only: it lets the crash-safety tests stop an operation at every
  * step and look at what the token holds afterwards.
@@ -33,7 +37,7 @@
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
-static int crash_mode, no_unwrap;
+static int crash_mode, no_unwrap, no_pss;
 static const char *count_file, *logins_file, *broken_file;
 
 static void
@@ -118,8 +122,23 @@ w_C_GetTokenInfo(CK_SLOT_ID a, CK_TOKEN_INFO_PTR b)
 		b->flags |= extra_token_flags;
 	return after(rv);
 }
-FWD(C_GetMechanismList, (CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b,
-    CK_ULONG_PTR c), (a, b, c))
+static CK_RV
+w_C_GetMechanismList(CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b, CK_ULONG_PTR c)
+{
+	CK_ULONG i, j;
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	rv = real->C_GetMechanismList(a, b, c);
+	if (rv == CKR_OK && no_pss && b != NULL) {
+		for (i = 0, j = 0; i < *c; i++)
+			if (b[i] != CKM_RSA_PKCS_PSS)
+				b[j++] = b[i];
+		*c = j;
+	}
+	return after(rv);
+}
 
 static CK_RV
 w_C_GetMechanismInfo(CK_SLOT_ID a, CK_MECHANISM_TYPE b, CK_MECHANISM_INFO_PTR c)
@@ -128,6 +147,8 @@ w_C_GetMechanismInfo(CK_SLOT_ID a, CK_MECHANISM_TYPE b, CK_MECHANISM_INFO_PTR c)
 
 	if ((rv = before()) != CKR_OK)
 		return rv;
+	if (no_pss && b == CKM_RSA_PKCS_PSS)
+		return after(CKR_MECHANISM_INVALID);
 	rv = real->C_GetMechanismInfo(a, b, c);
 	if (rv == CKR_OK && no_unwrap)
 		c->flags &= ~(CK_FLAGS)CKF_UNWRAP;
@@ -215,8 +236,17 @@ FWD(C_DigestUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
 FWD(C_DigestKey, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b), (a, b))
 FWD(C_DigestFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
     (a, b, c))
-FWD(C_SignInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
-    CK_OBJECT_HANDLE c), (a, b, c))
+static CK_RV
+w_C_SignInit(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c)
+{
+	CK_RV rv;
+
+	if ((rv = before()) != CKR_OK)
+		return rv;
+	if (no_pss && b != NULL && b->mechanism == CKM_RSA_PKCS_PSS)
+		return after(CKR_MECHANISM_INVALID);
+	return after(real->C_SignInit(a, b, c));
+}
 FWD(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
     CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
 FWD(C_SignUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
@@ -307,6 +337,8 @@ load_real(void)
 	broken_file = getenv("CRYPTOKEY_FAULT_BROKEN");
 	nu = getenv("CRYPTOKEY_FAULT_NO_UNWRAP");
 	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
+	nu = getenv("CRYPTOKEY_FAULT_NO_PSS");
+	no_pss = nu != NULL && strcmp(nu, "1") == 0;
 	if ((nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS")) != NULL)
 		extra_token_flags = strtoul(nu, NULL, 0);
 	return CKR_OK;

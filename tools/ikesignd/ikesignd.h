@@ -397,6 +397,49 @@ int	crypto_decrypt(const struct ike_keys *, uint8_t *iv, uint8_t *buf,
 int	crypto_mid_iv(const struct ike_keys *, const uint8_t *p1iv,
 	    uint32_t mid, uint8_t *iv);
 
+/* sig.c: signature schemes ------------------------------------------- */
+
+/* RSA signatures of IKE authentication: PKCS#1 v1.5 (AUTH method 1 is
+ * SHA-1; IKEv2 method 14 the SHA-2 ones) and RSASSA-PSS (method 14). */
+enum sig_scheme {
+	SIG_PKCS1_SHA1 = 1,
+	SIG_PKCS1_SHA256,
+	SIG_PKCS1_SHA384,
+	SIG_PKCS1_SHA512,
+	SIG_PSS_SHA256,
+	SIG_PSS_SHA384,
+	SIG_PSS_SHA512
+};
+
+/* The scheme's hash (alg_hash); NULL for an unknown scheme. */
+const struct ike_hash *sig_hash(enum sig_scheme);
+/* Its IKEV2_HASH_* for SIGNATURE_HASH_ALGORITHMS; -1 when unknown. */
+int	sig_hash_alg(enum sig_scheme);
+/* What the signer asks the token for (ks_sign over the hash). */
+int	sig_ks(enum sig_scheme, ks_sig *);
+/* The DER AlgorithmIdentifier we send for it (RFC 7427 Appendix A; PSS
+ * with explicit parameters, salt as long as the hash). */
+int	sig_algid(enum sig_scheme, const uint8_t **der, size_t *len);
+/* One we receive: sha*WithRSAEncryption with NULL or no parameters, or
+ * RSASSA-PSS with the same SHA-2 hash for message and MGF1 and a salt of
+ * 0 to twice the hash's length (*saltlen; -1 for PKCS#1).  -1 otherwise. */
+int	sig_algid_parse(const uint8_t *der, size_t len, enum sig_scheme *,
+	    int *saltlen);
+/* The Authentication Data of AUTH method 14 (after the Auth Method and
+ * RESERVED octets): ASN.1 length octet, AlgorithmIdentifier, signature. */
+int	sig_auth14_parse(const uint8_t *data, size_t len, enum sig_scheme *,
+	    int *saltlen, const uint8_t **sig, size_t *siglen);
+int	sig_auth14_build(struct wbuf *, enum sig_scheme, const uint8_t *sig,
+	    size_t siglen);
+/* From the peer's SIGNATURE_HASH_ALGORITHMS data, SHA-256, SHA-384 or
+ * SHA-512 in that order of preference, as PSS or PKCS#1; 0: none. */
+enum sig_scheme sig_choose(const uint8_t *data, size_t len, int pss);
+/* 0 when sig is good for hash under the peer's DER SubjectPublicKeyInfo;
+ * saltlen for PSS (-1: the hash's length), as sig_algid_parse gave it. */
+int	sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme,
+	    int saltlen, const uint8_t *hash, size_t hashlen,
+	    const uint8_t *sig, size_t siglen);
+
 /* signer.c: the privilege-separated token process ---------------------- */
 
 /* Fork the signer (the parent does); *fd is the socket to it, which
@@ -408,8 +451,13 @@ void		 signer_use(int fd, long pid);
 long		 signer_pid_get(void);
 void		 signer_stop(void);
 int		 signer_running(void);
+/* IKEv1: CKM_RSA_PKCS over in as it is. */
 ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
 		    size_t *siglen, char *err, size_t errsz);
+/* A hash (hashlen: the scheme's) signed under scheme s (sig.c). */
+ks_status	 signer_sign_hash(enum sig_scheme s, const uint8_t *hash,
+		    size_t hashlen, uint8_t *sig, size_t *siglen, char *err,
+		    size_t errsz);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
 ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);

@@ -4,9 +4,13 @@
  *
  * signer_spawn() (in the privileged parent) forks before anything loads a
  * PKCS#11 module; the child (the signer: root, for the token's files, no
- * core dumps) loads the module, logs in and then answers three requests
+ * core dumps) loads the module, logs in and then answers four requests
  * over a SOCK_SEQPACKET socketpair, one datagram each way:
- *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets)
+ *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets;
+ *	                     IKEv1)
+ *	'H' scheme hash   -> status, signature of the hash under scheme (one
+ *	                     octet, enum sig_scheme): PKCS#1 v1.5 with the
+ *	                     hash's DigestInfo, or RSASSA-PSS (sig.c says why)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
  * A failing status carries the library's one-line message instead.  The
@@ -117,6 +121,32 @@ serve_sign(const uint8_t *in, size_t len, uint8_t *out)
 	return siglen + 1;
 }
 
+/* 'H': the scheme is known and the hash as long as its hash. */
+static size_t
+serve_sign_hash(const uint8_t *in, size_t len, uint8_t *out)
+{
+	const struct ike_hash *h;
+	size_t siglen = SIGNER_MSG_MAX - 1;
+	char msg[128];
+	ks_sig ks;
+	ks_status st;
+
+	if (len < 1 || sig_ks((enum sig_scheme)in[0], &ks) != 0 ||
+	    (h = sig_hash((enum sig_scheme)in[0])) == NULL)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "unknown signature scheme"));
+	if (len - 1 != h->len) {
+		snprintf(msg, sizeof(msg), "a %s hash of %zu bytes",
+		    h->name, len - 1);
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT, msg));
+	}
+	st = ks_sign(sctx, sconf->key, ks, in + 1, len - 1, out + 1, &siglen);
+	if (st != KS_OK)
+		return reply_err(out, st);
+	out[0] = KS_OK;
+	return siglen + 1;
+}
+
 static size_t
 serve_peer(const uint8_t *in, size_t len, uint8_t *out)
 {
@@ -207,6 +237,9 @@ signer_main(int fd, const struct conf *c)
 		switch (in[0]) {
 		case 'S':
 			olen = serve_sign(in + 1, (size_t)n - 1, out);
+			break;
+		case 'H':
+			olen = serve_sign_hash(in + 1, (size_t)n - 1, out);
 			break;
 		case 'P':
 			olen = serve_peer(in + 1, (size_t)n - 1, out);
@@ -400,6 +433,38 @@ signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig, size_t *siglen,
 	req[0] = 'S';
 	memcpy(req + 1, in, inlen);
 	if ((st = call(req, inlen + 1, resp, &rlen, err, errsz)) != KS_OK)
+		return st;
+	if (rlen > *siglen) {
+		snprintf(err, errsz, "signature too long");
+		return KS_EFAIL;
+	}
+	memcpy(sig, resp + 1, rlen);
+	*siglen = rlen;
+	return KS_OK;
+}
+
+ks_status
+signer_sign_hash(enum sig_scheme s, const uint8_t *hash, size_t hashlen,
+    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
+{
+	uint8_t req[2 + IKE_HASH_MAX], resp[SIGNER_MSG_MAX];
+	const struct ike_hash *h = sig_hash(s);
+	size_t rlen = 0;
+	ks_status st;
+
+	if (h == NULL) {
+		snprintf(err, errsz, "unknown signature scheme %d", (int)s);
+		return KS_EUSAGE;
+	}
+	if (hashlen != h->len || hashlen > IKE_HASH_MAX) {
+		snprintf(err, errsz, "a %s hash of %zu bytes", h->name,
+		    hashlen);
+		return KS_EUSAGE;
+	}
+	req[0] = 'H';
+	req[1] = (uint8_t)s;
+	memcpy(req + 2, hash, hashlen);
+	if ((st = call(req, hashlen + 2, resp, &rlen, err, errsz)) != KS_OK)
 		return st;
 	if (rlen > *siglen) {
 		snprintf(err, errsz, "signature too long");

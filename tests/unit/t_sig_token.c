@@ -1,0 +1,338 @@
+/*
+ * t_sig_token.c -- IKE signatures made on a real SoftHSM2 token.
+ *
+ * ks_sign's hash variants: PKCS#1 v1.5 through the DigestInfo and
+ * CKM_RSA_PKCS (the same octets as the token's own CKM_SHA*_RSA_PKCS over
+ * the message), RSASSA-PSS through CKM_RSA_PKCS_PSS; each checked by
+ * OpenSSL over the message and by sig_verify over the hash.  Then a token
+ * without CKM_RSA_PKCS_PSS (tests/faultmod), and the signer process's 'H'
+ * request end to end: signer_spawn, signer_sign_hash, and malformed
+ * requests written to its socket.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "tools/ikesignd/ikesignd.h"
+#include "tap.h"
+#include "token.h"
+
+#define KEY	"ike"
+#define MSG	"the InitiatorSignedOctets stand-in"
+
+static const enum sig_scheme all[] = {
+	SIG_PKCS1_SHA1, SIG_PKCS1_SHA256, SIG_PKCS1_SHA384, SIG_PKCS1_SHA512,
+	SIG_PSS_SHA256, SIG_PSS_SHA384, SIG_PSS_SHA512
+};
+#define NALL	(sizeof(all) / sizeof(all[0]))
+
+static struct conf conf;	/* the signer's configuration */
+
+/* The signer child calls it; the sandbox is not under test here. */
+void
+sandbox_nocore(void)
+{
+}
+
+static int
+is_pss(enum sig_scheme s)
+{
+	return s >= SIG_PSS_SHA256;
+}
+
+static const char *
+scheme_name(enum sig_scheme s)
+{
+	static const char *names[] = { "?", "PKCS1-SHA1", "PKCS1-SHA256",
+	    "PKCS1-SHA384", "PKCS1-SHA512", "PSS-SHA256", "PSS-SHA384",
+	    "PSS-SHA512" };
+
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* The hash of MSG under s's hash. */
+static size_t
+msg_hash(enum sig_scheme s, uint8_t *out)
+{
+	const struct ike_hash *h = sig_hash(s);
+	struct iov v = { MSG, strlen(MSG) };
+
+	if (h == NULL || crypto_hash(h, &v, 1, out) != 0)
+		return 0;
+	return h->len;
+}
+
+/* OpenSSL's own check over the message: 1 when good. */
+static int
+openssl_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme s,
+    const uint8_t *sig, size_t siglen)
+{
+	const unsigned char *p = spki;
+	const struct ike_hash *h = sig_hash(s);
+	const EVP_MD *md = alg_md(h);
+	EVP_PKEY *key = d2i_PUBKEY(NULL, &p, (long)spkilen);
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	int rc = 0;
+
+	if (key == NULL || mctx == NULL || md == NULL ||
+	    EVP_DigestVerifyInit(mctx, &pctx, md, NULL, key) != 1)
+		goto out;
+	if (is_pss(s) && (EVP_PKEY_CTX_set_rsa_padding(pctx,
+	    RSA_PKCS1_PSS_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, (int)h->len) <= 0))
+		goto out;
+	rc = EVP_DigestVerify(mctx, sig, siglen, (const uint8_t *)MSG,
+	    strlen(MSG)) == 1;
+out:
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+static int
+key_spki(ks_ctx *ctx, uint8_t *spki, size_t *spkilen)
+{
+	ks_key **keys = NULL;
+	const unsigned char *p;
+	size_t n = 0, len = 0;
+	int rc = -1;
+
+	if (ks_list(ctx, KEY, &keys, &n) == KS_OK && n == 1 &&
+	    (p = ks_key_spki(keys[0], &len)) != NULL && len <= *spkilen) {
+		memcpy(spki, p, len);
+		*spkilen = len;
+		rc = 0;
+	}
+	ks_keys_free(keys, n);
+	return rc;
+}
+
+static void
+test_ks_sign(ks_ctx *ctx, const uint8_t *spki, size_t spkilen)
+{
+	static const ks_sig whole[] = { KS_SIG_SHA1_RSA_PKCS,
+	    KS_SIG_SHA256_RSA_PKCS, KS_SIG_SHA384_RSA_PKCS,
+	    KS_SIG_SHA512_RSA_PKCS };
+	uint8_t hash[IKE_HASH_MAX], sig[512], sig2[512];
+	size_t i, hlen, siglen, sig2len;
+	ks_sig ks;
+
+	for (i = 0; i < NALL; i++) {
+		const char *n = scheme_name(all[i]);
+
+		hlen = msg_hash(all[i], hash);
+		siglen = sizeof(sig);
+		if (hlen == 0 || sig_ks(all[i], &ks) != 0) {
+			ok(0, "%s: a hash and a ks_sig", n);
+			continue;
+		}
+		is_int(ks_sign(ctx, KEY, ks, hash, hlen, sig, &siglen), KS_OK,
+		    "%s: the token signs the hash", n);
+		ok(siglen == 256 && sig_verify(spki, spkilen, all[i], -1, hash,
+		    hlen, sig, siglen) == 0, "%s: sig_verify takes it", n);
+		ok(openssl_verify(spki, spkilen, all[i], sig, siglen),
+		    "%s: OpenSSL verifies it over the message", n);
+		sig2len = sizeof(sig2);
+		if (is_pss(all[i]))
+			ok(ks_sign(ctx, KEY, ks, hash, hlen, sig2, &sig2len) ==
+			    KS_OK && sig2len == siglen &&
+			    memcmp(sig, sig2, siglen) != 0 &&
+			    sig_verify(spki, spkilen, all[i], -1, hash, hlen,
+			    sig2, sig2len) == 0, "%s: a second signature "
+			    "differs (a random salt) and verifies", n);
+		else
+			ok(ks_sign(ctx, KEY, whole[all[i] - SIG_PKCS1_SHA1],
+			    (const uint8_t *)MSG, strlen(MSG), sig2,
+			    &sig2len) == KS_OK && sig2len == siglen &&
+			    memcmp(sig, sig2, siglen) == 0, "%s: the same "
+			    "octets as the token's CKM_SHA*_RSA_PKCS over the "
+			    "message", n);
+		siglen = sizeof(sig);
+		is_int(ks_sign(ctx, KEY, ks, hash, hlen - 1, sig, &siglen),
+		    KS_EUSAGE, "%s: a hash one octet short refused", n);
+		siglen = sizeof(sig);
+		is_int(ks_sign(ctx, KEY, ks, hash, hlen + 1, sig, &siglen),
+		    KS_EUSAGE, "%s: one octet long refused", n);
+	}
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, KEY, (ks_sig)99, hash, 32, sig, &siglen),
+	    KS_EUSAGE, "an unknown ks_sig refused");
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, "nosuch", KS_SIG_RSA_PSS_SHA256, hash, 32, sig,
+	    &siglen), KS_ENOTFOUND, "PSS with no such key: not found");
+}
+
+/* Through faultmod acting as a token without CKM_RSA_PKCS_PSS. */
+static void
+test_no_pss(void)
+{
+	const char *top = getenv("top_builddir");
+	uint8_t hash[IKE_HASH_MAX], sig[512];
+	char mod[4096];
+	size_t siglen = sizeof(sig);
+	ks_ctx *ctx = NULL;
+	ks_status st;
+
+	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
+	    top != NULL ? top : ".");
+	if (access(mod, R_OK) != 0) {
+		ok(1, "# SKIP no faultmod at %s", mod);
+		return;
+	}
+	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
+	setenv("CRYPTOKEY_FAULT_NO_PSS", "1", 1);
+	ks_ctx_new(&ctx);
+	ks_ctx_set_module(ctx, mod);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)UNIT_PIN);
+	if (!ok(ks_ctx_open(ctx, KS_OPEN_LOGIN) == KS_OK, "the token "
+	    "through faultmod"))
+		goto out;
+	(void)msg_hash(SIG_PSS_SHA256, hash);
+	st = ks_sign(ctx, KEY, KS_SIG_RSA_PSS_SHA256, hash, 32, sig, &siglen);
+	is_int(st, KS_ETOKEN, "without CKM_RSA_PKCS_PSS: a token failure");
+	ok(strstr(ks_ctx_error(ctx), "token 'unit' cannot sign with RSA-PSS "
+	    "(CKM_RSA_PKCS_PSS)") != NULL, "and it says so: %s",
+	    ks_ctx_error(ctx));
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, KEY, KS_SIG_RSA_PKCS_SHA256_HASH, hash, 32, sig,
+	    &siglen), KS_OK, "PKCS#1 v1.5 still signs there");
+out:
+	ks_ctx_free(ctx);
+	unsetenv("CRYPTOKEY_FAULT_NO_PSS");
+	unsetenv("CRYPTOKEY_FAULT_TARGET");
+}
+
+/* One raw request to the signer; its status octet, or -1. */
+static int
+raw_call(int fd, const uint8_t *req, size_t len, char *msg, size_t msgsz)
+{
+	uint8_t resp[8192];
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (send(fd, req, len, 0) < 0 || poll(&pfd, 1, 15000) != 1 ||
+	    (n = recv(fd, resp, sizeof(resp), 0)) <= 0)
+		return -1;
+	snprintf(msg, msgsz, "%.*s", (int)(n - 1), resp + 1);
+	return resp[0];
+}
+
+static void
+test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
+{
+	uint8_t hash[IKE_HASH_MAX], sig[2048], req[2 + IKE_HASH_MAX];
+	char pin[256], err[768], msg[768];
+	size_t i, hlen, siglen;
+	pid_t pid;
+	int fd, pfd, status;
+	ks_status st;
+
+	snprintf(pin, sizeof(pin), "%s/pin", dir);
+	if ((pfd = open(pin, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	    write(pfd, UNIT_PIN, strlen(UNIT_PIN)) !=
+	    (ssize_t)strlen(UNIT_PIN)) {
+		ok(0, "a PIN file");
+		return;
+	}
+	close(pfd);
+	snprintf(conf.module, sizeof(conf.module), "%s", SOFTHSM_MODULE);
+	snprintf(conf.token, sizeof(conf.token), "unit");
+	snprintf(conf.pin_source, sizeof(conf.pin_source), "file:%s", pin);
+	snprintf(conf.key, sizeof(conf.key), KEY);
+	st = signer_spawn(&conf, &fd, &pid, err, sizeof(err));
+	if (!is_int(st, KS_OK, "the signer logs in")) {
+		printf("# %s\n", err);
+		return;
+	}
+	signer_use(fd, (long)pid);
+
+	for (i = 0; i < NALL; i++) {
+		hlen = msg_hash(all[i], hash);
+		siglen = sizeof(sig);
+		st = signer_sign_hash(all[i], hash, hlen, sig, &siglen, err,
+		    sizeof(err));
+		ok(st == KS_OK && sig_verify(spki, spkilen, all[i], -1, hash,
+		    hlen, sig, siglen) == 0 && openssl_verify(spki, spkilen,
+		    all[i], sig, siglen), "%s: the signer's signature "
+		    "verifies", scheme_name(all[i]));
+	}
+	siglen = sizeof(sig);
+	is_int(signer_sign_hash(SIG_PSS_SHA384, hash, 32, sig, &siglen, err,
+	    sizeof(err)), KS_EUSAGE, "a hash of the wrong length is not sent");
+	is_int(signer_sign_hash(0, hash, 32, sig, &siglen, err, sizeof(err)),
+	    KS_EUSAGE, "nor one of scheme 0");
+	siglen = 10;
+	is_int(signer_sign_hash(SIG_PSS_SHA256, hash, 32, sig, &siglen, err,
+	    sizeof(err)), KS_EFAIL, "a signature longer than the buffer");
+
+	/* what the signer itself refuses */
+	memset(req, 0x11, sizeof(req));
+	req[0] = 'H';
+	req[1] = 0;
+	is_int(raw_call(fd, req, 34, msg, sizeof(msg)), KS_EINPUT,
+	    "signer: scheme 0 refused");
+	is_str(msg, "unknown signature scheme", "with its reason");
+	req[1] = SIG_PSS_SHA512 + 1;
+	is_int(raw_call(fd, req, 66, msg, sizeof(msg)), KS_EINPUT,
+	    "signer: a scheme past the last refused");
+	req[1] = SIG_PSS_SHA256;
+	is_int(raw_call(fd, req, 33, msg, sizeof(msg)), KS_EINPUT,
+	    "signer: a 31-octet hash for PSS-SHA256 refused");
+	is_str(msg, "a SHA256 hash of 31 bytes", "with its reason");
+	is_int(raw_call(fd, req, 35, msg, sizeof(msg)), KS_EINPUT,
+	    "signer: a 33-octet one too");
+	is_int(raw_call(fd, req, 1, msg, sizeof(msg)), KS_EINPUT,
+	    "signer: 'H' alone refused");
+	is_int(raw_call(fd, req, 34, msg, sizeof(msg)), KS_OK,
+	    "signer: a 32-octet one signed");
+
+	/* IKEv1's request is as it was: CKM_RSA_PKCS over the octets */
+	hlen = msg_hash(SIG_PKCS1_SHA256, hash);
+	siglen = sizeof(sig);
+	ok(signer_sign(hash, hlen, sig, &siglen, err, sizeof(err)) == KS_OK &&
+	    crypto_verify(spki, spkilen, hash, hlen, sig, siglen) == 0,
+	    "'S' signs the octets as they are (IKEv1)");
+
+	signer_stop();
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "the signer exits when its socket "
+	    "closes");
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/t_sig_token.XXXXXX", cmd[128];
+	uint8_t spki[SPKI_MAX];
+	size_t spkilen = sizeof(spki);
+	ks_ctx *ctx;
+
+	if ((ctx = unit_token(dir)) == NULL)
+		return 1;
+	if (ks_generate(ctx, KEY, 2048, KS_KIND_GENERAL, 0) != KS_OK ||
+	    key_spki(ctx, spki, &spkilen) != 0) {
+		printf("Bail out! %s\n", ks_ctx_error(ctx));
+		ks_ctx_free(ctx);
+		return 1;
+	}
+	test_ks_sign(ctx, spki, spkilen);
+	ks_ctx_free(ctx);	/* the module is loaded again below */
+	test_no_pss();
+	test_signer(dir, spki, spkilen);
+	alg_free();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
+	return done_testing();
+}
