@@ -413,6 +413,8 @@ enum sig_scheme {
 
 /* The scheme's hash (alg_hash); NULL for an unknown scheme. */
 const struct ike_hash *sig_hash(enum sig_scheme);
+/* "RSASSA-PSS with SHA-256" and so on. */
+const char	*sig_scheme_name(enum sig_scheme);
 /* Its IKEV2_HASH_* for SIGNATURE_HASH_ALGORITHMS; -1 when unknown. */
 int	sig_hash_alg(enum sig_scheme);
 /* What the signer asks the token for (ks_sign over the hash). */

@@ -213,7 +213,8 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 	const uint8_t *data, *sig;
 	size_t spkilen = sizeof(spki), len, siglen;
 	char err[256];
-	int kind, scheme, saltlen = -1;
+	enum sig_scheme scheme;
+	int kind, saltlen = -1;
 	ks_status st_;
 
 	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
@@ -233,8 +234,9 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		sig = data;
 		siglen = len;
 	} else if (method == IKEV2_AUTH_SIG) {
+		/* SHA-1 is not for RFC 7427 signatures (RFC 8247 3.2) */
 		if (sig_auth14_parse(data, len, &scheme, &saltlen, &sig,
-		    &siglen) != 0) {
+		    &siglen) != 0 || scheme == SIG_PKCS1_SHA1) {
 			snprintf(sa->why, sizeof(sa->why), "'%s' signed with "
 			    "a signature algorithm we do not know",
 			    sa->peer_id);

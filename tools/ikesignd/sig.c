@@ -117,25 +117,33 @@ struct sigdef {
 					 * PSS: of the NIST hash */
 	const uint8_t	*algid;		/* what we send */
 	size_t		 algidlen;
+	const char	*name;		/* for logs and ikesignctl show */
 };
 
 #define ALGID(x)	x, sizeof(x)
 
 static const struct sigdef sigdefs[] = {
 	{ SIG_PKCS1_SHA1, IKE_HASH_SHA, IKEV2_HASH_SHA1, 0,
-	    KS_SIG_RSA_PKCS_SHA1_HASH, 5, ALGID(algid_pkcs1_sha1) },
+	    KS_SIG_RSA_PKCS_SHA1_HASH, 5, ALGID(algid_pkcs1_sha1),
+	    "RSASSA-PKCS1-v1_5 with SHA-1" },
 	{ SIG_PKCS1_SHA256, IKE_HASH_SHA256, IKEV2_HASH_SHA2_256, 0,
-	    KS_SIG_RSA_PKCS_SHA256_HASH, 11, ALGID(algid_pkcs1_sha256) },
+	    KS_SIG_RSA_PKCS_SHA256_HASH, 11, ALGID(algid_pkcs1_sha256),
+	    "RSASSA-PKCS1-v1_5 with SHA-256" },
 	{ SIG_PKCS1_SHA384, IKE_HASH_SHA384, IKEV2_HASH_SHA2_384, 0,
-	    KS_SIG_RSA_PKCS_SHA384_HASH, 12, ALGID(algid_pkcs1_sha384) },
+	    KS_SIG_RSA_PKCS_SHA384_HASH, 12, ALGID(algid_pkcs1_sha384),
+	    "RSASSA-PKCS1-v1_5 with SHA-384" },
 	{ SIG_PKCS1_SHA512, IKE_HASH_SHA512, IKEV2_HASH_SHA2_512, 0,
-	    KS_SIG_RSA_PKCS_SHA512_HASH, 13, ALGID(algid_pkcs1_sha512) },
+	    KS_SIG_RSA_PKCS_SHA512_HASH, 13, ALGID(algid_pkcs1_sha512),
+	    "RSASSA-PKCS1-v1_5 with SHA-512" },
 	{ SIG_PSS_SHA256, IKE_HASH_SHA256, IKEV2_HASH_SHA2_256, 1,
-	    KS_SIG_RSA_PSS_SHA256, 1, ALGID(algid_pss_sha256) },
+	    KS_SIG_RSA_PSS_SHA256, 1, ALGID(algid_pss_sha256),
+	    "RSASSA-PSS with SHA-256" },
 	{ SIG_PSS_SHA384, IKE_HASH_SHA384, IKEV2_HASH_SHA2_384, 1,
-	    KS_SIG_RSA_PSS_SHA384, 2, ALGID(algid_pss_sha384) },
+	    KS_SIG_RSA_PSS_SHA384, 2, ALGID(algid_pss_sha384),
+	    "RSASSA-PSS with SHA-384" },
 	{ SIG_PSS_SHA512, IKE_HASH_SHA512, IKEV2_HASH_SHA2_512, 1,
-	    KS_SIG_RSA_PSS_SHA512, 3, ALGID(algid_pss_sha512) },
+	    KS_SIG_RSA_PSS_SHA512, 3, ALGID(algid_pss_sha512),
+	    "RSASSA-PSS with SHA-512" },
 };
 #define NSIGDEFS	(sizeof(sigdefs) / sizeof(sigdefs[0]))
 
@@ -178,6 +186,14 @@ sig_hash(enum sig_scheme s)
 	const struct sigdef *d = sigdef_of(s);
 
 	return d == NULL ? NULL : alg_hash(d->hash);
+}
+
+const char *
+sig_scheme_name(enum sig_scheme s)
+{
+	const struct sigdef *d = sigdef_of(s);
+
+	return d == NULL ? "an unknown signature scheme" : d->name;
 }
 
 int
