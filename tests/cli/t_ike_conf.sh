@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_ike_conf.sh -- ikesignd.conf lines that may appear once (token, module,
 # key, user, chroot, control-group) are refused the second time with file
-# and line; a control path that is not a socket is never removed (each
+# and line; a FlexVPN (IKEv2) configuration passes -n, and its errors give
+# file and line; a control path that is not a socket is never removed (each
 # start is bounded: the code before this rule took the path and ran).
 . "$top_srcdir/tests/cli/lib.sh"
 
@@ -34,6 +35,88 @@ for w in "token other" "module $SOFTHSM_MODULE" "key other" "user nobody" \
 	contains "$err" "$T/dup.conf:$line: a second '$word' line (the first is on line $first)" \
 	    "the error names the file, both lines and '$word'"
 done
+
+# IKEv2 (FlexVPN): a whole configuration passes -n; the names it uses are
+# checked at the end, and the errors give the line that uses them
+flex() {
+	base
+	cat <<EOC
+crypto ikev2 proposal AES-GCM
+ encryption aes-gcm-256
+ prf sha384
+ group 20 19
+crypto ikev2 proposal AES-CBC
+ encryption aes-cbc-256 aes-cbc-128
+ integrity sha256
+ group 14
+crypto ikev2 policy GW
+ match fvrf any
+ match address local 127.0.0.1
+ proposal AES-GCM
+ proposal AES-CBC
+crypto ikev2 profile BRANCH
+ match identity remote address 127.0.0.2 255.255.255.255
+ match identity remote fqdn domain branch.example.net
+ identity local fqdn gw1.example.net
+ authentication local rsa-sig pss
+ authentication remote rsa-sig
+ keyring local default
+ lifetime 28800
+ dpd 30 3 on-demand
+ exit
+crypto ikev2 cookie-challenge 200
+crypto ikev2 limit max-in-negotiation-sa 512
+crypto ikev2 fragmentation mtu 1280
+peer 127.0.0.2 ike-version 2 profile ${1:-BRANCH}
+peer 127.0.0.3 ike-version 2
+peer 127.0.0.4 ike-version 1
+EOC
+}
+flex >"$T/v2.conf"
+expect_rc 0 "ikesignd -n accepts a FlexVPN configuration" \
+    "$IKESIGND" -n -f "$T/v2.conf"
+contains "$out" "$T/v2.conf: configuration OK" "-n says it is OK"
+ok '! grep -q warning "$err"' "with no warning"
+flex NOSUCH >"$T/v2prof.conf"
+line=$(grep -n "^peer 127.0.0.2 " "$T/v2prof.conf" | cut -d: -f1)
+expect_rc 7 "a peer naming no profile of the file is refused" \
+    "$IKESIGND" -n -f "$T/v2prof.conf"
+contains "$err" "$T/v2prof.conf:$line: profile 'NOSUCH' is not defined" \
+    "the error names the peer line"
+{ flex; printf 'crypto ikev2 proposal MIX\n encryption aes-gcm-128\n'; \
+    printf ' integrity sha256\n group 19\n'; } >"$T/v2aead.conf"
+line=$(grep -n "^crypto ikev2 proposal MIX" "$T/v2aead.conf" | cut -d: -f1)
+expect_rc 7 "an aes-gcm proposal with an integrity is refused" \
+    "$IKESIGND" -n -f "$T/v2aead.conf"
+contains "$err" "$T/v2aead.conf:$line: proposal 'MIX': aes-gcm takes no integrity" \
+    "the error names the proposal and its line"
+{ flex; printf 'crypto ikev2 policy GW\n proposal NONE\n'; } >"$T/v2pol.conf"
+line=$(wc -l <"$T/v2pol.conf")
+expect_rc 7 "a policy naming no proposal of the file is refused" \
+    "$IKESIGND" -n -f "$T/v2pol.conf"
+contains "$err" "$T/v2pol.conf:$line: proposal 'NONE' is not defined (policy 'GW')" \
+    "the error names the proposal line"
+{ flex; echo "crypto ikev2 nat keepalive 10"; } >"$T/v2nat.conf"
+line=$(wc -l <"$T/v2nat.conf")
+expect_rc 7 "an IKEv2 statement ikesignd does not know is refused" \
+    "$IKESIGND" -n -f "$T/v2nat.conf"
+contains "$err" "$T/v2nat.conf:$line: unknown statement 'crypto ikev2 nat'" \
+    "the error names the statement"
+{ flex; printf 'crypto ikev2 profile P2\n authentication local pre-share\n'; } \
+    >"$T/v2psk.conf"
+line=$(wc -l <"$T/v2psk.conf")
+expect_rc 7 "pre-share is refused for now" "$IKESIGND" -n -f "$T/v2psk.conf"
+contains "$err" "$T/v2psk.conf:$line: authentication local pre-share: pre-share is not implemented yet" \
+    "the error says so"
+{ flex; printf 'crypto ikev2 proposal SPARE\n encryption 3des\n'; \
+    printf ' integrity sha1\n group 14\n'; } >"$T/v2spare.conf"
+line=$(grep -n "^crypto ikev2 proposal SPARE" "$T/v2spare.conf" | cut -d: -f1)
+expect_rc 0 "a proposal no policy names is accepted" \
+    "$IKESIGND" -n -f "$T/v2spare.conf"
+contains "$err" "$T/v2spare.conf:$line: proposal 'SPARE' is named by no crypto ikev2 policy, so it is not used" \
+    "with a warning that it is not used"
+contains "$err" "$T/v2spare.conf:$((line + 1)): encryption 3des is weak" \
+    "and one that 3des is weak"
 
 # a control path that is a regular file (or a directory) is left alone
 printf 'keep me\n' >"$T/ctl"

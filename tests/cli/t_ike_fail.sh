@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_ike_fail.sh -- ikesignd's configuration check, and failures against
 # strongSwan that must end cleanly on both sides: proposal mismatch, unknown
-# peer, unknown identity, wrong peer key (either side), a burst of malformed
-# packets, and the local key disappearing from the token.
+# peer, unknown identity, IKEv1 with a peer configured for IKEv2, wrong peer
+# key (either side), a burst of malformed packets, and the local key
+# disappearing from the token.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -133,6 +134,18 @@ logged "$T/ikesignd.log" "no public key for 'c.test' in keyring 'default'" \
 wait_for "$T/b/charon.log" "INVALID_ID_INFORMATION" 3
 logged "$T/b/charon.log" "received INVALID_ID_INFORMATION error notify" \
     "strongSwan is told INVALID-ID-INFORMATION"
+
+# a peer whose line says ike-version 2 is not negotiated with in IKEv1 ---
+good "peer $IPB ike-version 2"
+ctl reload >/dev/null
+expect_rc 1 "IKEv1 from a peer configured for IKEv2 gets no answer" \
+    swan --initiate --ike v1 --timeout 10
+logged "$T/ikesignd.log" "Main Mode from $IPB ignored: its peer line says ike-version 2" \
+    "ikesignd logs why"
+expect_rc 1 "ikesignctl initiate does not start Main Mode with it" \
+    ctl initiate "$IPB"
+contains "$err" "$IPB is configured for ike-version 2; Main Mode is IKEv1" \
+    "ikesignctl says why"
 
 # wrong peer keys ---------------------------------------------------------
 good "peer $IPB ike-version 1 keyring wrong"

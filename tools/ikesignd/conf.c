@@ -1,25 +1,32 @@
 /*
- * conf.c -- ikesignd.conf: the IOS "crypto isakmp" statements plus the
- * daemon's own lines (token, module, pin-source, key, hostname, listen,
- * control, control-group, user, chroot, peer).  token, module, key, user,
- * chroot and control-group may appear once each.  Bounded: files up to CONF_FILE_MAX, lines up to
+ * conf.c -- ikesignd.conf: the IOS "crypto isakmp" and "crypto ikev2"
+ * (FlexVPN) statements plus the daemon's own lines (token, module,
+ * pin-source, key, hostname, listen, control, control-group, user, chroot,
+ * peer).  token, module, key, user, chroot and control-group may appear
+ * once each.  Bounded: files up to CONF_FILE_MAX, lines up to
  * CONF_LINE_MAX, CONF_WORDS_MAX words.  The first error is reported as
  * "file:line: reason"; weak choices are accepted with a logged warning.
+ * IKEv2 proposals, policies and profiles may be named before they are
+ * defined: the names are checked at the end of the file, and an error
+ * there names the line of the statement concerned.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "ikesignd.h"
+#include "ikev2.h"
 #include "common/pinsrc.h"
 #include "common/rfile.h"
 #include "common/secret.h"
@@ -31,6 +38,12 @@
 #define CONF_USER	"ikesignd"
 #define CONF_CHROOT	"/var/empty"
 
+#define V2_LIFETIME	86400	/* IOS: lifetime 120-86400, 86400 */
+#define V2_FRAG_MTU	576	/* IOS: fragmentation mtu 68-1500, 576 */
+#define V2_COOKIE_MAX	1000	/* IOS: cookie-challenge 1-1000 */
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* The IOS default policies that authenticate with rsa-sig (section 17). */
 static const struct policy ios_defaults[] = {
 	{ 65507, IKE_ENC_AES, 128, IKE_HASH_SHA, IKE_AUTH_RSA_SIG, 5, 86400 },
@@ -39,12 +52,66 @@ static const struct policy ios_defaults[] = {
 	{ 65513, IKE_ENC_3DES, 0, IKE_HASH_MD5, IKE_AUTH_RSA_SIG, 2, 86400 },
 };
 
+/*
+ * The IKEv2 default proposal (IOS "smart defaults"), as IOS XE 17 shows it
+ * ("show crypto ikev2 proposal" on a Catalyst 8000v): AES-CBC-256,
+ * integrity and prf SHA-512 and SHA-384, groups 19, 14, 21 and 5.  Group 5
+ * (MODP 1536) is left out: ikesignd offers no weak group unless told to.
+ * (IOS 15 had AES-CBC-256/192/128, SHA-512 down to MD5, groups 5 and 2.)
+ * The default policy matches any local address and names this proposal;
+ * a "crypto ikev2 proposal default" of the file replaces it.
+ */
+static const struct v2_proposal v2_defaults[] = {
+	{
+		.name = "default",
+		.encr = { IKEV2_ENCR_AES_CBC },
+		.encr_bits = { 256 },
+		.nencr = 1,
+		.integ = { IKEV2_INTEG_HMAC_SHA2_512_256,
+		    IKEV2_INTEG_HMAC_SHA2_384_192 },
+		.ninteg = 2,
+		.prf = { IKEV2_PRF_HMAC_SHA2_512, IKEV2_PRF_HMAC_SHA2_384 },
+		.nprf = 2,
+		.group = { 19, 14, 21 },
+		.ngroup = 3,
+	},
+};
+
+/*
+ * The IKEv2 groups ikesignd accepts: dh.c's strong groups and 31
+ * (Curve25519, RFC 8031).  IOS also knows 1, 2, 5 and 24; those are
+ * refused by name.
+ */
+static const uint16_t v2_groups[] = { 14, 15, 16, 19, 20, 21, 31 };
+static const uint16_t v2_groups_refused[] = { 1, 2, 5, 24 };
+
+/* The sub-modes: the indented lines after a block's statement. */
+enum blk {
+	BLK_NONE = 0,
+	BLK_ISAKMP,		/* crypto isakmp policy N */
+	BLK_PROPOSAL,		/* crypto ikev2 proposal NAME */
+	BLK_POLICY,		/* crypto ikev2 policy NAME */
+	BLK_PROFILE		/* crypto ikev2 profile NAME */
+};
+
+static const char *const blk_names[] = { "", "crypto isakmp policy",
+    "crypto ikev2 proposal", "crypto ikev2 policy", "crypto ikev2 profile" };
+
 struct parser {
 	struct conf	*c;
 	const char	*name;
 	unsigned	 line;
+	enum blk	 blk;		/* the open block */
+	enum blk	 closed;	/* the block this line has ended */
 	struct policy	*pol;		/* open "crypto isakmp policy" block */
+	size_t		 v2i;		/* the open IKEv2 block's index */
 	unsigned	 seen[8];	/* line of each once-only statement */
+	/* where the IKEv2 blocks start, and the names they refer to */
+	unsigned	 prop_line[CONF_V2_MAX];
+	unsigned	 v2pol_line[CONF_V2_MAX];
+	unsigned	 ref_line[CONF_V2_MAX][CONF_V2_ALGS];
+	unsigned	 prof_line[CONF_V2_MAX];
+	unsigned	 peer_line[CONF_PEER_MAX];
 	char		*err;
 	size_t		 errsz;
 };
@@ -156,8 +223,6 @@ policy_line(struct parser *p, char **w, int n)
 		if (n != 2 || number(w[1], 60, 86400, &v) != 0)
 			return perr(p, "usage: lifetime SECONDS (60-86400)");
 		pol->lifetime = (uint32_t)v;
-	} else if (strcmp(w[0], "exit") == 0 && n == 1) {
-		p->pol = NULL;
 	} else
 		return perr(p, "unknown policy command '%s'", w[0]);
 	return KS_OK;
@@ -174,11 +239,13 @@ isakmp_policy(struct parser *p, char **w, int n)
 		return perr(p, "usage: crypto isakmp policy PRIORITY (1-10000)");
 	for (i = 0; i < c->npol; i++)
 		if (c->pol[i].prio == prio) {
+			p->blk = BLK_ISAKMP;
 			p->pol = &c->pol[i];	/* re-enter, as IOS does */
 			return KS_OK;
 		}
 	if (c->npol == CONF_POLICY_MAX)
 		return perr(p, "more than %d policies", CONF_POLICY_MAX);
+	p->blk = BLK_ISAKMP;
 	p->pol = &c->pol[c->npol++];
 	/* IOS field defaults: DES, SHA-1, rsa-sig, group 1, 86400 s */
 	p->pol->prio = (unsigned)prio;
@@ -240,6 +307,633 @@ call_admission(struct parser *p, char **w, int n, int no)
 	return KS_OK;
 }
 
+/* IKEv2 (FlexVPN) -------------------------------------------------------- */
+
+/* The index of name in an array of structs that begin with their name. */
+static size_t
+find_name(const void *base, size_t size, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp((const char *)base + i * size, name) == 0)
+			return i;
+	return n;
+}
+_Static_assert(offsetof(struct v2_proposal, name) == 0, "name comes first");
+_Static_assert(offsetof(struct v2_policy, name) == 0, "name comes first");
+_Static_assert(offsetof(struct v2_profile, name) == 0, "name comes first");
+
+static int
+in_list(const uint16_t *list, size_t n, unsigned long v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == v)
+			return 1;
+	return 0;
+}
+
+/* Append v unless it is there already: 0, or -1 when the list is full. */
+static int
+add_value(uint16_t *list, size_t *n, uint16_t v)
+{
+	if (in_list(list, *n, v))
+		return 0;
+	if (*n == CONF_V2_ALGS)
+		return -1;
+	list[(*n)++] = v;
+	return 0;
+}
+
+static ks_status
+v2_encr(struct parser *p, struct v2_proposal *pr, const char *word)
+{
+	const struct ikev2_encr *e;
+	char what[64];
+	size_t i;
+
+	if ((e = ikev2_encr_ios(word)) == NULL)
+		return perr(p, "unknown encryption '%s'; use aes-cbc-128, "
+		    "aes-cbc-192, aes-cbc-256, aes-gcm-128, aes-gcm-256 or 3des",
+		    word);
+	for (i = 0; i < pr->nencr; i++)
+		if (pr->encr[i] == e->id && pr->encr_bits[i] == e->keybits)
+			return KS_OK;
+	if (pr->nencr == CONF_V2_ALGS)
+		return perr(p, "more than %d encryption values", CONF_V2_ALGS);
+	pr->encr[pr->nencr] = e->id;
+	pr->encr_bits[pr->nencr++] = (uint16_t)e->keybits;
+	if (e->weak) {
+		snprintf(what, sizeof(what), "encryption %s", e->ios);
+		pwarn(p, what);
+	}
+	return KS_OK;
+}
+
+static ks_status
+v2_integ(struct parser *p, struct v2_proposal *pr, const char *word)
+{
+	const struct ikev2_integ *t;
+
+	if ((t = ikev2_integ_ios(word)) == NULL)
+		return perr(p, "unknown integrity '%s'; use sha1, sha256, "
+		    "sha384 or sha512", word);
+	if (add_value(pr->integ, &pr->ninteg, t->id) != 0)
+		return perr(p, "more than %d integrity values", CONF_V2_ALGS);
+	return KS_OK;
+}
+
+static ks_status
+v2_prf(struct parser *p, struct v2_proposal *pr, const char *word)
+{
+	const struct ikev2_prf *f;
+
+	if ((f = ikev2_prf_ios(word)) == NULL)
+		return perr(p, "unknown prf '%s'; use sha1, sha256, sha384 or "
+		    "sha512", word);
+	if (add_value(pr->prf, &pr->nprf, f->id) != 0)
+		return perr(p, "more than %d prf values", CONF_V2_ALGS);
+	return KS_OK;
+}
+
+static ks_status
+v2_group(struct parser *p, struct v2_proposal *pr, const char *word)
+{
+	unsigned long v;
+
+	if (number(word, 0, 65535, &v) != 0 ||
+	    (!in_list(v2_groups, NELEM(v2_groups), v) &&
+	    !in_list(v2_groups_refused, NELEM(v2_groups_refused), v)))
+		return perr(p, "unknown group '%s'; use 14, 15, 16, 19, 20, "
+		    "21 or 31", word);
+	if (!in_list(v2_groups, NELEM(v2_groups), v))
+		return perr(p, "group %lu is not implemented by ikesignd; use "
+		    "14, 15, 16, 19, 20, 21 or 31", v);
+	if (add_value(pr->group, &pr->ngroup, (uint16_t)v) != 0)
+		return perr(p, "more than %d groups", CONF_V2_ALGS);
+	return KS_OK;
+}
+
+static const struct v2_kind {
+	const char	*word;
+	ks_status	(*add)(struct parser *, struct v2_proposal *,
+			    const char *);
+} v2_kinds[] = {
+	{ "encryption", v2_encr },
+	{ "integrity", v2_integ },
+	{ "prf", v2_prf },
+	{ "group", v2_group },
+};
+
+/* encryption|integrity|prf|group VALUE...: appended, each value once */
+static ks_status
+v2_proposal_line(struct parser *p, char **w, int n)
+{
+	struct v2_proposal *pr = &p->c->v2.proposals[p->v2i];
+	size_t k;
+	int i;
+
+	for (k = 0; k < NELEM(v2_kinds); k++)
+		if (strcmp(w[0], v2_kinds[k].word) == 0)
+			break;
+	if (k == NELEM(v2_kinds))
+		return perr(p, "unknown proposal command '%s'", w[0]);
+	if (n < 2)
+		return perr(p, "usage: %s VALUE...", w[0]);
+	for (i = 1; i < n; i++)
+		if (v2_kinds[k].add(p, pr, w[i]) != KS_OK)
+			return KS_EINPUT;
+	return KS_OK;
+}
+
+/* IOS: without a prf line, the prf list is the integrity list. */
+static ks_status
+v2_prf_default(struct parser *p, struct v2_proposal *pr)
+{
+	const struct ikev2_integ *t;
+	const struct ikev2_prf *f;
+	size_t i;
+
+	for (i = 0; i < pr->ninteg; i++)
+		if ((t = ikev2_integ_get(pr->integ[i])) == NULL ||
+		    (f = ikev2_prf_ios(t->ios)) == NULL ||
+		    add_value(pr->prf, &pr->nprf, f->id) != 0)
+			return perr(p, "proposal '%s': no prf for its "
+			    "integrity; name one", pr->name);
+	return KS_OK;
+}
+
+/* IOS's rules for a complete proposal. */
+static ks_status
+v2_proposal_check(struct parser *p, struct v2_proposal *pr)
+{
+	const struct ikev2_encr *e;
+	size_t i, aead = 0;
+
+	if (pr->nencr == 0)
+		return perr(p, "proposal '%s' has no encryption", pr->name);
+	if (pr->ngroup == 0)
+		return perr(p, "proposal '%s' has no group", pr->name);
+	for (i = 0; i < pr->nencr; i++)
+		if ((e = ikev2_encr_get(pr->encr[i], pr->encr_bits[i])) !=
+		    NULL && e->icvlen != 0)
+			aead++;
+	if (aead != 0 && aead != pr->nencr)
+		return perr(p, "proposal '%s' mixes aes-gcm with other "
+		    "ciphers; put them in separate proposals", pr->name);
+	if (aead != 0 && pr->ninteg != 0)
+		return perr(p, "proposal '%s': aes-gcm takes no integrity",
+		    pr->name);
+	if (aead != 0 && pr->nprf == 0)
+		return perr(p, "proposal '%s': aes-gcm needs a prf", pr->name);
+	if (aead == 0 && pr->ninteg == 0)
+		return perr(p, "proposal '%s' has no integrity", pr->name);
+	if (pr->nprf == 0)
+		return v2_prf_default(p, pr);
+	return KS_OK;
+}
+
+/* proposal NAME: one a line, in order of preference */
+static ks_status
+v2_policy_proposal(struct parser *p, char **w, int n)
+{
+	struct v2_policy *pol = &p->c->v2.policies[p->v2i];
+	size_t i;
+
+	if (n != 2)
+		return perr(p, "usage: proposal NAME");
+	if (strlen(w[1]) >= CONF_NAME_MAX)
+		return perr(p, "proposal name too long");
+	for (i = 0; i < pol->nproposal; i++)
+		if (strcmp(pol->proposal[i], w[1]) == 0)
+			return KS_OK;
+	if (pol->nproposal == CONF_V2_ALGS)
+		return perr(p, "more than %d proposals in policy '%s'",
+		    CONF_V2_ALGS, pol->name);
+	memcpy(pol->proposal[i], w[1], strlen(w[1]) + 1);
+	p->ref_line[p->v2i][pol->nproposal++] = p->line;
+	return KS_OK;
+}
+
+/* match address local ADDRESS (several: any of them); match fvrf any */
+static ks_status
+v2_policy_match(struct parser *p, char **w, int n)
+{
+	struct v2_policy *pol = &p->c->v2.policies[p->v2i];
+	struct in_addr a;
+	size_t i;
+
+	if (n == 3 && strcmp(w[1], "fvrf") == 0 && strcmp(w[2], "any") == 0)
+		return KS_OK;
+	if (n != 4 || strcmp(w[1], "address") != 0 ||
+	    strcmp(w[2], "local") != 0 || inet_pton(AF_INET, w[3], &a) != 1)
+		return perr(p, "usage: match address local IPV4-ADDRESS");
+	for (i = 0; i < pol->nlocal; i++)
+		if (pol->local[i].s_addr == a.s_addr)
+			return KS_OK;
+	if (pol->nlocal == CONF_V2_MATCH)
+		return perr(p, "more than %d 'match address local' lines in "
+		    "policy '%s'", CONF_V2_MATCH, pol->name);
+	pol->local[pol->nlocal++] = a;
+	return KS_OK;
+}
+
+static struct v2_profile *
+cur_profile(struct parser *p)
+{
+	return &p->c->v2.profiles[p->v2i];
+}
+
+static int
+netmask_ok(struct in_addr m)
+{
+	uint32_t inv = ~ntohl(m.s_addr);
+
+	return (inv & (inv + 1)) == 0;
+}
+
+#define MATCH_USAGE	"usage: match identity remote address IPV4-ADDRESS " \
+			"[MASK] | match identity remote fqdn [domain] NAME"
+
+/* match identity remote address ADDRESS [MASK] | fqdn [domain] NAME;
+ * match fvrf any */
+static ks_status
+prof_match(struct parser *p, char **w, int n)
+{
+	struct v2_profile *pr = cur_profile(p);
+	struct v2_match m;
+
+	if (n == 3 && strcmp(w[1], "fvrf") == 0 && strcmp(w[2], "any") == 0)
+		return KS_OK;
+	if (n < 5 || n > 6 || strcmp(w[1], "identity") != 0 ||
+	    strcmp(w[2], "remote") != 0)
+		return perr(p, MATCH_USAGE);
+	memset(&m, 0, sizeof(m));
+	if (strcmp(w[3], "address") == 0) {
+		if (inet_pton(AF_INET, w[4], &m.addr) != 1)
+			return perr(p, "match identity remote address: '%s' "
+			    "is not an IPv4 address", w[4]);
+		m.mask.s_addr = INADDR_BROADCAST;
+		if (n == 6 && (inet_pton(AF_INET, w[5], &m.mask) != 1 ||
+		    !netmask_ok(m.mask)))
+			return perr(p, "match identity remote address: '%s' "
+			    "is not a netmask", w[5]);
+		m.addr.s_addr &= m.mask.s_addr;
+	} else if (strcmp(w[3], "fqdn") == 0 &&
+	    (n == 6) == (strcmp(w[4], "domain") == 0)) {
+		m.fqdn = 1;
+		m.domain = n == 6;
+		if (copy_word(p, m.name, sizeof(m.name), w[n - 1],
+		    "fqdn") != KS_OK)
+			return KS_EINPUT;
+	} else
+		return perr(p, MATCH_USAGE);
+	if (pr->nmatch == CONF_V2_MATCH)
+		return perr(p, "more than %d 'match identity' lines in "
+		    "profile '%s'", CONF_V2_MATCH, pr->name);
+	pr->match[pr->nmatch++] = m;
+	return KS_OK;
+}
+
+/* identity local address ADDRESS | identity local fqdn NAME */
+static ks_status
+prof_identity(struct parser *p, char **w, int n)
+{
+	struct v2_profile *pr = cur_profile(p);
+	struct in_addr a;
+
+	if (n != 4 || strcmp(w[1], "local") != 0 ||
+	    (strcmp(w[2], "address") != 0 && strcmp(w[2], "fqdn") != 0))
+		return perr(p, "usage: identity local address IPV4-ADDRESS | "
+		    "identity local fqdn NAME");
+	pr->id_fqdn = strcmp(w[2], "fqdn") == 0;
+	if (!pr->id_fqdn && inet_pton(AF_INET, w[3], &a) != 1)
+		return perr(p, "identity local address: '%s' is not an IPv4 "
+		    "address", w[3]);
+	return copy_word(p, pr->id_name, sizeof(pr->id_name), w[3],
+	    "identity");
+}
+
+#define AUTH_USAGE	"usage: authentication local rsa-sig [pss] | " \
+			"authentication remote rsa-sig"
+
+/* authentication local rsa-sig [pss] | authentication remote rsa-sig;
+ * pss is ikesignd's: sign with RSASSA-PSS (RFC 7427) */
+static ks_status
+prof_auth(struct parser *p, char **w, int n)
+{
+	struct v2_profile *pr = cur_profile(p);
+	enum v2_auth a = V2_AUTH_RSA_SIG;
+	int local;
+
+	if (n < 3 || n > 4 || (strcmp(w[1], "local") != 0 &&
+	    strcmp(w[1], "remote") != 0))
+		return perr(p, AUTH_USAGE);
+	local = strcmp(w[1], "local") == 0;
+	if (strcmp(w[2], "pre-share") == 0 || strcmp(w[2], "ecdsa-sig") == 0)
+		return perr(p, "authentication %s %s: %s is not implemented "
+		    "yet", w[1], w[2], w[2]);
+	if (strcmp(w[2], "rsa-sig") != 0)
+		return perr(p, AUTH_USAGE);
+	if (n == 4) {
+		if (strcmp(w[3], "pss") != 0)
+			return perr(p, AUTH_USAGE);
+		if (!local)
+			return perr(p, "'pss' chooses how ikesignd signs: it "
+			    "goes with authentication local only");
+		a = V2_AUTH_PSS;
+	}
+	if (local)
+		pr->auth_local = a;
+	else
+		pr->auth_remote = a;
+	return KS_OK;
+}
+
+/* keyring NAME, or IOS's keyring local NAME */
+static ks_status
+prof_keyring(struct parser *p, char **w, int n)
+{
+	struct v2_profile *pr = cur_profile(p);
+
+	if ((n != 2 && n != 3) || (n == 3 && strcmp(w[1], "local") != 0) ||
+	    (n == 2 && strcmp(w[1], "local") == 0))
+		return perr(p, "usage: keyring [local] NAME");
+	return copy_word(p, pr->keyring, sizeof(pr->keyring), w[n - 1],
+	    "keyring name");
+}
+
+static ks_status
+prof_lifetime(struct parser *p, char **w, int n)
+{
+	unsigned long v;
+
+	if (n != 2 || number(w[1], 120, 86400, &v) != 0)
+		return perr(p, "usage: lifetime SECONDS (120-86400)");
+	cur_profile(p)->lifetime = (uint32_t)v;
+	return KS_OK;
+}
+
+/* dpd INTERVAL RETRY on-demand|periodic, all three as on IOS */
+static ks_status
+prof_dpd(struct parser *p, char **w, int n)
+{
+	struct v2_profile *pr = cur_profile(p);
+	unsigned long s, r;
+
+	if (n != 4 || number(w[1], 10, 3600, &s) != 0 ||
+	    number(w[2], 2, 60, &r) != 0 || (strcmp(w[3], "on-demand") != 0 &&
+	    strcmp(w[3], "periodic") != 0))
+		return perr(p, "usage: dpd INTERVAL (10-3600) RETRY (2-60) "
+		    "on-demand|periodic");
+	pr->dpd = (unsigned)s;
+	pr->dpd_retry = (unsigned)r;
+	pr->dpd_periodic = strcmp(w[3], "periodic") == 0;
+	return KS_OK;
+}
+
+/* crypto ikev2 proposal|policy|profile NAME: open or re-enter the block */
+static ks_status
+v2_block(struct parser *p, char **w, int n, int no)
+{
+	struct v2_conf *v = &p->c->v2;
+	unsigned *lines;
+	size_t size, *count, i;
+	enum blk blk;
+	char *base;
+
+	if (no)
+		return perr(p, "'no crypto ikev2 %s' is not supported: delete "
+		    "the block's lines", w[2]);
+	if (n != 4)
+		return perr(p, "usage: crypto ikev2 %s NAME", w[2]);
+	if (strcmp(w[2], "proposal") == 0) {
+		base = (char *)v->proposals;
+		size = sizeof(v->proposals[0]);
+		count = &v->nproposal;
+		lines = p->prop_line;
+		blk = BLK_PROPOSAL;
+	} else if (strcmp(w[2], "policy") == 0) {
+		base = (char *)v->policies;
+		size = sizeof(v->policies[0]);
+		count = &v->npolicy;
+		lines = p->v2pol_line;
+		blk = BLK_POLICY;
+	} else {
+		base = (char *)v->profiles;
+		size = sizeof(v->profiles[0]);
+		count = &v->nprofile;
+		lines = p->prof_line;
+		blk = BLK_PROFILE;
+	}
+	if (strlen(w[3]) >= CONF_NAME_MAX)
+		return perr(p, "%s name too long", w[2]);
+	if ((i = find_name(base, size, *count, w[3])) == *count) {
+		if (i == CONF_V2_MAX)
+			return perr(p, "more than %d '%s' blocks", CONF_V2_MAX,
+			    blk_names[blk]);
+		memcpy(base + i * size, w[3], strlen(w[3]) + 1);
+		lines[i] = p->line;
+		(*count)++;
+		if (blk == BLK_PROFILE)
+			v->profiles[i].lifetime = V2_LIFETIME;
+	}
+	p->blk = blk;
+	p->v2i = i;
+	return KS_OK;
+}
+
+/* crypto ikev2 cookie-challenge N; the no form, N optional, turns it off */
+static ks_status
+v2_cookie(struct parser *p, char **w, int n, int no)
+{
+	unsigned long v = 0;
+
+	if (n > 4 || (!no && n != 4) ||
+	    (n == 4 && number(w[3], 1, V2_COOKIE_MAX, &v) != 0))
+		return perr(p, "usage: crypto ikev2 cookie-challenge N (1-%d)",
+		    V2_COOKIE_MAX);
+	p->c->v2.cookie_challenge = no ? 0 : (unsigned)v;
+	return KS_OK;
+}
+
+static ks_status
+v2_limit_usage(struct parser *p)
+{
+	return perr(p, "usage: crypto ikev2 limit max-in-negotiation-sa N "
+	    "(1-%d) [incoming]", HO_LIMIT_MAX);
+}
+
+/* crypto ikev2 limit max-in-negotiation-sa N [incoming]: the half-open
+ * table; the no form, N optional, restores the default */
+static ks_status
+v2_limit(struct parser *p, char **w, int n, int no)
+{
+	unsigned long v = 0;
+	int i = 4;
+
+	if (n < 4 || strcmp(w[3], "max-in-negotiation-sa") != 0)
+		return v2_limit_usage(p);
+	if (i < n && w[i][0] >= '0' && w[i][0] <= '9') {
+		if (number(w[i], 1, HO_LIMIT_MAX, &v) != 0)
+			return v2_limit_usage(p);
+		i++;
+	} else if (!no)
+		return v2_limit_usage(p);
+	if (i < n && strcmp(w[i], "outgoing") == 0)
+		return perr(p, "max-in-negotiation-sa outgoing is not "
+		    "implemented: ikesignd limits incoming negotiations");
+	if (i < n && strcmp(w[i], "incoming") == 0)
+		i++;
+	if (i != n)
+		return v2_limit_usage(p);
+	p->c->v2.max_in_negotiation = no ? 0 : (unsigned)v;
+	return KS_OK;
+}
+
+/* crypto ikev2 fragmentation [mtu N] (RFC 7383); the no form: off */
+static ks_status
+v2_frag(struct parser *p, char **w, int n, int no)
+{
+	unsigned long v = V2_FRAG_MTU;
+
+	if ((n != 3 && n != 5) || (n == 5 && (strcmp(w[3], "mtu") != 0 ||
+	    number(w[4], 68, 1500, &v) != 0)))
+		return perr(p, "usage: crypto ikev2 fragmentation [mtu N "
+		    "(68-1500)]");
+	p->c->v2.fragmentation = !no;
+	p->c->v2.frag_mtu = no ? V2_FRAG_MTU : (unsigned)v;
+	return KS_OK;
+}
+
+static ks_status
+v2_keyring(struct parser *p, char **w, int n, int no)
+{
+	(void)w;
+	(void)n;
+	(void)no;
+	return perr(p, "crypto ikev2 keyring is not read by ikesignd: "
+	    "keyrings are kept on the token (cryptokeyring); name one in a "
+	    "profile with 'keyring NAME'");
+}
+
+static const struct v2_stmt {
+	const char	*word;
+	ks_status	(*fn)(struct parser *, char **, int, int);
+} v2_stmts[] = {
+	{ "proposal", v2_block },
+	{ "policy", v2_block },
+	{ "profile", v2_block },
+	{ "cookie-challenge", v2_cookie },
+	{ "limit", v2_limit },
+	{ "fragmentation", v2_frag },
+	{ "keyring", v2_keyring },
+};
+
+static ks_status
+ikev2_line(struct parser *p, char **w, int n, int no)
+{
+	size_t i;
+
+	if (n < 3)
+		return perr(p, "usage: crypto ikev2 proposal|policy|profile "
+		    "NAME, or cookie-challenge, limit, fragmentation");
+	for (i = 0; i < NELEM(v2_stmts); i++)
+		if (strcmp(w[2], v2_stmts[i].word) == 0)
+			return v2_stmts[i].fn(p, w, n, no);
+	return perr(p, "unknown statement '%scrypto ikev2 %s'", no ? "no " : "",
+	    w[2]);
+}
+
+/* A proposal by name: the file's, else the built-in "default". */
+static const struct v2_proposal *
+v2_proposal_get(const struct conf *c, const char *name)
+{
+	const struct v2_conf *v = &c->v2;
+	size_t i;
+
+	i = find_name(v->proposals, sizeof(v->proposals[0]), v->nproposal,
+	    name);
+	if (i < v->nproposal)
+		return &v->proposals[i];
+	if (strcmp(name, v2_defaults[0].name) == 0)
+		return &v2_defaults[0];
+	return NULL;
+}
+
+/* A policy names it, or it is the default policy's proposal. */
+static int
+v2_proposal_used(const struct conf *c, const char *name)
+{
+	const struct v2_conf *v = &c->v2;
+	size_t i, j;
+
+	if (v->npolicy == 0)
+		return strcmp(name, v2_defaults[0].name) == 0;
+	for (i = 0; i < v->npolicy; i++)
+		for (j = 0; j < v->policies[i].nproposal; j++)
+			if (strcmp(v->policies[i].proposal[j], name) == 0)
+				return 1;
+	return 0;
+}
+
+/* At the end of the file: complete blocks, and every name defined. */
+static ks_status
+v2_check(struct parser *p)
+{
+	struct v2_conf *v = &p->c->v2;
+	const struct v2_policy *pol;
+	const struct v2_profile *pr;
+	const struct peer *pe;
+	size_t i, j;
+
+	for (i = 0; i < v->nproposal; i++) {
+		p->line = p->prop_line[i];
+		if (v2_proposal_check(p, &v->proposals[i]) != KS_OK)
+			return KS_EINPUT;
+	}
+	for (i = 0; i < v->npolicy; i++) {
+		pol = &v->policies[i];
+		p->line = p->v2pol_line[i];
+		if (pol->nproposal == 0)
+			return perr(p, "policy '%s' names no proposal",
+			    pol->name);
+		for (j = 0; j < pol->nproposal; j++) {
+			p->line = p->ref_line[i][j];
+			if (v2_proposal_get(p->c, pol->proposal[j]) == NULL)
+				return perr(p, "proposal '%s' is not defined "
+				    "(policy '%s')", pol->proposal[j],
+				    pol->name);
+		}
+	}
+	for (i = 0; i < v->nprofile; i++) {
+		pr = &v->profiles[i];
+		p->line = p->prof_line[i];
+		if (pr->auth_local == V2_AUTH_NONE)
+			return perr(p, "profile '%s' has no 'authentication "
+			    "local'", pr->name);
+		if (pr->auth_remote == V2_AUTH_NONE)
+			return perr(p, "profile '%s' has no 'authentication "
+			    "remote'", pr->name);
+	}
+	for (i = 0; i < p->c->npeer; i++) {
+		pe = &p->c->peers[i];
+		p->line = p->peer_line[i];
+		if (pe->profile[0] != '\0' &&
+		    conf_v2_profile(p->c, pe->profile) == NULL)
+			return perr(p, "profile '%s' is not defined",
+			    pe->profile);
+	}
+	for (i = 0; i < v->nproposal; i++)
+		if (!v2_proposal_used(p->c, v->proposals[i].name))
+			log_warnx("%s:%u: proposal '%s' is named by no crypto "
+			    "ikev2 policy, so it is not used", p->name,
+			    p->prop_line[i], v->proposals[i].name);
+	return KS_OK;
+}
+
 static ks_status
 crypto_line(struct parser *p, char **w, int n, int no)
 {
@@ -247,9 +941,11 @@ crypto_line(struct parser *p, char **w, int n, int no)
 
 	if (n >= 2 && strcmp(w[1], "call") == 0)
 		return call_admission(p, w, n, no);
+	if (n >= 2 && strcmp(w[1], "ikev2") == 0)
+		return ikev2_line(p, w, n, no);
 	if (n < 3 || strcmp(w[1], "isakmp") != 0)
-		return perr(p, "only 'crypto isakmp' statements are "
-		    "understood here");
+		return perr(p, "only 'crypto isakmp', 'crypto ikev2' and "
+		    "'crypto call admission' statements are understood here");
 	if (strcmp(w[2], "policy") == 0 && !no)
 		return isakmp_policy(p, w, n);
 	if (strcmp(w[2], "default") == 0 && n == 4 &&
@@ -297,7 +993,11 @@ listen_line(struct parser *p, char **w, int n)
 	return KS_OK;
 }
 
-/* peer ADDRESS [ike-version 1] [keyring NAME] [port N] */
+#define PEER_USAGE	"usage: peer IPV4-ADDRESS [ike-version 1|2] " \
+			"[profile NAME] [keyring NAME] [port N]"
+
+/* peer ADDRESS [ike-version 1|2] [profile NAME] [keyring NAME] [port N];
+ * the profile is checked at the end of the file */
 static ks_status
 peer_line(struct parser *p, char **w, int n)
 {
@@ -307,8 +1007,7 @@ peer_line(struct parser *p, char **w, int n)
 	int i;
 
 	if (n < 2)
-		return perr(p, "usage: peer IPV4-ADDRESS [ike-version 1] "
-		    "[keyring NAME] [port N]");
+		return perr(p, PEER_USAGE);
 	if (c->npeer == CONF_PEER_MAX)
 		return perr(p, "more than %d peers", CONF_PEER_MAX);
 	pe = &c->peers[c->npeer];
@@ -327,10 +1026,11 @@ peer_line(struct parser *p, char **w, int n)
 		if (strcmp(w[i], "ike-version") == 0) {
 			if (number(w[i + 1], 1, 2, &v) != 0)
 				return perr(p, "ike-version must be 1 or 2");
-			if (v == 2)
-				return perr(p, "ike-version 2 is not "
-				    "implemented yet; use 1");
 			pe->version = (int)v;
+		} else if (strcmp(w[i], "profile") == 0) {
+			if (copy_word(p, pe->profile, sizeof(pe->profile),
+			    w[i + 1], "profile name") != KS_OK)
+				return KS_EINPUT;
 		} else if (strcmp(w[i], "keyring") == 0) {
 			if (copy_word(p, pe->keyring, sizeof(pe->keyring),
 			    w[i + 1], "keyring name") != KS_OK)
@@ -340,9 +1040,13 @@ peer_line(struct parser *p, char **w, int n)
 				return perr(p, "port must be 1-65535");
 			pe->port = (uint16_t)v;
 		} else
-			return perr(p, "unknown peer option '%s'", w[i]);
+			return perr(p, "unknown peer option '%s'; %s", w[i],
+			    PEER_USAGE);
 	}
-	c->npeer++;
+	if (pe->profile[0] != '\0' && pe->version != 2)
+		return perr(p, "a profile is an IKEv2 setting: it needs "
+		    "ike-version 2");
+	p->peer_line[c->npeer++] = p->line;
 	return KS_OK;
 }
 
@@ -369,6 +1073,30 @@ once(struct parser *p, const char *word)
 	return KS_OK;
 }
 
+/* The one-value statements of own_line(). */
+static int
+own_word(const char *word)
+{
+	static const char *const words[] = { "token", "module", "pin-source",
+	    "key", "hostname", "control", "control-group", "user", "chroot" };
+	size_t i;
+
+	for (i = 0; i < NELEM(words); i++)
+		if (strcmp(word, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* An unknown word; on an indented line that ended a block, say so. */
+static ks_status
+unknown(struct parser *p, const char *word)
+{
+	if (p->closed != BLK_NONE)
+		return perr(p, "unknown statement '%s' (nor is it a %s "
+		    "command)", word, blk_names[p->closed]);
+	return perr(p, "unknown statement '%s'", word);
+}
+
 static ks_status
 own_line(struct parser *p, char **w, int n)
 {
@@ -379,6 +1107,8 @@ own_line(struct parser *p, char **w, int n)
 		return listen_line(p, w, n);
 	if (strcmp(w[0], "peer") == 0)
 		return peer_line(p, w, n);
+	if (!own_word(w[0]))
+		return unknown(p, w[0]);
 	if (n != 2)
 		return perr(p, "usage: %s VALUE", w[0]);
 	if (once(p, w[0]) != KS_OK)
@@ -414,7 +1144,7 @@ own_line(struct parser *p, char **w, int n)
 		return copy_word(p, c->chroot_dir, sizeof(c->chroot_dir),
 		    w[1], "chroot path");
 	}
-	return perr(p, "unknown statement '%s'", w[0]);
+	return unknown(p, w[0]);
 }
 
 static int
@@ -432,22 +1162,66 @@ split(char *s, char **w)
 	return n;
 }
 
-static int
-is_policy_word(const char *s)
+/* The lines of each block, and what reads them. */
+static const struct block_cmd {
+	enum blk	 blk;
+	const char	*word;
+	ks_status	(*fn)(struct parser *, char **, int);
+} block_cmds[] = {
+	{ BLK_ISAKMP, "encryption", policy_line },
+	{ BLK_ISAKMP, "hash", policy_line },
+	{ BLK_ISAKMP, "authentication", policy_line },
+	{ BLK_ISAKMP, "group", policy_line },
+	{ BLK_ISAKMP, "lifetime", policy_line },
+	{ BLK_PROPOSAL, "encryption", v2_proposal_line },
+	{ BLK_PROPOSAL, "integrity", v2_proposal_line },
+	{ BLK_PROPOSAL, "prf", v2_proposal_line },
+	{ BLK_PROPOSAL, "group", v2_proposal_line },
+	{ BLK_POLICY, "proposal", v2_policy_proposal },
+	{ BLK_POLICY, "match", v2_policy_match },
+	{ BLK_PROFILE, "match", prof_match },
+	{ BLK_PROFILE, "identity", prof_identity },
+	{ BLK_PROFILE, "authentication", prof_auth },
+	{ BLK_PROFILE, "keyring", prof_keyring },
+	{ BLK_PROFILE, "lifetime", prof_lifetime },
+	{ BLK_PROFILE, "dpd", prof_dpd },
+};
+
+static const struct block_cmd *
+block_cmd(enum blk blk, const char *word)
 {
-	static const char *const words[] = { "encryption", "hash",
-	    "authentication", "group", "lifetime", "exit" };
 	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(s, words[i]) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < NELEM(block_cmds); i++)
+		if (block_cmds[i].blk == blk &&
+		    strcmp(block_cmds[i].word, word) == 0)
+			return &block_cmds[i];
+	return NULL;
+}
+
+/* An indented block line with no block open: name the blocks it fits. */
+static ks_status
+outside(struct parser *p, const char *word)
+{
+	char where[128] = "";
+	size_t i, len;
+
+	for (i = 0; i < NELEM(block_cmds); i++) {
+		if (strcmp(block_cmds[i].word, word) != 0)
+			continue;
+		len = strlen(where);
+		snprintf(where + len, sizeof(where) - len, "%s%s",
+		    len > 0 ? " or " : "", blk_names[block_cmds[i].blk]);
+	}
+	if (where[0] == '\0')
+		return KS_OK;		/* not a block line */
+	return perr(p, "'%s' outside a %s", word, where);
 }
 
 static ks_status
 parse_line(struct parser *p, char *line)
 {
+	const struct block_cmd *bc;
 	char *w[CONF_WORDS_MAX];
 	int n, indented = line[0] == ' ' || line[0] == '\t';
 
@@ -455,10 +1229,23 @@ parse_line(struct parser *p, char *line)
 		return perr(p, "too many words");
 	if (n == 0 || w[0][0] == '!' || w[0][0] == '#')
 		return KS_OK;
-	if (p->pol != NULL && is_policy_word(w[0]))
-		return policy_line(p, w, n);
-	if (indented && p->pol == NULL && is_policy_word(w[0]))
-		return perr(p, "'%s' outside a crypto isakmp policy", w[0]);
+	p->closed = BLK_NONE;
+	if (strcmp(w[0], "exit") == 0) {
+		if (p->blk == BLK_NONE)
+			return perr(p, "'exit' outside a block");
+		if (n != 1)
+			return perr(p, "usage: exit");
+		p->blk = BLK_NONE;
+		p->pol = NULL;
+		return KS_OK;
+	}
+	if (p->blk != BLK_NONE && (bc = block_cmd(p->blk, w[0])) != NULL)
+		return bc->fn(p, w, n);
+	if (p->blk == BLK_NONE && indented && outside(p, w[0]) != KS_OK)
+		return KS_EINPUT;
+	if (indented)
+		p->closed = p->blk;
+	p->blk = BLK_NONE;	/* any other statement ends the block */
 	p->pol = NULL;
 	if (strcmp(w[0], "crypto") == 0)
 		return crypto_line(p, w, n, 0);
@@ -479,6 +1266,7 @@ conf_defaults(struct conf *c)
 	snprintf(c->control, sizeof(c->control), "%s", CONF_CONTROL);
 	snprintf(c->user, sizeof(c->user), "%s", CONF_USER);
 	snprintf(c->chroot_dir, sizeof(c->chroot_dir), "%s", CONF_CHROOT);
+	c->v2.frag_mtu = V2_FRAG_MTU;
 }
 
 ks_status
@@ -511,6 +1299,8 @@ conf_parse(const char *text, size_t len, const char *name, struct conf *c,
 		if ((st = parse_line(&p, line)) != KS_OK)
 			return st;
 	}
+	if ((st = v2_check(&p)) != KS_OK)
+		return st;
 	if (c->key[0] == '\0' &&
 	    ks_default_label(c->key, sizeof(c->key)) != KS_OK) {
 		p.line = 0;
@@ -624,4 +1414,131 @@ conf_peer_name(const struct conf *c, const char *name)
 	if (inet_pton(AF_INET, name, &a) != 1)
 		return NULL;
 	return conf_peer(c, a);
+}
+
+/*
+ * The policy for a local address: the first that names it, else the first
+ * with no "match address local" (any address), else none: the default
+ * policy (match address local any, proposal default).
+ */
+static const struct v2_policy *
+v2_policy_for(const struct conf *c, struct in_addr local)
+{
+	const struct v2_conf *v = &c->v2;
+	const struct v2_policy *any = NULL;
+	size_t i, j;
+
+	for (i = 0; i < v->npolicy; i++) {
+		if (v->policies[i].nlocal == 0 && any == NULL)
+			any = &v->policies[i];
+		for (j = 0; j < v->policies[i].nlocal; j++)
+			if (v->policies[i].local[j].s_addr == local.s_addr)
+				return &v->policies[i];
+	}
+	return any;
+}
+
+size_t
+conf_v2_proposals(const struct conf *c, struct in_addr local,
+    const struct v2_proposal **out, size_t max)
+{
+	const struct v2_policy *pol;
+	const struct v2_proposal *pr;
+	size_t i, n = 0;
+
+	if ((pol = v2_policy_for(c, local)) == NULL) {
+		if (max > 0 && (pr = v2_proposal_get(c,
+		    v2_defaults[0].name)) != NULL)
+			out[n++] = pr;
+		return n;
+	}
+	for (i = 0; i < pol->nproposal && n < max; i++)
+		if ((pr = v2_proposal_get(c, pol->proposal[i])) != NULL)
+			out[n++] = pr;
+	return n;
+}
+
+const struct v2_profile *
+conf_v2_profile(const struct conf *c, const char *name)
+{
+	const struct v2_conf *v = &c->v2;
+	size_t i;
+
+	i = find_name(v->profiles, sizeof(v->profiles[0]), v->nprofile, name);
+	return i < v->nprofile ? &v->profiles[i] : NULL;
+}
+
+/* The length of a netmask (contiguous: the parser checks). */
+static int
+mask_bits(struct in_addr m)
+{
+	uint32_t v = ntohl(m.s_addr);
+	int n = 0;
+
+	for (; v != 0; v <<= 1)
+		n++;
+	return n;
+}
+
+/* The profile whose "match identity remote address" covers a: the longest
+ * mask, the first profile of those with the same. */
+const struct v2_profile *
+conf_v2_match_addr(const struct conf *c, struct in_addr a)
+{
+	const struct v2_conf *v = &c->v2;
+	const struct v2_profile *best = NULL;
+	const struct v2_match *m;
+	size_t i, j;
+	int bits, most = -1;
+
+	for (i = 0; i < v->nprofile; i++)
+		for (j = 0; j < v->profiles[i].nmatch; j++) {
+			m = &v->profiles[i].match[j];
+			if (m->fqdn ||
+			    (a.s_addr & m->mask.s_addr) != m->addr.s_addr)
+				continue;
+			if ((bits = mask_bits(m->mask)) > most) {
+				most = bits;
+				best = &v->profiles[i];
+			}
+		}
+	return best;
+}
+
+/* name is domain, or ends with "." and domain; any case */
+static int
+in_domain(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (n == d)
+		return strcasecmp(name, domain) == 0;
+	return n > d && name[n - d - 1] == '.' &&
+	    strcasecmp(name + n - d, domain) == 0;
+}
+
+/* The profile whose "match identity remote fqdn" is name (any case), else
+ * the one with the longest "fqdn domain" that name is in. */
+const struct v2_profile *
+conf_v2_match_fqdn(const struct conf *c, const char *name)
+{
+	const struct v2_conf *v = &c->v2;
+	const struct v2_profile *best = NULL;
+	const struct v2_match *m;
+	size_t i, j, len, most = 0;
+
+	for (i = 0; i < v->nprofile; i++)
+		for (j = 0; j < v->profiles[i].nmatch; j++) {
+			m = &v->profiles[i].match[j];
+			if (!m->fqdn)
+				continue;
+			if (!m->domain && strcasecmp(m->name, name) == 0)
+				return &v->profiles[i];
+			if (m->domain && in_domain(name, m->name) &&
+			    (len = strlen(m->name) + 1) > most) {
+				most = len;
+				best = &v->profiles[i];
+			}
+		}
+	return best;
 }

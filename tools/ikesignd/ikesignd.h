@@ -172,7 +172,8 @@ struct v2_policy {
 
 struct v2_match {
 	int		 fqdn;		/* 1: name, 0: addr/mask */
-	struct in_addr	 addr;
+	int		 domain;	/* fqdn: 1 "fqdn domain", a suffix */
+	struct in_addr	 addr;		/* masked */
 	struct in_addr	 mask;
 	char		 name[CONF_NAME_MAX];
 };
@@ -243,8 +244,10 @@ size_t		 conf_policies(const struct conf *, struct policy *out,
 const struct peer *conf_peer(const struct conf *, struct in_addr);
 const struct peer *conf_peer_name(const struct conf *, const char *);
 /* IKEv2: the proposals in force for a local address (the policy that
- * matches it, else the default policy), in order; the profile for a
- * peer line, or the one whose "match identity remote" matches. */
+ * names it, else one that matches any address, else the default policy),
+ * in order; the profile for a peer line, or the one whose "match identity
+ * remote" matches (the longest mask; an exact fqdn before a domain, the
+ * longest domain first). */
 size_t		 conf_v2_proposals(const struct conf *, struct in_addr local,
 		    const struct v2_proposal **out, size_t max);
 const struct v2_profile *conf_v2_profile(const struct conf *,

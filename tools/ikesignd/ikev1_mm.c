@@ -451,6 +451,11 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		    "line for it", who);
 		return;
 	}
+	if (peer->version != 1) {
+		log_warnx("Main Mode from %s ignored: its peer line says "
+		    "ike-version 2", who);
+		return;
+	}
 	/* validate before any state exists: garbage costs nothing */
 	if ((rc = msg_parse_clear(m, PLD_BIT(IKE_PLD_SA) |
 	    PLD_BIT(IKE_PLD_VID))) != 0 ||
@@ -618,6 +623,11 @@ mm_initiate(const struct peer *peer, char *err, size_t errsz)
 	struct msgb mb;
 	size_t npol, start;
 
+	if (peer->version != 1) {
+		snprintf(err, errsz, "%s is configured for ike-version 2; Main "
+		    "Mode is IKEv1", peer->name);
+		return NULL;
+	}
 	memset(&remote, 0, sizeof(remote));
 	remote.sin_family = AF_INET;
 	remote.sin_addr = peer->addr;
