@@ -223,6 +223,23 @@ connections {
       }
     }
   }
+  v2 {
+    version = 2
+    mobike = no
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes128-sha256-modp2048
+    local {
+      auth = pubkey
+      id = b.test
+      pubkeys = b.pub
+    }
+    remote {
+      auth = pubkey
+      id = $IPA
+      pubkeys = a.pub
+    }
+  }
   unknown {
     version = 1
     local_addrs = $IPU
