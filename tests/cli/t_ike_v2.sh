@@ -4,7 +4,8 @@
 # signatures (PKCS#1 v1.5 and PSS) and AUTH method 1, three suites
 # (AES-CBC-128/SHA-256/group 14, AES-GCM-256/SHA-384/group 20,
 # AES-CBC-256/SHA-512/group 31), INVALID_KE both ways, a CHILD_SA declined
-# with the IKE SA kept, Delete both ways, liveness checks, and refusals
+# with the IKE SA kept, Delete both ways, liveness checks, IKE SA rekey by
+# CREATE_CHILD_SA each way and both at once, and refusals
 # (wrong key, no proposal, unknown identity; a locked key: t_ike_lock.sh).
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
@@ -48,6 +49,11 @@ child='    children { c { local_ts = '$IPB'/32
 	v2conn nomatch aes128-md5-modp1024
 	v2conn stranger aes128-sha256-modp2048 c.test
 	v2conn dpd aes128-sha256-modp2048 b.test "dpd_delay = 1s"
+	v2conn short aes128-sha256-modp2048 b.test \
+	    "rekey_time = 5s
+    reauth_time = 0s
+    rand_time = 0s
+    over_time = 30s"
 	echo "}"
 } >"$T/b/swanctl/swanctl.conf"
 sed -i 's/ kernel-netlink/ kernel-netlink curve25519/' "$T/b/strongswan.conf"
@@ -208,6 +214,40 @@ sleep 3
 ok "[ \$(grep -c 'liveness check answered' $T/ikesignd.log) -ge 1 ]" \
     "ikesignd answered strongSwan's liveness checks"
 swan --terminate --ike dpd --timeout 5 >/dev/null 2>&1
+
+# IKE SA rekey by CREATE_CHILD_SA: strongSwan rekeys after 5 s, then
+# ikesignd rekeys on request, then both at once
+spis() { # the SPI pairs both sides list, sorted, one per line
+	ctl show sa --json | python3 -c 'import json,sys
+for a in json.load(sys.stdin):
+    if a["state"] == "READY": print(a["spi_i"] + "_" + a["spi_r"])' |
+	    sort >"$T/spis.a"
+	swan --list-sas --ike short 2>/dev/null |
+	    sed -n 's/.*ESTABLISHED, IKEv2, \([0-9a-f]*\)_i[*]* \([0-9a-f]*\)_r.*/\1_\2/p' |
+	    sort >"$T/spis.b"
+	[ -s "$T/spis.a" ] && cmp -s "$T/spis.a" "$T/spis.b"
+}
+expect_rc 0 "strongSwan initiates a connection it rekeys after 5 s" \
+    swan --initiate --ike short --timeout 10
+wait_for "$T/ikesignd.log" "(the peer rekeyed)" 10
+logged "$T/ikesignd.log" "(the peer rekeyed)" \
+    "ikesignd answered strongSwan's CREATE_CHILD_SA rekey"
+wait_for "$T/ikesignd.log" "deleted by the peer" 5
+ok 'spis' "one IKE SA with the same SPIs on both sides after the peer's rekey"
+expect_rc 0 "ikesignctl rekey sa" ctl rekey sa "$IPB"
+wait_for "$T/ikesignd.log" "(we rekeyed)" 10
+logged "$T/ikesignd.log" "(we rekeyed)" "ikesignd rekeyed the IKE SA"
+sleep 1
+ok 'spis' "one IKE SA with the same SPIs on both sides after our rekey"
+ctl rekey sa "$IPB" >/dev/null &
+rk=$!
+swan --rekey --ike short >/dev/null 2>&1
+wait $rk
+sleep 2
+ok 'spis' "one IKE SA with the same SPIs after both rekeyed at once"
+grep -q "simultaneous rekey" "$T/ikesignd.log" &&
+    echo "# the rekeys crossed (RFC 7296 2.8.1 resolved)"
+swan --terminate --ike short --timeout 5 >/dev/null 2>&1
 
 # refusals: no proposal, unknown identity, wrong key, locked key
 expect_rc 1 "a proposal ikesignd does not have is refused" \

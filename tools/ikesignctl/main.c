@@ -4,7 +4,7 @@
  * is the exit code.
  *
  *	ikesignctl [-s SOCKET] show sa|half-open [--json] | initiate PEER |
- *	    clear sa [PEER] | reload
+ *	    clear sa [PEER] | rekey sa PEER | reload
  */
 #include "config.h"
 
@@ -65,6 +65,9 @@ request(const char **w, int n, char *line, size_t len)
 	    strcmp(w[1], "sa") == 0)
 		snprintf(line, len, "clear sa%s%s\n", n == 3 ? " " : "",
 		    n == 3 ? w[2] : "");
+	else if (n == 3 && strcmp(w[0], "rekey") == 0 &&
+	    strcmp(w[1], "sa") == 0)
+		snprintf(line, len, "rekey sa %s\n", w[2]);
 	else if (n == 1 && strcmp(w[0], "reload") == 0)
 		snprintf(line, len, "reload\n");
 	else
@@ -118,7 +121,9 @@ talk(const char *path, const char *line)
 	if (rc == 0)
 		fputs(text, stdout);
 	else
-		fprintf(stderr, "ikesignctl: %s", text);
+		fprintf(stderr, "ikesignctl: %s%s", text,
+		    text[0] != '\0' && text[strlen(text) - 1] == '\n' ? "" :
+		    "\n");
 	free(buf);
 	return rc;
 }
@@ -133,7 +138,7 @@ main(int argc, const char **argv)
 
 	pc = poptGetContext("ikesignctl", argc, argv, options, 0);
 	poptSetOtherOptionHelp(pc, "[-s SOCKET] show sa|half-open [--json] | "
-	    "initiate PEER | clear sa [PEER] | reload");
+	    "initiate PEER | clear sa [PEER] | rekey sa PEER | reload");
 	if ((rc = poptGetNextOpt(pc)) < -1) {
 		fprintf(stderr, "ikesignctl: %s: %s (see --help)\n",
 		    poptBadOption(pc, POPT_BADOPTION_NOALIAS),
@@ -152,7 +157,7 @@ main(int argc, const char **argv)
 	    (opt_json && strcmp(w[0], "show") != 0)) {
 		poptFreeContext(pc);
 		return fail(2, "usage: ikesignctl [-s SOCKET] show sa|half-open "
-		    "[--json] | initiate PEER | clear sa [PEER] | reload");
+		    "[--json] | initiate PEER | clear sa [PEER] | rekey sa PEER | reload");
 	}
 	rc = talk(opt_socket != NULL ? opt_socket : CTL_DEFAULT, line);
 	poptFreeContext(pc);

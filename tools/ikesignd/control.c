@@ -407,6 +407,12 @@ dispatch(int fd, char *line)
 		snprintf(text, sizeof(text), "cleared %d IKE SA%s\n", n,
 		    n == 1 ? "" : "s");
 		control_reply(fd, 0, text);
+	} else if (n == 3 && strcmp(w[0], "rekey") == 0 &&
+	    strcmp(w[1], "sa") == 0) {
+		n = sa_rekey_matching(w[2]);
+		snprintf(text, sizeof(text), "rekeying %d IKE SA%s\n", n,
+		    n == 1 ? "" : "s");
+		control_reply(fd, n > 0 ? 0 : KS_ENOTFOUND, text);
 	} else if (n == 1 && strcmp(w[0], "reload") == 0) {
 		if (ikesignd->reload_fd >= 0) {
 			control_reply(fd, KS_EFAIL, "a reload is already "

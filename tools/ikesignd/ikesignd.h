@@ -776,6 +776,8 @@ void	sa_established(struct ike_sa *);
 void	sa_initial_contact(struct ike_sa *);
 int	sa_has_peer_sa(const struct ike_sa *);
 int	sa_clear_matching(const char *peer, const char *key, const char *why);
+/* Ask the timers to rekey the established SAs with peer now. */
+int	sa_rekey_matching(const char *peer);
 void	sa_fail_quiet(struct ike_sa *, const char *why);
 
 /* sa_timers.c ------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
  * ikev2_info.c -- an IKEv2 SA once it is up: INFORMATIONAL exchanges
  * (Delete, liveness checks by empty requests, 1.4 and 2.4), CREATE_CHILD_SA
- * requests declined (1.3: NO_PROPOSAL_CHOSEN), and the operations the
- * shared SA table asks of IKEv2 (ikev2_ops).
+ * requests for CHILD_SAs declined (1.3: NO_PROPOSAL_CHOSEN) and those that
+ * rekey the IKE SA passed to ikev2_rekey.c, and the operations the shared
+ * SA table asks of IKEv2 (ikev2_ops).
  */
 #include "config.h"
 
@@ -146,11 +147,18 @@ v2_info_response(struct ike_sa *sa, struct ikev2_msg *m)
 		sa_fail_quiet(sa, "deleted");
 }
 
-/* CHILD_SAs are not made, and IKE SA rekeying is not in yet: decline. */
+/* A rekey of the IKE SA goes to ikev2_rekey.c; CHILD_SAs are declined. */
 void
 v2_child_request(struct ike_sa *sa, struct ikev2_msg *m)
 {
-	(void)m;
+	const struct ikev2_pld *psa = ikev2_find(m, IKEV2_PLD_SA, 0);
+
+	/* the first proposal's Protocol ID (3.3.1) says what is asked */
+	if (psa != NULL && psa->len >= 8 && psa->body[5] == IKEV2_PROTO_IKE &&
+	    !sa->v2->req_delete) {
+		v2_rekey_request(sa, m);
+		return;
+	}
 	log_info("%s: CREATE_CHILD_SA declined (NO_PROPOSAL_CHOSEN)",
 	    sa->peer_name);
 	respond_empty(sa, IKEV2_XCHG_CREATE_CHILD_SA,
@@ -160,8 +168,10 @@ v2_child_request(struct ike_sa *sa, struct ikev2_msg *m)
 void
 v2_child_response(struct ike_sa *sa, struct ikev2_msg *m)
 {
-	(void)m;
-	v2_request_done(sa);
+	if (sa->v2->rekey != NULL)
+		v2_rekey_response(sa, m);
+	else
+		v2_request_done(sa);
 }
 
 void
@@ -174,25 +184,13 @@ v2_state_free(struct ike_sa *sa)
 	v2_pkts_free(&st->req);
 	v2_pkts_free(&st->resp);
 	v2_reasm_free(sa);
+	v2_rekey_free(sa);
 	free(st->init_i);
 	free(st->init_r);
 	ikev2_keys_wipe(&st->keys);
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 	sa->v2 = NULL;
-}
-
-/* A new IKE SA with the peer (make before break); the old one expires.
- * CREATE_CHILD_SA rekeying (2.18) replaces this. */
-static void
-v2_rekey(struct ike_sa *sa)
-{
-	const struct peer *peer;
-	char err[256];
-
-	peer = conf_peer(&ikesignd->conf, sa->remote.sin_addr);
-	if (peer != NULL && ikev2_initiate(peer, err, sizeof(err)) == NULL)
-		log_warnx("%s: cannot rekey: %s", sa->peer_name, err);
 }
 
 static const char *
@@ -231,7 +229,7 @@ const struct ike_ops ikev2_ops = {
 	.view = v2_view,
 	.tell_delete = v2_tell_delete,
 	.liveness = v2_liveness,
-	.rekey = v2_rekey,
+	.rekey = v2_rekey_start,
 	.retransmit = v2_retransmit,
 	.release = v2_state_free,
 	.state_name = v2_state_name,

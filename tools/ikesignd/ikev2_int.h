@@ -77,6 +77,8 @@ struct v2_reasm {
 	size_t		 partlen[V2_FRAG_MAX];
 };
 
+struct v2_rekey;
+
 struct ikev2_state {
 	struct ikev2_suite	 suite;
 	struct ikev2_keys	 keys;
@@ -112,6 +114,9 @@ struct ikev2_state {
 	unsigned		 frag_mtu;	/* 0: never fragment */
 	uint32_t		 lifetime;
 	struct v2_reasm		 reasm;
+	struct v2_rekey		*rekey;		/* ours, under way */
+	unsigned		 rekeyed_by_peer; /* its new conn-id, while
+						  * ours is under way */
 };
 
 /* ikev2_msg.c: build, protect, send, retransmit ---------------------- */
@@ -180,6 +185,13 @@ void	v2_profile_apply(struct ike_sa *, const struct v2_profile *,
 	    const struct peer *);
 const char *v2_auth_name(int method, int scheme);
 void	v2_state_free(struct ike_sa *);
+
+/* ikev2_rekey.c: IKE SA rekeying by CREATE_CHILD_SA ------------------- */
+
+void	v2_rekey_start(struct ike_sa *);
+void	v2_rekey_request(struct ike_sa *, struct ikev2_msg *);
+void	v2_rekey_response(struct ike_sa *, struct ikev2_msg *);
+void	v2_rekey_free(struct ike_sa *);
 
 /* ikev2_pld.c: payload bodies --------------------------------------------- */
 

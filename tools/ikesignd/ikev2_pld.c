@@ -28,7 +28,7 @@ static const struct v2_type {
 	size_t		 max;
 	v2_validate_fn	 validate;
 } v2_types[] = {
-	{ IKEV2_PLD_SA, "SA", 8, 65535, NULL },
+	{ IKEV2_PLD_SA, "SA", 0, 65535, NULL },	/* iked 7.2 sends it empty */
 	{ IKEV2_PLD_KE, "KE", 5, 4 + DH_PUB_MAX, NULL },
 	{ IKEV2_PLD_IDI, "IDi", 5, 1024, NULL },
 	{ IKEV2_PLD_IDR, "IDr", 5, 1024, NULL },

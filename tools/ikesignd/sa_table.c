@@ -224,3 +224,20 @@ sa_fail_quiet(struct ike_sa *sa, const char *why)
 		sa->waiter = -1;
 	}
 }
+
+/* Start a rekey of the established SAs with peer; how many. */
+int
+sa_rekey_matching(const char *peer)
+{
+	struct ike_sa *sa;
+	int n = 0;
+
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		if (sa->state == QM_IDLE && strcmp(peer, sa->peer_name) == 0)
+			n++;
+	/* counted first: a rekey may add SAs to the table */
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		if (sa->state == QM_IDLE && strcmp(peer, sa->peer_name) == 0)
+			sa->rekey_at = now_s();
+	return n;
+}
