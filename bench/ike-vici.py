@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # ike-vici.py SOCKET SECONDS WORKERS -- drive a strongSwan charon over VICI:
 # WORKERS threads, thread i looping "initiate ike=p1_i" then "terminate",
-# for SECONDS.  Prints "ok N fail M" (established handshakes).  Used by
-# bench/ike-mm.sh; a benchmark helper, not a test.
+# for SECONDS.  Prints "ok N fail M seconds S rate R" (established
+# handshakes).  "initiate" names the IKE SA only, no CHILD_SA: an IKEv1
+# Main Mode alone, or an IKEv2 IKE_SA_INIT and IKE_AUTH without one
+# (childless, RFC 6023).  Used by bench/ike-mm.sh and bench/ike-v2.sh; a
+# benchmark helper, not a test.
 import socket, struct, sys, threading, time
 
 def enc(d):

@@ -7,7 +7,10 @@ PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
 libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
 mandoc python3 util-linux iproute2 xxd
-strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins"
+strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
+libstrongswan-extra-plugins"
+# (libstrongswan-extra-plugins: charon's pkcs11 plugin, with which
+# bench/ike-mm.sh and bench/ike-v2.sh give strongSwan the token's key)
 
 missing=""
 for p in $PKGS; do

@@ -19,7 +19,10 @@
 #include <popt.h>
 
 #define CTL_DEFAULT	"/run/ikesignd.sock"
-#define REPLY_MAX	(1024 * 1024)
+/* "show sa --json" of a full SA table (4096 entries) is near 2 MiB; the
+ * bound only keeps a runaway reply from eating memory */
+#define REPLY_MAX	(64 * 1024 * 1024)
+#define REPLY_STEP	(1024 * 1024)
 
 static char *opt_socket;
 static int opt_json, opt_version;
@@ -81,8 +84,8 @@ static int
 talk(const char *path, const char *line)
 {
 	struct sockaddr_un sun;
-	char *buf, *text;
-	size_t len = 0;
+	char *buf, *text, *more;
+	size_t len = 0, size = REPLY_STEP;
 	ssize_t n;
 	int fd, rc;
 
@@ -100,13 +103,25 @@ talk(const char *path, const char *line)
 		close(fd);
 		return fail(1, "%s: %s", path, strerror(errno));
 	}
-	if ((buf = malloc(REPLY_MAX + 1)) == NULL) {
+	if ((buf = malloc(size + 1)) == NULL) {
 		close(fd);
 		return fail(1, "out of memory");
 	}
-	while (len < REPLY_MAX && (n = read(fd, buf + len,
-	    REPLY_MAX - len)) > 0)
+	/* to the end: a reply cut short would pass for a whole one */
+	while ((n = read(fd, buf + len, size - len)) > 0) {
 		len += (size_t)n;
+		if (len < size)
+			continue;
+		if (size >= REPLY_MAX ||
+		    (more = realloc(buf, size + REPLY_STEP + 1)) == NULL) {
+			close(fd);
+			free(buf);
+			return fail(1, "the answer of ikesignd at %s is too "
+			    "long", path);
+		}
+		buf = more;
+		size += REPLY_STEP;
+	}
 	close(fd);
 	buf[len] = '\0';
 	if ((text = strchr(buf, '\n')) == NULL) {
