@@ -49,7 +49,10 @@ pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
 fail() {
 	_tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
 	echo "not ok $_tap_n - $*"
-	if [ -s "$err" ]; then sed 's/^/# stderr: /' "$err" | head -n 5; fi
+	# awk ends every line, the last one too: a message without a
+	# newline must not swallow the next TAP line
+	if [ -s "$err" ]; then awk '{ print "# stderr: " $0 }' "$err" |
+	    head -n 5; fi
 }
 ok() { if eval "$1"; then pass "$2"; else fail "$2"; fi; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
