@@ -562,8 +562,8 @@ test_globals(void)
 		    "t.conf:1: usage: crypto ikev2 cookie-challenge N" },
 		{ "crypto ikev2 limit max-in-negotiation-sa 0\n",
 		    "t.conf:1: usage: crypto ikev2 limit max-in-negotiation-sa "
-		    "N (1-16384) [incoming]" },
-		{ "crypto ikev2 limit max-in-negotiation-sa 16385\n",
+		    "N (1-2048) [incoming]" },
+		{ "crypto ikev2 limit max-in-negotiation-sa 2049\n",
 		    "t.conf:1: usage: crypto ikev2 limit max-in-negotiation-sa" },
 		{ "crypto ikev2 limit max-in-negotiation-sa 0x10\n",
 		    "t.conf:1: usage: crypto ikev2 limit max-in-negotiation-sa" },
@@ -634,9 +634,9 @@ test_globals(void)
 	ok(parse("key k\ncrypto ikev2 limit max-in-negotiation-sa 1\n") ==
 	    KS_OK && c.v2.max_in_negotiation == 1,
 	    "max-in-negotiation-sa 1, the smallest");
-	ok(parse("key k\ncrypto ikev2 limit max-in-negotiation-sa 16384\n") ==
-	    KS_OK && c.v2.max_in_negotiation == 16384,
-	    "max-in-negotiation-sa 16384, the largest");
+	ok(parse("key k\ncrypto ikev2 limit max-in-negotiation-sa 2048\n") ==
+	    KS_OK && c.v2.max_in_negotiation == 2048,
+	    "max-in-negotiation-sa 2048, the largest");
 	ok(parse("key k\ncrypto ikev2 limit max-in-negotiation-sa 64\n"
 	    "no crypto ikev2 limit max-in-negotiation-sa\n") == KS_OK &&
 	    c.v2.max_in_negotiation == 0,

@@ -763,7 +763,7 @@ static ks_status
 v2_limit_usage(struct parser *p)
 {
 	return perr(p, "usage: crypto ikev2 limit max-in-negotiation-sa N "
-	    "(1-%d) [incoming]", HO_LIMIT_MAX);
+	    "(1-%d) [incoming]", V2_HO_LIMIT_MAX);
 }
 
 /* crypto ikev2 limit max-in-negotiation-sa N [incoming]: the half-open
@@ -777,7 +777,7 @@ v2_limit(struct parser *p, char **w, int n, int no)
 	if (n < 4 || strcmp(w[3], "max-in-negotiation-sa") != 0)
 		return v2_limit_usage(p);
 	if (i < n && w[i][0] >= '0' && w[i][0] <= '9') {
-		if (number(w[i], 1, HO_LIMIT_MAX, &v) != 0)
+		if (number(w[i], 1, V2_HO_LIMIT_MAX, &v) != 0)
 			return v2_limit_usage(p);
 		i++;
 	} else if (!no)

@@ -697,6 +697,8 @@ void		 sa_fail(struct ike_sa *, const char *fmt, ...)
 #define HO_DEFAULT	1024	/* half-open entries by default */
 #define HO_LIMIT_MIN	10	/* IOS's range starts at 10 */
 #define HO_LIMIT_MAX	16384	/* lookups walk the table */
+#define V2_HO_LIMIT_MAX	2048	/* IKEv2 half-open SAs share the SA table
+				 * (4096): half stays for established ones */
 #define HO_SAI_MAX	4096	/* SAi_b kept: 64 transforms fit */
 
 struct half_open;

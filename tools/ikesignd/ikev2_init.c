@@ -27,8 +27,12 @@
 static const uint8_t our_hashes[] = { 0, IKEV2_HASH_SHA2_256, 0,
     IKEV2_HASH_SHA2_384, 0, IKEV2_HASH_SHA2_512 };
 
-static uint8_t cookie_secret[32];
-static int cookie_ready;
+/* The COOKIE secrets (2.6): a new one every COOKIE_ROTATE_S seconds; a
+ * cookie made with the one before is still good. */
+#define COOKIE_ROTATE_S	300
+static uint8_t cookie_secret[2][32];
+static uint8_t cookie_gen;		/* the version octet of the newest */
+static time_t cookie_made;
 
 size_t
 v2_half_open(void)
@@ -187,26 +191,40 @@ state_new(struct ike_sa *sa)
 
 /* Responder ------------------------------------------------------------- */
 
-/* Cookie = version | SHA-256(Ni | IPi | SPIi | secret) (2.6). */
+static void
+cookie_rotate(void)
+{
+	time_t now = now_s();
+
+	if (cookie_made != 0 && now - cookie_made < COOKIE_ROTATE_S)
+		return;
+	if (cookie_made == 0)	/* no secret before the first: a random one */
+		crypto_random(cookie_secret[1], sizeof(cookie_secret[1]));
+	else
+		memcpy(cookie_secret[1], cookie_secret[0],
+		    sizeof(cookie_secret[0]));
+	crypto_random(cookie_secret[0], sizeof(cookie_secret[0]));
+	cookie_gen++;
+	cookie_made = now;
+}
+
+/* Cookie = version | SHA-256(Ni | IPi | SPIi | secret) (2.6); gen 0 is
+ * the newest secret, 1 the one before. */
 static int
-cookie_make(const uint8_t *ni, size_t nilen, const struct sockaddr_in *from,
-    const uint8_t *spii, uint8_t *out)
+cookie_make(int gen, const uint8_t *ni, size_t nilen,
+    const struct sockaddr_in *from, const uint8_t *spii, uint8_t *out)
 {
 	struct iov v[4];
 
-	if (!cookie_ready) {
-		crypto_random(cookie_secret, sizeof(cookie_secret));
-		cookie_ready = 1;
-	}
 	v[0].p = ni;
 	v[0].len = nilen;
 	v[1].p = &from->sin_addr.s_addr;
 	v[1].len = 4;
 	v[2].p = spii;
 	v[2].len = IKEV2_SPI_LEN;
-	v[3].p = cookie_secret;
-	v[3].len = sizeof(cookie_secret);
-	out[0] = 0;
+	v[3].p = cookie_secret[gen];
+	v[3].len = sizeof(cookie_secret[gen]);
+	out[0] = (uint8_t)(cookie_gen - gen);
 	return crypto_hash(alg_hash(IKE_HASH_SHA256), v, 4, out + 1);
 }
 
@@ -221,12 +239,16 @@ cookie_check(const struct ikev2_msg *m, const struct ikev2_pld *nonce,
 
 	if (threshold == 0 || v2_half_open() < threshold)
 		return 0;
-	if (cookie_make(nonce->body, nonce->len, from, m->ispi, want) != 0)
-		return -1;
+	cookie_rotate();
 	if (m->npld > 0 && v2_pld_notify(&m->pld[0], &n) == 0 &&
 	    n.type == IKEV2_N_COOKIE && n.len == COOKIE_LEN &&
+	    (n.data[0] == cookie_gen || n.data[0] == (uint8_t)(cookie_gen -
+	    1)) && cookie_make(n.data[0] == cookie_gen ? 0 : 1, nonce->body,
+	    nonce->len, from, m->ispi, want) == 0 &&
 	    CRYPTO_memcmp(n.data, want, COOKIE_LEN) == 0)
 		return 0;
+	if (cookie_make(0, nonce->body, nonce->len, from, m->ispi, want) != 0)
+		return -1;
 	log_debug("%s: %zu IKE_SA_INITs half open: asking for a cookie", who,
 	    v2_half_open());
 	v2_notify_clear(m, from, IKEV2_N_COOKIE, want, COOKIE_LEN);
@@ -366,7 +388,8 @@ v2_init_respond(struct ikev2_msg *m, const uint8_t *pkt,
 	    (st = state_new(sa)) == NULL) {
 		if (sa != NULL)
 			sa->state = MM_DEAD;
-		log_warnx("%s: IKE_SA_INIT dropped: out of memory", who);
+		log_debug("%s: IKE_SA_INIT dropped: no room in the SA table",
+		    who);
 		return;
 	}
 	st->suite = suite;
@@ -485,7 +508,7 @@ ikev2_initiate(const struct peer *peer, char *err, size_t errsz)
 	    (st = state_new(sa)) == NULL) {
 		if (sa != NULL)
 			sa->state = MM_DEAD;
-		snprintf(err, errsz, "out of memory");
+		snprintf(err, errsz, "the SA table is full");
 		return NULL;
 	}
 	v2_profile_apply(sa, prof, peer);
