@@ -74,7 +74,7 @@ ctl reload >/dev/null
 expect_rc 0 "ikesignd initiates" ctl initiate "$IPB"
 ip netns exec "$NB" ip link set "vb$$" down
 wait_for "$T/ikesignd.log" "peer is dead" 30
-logged "$T/ikesignd.log" "peer is dead: no R-U-THERE-ACK after 5 tries" \
+logged "$T/ikesignd.log" "peer is dead: no answer to 5 liveness checks (DPD)" \
     "a silent peer is declared dead by DPD"
 ctl show sa >"$T/sa.txt"
 ok '! grep -q QM_IDLE $T/sa.txt' "its SA is gone"

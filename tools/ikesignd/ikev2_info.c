@@ -94,6 +94,8 @@ v2_liveness(struct ike_sa *sa)
 {
 	if (info_send(sa, 0) == 0) {
 		sa->dpd_out = 1;
+		if (sa->dpd_retry != 0)
+			sa->tx_next = now_ms() + (uint64_t)sa->dpd_retry * 1000;
 		log_debug("%s: liveness check sent", sa->peer_name);
 	}
 }

@@ -262,6 +262,14 @@ v2_retransmit(struct ike_sa *sa)
 
 	if (st == NULL || !st->req_open)
 		return;
+	/* a liveness check: repeated every dpd retry seconds (IOS) until
+	 * the dead peer detection of sa_timers.c gives up */
+	if (sa->dpd_out && sa->dpd_retry != 0 && sa->state == QM_IDLE) {
+		sa->tx_next = now_ms() + (uint64_t)sa->dpd_retry * 1000;
+		log_debug("%s: liveness check repeated", sa->peer_name);
+		v2_pkts_send(sa, &st->req);
+		return;
+	}
 	if (++sa->tx_tries > RTX_TRIES) {
 		sa->tx_next = 0;
 		if (sa->state == QM_IDLE)
@@ -414,6 +422,8 @@ v2_open(struct ike_sa *sa, struct ikev2_msg *m, uint8_t *pkt, size_t len,
 	if ((rc = reasm_add(sa, m, num, total, p->inner, pkt + ptoff, ptlen,
 	    plain, plainlen, &first)) != 0)
 		return rc;
+	log_debug("%s: message %u put together from %u fragments",
+	    sa->peer_name, m->mid, total);
 	rc = ikev2_parse_payloads(m, first, plain, *plainlen, allowed);
 parsed:
 	if (rc != 0) {

@@ -32,8 +32,8 @@ sa_timer_established(struct ike_sa *sa, time_t now)
 		return;
 	if (sa->dpd_out) {
 		if (++sa->dpd_tries > DPD_TRIES) {
-			log_warnx("%s: peer is dead: no R-U-THERE-ACK after %d "
-			    "tries; deleting IKE SA conn-id %u",
+			log_warnx("%s: peer is dead: no answer to %d liveness "
+			    "checks (DPD); deleting IKE SA conn-id %u",
 			    sa->peer_name, DPD_TRIES, sa->conn_id);
 			sa_fail_quiet(sa, "peer dead (DPD)");
 			return;
