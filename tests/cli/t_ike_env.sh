@@ -8,6 +8,7 @@
 #   ike_setup           namespaces, keys, keyring, configs; skips when
 #                       network namespaces cannot be created
 #   ikesignd_conf POLICY-LINES...  write $T/ikesignd.conf
+#   ikesignd_v2_conf [PROPOSAL] [PROFILE] [OTHER]  the same for IKEv2
 #   ikesignd_start / charon_start / charon_load
 #   ctl ARGS...         ikesignctl against the test daemon
 #   swan ARGS...        swanctl against the test charon
@@ -144,6 +145,27 @@ chroot $T/empty
 EOC
 		printf '%s\n' "${1:-peer $IPB ike-version 1 keyring default}"
 	} >"$T/ikesignd.conf"
+}
+
+# ikesignd_v2_conf [PROPOSAL-LINES] [PROFILE-LINES] [OTHER-LINES]: IKEv2
+# with strongSwan (b.test at $IPB): proposal p1 (by default AES-CBC-128,
+# SHA-256, group 14) in policy pol, profile gw for b.test
+ikesignd_v2_conf() {
+	ikesignd_conf "peer $IPB ike-version 2 profile gw
+${3:-}" <<EOC
+crypto ikev2 proposal p1
+${1:- encryption aes-cbc-128
+ integrity sha256
+ group 14}
+crypto ikev2 policy pol
+ proposal p1
+crypto ikev2 profile gw
+ match identity remote fqdn b.test
+ match identity remote address $IPB
+ identity local address $IPA
+ authentication remote rsa-sig
+${2:- authentication local rsa-sig}
+EOC
 }
 
 ikesignd_start() {

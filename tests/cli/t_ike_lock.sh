@@ -52,18 +52,7 @@ logged "$T/ikesignd.log" "local key 'ike-l' is usable again" \
 expect_rc 0 "the same key negotiates again" ctl initiate "$IPB"
 
 # the same with IKEv2
-ikesignd_conf "peer $IPB ike-version 2 profile gw" <<EOC
-crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- authentication local rsa-sig
- authentication remote rsa-sig
-EOC
+ikesignd_v2_conf
 ctl clear sa >/dev/null
 expect_rc 0 "reload for IKEv2" ctl reload
 expect_rc 0 "strongSwan negotiates IKEv2 with the encrypted key" \

@@ -58,21 +58,10 @@ child='    children { c { local_ts = '$IPB'/32
 } >"$T/b/swanctl/swanctl.conf"
 sed -i 's/ kernel-netlink/ kernel-netlink curve25519/' "$T/b/strongswan.conf"
 
-v2() { # PROPOSAL-LINES [PROFILE-LINES] [PEER-LINE]
-	ikesignd_conf "${3:-peer $IPB ike-version 2 profile gw}" <<EOC
-crypto ikev2 proposal p1
-$1
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- match identity remote address $IPB
- identity local address $IPA
- authentication local rsa-sig${2:-}
- authentication remote rsa-sig
+v2() { # PROPOSAL-LINES [pss]
+	ikesignd_v2_conf "$1" " authentication local rsa-sig${2:-}
  keyring default
- dpd 10 2 on-demand
-EOC
+ dpd 10 2 on-demand"
 }
 
 v2 " encryption aes-cbc-128
@@ -261,19 +250,8 @@ logged "$T/ikesignd.log" "IKE_AUTH refused (AUTHENTICATION_FAILED)" \
     "ikesignd logs why"
 logged "$T/b/charon.log" "received AUTHENTICATION_FAILED notify error" \
     "strongSwan got AUTHENTICATION_FAILED"
-ikesignd_conf "peer $IPB ike-version 2 profile gw" <<EOC
-crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- authentication local rsa-sig
- authentication remote rsa-sig
- keyring wrong
-EOC
+ikesignd_v2_conf "" " authentication local rsa-sig
+ keyring wrong"
 ctl reload >/dev/null
 expect_rc 1 "a peer whose key is not the keyring's is refused" \
     swan --initiate --ike s14 --timeout 10

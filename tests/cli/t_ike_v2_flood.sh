@@ -27,22 +27,8 @@ for a in $F1 $F2 $F3; do
 done
 
 v2conf() { # GLOBAL-LINES
-	ikesignd_conf "peer $IPB ike-version 2 profile gw
-$1" <<EOC
-crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- match identity remote address $IPB
- identity local address $IPA
- authentication local rsa-sig
- authentication remote rsa-sig
- keyring default
-EOC
+	ikesignd_v2_conf "" " authentication local rsa-sig
+ keyring default" "$1"
 }
 
 # IKEv2 SAs in state IN-NEG in "show sa --json"

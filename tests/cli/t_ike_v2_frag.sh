@@ -16,20 +16,8 @@ ip -n "$NA" link set "va$$" mtu 1280 && ip -n "$NB" link set "vb$$" mtu 1280 ||
 charon_conf "$T/big.pub"
 sed -i 's/^charon {/charon {\n  fragment_size = 320/' "$T/b/strongswan.conf"
 IKE_KEY=ike-big
-ikesignd_conf "peer $IPB ike-version 2 profile gw" <<EOC
-crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- authentication local rsa-sig
- authentication remote rsa-sig
- dpd 10 2 on-demand
-crypto ikev2 fragmentation mtu 576
-EOC
+ikesignd_v2_conf "" " authentication local rsa-sig
+ dpd 10 2 on-demand" "crypto ikev2 fragmentation mtu 576"
 ikesignd_start
 ok '[ $? -eq 0 ]' "ikesignd starts with a 4096-bit key and fragmentation mtu 576"
 charon_start

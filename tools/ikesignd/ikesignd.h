@@ -544,6 +544,8 @@ int	net_send(int fd, const struct sockaddr_in *to, const uint8_t *,
 	    size_t);
 int	net_local_for(const struct sockaddr_in *remote, struct in_addr *);
 int	net_pktinfo(int fd);
+int	net_endpoints(struct in_addr peer, uint16_t port,
+	    struct sockaddr_in *local, struct sockaddr_in *remote);
 ssize_t	net_recv(int fd, uint8_t *, size_t, struct sockaddr_in *from,
 	    struct sockaddr_in *to);
 
@@ -795,6 +797,13 @@ void	ike_input(const uint8_t *, size_t, const struct sockaddr_in *from,
 
 void	ikev1_input(const uint8_t *, size_t, const struct sockaddr_in *from,
 	    const struct sockaddr_in *local);
+
+/* ident.c: a peer's identity payload as text and as a keyring lookup -- */
+
+/* type: ID_IPV4_ADDR, ID_FQDN or ID_USER_FQDN (RFC822_ADDR), numbered
+ * alike in IKEv1 and IKEv2; 0, or -1 for other types and bad data. */
+int	ident_text(uint8_t type, const uint8_t *data, size_t len, char *out,
+	    size_t outsz, int *kind);
 
 /* ikev2_input.c: an IKEv2 datagram to its exchange ------------------- */
 

@@ -263,36 +263,6 @@ add_id_sig(struct ike_sa *sa, struct msgb *mb)
 	return 0;
 }
 
-/* The peer's identity as text, and how the keyring finds it. */
-static int
-peer_ident(struct ike_sa *sa, const struct ident *id, int *kind)
-{
-	size_t i;
-
-	switch (id->type) {
-	case IKE_ID_IPV4_ADDR:
-		if (inet_ntop(AF_INET, id->data, sa->peer_id,
-		    sizeof(sa->peer_id)) == NULL)
-			return -1;
-		*kind = KS_PEER_ADDRESS;
-		return 0;
-	case IKE_ID_FQDN:
-	case IKE_ID_USER_FQDN:
-		if (id->len >= sizeof(sa->peer_id))
-			return -1;
-		for (i = 0; i < id->len; i++)
-			if (id->data[i] <= ' ' || id->data[i] >= 0x7f)
-				return -1;
-		memcpy(sa->peer_id, id->data, id->len);
-		sa->peer_id[id->len] = '\0';
-		*kind = id->type == IKE_ID_FQDN ? KS_PEER_HOSTNAME :
-		    KS_PEER_NAME;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 /* Check the peer's ID and SIG (message 5 or 6); 0, or a notify type. */
 static int
 verify_peer(struct ike_sa *sa, const struct ike_msg *m)
@@ -313,7 +283,8 @@ verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 		    "and one SIG payload");
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
-	if (pld_ident(pid, &id) != 0 || peer_ident(sa, &id, &kind) != 0) {
+	if (pld_ident(pid, &id) != 0 || ident_text(id.type, id.data, id.len,
+	    sa->peer_id, sizeof(sa->peer_id), &kind) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "peer identity of type %d "
 		    "is not supported", id.type);
 		return IKE_N_INVALID_ID_INFORMATION;
@@ -628,16 +599,7 @@ mm_initiate(const struct peer *peer, char *err, size_t errsz)
 		    "Mode is IKEv1", peer->name);
 		return NULL;
 	}
-	memset(&remote, 0, sizeof(remote));
-	remote.sin_family = AF_INET;
-	remote.sin_addr = peer->addr;
-	remote.sin_port = htons(peer->port);
-	memset(&local, 0, sizeof(local));
-	local.sin_family = AF_INET;
-	local.sin_port = htons(ikesignd->conf.port);
-	local.sin_addr = ikesignd->conf.listen;
-	if (local.sin_addr.s_addr == htonl(INADDR_ANY) &&
-	    net_local_for(&remote, &local.sin_addr) != 0) {
+	if (net_endpoints(peer->addr, peer->port, &local, &remote) != 0) {
 		snprintf(err, errsz, "no route to %s", peer->name);
 		return NULL;
 	}

@@ -171,36 +171,6 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	return 0;
 }
 
-/* The peer's identity as text, and how the keyring finds it. */
-static int
-peer_ident(struct ike_sa *sa, const struct v2_id *id, int *kind)
-{
-	size_t i;
-
-	switch (id->type) {
-	case IKEV2_ID_IPV4_ADDR:
-		if (id->len != 4 || inet_ntop(AF_INET, id->data, sa->peer_id,
-		    sizeof(sa->peer_id)) == NULL)
-			return -1;
-		*kind = KS_PEER_ADDRESS;
-		return 0;
-	case IKEV2_ID_FQDN:
-	case IKEV2_ID_RFC822_ADDR:
-		if (id->len >= sizeof(sa->peer_id))
-			return -1;
-		for (i = 0; i < id->len; i++)
-			if (id->data[i] <= ' ' || id->data[i] >= 0x7f)
-				return -1;
-		memcpy(sa->peer_id, id->data, id->len);
-		sa->peer_id[id->len] = '\0';
-		*kind = id->type == IKEV2_ID_FQDN ? KS_PEER_HOSTNAME :
-		    KS_PEER_NAME;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 /* The peer's ID and AUTH; 0, or the notify to send with sa->why set. */
 static int
 verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
@@ -219,7 +189,8 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 
 	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
 	pauth = ikev2_find(m, IKEV2_PLD_AUTH, 0);
-	if (v2_pld_id(pid, &id) != 0 || peer_ident(sa, &id, &kind) != 0) {
+	if (v2_pld_id(pid, &id) != 0 || ident_text(id.type, id.data, id.len,
+	    sa->peer_id, sizeof(sa->peer_id), &kind) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "peer identity of type %d "
 		    "is not supported", pid != NULL ? pid->body[0] : 0);
 		return IKEV2_N_AUTHENTICATION_FAILED;

@@ -483,16 +483,7 @@ ikev2_initiate(const struct peer *peer, char *err, size_t errsz)
 	struct ike_sa *sa;
 	struct ikev2_state *st;
 
-	memset(&remote, 0, sizeof(remote));
-	remote.sin_family = AF_INET;
-	remote.sin_addr = peer->addr;
-	remote.sin_port = htons(peer->port);
-	memset(&local, 0, sizeof(local));
-	local.sin_family = AF_INET;
-	local.sin_port = htons(ikesignd->conf.port);
-	local.sin_addr = ikesignd->conf.listen;
-	if (local.sin_addr.s_addr == htonl(INADDR_ANY) &&
-	    net_local_for(&remote, &local.sin_addr) != 0) {
+	if (net_endpoints(peer->addr, peer->port, &local, &remote) != 0) {
 		snprintf(err, errsz, "no route to %s", peer->name);
 		return NULL;
 	}

@@ -111,3 +111,23 @@ net_recv(int fd, uint8_t *buf, size_t len, struct sockaddr_in *from,
 		}
 	return n;
 }
+
+/* The addresses an SA we initiate to peer uses: its port, and our listen
+ * address or, listening on any, the one the route to it takes. */
+int
+net_endpoints(struct in_addr peer, uint16_t port, struct sockaddr_in *local,
+    struct sockaddr_in *remote)
+{
+	memset(remote, 0, sizeof(*remote));
+	remote->sin_family = AF_INET;
+	remote->sin_addr = peer;
+	remote->sin_port = htons(port);
+	memset(local, 0, sizeof(*local));
+	local->sin_family = AF_INET;
+	local->sin_port = htons(ikesignd->conf.port);
+	local->sin_addr = ikesignd->conf.listen;
+	if (local->sin_addr.s_addr == htonl(INADDR_ANY) &&
+	    net_local_for(remote, &local->sin_addr) != 0)
+		return -1;
+	return 0;
+}
