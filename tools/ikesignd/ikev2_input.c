@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "ikev2_int.h"
 
@@ -124,15 +125,43 @@ response_in(struct ike_sa *sa, struct ikev2_msg *m)
 }
 
 static void
+digest(const uint8_t *p, size_t len, uint8_t *out)
+{
+	unsigned int n = 32;
+
+	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
+		memset(out, 0, 32);
+}
+
+/* Whole, or the first of its fragments (RFC 7383 2.6.1: a repeated
+ * request is answered on its first fragment only). */
+static int
+first_part(const struct ikev2_msg *m)
+{
+	const uint8_t *skf = m->data + IKEV2_HDR_LEN;
+
+	if (m->next != IKEV2_PLD_SKF)
+		return 1;
+	return m->len >= IKEV2_HDR_LEN + 8 && skf[4] == 0 && skf[5] == 1;
+}
+
+static void
 request_in(struct ike_sa *sa, struct ikev2_msg *m)
 {
 	struct ikev2_state *st = sa->v2;
 	size_t plainlen = sizeof(plain);
+	uint8_t sum[32];
+	int first = first_part(m), rc;
 
+	digest(m->data, m->len, sum);
 	if (st->resp_valid && m->mid + 1 == st->mid_in) {
-		log_debug("%s: repeated request %u; answering again",
-		    sa->peer_name, m->mid);
-		v2_pkts_send(sa, &st->resp);
+		/* only the very request we answered gets the answer again:
+		 * a forged copy of its header makes us send nothing */
+		if (first && memcmp(sum, st->reqsum, sizeof(sum)) == 0) {
+			log_debug("%s: repeated request %u; answering again",
+			    sa->peer_name, m->mid);
+			v2_pkts_send(sa, &st->resp);
+		}
 		return;
 	}
 	if (m->mid != st->mid_in) {
@@ -146,9 +175,13 @@ request_in(struct ike_sa *sa, struct ikev2_msg *m)
 		    m->xchg, sa_state_name(sa));
 		return;
 	}
-	if (ikev2_parse_clear(m, CLEAR_SK) != 0 ||
-	    v2_open(sa, m, pkt, m->len, allowed(m->xchg, 0), plain,
-	    &plainlen) != 0)
+	if (ikev2_parse_clear(m, CLEAR_SK) != 0)
+		return;
+	rc = v2_open(sa, m, pkt, m->len, allowed(m->xchg, 0), plain,
+	    &plainlen);
+	if (rc >= 0 && first)	/* authentic: remember it */
+		memcpy(st->reqsum, sum, sizeof(sum));
+	if (rc != 0)
 		return;
 	st->mid_in++;
 	st->resp_valid = 0;

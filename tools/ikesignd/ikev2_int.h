@@ -91,6 +91,8 @@ struct ikev2_state {
 	struct v2_pkts		 req;		/* to retransmit */
 	struct v2_pkts		 resp;		/* to the peer's mid_in - 1 */
 	int			 resp_valid;
+	uint8_t			 reqsum[32];	/* SHA-256 of that request, or
+						 * of its first fragment */
 	uint8_t			*init_i;	/* IKE_SA_INIT request */
 	size_t			 init_ilen;
 	uint8_t			*init_r;	/* and response */
