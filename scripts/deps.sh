@@ -6,7 +6,7 @@ set -eu
 PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
 libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
-mandoc python3 util-linux iproute2 xxd
+mandoc python3 util-linux iproute2 xxd tcpdump
 strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
 libstrongswan-extra-plugins
 libnss3-tools libaudit1 libcap-ng0 libcrypt1 libcurl3-nss libevent-core-2.1-7

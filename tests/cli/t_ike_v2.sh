@@ -5,7 +5,8 @@
 # (AES-CBC-128/SHA-256/group 14, AES-GCM-256/SHA-384/group 20,
 # AES-CBC-256/SHA-512/group 31), INVALID_KE both ways, a CHILD_SA declined
 # with the IKE SA kept, Delete both ways, liveness checks, IKE SA rekey by
-# CREATE_CHILD_SA each way and both at once, and refusals
+# CREATE_CHILD_SA each way and both at once, a repeated request answered
+# from the cache (a forged one not), retransmission, and refusals
 # (wrong key, no proposal, unknown identity; a locked key: t_ike_lock.sh).
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
@@ -237,6 +238,51 @@ ok 'spis' "one IKE SA with the same SPIs after both rekeyed at once"
 grep -q "simultaneous rekey" "$T/ikesignd.log" &&
     echo "# the rekeys crossed (RFC 7296 2.8.1 resolved)"
 swan --terminate --ike short --timeout 5 >/dev/null 2>&1
+
+# a repeated request gets the cached response; a forged one gets nothing
+ip netns exec "$NA" tcpdump -i any -U -w "$T/v2.pcap" udp port 500 \
+    >"$T/tcpdump.out" 2>&1 &
+tcpd=$!
+wait_for "$T/tcpdump.out" "listening on" 10
+expect_rc 0 "strongSwan initiates (captured)" \
+    swan --initiate --ike s14 --timeout 10
+sleep 1
+kill "$tcpd"; wait "$tcpd" 2>/dev/null
+send() { # FILE: the datagram from strongSwan's address
+	ip netns exec "$NB" python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 0))
+s.sendto(open(sys.argv[1], "rb").read(), (sys.argv[3], 500))' "$1" "$IPB" "$IPA"
+}
+python3 "$top_srcdir/tests/cli/t_ike_pcap.py" "$T/v2.pcap" "$IPB" 35 \
+    "$T/auth.req" && python3 "$top_srcdir/tests/cli/t_ike_pcap.py" \
+    "$T/v2.pcap" "$IPB" 35 "$T/auth.bad" flip
+ok '[ -s "$T/auth.req" ] && [ -s "$T/auth.bad" ]' \
+    "strongSwan's IKE_AUTH request is in the capture"
+send "$T/auth.bad"
+sleep 0.5
+ok '! grep -q "repeated request 1; answering again" $T/ikesignd.log' \
+    "a forged copy of the IKE_AUTH request gets no answer"
+send "$T/auth.req"
+logged "$T/ikesignd.log" "repeated request 1; answering again" \
+    "the repeated IKE_AUTH request gets the cached response"
+ctl show sa --json >"$T/sa.json"
+ok "python3 -c 'import json,sys; a=json.load(open(\"$T/sa.json\")); \
+sys.exit(not (len(a)==1 and a[0][\"state\"]==\"READY\"))'" \
+    "and the SA is still the one SA"
+swan --terminate --ike s14 --timeout 5 >/dev/null 2>&1
+
+# retransmission: the peer comes up while ikesignd repeats IKE_SA_INIT
+charon_stop
+ctl initiate "$IPB" >"$T/init.out" 2>&1 &
+initpid=$!
+sleep 1.5
+charon_start
+wait "$initpid"
+ok '[ $? -eq 0 ]' "initiate succeeds once the peer answers"
+logged "$T/ikesignd.log" "retransmitting to $IPB" \
+    "ikesignd retransmitted IKE_SA_INIT"
+ctl clear sa >/dev/null
 
 # refusals: no proposal, unknown identity, wrong key, locked key
 expect_rc 1 "a proposal ikesignd does not have is refused" \
