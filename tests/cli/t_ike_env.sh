@@ -149,7 +149,8 @@ EOC
 
 # ikesignd_v2_conf [PROPOSAL-LINES] [PROFILE-LINES] [OTHER-LINES]: IKEv2
 # with strongSwan (b.test at $IPB): proposal p1 (by default AES-CBC-128,
-# SHA-256, group 14) in policy pol, profile gw for b.test
+# SHA-256, group 14) in policy pol, profile gw for b.test (PROFILE-LINES:
+# its authentication lines and more; rsa-sig both ways by default)
 ikesignd_v2_conf() {
 	ikesignd_conf "peer $IPB ike-version 2 profile gw
 ${3:-}" <<EOC
@@ -163,8 +164,8 @@ crypto ikev2 profile gw
  match identity remote fqdn b.test
  match identity remote address $IPB
  identity local address $IPA
- authentication remote rsa-sig
-${2:- authentication local rsa-sig}
+${2:- authentication local rsa-sig
+ authentication remote rsa-sig}
 EOC
 }
 

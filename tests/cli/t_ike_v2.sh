@@ -61,6 +61,7 @@ sed -i 's/ kernel-netlink/ kernel-netlink curve25519/' "$T/b/strongswan.conf"
 
 v2() { # PROPOSAL-LINES [pss]
 	ikesignd_v2_conf "$1" " authentication local rsa-sig${2:-}
+ authentication remote rsa-sig
  keyring default
  dpd 10 2 on-demand"
 }
@@ -297,6 +298,7 @@ logged "$T/ikesignd.log" "IKE_AUTH refused (AUTHENTICATION_FAILED)" \
 logged "$T/b/charon.log" "received AUTHENTICATION_FAILED notify error" \
     "strongSwan got AUTHENTICATION_FAILED"
 ikesignd_v2_conf "" " authentication local rsa-sig
+ authentication remote rsa-sig
  keyring wrong"
 ctl reload >/dev/null
 expect_rc 1 "a peer whose key is not the keyring's is refused" \

@@ -28,6 +28,7 @@ done
 
 v2conf() { # GLOBAL-LINES
 	ikesignd_v2_conf "" " authentication local rsa-sig
+ authentication remote rsa-sig
  keyring default" "$1"
 }
 

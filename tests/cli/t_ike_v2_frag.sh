@@ -17,6 +17,7 @@ charon_conf "$T/big.pub"
 sed -i 's/^charon {/charon {\n  fragment_size = 320/' "$T/b/strongswan.conf"
 IKE_KEY=ike-big
 ikesignd_v2_conf "" " authentication local rsa-sig
+ authentication remote rsa-sig
  dpd 10 2 on-demand" "crypto ikev2 fragmentation mtu 576"
 ikesignd_start
 ok '[ $? -eq 0 ]' "ikesignd starts with a 4096-bit key and fragmentation mtu 576"

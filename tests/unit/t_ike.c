@@ -205,14 +205,26 @@ test_crypto(void)
 	memset(ic, 5, sizeof(ic));
 	memset(rc, 6, sizeof(rc));
 	ok(crypto_keys(&k1, alg_hash(IKE_HASH_MD5), alg_enc(IKE_ENC_3DES, 0),
-	    ni, 32, nr, 32, gxy, 256, gx, gx, 256, ic, rc) == 0,
+	    ni, 32, nr, 32, gxy, 256, gx, gx, 256, ic, rc, NULL) == 0,
 	    "3DES with MD5: keys are expanded past the hash length");
 	ok(memcmp(k1.key, k1.skeyid_e, 16) != 0,
 	    "the expanded key is prf(SKEYID_e, 0)..., not SKEYID_e");
 	ok(crypto_keys(&k2, alg_hash(IKE_HASH_SHA256),
 	    alg_enc(IKE_ENC_AES, 128), ni, 32, nr, 32, gxy, 256, gx, gx, 256,
-	    ic, rc) == 0 && memcmp(k2.key, k2.skeyid_e, 16) == 0,
+	    ic, rc, NULL) == 0 && memcmp(k2.key, k2.skeyid_e, 16) == 0,
 	    "AES-128 with SHA-256: the key is SKEYID_e cut short");
+	{
+		struct ike_keys k3;
+		uint8_t sk[32];
+
+		memset(sk, 7, sizeof(sk));
+		ok(crypto_keys(&k3, alg_hash(IKE_HASH_SHA256),
+		    alg_enc(IKE_ENC_AES, 128), ni, 32, nr, 32, gxy, 256, gx,
+		    gx, 256, ic, rc, sk) == 0 &&
+		    memcmp(k3.skeyid, sk, 32) == 0 &&
+		    memcmp(k3.skeyid_d, k2.skeyid_d, 32) != 0,
+		    "pre-shared keys: the SKEYID given is the one used");
+	}
 	crypto_random(orig, sizeof(orig));
 	memcpy(buf, orig, sizeof(buf));
 	memcpy(iv1, k2.iv, 16);

@@ -385,12 +385,13 @@ int	crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
 
 /* ikev1_crypto.c: IKEv1 phase 1 keys and IVs */
 
-/* SKEYID for signatures and its descendants, the key and the first IV. */
+/* SKEYID (for signatures; psk_skeyid, h->len octets, when the signer made
+ * it from a pre-shared key) and its descendants, the key and first IV. */
 int	crypto_keys(struct ike_keys *, const struct ike_hash *,
 	    const struct ike_enc *, const uint8_t *ni, size_t nilen,
 	    const uint8_t *nr, size_t nrlen, const uint8_t *gxy, size_t gxylen,
 	    const uint8_t *gxi, const uint8_t *gxr, size_t gxlen,
-	    const uint8_t *icky, const uint8_t *rcky);
+	    const uint8_t *icky, const uint8_t *rcky, const uint8_t *psk_skeyid);
 /* In place; len a multiple of the block; iv becomes the last cipher block. */
 int	crypto_encrypt(const struct ike_keys *, uint8_t *iv, uint8_t *buf,
 	    size_t len);

@@ -1,6 +1,7 @@
 /*
  * ikev1_crypto.c -- IKEv1 phase 1 key material (RFC 2409 5 and App. B):
- * SKEYID for signature authentication, SKEYID_d/_a/_e, the cipher key with
+ * SKEYID for signature authentication (for pre-shared keys the signer
+ * makes it), SKEYID_d/_a/_e, the cipher key with
  * its expansion, and the CBC IVs of Main Mode and of later exchanges.
  * The primitives any IKE version uses are in crypto.c.
  */
@@ -44,7 +45,7 @@ crypto_keys(struct ike_keys *k, const struct ike_hash *h,
     const struct ike_enc *e, const uint8_t *ni, size_t nilen,
     const uint8_t *nr, size_t nrlen, const uint8_t *gxy, size_t gxylen,
     const uint8_t *gxi, const uint8_t *gxr, size_t gxlen,
-    const uint8_t *icky, const uint8_t *rcky)
+    const uint8_t *icky, const uint8_t *rcky, const uint8_t *psk_skeyid)
 {
 	uint8_t nonces[512], c, ivh[IKE_HASH_MAX];
 	struct iov v[5];
@@ -56,10 +57,14 @@ crypto_keys(struct ike_keys *k, const struct ike_hash *h,
 	k->e = e;
 	memcpy(nonces, ni, nilen);
 	memcpy(nonces + nilen, nr, nrlen);
-	/* SKEYID = prf(Ni_b | Nr_b, g^xy) */
+	/* signatures: SKEYID = prf(Ni_b | Nr_b, g^xy); pre-shared keys:
+	 * SKEYID = prf(pre-shared-key, Ni_b | Nr_b), made by the signer on
+	 * the token and given here (RFC 2409 5) */
 	v[0].p = gxy;
 	v[0].len = gxylen;
-	if (crypto_prf(h, nonces, nilen + nrlen, v, 1, k->skeyid) != 0)
+	if (psk_skeyid != NULL)
+		memcpy(k->skeyid, psk_skeyid, h->len);
+	else if (crypto_prf(h, nonces, nilen + nrlen, v, 1, k->skeyid) != 0)
 		goto out;
 	/* SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0) */
 	v[1].p = icky;

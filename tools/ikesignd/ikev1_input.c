@@ -57,8 +57,9 @@ ikev1_view(const struct ike_sa *sa, struct sa_view *v)
 	    h != NULL ? h->name : "");
 	v->group = sa->chosen.group;
 	v->lifetime = sa->chosen.lifetime;
-	snprintf(v->auth, sizeof(v->auth), "%s",
-	    sa->state == QM_IDLE ? "RSA signature" : "");
+	snprintf(v->auth, sizeof(v->auth), "%s", sa->state != QM_IDLE ? "" :
+	    sa->chosen.auth == IKE_AUTH_PSK ? "pre-shared key" :
+	    "RSA signature");
 }
 
 const struct ike_ops ikev1_ops = {

@@ -231,7 +231,8 @@ auth_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *id,
 	return crypto_prf(sa->k.h, sa->k.skeyid, sa->k.h->len, v, 6, out);
 }
 
-/* ID and SIG payloads of message 5 or 6; 0, or the notify to send. */
+/* ID and SIG (or, with pre-shared keys, HASH) payloads of message 5 or 6;
+ * 0, or the notify to send. */
 static int
 add_id_sig(struct ike_sa *sa, struct msgb *mb)
 {
@@ -245,6 +246,17 @@ add_id_sig(struct ike_sa *sa, struct msgb *mb)
 	build_id(sa, &w);
 	if (w.err || auth_hash(sa, sa->initiator, idb, w.len, h) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
+	if (sa->chosen.auth == IKE_AUTH_PSK) {
+		/* pre-shared keys: HASH_I or HASH_R is the proof */
+		msgb_pld_begin(mb, IKE_PLD_ID);
+		wb_bytes(&mb->w, idb, w.len);
+		msgb_pld_end(mb);
+		msgb_pld_begin(mb, IKE_PLD_HASH);
+		wb_bytes(&mb->w, h, sa->k.h->len);
+		msgb_pld_end(mb);
+		OPENSSL_cleanse(h, sizeof(h));
+		return 0;
+	}
 	st = signer_sign(h, sa->k.h->len, sig, &siglen, err, sizeof(err));
 	OPENSSL_cleanse(h, sizeof(h));
 	if (st != KS_OK) {
@@ -263,6 +275,26 @@ add_id_sig(struct ike_sa *sa, struct msgb *mb)
 	return 0;
 }
 
+/* The peer's HASH_I or HASH_R: it knew the pre-shared key. */
+static int
+verify_psk(struct ike_sa *sa, const struct pld *pid, const struct pld *ph)
+{
+	uint8_t h[IKE_HASH_MAX];
+	int bad;
+
+	bad = ph->len != sa->k.h->len ||
+	    auth_hash(sa, !sa->initiator, pid->body, pid->len, h) != 0 ||
+	    CRYPTO_memcmp(h, ph->body, ph->len) != 0;
+	OPENSSL_cleanse(h, sizeof(h));
+	if (bad) {
+		snprintf(sa->why, sizeof(sa->why), "the HASH of '%s' does not "
+		    "match: its pre-shared key is not the one keyring '%s' "
+		    "holds for %s", sa->peer_id, sa->keyring, sa->peer_name);
+		return IKE_N_AUTHENTICATION_FAILED;
+	}
+	return 0;
+}
+
 /* Check the peer's ID and SIG (message 5 or 6); 0, or a notify type. */
 static int
 verify_peer(struct ike_sa *sa, const struct ike_msg *m)
@@ -275,12 +307,16 @@ verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 	int kind;
 	ks_status st;
 
+	uint8_t proof = sa->chosen.auth == IKE_AUTH_PSK ? IKE_PLD_HASH :
+	    IKE_PLD_SIG;
+
 	if ((pid = msg_find(m, IKE_PLD_ID, 0)) == NULL ||
-	    (psig = msg_find(m, IKE_PLD_SIG, 0)) == NULL ||
+	    (psig = msg_find(m, proof, 0)) == NULL ||
 	    msg_find(m, IKE_PLD_ID, 1) != NULL ||
-	    msg_find(m, IKE_PLD_SIG, 1) != NULL) {
+	    msg_find(m, proof, 1) != NULL) {
 		snprintf(sa->why, sizeof(sa->why), "message without one ID "
-		    "and one SIG payload");
+		    "and one %s payload", proof == IKE_PLD_HASH ? "HASH" :
+		    "SIG");
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
 	if (pld_ident(pid, &id) != 0 || ident_text(id.type, id.data, id.len,
@@ -289,6 +325,8 @@ verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 		    "is not supported", id.type);
 		return IKE_N_INVALID_ID_INFORMATION;
 	}
+	if (proof == IKE_PLD_HASH)
+		return verify_psk(sa, pid, psig);
 	st = signer_peer_key(sa->keyring, kind, sa->peer_id, spki, &spkilen,
 	    err, sizeof(err));
 	if (st != KS_OK) {
@@ -307,12 +345,45 @@ verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 	return 0;
 }
 
+/*
+ * With pre-shared keys SKEYID = prf(pre-shared-key, Ni_b | Nr_b): the
+ * signer makes it on the token with the keyring's key for the peer's
+ * address (the longest mask that matches); the key itself stays there.
+ * 0, or -1 with sa->why set.
+ */
+static int
+psk_skeyid(struct ike_sa *sa, uint8_t *skeyid)
+{
+	uint8_t nonces[512];
+	size_t len = IKE_HASH_MAX;
+	char err[256];
+	ks_status st;
+
+	if (sa->nilen + sa->nrlen > sizeof(nonces))
+		return -1;
+	memcpy(nonces, sa->ni, sa->nilen);
+	memcpy(nonces + sa->nilen, sa->nr, sa->nrlen);
+	st = signer_psk_prf(sa->keyring, KS_PEER_ADDRESS, sa->peer_name,
+	    sa->chosen.hash, nonces, sa->nilen + sa->nrlen, skeyid, &len, err,
+	    sizeof(err));
+	if (st != KS_OK || len != alg_hash(sa->chosen.hash)->len) {
+		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
+		    "%.400s", sa->peer_name, st != KS_OK ? err :
+		    "the token's HMAC has the wrong length");
+		return -1;
+	}
+	return 0;
+}
+
+/* g^xy, then SKEYID and the keys; 0, or -1 (sa->why set for a PSK). */
 static int
 make_keys(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
 {
 	const struct ike_enc *e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
-	int rc;
+	uint8_t skeyid[IKE_HASH_MAX];
+	int psk = sa->chosen.auth == IKE_AUTH_PSK, rc;
 
+	sa->why[0] = '\0';
 	if (dh_derive(sa->group, sa->dh, ke, kelen, sa->gxy,
 	    &sa->gxylen) != 0)
 		return -1;
@@ -320,9 +391,13 @@ make_keys(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
 		memcpy(sa->gxr, ke, kelen);
 	else
 		memcpy(sa->gxi, ke, kelen);
+	if (psk && psk_skeyid(sa, skeyid) != 0)
+		return -1;
 	rc = crypto_keys(&sa->k, alg_hash(sa->chosen.hash), e, sa->ni,
 	    sa->nilen, sa->nr, sa->nrlen, sa->gxy, sa->gxylen, sa->gxi,
-	    sa->gxr, sa->group->publen, sa->icky, sa->rcky);
+	    sa->gxr, sa->group->publen, sa->icky, sa->rcky,
+	    psk ? skeyid : NULL);
+	OPENSSL_cleanse(skeyid, sizeof(skeyid));
 	EVP_PKEY_free(sa->dh);
 	sa->dh = NULL;
 	return rc;
@@ -500,8 +575,12 @@ resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (new_dh(sa) != 0 || make_keys(sa, ke->body, ke->len) != 0) {
-		mm_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE value "
-		    "in message 3 (out of range or not on the curve)");
+		if (sa->why[0] != '\0')	/* no pre-shared key */
+			mm_error(sa, IKE_N_AUTHENTICATION_FAILED, 0, sa->why);
+		else
+			mm_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE "
+			    "value in message 3 (out of range or not on the "
+			    "curve)");
 		return;
 	}
 	check_natd(sa, m);
@@ -526,7 +605,8 @@ mm_decrypt(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf, size_t len)
 	if (msg_decrypt(sa, m, iv, buf, &len) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
 	if ((rc = msg_parse_payloads(m, m->next, buf, len,
-	    PLD_BIT(IKE_PLD_ID) | PLD_BIT(IKE_PLD_SIG) | PLD_BIT(IKE_PLD_N) |
+	    PLD_BIT(IKE_PLD_ID) | PLD_BIT(IKE_PLD_SIG) |
+	    PLD_BIT(IKE_PLD_HASH) | PLD_BIT(IKE_PLD_N) |
 	    PLD_BIT(IKE_PLD_CERT) | PLD_BIT(IKE_PLD_CR) |
 	    PLD_BIT(IKE_PLD_VID))) != 0)
 		return rc;
@@ -722,9 +802,12 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	if ((rc = take_ke_nonce(sa, m, &ke)) != 0 ||
 	    make_keys(sa, ke->body, ke->len) != 0) {
-		mm_error(sa, rc != 0 ? (uint16_t)rc :
-		    IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE or nonce in "
-		    "message 4");
+		if (rc == 0 && sa->why[0] != '\0')	/* no pre-shared key */
+			mm_error(sa, IKE_N_AUTHENTICATION_FAILED, 0, sa->why);
+		else
+			mm_error(sa, rc != 0 ? (uint16_t)rc :
+			    IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE or nonce "
+			    "in message 4");
 		return;
 	}
 	check_natd(sa, m);

@@ -3,7 +3,8 @@
  * roles: identities, the profile that an identity selects, signatures
  * made by the signer over the octets of 2.15 (AUTH method 1, or RFC 7427
  * digital signatures when the peer announced SIGNATURE_HASH_ALGORITHMS),
- * the peer's signature checked with its key from the keyring, and
+ * the peer's signature checked with its key from the keyring, pre-shared
+ * keys (method 2) whose prf runs in the signer and on the token, and
  * CHILD_SAs declined with the IKE SA kept (1.2; childless per RFC 6023).
  */
 #include "config.h"
@@ -25,7 +26,7 @@ v2_profile_apply(struct ike_sa *sa, const struct v2_profile *prof,
 	struct ikev2_state *st = sa->v2;
 	const char *kr = peer != NULL ? peer->keyring : "default";
 
-	st->auth_local = V2_AUTH_RSA_SIG;
+	st->auth_local = st->auth_remote = V2_AUTH_RSA_SIG;
 	st->lifetime = 86400;
 	st->profile[0] = '\0';
 	sa->dpd_interval = 0;
@@ -35,6 +36,8 @@ v2_profile_apply(struct ike_sa *sa, const struct v2_profile *prof,
 			kr = prof->keyring;
 		if (prof->auth_local != V2_AUTH_NONE)
 			st->auth_local = prof->auth_local;
+		if (prof->auth_remote != V2_AUTH_NONE)
+			st->auth_remote = prof->auth_remote;
 		if (prof->lifetime != 0)
 			st->lifetime = prof->lifetime;
 		sa->dpd_interval = prof->dpd;
@@ -78,43 +81,118 @@ build_id(const struct ike_sa *sa, struct wbuf *w)
 }
 
 /*
- * The hash of what one side signs (2.15):
+ * What one side authenticates (2.15):
  *   initiator: RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
  *   responder: RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload)
- * idbody is the ID payload without its generic header.
+ * idbody is the ID payload without its generic header.  Into a buffer of
+ * *len octets (the caller frees it); NULL on failure.
  */
+static uint8_t *
+octets_make(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
+    size_t idlen, size_t *len)
+{
+	const struct ikev2_state *st = sa->v2;
+	const struct ike_hash *ph = ikev2_prf_hash(st->suite.prf);
+	const uint8_t *msg = of_initiator ? st->init_i : st->init_r;
+	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
+	size_t msglen = of_initiator ? st->init_ilen : st->init_rlen;
+	size_t noncelen = of_initiator ? sa->nrlen : sa->nilen;
+	struct iov v;
+	uint8_t *o;
+
+	if (msg == NULL || (o = malloc(msglen + noncelen + ph->len)) == NULL)
+		return NULL;
+	memcpy(o, msg, msglen);
+	memcpy(o + msglen, nonce, noncelen);
+	v.p = idbody;
+	v.len = idlen;
+	if (crypto_prf(ph, of_initiator ? st->keys.sk_pi : st->keys.sk_pr,
+	    st->keys.prflen, &v, 1, o + msglen + noncelen) != 0) {
+		free(o);
+		return NULL;
+	}
+	*len = msglen + noncelen + ph->len;
+	return o;
+}
+
+/* The same octets hashed with h, for a signature. */
 static int
 octets_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
     size_t idlen, const struct ike_hash *h, uint8_t *out)
 {
-	const struct ikev2_state *st = sa->v2;
-	const struct ike_hash *ph = ikev2_prf_hash(st->suite.prf);
-	uint8_t mac[IKE_HASH_MAX];
-	struct iov v[3];
+	struct iov v;
+	uint8_t *o;
 	int rc;
 
-	v[0].p = idbody;
-	v[0].len = idlen;
-	if (crypto_prf(ph, of_initiator ? st->keys.sk_pi : st->keys.sk_pr,
-	    st->keys.prflen, v, 1, mac) != 0)
+	if ((o = octets_make(sa, of_initiator, idbody, idlen, &v.len)) == NULL)
 		return -1;
-	v[0].p = of_initiator ? st->init_i : st->init_r;
-	v[0].len = of_initiator ? st->init_ilen : st->init_rlen;
-	v[1].p = of_initiator ? sa->nr : sa->ni;
-	v[1].len = of_initiator ? sa->nrlen : sa->nilen;
-	v[2].p = mac;
-	v[2].len = ph->len;
-	rc = crypto_hash(h, v, 3, out);
-	OPENSSL_cleanse(mac, sizeof(mac));
+	v.p = o;
+	rc = crypto_hash(h, &v, 1, out);
+	free(o);
 	return rc;
+}
+
+/*
+ * AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets) for one side's octets,
+ * made by the signer: the inner prf on the token, the outer in the signer;
+ * the pre-shared key of the keyring for the peer's address stays there.
+ */
+static int
+psk_auth(struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
+    size_t idlen, uint8_t *out, size_t *outlen)
+{
+	const struct ike_hash *ph = ikev2_prf_hash(sa->v2->suite.prf);
+	char err[256];
+	size_t len;
+	uint8_t *o;
+	ks_status st;
+
+	if ((o = octets_make(sa, of_initiator, idbody, idlen, &len)) == NULL) {
+		snprintf(sa->why, sizeof(sa->why), "out of memory");
+		return -1;
+	}
+	st = signer_psk_auth(sa->keyring, KS_PEER_ADDRESS, sa->peer_name,
+	    ph->id, o, len, out, outlen, err, sizeof(err));
+	free(o);
+	if (st != KS_OK) {
+		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
+		    "%.400s", sa->peer_name, err);
+		return -1;
+	}
+	return 0;
 }
 
 static const char *
 method_name(int method, int scheme)
 {
+	if (method == IKEV2_AUTH_PSK)
+		return "pre-shared key";
 	if (method == IKEV2_AUTH_RSA_SIG)
 		return "RSA signature (method 1, SHA-1)";
 	return sig_scheme_name(scheme);
+}
+
+/* ID and a pre-shared key AUTH (method 2). */
+static int
+add_id_psk(struct ike_sa *sa, struct v2msg *mb, const uint8_t *idb,
+    size_t idlen)
+{
+	uint8_t auth[IKE_HASH_MAX];
+	size_t authlen = sizeof(auth);
+
+	if (psk_auth(sa, sa->initiator, idb, idlen, auth, &authlen) != 0)
+		return -1;
+	sa->v2->method_local = IKEV2_AUTH_PSK;
+	v2msg_begin(mb, sa->initiator ? IKEV2_PLD_IDI : IKEV2_PLD_IDR);
+	wb_bytes(&mb->w, idb, idlen);
+	v2msg_end(mb);
+	v2msg_begin(mb, IKEV2_PLD_AUTH);
+	wb_u8(&mb->w, IKEV2_AUTH_PSK);
+	wb_zero(&mb->w, 3);
+	wb_bytes(&mb->w, auth, authlen);
+	v2msg_end(mb);
+	OPENSSL_cleanse(auth, sizeof(auth));
+	return 0;
 }
 
 /* Our ID and AUTH payloads; 0, or -1 with sa->why set. */
@@ -130,6 +208,11 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	int scheme;
 	ks_status st_;
 
+	if (st->auth_local == V2_AUTH_PRE_SHARE) {
+		wb_init(&w, idb, sizeof(idb));
+		build_id(sa, &w);
+		return w.err ? -1 : add_id_psk(sa, mb, idb, w.len);
+	}
 	scheme = sig_choose(st->peer_hashes, st->peer_hasheslen,
 	    st->auth_local == V2_AUTH_PSS);
 	if (scheme == 0 && st->auth_local == V2_AUTH_PSS) {
@@ -171,6 +254,32 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	return 0;
 }
 
+/* A pre-shared key AUTH: what the signer makes from the keyring's key
+ * must be what the peer sent. */
+static int
+verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
+    const uint8_t *data, size_t len)
+{
+	uint8_t want[IKE_HASH_MAX];
+	size_t wantlen = sizeof(want);
+	int bad;
+
+	if (psk_auth(sa, !sa->initiator, pid->body, pid->len, want,
+	    &wantlen) != 0)
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	bad = len != wantlen || CRYPTO_memcmp(want, data, len) != 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	if (bad) {
+		snprintf(sa->why, sizeof(sa->why), "the AUTH of '%s' does not "
+		    "match: its pre-shared key is not the one keyring '%s' "
+		    "holds for %s", sa->peer_id, sa->keyring, sa->peer_name);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	sa->v2->method_peer = IKEV2_AUTH_PSK;
+	sa->v2->scheme_peer = 0;
+	return 0;
+}
+
 /* The peer's ID and AUTH; 0, or the notify to send with sa->why set. */
 static int
 verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
@@ -200,6 +309,17 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		    "(EAP is not supported)", sa->peer_id);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
+	if ((method == IKEV2_AUTH_PSK) !=
+	    (st->auth_remote == V2_AUTH_PRE_SHARE)) {
+		snprintf(sa->why, sizeof(sa->why), "'%s' authenticates with "
+		    "%s; the profile wants %s", sa->peer_id,
+		    method == IKEV2_AUTH_PSK ? "a pre-shared key" :
+		    "a signature", st->auth_remote == V2_AUTH_PRE_SHARE ?
+		    "pre-share" : "rsa-sig");
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	if (method == IKEV2_AUTH_PSK)
+		return verify_psk(sa, pid, data, len);
 	if (method == IKEV2_AUTH_RSA_SIG) {
 		scheme = SIG_PKCS1_SHA1;
 		sig = data;

@@ -109,6 +109,7 @@ struct ikev2_state {
 	uint16_t		 group_want;	/* INVALID_KE asked for it */
 	char			 profile[CONF_NAME_MAX];
 	enum v2_auth		 auth_local;
+	enum v2_auth		 auth_remote;
 	int			 method_local;	/* IKEV2_AUTH_* */
 	int			 method_peer;
 	int			 scheme_local;	/* enum sig_scheme, 0: none */

@@ -76,6 +76,7 @@ rekey_into(struct ike_sa *old, int initiator, const struct ikev2_suite *s,
 	st->frag_mtu = o->frag_mtu;
 	st->lifetime = o->lifetime;
 	st->auth_local = o->auth_local;
+	st->auth_remote = o->auth_remote;
 	st->method_local = o->method_local;
 	st->method_peer = o->method_peer;
 	st->scheme_local = o->scheme_local;

@@ -142,9 +142,10 @@ sa_established(struct ike_sa *sa)
 	sa->sai = NULL;
 	OPENSSL_cleanse(sa->gxy, sizeof(sa->gxy));
 	policy_string(&sa->chosen, buf, sizeof(buf));
-	log_info("%s: authentication of '%s' with RSA signature successful "
-	    "(key from keyring '%s')", sa->peer_name, sa->peer_id,
-	    sa->keyring);
+	log_info("%s: authentication of '%s' with %s successful (key from "
+	    "keyring '%s')", sa->peer_name, sa->peer_id,
+	    sa->chosen.auth == IKE_AUTH_PSK ? "pre-shared key" :
+	    "RSA signature", sa->keyring);
 	log_info("%s: IKE SA conn-id %u established as %s: %s, local key "
 	    "'%s'", sa->peer_name, sa->conn_id,
 	    sa->initiator ? "initiator" : "responder", buf, sa->key);

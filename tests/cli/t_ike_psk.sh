@@ -1,0 +1,149 @@
+#!/bin/sh
+# t_ike_psk.sh -- pre-shared keys kept on the token (cryptokeyring add-psk):
+# IKEv1 Main Mode (SKEYID = prf(PSK, Ni | Nr) made on the token) and IKEv2
+# (AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets): inner prf on the
+# token, outer in the signer) with strongSwan, both roles; a wrong PSK and
+# an address without one are refused; and after the handshakes no copy of
+# the PSK is in the memory of ikesignd's processes, while the same scan
+# finds it in strongSwan's.
+. "$top_srcdir/tests/cli/t_ike_env.sh"
+
+ike_setup
+# a long random PSK, and a wrong one
+python3 -c 'import secrets; print(secrets.token_hex(32))' >"$T/psk"
+python3 -c 'import secrets; print(secrets.token_hex(32))' >"$T/psk.bad"
+chmod 600 "$T/psk" "$T/psk.bad"
+"$CKR" add-psk default --address "$IPB" --passphrase-source "file:$T/psk" \
+    >/dev/null 2>&1 ||
+    { echo "Bail out! cannot store the PSK on the token"; exit 1; }
+"$CKR" create other >/dev/null 2>&1 &&
+"$CKR" add-psk other --address "$IPB" --passphrase-source "file:$T/psk.bad" \
+    >/dev/null 2>&1 ||
+    { echo "Bail out! cannot store the wrong PSK"; exit 1; }
+
+# strongSwan: the same PSK in its secrets, connections by version
+cat >>"$T/b/swanctl/swanctl.conf" <<EOC
+secrets {
+  ike-a {
+    id-a = $IPA
+    id-b = $IPB
+    secret = "$(cat "$T/psk")"
+  }
+}
+EOC
+psk_conn() { # NAME VERSION
+	cat <<EOC
+  $1 {
+    version = $2
+    mobike = no
+    local_addrs = $IPB
+    remote_addrs = $IPA
+    proposals = aes128-sha256-modp2048
+    local {
+      auth = psk
+      id = $IPB
+    }
+    remote {
+      auth = psk
+      id = $IPA
+    }
+  }
+EOC
+}
+{
+	echo "connections {"
+	psk_conn p1 1
+	psk_conn p2 2
+	echo "}"
+} >>"$T/b/swanctl/swanctl.conf"
+
+v1psk() { # KEYRING
+	ikesignd_conf "peer $IPB ike-version 1 keyring $1" <<EOC
+crypto isakmp policy 10
+ encryption aes 128
+ hash sha256
+ authentication pre-share
+ group 14
+EOC
+}
+v2psk() { # KEYRING
+	ikesignd_v2_conf "" " authentication local pre-share
+ authentication remote pre-share
+ keyring $1"
+}
+
+v1psk default
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with an IKEv1 pre-share policy"
+charon_start
+
+# IKEv1 Main Mode
+expect_rc 0 "strongSwan initiates IKEv1 Main Mode with the PSK" \
+    swan --initiate --ike p1 --timeout 10
+logged "$T/ikesignd.log" "authentication of '$IPB' with pre-shared key successful" \
+    "ikesignd checked strongSwan's HASH_I with the token's PSK"
+logged "$T/ikesignd.log" "established as responder: AES-128/SHA256/pre-share/group 14" \
+    "ikesignd responds with pre-share"
+swan --terminate --ike p1 --timeout 5 >/dev/null 2>&1
+expect_rc 0 "ikesignd initiates IKEv1 Main Mode with the PSK" \
+    ctl initiate "$IPB"
+logged "$T/b/charon.log" "authentication of '$IPA' with pre-shared key successful" \
+    "strongSwan checked ikesignd's HASH_I"
+ctl clear sa >/dev/null
+
+# IKEv2
+v2psk default
+expect_rc 0 "reload for IKEv2 pre-share" ctl reload
+expect_rc 0 "strongSwan initiates IKEv2 with the PSK" \
+    swan --initiate --ike p2 --timeout 10
+wait_count "$T/ikesignd.log" "authentication of '$IPB' with pre-shared key successful" 2 5
+ok "[ \$(grep -c \"authentication of '$IPB' with pre-shared key successful\" $T/ikesignd.log) -eq 2 ]" \
+    "ikesignd checked strongSwan's IKEv2 AUTH with the token's PSK"
+swan --terminate --ike p2 --timeout 5 >/dev/null 2>&1
+expect_rc 0 "ikesignd initiates IKEv2 with the PSK" ctl initiate "$IPB"
+contains "$out" "IKEv2 SA with $IPB established" "initiate reports the SA"
+ok "[ \$(grep -c \"authentication of '$IPA' with pre-shared key successful\" $T/b/charon.log) -ge 2 ]" \
+    "strongSwan checked ikesignd's IKEv2 AUTH"
+ctl show sa --json >"$T/sa.json"
+ok "python3 -c 'import json,sys; a=json.load(open(\"$T/sa.json\")); \
+sys.exit(not (len(a)==1 and a[0][\"auth\"]==\"pre-shared key\"))'" \
+    "show sa --json says pre-shared key"
+
+# the PSK is in no memory of ikesignd's; the scan finds strongSwan's copy
+pids="$IKESIGND_PID $(pgrep -P "$IKESIGND_PID" | tr '\n' ' ')"
+python3 "$top_srcdir/tests/cli/t_ike_memscan.py" "$T/psk" $pids \
+    >"$T/scan.out" 2>&1
+ok "[ \$(wc -l <$T/scan.out) -eq 3 ] && ! grep -qv ' 0\$' $T/scan.out" \
+    "no copy of the PSK in ikesignd's parent, network process or signer"
+sed 's/^/# ikesignd pid, copies: /' "$T/scan.out"
+python3 "$top_srcdir/tests/cli/t_ike_memscan.py" "$T/psk" "$CHARON_PID" \
+    >"$T/scan.swan" 2>&1
+ok "awk '{ exit !(\$2 > 0) }' $T/scan.swan" \
+    "the same scan finds the PSK in strongSwan's charon"
+sed 's/^/# charon pid, copies: /' "$T/scan.swan"
+ctl clear sa >/dev/null
+
+# refusals: the wrong PSK (keyring other), no PSK for the address
+v2psk other
+ctl reload >/dev/null
+expect_rc 1 "a wrong PSK is refused (IKEv2)" \
+    swan --initiate --ike p2 --timeout 10
+logged "$T/ikesignd.log" "does not match: its pre-shared key is not the one keyring 'other' holds" \
+    "ikesignd says the peer's key did not match"
+v1psk other
+ctl reload >/dev/null
+expect_rc 1 "a wrong PSK is refused (IKEv1)" \
+    swan --initiate --ike p1 --timeout 10
+logged "$T/ikesignd.log" "the HASH of '$IPB' does not match" \
+    "ikesignd says the IKEv1 HASH did not match"
+"$CKR" create empty >/dev/null 2>&1
+v1psk empty
+ctl reload >/dev/null
+expect_rc 1 "an address without a PSK is refused" \
+    swan --initiate --ike p1 --timeout 10
+logged "$T/ikesignd.log" "no pre-shared key for $IPB" \
+    "ikesignd says there is no PSK for the address"
+ok "[ \$(ctl show sa --json | python3 -c 'import json,sys; print(len([a for a in json.load(sys.stdin) if a[\"state\"] in (\"QM_IDLE\", \"READY\")]))') -eq 0 ]" \
+    "no SA is left after the refusals"
+ok '! grep -qF "$(cat $T/psk)" $T/ikesignd.log' "the log holds no PSK"
+done_testing
