@@ -380,6 +380,32 @@ ks_status	 ks_keyring_add_psk(ks_ctx *ctx, const char *keyring,
 ks_status	 ks_keyring_del_psk(ks_ctx *ctx, const char *keyring,
 		    ks_peer_by by, const char *id);
 
+/* The IKE prf keyed by a pre-shared key, computed on the token. */
+typedef enum ks_hmac {
+	KS_HMAC_MD5 = 0,	/* CKM_MD5_HMAC, 16 bytes */
+	KS_HMAC_SHA1,		/* CKM_SHA_1_HMAC, 20 */
+	KS_HMAC_SHA256,		/* CKM_SHA256_HMAC, 32 */
+	KS_HMAC_SHA384,		/* CKM_SHA384_HMAC, 48 */
+	KS_HMAC_SHA512		/* CKM_SHA512_HMAC, 64 */
+} ks_hmac;
+/*
+ * HMAC-h(PSK, data) into out (*outlen: the buffer size in, the HMAC's
+ * length out) with the PSK of the peer in keyring (NULL: "default"),
+ * through C_SignInit/C_Sign: the PSK never leaves the token.  By address
+ * (no mask): the entry whose address/mask covers it with the longest mask,
+ * as IOS chooses; by hostname or name: the hostname's entry, case-
+ * insensitive.  KS_ENOTFOUND when the keyring has none for the peer,
+ * KS_ETOKEN when the token lacks the HMAC mechanism, KS_EUSAGE for an
+ * unknown h or a buffer too small.
+ */
+ks_status	 ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id, ks_hmac h,
+		    const unsigned char *data, size_t datalen,
+		    unsigned char *out, size_t *outlen);
+/* KS_OK when keyring (NULL: "default", which always exists) is on the
+ * token; else KS_ENOTFOUND with a message naming it. */
+ks_status	 ks_keyring_exists(ks_ctx *ctx, const char *keyring);
+
 /* (end keyrings) */
 
 #ifdef __cplusplus

@@ -24,9 +24,14 @@
  * destroyed and the call fails (the token is as it was).  A crash between
  * the two leaves a PSK that "show" lists with its flags.  Removing
  * destroys the objects with the label; a rerun finishes a cut-short one.
+ *
+ * Use: ks_keyring_psk_prf computes HMAC(PSK, data) with the token's HMAC
+ * mechanism; the PSK stays inside, and the caller gets only the HMAC.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -250,4 +255,252 @@ ks_keyring_del_psk(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	}
 	kr_peers_clear(&have);
 	return st;
+}
+
+/*
+ * The IKE prf over a PSK, on the token: C_SignInit with the HMAC
+ * mechanism and the PSK object, C_Sign over the data.  The PSK is found
+ * as IOS finds it: by address, the entry whose address and mask cover the
+ * peer with the longest mask (a host entry is a /32 or /128); by hostname
+ * (or name, the same FQDN identity), the entry of that hostname in lower
+ * case.
+ */
+struct hmacdef {
+	ks_hmac			 h;
+	CK_MECHANISM_TYPE	 mech;
+	const char		*name;
+	const char		*ckm;
+	size_t			 len;
+};
+
+static const struct hmacdef hmacdefs[] = {
+	{ KS_HMAC_MD5, CKM_MD5_HMAC, "HMAC-MD5", "CKM_MD5_HMAC", 16 },
+	{ KS_HMAC_SHA1, CKM_SHA_1_HMAC, "HMAC-SHA-1", "CKM_SHA_1_HMAC", 20 },
+	{ KS_HMAC_SHA256, CKM_SHA256_HMAC, "HMAC-SHA-256", "CKM_SHA256_HMAC",
+	    32 },
+	{ KS_HMAC_SHA384, CKM_SHA384_HMAC, "HMAC-SHA-384", "CKM_SHA384_HMAC",
+	    48 },
+	{ KS_HMAC_SHA512, CKM_SHA512_HMAC, "HMAC-SHA-512", "CKM_SHA512_HMAC",
+	    64 },
+};
+
+#define HMAC_OUT_MAX	64
+
+static const struct hmacdef *
+hmacdef_of(ks_hmac h)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hmacdefs) / sizeof(hmacdefs[0]); i++)
+		if (hmacdefs[i].h == h)
+			return &hmacdefs[i];
+	return NULL;
+}
+
+/* An address with an optional "/N" (an entry's normal form) to its octets
+ * and prefix length; -1 when it is not one. */
+static int
+parse_net(const char *s, unsigned char *addr, size_t *alen, int *bits)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned long v;
+	char *end;
+	int full;
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, addr) == 1) {
+		*alen = 4;
+		full = 32;
+	} else if (inet_pton(AF_INET6, host, addr) == 1) {
+		*alen = 16;
+		full = 128;
+	} else
+		return -1;
+	*bits = full;
+	if (slash == NULL)
+		return 0;
+	errno = 0;
+	v = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 ||
+	    v > (unsigned long)full)
+		return -1;
+	*bits = (int)v;
+	return 0;
+}
+
+/* Do the first bits of a and b agree? */
+static int
+prefix_match(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int i;
+
+	for (i = 0; i < bits / 8; i++)
+		if (a[i] != b[i])
+			return 0;
+	if (bits % 8 != 0 &&
+	    ((a[i] ^ b[i]) & (unsigned char)(0xff << (8 - bits % 8))) != 0)
+		return 0;
+	return 1;
+}
+
+/* The entry of ps with the longest mask that covers the address norm. */
+static ks_peer *
+by_address(const struct ks_peers *ps, const char *norm)
+{
+	unsigned char want[16], have[16];
+	size_t wlen, hlen, i;
+	ks_peer *best = NULL;
+	int wbits, hbits, bestbits = -1;
+
+	if (parse_net(norm, want, &wlen, &wbits) != 0)
+		return NULL;
+	for (i = 0; i < ps->n; i++) {
+		if (ps->v[i]->by != KS_PEER_ADDRESS ||
+		    parse_net(ps->v[i]->id, have, &hlen, &hbits) != 0 ||
+		    hlen != wlen || !prefix_match(want, have, hbits))
+			continue;
+		if (hbits > bestbits) {
+			best = ps->v[i];
+			bestbits = hbits;
+		}
+	}
+	return best;
+}
+
+static ks_peer *
+by_hostname(const struct ks_peers *ps, const char *norm)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i]->by == KS_PEER_HOSTNAME &&
+		    strcmp(ps->v[i]->id, norm) == 0)
+			return ps->v[i];
+	return NULL;
+}
+
+/* The peer's identity as PSK entries store it: an address without a
+ * mask, or a hostname (a name is looked up as the hostname it is). */
+static ks_status
+lookup_id(ks_ctx *ctx, ks_peer_by by, const char *id, char *norm,
+    size_t normsz)
+{
+	switch (by) {
+	case KS_PEER_ADDRESS:
+		return ks_peer_id_normalise(ctx, KS_PEER_ADDRESS, 0, id, norm,
+		    normsz);
+	case KS_PEER_HOSTNAME:
+	case KS_PEER_NAME:
+		return ks_peer_id_normalise(ctx, KS_PEER_HOSTNAME, 0, id, norm,
+		    normsz);
+	default:
+		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key is found by "
+		    "address, hostname or name");
+	}
+}
+
+static ks_status
+hmac_on_token(ks_ctx *ctx, const struct hmacdef *d, CK_OBJECT_HANDLE key,
+    const char *label, const unsigned char *data, size_t datalen,
+    unsigned char *out, size_t *outlen)
+{
+	static const unsigned char none[1];	/* tokens refuse a NULL */
+	unsigned char mac[HMAC_OUT_MAX];
+	CK_MECHANISM mech = { d->mech, NULL, 0 };
+	CK_ULONG len = sizeof(mac);
+	CK_RV rv;
+
+	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, key);
+	if (rv == CKR_MECHANISM_INVALID) {
+		(void)ks_fail_rv(ctx, rv, "token '%s' cannot compute %s (%s)",
+		    ctx->token.label, d->name, d->ckm);
+		return KS_ETOKEN;
+	}
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
+		    "key '%s'", d->name, label);
+	/* the output always fits: no CKR_BUFFER_TOO_SMALL leaves the
+	 * operation active */
+	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)(datalen > 0 ?
+	    data : none), (CK_ULONG)datalen, mac, &len);
+	if (rv != CKR_OK) {
+		OPENSSL_cleanse(mac, sizeof(mac));
+		return ks_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
+		    "key '%s'", d->name, label);
+	}
+	if (len != d->len) {
+		OPENSSL_cleanse(mac, sizeof(mac));
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' gave %lu bytes of "
+		    "%s where %zu are due", ctx->token.label,
+		    (unsigned long)len, d->name, d->len);
+	}
+	memcpy(out, mac, d->len);
+	*outlen = d->len;
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return KS_OK;
+}
+
+ks_status
+ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
+    const char *id, ks_hmac h, const unsigned char *data, size_t datalen,
+    unsigned char *out, size_t *outlen)
+{
+	char norm[KS_PEER_ID_MAX + 1];
+	struct ks_peers ps = { NULL, 0 };
+	const struct hmacdef *d;
+	ks_peer *p;
+	ks_status st;
+
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((d = hmacdef_of(h)) == NULL)
+		return ks_fail(ctx, KS_EUSAGE, "unknown HMAC %d", (int)h);
+	if (data == NULL && datalen != 0)
+		return ks_fail(ctx, KS_EUSAGE, "no data to compute %s over",
+		    d->name);
+	if (*outlen < d->len)
+		return ks_fail(ctx, KS_EUSAGE, "%s needs %zu bytes; the buffer "
+		    "has %zu", d->name, d->len, *outlen);
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
+	    (st = lookup_id(ctx, by, id, norm, sizeof(norm))) != KS_OK) {
+		if (st == KS_EINPUT && by == KS_PEER_NAME)
+			return ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on "
+			    "token '%s' has no pre-shared key for name '%s' "
+			    "(they are found by address or hostname)", keyring,
+			    ctx->token.label, id);
+		return st;
+	}
+	if ((st = scan(ctx, NULL, keyring, &ps)) != KS_OK)
+		return st;
+	p = by == KS_PEER_ADDRESS ? by_address(&ps, norm) :
+	    by_hostname(&ps, norm);
+	if (p == NULL)
+		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' "
+		    "has no pre-shared key for %s %s", keyring,
+		    ctx->token.label, ks_peer_by_name(by == KS_PEER_ADDRESS ?
+		    KS_PEER_ADDRESS : KS_PEER_HOSTNAME), norm);
+	else
+		st = hmac_on_token(ctx, d, p->h, p->label, data, datalen, out,
+		    outlen);
+	kr_peers_clear(&ps);
+	return st;
+}
+
+ks_status
+ks_keyring_exists(ks_ctx *ctx, const char *keyring)
+{
+	ks_status st;
+
+	if (keyring == NULL)
+		keyring = KS_KEYRING_DEFAULT;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
+		return st;
+	return kr_keyring_exists(ctx, keyring);
 }

@@ -2,7 +2,8 @@
 # t_ike_conf.sh -- ikesignd.conf lines that may appear once (token, module,
 # key, user, chroot, control-group) are refused the second time with file
 # and line; a FlexVPN (IKEv2) configuration passes -n, and its errors give
-# file and line; a control path that is not a socket is never removed (each
+# file and line; pre-share passes, a pre-shared key written in the file
+# does not, and a missing keyring stops the start; a control path that is not a socket is never removed (each
 # start is bounded: the code before this rule took the path and ran).
 . "$top_srcdir/tests/cli/lib.sh"
 
@@ -102,12 +103,38 @@ expect_rc 7 "an IKEv2 statement ikesignd does not know is refused" \
     "$IKESIGND" -n -f "$T/v2nat.conf"
 contains "$err" "$T/v2nat.conf:$line: unknown statement 'crypto ikev2 nat'" \
     "the error names the statement"
-{ flex; printf 'crypto ikev2 profile P2\n authentication local pre-share\n'; } \
+{ flex; printf 'crypto ikev2 profile P2\n authentication local pre-share\n'; \
+    printf ' authentication remote pre-share\n keyring branch\n'; } \
     >"$T/v2psk.conf"
-line=$(wc -l <"$T/v2psk.conf")
-expect_rc 7 "pre-share is refused for now" "$IKESIGND" -n -f "$T/v2psk.conf"
-contains "$err" "$T/v2psk.conf:$line: authentication local pre-share: pre-share is not implemented yet" \
-    "the error says so"
+expect_rc 0 "an IKEv2 profile with pre-share passes -n" \
+    "$IKESIGND" -n -f "$T/v2psk.conf"
+contains "$err" "keyrings 'branch' are checked on the token when ikesignd starts" \
+    "-n says the keyrings are checked at start"
+
+# pre-shared keys (issue 16): pre-share accepted, a key in the file never
+PSK=Sup3rS3cretPSKvalue
+{ base; printf 'crypto isakmp policy 10\n authentication pre-share\n'; } \
+    >"$T/v1psk.conf"
+expect_rc 0 "an isakmp policy with pre-share passes -n" \
+    "$IKESIGND" -n -f "$T/v1psk.conf"
+contains "$err" "warning: pre-shared keys with Aggressive Mode on: policy 10" \
+    "with a warning that Aggressive Mode is on"
+echo "crypto isakmp aggressive-mode disable" >>"$T/v1psk.conf"
+expect_rc 0 "and with aggressive-mode disable" \
+    "$IKESIGND" -n -f "$T/v1psk.conf"
+ok '! grep -q "Aggressive Mode on" "$err"' "no warning then"
+for l in "crypto isakmp key $PSK address 10.0.0.1" \
+    "crypto isakmp key $PSK address 10.0.0.0 255.0.0.0" \
+    " pre-shared-key address 10.0.0.1 key $PSK" \
+    " pre-shared-key hostname gw.example key $PSK"; do
+	{ base; echo "$l"; } >"$T/key.conf"
+	line=$(wc -l <"$T/key.conf")
+	expect_rc 7 "a key in the file is refused: ${l%% $PSK*}" \
+	    "$IKESIGND" -n -f "$T/key.conf"
+	contains "$err" "$T/key.conf:$line: pre-shared keys are not written in ikesignd.conf: store them on the token with 'cryptokeyring add-psk" \
+	    "the error points at cryptokeyring add-psk"
+	ok '! grep -q "$PSK" "$err" "$out"' "the key is not printed"
+done
 { flex; printf 'crypto ikev2 proposal SPARE\n encryption 3des\n'; \
     printf ' integrity sha1\n group 14\n'; } >"$T/v2spare.conf"
 line=$(grep -n "^crypto ikev2 proposal SPARE" "$T/v2spare.conf" | cut -d: -f1)
@@ -117,6 +144,14 @@ contains "$err" "$T/v2spare.conf:$line: proposal 'SPARE' is named by no crypto i
     "with a warning that it is not used"
 contains "$err" "$T/v2spare.conf:$((line + 1)): encryption 3des is weak" \
     "and one that 3des is weak"
+
+# the start checks the keyrings that peers and profiles name (-n cannot:
+# it does not open the token)
+{ base; echo "peer 127.0.0.2 keyring nosuch"; } >"$T/ring.conf"
+expect_rc 3 "ikesignd does not start when a peer's keyring is missing" \
+    timeout 20 "$IKESIGND" -d -f "$T/ring.conf"
+contains "$err" "peer 127.0.0.2 names keyring 'nosuch': no keyring 'nosuch' on token 'test'; create it first" \
+    "the error names peer and keyring"
 
 # a control path that is a regular file (or a directory) is left alone
 printf 'keep me\n' >"$T/ctl"

@@ -44,10 +44,10 @@ contains "$err" "bad.conf:3: usage: hash md5|sha|sha256|sha384|sha512" \
 printf 'listen 10.0.0.1\npeer 10.0.0.2 ike-version 3\n' >"$T/bad2.conf"
 expect_rc 7 "a bad peer line is refused" "$IKESIGND" -n -f "$T/bad2.conf"
 contains "$err" "bad2.conf:2: ike-version must be 1 or 2" "peer error line"
-printf 'crypto isakmp policy 10\n authentication pre-share\n' >"$T/bad3.conf"
-expect_rc 7 "pre-share is refused" "$IKESIGND" -n -f "$T/bad3.conf"
-contains "$err" "bad3.conf:2: authentication pre-share is not supported" \
-    "pre-share error"
+printf 'crypto isakmp policy 10\n authentication rsa-encr\n' >"$T/bad3.conf"
+expect_rc 7 "rsa-encr is refused" "$IKESIGND" -n -f "$T/bad3.conf"
+contains "$err" "bad3.conf:2: authentication rsa-encr is not supported" \
+    "rsa-encr error"
 printf ' hash sha\n' >"$T/bad4.conf"
 expect_rc 7 "a policy line outside a policy is refused" \
     "$IKESIGND" -n -f "$T/bad4.conf"

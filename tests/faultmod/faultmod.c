@@ -20,6 +20,10 @@
  *				CKM_RSA_PKCS_PSS in C_GetMechanismList or
  *				C_GetMechanismInfo, and C_SignInit with it
  *				answers CKR_MECHANISM_INVALID
+ *	CRYPTOKEY_FAULT_NO_MECH	a CKM_* number (0x... allowed): act as
+ *				a token without that mechanism in
+ *				C_SignInit, which answers
+ *				CKR_MECHANISM_INVALID
  *
  * Test code only: it lets the crash-safety tests stop an operation at every
  * step and look at what the token holds afterwards.
@@ -38,6 +42,7 @@ static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
 static int crash_mode, no_unwrap, no_pss;
+static unsigned long no_mech;	/* 0: none refused */
 static const char *count_file, *logins_file, *broken_file;
 
 static void
@@ -245,6 +250,8 @@ w_C_SignInit(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c)
 		return rv;
 	if (no_pss && b != NULL && b->mechanism == CKM_RSA_PKCS_PSS)
 		return after(CKR_MECHANISM_INVALID);
+	if (no_mech != 0 && b != NULL && b->mechanism == no_mech)
+		return after(CKR_MECHANISM_INVALID);
 	return after(real->C_SignInit(a, b, c));
 }
 FWD(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
@@ -339,6 +346,8 @@ load_real(void)
 	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
 	nu = getenv("CRYPTOKEY_FAULT_NO_PSS");
 	no_pss = nu != NULL && strcmp(nu, "1") == 0;
+	if ((nu = getenv("CRYPTOKEY_FAULT_NO_MECH")) != NULL)
+		no_mech = strtoul(nu, NULL, 0);
 	if ((nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS")) != NULL)
 		extra_token_flags = strtoul(nu, NULL, 0);
 	return CKR_OK;

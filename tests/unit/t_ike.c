@@ -99,6 +99,75 @@ test_conf(void)
 	    "extra words are refused");
 }
 
+#define KEY_TEXT	"Sup3rS3cretPSK"
+#define KEY_ERR		"pre-shared keys are not written in " \
+			"ikesignd.conf: store them on the token with " \
+			"'cryptokeyring add-psk"
+
+/* Pre-shared keys (issue 16): pre-share accepted, keys in the file not,
+ * the Aggressive Mode switch. */
+static void
+test_conf_psk(void)
+{
+	static const char *keys[] = {
+		"crypto isakmp key " KEY_TEXT " address 10.0.0.1\n",
+		"crypto isakmp key " KEY_TEXT " address 10.0.0.0 255.0.0.0\n",
+		"crypto isakmp key 6 " KEY_TEXT " hostname gw.example\n",
+		"no crypto isakmp key " KEY_TEXT " address 10.0.0.1\n",
+		"pre-shared-key address 10.0.0.1 key " KEY_TEXT "\n",
+		" pre-shared-key address 10.0.0.0 255.0.0.0 key " KEY_TEXT "\n",
+		" pre-shared-key hostname gw.example key " KEY_TEXT "\n",
+		" pre-shared-key local " KEY_TEXT "\n",
+		"crypto isakmp policy 10\n pre-shared-key address 10.0.0.1 key "
+		    KEY_TEXT "\n",
+	};
+	static struct conf c;
+	struct policy p[CONF_POLICY_MAX];
+	char err[512], text[256];
+	size_t i;
+	unsigned line;
+
+	ok(parse("key k\ncrypto isakmp policy 10\n authentication pre-share\n"
+	    "crypto isakmp policy 20\n authentication rsa-sig\n", &c, err,
+	    sizeof(err)) == KS_OK &&
+	    conf_policies(&c, p, CONF_POLICY_MAX) == 2 &&
+	    p[0].auth == IKE_AUTH_PSK && p[1].auth == IKE_AUTH_RSA_SIG,
+	    "authentication pre-share: IKE_AUTH_PSK");
+	ok(parse("key k\ncrypto isakmp policy 10\n authentication rsa-encr\n",
+	    &c, err, sizeof(err)) == KS_EINPUT && strcmp(err, "t.conf:3: "
+	    "authentication rsa-encr is not supported by ikesignd; use "
+	    "rsa-sig or pre-share") == 0, "rsa-encr still refused");
+	ok(parse("key k\ncrypto isakmp policy 10\n authentication pre-share "
+	    "x\n", &c, err, sizeof(err)) == KS_EINPUT && strcmp(err,
+	    "t.conf:3: usage: authentication rsa-sig|pre-share") == 0,
+	    "pre-share takes no more words");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(text, sizeof(text), "key k\n%s", keys[i]);
+		line = 2 + (strstr(keys[i], "policy") != NULL);
+		ok(parse(text, &c, err, sizeof(err)) == KS_EINPUT &&
+		    strncmp(err, "t.conf:", 7) == 0 &&
+		    (unsigned)atoi(err + 7) == line &&
+		    strstr(err, KEY_ERR) != NULL &&
+		    strstr(err, "the key on this line was not used") != NULL &&
+		    strstr(err, KEY_TEXT) == NULL, "a key in the file refused, "
+		    "the key not in the message: %.*s",
+		    (int)strcspn(keys[i], "\n"), keys[i]);
+	}
+	ok(parse("key k\n", &c, err, sizeof(err)) == KS_OK &&
+	    c.aggressive_off == 0, "Aggressive Mode accepted by default (IOS)");
+	ok(parse("key k\ncrypto isakmp aggressive-mode disable\n", &c, err,
+	    sizeof(err)) == KS_OK && c.aggressive_off == 1,
+	    "crypto isakmp aggressive-mode disable");
+	ok(parse("key k\ncrypto isakmp aggressive-mode disable\n"
+	    "no crypto isakmp aggressive-mode disable\n", &c, err,
+	    sizeof(err)) == KS_OK && c.aggressive_off == 0,
+	    "and its no form");
+	ok(parse("key k\ncrypto isakmp aggressive-mode\n", &c, err,
+	    sizeof(err)) == KS_EINPUT && strcmp(err, "t.conf:2: usage: [no] "
+	    "crypto isakmp aggressive-mode disable") == 0,
+	    "aggressive-mode without disable refused");
+}
+
 /* crypto call admission limit ike in-negotiation-sa N: the half-open table */
 static void
 test_conf_admission(void)
@@ -304,6 +373,7 @@ main(void)
 	test_ibuf();
 	test_conf();
 	test_conf_admission();
+	test_conf_psk();
 	test_dh();
 	test_crypto();
 	test_sa();

@@ -430,12 +430,14 @@ test_profile_lines(void)
 		{ " identity local address gw.example\n",
 		    "t.conf:3: identity local address: 'gw.example' is not an "
 		    "IPv4 address" },
-		{ " authentication local pre-share\n",
-		    "t.conf:3: authentication local pre-share: pre-share is "
-		    "not implemented yet" },
-		{ " authentication remote pre-share\n",
-		    "t.conf:3: authentication remote pre-share: pre-share is "
-		    "not implemented yet" },
+		{ " authentication local pre-share key Sup3rS3cretPSK\n",
+		    "t.conf:3: pre-shared keys are not written in "
+		    "ikesignd.conf: store them on the token with "
+		    "'cryptokeyring add-psk KEYRING --address ADDRESS[/MASK]' "
+		    "or '--hostname NAME' (see cryptokeyring(1)); the key on "
+		    "this line was not used" },
+		{ " authentication remote pre-share pss\n",
+		    "t.conf:3: usage: authentication local rsa-sig [pss]" },
 		{ " authentication local ecdsa-sig\n",
 		    "t.conf:3: authentication local ecdsa-sig: ecdsa-sig is "
 		    "not implemented yet" },
@@ -447,7 +449,8 @@ test_profile_lines(void)
 		    "authentication local only" },
 		{ " authentication local rsa-sig pkcs1\n",
 		    "t.conf:3: usage: authentication local rsa-sig [pss] | "
-		    "authentication remote rsa-sig" },
+		    "authentication local pre-share | "
+		    "authentication remote rsa-sig|pre-share" },
 		{ " authentication remote eap\n",
 		    "t.conf:3: usage: authentication local rsa-sig [pss]" },
 		{ " authentication both rsa-sig\n",
@@ -507,6 +510,26 @@ test_profile_lines(void)
 	ok(parse(text) == KS_OK && c.v2.profiles[0].lifetime == 86400 &&
 	    c.v2.profiles[0].dpd == 0 && c.v2.profiles[0].nmatch == 0,
 	    "IOS defaults: lifetime 86400, no dpd");
+	snprintf(text, sizeof(text), "key k\ncrypto ikev2 profile X\n%s"
+	    " authentication remote pre-share\n", prof_ok);
+	ok(parse(text) == KS_OK &&
+	    c.v2.profiles[0].auth_local == V2_AUTH_RSA_SIG &&
+	    c.v2.profiles[0].auth_remote == V2_AUTH_PRE_SHARE,
+	    "authentication local rsa-sig, remote pre-share: they may "
+	    "differ, as on IOS");
+	snprintf(text, sizeof(text), "key k\ncrypto ikev2 profile X\n%s"
+	    " authentication local pre-share\n", prof_ok);
+	ok(parse(text) == KS_OK &&
+	    c.v2.profiles[0].auth_local == V2_AUTH_PRE_SHARE &&
+	    c.v2.profiles[0].auth_remote == V2_AUTH_RSA_SIG,
+	    "authentication local pre-share, remote rsa-sig");
+	ok(parse("key k\ncrypto ikev2 profile X\n authentication local "
+	    "pre-share\n authentication remote pre-share\n keyring "
+	    "branch\n") == KS_OK &&
+	    c.v2.profiles[0].auth_local == V2_AUTH_PRE_SHARE &&
+	    c.v2.profiles[0].auth_remote == V2_AUTH_PRE_SHARE &&
+	    strcmp(c.v2.profiles[0].keyring, "branch") == 0,
+	    "pre-share both ways with the profile's keyring");
 	refused("key k\n!\ncrypto ikev2 profile X\n authentication remote "
 	    "rsa-sig\n", "t.conf:3: profile 'X' has no 'authentication "
 	    "local'");

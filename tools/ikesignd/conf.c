@@ -168,6 +168,34 @@ copy_word(struct parser *p, char *dst, size_t dstsz, const char *src,
 	return KS_OK;
 }
 
+/*
+ * A pre-shared key written in the file: "crypto isakmp key KEY address
+ * ADDR [MASK]" (or hostname NAME), a keyring's "pre-shared-key address
+ * ADDR key KEY", an IKEv2 keyring's "pre-shared-key [local|remote] KEY",
+ * and their "no" forms.  Refused wherever it stands: the keys live on the
+ * token.  Nothing of the line but its first words goes into the message
+ * (the caller wipes the line).
+ */
+static int
+key_line(char **w, int n)
+{
+	int i = n > 0 && strcmp(w[0], "no") == 0 ? 1 : 0;
+
+	if (i < n && strcmp(w[i], "pre-shared-key") == 0)
+		return 1;
+	return i + 2 < n && strcmp(w[i], "crypto") == 0 &&
+	    strcmp(w[i + 1], "isakmp") == 0 && strcmp(w[i + 2], "key") == 0;
+}
+
+static ks_status
+key_refused(struct parser *p)
+{
+	return perr(p, "pre-shared keys are not written in ikesignd.conf: "
+	    "store them on the token with 'cryptokeyring add-psk KEYRING "
+	    "--address ADDRESS[/MASK]' or '--hostname NAME' (see "
+	    "cryptokeyring(1)); the key on this line was not used");
+}
+
 /* "encryption des|3des|aes [128|192|256]" and the other policy lines */
 static ks_status
 policy_line(struct parser *p, char **w, int n)
@@ -203,15 +231,16 @@ policy_line(struct parser *p, char **w, int n)
 		if (h->weak)
 			pwarn(p, "hash md5");
 	} else if (strcmp(w[0], "authentication") == 0) {
-		if (n != 2)
-			return perr(p, "usage: authentication rsa-sig");
-		if (strcmp(w[1], "pre-share") == 0 ||
-		    strcmp(w[1], "rsa-encr") == 0)
-			return perr(p, "authentication %s is not supported by "
-			    "ikesignd; use rsa-sig", w[1]);
-		if (strcmp(w[1], "rsa-sig") != 0)
-			return perr(p, "usage: authentication rsa-sig");
-		pol->auth = IKE_AUTH_RSA_SIG;
+		if (n == 2 && strcmp(w[1], "rsa-encr") == 0)
+			return perr(p, "authentication rsa-encr is not "
+			    "supported by ikesignd; use rsa-sig or pre-share");
+		if (n == 2 && strcmp(w[1], "rsa-sig") == 0)
+			pol->auth = IKE_AUTH_RSA_SIG;
+		else if (n == 2 && strcmp(w[1], "pre-share") == 0)
+			pol->auth = IKE_AUTH_PSK;	/* on the token */
+		else
+			return perr(p, "usage: authentication rsa-sig|"
+			    "pre-share");
 	} else if (strcmp(w[0], "group") == 0) {
 		if (n != 2 || number(w[1], 1, 21, &v) != 0 ||
 		    dh_group_get((int)v) == NULL)
@@ -617,10 +646,13 @@ prof_identity(struct parser *p, char **w, int n)
 }
 
 #define AUTH_USAGE	"usage: authentication local rsa-sig [pss] | " \
-			"authentication remote rsa-sig"
+			"authentication local pre-share | " \
+			"authentication remote rsa-sig|pre-share"
 
-/* authentication local rsa-sig [pss] | authentication remote rsa-sig;
- * pss is ikesignd's: sign with RSASSA-PSS (RFC 7427) */
+/* authentication local rsa-sig [pss] | authentication local pre-share |
+ * authentication remote rsa-sig|pre-share; pss is ikesignd's: sign with
+ * RSASSA-PSS (RFC 7427).  Local and remote may differ, as on IOS.  The
+ * pre-shared keys are the profile keyring's, on the token. */
 static ks_status
 prof_auth(struct parser *p, char **w, int n)
 {
@@ -628,16 +660,24 @@ prof_auth(struct parser *p, char **w, int n)
 	enum v2_auth a = V2_AUTH_RSA_SIG;
 	int local;
 
+	/* IOS: authentication local|remote pre-share [key [0|6] KEY] */
+	if (n > 3 && strcmp(w[2], "pre-share") == 0 &&
+	    strcmp(w[3], "key") == 0)
+		return key_refused(p);
 	if (n < 3 || n > 4 || (strcmp(w[1], "local") != 0 &&
 	    strcmp(w[1], "remote") != 0))
 		return perr(p, AUTH_USAGE);
 	local = strcmp(w[1], "local") == 0;
-	if (strcmp(w[2], "pre-share") == 0 || strcmp(w[2], "ecdsa-sig") == 0)
+	if (strcmp(w[2], "ecdsa-sig") == 0)
 		return perr(p, "authentication %s %s: %s is not implemented "
 		    "yet", w[1], w[2], w[2]);
-	if (strcmp(w[2], "rsa-sig") != 0)
+	if (strcmp(w[2], "pre-share") == 0) {
+		if (n != 3)
+			return perr(p, AUTH_USAGE);
+		a = V2_AUTH_PRE_SHARE;
+	} else if (strcmp(w[2], "rsa-sig") != 0)
 		return perr(p, AUTH_USAGE);
-	if (n == 4) {
+	if (n == 4 && a == V2_AUTH_RSA_SIG) {
 		if (strcmp(w[3], "pss") != 0)
 			return perr(p, AUTH_USAGE);
 		if (!local)
@@ -975,6 +1015,14 @@ crypto_line(struct parser *p, char **w, int n, int no)
 		}
 		return isakmp_keepalive(p, w, n);
 	}
+	if (strcmp(w[2], "aggressive-mode") == 0) {
+		/* IOS: accepted unless disabled; the no form accepts it */
+		if (n != 4 || strcmp(w[3], "disable") != 0)
+			return perr(p, "usage: [no] crypto isakmp "
+			    "aggressive-mode disable");
+		c->aggressive_off = !no;
+		return KS_OK;
+	}
 	return perr(p, "unknown statement 'crypto isakmp %s'", w[2]);
 }
 
@@ -1229,6 +1277,8 @@ parse_line(struct parser *p, char *line)
 		return perr(p, "too many words");
 	if (n == 0 || w[0][0] == '!' || w[0][0] == '#')
 		return KS_OK;
+	if (key_line(w, n))
+		return key_refused(p);
 	p->closed = BLK_NONE;
 	if (strcmp(w[0], "exit") == 0) {
 		if (p->blk == BLK_NONE)
@@ -1296,7 +1346,10 @@ conf_parse(const char *text, size_t len, const char *name, struct conf *c,
 		}
 		line[j] = '\0';
 		i++;	/* the newline */
-		if ((st = parse_line(&p, line)) != KS_OK)
+		st = parse_line(&p, line);
+		/* it may hold a key (refused) or a pin-value */
+		OPENSSL_cleanse(line, sizeof(line));
+		if (st != KS_OK)
 			return st;
 	}
 	if ((st = v2_check(&p)) != KS_OK)

@@ -146,7 +146,8 @@ enum v2_auth {
 	V2_AUTH_NONE = 0,
 	V2_AUTH_RSA_SIG,		/* method 1 or RFC 7427 (14) */
 	V2_AUTH_PSS,			/* rsa-sig, RFC 7427 RSASSA-PSS */
-	V2_AUTH_PRE_SHARE		/* issue 16: not accepted yet */
+	V2_AUTH_PRE_SHARE		/* the profile keyring's PSK, on the
+					 * token (issue 16) */
 };
 
 struct v2_proposal {
@@ -230,6 +231,9 @@ struct conf {
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
 	unsigned	 half_open_max;	/* 0: HO_DEFAULT */
+	int		 aggressive_off;	/* crypto isakmp
+						 * aggressive-mode disable;
+						 * 0: accepted (IOS) */
 	struct v2_conf	 v2;
 };
 
@@ -469,6 +473,36 @@ ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
 /* KS_OK while the local key is there and unlocked. */
 ks_status	 signer_key_check(char *err, size_t errsz);
+/*
+ * Pre-shared keys (issue 16).  The PSK stays on the token; the network
+ * process gets only the prf's output.  keyring: the keyring's name ("default"
+ * for crypto isakmp key); kind: KS_PEER_ADDRESS (id a dotted address: the
+ * entry with the longest matching mask), KS_PEER_HOSTNAME or KS_PEER_NAME
+ * (id an FQDN, case-insensitive); hash: IKE_HASH_* of the prf's HMAC;
+ * data/octets: 1 to SIGNER_DATA_MAX octets; *outlen: the buffer size in
+ * (IKE_HASH_MAX is enough), the prf's length out.  KS_ENOTFOUND when the
+ * keyring has no PSK for the peer, KS_EUSAGE for arguments refused before
+ * anything is sent.
+ */
+#define SIGNER_DATA_MAX	15360
+/* 'K': prf(PSK, data); IKEv1 SKEYID = prf(PSK, Ni_b | Nr_b). */
+ks_status	 signer_psk_prf(const char *keyring, int kind, const char *id,
+		    int hash, const uint8_t *data, size_t len, uint8_t *out,
+		    size_t *outlen, char *err, size_t errsz);
+/* 'A': IKEv2 AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets) (RFC 7296
+ * 2.15); hash: IKE_HASH_SHA, _SHA256, _SHA384 or _SHA512 (the IKE SA's
+ * prf), not MD5. */
+ks_status	 signer_psk_auth(const char *keyring, int kind, const char *id,
+		    int hash, const uint8_t *octets, size_t len, uint8_t *out,
+		    size_t *outlen, char *err, size_t errsz);
+/* 'R': KS_OK when keyring is on the token. */
+ks_status	 signer_keyring_exists(const char *keyring, char *err,
+		    size_t errsz);
+/* At start, over a new signer's socket fd: every keyring that a peer line
+ * or an IKEv2 profile names is on the token; else its status and
+ * "peer ADDR names keyring 'K': ..." in err. */
+ks_status	 signer_check_keyrings(int fd, const struct conf *,
+		    char *err, size_t errsz);
 /* One line on the signer's state for ikesignctl show. */
 void		 signer_set_status(const char *);
 const char	*signer_status(void);

@@ -72,6 +72,26 @@ signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Pre-shared keys with Aggressive Mode accepted: its responder's answer
+ * lets a listener test guesses of the PSK offline (ikesignd.conf(5)). */
+static void
+check_psk(const struct conf *c, const struct policy *pols, size_t n)
+{
+	size_t i;
+
+	if (c->aggressive_off)
+		return;
+	for (i = 0; i < n; i++)
+		if (pols[i].auth == IKE_AUTH_PSK)
+			break;
+	if (i == n)
+		return;
+	log_warnx("%s: warning: pre-shared keys with Aggressive Mode on: "
+	    "policy %u authenticates with pre-share and 'crypto isakmp "
+	    "aggressive-mode disable' is not set; see ikesignd.conf(5)",
+	    c->path, pols[i].prio);
+}
+
 static int
 check_summary(const struct conf *c)
 {
@@ -91,7 +111,40 @@ check_summary(const struct conf *c)
 		    "default policies", c->path);
 	if (c->npeer == 0)
 		log_warnx("%s: no peer lines: every peer is refused", c->path);
+	check_psk(c, pols, n);
 	return (int)n;
+}
+
+/* Add name to the list in buf unless it is there or "default". */
+static void
+keyring_add(char *buf, size_t bufsz, const char *name)
+{
+	char quoted[CONF_NAME_MAX + 3];
+	size_t len = strlen(buf);
+
+	if (name[0] == '\0' || strcmp(name, KS_KEYRING_DEFAULT) == 0)
+		return;
+	snprintf(quoted, sizeof(quoted), "'%s'", name);
+	if (strstr(buf, quoted) != NULL)
+		return;
+	snprintf(buf + len, bufsz - len, "%s%s", len > 0 ? ", " : "", quoted);
+}
+
+/* -n does not open the token: say which keyrings the start checks. */
+static void
+check_keyrings_note(const struct conf *c)
+{
+	char names[1024] = "";
+	size_t i;
+
+	for (i = 0; i < c->npeer; i++)
+		keyring_add(names, sizeof(names), c->peers[i].keyring);
+	for (i = 0; i < c->v2.nprofile; i++)
+		keyring_add(names, sizeof(names), c->v2.profiles[i].keyring);
+	if (names[0] != '\0')
+		log_info("%s: keyrings %s are checked on the token when "
+		    "ikesignd starts (-n does not open the token)", c->path,
+		    names);
 }
 
 /* The parent's answer to a reload: a memfd with the parsed struct conf. */
@@ -420,6 +473,10 @@ run(struct daemon *d)
 		    d->conf.key, err);
 		return start_failed(notify, (int)st, msg, -1, -1);
 	}
+	/* the keyrings the configuration names (-n does not open the token) */
+	if ((st = signer_check_keyrings(sfd, &d->conf, err, sizeof(err))) !=
+	    KS_OK)
+		return start_failed(notify, (int)st, err, sfd, spid);
 	d->key_ok = 1;
 	signer_set_status("running");
 	if ((d->udp = net_open(d->conf.listen, d->conf.port)) < 0 ||
@@ -509,6 +566,7 @@ main(int argc, const char **argv)
 		return tool_fail(st, "%s", err);
 	if (opt_check) {
 		rc = check_summary(&d.conf);
+		check_keyrings_note(&d.conf);
 		printf("%s: configuration OK: %d polic%s, %zu peer%s, key "
 		    "'%s'\n", opt_config, rc, rc == 1 ? "y" : "ies",
 		    d.conf.npeer, d.conf.npeer == 1 ? "" : "s", d.conf.key);

@@ -4,8 +4,9 @@
  *
  * signer_spawn() (in the privileged parent) forks before anything loads a
  * PKCS#11 module; the child (the signer: root, for the token's files, no
- * core dumps) loads the module, logs in and then answers four requests
- * over a SOCK_SEQPACKET socketpair, one datagram each way:
+ * core dumps) loads the module, logs in and then answers these requests
+ * over a SOCK_SEQPACKET socketpair, one datagram each way (at most
+ * SIGNER_MSG_MAX octets):
  *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets;
  *	                     IKEv1)
  *	'H' scheme hash   -> status, signature of the hash under scheme (one
@@ -13,10 +14,23 @@
  *	                     hash's DigestInfo, or RSASSA-PSS (sig.c says why)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
- * A failing status carries the library's one-line message instead.  The
- * signer never sees packets, and the network process never holds a token
- * session or a key; the parent hands it the socket.  The signer exits
- * when the socket closes.
+ *	'K' hash by keyring\0id\0 data
+ *	                  -> status, prf(PSK, data): HMAC under the peer's
+ *	                     pre-shared key, on the token (IKEv1 SKEYID =
+ *	                     prf(PSK, Ni_b | Nr_b), RFC 2409 5.4)
+ *	'A' hash by keyring\0id\0 octets
+ *	                  -> status, prf(prf(PSK, "Key Pad for IKEv2"),
+ *	                     octets) (IKEv2 AUTH, RFC 7296 2.15): the inner
+ *	                     prf on the token, the outer here, the inner
+ *	                     value wiped at once
+ *	'R' keyring\0     -> status: is the keyring on the token?
+ * hash is one octet, IKE_HASH_* (the prf's HMAC); by one octet, ks_peer_by;
+ * data and octets are 1 to SIGNER_DATA_MAX octets.  A failing status
+ * carries the library's one-line message instead.  The signer never sees
+ * packets, and the network process never holds a token session, a key, a
+ * pre-shared key or anything equivalent to one (it gets SKEYID and AUTH,
+ * which the peer's protocol gives it anyway); the parent hands it the
+ * socket.  The signer exits when the socket closes.
  */
 #include "config.h"
 
@@ -29,6 +43,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
@@ -36,7 +51,15 @@
 #include "ikesignd.h"
 #include "common/pinsrc.h"
 
-#define SIGNER_MSG_MAX	8192
+#define SIGNER_MSG_MAX	16384
+/* op, hash, by, two names with their NULs, and the data */
+#define PSK_REQ_HEAD	3
+_Static_assert(PSK_REQ_HEAD + 2 * CONF_NAME_MAX + SIGNER_DATA_MAX <=
+    SIGNER_MSG_MAX, "a PSK request with the longest names and data fits");
+
+/* RFC 7296 2.15: the key pad of a PSK AUTH, 17 octets, no NUL */
+static const uint8_t key_pad[] = "Key Pad for IKEv2";
+#define KEY_PAD_LEN	(sizeof(key_pad) - 1)
 #define SIGNER_TIMEOUT	15000	/* ms */
 
 static int signer_fd = -1;
@@ -184,6 +207,141 @@ serve_peer(const uint8_t *in, size_t len, uint8_t *out)
 	return spkilen + 1;
 }
 
+/* IKE_HASH_* to the library's HMAC; -1 when there is none. */
+static int
+psk_hmac(int hash, ks_hmac *h)
+{
+	switch (hash) {
+	case IKE_HASH_MD5:
+		*h = KS_HMAC_MD5;
+		return 0;
+	case IKE_HASH_SHA:
+		*h = KS_HMAC_SHA1;
+		return 0;
+	case IKE_HASH_SHA256:
+		*h = KS_HMAC_SHA256;
+		return 0;
+	case IKE_HASH_SHA384:
+		*h = KS_HMAC_SHA384;
+		return 0;
+	case IKE_HASH_SHA512:
+		*h = KS_HMAC_SHA512;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+struct psk_req {
+	int		 hash;		/* IKE_HASH_* */
+	ks_hmac		 h;
+	ks_peer_by	 by;
+	const char	*keyring;
+	const char	*id;
+	const uint8_t	*data;
+	size_t		 len;
+};
+
+/* hash, by, keyring NUL, id NUL, data (not empty): all inside in. */
+static int
+psk_req_parse(const uint8_t *in, size_t len, struct psk_req *r)
+{
+	size_t klen, ilen, off;
+
+	if (len < 2 || psk_hmac(in[0], &r->h) != 0 || in[1] > KS_PEER_NAME)
+		return -1;
+	r->hash = in[0];
+	r->by = (ks_peer_by)in[1];
+	off = 2;
+	klen = strnlen((const char *)in + off, len - off);
+	if (klen == 0 || klen >= CONF_NAME_MAX || klen == len - off)
+		return -1;
+	r->keyring = (const char *)in + off;
+	off += klen + 1;
+	ilen = strnlen((const char *)in + off, len - off);
+	if (ilen == 0 || ilen >= CONF_NAME_MAX || ilen == len - off)
+		return -1;
+	r->id = (const char *)in + off;
+	off += ilen + 1;
+	if (off >= len || len - off > SIGNER_DATA_MAX)
+		return -1;
+	r->data = in + off;
+	r->len = len - off;
+	return 0;
+}
+
+/* 'K': prf(PSK, data) on the token. */
+static size_t
+serve_psk_prf(const uint8_t *in, size_t len, uint8_t *out)
+{
+	struct psk_req r;
+	size_t olen = IKE_HASH_MAX;
+	ks_status st;
+
+	if (psk_req_parse(in, len, &r) != 0)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "malformed pre-shared key prf request"));
+	st = ks_keyring_psk_prf(sctx, r.keyring, r.by, r.id, r.h, r.data,
+	    r.len, out + 1, &olen);
+	if (st != KS_OK)
+		return reply_err(out, st);
+	out[0] = KS_OK;
+	return olen + 1;
+}
+
+/* 'A': prf(prf(PSK, "Key Pad for IKEv2"), octets); the inner prf on the
+ * token, the outer here under the inner value, which is wiped at once. */
+static size_t
+serve_psk_auth(const uint8_t *in, size_t len, uint8_t *out)
+{
+	uint8_t inner[IKE_HASH_MAX];
+	const struct ike_hash *ih;
+	struct psk_req r;
+	struct iov v;
+	size_t ilen = sizeof(inner);
+	ks_status st;
+	int rc;
+
+	if (psk_req_parse(in, len, &r) != 0 || r.hash == IKE_HASH_MD5 ||
+	    (ih = alg_hash(r.hash)) == NULL)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "malformed pre-shared key AUTH request"));
+	st = ks_keyring_psk_prf(sctx, r.keyring, r.by, r.id, r.h, key_pad,
+	    KEY_PAD_LEN, inner, &ilen);
+	if (st != KS_OK) {
+		OPENSSL_cleanse(inner, sizeof(inner));
+		return reply_err(out, st);
+	}
+	v.p = r.data;
+	v.len = r.len;
+	rc = ilen == ih->len ? crypto_prf(ih, inner, ilen, &v, 1, out + 1) :
+	    -1;
+	OPENSSL_cleanse(inner, sizeof(inner));
+	if (rc != 0) {
+		OPENSSL_cleanse(out, 1 + IKE_HASH_MAX);
+		return reply_err(out, ks_ctx_fail(sctx, KS_EFAIL, "cannot "
+		    "compute the outer prf of a pre-shared key AUTH"));
+	}
+	out[0] = KS_OK;
+	return ih->len + 1;
+}
+
+/* 'R': keyring NUL. */
+static size_t
+serve_keyring(const uint8_t *in, size_t len, uint8_t *out)
+{
+	ks_status st;
+
+	if (len < 2 || len > CONF_NAME_MAX || in[len - 1] != '\0' ||
+	    strlen((const char *)in) != len - 1)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "malformed keyring request"));
+	if ((st = ks_keyring_exists(sctx, (const char *)in)) != KS_OK)
+		return reply_err(out, st);
+	out[0] = KS_OK;
+	return 1;
+}
+
 /* The signer keeps only its socket: no stdio, no inherited descriptors. */
 static void
 signer_fds(int keep)
@@ -200,13 +358,63 @@ signer_fds(int keep)
 			(void)close(fd);
 }
 
+/* One request (len >= 1) into its answer in out; the answer's length. */
+static size_t
+serve(const uint8_t *in, size_t len, uint8_t *out)
+{
+	ks_status st;
+
+	switch (in[0]) {
+	case 'S':
+		return serve_sign(in + 1, len - 1, out);
+	case 'H':
+		return serve_sign_hash(in + 1, len - 1, out);
+	case 'P':
+		return serve_peer(in + 1, len - 1, out);
+	case 'K':
+		return serve_psk_prf(in + 1, len - 1, out);
+	case 'A':
+		return serve_psk_auth(in + 1, len - 1, out);
+	case 'R':
+		return serve_keyring(in + 1, len - 1, out);
+	case 'C':
+		if ((st = key_check()) != KS_OK)
+			return reply_err(out, st);
+		out[0] = KS_OK;
+		return 1;
+	default:
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "unknown request"));
+	}
+}
+
+/* One request; *trunc when it was longer than buf (the rest is lost). */
+static ssize_t
+recv_request(int fd, uint8_t *buf, size_t bufsz, int *trunc)
+{
+	struct iovec iov;
+	struct msghdr m;
+	ssize_t n;
+
+	iov.iov_base = buf;
+	iov.iov_len = bufsz;
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	n = recvmsg(fd, &m, 0);
+	*trunc = n > 0 && (m.msg_flags & MSG_TRUNC) != 0;
+	return n;
+}
+
 static void
 signer_main(int fd, const struct conf *c)
 {
 	uint8_t in[SIGNER_MSG_MAX], out[SIGNER_MSG_MAX];
+	char msg[64];
 	ssize_t n;
 	size_t olen;
 	ks_status st;
+	int trunc;
 
 	sconf = c;
 	signer_fds(fd);
@@ -229,70 +437,54 @@ signer_main(int fd, const struct conf *c)
 	if (send(fd, out, olen, 0) < 0 || st != KS_OK)
 		goto done;
 	for (;;) {
-		n = recv(fd, in, sizeof(in), 0);
+		n = recv_request(fd, in, sizeof(in), &trunc);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		switch (in[0]) {
-		case 'S':
-			olen = serve_sign(in + 1, (size_t)n - 1, out);
-			break;
-		case 'H':
-			olen = serve_sign_hash(in + 1, (size_t)n - 1, out);
-			break;
-		case 'P':
-			olen = serve_peer(in + 1, (size_t)n - 1, out);
-			break;
-		case 'C':
-			st = key_check();
-			olen = st == KS_OK ? (out[0] = KS_OK, 1) :
-			    reply_err(out, st);
-			break;
-		default:
+		if (trunc) {
+			snprintf(msg, sizeof(msg), "a request longer than %d "
+			    "octets", SIGNER_MSG_MAX);
 			olen = reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
-			    "unknown request"));
-			break;
-		}
+			    msg));
+		} else
+			olen = serve(in, (size_t)n, out);
 		if (send(fd, out, olen, 0) < 0)
 			break;
 		OPENSSL_cleanse(in, sizeof(in));
+		OPENSSL_cleanse(out, olen);	/* SKEYID, AUTH */
 	}
 done:
 	ks_ctx_free(sctx);
 	_exit(0);
 }
 
+/* One request on fd and its answer; *gone when the signer went away. */
 static ks_status
-call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
-    char *err, size_t errsz)
+exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
+    size_t *resplen, char *err, size_t errsz, int *gone)
 {
 	struct pollfd pfd;
 	ssize_t n;
 
-	if (signer_fd < 0) {
-		snprintf(err, errsz, "the signer process is not running");
-		return KS_ETOKEN;
-	}
-	if (req != NULL && send(signer_fd, req, reqlen, 0) < 0) {
+	*gone = 0;
+	if (req != NULL && send(fd, req, reqlen, 0) < 0) {
 		snprintf(err, errsz, "the signer process went away (%s)",
 		    strerror(errno));
-		close(signer_fd);
-		signer_fd = -1;
+		*gone = 1;
 		return KS_ETOKEN;
 	}
-	pfd.fd = signer_fd;
+	pfd.fd = fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, SIGNER_TIMEOUT) != 1) {
 		snprintf(err, errsz, "the signer did not answer in %d s",
 		    SIGNER_TIMEOUT / 1000);
 		return KS_ETOKEN;
 	}
-	n = recv(signer_fd, resp, SIGNER_MSG_MAX, 0);
+	n = recv(fd, resp, SIGNER_MSG_MAX, 0);
 	if (n <= 0) {
 		snprintf(err, errsz, "the signer process went away");
-		close(signer_fd);
-		signer_fd = -1;
+		*gone = 1;
 		return KS_ETOKEN;
 	}
 	if (resp[0] != KS_OK) {
@@ -301,6 +493,26 @@ call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
 	}
 	*resplen = (size_t)n - 1;
 	return KS_OK;
+}
+
+static ks_status
+call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
+    char *err, size_t errsz)
+{
+	ks_status st;
+	int gone;
+
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return KS_ETOKEN;
+	}
+	st = exchange(signer_fd, req, reqlen, resp, resplen, err, errsz,
+	    &gone);
+	if (gone) {
+		close(signer_fd);
+		signer_fd = -1;
+	}
+	return st;
 }
 
 /* The signer's first datagram: has it logged in? */
@@ -510,4 +722,164 @@ signer_key_check(char *err, size_t errsz)
 	size_t rlen;
 
 	return call(&req, 1, resp, &rlen, err, errsz);
+}
+
+/* The request of 'K' and 'A' into req; its length, or 0 after err. */
+static size_t
+psk_request(uint8_t op, const char *keyring, int kind, const char *id,
+    int hash, const uint8_t *data, size_t len, uint8_t *req, char *err,
+    size_t errsz)
+{
+	size_t klen = strlen(keyring), ilen = strlen(id), off;
+	ks_hmac h;
+
+	if (psk_hmac(hash, &h) != 0 || (op == 'A' && hash == IKE_HASH_MD5)) {
+		snprintf(err, errsz, "no pre-shared key prf with hash %d",
+		    hash);
+		return 0;
+	}
+	if (kind != KS_PEER_ADDRESS && kind != KS_PEER_HOSTNAME &&
+	    kind != KS_PEER_NAME) {
+		snprintf(err, errsz, "unknown kind of peer identity %d", kind);
+		return 0;
+	}
+	if (klen == 0 || klen >= CONF_NAME_MAX || ilen == 0 ||
+	    ilen >= CONF_NAME_MAX) {
+		snprintf(err, errsz, "keyring name or peer identity empty or "
+		    "too long");
+		return 0;
+	}
+	if (len == 0 || len > SIGNER_DATA_MAX) {
+		snprintf(err, errsz, "%zu octets for a pre-shared key prf; "
+		    "the signer takes 1 to %d", len, SIGNER_DATA_MAX);
+		return 0;
+	}
+	req[0] = op;
+	req[1] = (uint8_t)hash;
+	req[2] = (uint8_t)kind;
+	off = PSK_REQ_HEAD;
+	memcpy(req + off, keyring, klen + 1);
+	off += klen + 1;
+	memcpy(req + off, id, ilen + 1);
+	off += ilen + 1;
+	memcpy(req + off, data, len);
+	return off + len;
+}
+
+static ks_status
+psk_call(uint8_t op, const char *keyring, int kind, const char *id,
+    int hash, const uint8_t *data, size_t len, uint8_t *out, size_t *outlen,
+    char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX], resp[SIGNER_MSG_MAX];
+	size_t reqlen, rlen = 0;
+	ks_status st;
+
+	if ((reqlen = psk_request(op, keyring, kind, id, hash, data, len, req,
+	    err, errsz)) == 0)
+		return KS_EUSAGE;
+	st = call(req, reqlen, resp, &rlen, err, errsz);
+	if (st == KS_OK && (rlen == 0 || rlen > IKE_HASH_MAX)) {
+		snprintf(err, errsz, "the signer's prf is %zu octets", rlen);
+		st = KS_EFAIL;
+	} else if (st == KS_OK && rlen > *outlen) {
+		snprintf(err, errsz, "a prf of %zu octets for a buffer of %zu",
+		    rlen, *outlen);
+		st = KS_EUSAGE;
+	} else if (st == KS_OK) {
+		memcpy(out, resp + 1, rlen);
+		*outlen = rlen;
+	}
+	OPENSSL_cleanse(resp, rlen + 1);
+	return st;
+}
+
+ks_status
+signer_psk_prf(const char *keyring, int kind, const char *id, int hash,
+    const uint8_t *data, size_t len, uint8_t *out, size_t *outlen, char *err,
+    size_t errsz)
+{
+	return psk_call('K', keyring, kind, id, hash, data, len, out, outlen,
+	    err, errsz);
+}
+
+ks_status
+signer_psk_auth(const char *keyring, int kind, const char *id, int hash,
+    const uint8_t *octets, size_t len, uint8_t *out, size_t *outlen,
+    char *err, size_t errsz)
+{
+	return psk_call('A', keyring, kind, id, hash, octets, len, out, outlen,
+	    err, errsz);
+}
+
+static size_t
+keyring_request(const char *keyring, uint8_t *req, char *err, size_t errsz)
+{
+	size_t klen = strlen(keyring);
+
+	if (klen == 0 || klen >= CONF_NAME_MAX) {
+		snprintf(err, errsz, "keyring name empty or too long");
+		return 0;
+	}
+	req[0] = 'R';
+	memcpy(req + 1, keyring, klen + 1);
+	return klen + 2;
+}
+
+ks_status
+signer_keyring_exists(const char *keyring, char *err, size_t errsz)
+{
+	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
+	size_t reqlen, rlen = 0;
+
+	if ((reqlen = keyring_request(keyring, req, err, errsz)) == 0)
+		return KS_EUSAGE;
+	return call(req, reqlen, resp, &rlen, err, errsz);
+}
+
+/* One keyring the configuration names (who: where), over fd. */
+static ks_status
+keyring_named(int fd, const char *keyring, const char *who, char *err,
+    size_t errsz)
+{
+	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
+	char why[512];
+	size_t reqlen, rlen = 0;
+	ks_status st;
+	int gone;
+
+	if (keyring[0] == '\0' || strcmp(keyring, KS_KEYRING_DEFAULT) == 0)
+		return KS_OK;	/* always there */
+	if ((reqlen = keyring_request(keyring, req, why, sizeof(why))) == 0)
+		st = KS_EUSAGE;
+	else
+		st = exchange(fd, req, reqlen, resp, &rlen, why, sizeof(why),
+		    &gone);
+	if (st != KS_OK)
+		snprintf(err, errsz, "%s names keyring '%s': %s", who, keyring,
+		    why);
+	return st;
+}
+
+ks_status
+signer_check_keyrings(int fd, const struct conf *c, char *err, size_t errsz)
+{
+	char who[CONF_NAME_MAX + 32];
+	size_t i;
+	ks_status st;
+
+	for (i = 0; i < c->npeer; i++) {
+		snprintf(who, sizeof(who), "peer %s", c->peers[i].name);
+		if ((st = keyring_named(fd, c->peers[i].keyring, who, err,
+		    errsz)) != KS_OK)
+			return st;
+	}
+	for (i = 0; i < c->v2.nprofile; i++) {
+		snprintf(who, sizeof(who), "crypto ikev2 profile %s",
+		    c->v2.profiles[i].name);
+		if ((st = keyring_named(fd, c->v2.profiles[i].keyring, who, err,
+		    errsz)) != KS_OK)
+			return st;
+	}
+	return KS_OK;
 }
