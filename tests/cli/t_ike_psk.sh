@@ -87,8 +87,9 @@ logged "$T/ikesignd.log" "established as responder: AES-128/SHA256/pre-share/gro
 swan --terminate --ike p1 --timeout 5 >/dev/null 2>&1
 expect_rc 0 "ikesignd initiates IKEv1 Main Mode with the PSK" \
     ctl initiate "$IPB"
-logged "$T/b/charon.log" "authentication of '$IPA' with pre-shared key successful" \
-    "strongSwan checked ikesignd's HASH_I"
+wait_count "$T/b/charon.log" "established between $IPB[$IPB]...$IPA[$IPA]" 2 5
+ok "[ \$(grep -cF 'established between $IPB[$IPB]...$IPA[$IPA]' $T/b/charon.log) -eq 2 ]" \
+    "strongSwan (responder) took ikesignd's HASH_I and established"
 ctl clear sa >/dev/null
 
 # IKEv2
@@ -96,8 +97,8 @@ v2psk default
 expect_rc 0 "reload for IKEv2 pre-share" ctl reload
 expect_rc 0 "strongSwan initiates IKEv2 with the PSK" \
     swan --initiate --ike p2 --timeout 10
-wait_count "$T/ikesignd.log" "authentication of '$IPB' with pre-shared key successful" 2 5
-ok "[ \$(grep -c \"authentication of '$IPB' with pre-shared key successful\" $T/ikesignd.log) -eq 2 ]" \
+wait_count "$T/ikesignd.log" "authentication of '$IPB' with pre-shared key successful" 3 5
+ok "[ \$(grep -c \"authentication of '$IPB' with pre-shared key successful\" $T/ikesignd.log) -eq 3 ]" \
     "ikesignd checked strongSwan's IKEv2 AUTH with the token's PSK"
 swan --terminate --ike p2 --timeout 5 >/dev/null 2>&1
 expect_rc 0 "ikesignd initiates IKEv2 with the PSK" ctl initiate "$IPB"
@@ -134,8 +135,8 @@ v1psk other
 ctl reload >/dev/null
 expect_rc 1 "a wrong PSK is refused (IKEv1)" \
     swan --initiate --ike p1 --timeout 10
-logged "$T/ikesignd.log" "the HASH of '$IPB' does not match" \
-    "ikesignd says the IKEv1 HASH did not match"
+logged "$T/ikesignd.log" "pre-shared key does not match the one keyring 'other' holds for $IPB" \
+    "ikesignd says the IKEv1 pre-shared key did not match"
 "$CKR" create empty >/dev/null 2>&1
 v1psk empty
 ctl reload >/dev/null

@@ -614,6 +614,20 @@ mm_decrypt(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* Message 5 or 6 that does not decrypt: dropped (the peer may repeat
+ * it).  With a pre-shared key, that is what a different key looks like. */
+static void
+unreadable(const struct ike_sa *sa, int n)
+{
+	if (sa->chosen.auth == IKE_AUTH_PSK)
+		log_warnx("%s: cannot decrypt message %d: the peer's pre-shared "
+		    "key does not match the one keyring '%s' holds for %s; "
+		    "dropped", sa->peer_name, n, sa->keyring, sa->peer_name);
+	else
+		log_warnx("%s: cannot decrypt or parse message %d; dropped",
+		    sa->peer_name, n);
+}
+
 static int
 has_initial_contact(const struct ike_msg *m)
 {
@@ -636,8 +650,7 @@ resp_msg5(struct ike_sa *sa, struct ike_msg *m)
 
 	if ((rc = mm_decrypt(sa, m, buf, sizeof(buf))) != 0) {
 		/* a message we cannot read: the peer retransmits or fails */
-		log_warnx("%s: cannot decrypt or parse message 5; dropped",
-		    sa->peer_name);
+		unreadable(sa, 5);
 		return;
 	}
 	if ((rc = verify_peer(sa, m)) != 0) {
@@ -842,8 +855,7 @@ init_msg6(struct ike_sa *sa, struct ike_msg *m)
 	int rc;
 
 	if (mm_decrypt(sa, m, buf, sizeof(buf)) != 0) {
-		log_warnx("%s: cannot decrypt or parse message 6; dropped",
-		    sa->peer_name);
+		unreadable(sa, 6);
 		return;
 	}
 	if ((rc = verify_peer(sa, m)) != 0) {
