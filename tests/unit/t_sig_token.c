@@ -26,6 +26,7 @@
 #include "tools/ikesignd/ikesignd.h"
 #include "tap.h"
 #include "token.h"
+#include "signer_raw.h"
 
 #define KEY	"ike"
 #define MSG	"the InitiatorSignedOctets stand-in"
@@ -212,21 +213,6 @@ out:
 	ks_ctx_free(ctx);
 	unsetenv("CRYPTOKEY_FAULT_NO_PSS");
 	unsetenv("CRYPTOKEY_FAULT_TARGET");
-}
-
-/* One raw request to the signer; its status octet, or -1. */
-static int
-raw_call(int fd, const uint8_t *req, size_t len, char *msg, size_t msgsz)
-{
-	uint8_t resp[8192];
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t n;
-
-	if (send(fd, req, len, 0) < 0 || poll(&pfd, 1, 15000) != 1 ||
-	    (n = recv(fd, resp, sizeof(resp), 0)) <= 0)
-		return -1;
-	snprintf(msg, msgsz, "%.*s", (int)(n - 1), resp + 1);
-	return resp[0];
 }
 
 static void

@@ -103,3 +103,13 @@ out:
 	EVP_PKEY_free(key);
 	return rc;
 }
+
+/* SHA-256 of a datagram, to know a repeated request (zeros on failure). */
+void
+crypto_digest256(const uint8_t *p, size_t len, uint8_t *out)
+{
+	unsigned int n = 32;
+
+	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
+		memset(out, 0, 32);
+}

@@ -379,6 +379,7 @@ struct iov {
 
 /* crypto.c: shared by the IKE versions */
 void	crypto_random(uint8_t *, size_t);
+void	crypto_digest256(const uint8_t *, size_t, uint8_t *out);
 int	crypto_prf(const struct ike_hash *, const uint8_t *key, size_t keylen,
 	    const struct iov *, size_t n, uint8_t *out);
 int	crypto_hash(const struct ike_hash *, const struct iov *, size_t n,

@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <openssl/evp.h>
 
 #include "ikesignd.h"
 
@@ -72,15 +71,6 @@ const struct ike_ops ikev1_ops = {
 	.state_name = ikev1_state_name,
 };
 
-static void
-digest(const uint8_t *p, size_t len, uint8_t *out)
-{
-	unsigned int n = 32;
-
-	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
-		memset(out, 0, 32);
-}
-
 /* Message 1 of a Main Mode we respond to: clear, no CKY-R, M-ID 0. */
 static int
 is_first(const struct ike_msg *m)
@@ -140,7 +130,7 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		return;
 	}
 	if (m.xchg == IKE_XCHG_IDPROT)
-		digest(pkt, m.len, sum);
+		crypto_digest256(pkt, m.len, sum);
 	sa = sa_find(m.icookie, m.rcookie, from);
 	if (sa == NULL && is_first(&m) &&
 	    (sa = first_input(&m, sum, from, local)) == NULL)

@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "ikev2_int.h"
 
@@ -124,15 +123,6 @@ response_in(struct ike_sa *sa, struct ikev2_msg *m)
 	}
 }
 
-static void
-digest(const uint8_t *p, size_t len, uint8_t *out)
-{
-	unsigned int n = 32;
-
-	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
-		memset(out, 0, 32);
-}
-
 /* Whole, or the first of its fragments (RFC 7383 2.6.1: a repeated
  * request is answered on its first fragment only). */
 static int
@@ -153,7 +143,7 @@ request_in(struct ike_sa *sa, struct ikev2_msg *m)
 	uint8_t sum[32];
 	int first = first_part(m), rc;
 
-	digest(m->data, m->len, sum);
+	crypto_digest256(m->data, m->len, sum);
 	if (st->resp_valid && m->mid + 1 == st->mid_in) {
 		/* only the very request we answered gets the answer again:
 		 * a forged copy of its header makes us send nothing */
