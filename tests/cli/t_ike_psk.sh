@@ -114,12 +114,18 @@ sys.exit(not (len(a)==1 and a[0][\"auth\"]==\"pre-shared key\"))'" \
 pids="$IKESIGND_PID $(pgrep -P "$IKESIGND_PID" | tr '\n' ' ')"
 python3 "$top_srcdir/tests/cli/t_ike_memscan.py" "$T/psk" $pids \
     >"$T/scan.out" 2>&1
-ok "[ \$(wc -l <$T/scan.out) -eq 3 ] && ! grep -qv ' 0\$' $T/scan.out" \
-    "no copy of the PSK in ikesignd's parent, network process or signer"
-sed 's/^/# ikesignd pid, copies: /' "$T/scan.out"
+if awk '$3 > 0 { f = 1 } END { exit !f }' "$T/scan.out"; then
+	# AddressSanitizer reserves terabytes; the -Werror tree runs the scan
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - no copy of the PSK in ikesignd's memory # SKIP sanitizer build"
+else
+	ok "[ \$(wc -l <$T/scan.out) -eq 3 ] && awk '\$2 != 0 { f = 1 } END { exit f }' $T/scan.out" \
+	    "no copy of the PSK in ikesignd's parent, network process or signer"
+fi
+sed 's/^/# ikesignd pid, copies, regions passed over: /' "$T/scan.out"
 python3 "$top_srcdir/tests/cli/t_ike_memscan.py" "$T/psk" "$CHARON_PID" \
     >"$T/scan.swan" 2>&1
-ok "awk '{ exit !(\$2 > 0) }' $T/scan.swan" \
+ok "awk '{ exit !(\$2 > 0 && \$3 == 0) }' $T/scan.swan" \
     "the same scan finds the PSK in strongSwan's charon"
 sed 's/^/# charon pid, copies: /' "$T/scan.swan"
 ctl clear sa >/dev/null
