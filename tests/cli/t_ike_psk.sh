@@ -2,7 +2,8 @@
 # t_ike_psk.sh -- pre-shared keys kept on the token (cryptokeyring add-psk):
 # IKEv1 Main Mode (SKEYID = prf(PSK, Ni | Nr) made on the token) and IKEv2
 # (AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets): inner prf on the
-# token, outer in the signer) with strongSwan, both roles; a wrong PSK and
+# token, outer in the signer) with strongSwan, both roles; a peer named by
+# host name gets the key for its name before its address's; a wrong PSK and
 # an address without one are refused; and after the handshakes no copy of
 # the PSK is in the memory of ikesignd's processes, while the same scan
 # finds it in strongSwan's.
@@ -16,6 +17,11 @@ chmod 600 "$T/psk" "$T/psk.bad"
 "$CKR" add-psk default --address "$IPB" --passphrase-source "file:$T/psk" \
     >/dev/null 2>&1 ||
     { echo "Bail out! cannot store the PSK on the token"; exit 1; }
+"$CKR" create byname >/dev/null 2>&1 &&
+"$CKR" add-psk byname --hostname b.test --passphrase-source "file:$T/psk" \
+    >/dev/null 2>&1 &&
+"$CKR" add-psk byname --address "$IPB" --passphrase-source "file:$T/psk.bad" \
+    >/dev/null 2>&1 &&
 "$CKR" create other >/dev/null 2>&1 &&
 "$CKR" add-psk other --address "$IPB" --passphrase-source "file:$T/psk.bad" \
     >/dev/null 2>&1 ||
@@ -27,11 +33,12 @@ secrets {
   ike-a {
     id-a = $IPA
     id-b = $IPB
+    id-c = b.test
     secret = "$(cat "$T/psk")"
   }
 }
 EOC
-psk_conn() { # NAME VERSION
+psk_conn() { # NAME VERSION [LOCAL-ID]
 	cat <<EOC
   $1 {
     version = $2
@@ -41,7 +48,7 @@ psk_conn() { # NAME VERSION
     proposals = aes128-sha256-modp2048
     local {
       auth = psk
-      id = $IPB
+      id = ${3:-$IPB}
     }
     remote {
       auth = psk
@@ -54,6 +61,7 @@ EOC
 	echo "connections {"
 	psk_conn p1 1
 	psk_conn p2 2
+	psk_conn p2h 2 b.test
 	echo "}"
 } >>"$T/b/swanctl/swanctl.conf"
 
@@ -129,6 +137,15 @@ ok "awk '{ exit !(\$2 > 0 && \$3 == 0) }' $T/scan.swan" \
     "the same scan finds the PSK in strongSwan's charon"
 sed 's/^/# charon pid, copies: /' "$T/scan.swan"
 ctl clear sa >/dev/null
+
+# IKEv2 with a peer named by host name: its key wins over its address's
+v2psk byname
+ctl reload >/dev/null
+expect_rc 0 "strongSwan as b.test: the key for the name is used" \
+    swan --initiate --ike p2h --timeout 10
+logged "$T/ikesignd.log" "authentication of 'b.test' with pre-shared key successful (key from keyring 'byname')" \
+    "ikesignd took the PSK stored for hostname b.test"
+swan --terminate --ike p2h --timeout 5 >/dev/null 2>&1
 
 # refusals: the wrong PSK (keyring other), no PSK for the address
 v2psk other

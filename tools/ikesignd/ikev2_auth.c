@@ -135,7 +135,7 @@ octets_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
 /*
  * AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets) for one side's octets,
  * made by the signer: the inner prf on the token, the outer in the signer;
- * the pre-shared key of the keyring for the peer's address stays there.
+ * the pre-shared key of the keyring for the peer stays there.
  */
 static int
 psk_auth(struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
@@ -151,8 +151,18 @@ psk_auth(struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
 		snprintf(sa->why, sizeof(sa->why), "out of memory");
 		return -1;
 	}
-	st = signer_psk_auth(sa->keyring, KS_PEER_ADDRESS, sa->peer_name,
-	    ph->id, o, len, out, outlen, err, sizeof(err));
+	/* a peer that named itself by host name (known once its ID is
+	 * read) gets the key for that name if the keyring has one, as IOS
+	 * does; else, and before, the key for its address */
+	st = KS_ENOTFOUND;
+	if (sa->v2->peer_kind == KS_PEER_HOSTNAME && sa->peer_id[0] != '\0')
+		st = signer_psk_auth(sa->keyring, KS_PEER_HOSTNAME,
+		    sa->peer_id, ph->id, o, len, out, outlen, err,
+		    sizeof(err));
+	if (st == KS_ENOTFOUND)
+		st = signer_psk_auth(sa->keyring, KS_PEER_ADDRESS,
+		    sa->peer_name, ph->id, o, len, out, outlen, err,
+		    sizeof(err));
 	free(o);
 	if (st != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
@@ -304,6 +314,7 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		    "is not supported", pid != NULL ? pid->body[0] : 0);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
+	st->peer_kind = kind;
 	if (v2_pld_auth(pauth, &method, &data, &len) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "'%s' sent no AUTH payload "
 		    "(EAP is not supported)", sa->peer_id);

@@ -110,6 +110,7 @@ struct ikev2_state {
 	char			 profile[CONF_NAME_MAX];
 	enum v2_auth		 auth_local;
 	enum v2_auth		 auth_remote;
+	int			 peer_kind;	/* KS_PEER_*: how it named itself */
 	int			 method_local;	/* IKEV2_AUTH_* */
 	int			 method_peer;
 	int			 scheme_local;	/* enum sig_scheme, 0: none */
