@@ -3,14 +3,31 @@
  * (SoftHSM2 in the tests) and injects one fault at the Nth call.
  *
  *	CRYPTOKEY_FAULT_TARGET	path of the real module (required)
- *	CRYPTOKEY_FAULT_AT	N: the call that goes wrong (1-based; 0 = none)
+ *	CRYPTOKEY_FAULT_AT	N: the call that goes wrong (1-based; 0 = none);
+ *				read at every call, so that a test can aim
+ *				at a call of its own process (setenv with
+ *				the count so far plus k)
  *	CRYPTOKEY_FAULT_MODE	fail:  call N returns CKR_DEVICE_ERROR and
  *				       never reaches the real module
  *				crash: call N reaches the real module, then
  *				       the process dies (_exit 137) before the
  *				       caller sees the result
+ *				error: as fail, but as a token that keeps
+ *				       to PKCS#11 fails: when call N is one
+ *				       whose failure ends an operation (a
+ *				       single-part C_Sign, C_Verify,
+ *				       C_Encrypt, C_Decrypt, C_Digest, their
+ *				       Final, and C_FindObjectsFinal), the
+ *				       real module gets it and ends the
+ *				       operation (its output goes to a
+ *				       scratch buffer and is wiped); the
+ *				       caller gets CKR_DEVICE_ERROR and no
+ *				       output.  With fail the operation stays
+ *				       active in the real module.
  *	CRYPTOKEY_FAULT_COUNT	file that receives the number of calls made,
  *				rewritten after every call
+ *	CRYPTOKEY_FAULT_TRACE	file that gets one line per call, appended:
+ *				its number and the function's name
  *	CRYPTOKEY_FAULT_NO_UNWRAP
  *				1: act as a token that cannot unwrap (as
  *				one behind p11-kit's RPC): no CKF_UNWRAP in
@@ -24,6 +41,9 @@
  *				a token without that mechanism in
  *				C_SignInit, which answers
  *				CKR_MECHANISM_INVALID
+ *
+ * All but CRYPTOKEY_FAULT_AT are read at each C_GetFunctionList, i.e. when
+ * a caller loads the module.
  *
  * Test code only: it lets the crash-safety tests stop an operation at every
  * step and look at what the token holds afterwards.
@@ -41,9 +61,9 @@
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
-static int crash_mode, no_unwrap, no_pss;
+static int crash_mode, error_mode, no_unwrap, no_pss;
 static unsigned long no_mech;	/* 0: none refused */
-static const char *count_file, *logins_file, *broken_file;
+static const char *count_file, *logins_file, *broken_file, *trace_file;
 
 static void
 write_count(void)
@@ -60,12 +80,32 @@ write_count(void)
 	close(fd);
 }
 
+static void
+write_trace(const char *name)
+{
+	char buf[96];
+	int fd, n;
+
+	if (trace_file == NULL)
+		return;
+	if ((fd = open(trace_file, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%lu %s\n", calls, name);
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
 /* Before the real call: CKR_OK to go on, or the injected failure. */
 static CK_RV
-before(void)
+before(const char *name)
 {
+	const char *at;
+
 	calls++;
 	write_count();
+	write_trace(name);
+	at = getenv("CRYPTOKEY_FAULT_AT");
+	fault_at = at != NULL ? strtoul(at, NULL, 10) : 0;
 	if (fault_at != 0 && calls == fault_at && !crash_mode)
 		return CKR_DEVICE_ERROR;
 	return CKR_OK;
@@ -80,13 +120,39 @@ after(CK_RV rv)
 	return rv;
 }
 
+/* what a call that ends an operation writes in error mode, then wiped */
+static unsigned char scratch[16384];
+
+/*
+ * A call whose failure ends an operation: in error mode the injected
+ * failure reaches the real module as endargs (the scratch buffer for the
+ * output), so that the operation ends there as on a conforming token.
+ */
+#define FWD_END(name, params, args, endargs)			\
+static CK_RV							\
+w_##name params							\
+{								\
+	CK_ULONG sl = sizeof(scratch);				\
+	CK_RV rv;						\
+								\
+	(void)sl;						\
+	if ((rv = before(#name)) != CKR_OK) {			\
+		if (error_mode) {				\
+			(void)real->name endargs;		\
+			memset(scratch, 0, sizeof(scratch));	\
+		}						\
+		return rv;					\
+	}							\
+	return after(real->name args);				\
+}
+
 #define FWD(name, params, args)					\
 static CK_RV							\
 w_##name params							\
 {								\
 	CK_RV rv;						\
 								\
-	if ((rv = before()) != CKR_OK)				\
+	if ((rv = before(#name)) != CKR_OK)			\
 		return rv;					\
 	return after(real->name args);				\
 }
@@ -96,7 +162,7 @@ w_C_Initialize(CK_VOID_PTR a)
 {
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_Initialize")) != CKR_OK)
 		return rv;
 	if (broken_file != NULL && access(broken_file, F_OK) == 0)
 		return after(CKR_DEVICE_ERROR);
@@ -120,7 +186,7 @@ w_C_GetTokenInfo(CK_SLOT_ID a, CK_TOKEN_INFO_PTR b)
 {
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_GetTokenInfo")) != CKR_OK)
 		return rv;
 	rv = real->C_GetTokenInfo(a, b);
 	if (rv == CKR_OK && b != NULL)
@@ -133,7 +199,7 @@ w_C_GetMechanismList(CK_SLOT_ID a, CK_MECHANISM_TYPE_PTR b, CK_ULONG_PTR c)
 	CK_ULONG i, j;
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_GetMechanismList")) != CKR_OK)
 		return rv;
 	rv = real->C_GetMechanismList(a, b, c);
 	if (rv == CKR_OK && no_pss && b != NULL) {
@@ -150,7 +216,7 @@ w_C_GetMechanismInfo(CK_SLOT_ID a, CK_MECHANISM_TYPE b, CK_MECHANISM_INFO_PTR c)
 {
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_GetMechanismInfo")) != CKR_OK)
 		return rv;
 	if (no_pss && b == CKM_RSA_PKCS_PSS)
 		return after(CKR_MECHANISM_INVALID);
@@ -196,7 +262,7 @@ w_C_Login(CK_SESSION_HANDLE a, CK_USER_TYPE b, CK_UTF8CHAR_PTR c, CK_ULONG d)
 	CK_RV rv;
 
 	log_login();
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_Login")) != CKR_OK)
 		return rv;
 	return after(real->C_Login(a, b, c, d));
 }
@@ -216,37 +282,37 @@ FWD(C_FindObjectsInit, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c),
     (a, b, c))
 FWD(C_FindObjects, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE_PTR b, CK_ULONG c,
     CK_ULONG_PTR d), (a, b, c, d))
-FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE a), (a))
+FWD_END(C_FindObjectsFinal, (CK_SESSION_HANDLE a), (a), (a))
 FWD(C_EncryptInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE c), (a, b, c))
-FWD(C_Encrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD_END(C_Encrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e), (a, b, c, scratch, &sl))
 FWD(C_EncryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
     CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
-FWD(C_EncryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
-    (a, b, c))
+FWD_END(C_EncryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c), (a, scratch, &sl))
 FWD(C_DecryptInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE c), (a, b, c))
-FWD(C_Decrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD_END(C_Decrypt, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e), (a, b, c, scratch, &sl))
 FWD(C_DecryptUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
     CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
-FWD(C_DecryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
-    (a, b, c))
+FWD_END(C_DecryptFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c), (a, scratch, &sl))
 FWD(C_DigestInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b), (a, b))
-FWD(C_Digest, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD_END(C_Digest, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e), (a, b, c, scratch, &sl))
 FWD(C_DigestUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
     (a, b, c))
 FWD(C_DigestKey, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b), (a, b))
-FWD(C_DigestFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
-    (a, b, c))
+FWD_END(C_DigestFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c), (a, scratch, &sl))
 static CK_RV
 w_C_SignInit(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c)
 {
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_SignInit")) != CKR_OK)
 		return rv;
 	if (no_pss && b != NULL && b->mechanism == CKM_RSA_PKCS_PSS)
 		return after(CKR_MECHANISM_INVALID);
@@ -254,24 +320,24 @@ w_C_SignInit(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c)
 		return after(CKR_MECHANISM_INVALID);
 	return after(real->C_SignInit(a, b, c));
 }
-FWD(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
+FWD_END(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e), (a, b, c, scratch, &sl))
 FWD(C_SignUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
     (a, b, c))
-FWD(C_SignFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
-    (a, b, c))
+FWD_END(C_SignFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
+    (a, b, c), (a, scratch, &sl))
 FWD(C_SignRecoverInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE c), (a, b, c))
 FWD(C_SignRecover, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
     CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e))
 FWD(C_VerifyInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE c), (a, b, c))
-FWD(C_Verify, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG e), (a, b, c, d, e))
+FWD_END(C_Verify, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
+    CK_BYTE_PTR d, CK_ULONG e), (a, b, c, d, e), (a, b, c, d, e))
 FWD(C_VerifyUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
     (a, b, c))
-FWD(C_VerifyFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
-    (a, b, c))
+FWD_END(C_VerifyFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
+    (a, b, c), (a, b, c))
 FWD(C_VerifyRecoverInit, (CK_SESSION_HANDLE a, CK_MECHANISM_PTR b,
     CK_OBJECT_HANDLE c), (a, b, c))
 FWD(C_VerifyRecover, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
@@ -299,7 +365,7 @@ w_C_UnwrapKey(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c,
 {
 	CK_RV rv;
 
-	if ((rv = before()) != CKR_OK)
+	if ((rv = before("C_UnwrapKey")) != CKR_OK)
 		return rv;
 	if (no_unwrap)
 		return after(CKR_MECHANISM_INVALID);
@@ -323,7 +389,7 @@ static CK_RV
 load_real(void)
 {
 	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
-	const char *target, *at, *mode, *nu;
+	const char *target;
 	void *dl;
 
 	if (real != NULL)
@@ -335,22 +401,34 @@ load_real(void)
 	*(void **)&get = dlsym(dl, "C_GetFunctionList");
 	if (get == NULL || get(&real) != CKR_OK || real == NULL)
 		return CKR_GENERAL_ERROR;
-	if ((at = getenv("CRYPTOKEY_FAULT_AT")) != NULL)
-		fault_at = strtoul(at, NULL, 10);
+	return CKR_OK;
+}
+
+/*
+ * The settings, read at every C_GetFunctionList: a process that loads the
+ * module again (a unit test with one context after another) may find it
+ * still in memory, and gets the settings of its environment now.
+ */
+static void
+read_settings(void)
+{
+	const char *mode, *nu;
+
 	mode = getenv("CRYPTOKEY_FAULT_MODE");
 	crash_mode = mode != NULL && strcmp(mode, "crash") == 0;
+	error_mode = mode != NULL && strcmp(mode, "error") == 0;
 	count_file = getenv("CRYPTOKEY_FAULT_COUNT");
+	trace_file = getenv("CRYPTOKEY_FAULT_TRACE");
 	logins_file = getenv("CRYPTOKEY_FAULT_LOGINS");
 	broken_file = getenv("CRYPTOKEY_FAULT_BROKEN");
 	nu = getenv("CRYPTOKEY_FAULT_NO_UNWRAP");
 	no_unwrap = nu != NULL && strcmp(nu, "1") == 0;
 	nu = getenv("CRYPTOKEY_FAULT_NO_PSS");
 	no_pss = nu != NULL && strcmp(nu, "1") == 0;
-	if ((nu = getenv("CRYPTOKEY_FAULT_NO_MECH")) != NULL)
-		no_mech = strtoul(nu, NULL, 0);
-	if ((nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS")) != NULL)
-		extra_token_flags = strtoul(nu, NULL, 0);
-	return CKR_OK;
+	nu = getenv("CRYPTOKEY_FAULT_NO_MECH");
+	no_mech = nu != NULL ? strtoul(nu, NULL, 0) : 0;
+	nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS");
+	extra_token_flags = nu != NULL ? strtoul(nu, NULL, 0) : 0;
 }
 
 #define SET(name)	wrapped.name = w_##name
@@ -362,6 +440,7 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 
 	if ((rv = load_real()) != CKR_OK)
 		return rv;
+	read_settings();
 	wrapped.version = real->version;
 	wrapped.C_GetFunctionList = C_GetFunctionList;
 	SET(C_Initialize); SET(C_Finalize); SET(C_GetInfo);

@@ -6,7 +6,10 @@
  * (IOS), by hostname case-insensitively, none for an address no entry
  * covers; the HMAC the token computes equals OpenSSL's under the key as
  * typed, for every hash, a short (zero-padded) key and a long one alike.
- * Then a token without the HMAC mechanism (tests/faultmod), and the signer
+ * Then a token without the HMAC mechanism (tests/faultmod); each PKCS#11
+ * call of a lookup failing in turn (tests/faultmod): a clean token error
+ * naming what failed, no output, the session usable at once, the objects
+ * unchanged; and the signer
  * process end to end: 'K' (IKEv1 SKEYID), 'A' (IKEv2 AUTH over 5000
  * octets), 'R' and the start's keyring check, and malformed requests
  * written to its socket.
@@ -24,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "libkeystore/ks_internal.h"
 #include "tools/ikesignd/ikesignd.h"
 #include "tap.h"
 #include "token.h"
@@ -259,6 +263,200 @@ test_no_hmac(void)
 out:
 	ks_ctx_free(ctx);
 	unsetenv("CRYPTOKEY_FAULT_NO_MECH");
+	unsetenv("CRYPTOKEY_FAULT_TARGET");
+}
+
+/* The number in a faultmod count file; 0 when there is none. */
+static unsigned long
+read_count(const char *path)
+{
+	unsigned long n = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%lu", &n) != 1)
+		n = 0;
+	fclose(f);
+	return n;
+}
+
+/* The name faultmod's trace gives call n; "" when it has none. */
+static void
+trace_name(const char *path, unsigned long n, char *name, size_t namesz)
+{
+	char line[128], fn[96];
+	unsigned long k;
+	FILE *f;
+
+	name[0] = '\0';
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lu %95s", &k, fn) == 2 && k == n)
+			snprintf(name, namesz, "%s", fn);
+	fclose(f);
+}
+
+/* Every object the session sees (the PIN is in: private ones too). */
+static long
+count_objects(ks_ctx *ctx)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0;
+
+	if (p11_find(&ctx->sess, NULL, 0, &h, &n) != CKR_OK)
+		return -1;
+	free(h);
+	return (long)n;
+}
+
+/* What the library's message starts with when call fn fails. */
+static const char *
+sweep_what(const char *fn)
+{
+	if (strncmp(fn, "C_FindObjects", 13) == 0)
+		return "cannot search token 'unit': ";
+	if (strcmp(fn, "C_GetAttributeValue") == 0)
+		return "cannot read an object on token 'unit': ";
+	if (strcmp(fn, "C_SignInit") == 0 || strcmp(fn, "C_Sign") == 0)
+		return "cannot compute HMAC-SHA-256 with pre-shared key "
+		    "'psk/vpn/address:10.1.0.0/16': ";
+	return NULL;
+}
+
+#define SWEEP_MAX	64
+
+/*
+ * Each PKCS#11 call ks_keyring_psk_prf makes fails in turn (faultmod,
+ * CKR_DEVICE_ERROR, aimed at the call through CRYPTOKEY_FAULT_AT and the
+ * count so far): a token failure whose message says what failed, no
+ * output claimed, and the next lookup on the same session works with
+ * the same calls as before (nothing left active, nothing reopened).
+ * The token's objects are the same before and after.
+ *
+ * The faults are those of a token that keeps to PKCS#11 (faultmod's
+ * error mode): a failed C_Sign has ended the signing, a failed
+ * C_FindObjectsFinal the search.  With faultmod's fail mode, where the
+ * failed call never reaches SoftHSM2, the search or the signing stays
+ * active in the session, and every later lookup on it fails with
+ * CKR_OPERATION_ACTIVE: the library makes no attempt to end an
+ * operation the token may have left active.
+ */
+static void
+test_fault_sweep(const char *dir)
+{
+	const char *top = getenv("top_builddir");
+	char mod[4096], cpath[256], tpath[256], at[32];
+	char names[SWEEP_MAX][32], fn[32];
+	uint8_t out[64], want[EVP_MAX_MD_SIZE], fill[64];
+	unsigned long c0, c1, c, n, k;
+	size_t olen, wlen;
+	const char *what, *e;
+	ks_ctx *ctx = NULL;
+	long before, after;
+	ks_status st;
+	int seen_init = 0, seen_find = 0, seen_final = 0, seen_attr = 0;
+	int seen_signinit = 0, seen_sign = 0;
+
+	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
+	    top != NULL ? top : ".");
+	if (access(mod, R_OK) != 0) {
+		ok(1, "# SKIP no faultmod at %s", mod);
+		return;
+	}
+	snprintf(cpath, sizeof(cpath), "%s/fault.count", dir);
+	snprintf(tpath, sizeof(tpath), "%s/fault.trace", dir);
+	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
+	setenv("CRYPTOKEY_FAULT_COUNT", cpath, 1);
+	setenv("CRYPTOKEY_FAULT_TRACE", tpath, 1);
+	setenv("CRYPTOKEY_FAULT_AT", "0", 1);
+	setenv("CRYPTOKEY_FAULT_MODE", "error", 1);
+	ks_ctx_new(&ctx);
+	ks_ctx_set_module(ctx, mod);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)UNIT_PIN);
+	if (!ok(ks_ctx_open(ctx, KS_OPEN_LOGIN) == KS_OK, "sweep: the token "
+	    "through faultmod"))
+		goto out;
+	before = count_objects(ctx);
+	ok(before > 0, "sweep: %ld objects on the token", before);
+	wlen = ref_hmac(IKE_HASH_SHA256, k16, strlen(k16), data, strlen(data),
+	    want);
+
+	/* the calls of one lookup, without faults */
+	c0 = read_count(cpath);
+	olen = sizeof(out);
+	st = ks_keyring_psk_prf(ctx, RING, KS_PEER_ADDRESS, "10.1.9.9",
+	    KS_HMAC_SHA256, (const unsigned char *)data, strlen(data), out,
+	    &olen);
+	c1 = read_count(cpath);
+	n = c1 - c0;
+	if (!ok(st == KS_OK && olen == wlen && memcmp(out, want, wlen) == 0 &&
+	    n > 0 && n <= SWEEP_MAX, "sweep: one lookup makes %lu PKCS#11 "
+	    "calls", n))
+		goto out;
+	for (k = 1; k <= n; k++) {
+		trace_name(tpath, c0 + k, names[k - 1], sizeof(names[0]));
+		printf("#   call %lu: %s\n", k, names[k - 1]);
+		seen_init |= strcmp(names[k - 1], "C_FindObjectsInit") == 0;
+		seen_find |= strcmp(names[k - 1], "C_FindObjects") == 0;
+		seen_final |= strcmp(names[k - 1], "C_FindObjectsFinal") == 0;
+		seen_attr |= strcmp(names[k - 1], "C_GetAttributeValue") == 0;
+		seen_signinit |= strcmp(names[k - 1], "C_SignInit") == 0;
+		seen_sign |= strcmp(names[k - 1], "C_Sign") == 0;
+	}
+	ok(seen_init && seen_find && seen_final && seen_attr &&
+	    seen_signinit && seen_sign, "sweep: the lookup searches "
+	    "(C_FindObjectsInit, C_FindObjects, C_FindObjectsFinal), reads "
+	    "attributes and signs (C_SignInit, C_Sign)");
+
+	memset(fill, 0xa5, sizeof(fill));
+	for (k = 1; k <= n; k++) {
+		memcpy(fn, names[k - 1], sizeof(fn));
+		c = read_count(cpath);
+		snprintf(at, sizeof(at), "%lu", c + k);
+		setenv("CRYPTOKEY_FAULT_AT", at, 1);
+		memcpy(out, fill, sizeof(out));
+		olen = sizeof(out);
+		st = ks_keyring_psk_prf(ctx, RING, KS_PEER_ADDRESS, "10.1.9.9",
+		    KS_HMAC_SHA256, (const unsigned char *)data, strlen(data),
+		    out, &olen);
+		setenv("CRYPTOKEY_FAULT_AT", "0", 1);
+		trace_name(tpath, c + k, names[k - 1], sizeof(names[0]));
+		if (strcmp(names[k - 1], fn) != 0)
+			printf("# call %lu was %s, not %s\n", k, names[k - 1],
+			    fn);
+		e = ks_ctx_error(ctx);
+		what = sweep_what(fn);
+		ok(st == KS_ETOKEN && what != NULL &&
+		    strncmp(e, what, strlen(what)) == 0 &&
+		    strstr(e, "(CKR_DEVICE_ERROR, module ") != NULL,
+		    "call %lu (%s) fails: a token failure that says what "
+		    "failed: %s", k, fn, e);
+		ok(olen == sizeof(out) && memcmp(out, fill, sizeof(out)) == 0,
+		    "call %lu (%s) fails: no output bytes claimed or written",
+		    k, fn);
+		c = read_count(cpath);
+		olen = sizeof(out);
+		st = ks_keyring_psk_prf(ctx, RING, KS_PEER_ADDRESS, "10.1.9.9",
+		    KS_HMAC_SHA256, (const unsigned char *)data, strlen(data),
+		    out, &olen);
+		ok(st == KS_OK && olen == wlen && memcmp(out, want, wlen) == 0 &&
+		    read_count(cpath) - c == n, "call %lu (%s) failed: the next "
+		    "lookup on the same session works, in the same %lu calls",
+		    k, fn, n);
+		if (st != KS_OK)
+			printf("# %s\n", ks_ctx_error(ctx));
+	}
+	after = count_objects(ctx);
+	is_int(after, before, "sweep: the token holds the same %ld objects",
+	    before);
+out:
+	ks_ctx_free(ctx);
+	unsetenv("CRYPTOKEY_FAULT_AT");
+	unsetenv("CRYPTOKEY_FAULT_MODE");
+	unsetenv("CRYPTOKEY_FAULT_TRACE");
+	unsetenv("CRYPTOKEY_FAULT_COUNT");
 	unsetenv("CRYPTOKEY_FAULT_TARGET");
 }
 
@@ -513,6 +711,7 @@ main(void)
 	test_library(ctx);
 	ks_ctx_free(ctx);	/* the module is loaded again below */
 	test_no_hmac();
+	test_fault_sweep(dir);
 	test_signer(dir);
 	alg_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
