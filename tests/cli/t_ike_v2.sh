@@ -295,6 +295,8 @@ expect_rc 1 "an identity no profile matches is refused" \
     swan --initiate --ike stranger --timeout 10
 logged "$T/ikesignd.log" "IKE_AUTH refused (AUTHENTICATION_FAILED)" \
     "ikesignd logs why"
+logged "$T/ikesignd.log" "'c.test' is not an identity profile 'gw' matches" \
+    "the peer line's profile does not cover c.test"
 logged "$T/b/charon.log" "received AUTHENTICATION_FAILED notify error" \
     "strongSwan got AUTHENTICATION_FAILED"
 ikesignd_v2_conf "" " authentication local rsa-sig

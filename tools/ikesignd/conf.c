@@ -1572,6 +1572,30 @@ in_domain(const char *name, const char *domain)
 
 /* The profile whose "match identity remote fqdn" is name (any case), else
  * the one with the longest "fqdn domain" that name is in. */
+/* Does one of the profile's "match identity remote" lines cover the
+ * identity (a name, or else the address)?  A profile without them covers
+ * every identity. */
+int
+conf_v2_covers(const struct v2_profile *p, const char *name,
+    struct in_addr a)
+{
+	const struct v2_match *m;
+	size_t i;
+
+	if (p->nmatch == 0)
+		return 1;
+	for (i = 0; i < p->nmatch; i++) {
+		m = &p->match[i];
+		if (m->fqdn && name != NULL && (m->domain ?
+		    in_domain(name, m->name) : strcasecmp(m->name, name) == 0))
+			return 1;
+		if (!m->fqdn && name == NULL &&
+		    (a.s_addr & m->mask.s_addr) == m->addr.s_addr)
+			return 1;
+	}
+	return 0;
+}
+
 const struct v2_profile *
 conf_v2_match_fqdn(const struct conf *c, const char *name)
 {

@@ -258,6 +258,8 @@ const struct v2_profile *conf_v2_profile(const struct conf *,
 		    const char *name);
 const struct v2_profile *conf_v2_match_addr(const struct conf *,
 		    struct in_addr);
+int		 conf_v2_covers(const struct v2_profile *, const char *name,
+		    struct in_addr);
 const struct v2_profile *conf_v2_match_fqdn(const struct conf *,
 		    const char *);
 

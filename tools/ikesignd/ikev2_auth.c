@@ -264,6 +264,24 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	return 0;
 }
 
+/* The peer's identity must be one its profile matches (IOS), whichever
+ * way the profile was chosen; with no profile, any. */
+static int
+identity_allowed(const struct ike_sa *sa, int kind)
+{
+	const struct v2_profile *prof;
+	struct in_addr a;
+
+	if (sa->v2->profile[0] == '\0' || (prof = conf_v2_profile(
+	    &ikesignd->conf, sa->v2->profile)) == NULL)
+		return 1;
+	if (kind == KS_PEER_ADDRESS)
+		return inet_pton(AF_INET, sa->peer_id, &a) == 1 &&
+		    conf_v2_covers(prof, NULL, a);
+	a.s_addr = 0;
+	return conf_v2_covers(prof, sa->peer_id, a);
+}
+
 /* A pre-shared key AUTH: what the signer makes from the keyring's key
  * must be what the peer sent. */
 static int
@@ -315,6 +333,12 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
 	st->peer_kind = kind;
+	if (!identity_allowed(sa, kind)) {
+		snprintf(sa->why, sizeof(sa->why), "'%s' is not an identity "
+		    "profile '%s' matches (match identity remote)",
+		    sa->peer_id, st->profile);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
 	if (v2_pld_auth(pauth, &method, &data, &len) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "'%s' sent no AUTH payload "
 		    "(EAP is not supported)", sa->peer_id);
