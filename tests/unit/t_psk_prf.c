@@ -285,7 +285,7 @@ read_count(const char *path)
 static void
 trace_name(const char *path, unsigned long n, char *name, size_t namesz)
 {
-	char line[128], fn[96];
+	char line[128], fn[32];
 	unsigned long k;
 	FILE *f;
 
@@ -293,7 +293,7 @@ trace_name(const char *path, unsigned long n, char *name, size_t namesz)
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%lu %95s", &k, fn) == 2 && k == n)
+		if (sscanf(line, "%lu %31s", &k, fn) == 2 && k == n)
 			snprintf(name, namesz, "%s", fn);
 	fclose(f);
 }

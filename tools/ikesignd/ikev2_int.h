@@ -119,6 +119,8 @@ struct ikev2_state {
 	uint32_t		 lifetime;
 	struct v2_reasm		 reasm;
 	struct v2_rekey		*rekey;		/* ours, under way */
+	int			 superseded;	/* the peer rekeyed it: only
+						 * its Delete is to come */
 	unsigned		 rekeyed_by_peer; /* its new conn-id, while
 						  * ours is under way */
 };

@@ -138,6 +138,10 @@ v2_rekey_start(struct ike_sa *sa)
 	struct v2msg *mb;
 	size_t n;
 
+	if (st->superseded) {		/* its successor is rekeyed instead */
+		sa->rekey_at = 0;
+		return;
+	}
 	if (sa->state != QM_IDLE || st->req_open) {
 		sa->rekey_at = now_s() + REKEY_RETRY_S;
 		return;
@@ -360,6 +364,11 @@ v2_rekey_request(struct ike_sa *sa, struct ikev2_msg *m)
 	    pn->len, nonce, sizeof(nonce), gir, girlen);
 	if (theirs != NULL && st->rekey != NULL)
 		st->rekeyed_by_peer = theirs->conn_id;	/* 2.8.1 */
+	else if (theirs != NULL) {
+		/* the peer deletes this one next; nothing more starts on it */
+		st->superseded = 1;
+		sa->rekey_at = 0;
+	}
 	goto done;
 refuse:
 	log_info("%s: rekey of IKEv2 SA conn-id %u refused (%s)",

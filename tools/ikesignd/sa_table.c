@@ -233,12 +233,12 @@ sa_rekey_matching(const char *peer)
 	struct ike_sa *sa;
 	int n = 0;
 
+	/* the timers start each rekey (one that the peer has already
+	 * replaced declines it there) */
 	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
-		if (sa->state == QM_IDLE && strcmp(peer, sa->peer_name) == 0)
-			n++;
-	/* counted first: a rekey may add SAs to the table */
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
-		if (sa->state == QM_IDLE && strcmp(peer, sa->peer_name) == 0)
+		if (sa->state == QM_IDLE && strcmp(peer, sa->peer_name) == 0) {
 			sa->rekey_at = now_s();
+			n++;
+		}
 	return n;
 }
