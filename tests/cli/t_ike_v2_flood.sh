@@ -144,11 +144,14 @@ ok "[ $rss1 -le $((rss0 + grow)) ]" \
 # flood made them
 left=$(( t_flood + 40 - $(date +%s) ))
 [ $left -lt 1 ] && left=1
-wait_count "$T/ikesignd.log" "negotiation did not finish in 30 s" 10 $left
-ok "[ \$(grep -c 'failed in IN-NEG: negotiation did not finish in 30 s' $T/ikesignd.log) -eq 10 ]" \
-    "the flood's 10 half-open IKEv2 SAs expire after 30 s"
+wait_for "$T/ikesignd.log" "expired half open (no IKE_AUTH within 30 s)" $left
+logged "$T/ikesignd.log" "expired half open (no IKE_AUTH within 30 s)" \
+    "the flood's half-open IKEv2 SAs expire after 30 s"
+sleep 1
 n=$(inneg)
 ok "[ '$n' = 0 ]" "no IKEv2 SA is left in IN-NEG ($n)"
+ok "! grep -q 'failed in IN-NEG' $T/ikesignd.log" \
+    "their expiry is counted, not logged one warning each"
 
 # No cookies, 16 slots: the flood fills them, then nothing is answered.
 v2conf "crypto ikev2 limit max-in-negotiation-sa 16"

@@ -50,6 +50,32 @@ sa_timer_established(struct ike_sa *sa, time_t now)
 		sa->dpd_next = sa->last_rx + sa->dpd_interval;
 }
 
+/*
+ * A negotiation that did not finish in time.  IKEv2 responders that never
+ * heard IKE_AUTH are what a spoofed IKE_SA_INIT flood leaves behind: they
+ * go with one line every ten seconds that counts them, not one each.
+ */
+static void
+expire(struct ike_sa *sa, time_t now)
+{
+	static time_t last;
+	static unsigned long quiet;
+
+	if (sa->version != 2 || sa->initiator || sa->state != V2_SA_INIT) {
+		sa_fail(sa, "negotiation did not finish in %d s", HALF_OPEN_S);
+		return;
+	}
+	sa_fail_quiet(sa, "no IKE_AUTH followed IKE_SA_INIT");
+	quiet++;
+	if (now - last >= 10) {
+		log_info("%lu IKEv2 negotiation%s expired half open (no "
+		    "IKE_AUTH within %d s)", quiet, quiet == 1 ? "" : "s",
+		    HALF_OPEN_S);
+		last = now;
+		quiet = 0;
+	}
+}
+
 void
 sa_timers(uint64_t nowms, int *timeout)
 {
@@ -64,8 +90,7 @@ sa_timers(uint64_t nowms, int *timeout)
 		if (sa->state == QM_IDLE)
 			sa_timer_established(sa, now);
 		else if (now - sa->created > HALF_OPEN_S) {
-			sa_fail(sa, "negotiation did not finish in %d s",
-			    HALF_OPEN_S);
+			expire(sa, now);
 			continue;
 		}
 		/* requests of established IKEv2 SAs are retransmitted too */
