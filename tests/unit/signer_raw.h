@@ -1,11 +1,16 @@
 /*
  * signer_raw.h -- for unit tests that talk to a real ikesignd signer over
- * its socket: one raw request, bypassing the network-side checks.
+ * its socket: start one on the unit token, and send one raw request,
+ * bypassing the network-side checks.  Include after tap.h, token.h and
+ * tools/ikesignd/ikesignd.h.
  */
 #ifndef SIGNER_RAW_H
 #define SIGNER_RAW_H
 
+#include <fcntl.h>
 #include <poll.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -23,6 +28,36 @@ raw_call(int fd, const uint8_t *req, size_t len, char *msg, size_t msgsz)
 		return -1;
 	snprintf(msg, msgsz, "%.*s", (int)(n - 1), resp + 1);
 	return resp[0];
+}
+
+/* A signer for key on the unit token of dir, its PIN in dir/pin; 0 and
+ * its socket and pid, or -1 after a failed check. */
+static int
+unit_signer_start(const char *dir, struct conf *c, const char *key, int *fd,
+    pid_t *pid)
+{
+	char pin[256], err[768];
+	int pfd;
+	ks_status st;
+
+	snprintf(pin, sizeof(pin), "%s/pin", dir);
+	if ((pfd = open(pin, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	    write(pfd, UNIT_PIN, strlen(UNIT_PIN)) !=
+	    (ssize_t)strlen(UNIT_PIN)) {
+		ok(0, "a PIN file");
+		return -1;
+	}
+	close(pfd);
+	snprintf(c->module, sizeof(c->module), "%s", SOFTHSM_MODULE);
+	snprintf(c->token, sizeof(c->token), "unit");
+	snprintf(c->pin_source, sizeof(c->pin_source), "file:%s", pin);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	st = signer_spawn(c, fd, pid, err, sizeof(err));
+	if (!is_int(st, KS_OK, "the signer logs in")) {
+		printf("# %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 #endif

@@ -219,29 +219,14 @@ static void
 test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 {
 	uint8_t hash[IKE_HASH_MAX], sig[2048], req[2 + IKE_HASH_MAX];
-	char pin[256], err[768], msg[768];
+	char err[768], msg[768];
 	size_t i, hlen, siglen;
 	pid_t pid;
-	int fd, pfd, status;
+	int fd, status;
 	ks_status st;
 
-	snprintf(pin, sizeof(pin), "%s/pin", dir);
-	if ((pfd = open(pin, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
-	    write(pfd, UNIT_PIN, strlen(UNIT_PIN)) !=
-	    (ssize_t)strlen(UNIT_PIN)) {
-		ok(0, "a PIN file");
+	if (unit_signer_start(dir, &conf, KEY, &fd, &pid) != 0)
 		return;
-	}
-	close(pfd);
-	snprintf(conf.module, sizeof(conf.module), "%s", SOFTHSM_MODULE);
-	snprintf(conf.token, sizeof(conf.token), "unit");
-	snprintf(conf.pin_source, sizeof(conf.pin_source), "file:%s", pin);
-	snprintf(conf.key, sizeof(conf.key), KEY);
-	st = signer_spawn(&conf, &fd, &pid, err, sizeof(err));
-	if (!is_int(st, KS_OK, "the signer logs in")) {
-		printf("# %s\n", err);
-		return;
-	}
 	signer_use(fd, (long)pid);
 
 	for (i = 0; i < NALL; i++) {
