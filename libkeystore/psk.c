@@ -66,7 +66,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		return KS_OK;
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PSK, lab, a[0].ulValueLen, kr, sizeof(kr),
-	    &by, id, sizeof(id)) != 0 || by == KS_PEER_NAME)
+	    &by, id, sizeof(id)) != 0)
 		return KS_OK;
 	if (ring != NULL && strcmp(ring, kr) != 0)
 		return KS_OK;
@@ -113,11 +113,13 @@ entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
 {
 	ks_status st;
 
-	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME)
+	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME &&
+	    by != KS_PEER_NAME)
 		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key belongs to an "
-		    "address or a hostname");
+		    "address, a hostname or a name");
 	if ((st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
-	    (st = ks_peer_id_normalise(ctx, by, 1, id, norm, normsz)) != KS_OK)
+	    (st = ks_peer_id_normalise(ctx, by, by == KS_PEER_ADDRESS, id,
+	    norm, normsz)) != KS_OK)
 		return st;
 	if (kr_label_make(KR_PREFIX_PSK, keyring, by, norm, label,
 	    labelsz) != 0)
@@ -372,36 +374,59 @@ by_address(const struct ks_peers *ps, const char *norm)
 	return best;
 }
 
+/* The entry stored for exactly this hostname or name. */
 static ks_peer *
-by_hostname(const struct ks_peers *ps, const char *norm)
+by_id(const struct ks_peers *ps, ks_peer_by by, const char *norm)
 {
 	size_t i;
 
 	for (i = 0; i < ps->n; i++)
-		if (ps->v[i]->by == KS_PEER_HOSTNAME &&
-		    strcmp(ps->v[i]->id, norm) == 0)
+		if (ps->v[i]->by == by && strcmp(ps->v[i]->id, norm) == 0)
 			return ps->v[i];
 	return NULL;
 }
 
-/* The peer's identity as PSK entries store it: an address without a
- * mask, or a hostname (a name is looked up as the hostname it is). */
+/*
+ * The peer's entry: by address, the longest mask that covers it; by
+ * hostname, the one stored for the name in lower case; by name (an
+ * ID_USER_FQDN or ID_KEY_ID), the one stored for that name as it is,
+ * else the hostname entry when the name is also a host name.  KS_EINPUT
+ * for an identity no entry could have; KS_ENOTFOUND when none has it.
+ */
 static ks_status
-lookup_id(ks_ctx *ctx, ks_peer_by by, const char *id, char *norm,
-    size_t normsz)
+find_entry(ks_ctx *ctx, const char *keyring, const struct ks_peers *ps,
+    ks_peer_by by, const char *id, ks_peer **out)
 {
-	switch (by) {
-	case KS_PEER_ADDRESS:
-		return ks_peer_id_normalise(ctx, KS_PEER_ADDRESS, 0, id, norm,
-		    normsz);
-	case KS_PEER_HOSTNAME:
-	case KS_PEER_NAME:
-		return ks_peer_id_normalise(ctx, KS_PEER_HOSTNAME, 0, id, norm,
-		    normsz);
-	default:
-		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key is found by "
-		    "address, hostname or name");
+	char norm[KS_PEER_ID_MAX + 1];
+	ks_status st;
+
+	*out = NULL;
+	if (by == KS_PEER_ADDRESS) {
+		if ((st = ks_peer_id_normalise(ctx, KS_PEER_ADDRESS, 0, id,
+		    norm, sizeof(norm))) != KS_OK)
+			return st;
+		*out = by_address(ps, norm);
+	} else if (by == KS_PEER_NAME) {
+		if ((st = ks_peer_id_normalise(ctx, KS_PEER_NAME, 0, id, norm,
+		    sizeof(norm))) != KS_OK)
+			return st;
+		*out = by_id(ps, KS_PEER_NAME, norm);
+		if (*out == NULL && ks_peer_id_normalise(ctx, KS_PEER_HOSTNAME,
+		    0, id, norm, sizeof(norm)) == KS_OK)
+			*out = by_id(ps, KS_PEER_HOSTNAME, norm);
+		else if (*out == NULL)
+			snprintf(norm, sizeof(norm), "%s", id);
+	} else {
+		if ((st = ks_peer_id_normalise(ctx, KS_PEER_HOSTNAME, 0, id,
+		    norm, sizeof(norm))) != KS_OK)
+			return st;
+		*out = by_id(ps, KS_PEER_HOSTNAME, norm);
 	}
+	if (*out != NULL)
+		return KS_OK;
+	return ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' has no "
+	    "pre-shared key for %s %s", keyring, ctx->token.label,
+	    ks_peer_by_name(by), norm);
 }
 
 static ks_status
@@ -450,7 +475,6 @@ ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
     const char *id, ks_hmac h, const unsigned char *data, size_t datalen,
     unsigned char *out, size_t *outlen)
 {
-	char norm[KS_PEER_ID_MAX + 1];
 	struct ks_peers ps = { NULL, 0 };
 	const struct hmacdef *d;
 	ks_peer *p;
@@ -460,32 +484,22 @@ ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 		keyring = KS_KEYRING_DEFAULT;
 	if ((d = hmacdef_of(h)) == NULL)
 		return ks_fail(ctx, KS_EUSAGE, "unknown HMAC %d", (int)h);
-	if (data == NULL && datalen != 0)
-		return ks_fail(ctx, KS_EUSAGE, "no data to compute %s over",
-		    d->name);
+	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME &&
+	    by != KS_PEER_NAME)
+		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key is found by "
+		    "address, hostname or name");
+	if (id == NULL || (data == NULL && datalen != 0))
+		return ks_fail(ctx, KS_EUSAGE, "no peer or no data to compute "
+		    "%s over", d->name);
 	if (*outlen < d->len)
 		return ks_fail(ctx, KS_EUSAGE, "%s needs %zu bytes; the buffer "
 		    "has %zu", d->name, d->len, *outlen);
 	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
-	    (st = lookup_id(ctx, by, id, norm, sizeof(norm))) != KS_OK) {
-		if (st == KS_EINPUT && by == KS_PEER_NAME)
-			return ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on "
-			    "token '%s' has no pre-shared key for name '%s' "
-			    "(they are found by address or hostname)", keyring,
-			    ctx->token.label, id);
+	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
 		return st;
-	}
 	if ((st = scan(ctx, NULL, keyring, &ps)) != KS_OK)
 		return st;
-	p = by == KS_PEER_ADDRESS ? by_address(&ps, norm) :
-	    by_hostname(&ps, norm);
-	if (p == NULL)
-		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' "
-		    "has no pre-shared key for %s %s", keyring,
-		    ctx->token.label, ks_peer_by_name(by == KS_PEER_ADDRESS ?
-		    KS_PEER_ADDRESS : KS_PEER_HOSTNAME), norm);
-	else
+	if ((st = find_entry(ctx, keyring, &ps, by, id, &p)) == KS_OK)
 		st = hmac_on_token(ctx, d, p->h, p->label, data, datalen, out,
 		    outlen);
 	kr_peers_clear(&ps);

@@ -3,7 +3,8 @@
 # key, user, chroot, control-group) are refused the second time with file
 # and line; a FlexVPN (IKEv2) configuration passes -n, and its errors give
 # file and line; pre-share passes, a pre-shared key written in the file
-# does not, and a missing keyring stops the start; a control path that is not a socket is never removed (each
+# does not, and a missing keyring fails -n and stops the start; peer
+# ranges, modes and identities; a control path that is not a socket is never removed (each
 # start is bounded: the code before this rule took the path and ran).
 . "$top_srcdir/tests/cli/lib.sh"
 
@@ -106,10 +107,44 @@ contains "$err" "$T/v2nat.conf:$line: unknown statement 'crypto ikev2 nat'" \
 { flex; printf 'crypto ikev2 profile P2\n authentication local pre-share\n'; \
     printf ' authentication remote pre-share\n keyring branch\n'; } \
     >"$T/v2psk.conf"
-expect_rc 0 "an IKEv2 profile with pre-share passes -n" \
+expect_rc 3 "-n checks on the token that the profile's keyring exists" \
     "$IKESIGND" -n -f "$T/v2psk.conf"
-contains "$err" "keyrings 'branch' are checked on the token when ikesignd starts" \
-    "-n says the keyrings are checked at start"
+contains "$err" "crypto ikev2 profile P2 names keyring 'branch': no keyring 'branch' on token 'test'" \
+    "the error names profile and keyring"
+"$top_builddir/tools/cryptokeyring/cryptokeyring" --module "$SOFTHSM_MODULE" \
+    --token test --pin-source "file:$T/pin" create branch >/dev/null 2>&1
+expect_rc 0 "an IKEv2 profile with pre-share passes -n once it does" \
+    "$IKESIGND" -n -f "$T/v2psk.conf"
+{ base; echo "module /nonexistent/module.so"; } | grep -v "^module $SOFTHSM_MODULE" \
+    >"$T/nomod.conf"
+echo "peer 127.0.0.2 keyring nosuch" >>"$T/nomod.conf"
+expect_rc 0 "-n passes with a warning when the token cannot be reached" \
+    "$IKESIGND" -n -f "$T/nomod.conf"
+contains "$err" "warning: the keyrings were not checked" \
+    "and says the keyrings were not checked"
+
+# peers by range (responder only), Aggressive Mode initiation, identities
+for l in "peer 10.0.0.0/8" "peer 0.0.0.0/0 keyring branch" \
+    "peer 192.0.2.1 mode aggressive identity user-fqdn gw@example.net" \
+    "peer 192.0.2.2 mode aggressive identity key-id group1" \
+    "peer 192.0.2.3 identity fqdn mode main"; do
+	{ base; echo "$l"; } >"$T/peer.conf"
+	expect_rc 0 "accepted: $l" "$IKESIGND" -n -f "$T/peer.conf"
+done
+for l in "peer 10.0.0.1/8|has bits set after the first 8" \
+    "peer 10.0.0.0/33|the prefix length is 0 to 32" \
+    "peer 10.0.0.0/8 mode aggressive|does not initiate to a range" \
+    "peer 192.0.2.1 mode quick|mode must be main or aggressive" \
+    "peer 192.0.2.1 identity user-fqdn|identity user-fqdn needs an identity" \
+    "peer 192.0.2.1 identity dn x|usage: identity address" \
+    "peer 192.0.2.1 ike-version 2 mode aggressive|mode and identity are IKEv1 settings"; do
+	{ base; echo "${l%%|*}"; } >"$T/peer.conf"
+	expect_rc 7 "refused: ${l%%|*}" "$IKESIGND" -n -f "$T/peer.conf"
+	contains "$err" "${l#*|}" "with the reason"
+done
+{ base; echo "peer 10.0.0.0/8"; echo "peer 10.0.0.0/8 keyring branch"; } \
+    >"$T/peer.conf"
+expect_rc 7 "the same range twice is refused" "$IKESIGND" -n -f "$T/peer.conf"
 
 # pre-shared keys (issue 16): pre-share accepted, a key in the file never
 PSK=Sup3rS3cretPSKvalue
@@ -145,8 +180,7 @@ contains "$err" "$T/v2spare.conf:$line: proposal 'SPARE' is named by no crypto i
 contains "$err" "$T/v2spare.conf:$((line + 1)): encryption 3des is weak" \
     "and one that 3des is weak"
 
-# the start checks the keyrings that peers and profiles name (-n cannot:
-# it does not open the token)
+# the start checks the keyrings that peers and profiles name too
 { base; echo "peer 127.0.0.2 keyring nosuch"; } >"$T/ring.conf"
 expect_rc 3 "ikesignd does not start when a peer's keyring is missing" \
     timeout 20 "$IKESIGND" -d -f "$T/ring.conf"

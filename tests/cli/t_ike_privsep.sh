@@ -38,8 +38,14 @@ ok '[ "$(awk "/^Uid:/ {print \$2}" "$st")" -ne 0 ] &&
     [ "$(awk "/^Uid:/ {print \$3}" "$st")" -ne 0 ] &&
     [ "$(awk "/^Uid:/ {print \$4}" "$st")" -ne 0 ]' \
     "the network process runs as a non-zero uid (real, effective, saved)"
-logged "$T/ikesignd.log" "user ikesignd does not exist; the network process runs as nobody" \
-    "the fallback to nobody is logged"
+# the default user: ikesignd where the package made it, else nobody
+if getent passwd ikesignd >/dev/null 2>&1; then
+	ok '[ "$(awk "/^Uid:/ {print \$3}" "$st")" -eq "$(id -u ikesignd)" ]' \
+	    "the network process runs as the system user ikesignd"
+else
+	logged "$T/ikesignd.log" "user ikesignd does not exist; the network process runs as nobody" \
+	    "the fallback to nobody is logged"
+fi
 ok 'grep -q "^CapEff:	0000000000000000" "$st" &&
     grep -q "^CapPrm:	0000000000000000" "$st"' \
     "it has no capabilities (CapEff and CapPrm 0)"

@@ -270,7 +270,7 @@ bad 2 "add-pubkey without a key" "$KR" add-pubkey ring1 --address 192.0.2.99
 bad 2 "add-pubkey with --in and --key-string" "$KR" add-pubkey ring1 --address 192.0.2.99 --in "$T/peer.pem" --key-string "$T/own.ks"
 bad 2 "two peer identities" "$KR" add-pubkey ring1 --address 192.0.2.99 --name x --key-string "$T/own.ks"
 bad 2 "--usage of a wrong word" "$KR" add-pubkey ring1 --address 192.0.2.99 --usage both --key-string "$T/own.ks"
-bad 2 "add-psk by --name" "$KR" --passphrase-source "$PSKSRC" add-psk ring1 --name x
+bad 7 "add-psk by a --name with a space" "$KR" --passphrase-source "$PSKSRC" add-psk ring1 --name "x y"
 bad 2 "an unknown verb" "$KR" frobnicate
 : > "$T/empty"
 bad 7 "an empty PSK" "$KR" --passphrase-source "file:$T/empty" add-psk ring1 --address 10.9.0.0/16

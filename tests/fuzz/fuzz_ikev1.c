@@ -27,6 +27,8 @@ payload(const struct pld *p)
 	struct notify n;
 	struct delete d;
 	struct ident id;
+	char text[256];
+	int kind;
 	uint8_t buf[IKE_MSG_MAX];
 	struct wbuf w;
 	size_t xi;
@@ -47,7 +49,10 @@ payload(const struct pld *p)
 		(void)pld_delete(p, &d);
 		break;
 	case IKE_PLD_ID:
-		(void)pld_ident(p, &id);
+		/* Aggressive Mode reads the identity from message 1 */
+		if (pld_ident(p, &id) == 0)
+			(void)ident_text(id.type, id.data, id.len, text,
+			    sizeof(text), &kind);
 		break;
 	default:
 		break;

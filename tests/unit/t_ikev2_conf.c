@@ -538,6 +538,37 @@ test_profile_lines(void)
 	    "remote'");
 }
 
+/* A peer's own line wins, then the longest range (IKEv1 responder). */
+static void
+test_peer_ranges(void)
+{
+	static const struct { const char *addr, *ring; } want[] = {
+		{ "10.1.2.3", "host" }, { "10.1.9.9", "sixteen" },
+		{ "10.9.9.9", "eight" }, { "11.0.0.1", "any" },
+	};
+	const struct peer *pe;
+	size_t i;
+
+	if (!ok(parse("key k\npeer 0.0.0.0/0 keyring any\n"
+	    "peer 10.0.0.0/8 keyring eight\npeer 10.1.0.0/16 keyring "
+	    "sixteen\npeer 10.1.2.3 keyring host mode aggressive identity "
+	    "key-id grp7\n") == KS_OK, "ranges and a host parse (%s)", err))
+		return;
+	for (i = 0; i < NELEM(want); i++) {
+		pe = conf_peer(&c, ip(want[i].addr));
+		ok(pe != NULL && strcmp(pe->keyring, want[i].ring) == 0,
+		    "%s: the peer line of keyring %s", want[i].addr,
+		    want[i].ring);
+	}
+	pe = conf_peer(&c, ip("10.1.2.3"));
+	ok(pe != NULL && pe->aggressive && pe->id_type == IKE_ID_KEY_ID &&
+	    strcmp(pe->id, "grp7") == 0 && pe->prefix == 32,
+	    "the host's mode aggressive and identity key-id grp7");
+	ok(parse("key k\npeer 10.0.0.0/8\n") == KS_OK &&
+	    conf_peer(&c, ip("11.0.0.1")) == NULL,
+	    "an address no line covers has no peer");
+}
+
 static void
 test_peers(void)
 {
@@ -559,10 +590,13 @@ test_peers(void)
 	refused("key k\npeer 10.0.0.1 ike-version 2 profile\n",
 	    "t.conf:2: 'profile' needs a value");
 	refused("key k\npeer 10.0.0.1 vrf blue\n",
-	    "t.conf:2: unknown peer option 'vrf'; usage: peer IPV4-ADDRESS "
-	    "[ike-version 1|2] [profile NAME] [keyring NAME] [port N]");
-	refused("key k\npeer\n", "t.conf:2: usage: peer IPV4-ADDRESS "
+	    "t.conf:2: unknown peer option 'vrf'; usage: peer "
+	    "IPV4-ADDRESS[/PREFIX] [ike-version 1|2] [profile NAME] "
+	    "[keyring NAME] [port N] [mode main|aggressive] [identity "
+	    "address|fqdn|user-fqdn ID|key-id ID]");
+	refused("key k\npeer\n", "t.conf:2: usage: peer IPV4-ADDRESS[/PREFIX] "
 	    "[ike-version 1|2] [profile NAME]");
+	test_peer_ranges();
 }
 
 static void

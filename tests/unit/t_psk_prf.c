@@ -42,6 +42,7 @@ static const char k8[] = "the key of the whole of 10.0.0.0/8, 40 bytes";
 static const char k16[] = "ten-one sixteen";
 static const char k32[] = "shortpsk";	/* 8 bytes: stored zero-padded */
 static const char kdef[] = "the default keyring's key for 10.1.2.3";
+static const char kn[] = "the key of the name Road@Warrior.example";
 /* 80 bytes: longer than the SHA-256 block, hashed by HMAC first */
 static const char kh[] = "gw.example's key: 0123456789abcdef0123456789abcdef"
     "0123456789abcdef0123456789abc";
@@ -154,9 +155,11 @@ test_library(ks_ctx *ctx)
 	    add(ctx, RING, KS_PEER_ADDRESS, "10.1.0.0/255.255.0.0", k16) &&
 	    add(ctx, RING, KS_PEER_ADDRESS, "10.1.2.3", k32) &&
 	    add(ctx, RING, KS_PEER_HOSTNAME, "gw.example", kh) &&
+	    add(ctx, RING, KS_PEER_NAME, "Road@Warrior.example", kn) &&
 	    add(ctx, NULL, KS_PEER_ADDRESS, "10.1.2.3", kdef),
-	    "PSKs stored: 10.0.0.0/8, 10.1.0.0/16, 10.1.2.3 and gw.example "
-	    "in '" RING "', 10.1.2.3 in 'default'")) {
+	    "PSKs stored: 10.0.0.0/8, 10.1.0.0/16, 10.1.2.3, gw.example and "
+	    "the name Road@Warrior.example in '" RING "', 10.1.2.3 in "
+	    "'default'")) {
 		printf("# %s\n", ks_ctx_error(ctx));
 		return;
 	}
@@ -173,8 +176,22 @@ test_library(ks_ctx *ctx)
 	    "by hostname in capitals with a trailing dot");
 	expect_key(ctx, RING, KS_PEER_NAME, "Gw.Example", kh,
 	    "by name: the hostname's key");
+	expect_key(ctx, RING, KS_PEER_NAME, "Road@Warrior.example", kn,
+	    "by name (an ID_USER_FQDN): the name's own key");
 	expect_key(ctx, NULL, KS_PEER_ADDRESS, "10.1.2.3", kdef,
 	    "keyring NULL is 'default', and its key is its own");
+	olen = sizeof(out);
+	is_int(ks_keyring_psk_prf(ctx, RING, KS_PEER_NAME,
+	    "road@warrior.example", KS_HMAC_SHA256,
+	    (const unsigned char *)data, strlen(data), out, &olen),
+	    KS_ENOTFOUND, "a name is matched as written (case kept)");
+	is_str(ks_ctx_error(ctx), "keyring 'vpn' on token 'unit' has no "
+	    "pre-shared key for name road@warrior.example", "with its message");
+	olen = sizeof(out);
+	is_int(ks_keyring_psk_prf(ctx, RING, KS_PEER_HOSTNAME,
+	    "Road@Warrior.example", KS_HMAC_SHA256,
+	    (const unsigned char *)data, strlen(data), out, &olen),
+	    KS_EINPUT, "a name is no hostname: the hostname lookup refuses it");
 
 	olen = sizeof(out);
 	st = ks_keyring_psk_prf(ctx, RING, KS_PEER_ADDRESS, "11.0.0.1",

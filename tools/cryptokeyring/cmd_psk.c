@@ -106,14 +106,14 @@ run_del(const char **args, int nargs)
 
 struct verb verb_add_psk = {
 	"add-psk", NULL, 1, 1,
-	"add-psk NAME (--address ADDR[/MASK] | --hostname FQDN)",
+	"add-psk NAME (--address ADDR[/MASK] | --hostname FQDN | --name ID)",
 	"add a pre-shared key from the passphrase source (IOS pre-shared-key)",
 	options, run_add
 };
 
 struct verb verb_del_psk = {
 	"del-psk", NULL, 1, 1,
-	"del-psk NAME (--address ADDR[/MASK] | --hostname FQDN)",
+	"del-psk NAME (--address ADDR[/MASK] | --hostname FQDN | --name ID)",
 	"remove a pre-shared key",
 	options, run_del
 };

@@ -26,6 +26,9 @@ struct poptOption psk_peer_options[] = {
 	  "ADDR[/MASK]" },
 	{ "hostname", '\0', POPT_ARG_STRING, &opt_hostname, 0,
 	  "the peer's host name (FQDN identity)", "FQDN" },
+	{ "name", '\0', POPT_ARG_STRING, &opt_name, 0,
+	  "the name an Aggressive Mode peer sends (ID_USER_FQDN, ID_KEY_ID)",
+	  "NAME" },
 	POPT_TABLEEND
 };
 
@@ -88,7 +91,7 @@ peer_choice(int mask_ok, ks_peer_by *by, char *norm, size_t normsz)
 
 	if (given != 1)
 		return tool_fail(KS_EUSAGE, "give the peer as exactly one of "
-		    "--address, --hostname%s", mask_ok ? "" : " or --name");
+		    "--address, --hostname or --name");
 	c.mask_ok = mask_ok;
 	c.norm = norm;
 	c.normsz = normsz;

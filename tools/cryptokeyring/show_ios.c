@@ -103,8 +103,11 @@ keyring_psk(FILE *f, const ks_peer *p)
 	if (ks_peer_match(p) == KS_PEER_ADDRESS) {
 		fputs(" pre-shared-key address ", f);
 		ios_address(f, ks_peer_id(p));
-	} else
+	} else if (ks_peer_match(p) == KS_PEER_HOSTNAME)
 		fprintf(f, " pre-shared-key hostname %s", ks_peer_id(p));
+	else	/* IOS keyrings hold no such entry: keep it a comment */
+		fprintf(f, " ! pre-shared-key name %s (ikesignd: Aggressive "
+		    "Mode ID_USER_FQDN or ID_KEY_ID)", ks_peer_id(p));
 	fprintf(f, " key %s\n", MASKED);
 }
 

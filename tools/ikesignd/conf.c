@@ -1041,18 +1041,131 @@ listen_line(struct parser *p, char **w, int n)
 	return KS_OK;
 }
 
-#define PEER_USAGE	"usage: peer IPV4-ADDRESS [ike-version 1|2] " \
-			"[profile NAME] [keyring NAME] [port N]"
+#define PEER_USAGE	"usage: peer IPV4-ADDRESS[/PREFIX] [ike-version 1|2] " \
+			"[profile NAME] [keyring NAME] [port N] " \
+			"[mode main|aggressive] [identity address|fqdn|" \
+			"user-fqdn ID|key-id ID]"
 
-/* peer ADDRESS [ike-version 1|2] [profile NAME] [keyring NAME] [port N];
- * the profile is checked at the end of the file */
+/* ADDRESS or ADDRESS/PREFIX, the host bits zero. */
+static ks_status
+peer_address(struct parser *p, struct peer *pe, const char *word)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *slash = strchr(word, '/');
+	size_t hlen = slash != NULL ? (size_t)(slash - word) : strlen(word);
+	unsigned long bits = 32;
+	uint32_t mask;
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return perr(p, "peer '%s' is not an IPv4 address", word);
+	memcpy(host, word, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, &pe->addr) != 1)
+		return perr(p, "peer '%s' is not an IPv4 address", word);
+	if (slash != NULL && number(slash + 1, 0, 32, &bits) != 0)
+		return perr(p, "peer '%s': the prefix length is 0 to 32", word);
+	mask = bits == 0 ? 0 : htonl(0xffffffffu << (32 - bits));
+	if ((pe->addr.s_addr & ~mask) != 0)
+		return perr(p, "peer '%s' has bits set after the first %lu; "
+		    "give the network address of the range", word, bits);
+	pe->prefix = (unsigned)bits;
+	return KS_OK;
+}
+
+/* identity address | fqdn | user-fqdn ID | key-id ID; *used: its words
+ * after "identity". */
+static ks_status
+peer_identity(struct parser *p, struct peer *pe, char **w, int n, int *used)
+{
+	static const struct { const char *word; int type; } ids[] = {
+		{ "address", IKE_ID_IPV4_ADDR }, { "fqdn", IKE_ID_FQDN },
+		{ "user-fqdn", IKE_ID_USER_FQDN }, { "key-id", IKE_ID_KEY_ID },
+	};
+	size_t i;
+
+	*used = 1;
+	for (i = 0; i < NELEM(ids); i++)
+		if (n >= 1 && strcmp(w[0], ids[i].word) == 0)
+			break;
+	if (i == NELEM(ids))
+		return perr(p, "usage: identity address | fqdn | user-fqdn ID "
+		    "| key-id ID");
+	pe->id_type = ids[i].type;
+	*used = 1;
+	if (pe->id_type == IKE_ID_IPV4_ADDR || pe->id_type == IKE_ID_FQDN)
+		return KS_OK;
+	if (n < 2 || strlen(w[1]) > KS_PEER_ID_MAX)
+		return perr(p, "identity %s needs an identity of 1 to %d "
+		    "characters", w[0], KS_PEER_ID_MAX);
+	snprintf(pe->id, sizeof(pe->id), "%s", w[1]);
+	*used = 2;
+	return KS_OK;
+}
+
+/* The checks of a whole peer line, once its options are read. */
+static ks_status
+peer_check(struct parser *p, const struct peer *pe)
+{
+	if (pe->profile[0] != '\0' && pe->version != 2)
+		return perr(p, "a profile is an IKEv2 setting: it needs "
+		    "ike-version 2");
+	if ((pe->aggressive || pe->id_type != 0) && pe->version != 1)
+		return perr(p, "mode and identity are IKEv1 settings; an IKEv2 "
+		    "peer's identity is its profile's 'identity local'");
+	if (pe->aggressive && pe->prefix < 32)
+		return perr(p, "mode aggressive says how to initiate, and "
+		    "ikesignd does not initiate to a range of addresses");
+	return KS_OK;
+}
+
+/* One option of a peer line at w[0]; *used: its words. */
+static ks_status
+peer_option(struct parser *p, struct peer *pe, char **w, int n, int *used)
+{
+	unsigned long v;
+	ks_status st;
+
+	if (n < 2)
+		return perr(p, "'%s' needs a value", w[0]);
+	if (strcmp(w[0], "identity") == 0) {
+		st = peer_identity(p, pe, w + 1, n - 1, used);
+		*used += 1;
+		return st;
+	}
+	*used = 2;
+	if (strcmp(w[0], "ike-version") == 0) {
+		if (number(w[1], 1, 2, &v) != 0)
+			return perr(p, "ike-version must be 1 or 2");
+		pe->version = (int)v;
+	} else if (strcmp(w[0], "mode") == 0) {
+		if (strcmp(w[1], "main") != 0 && strcmp(w[1], "aggressive") != 0)
+			return perr(p, "mode must be main or aggressive");
+		pe->aggressive = strcmp(w[1], "aggressive") == 0;
+	} else if (strcmp(w[0], "profile") == 0) {
+		return copy_word(p, pe->profile, sizeof(pe->profile), w[1],
+		    "profile name");
+	} else if (strcmp(w[0], "keyring") == 0) {
+		return copy_word(p, pe->keyring, sizeof(pe->keyring), w[1],
+		    "keyring name");
+	} else if (strcmp(w[0], "port") == 0) {
+		if (number(w[1], 1, 65535, &v) != 0)
+			return perr(p, "port must be 1-65535");
+		pe->port = (uint16_t)v;
+	} else
+		return perr(p, "unknown peer option '%s'; %s", w[0],
+		    PEER_USAGE);
+	return KS_OK;
+}
+
+/* peer ADDRESS[/PREFIX] [option value]...; the profile is checked at the
+ * end of the file */
 static ks_status
 peer_line(struct parser *p, char **w, int n)
 {
 	struct conf *c = p->c;
 	struct peer *pe;
-	unsigned long v;
-	int i;
+	size_t i;
+	int k, used = 0;
 
 	if (n < 2)
 		return perr(p, PEER_USAGE);
@@ -1060,40 +1173,21 @@ peer_line(struct parser *p, char **w, int n)
 		return perr(p, "more than %d peers", CONF_PEER_MAX);
 	pe = &c->peers[c->npeer];
 	memset(pe, 0, sizeof(*pe));
-	if (inet_pton(AF_INET, w[1], &pe->addr) != 1)
-		return perr(p, "peer '%s' is not an IPv4 address", w[1]);
-	if (conf_peer(c, pe->addr) != NULL)
-		return perr(p, "peer %s is configured twice", w[1]);
+	if (peer_address(p, pe, w[1]) != KS_OK)
+		return KS_EINPUT;
+	for (i = 0; i < c->npeer; i++)
+		if (c->peers[i].addr.s_addr == pe->addr.s_addr &&
+		    c->peers[i].prefix == pe->prefix)
+			return perr(p, "peer %s is configured twice", w[1]);
 	snprintf(pe->name, sizeof(pe->name), "%s", w[1]);
 	pe->version = 1;
 	pe->port = IKE_PORT;
 	snprintf(pe->keyring, sizeof(pe->keyring), "default");
-	for (i = 2; i < n; i += 2) {
-		if (i + 1 >= n)
-			return perr(p, "'%s' needs a value", w[i]);
-		if (strcmp(w[i], "ike-version") == 0) {
-			if (number(w[i + 1], 1, 2, &v) != 0)
-				return perr(p, "ike-version must be 1 or 2");
-			pe->version = (int)v;
-		} else if (strcmp(w[i], "profile") == 0) {
-			if (copy_word(p, pe->profile, sizeof(pe->profile),
-			    w[i + 1], "profile name") != KS_OK)
-				return KS_EINPUT;
-		} else if (strcmp(w[i], "keyring") == 0) {
-			if (copy_word(p, pe->keyring, sizeof(pe->keyring),
-			    w[i + 1], "keyring name") != KS_OK)
-				return KS_EINPUT;
-		} else if (strcmp(w[i], "port") == 0) {
-			if (number(w[i + 1], 1, 65535, &v) != 0)
-				return perr(p, "port must be 1-65535");
-			pe->port = (uint16_t)v;
-		} else
-			return perr(p, "unknown peer option '%s'; %s", w[i],
-			    PEER_USAGE);
-	}
-	if (pe->profile[0] != '\0' && pe->version != 2)
-		return perr(p, "a profile is an IKEv2 setting: it needs "
-		    "ike-version 2");
+	for (k = 2; k < n; k += used)
+		if (peer_option(p, pe, w + k, n - k, &used) != KS_OK)
+			return KS_EINPUT;
+	if (peer_check(p, pe) != KS_OK)
+		return KS_EINPUT;
 	p->peer_line[c->npeer++] = p->line;
 	return KS_OK;
 }
@@ -1451,12 +1545,42 @@ conf_policies(const struct conf *c, struct policy *out, size_t max)
 const struct peer *
 conf_peer(const struct conf *c, struct in_addr a)
 {
+	const struct peer *best = NULL;
+	uint32_t mask;
 	size_t i;
 
-	for (i = 0; i < c->npeer; i++)
-		if (c->peers[i].addr.s_addr == a.s_addr)
-			return &c->peers[i];
-	return NULL;
+	for (i = 0; i < c->npeer; i++) {
+		const struct peer *pe = &c->peers[i];
+
+		mask = pe->prefix == 0 ? 0 :
+		    htonl(0xffffffffu << (32 - pe->prefix));
+		if ((a.s_addr & mask) == pe->addr.s_addr &&
+		    (best == NULL || pe->prefix > best->prefix))
+			best = pe;
+	}
+	return best;
+}
+
+ks_status
+conf_keyrings(const struct conf *c, ks_status (*fn)(const char *,
+    const char *, void *), void *arg)
+{
+	char who[CONF_NAME_MAX + 32];
+	size_t i;
+	ks_status st;
+
+	for (i = 0; i < c->npeer; i++) {
+		snprintf(who, sizeof(who), "peer %s", c->peers[i].name);
+		if ((st = fn(c->peers[i].keyring, who, arg)) != KS_OK)
+			return st;
+	}
+	for (i = 0; i < c->v2.nprofile; i++) {
+		snprintf(who, sizeof(who), "crypto ikev2 profile %s",
+		    c->v2.profiles[i].name);
+		if ((st = fn(c->v2.profiles[i].keyring, who, arg)) != KS_OK)
+			return st;
+	}
+	return KS_OK;
 }
 
 const struct peer *

@@ -372,7 +372,7 @@ do_initiate(int fd, const char *name)
 			return;
 		}
 	sa = peer->version == 2 ? ikev2_initiate(peer, err, sizeof(err)) :
-	    mm_initiate(peer, err, sizeof(err));
+	    v1_initiate(peer, err, sizeof(err));
 	if (sa == NULL) {
 		snprintf(text, sizeof(text), "cannot initiate to %s: %s\n",
 		    peer->name, err);

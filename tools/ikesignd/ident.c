@@ -1,8 +1,10 @@
 /*
  * ident.c -- a peer's identity, as both IKE versions carry it (ID_IPV4_ADDR,
- * ID_FQDN and ID_USER_FQDN / ID_RFC822_ADDR are numbered 1, 2 and 3 in
- * RFC 2407 4.6.2.1 and RFC 7296 3.5 alike), turned into the text logs and
- * ikesignctl show, and into the kind of keyring lookup that finds its key.
+ * ID_FQDN, ID_USER_FQDN / ID_RFC822_ADDR and ID_KEY_ID are numbered 1, 2, 3
+ * and 11 in RFC 2407 4.6.2.1 and RFC 7296 3.5 alike), turned into the text
+ * logs and ikesignctl show, and into the kind of keyring lookup that finds
+ * its key.  A KEY_ID is taken only when it is printable text (the group
+ * names IOS and strongSwan's "keyid:" send).
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #define ID_IPV4_ADDR	1
 #define ID_FQDN		2
 #define ID_USER_FQDN	3
+#define ID_KEY_ID	11
 
 /* Printable ASCII without spaces: what a name may hold. */
 static int
@@ -40,6 +43,7 @@ ident_text(uint8_t type, const uint8_t *data, size_t len, char *out,
 		return 0;
 	case ID_FQDN:
 	case ID_USER_FQDN:
+	case ID_KEY_ID:
 		if (len >= outsz || !name_ok(data, len))
 			return -1;
 		memcpy(out, data, len);

@@ -131,8 +131,14 @@ struct policy {
 struct peer {
 	char		 name[64];	/* the address as written */
 	struct in_addr	 addr;
+	unsigned	 prefix;	/* 32: one address; less: a range
+					 * ikesignd only responds to */
 	uint16_t	 port;
 	int		 version;
+	int		 aggressive;	/* IKEv1: initiate Aggressive Mode */
+	int		 id_type;	/* IKEv1: the identity we send; 0:
+					 * crypto isakmp identity */
+	char		 id[KS_PEER_ID_MAX + 1];	/* its text */
 	char		 keyring[CONF_NAME_MAX];
 	char		 profile[CONF_NAME_MAX];	/* IKEv2; "": by match */
 };
@@ -245,7 +251,12 @@ ks_status	 conf_parse(const char *text, size_t len, const char *name,
 /* The policies in force, highest priority first. */
 size_t		 conf_policies(const struct conf *, struct policy *out,
 		    size_t max);
+/* The peer line for an address: its own, else the longest range. */
 const struct peer *conf_peer(const struct conf *, struct in_addr);
+/* Call fn for each keyring a peer line or profile names ("who" says
+ * which); stops at and returns the first status other than KS_OK. */
+ks_status conf_keyrings(const struct conf *, ks_status (*fn)(const char *ring,
+    const char *who, void *arg), void *arg);
 const struct peer *conf_peer_name(const struct conf *, const char *);
 /* IKEv2: the proposals in force for a local address (the policy that
  * names it, else one that matches any address, else the default policy),
@@ -594,6 +605,8 @@ enum sa_state {
 	MM_SA_SETUP,
 	MM_KEY_EXCH,
 	MM_KEY_AUTH,
+	AG_INIT_EXCH,	/* Aggressive Mode initiator: message 1 sent */
+	AG_AUTH,	/* Aggressive Mode responder: message 2 sent */
 	QM_IDLE,	/* established, both versions */
 	V2_SA_INIT,	/* IKEv2: in IKE_SA_INIT */
 	V2_AUTH,	/* IKEv2: in IKE_AUTH */
@@ -649,7 +662,10 @@ struct ike_sa {
 	char			 peer_name[64];
 	char			 keyring[CONF_NAME_MAX];
 	char			 key[KS_LABEL_MAX + 1];
-	int			 identity;
+	int			 identity;	/* IKE_ID_* we send */
+	char			 local_id[KS_PEER_ID_MAX + 1];	/* its
+					 * text for USER_FQDN and KEY_ID */
+	int			 aggressive;	/* IKEv1 Aggressive Mode */
 	struct policy		 chosen;
 	const struct dh_group	*group;
 	/* initiator's SA payload body, for HASH_I/HASH_R */
@@ -668,6 +684,11 @@ struct ike_sa {
 					 * after message 6 the base of the
 					 * IVs of later exchanges */
 	char			 peer_id[CONF_NAME_MAX];
+	int			 peer_kind;	/* KS_PEER_*: its lookup */
+	uint8_t			*peer_idb;	/* IKEv1: the peer's ID payload
+					 * body (IDii_b / IDir_b) until its
+					 * proof is checked */
+	size_t			 peer_idblen;
 	int			 peer_dpd;
 	int			 peer_natt;
 	/* times (monotonic seconds) */
@@ -798,6 +819,15 @@ void		 mm_recv(struct ike_sa *, struct ike_msg *,
 		    const struct sockaddr_in *from);
 void		 mm_recv_first(struct ike_msg *, const struct sockaddr_in *from,
 		    const struct sockaddr_in *local, const uint8_t *rxsum);
+
+/* ikev1_am.c: Aggressive Mode ---------------------------------------- */
+
+struct ike_sa	*am_initiate(const struct peer *, char *err, size_t errsz);
+void		 am_recv(struct ike_sa *, struct ike_msg *);
+void		 am_recv_first(struct ike_msg *, const struct sockaddr_in *from,
+		    const struct sockaddr_in *local, const uint8_t *rxsum);
+/* Main Mode or Aggressive Mode, as the peer line says. */
+struct ike_sa	*v1_initiate(const struct peer *, char *err, size_t errsz);
 
 /* ikev1_info.c: informational exchanges, DPD, Quick Mode decline ------- */
 

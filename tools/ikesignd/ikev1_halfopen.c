@@ -36,6 +36,7 @@
 #include <openssl/crypto.h>
 
 #include "ikesignd.h"
+#include "ikev1_ph1.h"
 
 #define HO_SOURCE_SHARE	4	/* one source: at most 1/4 of the table */
 #define HO_LOG_EVERY_S	10	/* at most one eviction warning per 10 s */
@@ -230,6 +231,7 @@ ho_promote(struct half_open *ho)
 	memcpy(sa->icky, ho->icky, IKE_COOKIE_LEN);
 	memcpy(sa->rcky, ho->rcky, IKE_COOKIE_LEN);
 	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
+	ph1_set_identity(sa, peer);
 	sa->chosen = ho->chosen;
 	sa->group = dh_group_get(ho->chosen.group);
 	sa->peer_dpd = ho->peer_dpd;

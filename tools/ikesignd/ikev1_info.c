@@ -301,8 +301,15 @@ info_recv(struct ike_sa *sa, struct ike_msg *m)
 	}
 	if (sa->k.e == NULL || open_exchange(sa, m, buf, sizeof(buf),
 	    PLD_BIT(IKE_PLD_N) | PLD_BIT(IKE_PLD_D)) != 0) {
-		log_warnx("%s: informational exchange that does not decrypt "
-		    "or whose HASH does not verify; dropped", sa->peer_name);
+		if (sa->state == AG_AUTH && sa->chosen.auth == IKE_AUTH_PSK)
+			sa_fail(sa, "the peer's answer to message 2 does not "
+			    "decrypt: its pre-shared key does not match the "
+			    "one keyring '%s' holds for '%s'", sa->keyring,
+			    sa->peer_id);
+		else
+			log_warnx("%s: informational exchange that does not "
+			    "decrypt or whose HASH does not verify; dropped",
+			    sa->peer_name);
 		return;
 	}
 	for (i = 1; i < m->npld; i++) {

@@ -1,7 +1,8 @@
 /*
  * ikev1_input.c -- an IKEv1 datagram to the exchange it belongs to: a new
- * Main Mode, the half-open table, an SA of the table (Main Mode,
- * Informational, Quick Mode declined), or nowhere; and the operations the
+ * Main Mode or Aggressive Mode, the half-open table, an SA of the table
+ * (Main Mode, Aggressive Mode, Informational, Quick Mode declined), or
+ * nowhere; and the operations the
  * shared SA table asks of IKEv1 (ikev1_ops).
  */
 #include "config.h"
@@ -17,13 +18,17 @@ ikev1_state_name(const struct ike_sa *sa)
 {
 	switch (sa->state) {
 	case MM_NO_STATE:
-		return "MM_NO_STATE";
+		return sa->aggressive ? "AG_NO_STATE" : "MM_NO_STATE";
 	case MM_SA_SETUP:
 		return "MM_SA_SETUP";
 	case MM_KEY_EXCH:
 		return "MM_KEY_EXCH";
 	case MM_KEY_AUTH:
 		return "MM_KEY_AUTH";
+	case AG_INIT_EXCH:
+		return "AG_INIT_EXCH";
+	case AG_AUTH:
+		return "AG_AUTH";
 	case QM_IDLE:
 		return "QM_IDLE";
 	default:
@@ -31,7 +36,8 @@ ikev1_state_name(const struct ike_sa *sa)
 	}
 }
 
-/* A new Main Mode with the same peer; the old SA lives until it expires. */
+/* A new phase 1 with the same peer, in the mode of its peer line; the
+ * old SA lives until it expires. */
 static void
 ikev1_rekey(struct ike_sa *sa)
 {
@@ -39,7 +45,7 @@ ikev1_rekey(struct ike_sa *sa)
 	char err[256];
 
 	peer = conf_peer(&ikesignd->conf, sa->remote.sin_addr);
-	if (peer != NULL && mm_initiate(peer, err, sizeof(err)) == NULL)
+	if (peer != NULL && v1_initiate(peer, err, sizeof(err)) == NULL)
 		log_warnx("%s: cannot rekey: %s", sa->peer_name, err);
 }
 
@@ -71,21 +77,29 @@ const struct ike_ops ikev1_ops = {
 	.state_name = ikev1_state_name,
 };
 
-/* Message 1 of a Main Mode we respond to: clear, no CKY-R, M-ID 0. */
+/* Phase 1 exchanges: Main Mode and Aggressive Mode. */
+static int
+is_phase1(const struct ike_msg *m)
+{
+	return m->xchg == IKE_XCHG_IDPROT || m->xchg == IKE_XCHG_AGGRESSIVE;
+}
+
+/* Message 1 of a phase 1 we respond to: clear, no CKY-R, M-ID 0. */
 static int
 is_first(const struct ike_msg *m)
 {
 	static const uint8_t zero[IKE_COOKIE_LEN];
 
-	return m->xchg == IKE_XCHG_IDPROT && m->mid == 0 &&
+	return is_phase1(m) && m->mid == 0 &&
 	    (m->flags & IKE_FLAG_ENC) == 0 &&
 	    memcmp(m->rcookie, zero, IKE_COOKIE_LEN) == 0;
 }
 
 /*
  * A message 1 for no SA of the table: a repeated one finds its
- * negotiation by CKY-I alone, in the half-open table or (after message
- * 3) in the SA table; otherwise it starts a new one.  NULL when done.
+ * negotiation by CKY-I alone, in the half-open table (Main Mode) or in
+ * the SA table (Main Mode after message 3, Aggressive Mode); otherwise it
+ * starts a new one.  NULL when done.
  */
 static struct ike_sa *
 first_input(struct ike_msg *m, const uint8_t *sum,
@@ -93,20 +107,27 @@ first_input(struct ike_msg *m, const uint8_t *sum,
 {
 	struct half_open *ho;
 	struct ike_sa *sa;
+	int am = m->xchg == IKE_XCHG_AGGRESSIVE;
 
-	if ((ho = ho_find(m->icookie, NULL, from)) != NULL) {
+	if (!am && (ho = ho_find(m->icookie, NULL, from)) != NULL) {
 		ho_repeat(ho, sum);
 		return NULL;
 	}
 	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
 		if (!sa->initiator && sa->state != MM_DEAD &&
+		    sa->version == 1 && sa->aggressive == am &&
 		    sa->remote.sin_addr.s_addr == from->sin_addr.s_addr &&
 		    memcmp(sa->icky, m->icookie, IKE_COOKIE_LEN) == 0)
 			break;
 	if (sa == NULL) {
-		mm_recv_first(m, from, local, sum);
+		if (am)
+			am_recv_first(m, from, local, sum);
+		else
+			mm_recv_first(m, from, local, sum);
 		return NULL;
 	}
+	if (am)
+		return sa;	/* a repeat is answered from sa->tx */
 	if (sa->state != MM_SA_SETUP) {
 		log_debug("%s: late copy of message 1 dropped", sa->peer_name);
 		return NULL;
@@ -129,7 +150,7 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		log_debug("malformed datagram of %zu octets dropped", len);
 		return;
 	}
-	if (m.xchg == IKE_XCHG_IDPROT)
+	if (is_phase1(&m))
 		crypto_digest256(pkt, m.len, sum);
 	sa = sa_find(m.icookie, m.rcookie, from);
 	if (sa == NULL && is_first(&m) &&
@@ -148,7 +169,7 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		log_debug("datagram for no known IKE SA from %s dropped", who);
 		return;
 	}
-	if (m.xchg == IKE_XCHG_IDPROT && !sa->initiator && sa->tx != NULL &&
+	if (is_phase1(&m) && !sa->initiator && sa->tx != NULL &&
 	    memcmp(sum, sa->rxsum, sizeof(sum)) == 0) {
 		log_debug("%s: repeated request; answering again",
 		    sa->peer_name);
@@ -159,6 +180,10 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	switch (m.xchg) {
 	case IKE_XCHG_IDPROT:
 		mm_recv(sa, &m, from);
+		memcpy(sa->rxsum, sum, sizeof(sum));
+		break;
+	case IKE_XCHG_AGGRESSIVE:
+		am_recv(sa, &m);
 		memcpy(sa->rxsum, sum, sizeof(sum));
 		break;
 	case IKE_XCHG_INFO:

@@ -115,36 +115,56 @@ check_summary(const struct conf *c)
 	return (int)n;
 }
 
-/* Add name to the list in buf unless it is there or "default". */
-static void
-keyring_add(char *buf, size_t bufsz, const char *name)
-{
-	char quoted[CONF_NAME_MAX + 3];
-	size_t len = strlen(buf);
+struct ring_probe {
+	ks_ctx	*ctx;
+	char	 err[640];
+};
 
-	if (name[0] == '\0' || strcmp(name, KS_KEYRING_DEFAULT) == 0)
-		return;
-	snprintf(quoted, sizeof(quoted), "'%s'", name);
-	if (strstr(buf, quoted) != NULL)
-		return;
-	snprintf(buf + len, bufsz - len, "%s%s", len > 0 ? ", " : "", quoted);
+static ks_status
+ring_on_token(const char *ring, const char *who, void *arg)
+{
+	struct ring_probe *rp = arg;
+	ks_status st;
+
+	if (ring[0] == '\0' || strcmp(ring, KS_KEYRING_DEFAULT) == 0)
+		return KS_OK;	/* always there */
+	if ((st = ks_keyring_exists(rp->ctx, ring)) != KS_OK)
+		snprintf(rp->err, sizeof(rp->err), "%s names keyring '%s': "
+		    "%.500s", who, ring, ks_ctx_error(rp->ctx));
+	return st;
 }
 
-/* -n does not open the token: say which keyrings the start checks. */
-static void
-check_keyrings_note(const struct conf *c)
+/*
+ * -n: the keyrings the configuration names are on the token.  Keyrings
+ * are public objects, so this needs no login and no PIN.  A token that
+ * cannot be reached is only a warning (the start checks again); a
+ * missing keyring is an error.  0, or the exit status.
+ */
+static int
+check_keyrings(const struct conf *c)
 {
-	char names[1024] = "";
-	size_t i;
+	struct ring_probe rp;
+	ks_status st;
 
-	for (i = 0; i < c->npeer; i++)
-		keyring_add(names, sizeof(names), c->peers[i].keyring);
-	for (i = 0; i < c->v2.nprofile; i++)
-		keyring_add(names, sizeof(names), c->v2.profiles[i].keyring);
-	if (names[0] != '\0')
-		log_info("%s: keyrings %s are checked on the token when "
-		    "ikesignd starts (-n does not open the token)", c->path,
-		    names);
+	memset(&rp, 0, sizeof(rp));
+	if (ks_ctx_new(&rp.ctx) != KS_OK)
+		return tool_fail(KS_EFAIL, "out of memory");
+	if ((st = ks_ctx_set_module(rp.ctx, c->module[0] != '\0' ?
+	    c->module : NULL)) != KS_OK ||
+	    (st = ks_ctx_set_token(rp.ctx, c->token[0] != '\0' ? c->token :
+	    NULL)) != KS_OK ||
+	    (st = ks_ctx_open(rp.ctx, 0)) != KS_OK) {
+		log_warnx("%s: warning: the keyrings were not checked: %s; "
+		    "ikesignd checks them when it starts", c->path,
+		    ks_ctx_error(rp.ctx));
+		ks_ctx_free(rp.ctx);
+		return 0;
+	}
+	st = conf_keyrings(c, ring_on_token, &rp);
+	ks_ctx_free(rp.ctx);
+	if (st != KS_OK)
+		return tool_fail(st, "%s: %s", c->path, rp.err);
+	return 0;
 }
 
 /* The parent's answer to a reload: a memfd with the parsed struct conf. */
@@ -565,8 +585,9 @@ main(int argc, const char **argv)
 	if ((st = conf_load(opt_config, &d.conf, err, sizeof(err))) != KS_OK)
 		return tool_fail(st, "%s", err);
 	if (opt_check) {
+		if ((rc = check_keyrings(&d.conf)) != 0)
+			return rc;
 		rc = check_summary(&d.conf);
-		check_keyrings_note(&d.conf);
 		printf("%s: configuration OK: %d polic%s, %zu peer%s, key "
 		    "'%s'\n", opt_config, rc, rc == 1 ? "y" : "ies",
 		    d.conf.npeer, d.conf.npeer == 1 ? "" : "s", d.conf.key);

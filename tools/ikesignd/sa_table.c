@@ -98,6 +98,7 @@ sa_free(struct ike_sa *sa)
 	if (sa->ops->release != NULL)
 		sa->ops->release(sa);
 	free(sa->sai);
+	free(sa->peer_idb);
 	free(sa->tx);
 	EVP_PKEY_free(sa->dh);
 	OPENSSL_cleanse(sa, sizeof(*sa));
@@ -146,9 +147,13 @@ sa_established(struct ike_sa *sa)
 	    "keyring '%s')", sa->peer_name, sa->peer_id,
 	    sa->chosen.auth == IKE_AUTH_PSK ? "pre-shared key" :
 	    "RSA signature", sa->keyring);
+	free(sa->peer_idb);
+	sa->peer_idb = NULL;
+	sa->peer_idblen = 0;
 	log_info("%s: IKE SA conn-id %u established as %s: %s, local key "
-	    "'%s'", sa->peer_name, sa->conn_id,
-	    sa->initiator ? "initiator" : "responder", buf, sa->key);
+	    "'%s'%s", sa->peer_name, sa->conn_id,
+	    sa->initiator ? "initiator" : "responder", buf, sa->key,
+	    sa->aggressive ? " (Aggressive Mode)" : "");
 	if (sa->waiter >= 0) {
 		snprintf(text, sizeof(text), "IKE SA with %s established "
 		    "(conn-id %u, peer id '%s', %s)\n", sa->peer_name,

@@ -837,11 +837,17 @@ signer_keyring_exists(const char *keyring, char *err, size_t errsz)
 	return call(req, reqlen, resp, &rlen, err, errsz);
 }
 
-/* One keyring the configuration names (who: where), over fd. */
+struct keyring_check {
+	int	 fd;
+	char	*err;
+	size_t	 errsz;
+};
+
+/* One keyring the configuration names (who: where), over the signer's fd. */
 static ks_status
-keyring_named(int fd, const char *keyring, const char *who, char *err,
-    size_t errsz)
+keyring_named(const char *keyring, const char *who, void *arg)
 {
+	struct keyring_check *kc = arg;
 	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
 	char why[512];
 	size_t reqlen, rlen = 0;
@@ -853,33 +859,18 @@ keyring_named(int fd, const char *keyring, const char *who, char *err,
 	if ((reqlen = keyring_request(keyring, req, why, sizeof(why))) == 0)
 		st = KS_EUSAGE;
 	else
-		st = exchange(fd, req, reqlen, resp, &rlen, why, sizeof(why),
-		    &gone);
+		st = exchange(kc->fd, req, reqlen, resp, &rlen, why,
+		    sizeof(why), &gone);
 	if (st != KS_OK)
-		snprintf(err, errsz, "%s names keyring '%s': %s", who, keyring,
-		    why);
+		snprintf(kc->err, kc->errsz, "%s names keyring '%s': %s", who,
+		    keyring, why);
 	return st;
 }
 
 ks_status
 signer_check_keyrings(int fd, const struct conf *c, char *err, size_t errsz)
 {
-	char who[CONF_NAME_MAX + 32];
-	size_t i;
-	ks_status st;
+	struct keyring_check kc = { fd, err, errsz };
 
-	for (i = 0; i < c->npeer; i++) {
-		snprintf(who, sizeof(who), "peer %s", c->peers[i].name);
-		if ((st = keyring_named(fd, c->peers[i].keyring, who, err,
-		    errsz)) != KS_OK)
-			return st;
-	}
-	for (i = 0; i < c->v2.nprofile; i++) {
-		snprintf(who, sizeof(who), "crypto ikev2 profile %s",
-		    c->v2.profiles[i].name);
-		if ((st = keyring_named(fd, c->v2.profiles[i].keyring, who, err,
-		    errsz)) != KS_OK)
-			return st;
-	}
-	return KS_OK;
+	return conf_keyrings(c, keyring_named, &kc);
 }

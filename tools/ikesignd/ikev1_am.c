@@ -1,0 +1,532 @@
+/*
+ * ikev1_am.c -- IKEv1 Aggressive Mode (RFC 2409 5.1, 5.4) with RSA
+ * signatures or pre-shared keys, as initiator and as responder:
+ *
+ *	1  HDR, SA, KE, Ni, IDii, VID              -->
+ *	2      <--  HDR, SA, KE, Nr, IDir, VID, [NAT-D], SIG_R|HASH_R
+ *	3  HDR*, [NAT-D], SIG_I|HASH_I, [N]        -->
+ *
+ * Message 3 is encrypted when we send it (as strongSwan and IOS do) and
+ * accepted either way.  The initiator's identity comes first, so the
+ * responder can choose the pre-shared key by the name the peer gives
+ * (ID_FQDN, ID_USER_FQDN, ID_KEY_ID) for peers whose address is not known
+ * in advance ("peer ADDRESS/PREFIX" lines).
+ *
+ * The price: message 2 carries HASH_R, a value computed from the
+ * pre-shared key and values the initiator knows, so anyone who sends a
+ * message 1 with a valid identity can guess the key offline.  That is why
+ * "crypto isakmp aggressive-mode disable" refuses message 1 without any
+ * answer, and why an identity without a key gets no answer either.
+ *
+ * A responder negotiation is an SA of the table from message 1 on (it has
+ * DH state and keys); their number is bounded by the half-open limit.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "ikesignd.h"
+#include "ikev1_ph1.h"
+
+/* What each message may hold. */
+#define AM_FIRST_PLDS	(PLD_BIT(IKE_PLD_SA) | PLD_BIT(IKE_PLD_KE) | \
+			PLD_BIT(IKE_PLD_NONCE) | PLD_BIT(IKE_PLD_ID) | \
+			PLD_BIT(IKE_PLD_VID) | PLD_BIT(IKE_PLD_CR))
+#define AM_SECOND_PLDS	(AM_FIRST_PLDS | PLD_BIT(IKE_PLD_HASH) | \
+			PLD_BIT(IKE_PLD_SIG) | PLD_BIT(IKE_PLD_CERT) | \
+			PLD_BIT(IKE_PLD_N) | PLD_BIT(IKE_PLD_NATD) | \
+			PLD_BIT(IKE_PLD_NATD_DRAFT))
+#define AM_LAST_PLDS	(PLD_BIT(IKE_PLD_HASH) | PLD_BIT(IKE_PLD_SIG) | \
+			PLD_BIT(IKE_PLD_CERT) | PLD_BIT(IKE_PLD_N) | \
+			PLD_BIT(IKE_PLD_NATD) | PLD_BIT(IKE_PLD_NATD_DRAFT) | \
+			PLD_BIT(IKE_PLD_VID))
+
+/* Exactly one payload of each type in types[]; else NULL. */
+static const struct pld *
+one_each(const struct ike_msg *m, const uint8_t *types, size_t n)
+{
+	const struct pld *p = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((p = msg_find(m, types[i], 0)) == NULL ||
+		    msg_find(m, types[i], 1) != NULL)
+			return NULL;
+	return p;
+}
+
+/* The policies offered with one DH group (Aggressive Mode sends one KE):
+ * those of the group of the first; how many. */
+static size_t
+offer_policies(struct policy *pols, size_t max)
+{
+	size_t n = conf_policies(&ikesignd->conf, pols, max), i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (pols[i].group == pols[0].group)
+			pols[k++] = pols[i];
+	return k;
+}
+
+/* Our identity payload (message 1 or 2); its body in idb. */
+static int
+add_id(struct ike_sa *sa, struct msgb *mb, uint8_t *idb, size_t idbsz,
+    size_t *idlen)
+{
+	struct wbuf w;
+
+	wb_init(&w, idb, idbsz);
+	ph1_build_id(sa, &w);
+	if (w.err)
+		return -1;
+	msgb_pld_begin(mb, IKE_PLD_ID);
+	wb_bytes(&mb->w, idb, w.len);
+	msgb_pld_end(mb);
+	*idlen = w.len;
+	return 0;
+}
+
+/* Responder ------------------------------------------------------------ */
+
+/* Responder negotiations waiting for message 3. */
+static size_t
+am_half_open(void)
+{
+	const struct ike_sa *sa;
+	size_t n = 0;
+
+	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
+		if (sa->state == AG_AUTH)
+			n++;
+	return n;
+}
+
+/* Message 1 checked for shape, a peer line and a policy; the chosen
+ * policy, or NULL when it was refused (logged, maybe answered). */
+static const struct policy *
+first_checks(struct ike_msg *m, const struct sockaddr_in *from,
+    const char *who, struct sa_offer *offer, struct policy *pols,
+    size_t *xi)
+{
+	static const uint8_t need[] = { IKE_PLD_SA, IKE_PLD_KE,
+	    IKE_PLD_NONCE, IKE_PLD_ID };
+	const struct policy *chosen;
+	const struct pld *psa;
+	size_t npol;
+	int rc;
+
+	if ((rc = msg_parse_clear(m, AM_FIRST_PLDS)) != 0 ||
+	    one_each(m, need, sizeof(need)) == NULL ||
+	    (psa = msg_find(m, IKE_PLD_SA, 0)) == NULL ||
+	    sa_parse(psa->body, psa->len, offer) != 0) {
+		log_debug("%s: malformed Aggressive Mode message 1 dropped",
+		    who);
+		info_notify_clear(m, from, rc != 0 ? (uint16_t)rc :
+		    IKE_N_PAYLOAD_MALFORMED);
+		return NULL;
+	}
+	if (!ikesignd->key_ok) {
+		log_warnx("Aggressive Mode from %s refused: the local key '%s' "
+		    "is locked or missing", who, ikesignd->conf.key);
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
+		return NULL;
+	}
+	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
+	if (sa_choose(offer, pols, npol, xi, &chosen) != 0) {
+		ph1_log_offer(who, offer);
+		log_warnx("Aggressive Mode from %s: proposal mismatch: no "
+		    "policy matches the %zu transform%s offered (-v lists "
+		    "them)", who, offer->nx, offer->nx == 1 ? "" : "s");
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
+		return NULL;
+	}
+	return chosen;
+}
+
+/* The SA for a new responder negotiation, its message 1 taken in. */
+static struct ike_sa *
+resp_sa(struct ike_msg *m, const struct sockaddr_in *from,
+    const struct sockaddr_in *local, const struct peer *peer,
+    const struct sa_offer *offer, size_t xi, const struct policy *chosen)
+{
+	const struct pld *psa = msg_find(m, IKE_PLD_SA, 0);
+	struct ike_sa *sa;
+
+	if ((sa = sa_new(0, local, from)) == NULL)
+		return NULL;
+	sa->aggressive = 1;
+	memcpy(sa->icky, m->icookie, IKE_COOKIE_LEN);
+	crypto_random(sa->rcky, IKE_COOKIE_LEN);
+	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
+	ph1_set_identity(sa, peer);
+	sa->chosen = *chosen;
+	sa->chosen.lifetime = offer->x[xi].p.lifetime;	/* <= ours */
+	sa->group = dh_group_get(chosen->group);
+	ph1_read_vids(sa, m);
+	if ((sa->sai = malloc(psa->len)) == NULL) {
+		sa_fail(sa, "out of memory");
+		return NULL;
+	}
+	memcpy(sa->sai, psa->body, psa->len);
+	sa->sailen = psa->len;
+	return sa;
+}
+
+/* Message 2: SA, KE, Nr, IDir, VIDs, NAT-D, then the proof over IDir. */
+static int
+resp_msg2(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
+{
+	uint8_t idb[KS_PEER_ID_MAX + 8];
+	size_t idlen;
+	struct msgb mb;
+	int rc;
+
+	msgb_init(&mb, sa, IKE_XCHG_AGGRESSIVE, 0);
+	msgb_pld_begin(&mb, IKE_PLD_SA);
+	sa_build_reply(&mb.w, offer, xi);
+	msgb_pld_end(&mb);
+	ph1_add_ke_nonce(sa, &mb);
+	if (add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
+		return IKE_N_PAYLOAD_MALFORMED;
+	ph1_add_vid(&mb, ph1_vid_dpd, sizeof(ph1_vid_dpd));
+	if (sa->peer_natt)
+		ph1_add_vid(&mb, ph1_vid_natt, sizeof(ph1_vid_natt));
+	if (ph1_add_natd(sa, &mb) != 0)
+		return IKE_N_PAYLOAD_MALFORMED;
+	if ((rc = ph1_add_proof(sa, &mb, idb, idlen)) != 0)
+		return rc;
+	if (msgb_finish(&mb, sa, NULL) != 0 || msg_send(sa, &mb, 1) != 0)
+		return IKE_N_PAYLOAD_MALFORMED;
+	return 0;
+}
+
+/*
+ * Message 1 of an Aggressive Mode we respond to.  Refused without any
+ * answer when Aggressive Mode is off and when there is no pre-shared key
+ * for the identity: an answer would carry HASH_R, which an attacker could
+ * take home to guess the key.
+ */
+void
+am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
+    const struct sockaddr_in *local, const uint8_t *rxsum)
+{
+	struct policy pols[CONF_POLICY_MAX];
+	const struct policy *chosen;
+	const struct peer *peer;
+	const struct pld *ke;
+	struct sa_offer offer;
+	struct ike_sa *sa;
+	char who[INET_ADDRSTRLEN], buf[128];
+	size_t xi;
+	int rc;
+
+	inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
+	if ((peer = conf_peer(&ikesignd->conf, from->sin_addr)) == NULL) {
+		log_warnx("Aggressive Mode from unknown peer %s ignored: no "
+		    "'peer' line covers it", who);
+		return;
+	}
+	if (peer->version != 1) {
+		log_warnx("Aggressive Mode from %s ignored: its peer line says "
+		    "ike-version 2", who);
+		return;
+	}
+	if (ikesignd->conf.aggressive_off) {
+		log_warnx("Aggressive Mode from %s refused without an answer: "
+		    "crypto isakmp aggressive-mode disable", who);
+		return;
+	}
+	if ((chosen = first_checks(m, from, who, &offer, pols, &xi)) == NULL)
+		return;
+	if (am_half_open() >= ho_limit()) {
+		log_warnx("Aggressive Mode from %s dropped: %zu negotiations "
+		    "wait for their message 3 (crypto call admission limit)",
+		    who, am_half_open());
+		return;
+	}
+	if ((sa = resp_sa(m, from, local, peer, &offer, xi, chosen)) == NULL) {
+		log_warnx("Aggressive Mode from %s dropped: too many IKE SAs "
+		    "or out of memory", who);
+		return;
+	}
+	memcpy(sa->rxsum, rxsum, sizeof(sa->rxsum));
+	if ((rc = ph1_take_ke_nonce(sa, m, &ke)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, "message 1: bad KE or nonce (a "
+		    "KE of another group than the chosen policy's)");
+		return;
+	}
+	if ((rc = ph1_take_peer_id(sa, msg_find(m, IKE_PLD_ID, 0))) != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, sa->why);
+		return;
+	}
+	if (ph1_new_dh(sa) != 0 || ph1_make_keys(sa, ke->body, ke->len) != 0) {
+		if (sa->why[0] != '\0')	/* no pre-shared key: no answer */
+			ph1_error(sa, 0, 0, sa->why);
+		else
+			ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE "
+			    "value in message 1 (out of range or not on the "
+			    "curve)");
+		return;
+	}
+	if ((rc = resp_msg2(sa, &offer, xi)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, "cannot build message 2");
+		return;
+	}
+	sa->state = AG_AUTH;
+	policy_string(chosen, buf, sizeof(buf));
+	log_info("%s: Aggressive Mode responder for '%s', policy %u chosen: %s",
+	    who, sa->peer_id, chosen->prio, buf);
+}
+
+/* Message 3: the initiator's proof, encrypted or not. */
+static void
+resp_msg3(struct ike_sa *sa, struct ike_msg *m)
+{
+	uint8_t buf[IKE_RECV_MAX];
+	int rc;
+
+	if ((m->flags & IKE_FLAG_ENC) != 0) {
+		if (ph1_decrypt(sa, m, buf, sizeof(buf), AM_LAST_PLDS) != 0) {
+			ph1_unreadable(sa, 3);
+			return;
+		}
+	} else if (msg_parse_clear(m, AM_LAST_PLDS) != 0) {
+		log_warnx("%s: malformed Aggressive Mode message 3 dropped",
+		    sa->peer_name);
+		return;
+	}
+	ph1_check_natd(sa, m);
+	if ((rc = ph1_check_proof(sa, m)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, sa->why);
+		return;
+	}
+	/* message 1 will not come again: no copy of message 2 to keep */
+	free(sa->tx);
+	sa->tx = NULL;
+	sa->txlen = 0;
+	if (ph1_has_initial_contact(m))
+		sa_initial_contact(sa);
+	sa_established(sa);
+}
+
+/* Initiator ------------------------------------------------------------ */
+
+/* Message 1: SA, KE, Ni, IDii, VIDs; keeps SAi_b and starts the timer. */
+static int
+init_msg1(struct ike_sa *sa, const struct policy *pols, size_t npol)
+{
+	uint8_t idb[KS_PEER_ID_MAX + 8];
+	size_t start, idlen;
+	struct msgb mb;
+
+	msgb_init(&mb, sa, IKE_XCHG_AGGRESSIVE, 0);
+	msgb_pld_begin(&mb, IKE_PLD_SA);
+	start = mb.w.len;
+	sa_build_offer(&mb.w, pols, npol);
+	msgb_pld_end(&mb);
+	if (mb.w.err || (sa->sai = malloc(mb.w.len - start)) == NULL)
+		return -1;
+	memcpy(sa->sai, wb_at(&mb.w, start, mb.w.len - start),
+	    mb.w.len - start);
+	sa->sailen = mb.w.len - start;
+	ph1_add_ke_nonce(sa, &mb);
+	if (add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
+		return -1;
+	ph1_add_vid(&mb, ph1_vid_dpd, sizeof(ph1_vid_dpd));
+	ph1_add_vid(&mb, ph1_vid_natt, sizeof(ph1_vid_natt));
+	if (msgb_finish(&mb, sa, NULL) != 0 || msg_send(sa, &mb, 2) != 0)
+		return -1;
+	return 0;
+}
+
+struct ike_sa *
+am_initiate(const struct peer *peer, char *err, size_t errsz)
+{
+	struct policy pols[CONF_POLICY_MAX];
+	struct sockaddr_in remote, local;
+	struct ike_sa *sa;
+	size_t npol;
+
+	if (net_endpoints(peer->addr, peer->port, &local, &remote) != 0) {
+		snprintf(err, errsz, "no route to %s", peer->name);
+		return NULL;
+	}
+	if ((npol = offer_policies(pols, CONF_POLICY_MAX)) == 0) {
+		snprintf(err, errsz, "no isakmp policy configured and the "
+		    "default policy is off");
+		return NULL;
+	}
+	if ((sa = sa_new(1, &local, &remote)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	sa->aggressive = 1;
+	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
+	ph1_set_identity(sa, peer);
+	crypto_random(sa->icky, IKE_COOKIE_LEN);
+	sa->group = dh_group_get(pols[0].group);
+	if (sa->group == NULL || ph1_new_dh(sa) != 0 ||
+	    init_msg1(sa, pols, npol) != 0) {
+		snprintf(err, errsz, "cannot build message 1");
+		sa->state = MM_DEAD;
+		return NULL;
+	}
+	sa->state = AG_INIT_EXCH;
+	log_info("%s: Aggressive Mode initiator, offering %zu polic%s of "
+	    "group %d", peer->name, npol, npol == 1 ? "y" : "ies",
+	    sa->group->id);
+	return sa;
+}
+
+/* The responder's choice: one transform we offered, of our group. */
+static int
+take_choice(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct policy pols[CONF_POLICY_MAX];
+	const struct policy *chosen;
+	const struct pld *psa;
+	struct sa_offer reply;
+	size_t npol = offer_policies(pols, CONF_POLICY_MAX), xi;
+	char buf[128];
+
+	if ((psa = msg_find(m, IKE_PLD_SA, 0)) == NULL ||
+	    msg_find(m, IKE_PLD_SA, 1) != NULL ||
+	    sa_parse(psa->body, psa->len, &reply) != 0 || reply.nx != 1 ||
+	    sa_choose(&reply, pols, npol, &xi, &chosen) != 0 ||
+	    chosen->group != sa->group->id)
+		return -1;
+	memcpy(sa->rcky, m->rcookie, IKE_COOKIE_LEN);
+	sa->chosen = *chosen;
+	sa->chosen.lifetime = reply.x[0].p.lifetime < chosen->lifetime ?
+	    reply.x[0].p.lifetime : chosen->lifetime;
+	policy_string(&sa->chosen, buf, sizeof(buf));
+	log_info("%s: peer chose %s", sa->peer_name, buf);
+	return 0;
+}
+
+/* Message 3: [NAT-D], our proof over IDii, [INITIAL-CONTACT], encrypted. */
+static int
+init_msg3(struct ike_sa *sa)
+{
+	uint8_t idb[KS_PEER_ID_MAX + 8];
+	struct msgb mb;
+	struct wbuf w;
+	int rc;
+
+	wb_init(&w, idb, sizeof(idb));
+	ph1_build_id(sa, &w);
+	if (w.err)
+		return IKE_N_PAYLOAD_MALFORMED;
+	msgb_init(&mb, sa, IKE_XCHG_AGGRESSIVE, 0);
+	if (ph1_add_natd(sa, &mb) != 0)
+		return IKE_N_PAYLOAD_MALFORMED;
+	if ((rc = ph1_add_proof(sa, &mb, idb, w.len)) != 0)
+		return rc;
+	ph1_add_initial_contact(sa, &mb);
+	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 0) != 0)
+		return IKE_N_PAYLOAD_MALFORMED;
+	return 0;
+}
+
+/* Message 2: the responder's choice, keys, identity and proof. */
+static void
+init_msg2(struct ike_sa *sa, struct ike_msg *m)
+{
+	static const uint8_t need[] = { IKE_PLD_KE, IKE_PLD_NONCE,
+	    IKE_PLD_ID };
+	const struct pld *ke;
+	int rc;
+
+	if (msg_parse_clear(m, AM_SECOND_PLDS) != 0) {
+		log_warnx("%s: malformed Aggressive Mode message 2 dropped",
+		    sa->peer_name);
+		return;
+	}
+	if (ph1_refused(sa, m))
+		return;
+	if (one_each(m, need, sizeof(need)) == NULL) {
+		ph1_error(sa, IKE_N_PAYLOAD_MALFORMED, 0, "message 2 without "
+		    "one KE, nonce and ID");
+		return;
+	}
+	if (take_choice(sa, m) != 0) {
+		ph1_error(sa, IKE_N_NO_PROPOSAL_CHOSEN, 0, "the peer chose a "
+		    "transform we did not offer");
+		return;
+	}
+	ph1_read_vids(sa, m);
+	if ((rc = ph1_take_ke_nonce(sa, m, &ke)) != 0 ||
+	    (rc = ph1_take_peer_id(sa, msg_find(m, IKE_PLD_ID, 0))) != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, sa->why[0] != '\0' ? sa->why :
+		    "bad KE or nonce in message 2");
+		return;
+	}
+	if (ph1_make_keys(sa, ke->body, ke->len) != 0) {
+		ph1_error(sa, sa->why[0] != '\0' ? IKE_N_AUTHENTICATION_FAILED :
+		    IKE_N_INVALID_KEY_INFORMATION, 0, sa->why[0] != '\0' ?
+		    sa->why : "bad KE value in message 2");
+		return;
+	}
+	ph1_check_natd(sa, m);
+	if ((rc = ph1_check_proof(sa, m)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, sa->why);
+		return;
+	}
+	/* message 1 is answered: no more retransmissions of it */
+	free(sa->tx);
+	sa->tx = NULL;
+	sa->txlen = 0;
+	sa->tx_next = 0;
+	if ((rc = init_msg3(sa)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, "cannot build message 3");
+		return;
+	}
+	sa_established(sa);
+}
+
+/* Dispatch ------------------------------------------------------------- */
+
+void
+am_recv(struct ike_sa *sa, struct ike_msg *m)
+{
+	int enc = (m->flags & IKE_FLAG_ENC) != 0;
+
+	if (m->mid != 0) {
+		log_warnx("%s: Aggressive Mode message with message ID %u "
+		    "dropped", sa->peer_name, m->mid);
+		return;
+	}
+	if (sa->initiator && sa->state == AG_INIT_EXCH && !enc)
+		init_msg2(sa, m);
+	else if (!sa->initiator && sa->state == AG_AUTH)
+		resp_msg3(sa, m);
+	else
+		log_debug("%s: unexpected Aggressive Mode message in %s",
+		    sa->peer_name, sa_state_name(sa));
+}
+
+struct ike_sa *
+v1_initiate(const struct peer *peer, char *err, size_t errsz)
+{
+	if (peer->version != 1) {
+		snprintf(err, errsz, "%s is configured for ike-version 2",
+		    peer->name);
+		return NULL;
+	}
+	if (peer->prefix < 32) {
+		snprintf(err, errsz, "peer %s is a range: ikesignd only "
+		    "responds to it", peer->name);
+		return NULL;
+	}
+	if (!ikesignd->key_ok) {
+		snprintf(err, errsz, "the local key '%s' is locked or missing",
+		    ikesignd->conf.key);
+		return NULL;
+	}
+	return peer->aggressive ? am_initiate(peer, err, errsz) :
+	    mm_initiate(peer, err, errsz);
+}
