@@ -224,17 +224,9 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	size_t xi;
 	int rc;
 
-	inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
-	if ((peer = conf_peer(&ikesignd->conf, from->sin_addr)) == NULL) {
-		log_warnx("Aggressive Mode from unknown peer %s ignored: no "
-		    "'peer' line covers it", who);
+	if ((peer = ph1_responder_peer(from, "Aggressive Mode", who,
+	    sizeof(who))) == NULL)
 		return;
-	}
-	if (peer->version != 1) {
-		log_warnx("Aggressive Mode from %s ignored: its peer line says "
-		    "ike-version 2", who);
-		return;
-	}
 	if (ikesignd->conf.aggressive_off) {
 		log_warnx("Aggressive Mode from %s refused without an answer: "
 		    "crypto isakmp aggressive-mode disable", who);
@@ -305,9 +297,7 @@ resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	/* message 1 will not come again: no copy of message 2 to keep */
-	free(sa->tx);
-	sa->tx = NULL;
-	sa->txlen = 0;
+	ph1_drop_tx(sa);
 	if (ph1_has_initial_contact(m))
 		sa_initial_contact(sa);
 	sa_established(sa);
@@ -477,10 +467,7 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	/* message 1 is answered: no more retransmissions of it */
-	free(sa->tx);
-	sa->tx = NULL;
-	sa->txlen = 0;
-	sa->tx_next = 0;
+	ph1_drop_tx(sa);
 	if ((rc = init_msg3(sa)) != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, "cannot build message 3");
 		return;

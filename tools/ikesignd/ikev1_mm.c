@@ -54,17 +54,9 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	size_t npol, xi;
 	int rc;
 
-	inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
-	if ((peer = conf_peer(&ikesignd->conf, from->sin_addr)) == NULL) {
-		log_warnx("Main Mode from unknown peer %s ignored: no 'peer' "
-		    "line for it", who);
+	if ((peer = ph1_responder_peer(from, "Main Mode", who,
+	    sizeof(who))) == NULL)
 		return;
-	}
-	if (peer->version != 1) {
-		log_warnx("Main Mode from %s ignored: its peer line says "
-		    "ike-version 2", who);
-		return;
-	}
 	/* validate before any state exists: garbage costs nothing */
 	if ((rc = msg_parse_clear(m, PLD_BIT(IKE_PLD_SA) |
 	    PLD_BIT(IKE_PLD_VID))) != 0 ||
@@ -358,10 +350,7 @@ init_msg6(struct ike_sa *sa, struct ike_msg *m)
 		ph1_error(sa, 0, 1, sa->why);
 		return;
 	}
-	free(sa->tx);
-	sa->tx = NULL;
-	sa->txlen = 0;
-	sa->tx_next = 0;
+	ph1_drop_tx(sa);
 	sa_established(sa);
 }
 

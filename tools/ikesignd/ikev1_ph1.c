@@ -611,3 +611,36 @@ ph1_set_identity(struct ike_sa *sa, const struct peer *peer)
 	sa->identity = peer->id_type;
 	snprintf(sa->local_id, sizeof(sa->local_id), "%s", peer->id);
 }
+
+/* The peer line for a first message from "from" (mode: "Main Mode" or
+ * "Aggressive Mode"); NULL, logged, when none covers it or it says
+ * IKEv2.  who receives the address as text. */
+const struct peer *
+ph1_responder_peer(const struct sockaddr_in *from, const char *mode,
+    char *who, size_t whosz)
+{
+	const struct peer *peer;
+
+	inet_ntop(AF_INET, &from->sin_addr, who, (socklen_t)whosz);
+	if ((peer = conf_peer(&ikesignd->conf, from->sin_addr)) == NULL) {
+		log_warnx("%s from unknown peer %s ignored: no 'peer' line "
+		    "covers it", mode, who);
+		return NULL;
+	}
+	if (peer->version != 1) {
+		log_warnx("%s from %s ignored: its peer line says ike-version "
+		    "2", mode, who);
+		return NULL;
+	}
+	return peer;
+}
+
+/* Our last message needs no copy any more: no repeat, no timer. */
+void
+ph1_drop_tx(struct ike_sa *sa)
+{
+	free(sa->tx);
+	sa->tx = NULL;
+	sa->txlen = 0;
+	sa->tx_next = 0;
+}

@@ -16,6 +16,9 @@ void	ph1_add_vid(struct msgb *, const uint8_t *v, size_t len);
 int	ph1_add_natd(struct ike_sa *, struct msgb *);
 void	ph1_check_natd(struct ike_sa *, const struct ike_msg *);
 void	ph1_log_offer(const char *who, const struct sa_offer *);
+const struct peer *ph1_responder_peer(const struct sockaddr_in *from,
+	    const char *mode, char *who, size_t whosz);
+void	ph1_drop_tx(struct ike_sa *);
 
 /* A clear Informational notify to the peer. */
 void	ph1_notify_clear(struct ike_sa *, uint16_t type);
