@@ -1,5 +1,5 @@
 #!/bin/sh
-# t_errors.sh -- the exit codes of SPEC section 5 that the foundation can
+# t_errors.sh -- the exit codes of cryptokey(1) (EXIT STATUS) that the foundation can
 # produce, each on a command that would change the token (generate), each
 # checking the token is unchanged; then the PIN sources that must work.
 #
