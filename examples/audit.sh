@@ -57,6 +57,7 @@ else
 	"$CRYPTOKEY" show --json --batch "$@" >"$json" || exit 2
 fi
 
+# shellcheck disable=SC2016  # $now, $f ... are jq's, not the shell's
 "$JQ" -r --argjson exp "$exp" --argjson unl "$unl" --argjson days "$days" '
 	(now | floor) as $now
 	| .[]
