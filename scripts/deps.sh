@@ -6,7 +6,7 @@ set -eu
 PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
 libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
-mandoc python3 util-linux iproute2 xxd tcpdump
+mandoc python3 util-linux iproute2 xxd tcpdump jq
 strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
 libstrongswan-extra-plugins
 libnss3-tools libaudit1 libcap-ng0 libcrypt1 libcurl3-nss libevent-core-2.1-7
@@ -14,6 +14,7 @@ libevent-pthreads-2.1-7 libldap-2.5-0 libldns3 libnspr4 libnss3 libpam0g
 libselinux1 libsystemd0 libunbound8 libevent-2.1-7 libssl3"
 # libstrongswan-extra-plugins: charon's pkcs11 plugin, with which
 # bench/ike-mm.sh and bench/ike-v2.sh give strongSwan the token's key.
+# jq: examples/audit.sh and the other examples read JSON with it (t_examples.sh).
 # The last group is for tests/cli/t_ike_v2_peers.sh: the libraries of
 # libreswan (pluto) and openiked (iked), plus certutil for pluto's NSS
 # database.  Those two are not installed: the test fetches them with

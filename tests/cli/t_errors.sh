@@ -1,7 +1,8 @@
 #!/bin/sh
-# t_errors.sh -- the exit codes of SPEC section 5 that the foundation can
-# produce, each on a command that would change the token (generate), each
-# checking the token is unchanged; then the PIN sources that must work.
+# t_errors.sh -- the exit codes of cryptokey(1) (EXIT STATUS) that the
+# foundation can produce, each on a command that would change the token
+# (generate), each checking the token is unchanged; then the PIN sources
+# that must work.
 #
 # Elsewhere: 1 (zeroize answered "no") in t_zeroize.sh, 4 (existing name,
 # second init) in t_generate.sh and t_init.sh.

@@ -65,7 +65,7 @@ ok "[ \"\$(jget '$J' 'type(d).__name__')\" = list ]" "--json is an array"
 ok "[ \"\$(jget '$J' 'len(d)')\" = 4 ]" "--json has the 4 template pairs"
 ok "[ \"\$(jget '$J' 'sorted(set(tuple(sorted(k)) for k in d))')\" = \
 '[[\"bits\", \"created\", \"encrypted\", \"exportable\", \"id\", \"label\", \"locked\", \"public_key\", \"token\", \"type\", \"uri\", \"usage\"]]' ]" \
-    "every entry has exactly the SPEC fields"
+    "every entry has exactly the fields cryptokey(1) documents"
 ok "[ \"\$(jget '$J' 'all(k[\"type\"] == \"rsa\" and k[\"bits\"] == 2048 and k[\"token\"] == \"test\" and k[\"encrypted\"] is False and k[\"locked\"] is False for k in d)')\" = true ]" \
     "type rsa, bits 2048, token test, not encrypted, not locked"
 ok "[ \"\$(jget '$J' 'sorted((k[\"label\"], k[\"usage\"], k[\"exportable\"]) for k in d)')\" = \
