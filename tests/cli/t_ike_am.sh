@@ -194,6 +194,12 @@ expect_rc 0 "ikesignd initiates Aggressive Mode with RSA signatures" \
 logged "$T/b/charon.log" "established between $IPB[b.test]...$IPA[a.test]" \
     "strongSwan verified ikesignd's SIG_I"
 ctl clear sa >/dev/null
+# a reload that names a keyring the token does not have is refused
+policies rsa-sig | ikesignd_conf "peer $IPB keyring nosuch"
+expect_rc 3 "reload refuses a peer line whose keyring is not on the token" \
+    ctl reload
+logged "$T/ikesignd.log" "reload refused: peer $IPB names keyring 'nosuch'" \
+    "and says which line names which keyring"
 ok "[ \$(ctl show sa --json | python3 -c 'import json,sys; print(len([a for a in json.load(sys.stdin) if a[\"state\"] == \"QM_IDLE\"]))') -eq 0 ]" \
     "no SA is left"
 ok '! grep -qF "$(cat $T/psk)" $T/ikesignd.log' "the log holds no PSK"

@@ -517,6 +517,9 @@ ks_status	 signer_keyring_exists(const char *keyring, char *err,
  * "peer ADDR names keyring 'K': ..." in err. */
 ks_status	 signer_check_keyrings(int fd, const struct conf *,
 		    char *err, size_t errsz);
+/* The same, by the network process's own signer (a reload). */
+ks_status	 signer_check_keyrings_now(const struct conf *, char *err,
+		    size_t errsz);
 /* One line on the signer's state for ikesignctl show. */
 void		 signer_set_status(const char *);
 const char	*signer_status(void);

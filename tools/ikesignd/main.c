@@ -173,9 +173,10 @@ conf_received(int fd, const char *note)
 {
 	struct conf *nc;
 	struct stat sb;
-	char text[160];
+	char text[400], why[512];
 	size_t off = 0;
 	ssize_t n;
+	ks_status st;
 	int rfd = ikesignd->reload_fd;
 
 	ikesignd->reload_fd = -1;
@@ -189,6 +190,16 @@ conf_received(int fd, const char *note)
 	while (off < sizeof(*nc) && (n = pread(fd, (uint8_t *)nc + off,
 	    sizeof(*nc) - off, (off_t)off)) > 0)
 		off += (size_t)n;
+	if (off == sizeof(*nc) && (st = signer_check_keyrings_now(nc, why,
+	    sizeof(why))) != KS_OK && st != KS_ETOKEN) {
+		/* a keyring the new file names is not on the token */
+		free(nc);
+		log_warnx("reload refused: %s", why);
+		snprintf(text, sizeof(text), "reload failed: %.300s\n", why);
+		if (rfd >= 0)
+			control_reply(rfd, st, text);
+		return;
+	}
 	if (off == sizeof(*nc)) {
 		ikesignd->conf = *nc;
 		(void)check_summary(&ikesignd->conf);

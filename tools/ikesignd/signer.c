@@ -874,3 +874,13 @@ signer_check_keyrings(int fd, const struct conf *c, char *err, size_t errsz)
 
 	return conf_keyrings(c, keyring_named, &kc);
 }
+
+ks_status
+signer_check_keyrings_now(const struct conf *c, char *err, size_t errsz)
+{
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return KS_ETOKEN;
+	}
+	return signer_check_keyrings(signer_fd, c, err, errsz);
+}
