@@ -652,6 +652,7 @@ extern const struct ike_ops ikev2_ops;
 
 struct ike_sa {
 	TAILQ_ENTRY(ike_sa)	 entry;
+	TAILQ_ENTRY(ike_sa)	 hentry;	/* its bucket (sa_table.c) */
 	unsigned		 conn_id;
 	int			 version;	/* IKE major version: 1, 2 */
 	const struct ike_ops	*ops;
@@ -744,13 +745,21 @@ time_t		 now_s(void);
 void		 key_state(int ok, const char *why);
 
 /* sa_table.c */
+/* A new IKEv1 SA under the initiator's cookie icky (NULL: a random one,
+ * ours), which it keeps for life; NULL when the table is full. */
 struct ike_sa	*sa_new(int initiator, const struct sockaddr_in *local,
-		    const struct sockaddr_in *remote);
-/* The same for IKEv2 (version 2, ikev2_ops); the caller fills sa->v2. */
+		    const struct sockaddr_in *remote, const uint8_t *icky);
+/* The same for IKEv2 (version 2, ikev2_ops) under the initiator's SPI;
+ * the caller fills sa->v2. */
 struct ike_sa	*sa_new_v2(int initiator, const struct sockaddr_in *local,
-		    const struct sockaddr_in *remote);
+		    const struct sockaddr_in *remote, const uint8_t *spii);
 struct ike_sa	*sa_find(const uint8_t *icky, const uint8_t *rcky,
 		    const struct sockaddr_in *remote);
+/* The live SAs of one peer address under one initiator cookie/SPI, one
+ * after another (after: NULL for the first); O(1) in the table's size. */
+struct ike_sa	*sa_lookup(const uint8_t *icky,
+		    const struct sockaddr_in *remote, struct ike_sa *after);
+size_t		 sa_count(void);
 void		 sa_free(struct ike_sa *);
 const char	*sa_state_name(const struct ike_sa *);
 void		 sa_fail(struct ike_sa *, const char *fmt, ...)

@@ -156,10 +156,9 @@ resp_sa(struct ike_msg *m, const struct sockaddr_in *from,
 	const struct pld *psa = msg_find(m, IKE_PLD_SA, 0);
 	struct ike_sa *sa;
 
-	if ((sa = sa_new(0, local, from)) == NULL)
+	if ((sa = sa_new(0, local, from, m->icookie)) == NULL)
 		return NULL;
 	sa->aggressive = 1;
-	memcpy(sa->icky, m->icookie, IKE_COOKIE_LEN);
 	crypto_random(sa->rcky, IKE_COOKIE_LEN);
 	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
 	ph1_set_identity(sa, peer);
@@ -350,14 +349,13 @@ am_initiate(const struct peer *peer, char *err, size_t errsz)
 		    "default policy is off");
 		return NULL;
 	}
-	if ((sa = sa_new(1, &local, &remote)) == NULL) {
+	if ((sa = sa_new(1, &local, &remote, NULL)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
 	sa->aggressive = 1;
 	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
 	ph1_set_identity(sa, peer);
-	crypto_random(sa->icky, IKE_COOKIE_LEN);
 	sa->group = dh_group_get(pols[0].group);
 	if (sa->group == NULL || ph1_new_dh(sa) != 0 ||
 	    init_msg1(sa, pols, npol) != 0) {

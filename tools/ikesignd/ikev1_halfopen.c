@@ -223,12 +223,11 @@ ho_promote(struct half_open *ho)
 		ho_st.dropped++;
 		return NULL;
 	}
-	if ((sa = sa_new(0, &ho->local, &ho->remote)) == NULL) {
+	if ((sa = sa_new(0, &ho->local, &ho->remote, ho->icky)) == NULL) {
 		log_warnx("%s: message 3 dropped: too many IKE SAs", who);
 		ho_st.dropped++;
 		return NULL;
 	}
-	memcpy(sa->icky, ho->icky, IKE_COOKIE_LEN);
 	memcpy(sa->rcky, ho->rcky, IKE_COOKIE_LEN);
 	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
 	ph1_set_identity(sa, peer);

@@ -113,11 +113,9 @@ first_input(struct ike_msg *m, const uint8_t *sum,
 		ho_repeat(ho, sum);
 		return NULL;
 	}
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
-		if (!sa->initiator && sa->state != MM_DEAD &&
-		    sa->version == 1 && sa->aggressive == am &&
-		    sa->remote.sin_addr.s_addr == from->sin_addr.s_addr &&
-		    memcmp(sa->icky, m->icookie, IKE_COOKIE_LEN) == 0)
+	sa = NULL;
+	while ((sa = sa_lookup(m->icookie, from, sa)) != NULL)
+		if (!sa->initiator && sa->version == 1 && sa->aggressive == am)
 			break;
 	if (sa == NULL) {
 		if (am)

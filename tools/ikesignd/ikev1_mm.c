@@ -215,13 +215,12 @@ mm_initiate(const struct peer *peer, char *err, size_t errsz)
 		    "default policy is off");
 		return NULL;
 	}
-	if ((sa = sa_new(1, &local, &remote)) == NULL) {
+	if ((sa = sa_new(1, &local, &remote, NULL)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
 	snprintf(sa->keyring, sizeof(sa->keyring), "%s", peer->keyring);
 	ph1_set_identity(sa, peer);
-	crypto_random(sa->icky, IKE_COOKIE_LEN);
 	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
 	msgb_pld_begin(&mb, IKE_PLD_SA);
 	start = mb.w.len;

@@ -384,7 +384,7 @@ v2_init_respond(struct ikev2_msg *m, const uint8_t *pkt,
 			    rc == IKEV2_N_INVALID_KE_PAYLOAD ? 2 : 0);
 		return;
 	}
-	if ((sa = sa_new_v2(0, local, from)) == NULL ||
+	if ((sa = sa_new_v2(0, local, from, m->ispi)) == NULL ||
 	    (st = state_new(sa)) == NULL) {
 		if (sa != NULL)
 			sa->state = MM_DEAD;
@@ -393,7 +393,6 @@ v2_init_respond(struct ikev2_msg *m, const uint8_t *pkt,
 		return;
 	}
 	st->suite = suite;
-	memcpy(sa->icky, m->ispi, IKEV2_SPI_LEN);
 	crypto_random(sa->rcky, IKEV2_SPI_LEN);
 	memcpy(sa->ni, nonce->body, nonce->len);
 	sa->nilen = nonce->len;
@@ -495,7 +494,7 @@ ikev2_initiate(const struct peer *peer, char *err, size_t errsz)
 	prof = peer->profile[0] != '\0' ?
 	    conf_v2_profile(&ikesignd->conf, peer->profile) :
 	    conf_v2_match_addr(&ikesignd->conf, peer->addr);
-	if ((sa = sa_new_v2(1, &local, &remote)) == NULL ||
+	if ((sa = sa_new_v2(1, &local, &remote, NULL)) == NULL ||
 	    (st = state_new(sa)) == NULL) {
 		if (sa != NULL)
 			sa->state = MM_DEAD;
@@ -503,7 +502,6 @@ ikev2_initiate(const struct peer *peer, char *err, size_t errsz)
 		return NULL;
 	}
 	v2_profile_apply(sa, prof, peer);
-	crypto_random(sa->icky, IKEV2_SPI_LEN);
 	sa->nilen = V2_NONCE_LEN;
 	crypto_random(sa->ni, sa->nilen);
 	if (new_dh(sa) != 0 || init_send(sa) != 0) {

@@ -48,12 +48,10 @@ static struct ike_sa *
 find(const struct ikev2_msg *m, const struct sockaddr_in *from)
 {
 	static const uint8_t zero[IKEV2_SPI_LEN];
-	struct ike_sa *sa;
+	struct ike_sa *sa = NULL;
 
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
-		if (sa->version != 2 || sa->state == MM_DEAD ||
-		    sa->remote.sin_addr.s_addr != from->sin_addr.s_addr ||
-		    memcmp(sa->icky, m->ispi, IKEV2_SPI_LEN) != 0)
+	while ((sa = sa_lookup(m->ispi, from, sa)) != NULL) {
+		if (sa->version != 2)
 			continue;
 		if (memcmp(sa->rcky, m->rspi, IKEV2_SPI_LEN) == 0)
 			return sa;
@@ -69,13 +67,10 @@ find(const struct ikev2_msg *m, const struct sockaddr_in *from)
 static int
 init_repeat(const struct ikev2_msg *m, const struct sockaddr_in *from)
 {
-	struct ike_sa *sa;
+	struct ike_sa *sa = NULL;
 
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
-		if (sa->version != 2 || sa->initiator ||
-		    sa->state == MM_DEAD ||
-		    sa->remote.sin_addr.s_addr != from->sin_addr.s_addr ||
-		    memcmp(sa->icky, m->ispi, IKEV2_SPI_LEN) != 0)
+	while ((sa = sa_lookup(m->ispi, from, sa)) != NULL) {
+		if (sa->version != 2 || sa->initiator)
 			continue;
 		if (sa->state == V2_SA_INIT && sa->v2->init_i != NULL &&
 		    sa->v2->init_ilen == m->len &&

@@ -55,7 +55,8 @@ rekey_into(struct ike_sa *old, int initiator, const struct ikev2_suite *s,
 	struct ike_sa *sa;
 	time_t now = now_s();
 
-	if ((sa = sa_new_v2(initiator, &old->local, &old->remote)) == NULL)
+	if ((sa = sa_new_v2(initiator, &old->local, &old->remote, spii)) ==
+	    NULL)
 		return NULL;
 	if ((st = sa->v2 = calloc(1, sizeof(*st))) == NULL) {
 		sa->state = MM_DEAD;
@@ -82,7 +83,6 @@ rekey_into(struct ike_sa *old, int initiator, const struct ikev2_suite *s,
 	st->scheme_local = o->scheme_local;
 	st->scheme_peer = o->scheme_peer;
 	memcpy(st->profile, o->profile, sizeof(st->profile));
-	memcpy(sa->icky, spii, IKEV2_SPI_LEN);
 	memcpy(sa->rcky, spir, IKEV2_SPI_LEN);
 	memcpy(sa->ni, ni, nilen);
 	sa->nilen = nilen;

@@ -2,6 +2,14 @@
  * sa_table.c -- the table of IKE SAs past the half-open stage (negotiations
  * after message 3, and established SAs): create, find, fail, establish,
  * clear.  Half-open responder negotiations live in ikev1_halfopen.c.
+ *
+ * Every SA is on the list ikesignd->sas (timers, show, clear walk it) and
+ * in one bucket of a hash table by its initiator's cookie or SPI and the
+ * peer's address, which it keeps for life (sa_new files it), so that a
+ * datagram finds its SA in one short bucket however many SAs there are.
+ * The hash is keyed with a random value drawn at the first SA: a peer
+ * chooses its own cookies, and must not be able to aim them all at one
+ * bucket.
  */
 #include "config.h"
 
@@ -16,7 +24,67 @@
 
 /* Negotiations past message 3 and established SAs; responders reach it
  * only by answering message 2. */
-#define SA_MAX		4096	/* bound on memory an attacker can pin */
+#define SA_MAX		16384	/* bound on memory an attacker can pin */
+#define SA_BUCKETS	32768	/* a power of two, twice SA_MAX */
+
+TAILQ_HEAD(sa_bucket, ike_sa);
+
+static struct sa_bucket	 buckets[SA_BUCKETS];
+static uint64_t		 hkey;
+static int		 hready;
+static size_t		 nsa;
+
+static void
+buckets_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < SA_BUCKETS; i++)
+		TAILQ_INIT(&buckets[i]);
+	crypto_random((uint8_t *)&hkey, sizeof(hkey));
+	hready = 1;
+}
+
+/* The bucket of (cookie, address): the keyed value through the
+ * splitmix64 finaliser, which spreads every input bit over the output. */
+static struct sa_bucket *
+bucket_of(const uint8_t *icky, const struct sockaddr_in *remote)
+{
+	uint64_t x;
+
+	if (!hready)
+		buckets_init();
+	memcpy(&x, icky, sizeof(x));
+	x ^= hkey ^ ((uint64_t)remote->sin_addr.s_addr << 17);
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return &buckets[x & (SA_BUCKETS - 1)];
+}
+
+struct ike_sa *
+sa_lookup(const uint8_t *icky, const struct sockaddr_in *remote,
+    struct ike_sa *after)
+{
+	struct ike_sa *sa;
+
+	sa = after != NULL ? TAILQ_NEXT(after, hentry) :
+	    TAILQ_FIRST(bucket_of(icky, remote));
+	for (; sa != NULL; sa = TAILQ_NEXT(sa, hentry))
+		if (sa->state != MM_DEAD &&
+		    sa->remote.sin_addr.s_addr == remote->sin_addr.s_addr &&
+		    memcmp(sa->icky, icky, IKE_COOKIE_LEN) == 0)
+			return sa;
+	return NULL;
+}
+
+size_t
+sa_count(void)
+{
+	return nsa;
+}
 
 const char *
 sa_state_name(const struct ike_sa *sa)
@@ -26,17 +94,18 @@ sa_state_name(const struct ike_sa *sa)
 
 struct ike_sa *
 sa_new(int initiator, const struct sockaddr_in *local,
-    const struct sockaddr_in *remote)
+    const struct sockaddr_in *remote, const uint8_t *icky)
 {
 	struct ike_sa *sa;
-	size_t n = 0;
 
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry)
-		n++;
-	if (n >= SA_MAX)
+	if (nsa >= SA_MAX)
 		return NULL;
 	if ((sa = calloc(1, sizeof(*sa))) == NULL)
 		return NULL;
+	if (icky != NULL)
+		memcpy(sa->icky, icky, IKE_COOKIE_LEN);
+	else
+		crypto_random(sa->icky, IKE_COOKIE_LEN);
 	sa->conn_id = ikesignd->next_conn_id++;
 	sa->version = 1;
 	sa->ops = &ikev1_ops;
@@ -51,16 +120,18 @@ sa_new(int initiator, const struct sockaddr_in *local,
 	sa->created = sa->last_rx = now_s();
 	sa->waiter = -1;
 	TAILQ_INSERT_TAIL(&ikesignd->sas, sa, entry);
+	TAILQ_INSERT_TAIL(bucket_of(sa->icky, &sa->remote), sa, hentry);
+	nsa++;
 	return sa;
 }
 
 struct ike_sa *
 sa_new_v2(int initiator, const struct sockaddr_in *local,
-    const struct sockaddr_in *remote)
+    const struct sockaddr_in *remote, const uint8_t *spii)
 {
 	struct ike_sa *sa;
 
-	if ((sa = sa_new(initiator, local, remote)) == NULL)
+	if ((sa = sa_new(initiator, local, remote, spii)) == NULL)
 		return NULL;
 	sa->version = 2;
 	sa->ops = &ikev2_ops;
@@ -73,13 +144,9 @@ sa_find(const uint8_t *icky, const uint8_t *rcky,
     const struct sockaddr_in *remote)
 {
 	static const uint8_t zero[IKE_COOKIE_LEN];
-	struct ike_sa *sa;
+	struct ike_sa *sa = NULL;
 
-	TAILQ_FOREACH(sa, &ikesignd->sas, entry) {
-		if (sa->state == MM_DEAD ||
-		    sa->remote.sin_addr.s_addr != remote->sin_addr.s_addr ||
-		    memcmp(sa->icky, icky, IKE_COOKIE_LEN) != 0)
-			continue;
+	while ((sa = sa_lookup(icky, remote, sa)) != NULL) {
 		if (memcmp(sa->rcky, rcky, IKE_COOKIE_LEN) == 0 ||
 		    (sa->initiator && memcmp(sa->rcky, zero,
 		    IKE_COOKIE_LEN) == 0))
@@ -92,6 +159,8 @@ void
 sa_free(struct ike_sa *sa)
 {
 	TAILQ_REMOVE(&ikesignd->sas, sa, entry);
+	TAILQ_REMOVE(bucket_of(sa->icky, &sa->remote), sa, hentry);
+	nsa--;
 	if (sa->waiter >= 0)
 		control_reply(sa->waiter, 1, sa->why[0] != '\0' ? sa->why :
 		    "the negotiation was abandoned");
