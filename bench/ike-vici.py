@@ -2,7 +2,9 @@
 # ike-vici.py SOCKET SECONDS WORKERS -- drive a strongSwan charon over VICI:
 # WORKERS threads, thread i looping "initiate ike=p1_i" then "terminate",
 # for SECONDS.  Prints "ok N fail M seconds S rate R" (established
-# handshakes).  "initiate" names the IKE SA only, no CHILD_SA: an IKEv1
+# handshakes).
+# ike-vici.py SOCKET hold COUNT WORKERS -- the same threads initiate COUNT
+# IKE SAs in all and terminate none (bench/ike-hold.sh).  "initiate" names the IKE SA only, no CHILD_SA: an IKEv1
 # Main Mode alone, or an IKEv2 IKE_SA_INIT and IKE_AUTH without one
 # (childless, RFC 6023).  Used by bench/ike-mm.sh and bench/ike-v2.sh; a
 # benchmark helper, not a test.
@@ -69,11 +71,32 @@ def worker(path, i, stop, res):
                               "loglevel": -1})
     res[i] = (ok, fail)
 
-path, secs, workers = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-stop = time.time() + secs
-res = [(0, 0)] * workers
-ts = [threading.Thread(target=worker, args=(path, i, stop, res))
-      for i in range(workers)]
+def holder(path, i, count, res):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    ok = fail = 0
+    while ok + fail < count:
+        r = call(s, "initiate", {"ike": "p1_%d" % i, "timeout": 30000,
+                                  "loglevel": -1})
+        if r.get("success") == "yes":
+            ok += 1
+        else:
+            fail += 1
+    res[i] = (ok, fail)
+
+path = sys.argv[1]
+if sys.argv[2] == "hold":
+    count, workers = int(sys.argv[3]), int(sys.argv[4])
+    res = [(0, 0)] * workers
+    ts = [threading.Thread(target=holder, args=(path, i,
+          count // workers + (1 if i < count % workers else 0), res))
+          for i in range(workers)]
+else:
+    secs, workers = float(sys.argv[2]), int(sys.argv[3])
+    stop = time.time() + secs
+    res = [(0, 0)] * workers
+    ts = [threading.Thread(target=worker, args=(path, i, stop, res))
+          for i in range(workers)]
 t0 = time.time()
 for t in ts:
     t.start()

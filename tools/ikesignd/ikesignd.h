@@ -650,6 +650,21 @@ struct ike_ops {
 extern const struct ike_ops ikev1_ops;
 extern const struct ike_ops ikev2_ops;
 
+/* What only the negotiation of an SA needs: the Diffie-Hellman values
+ * and the nonces.  Allocated with the SA, wiped and freed once it is
+ * established (sa_nego_done), so an established SA holds only its keys. */
+struct ike_nego {
+	EVP_PKEY		*dh;
+	uint8_t			 gxi[DH_PUB_MAX];
+	uint8_t			 gxr[DH_PUB_MAX];
+	uint8_t			 gxy[DH_SECRET_MAX];
+	size_t			 gxylen;
+	uint8_t			 ni[256];
+	uint8_t			 nr[256];
+	size_t			 nilen;
+	size_t			 nrlen;
+};
+
 struct ike_sa {
 	TAILQ_ENTRY(ike_sa)	 entry;
 	TAILQ_ENTRY(ike_sa)	 hentry;	/* its bucket (sa_table.c) */
@@ -675,15 +690,7 @@ struct ike_sa {
 	/* initiator's SA payload body, for HASH_I/HASH_R */
 	uint8_t			*sai;
 	size_t			 sailen;
-	EVP_PKEY		*dh;
-	uint8_t			 gxi[DH_PUB_MAX];
-	uint8_t			 gxr[DH_PUB_MAX];
-	uint8_t			 gxy[DH_SECRET_MAX];
-	size_t			 gxylen;
-	uint8_t			 ni[256];
-	uint8_t			 nr[256];
-	size_t			 nilen;
-	size_t			 nrlen;
+	struct ike_nego		*ng;	/* until established, then NULL */
 	struct ike_keys		 k;	/* k.iv: the Main Mode CBC chain;
 					 * after message 6 the base of the
 					 * IVs of later exchanges */
@@ -761,6 +768,8 @@ struct ike_sa	*sa_lookup(const uint8_t *icky,
 		    const struct sockaddr_in *remote, struct ike_sa *after);
 size_t		 sa_count(void);
 void		 sa_free(struct ike_sa *);
+/* The negotiation is over: its DH values and nonces are wiped, freed. */
+void		 sa_nego_done(struct ike_sa *);
 const char	*sa_state_name(const struct ike_sa *);
 void		 sa_fail(struct ike_sa *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

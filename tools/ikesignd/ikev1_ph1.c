@@ -207,8 +207,8 @@ auth_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *id,
 	struct iov v[6];
 	size_t gl = sa->group->publen;
 
-	v[0].p = of_initiator ? sa->gxi : sa->gxr;
-	v[1].p = of_initiator ? sa->gxr : sa->gxi;
+	v[0].p = of_initiator ? sa->ng->gxi : sa->ng->gxr;
+	v[1].p = of_initiator ? sa->ng->gxr : sa->ng->gxi;
 	v[0].len = v[1].len = gl;
 	v[2].p = of_initiator ? sa->icky : sa->rcky;
 	v[3].p = of_initiator ? sa->rcky : sa->icky;
@@ -405,18 +405,18 @@ psk_skeyid(struct ike_sa *sa, uint8_t *skeyid)
 	int byid = sa->peer_idb != NULL && sa->peer_kind != KS_PEER_ADDRESS;
 	ks_status st = KS_ENOTFOUND;
 
-	if (sa->nilen + sa->nrlen > sizeof(nonces))
+	if (sa->ng->nilen + sa->ng->nrlen > sizeof(nonces))
 		return -1;
-	memcpy(nonces, sa->ni, sa->nilen);
-	memcpy(nonces + sa->nilen, sa->nr, sa->nrlen);
+	memcpy(nonces, sa->ng->ni, sa->ng->nilen);
+	memcpy(nonces + sa->ng->nilen, sa->ng->nr, sa->ng->nrlen);
 	if (byid)
 		st = signer_psk_prf(sa->keyring, sa->peer_kind, sa->peer_id,
-		    sa->chosen.hash, nonces, sa->nilen + sa->nrlen, skeyid,
+		    sa->chosen.hash, nonces, sa->ng->nilen + sa->ng->nrlen, skeyid,
 		    &len, err, sizeof(err));
 	if (st == KS_ENOTFOUND) {
 		len = IKE_HASH_MAX;
 		st = signer_psk_prf(sa->keyring, KS_PEER_ADDRESS, sa->peer_name,
-		    sa->chosen.hash, nonces, sa->nilen + sa->nrlen, skeyid,
+		    sa->chosen.hash, nonces, sa->ng->nilen + sa->ng->nrlen, skeyid,
 		    &len, byid ? err2 : err, sizeof(err));
 	}
 	OPENSSL_cleanse(nonces, sizeof(nonces));
@@ -439,22 +439,22 @@ ph1_make_keys(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
 	int psk = sa->chosen.auth == IKE_AUTH_PSK, rc;
 
 	sa->why[0] = '\0';
-	if (dh_derive(sa->group, sa->dh, ke, kelen, sa->gxy,
-	    &sa->gxylen) != 0)
+	if (dh_derive(sa->group, sa->ng->dh, ke, kelen, sa->ng->gxy,
+	    &sa->ng->gxylen) != 0)
 		return -1;
 	if (sa->initiator)
-		memcpy(sa->gxr, ke, kelen);
+		memcpy(sa->ng->gxr, ke, kelen);
 	else
-		memcpy(sa->gxi, ke, kelen);
+		memcpy(sa->ng->gxi, ke, kelen);
 	if (psk && psk_skeyid(sa, skeyid) != 0)
 		return -1;
-	rc = crypto_keys(&sa->k, alg_hash(sa->chosen.hash), e, sa->ni,
-	    sa->nilen, sa->nr, sa->nrlen, sa->gxy, sa->gxylen, sa->gxi,
-	    sa->gxr, sa->group->publen, sa->icky, sa->rcky,
+	rc = crypto_keys(&sa->k, alg_hash(sa->chosen.hash), e, sa->ng->ni,
+	    sa->ng->nilen, sa->ng->nr, sa->ng->nrlen, sa->ng->gxy, sa->ng->gxylen, sa->ng->gxi,
+	    sa->ng->gxr, sa->group->publen, sa->icky, sa->rcky,
 	    psk ? skeyid : NULL);
 	OPENSSL_cleanse(skeyid, sizeof(skeyid));
-	EVP_PKEY_free(sa->dh);
-	sa->dh = NULL;
+	EVP_PKEY_free(sa->ng->dh);
+	sa->ng->dh = NULL;
 	return rc;
 }
 
@@ -473,11 +473,11 @@ ph1_take_ke_nonce(struct ike_sa *sa, const struct ike_msg *m,
 	if ((*ke)->len != sa->group->publen)
 		return IKE_N_INVALID_KEY_INFORMATION;
 	if (sa->initiator) {
-		memcpy(sa->nr, nonce->body, nonce->len);
-		sa->nrlen = nonce->len;
+		memcpy(sa->ng->nr, nonce->body, nonce->len);
+		sa->ng->nrlen = nonce->len;
 	} else {
-		memcpy(sa->ni, nonce->body, nonce->len);
-		sa->nilen = nonce->len;
+		memcpy(sa->ng->ni, nonce->body, nonce->len);
+		sa->ng->nilen = nonce->len;
 	}
 	return 0;
 }
@@ -486,11 +486,11 @@ void
 ph1_add_ke_nonce(struct ike_sa *sa, struct msgb *mb)
 {
 	msgb_pld_begin(mb, IKE_PLD_KE);
-	wb_bytes(&mb->w, sa->initiator ? sa->gxi : sa->gxr,
+	wb_bytes(&mb->w, sa->initiator ? sa->ng->gxi : sa->ng->gxr,
 	    sa->group->publen);
 	msgb_pld_end(mb);
 	msgb_pld_begin(mb, IKE_PLD_NONCE);
-	wb_bytes(&mb->w, sa->initiator ? sa->ni : sa->nr, PH1_NONCE_LEN);
+	wb_bytes(&mb->w, sa->initiator ? sa->ng->ni : sa->ng->nr, PH1_NONCE_LEN);
 	msgb_pld_end(mb);
 }
 
@@ -498,16 +498,16 @@ ph1_add_ke_nonce(struct ike_sa *sa, struct msgb *mb)
 int
 ph1_new_dh(struct ike_sa *sa)
 {
-	uint8_t *pub = sa->initiator ? sa->gxi : sa->gxr;
+	uint8_t *pub = sa->initiator ? sa->ng->gxi : sa->ng->gxr;
 
 	if (sa->initiator) {
-		crypto_random(sa->ni, PH1_NONCE_LEN);
-		sa->nilen = PH1_NONCE_LEN;
+		crypto_random(sa->ng->ni, PH1_NONCE_LEN);
+		sa->ng->nilen = PH1_NONCE_LEN;
 	} else {
-		crypto_random(sa->nr, PH1_NONCE_LEN);
-		sa->nrlen = PH1_NONCE_LEN;
+		crypto_random(sa->ng->nr, PH1_NONCE_LEN);
+		sa->ng->nrlen = PH1_NONCE_LEN;
 	}
-	return dh_create(sa->group, &sa->dh, pub);
+	return dh_create(sa->group, &sa->ng->dh, pub);
 }
 
 /* INITIAL-CONTACT, sent only when we hold no other SA with the peer (a

@@ -94,9 +94,9 @@ octets_make(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
 	const struct ikev2_state *st = sa->v2;
 	const struct ike_hash *ph = ikev2_prf_hash(st->suite.prf);
 	const uint8_t *msg = of_initiator ? st->init_i : st->init_r;
-	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
+	const uint8_t *nonce = of_initiator ? sa->ng->nr : sa->ng->ni;
 	size_t msglen = of_initiator ? st->init_ilen : st->init_rlen;
-	size_t noncelen = of_initiator ? sa->nrlen : sa->nilen;
+	size_t noncelen = of_initiator ? sa->ng->nrlen : sa->ng->nilen;
 	struct iov v;
 	uint8_t *o;
 

@@ -31,6 +31,7 @@ v2_established(struct ike_sa *sa)
 	free(st->init_i);
 	free(st->init_r);
 	st->init_i = st->init_r = NULL;
+	sa_nego_done(sa);
 	v2_suite_string(&st->suite, buf, sizeof(buf));
 	log_info("%s: authentication of '%s' with %s successful (key from "
 	    "keyring '%s')", sa->peer_name, sa->peer_id,

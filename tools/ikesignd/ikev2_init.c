@@ -137,7 +137,7 @@ add_ke_nonce(struct v2msg *mb, const struct ike_sa *sa, const uint8_t *nonce,
 	v2msg_begin(mb, IKEV2_PLD_KE);
 	wb_u16(&mb->w, (uint16_t)g->id);
 	wb_u16(&mb->w, 0);
-	wb_bytes(&mb->w, sa->initiator ? sa->gxi : sa->gxr, g->publen);
+	wb_bytes(&mb->w, sa->initiator ? sa->ng->gxi : sa->ng->gxr, g->publen);
 	v2msg_end(mb);
 	v2msg_begin(mb, IKEV2_PLD_NONCE);
 	wb_bytes(&mb->w, nonce, noncelen);
@@ -160,20 +160,20 @@ make_keys(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
 {
 	struct ikev2_state *st = sa->v2;
 
-	sa->gxylen = sizeof(sa->gxy);
-	if (dh_derive(st->suite.group, sa->dh, ke, kelen, sa->gxy,
-	    &sa->gxylen) != 0)
+	sa->ng->gxylen = sizeof(sa->ng->gxy);
+	if (dh_derive(st->suite.group, sa->ng->dh, ke, kelen, sa->ng->gxy,
+	    &sa->ng->gxylen) != 0)
 		return -1;
 	if (sa->initiator)
-		memcpy(sa->gxr, ke, kelen);
+		memcpy(sa->ng->gxr, ke, kelen);
 	else
-		memcpy(sa->gxi, ke, kelen);
-	if (ikev2_keys_derive(&st->keys, &st->suite, sa->ni, sa->nilen,
-	    sa->nr, sa->nrlen, sa->gxy, sa->gxylen, sa->icky, sa->rcky) != 0)
+		memcpy(sa->ng->gxi, ke, kelen);
+	if (ikev2_keys_derive(&st->keys, &st->suite, sa->ng->ni, sa->ng->nilen,
+	    sa->ng->nr, sa->ng->nrlen, sa->ng->gxy, sa->ng->gxylen, sa->icky, sa->rcky) != 0)
 		return -1;
-	OPENSSL_cleanse(sa->gxy, sizeof(sa->gxy));
-	EVP_PKEY_free(sa->dh);
-	sa->dh = NULL;
+	OPENSSL_cleanse(sa->ng->gxy, sizeof(sa->ng->gxy));
+	EVP_PKEY_free(sa->ng->dh);
+	sa->ng->dh = NULL;
 	st->keyed = 1;
 	return 0;
 }
@@ -324,7 +324,7 @@ respond_build(struct ike_sa *sa, uint8_t propnum, struct v2_pkts *out)
 	v2msg_begin(mb, IKEV2_PLD_SA);
 	v2_sa_reply(&mb->w, propnum, &sa->v2->suite, NULL, 0);
 	v2msg_end(mb);
-	add_ke_nonce(mb, sa, sa->nr, sa->nrlen);
+	add_ke_nonce(mb, sa, sa->ng->nr, sa->ng->nrlen);
 	add_natd(mb, sa);
 	add_supports(mb);
 	rc = v2msg_finish(mb, sa, out);
@@ -394,13 +394,13 @@ v2_init_respond(struct ikev2_msg *m, const uint8_t *pkt,
 	}
 	st->suite = suite;
 	crypto_random(sa->rcky, IKEV2_SPI_LEN);
-	memcpy(sa->ni, nonce->body, nonce->len);
-	sa->nilen = nonce->len;
-	sa->nrlen = V2_NONCE_LEN;
-	crypto_random(sa->nr, sa->nrlen);
+	memcpy(sa->ng->ni, nonce->body, nonce->len);
+	sa->ng->nilen = nonce->len;
+	sa->ng->nrlen = V2_NONCE_LEN;
+	crypto_random(sa->ng->nr, sa->ng->nrlen);
 	read_notifies(sa, m);
 	(void)v2_pld_ke(ikev2_find(m, IKEV2_PLD_KE, 0), &group, &ke, &kelen);
-	if (dh_create(suite.group, &sa->dh, sa->gxr) != 0 ||
+	if (dh_create(suite.group, &sa->ng->dh, sa->ng->gxr) != 0 ||
 	    make_keys(sa, ke, kelen) != 0 ||
 	    (st->init_i = copy_of(pkt, m->len)) == NULL ||
 	    respond_build(sa, propnum, &st->resp) != 0 ||
@@ -441,7 +441,7 @@ init_send(struct ike_sa *sa)
 	v2msg_begin(mb, IKEV2_PLD_SA);
 	v2_sa_offer(&mb->w, ours, n, NULL, 0);
 	v2msg_end(mb);
-	add_ke_nonce(mb, sa, sa->ni, sa->nilen);
+	add_ke_nonce(mb, sa, sa->ng->ni, sa->ng->nilen);
 	add_natd(mb, sa);
 	add_supports(mb);
 	if (v2_request(sa, mb) == 0) {
@@ -469,9 +469,9 @@ new_dh(struct ike_sa *sa)
 	id = sa->v2->group_want != 0 ? sa->v2->group_want : ours[0]->group[0];
 	if ((sa->v2->suite.group = dh_group_get(id)) == NULL)
 		return -1;
-	EVP_PKEY_free(sa->dh);
-	sa->dh = NULL;
-	return dh_create(sa->v2->suite.group, &sa->dh, sa->gxi);
+	EVP_PKEY_free(sa->ng->dh);
+	sa->ng->dh = NULL;
+	return dh_create(sa->v2->suite.group, &sa->ng->dh, sa->ng->gxi);
 }
 
 struct ike_sa *
@@ -502,8 +502,8 @@ ikev2_initiate(const struct peer *peer, char *err, size_t errsz)
 		return NULL;
 	}
 	v2_profile_apply(sa, prof, peer);
-	sa->nilen = V2_NONCE_LEN;
-	crypto_random(sa->ni, sa->nilen);
+	sa->ng->nilen = V2_NONCE_LEN;
+	crypto_random(sa->ng->ni, sa->ng->nilen);
 	if (new_dh(sa) != 0 || init_send(sa) != 0) {
 		snprintf(err, errsz, "cannot build IKE_SA_INIT");
 		sa->state = MM_DEAD;
@@ -620,8 +620,8 @@ v2_init_response(struct ike_sa *sa, struct ikev2_msg *m, const uint8_t *pkt)
 	v2_request_done(sa);
 	st->suite = suite;
 	memcpy(sa->rcky, m->rspi, IKEV2_SPI_LEN);
-	memcpy(sa->nr, nonce->body, nonce->len);
-	sa->nrlen = nonce->len;
+	memcpy(sa->ng->nr, nonce->body, nonce->len);
+	sa->ng->nrlen = nonce->len;
 	read_notifies(sa, m);
 	if ((st->init_r = copy_of(pkt, m->len)) == NULL ||
 	    make_keys(sa, ke, kelen) != 0) {

@@ -62,7 +62,7 @@ void	v2_suite_string(const struct ikev2_suite *, char *, size_t);
 /* One message as sent: whole, or as its fragments, back to back. */
 struct v2_pkts {
 	uint8_t		*buf;
-	size_t		 len[V2_FRAG_MAX];
+	uint16_t	 len[V2_FRAG_MAX];	/* datagrams: under 64 KiB */
 	size_t		 n;
 };
 
@@ -117,7 +117,7 @@ struct ikev2_state {
 	int			 scheme_peer;
 	unsigned		 frag_mtu;	/* 0: never fragment */
 	uint32_t		 lifetime;
-	struct v2_reasm		 reasm;
+	struct v2_reasm		*reasm;		/* while fragments come in */
 	struct v2_rekey		*rekey;		/* ours, under way */
 	int			 superseded;	/* the peer rekeyed it: only
 						 * its Delete is to come */

@@ -333,7 +333,11 @@ reasm_clear(struct v2_reasm *r)
 void
 v2_reasm_free(struct ike_sa *sa)
 {
-	reasm_clear(&sa->v2->reasm);
+	if (sa->v2->reasm == NULL)
+		return;
+	reasm_clear(sa->v2->reasm);
+	free(sa->v2->reasm);
+	sa->v2->reasm = NULL;
 }
 
 /* One fragment, already opened; 0 when the message is whole in plain. */
@@ -342,10 +346,13 @@ reasm_add(struct ike_sa *sa, const struct ikev2_msg *m, uint16_t num,
     uint16_t total, uint8_t first, const uint8_t *pt, size_t ptlen,
     uint8_t *plain, size_t *plainlen, uint8_t *firstout)
 {
-	struct v2_reasm *r = &sa->v2->reasm;
+	struct v2_reasm *r = sa->v2->reasm;
 	int response = (m->flags & IKEV2_FLAG_R) != 0;
 	size_t i, at;
 
+	/* allocated for a fragmented message only, freed when it is whole */
+	if (r == NULL && (r = sa->v2->reasm = calloc(1, sizeof(*r))) == NULL)
+		return -1;
 	if (r->total != 0 && (r->mid != m->mid || r->response != response ||
 	    r->total != total))
 		reasm_clear(r);		/* a newer message: start again */
@@ -374,7 +381,7 @@ reasm_add(struct ike_sa *sa, const struct ikev2_msg *m, uint16_t num,
 	}
 	*plainlen = at;
 	*firstout = r->first;
-	reasm_clear(r);
+	v2_reasm_free(sa);
 	return 0;
 }
 

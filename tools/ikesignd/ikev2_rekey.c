@@ -84,10 +84,10 @@ rekey_into(struct ike_sa *old, int initiator, const struct ikev2_suite *s,
 	st->scheme_peer = o->scheme_peer;
 	memcpy(st->profile, o->profile, sizeof(st->profile));
 	memcpy(sa->rcky, spir, IKEV2_SPI_LEN);
-	memcpy(sa->ni, ni, nilen);
-	sa->nilen = nilen;
-	memcpy(sa->nr, nr, nrlen);
-	sa->nrlen = nrlen;
+	memcpy(sa->ng->ni, ni, nilen);
+	sa->ng->nilen = nilen;
+	memcpy(sa->ng->nr, nr, nrlen);
+	sa->ng->nrlen = nrlen;
 	memcpy(sa->keyring, old->keyring, sizeof(sa->keyring));
 	memcpy(sa->key, old->key, sizeof(sa->key));
 	memcpy(sa->peer_id, old->peer_id, sizeof(sa->peer_id));
@@ -198,20 +198,29 @@ nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 static void
 collision(struct ike_sa *old, struct ike_sa *mine, struct ike_sa *theirs)
 {
-	const uint8_t *low = mine->ni;
-	size_t lowlen = mine->nilen;
+	const struct ike_nego *m = mine->ng, *t = theirs->ng;
+	const uint8_t *low;
+	size_t lowlen;
 	int mine_low = 1;
 
-	if (nonce_cmp(mine->nr, mine->nrlen, low, lowlen) < 0) {
-		low = mine->nr;
-		lowlen = mine->nrlen;
+	if (m == NULL || t == NULL) {
+		/* past REKEY_NONCES_S: cannot happen within an exchange */
+		log_warnx("%s: simultaneous rekey of conn-id %u found too late "
+		    "to compare nonces", old->peer_name, old->conn_id);
+		return;
 	}
-	if (nonce_cmp(theirs->ni, theirs->nilen, low, lowlen) < 0) {
-		low = theirs->ni;
-		lowlen = theirs->nilen;
+	low = m->ni;
+	lowlen = m->nilen;
+	if (nonce_cmp(m->nr, m->nrlen, low, lowlen) < 0) {
+		low = m->nr;
+		lowlen = m->nrlen;
+	}
+	if (nonce_cmp(t->ni, t->nilen, low, lowlen) < 0) {
+		low = t->ni;
+		lowlen = t->nilen;
 		mine_low = 0;
 	}
-	if (nonce_cmp(theirs->nr, theirs->nrlen, low, lowlen) < 0)
+	if (nonce_cmp(t->nr, t->nrlen, low, lowlen) < 0)
 		mine_low = 0;
 	log_info("%s: simultaneous rekey of conn-id %u: keeping conn-id %u",
 	    old->peer_name, old->conn_id,

@@ -236,13 +236,19 @@ from_child(struct parent *p)
 {
 	char text[IPC_MSG_MAX];
 	int type, fd, rc, status;
+	pid_t w = -1;
 
 	rc = ipc_recv(p->sock, &type, text, sizeof(text), &fd);
 	if (fd >= 0)
 		close(fd);	/* the network process passes none */
 	if (rc != 0) {
-		/* its end closed: it is exiting or gone */
-		if (p->child > 0 && waitpid(p->child, &status, 0) == p->child)
+		/* its end closed: it is exiting or gone.  The SIGCHLD of its
+		 * death may interrupt the wait, which must not lose the
+		 * reason (reap() may also have had it already). */
+		while (p->child > 0 && (w = waitpid(p->child, &status, 0)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (p->child > 0 && w == p->child)
 			child_gone(p, status);
 		p_quit = 1;
 		return;

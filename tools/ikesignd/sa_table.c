@@ -102,6 +102,10 @@ sa_new(int initiator, const struct sockaddr_in *local,
 		return NULL;
 	if ((sa = calloc(1, sizeof(*sa))) == NULL)
 		return NULL;
+	if ((sa->ng = calloc(1, sizeof(*sa->ng))) == NULL) {
+		free(sa);
+		return NULL;
+	}
 	if (icky != NULL)
 		memcpy(sa->icky, icky, IKE_COOKIE_LEN);
 	else
@@ -169,9 +173,20 @@ sa_free(struct ike_sa *sa)
 	free(sa->sai);
 	free(sa->peer_idb);
 	free(sa->tx);
-	EVP_PKEY_free(sa->dh);
+	sa_nego_done(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
+}
+
+void
+sa_nego_done(struct ike_sa *sa)
+{
+	if (sa->ng == NULL)
+		return;
+	EVP_PKEY_free(sa->ng->dh);
+	OPENSSL_cleanse(sa->ng, sizeof(*sa->ng));
+	free(sa->ng);
+	sa->ng = NULL;
 }
 
 void
@@ -210,7 +225,7 @@ sa_established(struct ike_sa *sa)
 	sa->dpd_next = now + sa->dpd_interval;
 	free(sa->sai);
 	sa->sai = NULL;
-	OPENSSL_cleanse(sa->gxy, sizeof(sa->gxy));
+	sa_nego_done(sa);
 	policy_string(&sa->chosen, buf, sizeof(buf));
 	log_info("%s: authentication of '%s' with %s successful (key from "
 	    "keyring '%s')", sa->peer_name, sa->peer_id,
