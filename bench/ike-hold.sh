@@ -62,19 +62,24 @@ hold() {
 	      $1, b[$1], $3, d, d * 1024 / n }' n="$4" \
 	    "$W/rss0.$1" "$W/rss1.$1"
 	echo
+	[ "$1" = ikesignd ] && show_time
 	stop_pid "$IPIDC"
+}
+
+# how long ikesignctl show sa --json takes over the held SAs
+show_time() {
+	t0=$(date +%s%N)
+	"$B/tools/ikesignctl/ikesignctl" -s "$W/ctl.sock" show sa --json \
+	    >"$W/show.json"
+	t1=$(date +%s%N)
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' \
+	    "$W/show.json")
+	echo "ikesignctl show sa --json: $n SAs in $(( (t1 - t0) / 1000000 )) ms"
 }
 
 echo "$TITLE; $WORKERS initiating threads"
 start_ikesignd 1
 hold ikesignd procs_ikesignd
-t0=$(date +%s%N)
-"$B/tools/ikesignctl/ikesignctl" -s "$W/ctl.sock" show sa --json \
-    >"$W/show.json"
-t1=$(date +%s%N)
-n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' \
-    "$W/show.json")
-echo "ikesignctl show sa --json: $n SAs in $(( (t1 - t0) / 1000000 )) ms"
 stop_pid "$IPID"
 start_charon $NA resp
 RPID=$CPID

@@ -117,6 +117,7 @@ int	dh_derive(const struct dh_group *, EVP_PKEY *key, const uint8_t *peer,
 #define CONF_POLICY_MAX	64
 #define CONF_PEER_MAX	256
 #define CONF_NAME_MAX	256
+#define CONF_KEYRING_MAX (KS_KEYRING_NAME_MAX + 1)	/* as libkeystore */
 
 struct policy {
 	unsigned	 prio;
@@ -139,7 +140,7 @@ struct peer {
 	int		 id_type;	/* IKEv1: the identity we send; 0:
 					 * crypto isakmp identity */
 	char		 id[KS_PEER_ID_MAX + 1];	/* its text */
-	char		 keyring[CONF_NAME_MAX];
+	char		 keyring[CONF_KEYRING_MAX];
 	char		 profile[CONF_NAME_MAX];	/* IKEv2; "": by match */
 };
 
@@ -194,7 +195,7 @@ struct v2_profile {
 							 * as written; "" */
 	enum v2_auth	 auth_local;
 	enum v2_auth	 auth_remote;
-	char		 keyring[CONF_NAME_MAX];	/* "": "default" */
+	char		 keyring[CONF_KEYRING_MAX];	/* "": "default" */
 	uint32_t	 lifetime;	/* seconds; IOS default 86400 */
 	unsigned	 dpd;		/* seconds; 0: off */
 	unsigned	 dpd_retry;
@@ -644,6 +645,9 @@ struct ike_ops {
 	void	(*rekey)(struct ike_sa *);		/* start a rekey */
 	void	(*retransmit)(struct ike_sa *);
 	void	(*release)(struct ike_sa *);		/* free version state */
+	/* the peer has been quiet for QUIET_S: drop the copy of our last
+	 * answer (no retransmission of its request can come now) */
+	void	(*quiet)(struct ike_sa *);
 	const char *(*state_name)(const struct ike_sa *);
 };
 
@@ -679,7 +683,7 @@ struct ike_sa {
 	struct sockaddr_in	 local;
 	struct sockaddr_in	 remote;
 	char			 peer_name[64];
-	char			 keyring[CONF_NAME_MAX];
+	char			 keyring[CONF_KEYRING_MAX];
 	char			 key[KS_LABEL_MAX + 1];
 	int			 identity;	/* IKE_ID_* we send */
 	char			 local_id[KS_PEER_ID_MAX + 1];	/* its
@@ -694,7 +698,7 @@ struct ike_sa {
 	struct ike_keys		 k;	/* k.iv: the Main Mode CBC chain;
 					 * after message 6 the base of the
 					 * IVs of later exchanges */
-	char			 peer_id[CONF_NAME_MAX];
+	char			 peer_id[KS_PEER_ID_MAX + 1];
 	int			 peer_kind;	/* KS_PEER_*: its lookup */
 	uint8_t			*peer_idb;	/* IKEv1: the peer's ID payload
 					 * body (IDii_b / IDir_b) until its
@@ -723,7 +727,7 @@ struct ike_sa {
 	int			 dpd_tries;
 	time_t			 dpd_next;
 	int			 waiter;	/* control fd awaiting result */
-	char			 why[768];	/* why it failed */
+	char			 why[512];	/* why it failed */
 };
 
 TAILQ_HEAD(sa_list, ike_sa);

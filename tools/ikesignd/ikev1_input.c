@@ -67,6 +67,17 @@ ikev1_view(const struct ike_sa *sa, struct sa_view *v)
 	    "RSA signature");
 }
 
+/* A responder's copy of message 6 (or 2) for a repeated request. */
+static void
+ikev1_quiet(struct ike_sa *sa)
+{
+	if (sa->tx_next != 0)
+		return;		/* a request of ours still retransmits */
+	free(sa->tx);
+	sa->tx = NULL;
+	sa->txlen = 0;
+}
+
 const struct ike_ops ikev1_ops = {
 	.view = ikev1_view,
 	.tell_delete = info_delete,
@@ -74,6 +85,7 @@ const struct ike_ops ikev1_ops = {
 	.rekey = ikev1_rekey,
 	.retransmit = msg_retransmit,
 	.release = NULL,
+	.quiet = ikev1_quiet,
 	.state_name = ikev1_state_name,
 };
 

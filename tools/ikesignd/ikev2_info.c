@@ -228,6 +228,17 @@ v2_view(const struct ike_sa *sa, struct sa_view *v)
 	v->lifetime = st->lifetime;
 }
 
+static void
+v2_quiet(struct ike_sa *sa)
+{
+	struct ikev2_state *st = sa->v2;
+
+	if (st->resp_valid) {
+		v2_pkts_free(&st->resp);
+		st->resp_valid = 0;
+	}
+}
+
 const struct ike_ops ikev2_ops = {
 	.view = v2_view,
 	.tell_delete = v2_tell_delete,
@@ -235,5 +246,6 @@ const struct ike_ops ikev2_ops = {
 	.rekey = v2_rekey_start,
 	.retransmit = v2_retransmit,
 	.release = v2_state_free,
+	.quiet = v2_quiet,
 	.state_name = v2_state_name,
 };

@@ -11,6 +11,7 @@
 
 #define HALF_OPEN_S	30	/* a negotiation must finish in this time */
 #define REKEY_NONCES_S	60	/* longer than a rekey exchange retries */
+#define QUIET_S		300	/* longer than any peer retransmits */
 #define DPD_TRIES	5
 
 static void
@@ -20,6 +21,8 @@ sa_timer_established(struct ike_sa *sa, time_t now)
 	 * rekey may still compare them (ikev2_rekey.c), then lets go */
 	if (sa->ng != NULL && now - sa->established > REKEY_NONCES_S)
 		sa_nego_done(sa);
+	if (now - sa->last_rx > QUIET_S)
+		sa->ops->quiet(sa);
 	if (now >= sa->expires) {
 		log_info("%s: IKE SA conn-id %u lifetime expired",
 		    sa->peer_name, sa->conn_id);
