@@ -163,7 +163,8 @@ copy_word(struct parser *p, char *dst, size_t dstsz, const char *src,
     const char *what)
 {
 	if (strlen(src) >= dstsz)
-		return perr(p, "%s too long", what);
+		return perr(p, "%s too long (at most %zu characters)", what,
+		    dstsz - 1);
 	memcpy(dst, src, strlen(src) + 1);
 	return KS_OK;
 }
@@ -702,7 +703,7 @@ prof_keyring(struct parser *p, char **w, int n)
 	    (n == 2 && strcmp(w[1], "local") == 0))
 		return perr(p, "usage: keyring [local] NAME");
 	return copy_word(p, pr->keyring, sizeof(pr->keyring), w[n - 1],
-	    "keyring name (at most 32 characters, as cryptokeyring(1) says)");
+	    "keyring name");
 }
 
 static ks_status
@@ -1146,8 +1147,7 @@ peer_option(struct parser *p, struct peer *pe, char **w, int n, int *used)
 		    "profile name");
 	} else if (strcmp(w[0], "keyring") == 0) {
 		return copy_word(p, pe->keyring, sizeof(pe->keyring), w[1],
-		    "keyring name (at most 32 characters, as cryptokeyring(1) "
-		    "says)");
+		    "keyring name");
 	} else if (strcmp(w[0], "port") == 0) {
 		if (number(w[1], 1, 65535, &v) != 0)
 			return perr(p, "port must be 1-65535");
