@@ -1,10 +1,12 @@
 /*
- * cmd_show.c -- cryptokey show (IOS "show crypto key mypubkey rsa").
+ * cmd_show.c -- cryptokey show [rsa|ec] (IOS "show crypto key mypubkey
+ * rsa|ec|all").
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cryptokey.h"
@@ -60,7 +62,12 @@ show_text(FILE *f, const ks_key *k, const char *token)
 	fprintf(f, "%% Key pair was generated at: %s\n", when);
 	fprintf(f, "Key name: ");
 	print_label(f, ks_key_label(k));
-	fprintf(f, "\nKey type: RSA KEYS\n");
+	if (ks_key_type(k) == KS_KEY_EC) {
+		fprintf(f, "\nKey type: EC KEYS\n");
+		fprintf(f, " Curve: %s\n", ks_curve_name(ks_key_curve(k)) !=
+		    NULL ? ks_curve_name(ks_key_curve(k)) : "(unknown)");
+	} else
+		fprintf(f, "\nKey type: RSA KEYS\n");
 	fprintf(f, " Storage Device: ");
 	print_label(f, token);
 	fputc('\n', f);
@@ -95,8 +102,16 @@ show_json(FILE *f, const ks_key *k, const char *token)
 
 	fprintf(f, "{\"label\": ");
 	json_string(f, ks_key_label(k));
-	fprintf(f, ", \"usage\": \"%s\", \"type\": \"rsa\", \"bits\": %u, "
-	    "\"id\": \"", ks_usage_name(ks_key_usage(k)), ks_key_bits(k));
+	fprintf(f, ", \"usage\": \"%s\", \"type\": \"%s\"",
+	    ks_usage_name(ks_key_usage(k)), ks_keytype_name(ks_key_type(k)));
+	if (ks_key_type(k) == KS_KEY_EC) {
+		fprintf(f, ", \"curve\": ");
+		if (ks_curve_name(ks_key_curve(k)) != NULL)
+			json_string(f, ks_curve_name(ks_key_curve(k)));
+		else
+			fprintf(f, "null");
+	}
+	fprintf(f, ", \"bits\": %u, \"id\": \"", ks_key_bits(k));
 	print_id(f, k);
 	fprintf(f, "\"");
 	json_bool_field(f, "exportable", ks_key_exportable(k));
@@ -130,13 +145,20 @@ run(const char **args, int nargs)
 	ks_ctx *ctx;
 	ks_status st;
 	const char *token;
+	int types = KS_KEY_ALL;
 
-	(void)args;
-	(void)nargs;
+	if (nargs == 1 && strcmp(args[0], "rsa") == 0)
+		types = KS_KEY_RSA;
+	else if (nargs == 1 && strcmp(args[0], "ec") == 0)
+		types = KS_KEY_EC;
+	else if (nargs == 1 && strcmp(args[0], "all") != 0)
+		return tool_fail(KS_EUSAGE, "show takes rsa, ec or all, not "
+		    "'%.16s'", args[0]);
 	if (opt_label != NULL && (st = check_label(opt_label)) != KS_OK)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
+	ks_ctx_set_key_types(ctx, types);
 	if ((st = ks_list(ctx, opt_label, &keys, &n)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);
@@ -165,8 +187,8 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_show = {
-	"show", NULL, 0, 0,
-	"show [--label NAME] [--json]",
-	"show key pairs (IOS show crypto key mypubkey rsa)",
+	"show", NULL, 0, 1,
+	"show [rsa|ec|all] [--label NAME] [--json]",
+	"show key pairs (IOS show crypto key mypubkey rsa|ec|all)",
 	options, run
 };
