@@ -184,7 +184,7 @@ test_algid_bytes(void)
 	    memcmp(der, rfc7427_pss_sha256, len) == 0,
 	    "PSS-SHA256: RFC 7427 A.4.3 octet for octet");
 	ok(sig_algid(0, &der, &len) == -1, "no AlgorithmIdentifier for 0");
-	ok(sig_algid(SIG_ECDSA_SHA512 + 1, &der, &len) == -1,
+	ok(sig_algid(SIG_ED25519 + 1, &der, &len) == -1,
 	    "nor past the last scheme");
 }
 
@@ -363,7 +363,7 @@ test_algid_parse(void)
 			{ "RSASSA-PSS, SHA-256 with MGF1 left at SHA-1",
 			    "301e06092a864886f70d01010a3011a00f300d0609608648"
 			    "0165030402010500" },
-			{ "ed25519", "300506032b6570" },
+			{ "Ed448 (id-Ed448)", "300506032b6571" },
 		};
 		uint8_t b[64];
 		size_t k, j;
@@ -711,10 +711,58 @@ test_ecdsa(void)
 	    "sig_is_ecdsa");
 }
 
+/* Ed25519 (RFC 8420): the octets themselves, signed and verified. */
+static void
+test_ed25519(void)
+{
+	static const uint8_t algid[] = { 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+	    0x70 };
+	static const uint8_t with_null[] = { 0x30, 0x07, 0x06, 0x03, 0x2b,
+	    0x65, 0x70, 0x05, 0x00 };
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	const char *octets = "RealMessage1 | NonceRData | MACedIDForI";
+	uint8_t spki[128], *p = spki, sig[64];
+	const uint8_t *der;
+	size_t siglen = sizeof(sig), len;
+	enum sig_scheme s;
+	int spkilen, salt;
+
+	if (!ok(key != NULL && mctx != NULL &&
+	    EVP_DigestSignInit(mctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestSign(mctx, sig, &siglen, (const uint8_t *)octets,
+	    strlen(octets)) == 1, "Ed25519: OpenSSL signs")) {
+		EVP_MD_CTX_free(mctx);
+		EVP_PKEY_free(key);
+		return;
+	}
+	spkilen = i2d_PUBKEY(key, &p);
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets), sig, siglen) == 0, "Ed25519: OpenSSL's signature "
+	    "of the octets verifies");
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets) - 1, sig, siglen) == -1, "Ed25519: other octets "
+	    "do not");
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets), sig, siglen - 1) == -1, "Ed25519: nor a short "
+	    "signature");
+	ok(sig_algid(SIG_ED25519, &der, &len) == 0 && len == sizeof(algid) &&
+	    memcmp(der, algid, len) == 0, "Ed25519: id-Ed25519, no parameters");
+	ok(sig_algid_parse(algid, sizeof(algid), &s, &salt) == 0 &&
+	    s == SIG_ED25519, "Ed25519: parses back");
+	ok(sig_algid_parse(with_null, sizeof(with_null), &s, &salt) == -1,
+	    "Ed25519: with NULL parameters refused (RFC 8410 3)");
+	ok(sig_hash(SIG_ED25519) == NULL && sig_hash_alg(SIG_ED25519) ==
+	    IKEV2_HASH_IDENTITY, "Ed25519: no hash; announced as Identity");
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(key);
+}
+
 int
 main(void)
 {
 	test_ecdsa();
+	test_ed25519();
 	test_algid_bytes();
 	test_algid_parse();
 	test_auth14();

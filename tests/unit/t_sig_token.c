@@ -297,10 +297,18 @@ static struct eckey {
 };
 #define NECKEYS	(sizeof(eckeys) / sizeof(eckeys[0]))
 
+static uint8_t ed_spki[SPKI_MAX];
+static size_t ed_spkilen;
+
 static int
 ec_keys(ks_ctx *ctx)
 {
 	size_t i;
+
+	ed_spkilen = sizeof(ed_spki);
+	if (ks_generate_ec(ctx, "ike-ed", KS_CURVE_ED25519, KS_KIND_GENERAL,
+	    0) != KS_OK || key_spki(ctx, "ike-ed", ed_spki, &ed_spkilen) != 0)
+		ed_spkilen = 0;	/* a token without Ed25519 */
 
 	for (i = 0; i < NECKEYS; i++) {
 		eckeys[i].spkilen = sizeof(eckeys[i].spki);
@@ -356,6 +364,34 @@ test_signer_ecdsa(const char *dir)
 	}
 }
 
+/* Ed25519 (SoftHSM2 2.6 has it): 'E' signs the octets themselves. */
+static void
+test_signer_ed25519(const char *dir)
+{
+	const char *octets = "RealMessage2 | NonceIData | MACedIDForR";
+	uint8_t sig[128];
+	char err[768];
+	size_t siglen = sizeof(sig);
+	pid_t pid;
+	int fd, status, curve = -1;
+
+	if (!ok(ed_spkilen != 0, "SoftHSM2 made an Ed25519 key"))
+		return;
+	if (unit_signer_start(dir, &conf, "ike-ed", &fd, &pid) != 0)
+		return;
+	signer_use(fd, (long)pid);
+	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK &&
+	    curve == KS_CURVE_ED25519, "ike-ed: the signer says Ed25519");
+	ok(signer_sign_octets((const uint8_t *)octets, strlen(octets), sig,
+	    &siglen, err, sizeof(err)) == KS_OK && sig_verify_octets(ed_spki,
+	    ed_spkilen, (const uint8_t *)octets, strlen(octets), sig,
+	    siglen) == 0, "ike-ed: 'E' gives an Ed25519 signature of the "
+	    "octets that verifies");
+	signer_stop();
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+	    "ike-ed: the signer exits");
+}
+
 int
 main(void)
 {
@@ -377,6 +413,7 @@ main(void)
 	test_no_pss();
 	test_signer(dir, spki, spkilen);
 	test_signer_ecdsa(dir);
+	test_signer_ed25519(dir);
 	alg_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -436,15 +436,18 @@ enum sig_scheme {
 	SIG_PSS_SHA512,
 	SIG_ECDSA_SHA256,	/* RFC 4754 method 9 on P-256, or 7427 */
 	SIG_ECDSA_SHA384,	/* method 10, P-384 */
-	SIG_ECDSA_SHA512	/* method 11, P-521 */
+	SIG_ECDSA_SHA512,	/* method 11, P-521 */
+	SIG_ED25519		/* RFC 8420: method 14, no hash */
 };
 
 /* Kinds of scheme (sig_choose). */
 #define SIGK_PKCS1	0
 #define SIGK_PSS	1
 #define SIGK_ECDSA	2
+#define SIGK_EDDSA	3	/* signs the octets themselves */
 
-/* The scheme's hash (alg_hash); NULL for an unknown scheme. */
+/* The scheme's hash (alg_hash); NULL for an unknown scheme and for
+ * Ed25519, which signs the octets themselves (sig_verify_octets). */
 const struct ike_hash *sig_hash(enum sig_scheme);
 /* "RSASSA-PSS with SHA-256" and so on. */
 const char	*sig_scheme_name(enum sig_scheme);
@@ -481,6 +484,10 @@ int	sig_ecdsa_to_der(const uint8_t *raw, size_t rawlen, uint8_t *der,
 	    size_t *derlen);
 /* The length of r || s for the peer's EC key; -1 when it is not one. */
 int	sig_ecdsa_raw_len(const uint8_t *spki, size_t spkilen);
+/* 0 when sig is the peer's Ed25519 signature of the octets. */
+int	sig_verify_octets(const uint8_t *spki, size_t spkilen,
+	    const uint8_t *octets, size_t len, const uint8_t *sig,
+	    size_t siglen);
 /* 0 when sig is good for hash under the peer's DER SubjectPublicKeyInfo;
  * saltlen for PSS (-1: the hash's length), as sig_algid_parse gave it;
  * ECDSA signatures in DER (sig_ecdsa_to_der makes it of r || s). */
@@ -506,6 +513,9 @@ ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
 ks_status	 signer_sign_hash(enum sig_scheme s, const uint8_t *hash,
 		    size_t hashlen, uint8_t *sig, size_t *siglen, char *err,
 		    size_t errsz);
+/* Ed25519 (RFC 8420) over the octets themselves, 1 to SIGNER_DATA_MAX. */
+ks_status	 signer_sign_octets(const uint8_t *octets, size_t len,
+		    uint8_t *sig, size_t *siglen, char *err, size_t errsz);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
 ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);

@@ -243,6 +243,19 @@ choose_method(struct ike_sa *sa)
 		    "ecdsa-sig", sa->key, ec ? "EC" : "RSA");
 		return -1;
 	}
+	if (ikesignd->key_curve == KS_CURVE_ED25519) {
+		/* RFC 8420: only with a peer that takes the octets signed */
+		if (!sig_listed(st->peer_hashes, st->peer_hasheslen,
+		    SIG_ED25519)) {
+			snprintf(sa->why, sizeof(sa->why), "key '%.64s' is "
+			    "Ed25519 and the peer did not announce the "
+			    "Identity hash of RFC 8420", sa->key);
+			return -1;
+		}
+		st->scheme_local = SIG_ED25519;
+		st->method_local = IKEV2_AUTH_SIG;
+		return 0;
+	}
 	if (ec) {
 		if ((scheme = sig_ecdsa_scheme(ikesignd->key_curve)) == 0) {
 			snprintf(sa->why, sizeof(sa->why), "key '%.64s' is on "
@@ -266,6 +279,24 @@ choose_method(struct ike_sa *sa)
 	st->method_local = scheme != 0 ? IKEV2_AUTH_SIG : IKEV2_AUTH_RSA_SIG;
 	st->scheme_local = scheme != 0 ? scheme : SIG_PKCS1_SHA1;
 	return 0;
+}
+
+/* Ed25519 (RFC 8420): the signer signs our octets themselves. */
+static ks_status
+sign_octets(struct ike_sa *sa, const uint8_t *idb, size_t idlen,
+    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
+{
+	uint8_t *o;
+	size_t len;
+	ks_status st;
+
+	if ((o = octets_make(sa, sa->initiator, idb, idlen, &len)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return KS_EFAIL;
+	}
+	st = signer_sign_octets(o, len, sig, siglen, err, errsz);
+	free(o);
+	return st;
 }
 
 /* The token's r || s as the DER ECDSA-Sig-Value of RFC 7427, in place. */
@@ -304,16 +335,23 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	}
 	if (choose_method(sa) != 0)
 		return -1;
-	hash = sig_hash(st->scheme_local);
 	wb_init(&w, idb, sizeof(idb));
 	build_id(sa, &w);
-	if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash, h) != 0) {
-		snprintf(sa->why, sizeof(sa->why), "cannot hash our AUTH");
-		return -1;
+	if (st->scheme_local == SIG_ED25519)
+		st_ = sign_octets(sa, idb, w.len, sig, &siglen, err,
+		    sizeof(err));
+	else {
+		hash = sig_hash(st->scheme_local);
+		if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash,
+		    h) != 0) {
+			snprintf(sa->why, sizeof(sa->why), "cannot hash our "
+			    "AUTH");
+			return -1;
+		}
+		st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig,
+		    &siglen, err, sizeof(err));
+		OPENSSL_cleanse(h, sizeof(h));
 	}
-	st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig, &siglen,
-	    err, sizeof(err));
-	OPENSSL_cleanse(h, sizeof(h));
 	if (st_ != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "cannot sign with key "
 		    "'%.64s': %.256s", sa->key, err);
@@ -382,6 +420,23 @@ verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
 	return 0;
 }
 
+/* The peer's Ed25519 signature over its octets (RFC 8420). */
+static int
+verify_octets(struct ike_sa *sa, const struct ikev2_pld *pid,
+    const uint8_t *spki, size_t spkilen, const uint8_t *sig, size_t siglen)
+{
+	uint8_t *o;
+	size_t len;
+	int rc;
+
+	if ((o = octets_make(sa, !sa->initiator, pid->body, pid->len,
+	    &len)) == NULL)
+		return -1;
+	rc = sig_verify_octets(spki, spkilen, o, len, sig, siglen);
+	free(o);
+	return rc;
+}
+
 /*
  * The scheme of the peer's signature AUTH and where its signature is:
  * rsa-sig takes method 1 and RFC 7427 RSA schemes, ecdsa-sig methods 9-11
@@ -406,7 +461,7 @@ peer_scheme(struct ike_sa *sa, uint8_t method, const uint8_t *data,
 			    sa->peer_id);
 			return -1;
 		}
-		if (sig_is_ecdsa(*scheme) == ecdsa)
+		if ((sig_is_ecdsa(*scheme) || *scheme == SIG_ED25519) == ecdsa)
 			return 0;
 	} else if (!ecdsa && method == IKEV2_AUTH_RSA_SIG) {
 		*scheme = SIG_PKCS1_SHA1;
@@ -438,7 +493,7 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 	size_t spkilen = sizeof(spki), len, siglen, derlen = sizeof(der);
 	char err[256];
 	enum sig_scheme scheme;
-	int kind, saltlen = -1;
+	int kind, saltlen = -1, bad;
 	ks_status st_;
 
 	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
@@ -495,10 +550,15 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		sig = der;
 		siglen = derlen;
 	}
-	hash = sig_hash(scheme);
-	if (octets_hash(sa, !sa->initiator, pid->body, pid->len, hash,
-	    h) != 0 || sig_verify(spki, spkilen, scheme, saltlen, h,
-	    hash->len, sig, siglen) != 0) {
+	if (scheme == SIG_ED25519)
+		bad = verify_octets(sa, pid, spki, spkilen, sig, siglen) != 0;
+	else {
+		hash = sig_hash(scheme);
+		bad = hash == NULL || octets_hash(sa, !sa->initiator,
+		    pid->body, pid->len, hash, h) != 0 || sig_verify(spki,
+		    spkilen, scheme, saltlen, h, hash->len, sig, siglen) != 0;
+	}
+	if (bad) {
 		snprintf(sa->why, sizeof(sa->why), "signature of '%s' (%s) "
 		    "does not verify with its key in keyring '%s'",
 		    sa->peer_id, method_name(method, scheme), sa->keyring);

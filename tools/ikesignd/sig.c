@@ -126,6 +126,12 @@ static const uint8_t algid_ecdsa_sha512[] = {
 	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04
 };
 
+/* id-Ed25519 (RFC 8410), no parameters (RFC 8420 3). */
+static const uint8_t algid_ed25519[] = {
+	0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70
+};
+static const uint8_t oid_ed25519[] = { 0x2b, 0x65, 0x70 };
+
 struct sigdef {
 	enum sig_scheme	 scheme;
 	int		 hash;		/* IKE_HASH_* */
@@ -173,6 +179,8 @@ static const struct sigdef sigdefs[] = {
 	{ SIG_ECDSA_SHA512, IKE_HASH_SHA512, IKEV2_HASH_SHA2_512, SIGK_ECDSA,
 	    KS_SIG_ECDSA_HASH, 4, ALGID(algid_ecdsa_sha512),
 	    "ECDSA with SHA-512" },
+	{ SIG_ED25519, 0, IKEV2_HASH_IDENTITY, SIGK_EDDSA, KS_SIG_EDDSA, 0,
+	    ALGID(algid_ed25519), "Ed25519" },
 };
 #define NSIGDEFS	(sizeof(sigdefs) / sizeof(sigdefs[0]))
 
@@ -214,7 +222,7 @@ sig_hash(enum sig_scheme s)
 {
 	const struct sigdef *d = sigdef_of(s);
 
-	return d == NULL ? NULL : alg_hash(d->hash);
+	return d == NULL || d->hash == 0 ? NULL : alg_hash(d->hash);
 }
 
 const char *
@@ -449,6 +457,17 @@ der_pss_params(struct rbuf *params, const struct sigdef **d, int *saltlen)
 	return 0;
 }
 
+/* Is the OID (a copy of the reader) id-Ed25519? */
+static int
+is_ed25519(struct rbuf oid)
+{
+	const uint8_t *p;
+
+	return rb_left(&oid) == sizeof(oid_ed25519) &&
+	    (p = rb_ptr(&oid, sizeof(oid_ed25519))) != NULL &&
+	    memcmp(p, oid_ed25519, sizeof(oid_ed25519)) == 0;
+}
+
 int
 sig_algid_parse(const uint8_t *der, size_t len, enum sig_scheme *s,
     int *saltlen)
@@ -462,6 +481,12 @@ sig_algid_parse(const uint8_t *der, size_t len, enum sig_scheme *s,
 	rb_init(&b, der, len);
 	if (der_algid(&b, &oid, &params) != 0)
 		return -1;
+	if (is_ed25519(oid)) {
+		if (rb_left(&params) != 0)	/* RFC 8410 3: absent */
+			return -1;
+		*s = SIG_ED25519;
+		return 0;
+	}
 	if ((arc = der_oid_arc_n(&oid, oid_ecdsa_sha2,
 	    sizeof(oid_ecdsa_sha2))) >= 0) {
 		/* RFC 5758 3.2: the parameters are absent */
@@ -696,6 +721,26 @@ ecdsa_verify(EVP_PKEY *key, const uint8_t *hash, size_t hashlen,
 	    EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
 		rc = 0;
 	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+int
+sig_verify_octets(const uint8_t *spki, size_t spkilen, const uint8_t *octets,
+    size_t len, const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *mctx;
+	EVP_PKEY *key;
+	int rc = -1;
+
+	if (octets == NULL || sig == NULL || siglen != 64 ||
+	    (key = spki_key(spki, spkilen, EVP_PKEY_ED25519)) == NULL)
+		return -1;
+	if ((mctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestVerify(mctx, sig, siglen, octets, len) == 1)
+		rc = 0;
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(key);
 	return rc;
 }
 

@@ -13,6 +13,8 @@
  *	                     octet, enum sig_scheme): PKCS#1 v1.5 with the
  *	                     hash's DigestInfo, RSASSA-PSS (sig.c says why),
  *	                     or ECDSA as r || s (CKM_ECDSA)
+ *	'E' octets        -> status, the Ed25519 signature of the octets
+ *	                     (CKM_EDDSA: RFC 8420 signs them, not a hash)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
  *	                     and its curve (KS_CURVE_*; NONE for RSA)
@@ -171,6 +173,24 @@ serve_sign_hash(const uint8_t *in, size_t len, uint8_t *out)
 		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT, msg));
 	}
 	st = ks_sign(sctx, sconf->key, ks, in + 1, len - 1, out + 1, &siglen);
+	if (st != KS_OK)
+		return reply_err(out, st);
+	out[0] = KS_OK;
+	return siglen + 1;
+}
+
+/* 'E': Ed25519 over the octets themselves. */
+static size_t
+serve_sign_octets(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t siglen = SIGNER_MSG_MAX - 1;
+	ks_status st;
+
+	if (len == 0)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "no octets to sign"));
+	st = ks_sign(sctx, sconf->key, KS_SIG_EDDSA, in, len, out + 1,
+	    &siglen);
 	if (st != KS_OK)
 		return reply_err(out, st);
 	out[0] = KS_OK;
@@ -376,6 +396,8 @@ serve(const uint8_t *in, size_t len, uint8_t *out)
 		return serve_sign(in + 1, len - 1, out);
 	case 'H':
 		return serve_sign_hash(in + 1, len - 1, out);
+	case 'E':
+		return serve_sign_octets(in + 1, len - 1, out);
 	case 'P':
 		return serve_peer(in + 1, len - 1, out);
 	case 'K':
@@ -720,6 +742,38 @@ signer_peer_key(const char *keyring, int kind, const char *id, uint8_t *spki,
 	}
 	memcpy(spki, resp + 1, rlen);
 	*spkilen = rlen;
+	return KS_OK;
+}
+
+ks_status
+signer_sign_octets(const uint8_t *octets, size_t len, uint8_t *sig,
+    size_t *siglen, char *err, size_t errsz)
+{
+	uint8_t *req, resp[SIGNER_MSG_MAX];
+	size_t rlen = 0;
+	ks_status st;
+
+	if (len == 0 || len > SIGNER_DATA_MAX) {
+		snprintf(err, errsz, "%zu octets to sign; 1 to %d can be sent",
+		    len, SIGNER_DATA_MAX);
+		return KS_EUSAGE;
+	}
+	if ((req = malloc(len + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return KS_EFAIL;
+	}
+	req[0] = 'E';
+	memcpy(req + 1, octets, len);
+	st = call(req, len + 1, resp, &rlen, err, errsz);
+	free(req);
+	if (st != KS_OK)
+		return st;
+	if (rlen > *siglen) {
+		snprintf(err, errsz, "signature too long");
+		return KS_EFAIL;
+	}
+	memcpy(sig, resp + 1, rlen);
+	*siglen = rlen;
 	return KS_OK;
 }
 
