@@ -12,6 +12,7 @@
 
 #include <string.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -105,6 +106,34 @@ ks_curve_of_bits(unsigned bits)
 		return KS_CURVE_P521;
 	default:
 		return KS_CURVE_NONE;
+	}
+}
+
+/* KS_KEY_RSA, KS_KEY_EC for a named curve we take, or 0 (explicit
+ * curve parameters too, even of a curve we know: tokens and IOS name
+ * their curves). */
+int
+ks_pkey_type(EVP_PKEY *pk)
+{
+	char group[64], enc[32];
+
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+		return KS_KEY_RSA;
+	case EVP_PKEY_ED25519:
+		return KS_KEY_EC;
+	case EVP_PKEY_EC:
+		if (EVP_PKEY_get_utf8_string_param(pk,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+		    NULL) == 1 && ks_curvedef_of_group(group) != NULL &&
+		    EVP_PKEY_get_utf8_string_param(pk,
+		    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc),
+		    NULL) == 1 && strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0)
+			return KS_KEY_EC;
+		ERR_clear_error();
+		return 0;
+	default:
+		return 0;
 	}
 }
 

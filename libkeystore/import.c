@@ -22,7 +22,8 @@
  *   4. the session wrapping key is destroyed (on every path)
  *   5. only then, for replace, the old pairs of the name are removed
  * A crash between 3 and 5 leaves old and new side by side: "show" lists
- * both and a rerun of "import --replace" or "zeroize" completes.  A crash
+ * both and a rerun of "import --replace" or "zeroize" completes.  (An EC
+ * pair is listed only once its public key, made last, is there.)  A crash
  * inside 3 leaves at worst a record, or a record and a private key, which
  * "zeroize" removes.
  */

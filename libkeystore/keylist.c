@@ -2,9 +2,9 @@
  * keylist.c -- find the key pairs on a token and describe them.
  *
  * Four searches by template (private keys, public keys, our records, our
- * encrypted copies; keys of types we do not handle are skipped), one C_GetAttributeValue per object with
- * buffers sized for the largest value we accept, and a merge by (label,
- * CKA_ID).  No per-object size queries unless a value does not fit.  A key
+ * encrypted copies; keys of types we do not handle are skipped), one
+ * C_GetAttributeValue per object with buffers sized for the largest value
+ * we accept, and a merge by (label, CKA_ID).  No per-object size queries unless a value does not fit.  A key
  * with an encrypted copy is "encrypted"; without its private key object as
  * well, "locked" (it is listed by its public key).
  */
@@ -551,6 +551,11 @@ ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
 int
 ks_pair_listed(const ks_key *k)
 {
+	/* an EC private object has no public point: without its public
+	 * object the pair could not be shown or checked (ks_internal.h) */
+	if (k->type == KS_KEY_EC)
+		return k->has_pub &&
+		    (k->has_priv || k->has_meta || k->has_enc);
 	return k->has_priv || (k->has_pub && (k->has_meta || k->has_enc));
 }
 
@@ -589,10 +594,12 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 
 /*
  * Public key first, then the private key, then the encrypted copy, then the
- * record.  Cut short after the first step, the pair is still listed and
- * usable (the private object carries n and e); after the second, only the
- * copy and the record are left, which nothing lists and a rerun removes.
- * No step leaves a listed pair that cannot sign or be unlocked.
+ * record.  Cut short after the first step, an RSA pair is still listed and
+ * usable (the private object carries n and e), an EC pair is no longer
+ * listed (its private object has no public point) and a rerun removes it;
+ * after the second, only the copy and the record are left, which nothing
+ * lists and a rerun removes.  No step leaves a listed pair that cannot sign
+ * or be unlocked.
  */
 ks_status
 ks_remove_pair(ks_ctx *ctx, const ks_key *k)

@@ -322,7 +322,7 @@ ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 
 /*
  * A keyring (IOS "crypto keyring") is a named set of peer credentials on
- * the token: RSA public keys found by address, hostname or name, and
+ * the token: RSA and EC public keys found by address, hostname or name, and
  * pre-shared keys found by address[/mask] or hostname.  The keyring
  * "default" is the IOS pubkey chain and global ISAKMP keys; it always
  * exists.  Storage is described in keyring.c, peerkey.c and psk.c.
@@ -336,7 +336,7 @@ ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 
 typedef enum ks_peer_by { KS_PEER_ADDRESS = 0, KS_PEER_HOSTNAME, KS_PEER_NAME } ks_peer_by;
 
-/* The RSA public key (DER SubjectPublicKeyInfo, allocated, free()) of a
+/* The RSA or EC public key (DER SubjectPublicKeyInfo, allocated, free()) of a
  * peer in keyring (NULL: "default"), found by address, hostname or name.
  * usage KS_USAGE_SIGNATURE finds a signature or general-purpose key. */
 ks_status ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen);
@@ -371,11 +371,11 @@ ks_status	 ks_peer_id_normalise(ks_ctx *ctx, ks_peer_by by, int mask_ok,
 		    const char *in, char *out, size_t outsz);
 
 /* IOS key-string hex (whitespace free-form, optional trailing "quit") to
- * a checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ * a checked RSA or EC SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
 ks_status	 ks_keystring_parse(ks_ctx *ctx, const char *text, size_t len,
 		    unsigned char **spki, size_t *spkilen);
 /* PEM public key ("PUBLIC KEY", "RSA PUBLIC KEY" or a "CERTIFICATE") to a
- * checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ * checked RSA or EC SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
 ks_status	 ks_pubkey_pem_parse(ks_ctx *ctx, const char *text, size_t len,
 		    unsigned char **spki, size_t *spkilen);
 
@@ -409,6 +409,8 @@ const char	*ks_peer_uri(const ks_peer *p);
 /* Public keys only (PSKs: general, 0, NULL). */
 ks_usage	 ks_peer_usage(const ks_peer *p);
 unsigned	 ks_peer_bits(const ks_peer *p);
+ks_keytype	 ks_peer_key_type(const ks_peer *p);
+ks_curve	 ks_peer_curve(const ks_peer *p);	/* EC keys */
 const unsigned char *ks_peer_spki(const ks_peer *p, size_t *len);
 char		*ks_peer_public_pem(const ks_peer *p);	/* allocated */
 /* PSKs only: the flags as read back from the token. */

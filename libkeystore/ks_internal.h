@@ -145,6 +145,8 @@ ks_status	 ks_spki_from_ec(const unsigned char *params, size_t paramslen,
 		    const unsigned char *point, size_t pointlen,
 		    unsigned char **der, size_t *derlen, ks_curve *curve);
 struct evp_pkey_st;
+/* KS_KEY_RSA, KS_KEY_EC (named P-256, P-384, P-521; Ed25519), or 0. */
+int		 ks_pkey_type(struct evp_pkey_st *pk);
 ks_status	 ks_ec_point_of(struct evp_pkey_st *pk,
 		    const struct ks_curvedef **d, unsigned char *point,
 		    size_t *pointlen);
@@ -162,7 +164,10 @@ int		 ks_keytype_of(CK_KEY_TYPE t);
 void		 ks_key_free(ks_key *k);
 /* A listed pair is one we can use or unlock: a private key, or a public key
  * with our record or encrypted copy.  A public key alone is a peer's key,
- * not ours. */
+ * not ours.  An EC pair needs its public key object in any case: its
+ * private object has no public point, so without it the pair can be
+ * neither shown nor checked (a partial copy or import is not listed until
+ * its public key, the last object made, is there). */
 int		 ks_pair_listed(const ks_key *k);
 /* Ours to remove: a private key or anything with our record. */
 int		 ks_pair_ours(const ks_key *k);

@@ -36,8 +36,6 @@ struct ks_pass {
 	size_t		 len;
 };
 
-/* KS_KEY_RSA, KS_KEY_EC (P-256, P-384, P-521, Ed25519), or 0. */
-int		 ks_pkey_type(EVP_PKEY *pk);
 /*
  * Read the keys of types (KS_KEY_*) in buf (at most KS_PEM_MAX bytes); a
  * key of another type is KS_EINPUT.  passfn is called at

@@ -22,11 +22,11 @@
  * Writing: PKCS#8 "ENCRYPTED PRIVATE KEY" with AES-256-CBC and
  * PBKDF2-HMAC-SHA256, or the traditional IOS format with DES-EDE3-CBC or
  * DES-CBC (PKCS#1 RSAPrivateKey or SEC 1 ECPrivateKey inside; Ed25519 has
- * no traditional form).  Single DES lives in OpenSSL's legacy provider, which is loaded
- * into a private library context and must be there: OpenSSL's own writer
- * silently writes the key in clear when the cipher is missing.  Whatever
- * is written is checked to be encrypted and read back before it is
- * handed out.
+ * no traditional form).  Single DES lives in OpenSSL's legacy provider,
+ * which is loaded into a private library context and must be there:
+ * OpenSSL's own writer silently writes the key in clear when the cipher
+ * is missing.  Whatever is written is checked to be encrypted and read
+ * back before it is handed out.
  */
 #include "config.h"
 
@@ -311,34 +311,6 @@ der_free(unsigned char *der, size_t len)
 }
 
 /* Keys ------------------------------------------------------------------ */
-
-/* KS_KEY_RSA, KS_KEY_EC for a named curve we take, or 0 (explicit
- * curve parameters too, even of a curve we know: tokens and IOS name
- * their curves). */
-int
-ks_pkey_type(EVP_PKEY *pk)
-{
-	char group[64], enc[32];
-
-	switch (EVP_PKEY_get_base_id(pk)) {
-	case EVP_PKEY_RSA:
-		return KS_KEY_RSA;
-	case EVP_PKEY_ED25519:
-		return KS_KEY_EC;
-	case EVP_PKEY_EC:
-		if (EVP_PKEY_get_utf8_string_param(pk,
-		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-		    NULL) == 1 && ks_curvedef_of_group(group) != NULL &&
-		    EVP_PKEY_get_utf8_string_param(pk,
-		    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc),
-		    NULL) == 1 && strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0)
-			return KS_KEY_EC;
-		ERR_clear_error();
-		return 0;
-	default:
-		return 0;
-	}
-}
 
 static const char *
 types_words(int types)

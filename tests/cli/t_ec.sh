@@ -92,6 +92,57 @@ ok "[ \"\$(jget '$out' '[k.get(\"curve\") for k in d if k[\"type\"] == \"rsa\"]'
 expect_rc 3 "show rsa --label p256" "$CK" show rsa --label p256
 expect_rc 2 "show dsa" "$CK" show dsa
 
+# --- show --format -------------------------------------------------------------
+if command -v ssh-keygen >/dev/null 2>&1; then
+	for l in p256 p384 p521 rsa1; do
+		"$CK" show --label "$l" --format pem > "$T/$l.fpem" 2>"$err"
+		expect_rc 0 "show --format openssh --label $l" "$CK" show \
+		    --label "$l" --format openssh
+		ok "[ \"\$(cut -d' ' -f1,2 '$out')\" = \"\$(ssh-keygen -i -m PKCS8 -f '$T/$l.fpem' 2>/dev/null)\" ]" \
+		    "$l: the OpenSSH line is what ssh-keygen makes of the PEM"
+		ok "[ \"\$(cut -d' ' -f3 '$out')\" = $l ]" \
+		    "$l: the OpenSSH comment is the key name"
+	done
+	expect_rc 0 "show --format openssh --label ed" "$CK" show --label ed \
+	    --format openssh
+	cp "$out" "$T/ed.ssh"
+	ok "ssh-keygen -l -f '$T/ed.ssh' 2>/dev/null | grep -q '(ED25519)\$'" \
+	    "ed: ssh-keygen reads the ssh-ed25519 line"
+else
+	pass "# SKIP no ssh-keygen"
+fi
+expect_rc 0 "show --format pem --label p384" "$CK" show --label p384 \
+    --format pem
+ok "[ \"\$(cat '$out')\" = \"\$(cat '$T/p384.pem')\" ]" \
+    "--format pem: the JSON public_key, alone"
+expect_rc 0 "show --format rfc3110 --label rsa1" "$CK" show --label rsa1 \
+    --format rfc3110
+"$CK" show --label rsa1 --format pem > "$T/rsa1.pem" 2>/dev/null
+ok "\"$PYTHON\" -c '
+import base64, subprocess, sys
+s = open(sys.argv[1]).read().strip()
+assert s.startswith(\"0s\")
+b = base64.b64decode(s[2:])
+el = b[0]
+e, n = b[1:1 + el], b[1 + el:]
+m = subprocess.run([\"openssl\", \"rsa\", \"-pubin\", \"-in\", sys.argv[2], \"-noout\",
+    \"-modulus\"], capture_output=True, text=True).stdout.strip().split(\"=\")[1]
+assert int.from_bytes(e, \"big\") == 65537 and n.hex().upper() == m
+' '$out' '$T/rsa1.pem'" "--format rfc3110: 0s, exponent length, 65537, the modulus"
+expect_rc 2 "--format rfc3110 of an EC key" "$CK" show --label p256 \
+    --format rfc3110
+ok "[ ! -s '$out' ]" "rfc3110 of an EC key: nothing printed"
+expect_rc 0 "show rsa --format rfc3110 (all RSA keys)" "$CK" show rsa \
+    --format rfc3110
+expect_rc 0 "show --format ios --label p521" "$CK" show --label p521 \
+    --format ios
+ok "[ \"\$(tail -n 1 '$out')\" = '  quit' ]" "--format ios ends with quit"
+"$CK" show --label p521 | sed -n '/^ Key Data:$/,$p' | sed 1d > "$T/kd521"
+ok "[ \"\$(sed '\$d' '$out')\" = \"\$(cat '$T/kd521')\" ]" \
+    "--format ios: the Key Data lines"
+expect_rc 2 "--format der" "$CK" show --format der
+expect_rc 2 "--format with --json" "$CK" show --format pem --json
+
 # --- refusals ---------------------------------------------------------------
 n=$(objects)
 expect_rc 4 "existing name without --replace" "$CK" generate ec --label p256

@@ -15,6 +15,7 @@
 
 #include "tap.h"
 #include "token.h"
+#include "libkeystore/ks_protect.h"
 
 /* The listed pair of label (exactly one). */
 static ks_key **
@@ -206,6 +207,27 @@ main(void)
 	siglen = sizeof(sig);
 	is_int(ks_sign(ctx, "uk", KS_SIG_ECDSA_HASH, hash, 32, sig, &siglen),
 	    KS_OK, "usage keys: the signature pair signs");
+
+	/* keycheck.c: a private key object belongs to its public key, by a
+	 * signature (signing keys) or an ECDH secret (encryption keys) */
+	keys = NULL;
+	n = 0;
+	is_int(ks_list(ctx, "uk", &keys, &n), KS_OK, "usage keys listed again");
+	if (n == 2) {
+		is_int(ks_private_matches(ctx, keys[0]->priv, keys[0]), KS_OK,
+		    "signature pair: its private key matches (ECDSA)");
+		is_int(ks_private_matches(ctx, keys[1]->priv, keys[1]), KS_OK,
+		    "encryption pair: its private key matches (ECDH): %s",
+		    ks_ctx_error(ctx));
+		is_int(ks_private_matches(ctx, keys[1]->priv, keys[0]),
+		    KS_EINPUT, "encryption key against the signature key's "
+		    "public key: no match (ECDH)");
+		is_int(ks_private_matches(ctx, keys[0]->priv, keys[1]),
+		    KS_EINPUT, "signature key against the encryption key's "
+		    "public key: no match (ECDSA)");
+	} else
+		ok(0, "usage keys: two pairs");
+	ks_keys_free(keys, n);
 
 	/* one name across types */
 	is_int(ks_generate(ctx, "P-256", 1024, KS_KIND_GENERAL, 0), KS_EEXIST,

@@ -1,5 +1,6 @@
 /*
- * cmd_import.c -- cryptokey import rsa|ec (IOS "crypto key import rsa|ec ... pem").
+ * cmd_import.c -- cryptokey import rsa|ec (IOS "crypto key import rsa|ec
+ * ... pem").
  *
  * The input is read whole (at most KS_PEM_MAX bytes) before the token is
  * opened; the library checks it all before the token changes.

@@ -11,7 +11,7 @@
 
 #include "cryptokey.h"
 
-static char *opt_label;
+static char *opt_label, *opt_format;
 static int opt_json;
 
 static struct poptOption options[] = {
@@ -19,6 +19,9 @@ static struct poptOption options[] = {
 	  "show only the keys of this name", "NAME" },
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
 	  "print a JSON array", NULL },
+	{ "format", '\0', POPT_ARG_STRING, &opt_format, 0,
+	  "print the public keys only: pem, rfc3110 (RSA), openssh or ios",
+	  "FORMAT" },
 	POPT_TABLEEND
 };
 
@@ -137,6 +140,23 @@ show_json(FILE *f, const ks_key *k, const char *token)
 	fprintf(f, "}");
 }
 
+/* Every key in fmt, or none: a key the format cannot carry (RFC 3110 of
+ * an EC key) stops it before anything is printed. */
+static ks_status
+show_format(FILE *f, ks_key **keys, size_t n)
+{
+	size_t i;
+	ks_status st = KS_OK;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(opt_format, "rfc3110") == 0 &&
+		    ks_key_type(keys[i]) != KS_KEY_RSA)
+			return pubfmt_print(f, opt_format, keys[i]);
+	for (i = 0; i < n && st == KS_OK; i++)
+		st = pubfmt_print(f, opt_format, keys[i]);
+	return st;
+}
+
 static int
 run(const char **args, int nargs)
 {
@@ -154,6 +174,12 @@ run(const char **args, int nargs)
 	else if (nargs == 1 && strcmp(args[0], "all") != 0)
 		return tool_fail(KS_EUSAGE, "show takes rsa, ec or all, not "
 		    "'%.16s'", args[0]);
+	if (opt_format != NULL && opt_json)
+		return tool_fail(KS_EUSAGE, "--json and --format exclude each "
+		    "other");
+	if (opt_format != NULL && pubfmt_check(opt_format) != 0)
+		return tool_fail(KS_EUSAGE, "--format takes pem, rfc3110, "
+		    "openssh or ios, not '%.16s'", opt_format);
 	if (opt_label != NULL && (st = check_label(opt_label)) != KS_OK)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
@@ -168,6 +194,8 @@ run(const char **args, int nargs)
 	if (opt_label != NULL && n == 0) {
 		st = tool_fail(KS_ENOTFOUND, "no key named '%s' on token '%s'",
 		    opt_label, token);
+	} else if (opt_format != NULL) {
+		st = show_format(stdout, keys, n);
 	} else if (opt_json) {
 		fputs("[", stdout);
 		for (i = 0; i < n; i++) {
@@ -188,7 +216,7 @@ run(const char **args, int nargs)
 
 struct verb verb_show = {
 	"show", NULL, 0, 1,
-	"show [rsa|ec|all] [--label NAME] [--json]",
+	"show [rsa|ec|all] [--label NAME] [--json | --format FORMAT]",
 	"show key pairs (IOS show crypto key mypubkey rsa|ec|all)",
 	options, run
 };
