@@ -21,8 +21,16 @@ ks_ctx_new(ks_ctx **out)
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return KS_EFAIL;
 	ctx->token_lock = ctx->module_lock = -1;
+	ctx->key_types = KS_KEY_ALL;
 	*out = ctx;
 	return KS_OK;
+}
+
+void
+ks_ctx_set_key_types(ks_ctx *ctx, int types)
+{
+	types &= KS_KEY_ALL;
+	ctx->key_types = types != 0 ? types : KS_KEY_ALL;
 }
 
 void

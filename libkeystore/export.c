@@ -1,6 +1,6 @@
 /*
- * export.c -- the pairs of a name as PEM text (IOS "crypto key export rsa
- * ... pem terminal").
+ * export.c -- the pairs of a name as PEM text (IOS "crypto key export
+ * rsa|ec ... pem terminal").
  *
  * Nothing on the token changes.  Per pair, in the order "show" lists them
  * (signature before encryption):
@@ -10,8 +10,8 @@
  *	   Key data:
  *	-----BEGIN PUBLIC KEY-----
  *	...
- *	-----BEGIN ENCRYPTED PRIVATE KEY-----	(or BEGIN RSA PRIVATE KEY with
- *	...					 Proc-Type/DEK-Info for 3des/des)
+ *	-----BEGIN ENCRYPTED PRIVATE KEY-----	(or BEGIN RSA / EC PRIVATE KEY
+ *	...			 with Proc-Type/DEK-Info for 3des/des)
  *
  * Every pair is checked for exportability before the passphrase is asked
  * for.  The private key leaves the token only through C_WrapKey under a
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/buffer.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -34,6 +35,12 @@
 
 #define PASS_MAX	1024
 
+static const char *
+type_word(const ks_key *k)
+{
+	return k->type == KS_KEY_EC ? "EC" : "RSA";
+}
+
 /* Every pair must have a usable, exportable private key. */
 static ks_status
 check_exportable(ks_ctx *ctx, ks_key **keys, size_t n)
@@ -42,18 +49,35 @@ check_exportable(ks_ctx *ctx, ks_key **keys, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (!keys[i]->has_priv && keys[i]->locked)
-			return ks_fail(ctx, KS_EPERM, "RSA key '%s' is locked; "
+			return ks_fail(ctx, KS_EPERM, "%s key '%s' is locked; "
 			    "unlock it first, or export only its public key",
-			    keys[i]->label);
+			    type_word(keys[i]), keys[i]->label);
 		if (!keys[i]->has_priv)
-			return ks_fail(ctx, KS_EPERM, "RSA key '%s' has no "
+			return ks_fail(ctx, KS_EPERM, "%s key '%s' has no "
 			    "private key on token '%s'; only its public key can "
-			    "be exported", keys[i]->label, ctx->token.label);
+			    "be exported", type_word(keys[i]), keys[i]->label,
+			    ctx->token.label);
 		if (!keys[i]->exportable)
-			return ks_fail(ctx, KS_EPERM, "RSA key '%s' is not "
+			return ks_fail(ctx, KS_EPERM, "%s key '%s' is not "
 			    "exportable; only --public can export it",
-			    keys[i]->label);
+			    type_word(keys[i]), keys[i]->label);
 	}
+	return KS_OK;
+}
+
+/* Ed25519 keys have no traditional PEM form: refuse before asking. */
+static ks_status
+check_cipher(ks_ctx *ctx, ks_key **keys, size_t n, ks_cipher cipher)
+{
+	size_t i;
+
+	if (cipher == KS_CIPHER_AES256)
+		return KS_OK;
+	for (i = 0; i < n; i++)
+		if (keys[i]->curve == KS_CURVE_ED25519)
+			return ks_fail(ctx, KS_EUSAGE, "Ed25519 key '%s' has "
+			    "no traditional PEM form; export it with --cipher "
+			    "aes256", keys[i]->label);
 	return KS_OK;
 }
 
@@ -117,12 +141,22 @@ private_key(ks_ctx *ctx, struct ks_wrapkey *wk, const ks_key *k,
 	if (pk == NULL)
 		return ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' in "
 		    "a form OpenSSL cannot read", ctx->token.label, k->label);
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA ||
+	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_get_base_id(pub) ||
 	    EVP_PKEY_eq(pk, pub) != 1) {
 		EVP_PKEY_free(pk);
 		ERR_clear_error();
 		return ks_fail(ctx, KS_ETOKEN, "the private key of '%s' does "
 		    "not match its public key; not exporting it", k->label);
+	}
+	/* a token may wrap an EC key without its public point (SoftHSM2
+	 * does); what we write has it, as OpenSSL and IOS write them */
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+	    EVP_PKEY_set_int_param(pk, OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC,
+	    1) != 1) {
+		EVP_PKEY_free(pk);
+		ERR_clear_error();
+		return ks_fail(ctx, KS_EFAIL, "cannot encode the EC key '%s'",
+		    k->label);
 	}
 	*out = pk;
 	return KS_OK;
@@ -196,12 +230,15 @@ ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher, int flags,
 		if (ks_pair_listed(all[i]))
 			sel[n++] = all[i];
 	if (n == 0) {
-		st = ks_fail(ctx, KS_ENOTFOUND, "no RSA key '%s' on token "
-		    "'%s'", label, ctx->token.label);
+		st = ks_fail(ctx, KS_ENOTFOUND, "no %s key '%s' on token "
+		    "'%s'", ctx->key_types == KS_KEY_RSA ? "RSA" :
+		    ctx->key_types == KS_KEY_EC ? "EC" : "such", label,
+		    ctx->token.label);
 		goto out;
 	}
 	if (!(flags & KS_EXPORT_PUBLIC) &&
 	    ((st = check_exportable(ctx, sel, n)) != KS_OK ||
+	    (st = check_cipher(ctx, sel, n, cipher)) != KS_OK ||
 	    (st = get_pass(ctx, passfn, passarg, pass, sizeof(pass),
 	    &passlen)) != KS_OK ||
 	    (st = ks_wrapkey_make(ctx, &wk)) != KS_OK))

@@ -1,12 +1,13 @@
 /*
- * import.c -- RSA private keys from PEM onto the token (IOS "crypto key
- * import rsa ... pem").
+ * import.c -- RSA and EC private keys from PEM onto the token (IOS "crypto
+ * key import rsa|ec ... pem").
  *
  * Order of state changes (a failure or crash at any step leaves the old
  * state or the new one, never a lost key):
  *   1. check everything before the token changes: the name, whether it
- *      exists (refused unless replace), the PEM (pem.c: format, passphrase,
- *      RSA only), the number of keys for the kind, each key's consistency,
+ *      exists, of any type (refused unless replace), the PEM (pem.c:
+ *      format, passphrase, the context's key types only; Ed25519 not for
+ *      encryption), the number of keys for the kind, each key's consistency,
  *      and that any public key in the input belongs to a private one
  *      Then records of the name left without keys are removed (nothing
  *      lists them).
@@ -21,7 +22,8 @@
  *   4. the session wrapping key is destroyed (on every path)
  *   5. only then, for replace, the old pairs of the name are removed
  * A crash between 3 and 5 leaves old and new side by side: "show" lists
- * both and a rerun of "import --replace" or "zeroize" completes.  A crash
+ * both and a rerun of "import --replace" or "zeroize" completes.  (An EC
+ * pair is listed only once its public key, made last, is there.)  A crash
  * inside 3 leaves at worst a record, or a record and a private key, which
  * "zeroize" removes.
  */
@@ -117,7 +119,9 @@ check_keys(ks_ctx *ctx, const struct ks_pem *pem)
 		ERR_clear_error();
 		if (!ok)
 			return ks_fail(ctx, KS_EINPUT, "private key %zu in the "
-			    "input is not a consistent RSA key", i + 1);
+			    "input is not a consistent %s key", i + 1,
+			    ks_pkey_type(pem->priv[i].pkey) == KS_KEY_EC ?
+			    "EC" : "RSA");
 	}
 	for (i = 0; i < pem->npub; i++) {
 		for (j = 0; j < pem->npriv; j++)
@@ -132,6 +136,21 @@ check_keys(ks_ctx *ctx, const struct ks_pem *pem)
 	return KS_OK;
 }
 
+/* 1. Ed25519 keys sign only. */
+static ks_status
+check_ed25519(ks_ctx *ctx, const struct ks_pem *pem, ks_kind kind)
+{
+	size_t i;
+
+	if (kind == KS_KIND_GENERAL || kind == KS_KIND_SIGNATURE)
+		return KS_OK;
+	for (i = 0; i < pem->npriv; i++)
+		if (EVP_PKEY_get_base_id(pem->priv[i].pkey) == EVP_PKEY_ED25519)
+			return ks_fail(ctx, KS_EUSAGE, "Ed25519 keys sign "
+			    "only; import them as general or signature keys");
+	return KS_OK;
+}
+
 /* 1. The name: refuse an existing one unless replace. */
 static ks_status
 check_name(ks_ctx *ctx, const char *label, int flags, ks_key ***old,
@@ -140,7 +159,9 @@ check_name(ks_ctx *ctx, const char *label, int flags, ks_key ***old,
 	size_t i, nown = 0;
 	ks_status st;
 
-	if ((st = ks_find_pairs(ctx, label, old, nold, 0)) != KS_OK)
+	/* a name is one name whatever the type of its keys */
+	if ((st = ks_find_pairs_typed(ctx, label, old, nold, 0,
+	    KS_KEY_ALL)) != KS_OK)
 		return st;
 	for (i = 0; i < *nold; i++)
 		if (ks_pair_listed((*old)[i]))
@@ -172,40 +193,89 @@ rsa_param(EVP_PKEY *pk, const char *name, size_t *len)
 	return buf;
 }
 
+/* The RSA public key's own attributes (n and e, allocated into a[]). */
+static int
+rsa_public_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2])
+{
+	size_t nlen = 0, elen = 0;
+
+	a[0].type = CKA_MODULUS;
+	a[1].type = CKA_PUBLIC_EXPONENT;
+	a[0].pValue = rsa_param(pk, OSSL_PKEY_PARAM_RSA_N, &nlen);
+	a[1].pValue = rsa_param(pk, OSSL_PKEY_PARAM_RSA_E, &elen);
+	a[0].ulValueLen = (CK_ULONG)nlen;
+	a[1].ulValueLen = (CK_ULONG)elen;
+	return a[0].pValue != NULL && a[1].pValue != NULL;
+}
+
+/* The EC public key's: CKA_EC_PARAMS (static) and CKA_EC_POINT
+ * (allocated into a[1]). */
+static int
+ec_public_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2])
+{
+	const struct ks_curvedef *d = NULL;
+	unsigned char point[KS_EC_POINT_MAX];
+	size_t len = 0;
+
+	a[0].type = CKA_EC_PARAMS;
+	a[1].type = CKA_EC_POINT;
+	a[0].pValue = a[1].pValue = NULL;
+	if (ks_ec_point_of(pk, &d, point, &len) != KS_OK ||
+	    (a[1].pValue = malloc(len)) == NULL)
+		return 0;
+	memcpy(a[1].pValue, point, len);
+	a[1].ulValueLen = (CK_ULONG)len;
+	a[0].pValue = (void *)d->params;
+	a[0].ulValueLen = (CK_ULONG)d->paramslen;
+	return 1;
+}
+
+/* CKK_RSA, CKK_EC or CKK_EC_EDWARDS */
+static CK_KEY_TYPE
+p11_key_type(EVP_PKEY *pk)
+{
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519)
+		return CKK_EC_EDWARDS;
+	return EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC ? CKK_EC : CKK_RSA;
+}
+
 static ks_status
 make_public(ks_ctx *ctx, const char *label, EVP_PKEY *pk,
     const struct ks_meta *meta, struct made *m)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_KEY_TYPE kt = p11_key_type(pk);
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL sign = meta->usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
 	CK_BBOOL crypt = meta->usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
-	unsigned char *n = NULL, *e = NULL;
-	size_t nlen = 0, elen = 0;
+	CK_ATTRIBUTE key[2] = { { 0, NULL, 0 }, { 0, NULL, 0 } };
 	ks_status st = KS_OK;
+	CK_ULONG nt;
 	CK_RV rv;
+	int ok;
 
-	if ((n = rsa_param(pk, OSSL_PKEY_PARAM_RSA_N, &nlen)) == NULL ||
-	    (e = rsa_param(pk, OSSL_PKEY_PARAM_RSA_E, &elen)) == NULL) {
+	ok = kt == CKK_RSA ? rsa_public_attrs(pk, key) :
+	    ec_public_attrs(pk, key);
+	if (!ok) {
 		st = ks_fail(ctx, KS_EFAIL, "cannot read the public part of "
 		    "key '%s'", label);
 		goto out;
 	}
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_LABEL, (void *)label, strlen(label) },
 		{ CKA_ID, (void *)meta->id, meta->idlen },
-		{ CKA_MODULUS, n, nlen },
-		{ CKA_PUBLIC_EXPONENT, e, elen },
+		key[0],
+		key[1],
 		{ CKA_VERIFY, &sign, sizeof(sign) },
-		{ CKA_ENCRYPT, &crypt, sizeof(crypt) },
 		{ CKA_WRAP, &no, sizeof(no) },
+		{ CKA_ENCRYPT, &crypt, sizeof(crypt) },	/* RSA only */
 	};
-	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &m->pub);
+	nt = sizeof(t) / sizeof(t[0]) - (kt == CKK_RSA ? 0 : 1);
+	rv = p11_create(&ctx->sess, t, nt, &m->pub);
 	if (rv != CKR_OK) {
 		st = ks_fail_rv(ctx, rv, "cannot store the public key of '%s' "
 		    "on token '%s'", label, ctx->token.label);
@@ -213,8 +283,9 @@ make_public(ks_ctx *ctx, const char *label, EVP_PKEY *pk,
 	}
 	m->has_pub = 1;
  out:
-	free(n);
-	free(e);
+	if (kt == CKK_RSA)
+		free(key[0].pValue);
+	free(key[1].pValue);
 	return st;
 }
 
@@ -223,14 +294,14 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
     EVP_PKEY *pk, const struct ks_meta *meta, int exportable, struct made *m)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_KEY_TYPE kt = p11_key_type(pk);
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL sign = meta->usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
 	CK_BBOOL crypt = meta->usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
 	CK_BBOOL extr = exportable ? CK_TRUE : CK_FALSE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_LABEL, (void *)label, strlen(label) },
@@ -238,9 +309,13 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 		{ CKA_SENSITIVE, &yes, sizeof(yes) },
 		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
 		{ CKA_SIGN, &sign, sizeof(sign) },
-		{ CKA_DECRYPT, &crypt, sizeof(crypt) },
 		{ CKA_UNWRAP, &no, sizeof(no) },
+		/* RSA: decrypt; EC: key agreement, as generate sets them */
+		{ kt == CKK_RSA ? CKA_DECRYPT : CKA_DERIVE, &crypt,
+		    sizeof(crypt) },
 	};
+	CK_ULONG nt = sizeof(t) / sizeof(t[0]) -
+	    (kt == CKK_EC_EDWARDS ? 1 : 0);
 	PKCS8_PRIV_KEY_INFO *p8;
 	unsigned char *der = NULL;
 	int len = -1;
@@ -253,8 +328,8 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 	if (len <= 0)
 		return ks_fail(ctx, KS_EFAIL, "cannot encode key '%s' as "
 		    "PKCS#8", label);
-	st = ks_unwrap_private(ctx, wk, der, (size_t)len, t,
-	    sizeof(t) / sizeof(t[0]), label, &m->priv);
+	st = ks_unwrap_private(ctx, wk, der, (size_t)len, t, nt, label,
+	    &m->priv);
 	OPENSSL_clear_free(der, (size_t)len);
 	if (st != KS_OK)
 		return st;
@@ -315,8 +390,9 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	if ((st = ks_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
 	    (st = check_name(ctx, label, flags, &old, &nold)) != KS_OK ||
-	    (st = ks_pem_read(ctx, pem, len, passfn, passarg,
+	    (st = ks_pem_read(ctx, pem, len, ctx->key_types, passfn, passarg,
 	    KS_PBE_ITER_MAX, &in)) != KS_OK ||
+	    (st = check_ed25519(ctx, &in, kind)) != KS_OK ||
 	    (st = assign_usages(ctx, &in, kind, usage)) != KS_OK ||
 	    (st = check_keys(ctx, &in)) != KS_OK ||
 	    (st = ks_remove_leftovers(ctx, old, nold)) != KS_OK)

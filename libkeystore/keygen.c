@@ -1,5 +1,5 @@
 /*
- * keygen.c -- generate RSA key pairs on the token.
+ * keygen.c -- generate RSA and EC key pairs on the token.
  *
  * Order of state changes (a crash at any step leaves the old state or the
  * new one, never a lost key):
@@ -21,6 +21,10 @@
  * after making the keys, and backs out if another command's pair wins by
  * the rule in claim.c.  Backing out destroys exactly what this call made
  * (keys, then record).
+ *
+ * A name is one name across key types (IOS says "You already have EC keys
+ * defined named ..." when RSA keys are asked for): step 1 looks at pairs
+ * of every type, and step 3 removes them whatever their type.
  */
 #include "config.h"
 
@@ -75,9 +79,15 @@ ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
 	return KS_OK;
 }
 
+/* What to make: an RSA modulus size, or a curve. */
+struct genspec {
+	unsigned			 bits;
+	const struct ks_curvedef	*ec;
+};
+
 static ks_status
-make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
-    int exportable, struct ks_claim *claim, struct made *m)
+make_pair(ks_ctx *ctx, const char *label, const struct genspec *g,
+    ks_usage usage, int exportable, struct ks_claim *claim, struct made *m)
 {
 	static CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
 	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
@@ -85,11 +95,12 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 	CK_BBOOL sign = usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
 	CK_BBOOL crypt = usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
 	CK_BBOOL extr = exportable ? CK_TRUE : CK_FALSE;
-	CK_ULONG modbits = bits;
+	CK_ULONG modbits = g->bits;
 	CK_OBJECT_CLASS pubcls = CKO_PUBLIC_KEY, privcls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_KEY_TYPE kt = CKK_RSA;
 	struct ks_meta meta;
 	size_t llen = strlen(label);
+	char what[32];
 	ks_status st;
 	CK_RV rv;
 
@@ -103,20 +114,21 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 
 	CK_ATTRIBUTE pub[] = {
 		{ CKA_CLASS, &pubcls, sizeof(pubcls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_LABEL, (void *)label, llen },
 		{ CKA_ID, meta.id, KS_ID_LEN },
+		{ CKA_VERIFY, &sign, sizeof(sign) },
+		{ CKA_WRAP, &no, sizeof(no) },
+		/* RSA from here; EC replaces them (fewer) */
 		{ CKA_MODULUS_BITS, &modbits, sizeof(modbits) },
 		{ CKA_PUBLIC_EXPONENT, e65537, sizeof(e65537) },
-		{ CKA_VERIFY, &sign, sizeof(sign) },
 		{ CKA_ENCRYPT, &crypt, sizeof(crypt) },
-		{ CKA_WRAP, &no, sizeof(no) },
 	};
 	CK_ATTRIBUTE priv[] = {
 		{ CKA_CLASS, &privcls, sizeof(privcls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_LABEL, (void *)label, llen },
@@ -124,9 +136,25 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 		{ CKA_SENSITIVE, &yes, sizeof(yes) },
 		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
 		{ CKA_SIGN, &sign, sizeof(sign) },
-		{ CKA_DECRYPT, &crypt, sizeof(crypt) },
 		{ CKA_UNWRAP, &no, sizeof(no) },
+		/* RSA: decrypt; EC: key agreement */
+		{ CKA_DECRYPT, &crypt, sizeof(crypt) },
 	};
+	CK_ULONG npub = sizeof(pub) / sizeof(pub[0]);
+	CK_ULONG npriv = sizeof(priv) / sizeof(priv[0]);
+
+	if (g->ec != NULL) {
+		mech.mechanism = g->ec->gen;
+		kt = g->ec->key_type;
+		pub[8].type = CKA_EC_PARAMS;
+		pub[8].pValue = (void *)g->ec->params;
+		pub[8].ulValueLen = g->ec->paramslen;
+		npub = 9;
+		priv[10].type = CKA_DERIVE;
+		npriv = g->ec->key_type == CKK_EC ? 11 : 10;
+		(void)snprintf(what, sizeof(what), "an EC %s", g->ec->name);
+	} else
+		(void)snprintf(what, sizeof(what), "a %u-bit RSA", g->bits);
 
 	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
@@ -135,15 +163,54 @@ make_pair(ks_ctx *ctx, const char *label, unsigned bits, ks_usage usage,
 	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
 		return st;
 	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
-	    pub, sizeof(pub) / sizeof(pub[0]),
-	    priv, sizeof(priv) / sizeof(priv[0]), &m->pub, &m->priv);
+	    pub, npub, priv, npriv, &m->pub, &m->priv);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot generate a %u-bit RSA key "
-		    "'%s' on token '%s'", bits, label, ctx->token.label);
+		return ks_fail_rv(ctx, rv, "cannot generate %s key '%s' on "
+		    "token '%s'", what, label, ctx->token.label);
 	m->has_keys = 1;
 	if ((st = ks_check_private(ctx, label, m->priv, exportable)) != KS_OK)
 		return st;
 	return ks_claim_check(ctx, label, claim, meta.id, 1);
+}
+
+/* The token has the curve's generation and signing mechanisms and
+ * generates keys of its size. */
+static ks_status
+check_curve(ks_ctx *ctx, const struct ks_curvedef *d, ks_kind kind)
+{
+	CK_MECHANISM_INFO mi;
+	CK_RV rv;
+
+	if (d->key_type == CKK_EC_EDWARDS && kind != KS_KIND_GENERAL &&
+	    kind != KS_KIND_SIGNATURE)
+		return ks_fail(ctx, KS_EUSAGE, "%s keys sign only; they have "
+		    "no encryption use", d->name);
+	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->gen,
+	    &mi);
+	if (rv == CKR_MECHANISM_INVALID)
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
+		    "mechanism %s to generate %s keys", ctx->token.label,
+		    d->key_type == CKK_EC ? "CKM_EC_KEY_PAIR_GEN" :
+		    "CKM_EC_EDWARDS_KEY_PAIR_GEN", d->name);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "token '%s' cannot generate %s "
+		    "keys", ctx->token.label, d->name);
+	if (mi.ulMinKeySize != 0 && mi.ulMaxKeySize != 0 &&
+	    (d->bits < mi.ulMinKeySize || d->bits > mi.ulMaxKeySize))
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' generates EC "
+		    "keys of %lu to %lu bits, not %s", ctx->token.label,
+		    (unsigned long)mi.ulMinKeySize,
+		    (unsigned long)mi.ulMaxKeySize, d->name);
+	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->sign,
+	    &mi);
+	if (rv == CKR_MECHANISM_INVALID)
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
+		    "mechanism %s to sign with %s keys", ctx->token.label,
+		    d->sign == CKM_ECDSA ? "CKM_ECDSA" : "CKM_EDDSA", d->name);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with %s "
+		    "keys", ctx->token.label, d->name);
+	return KS_OK;
 }
 
 static ks_status
@@ -170,9 +237,9 @@ check_modulus(ks_ctx *ctx, unsigned bits)
 	return KS_OK;
 }
 
-ks_status
-ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
-    int flags)
+static ks_status
+generate(ks_ctx *ctx, const char *label, const struct genspec *g,
+    ks_kind kind, int flags)
 {
 	static const ks_usage usages[][2] = {
 		[KS_KIND_GENERAL] = { KS_USAGE_GENERAL, KS_USAGE_GENERAL },
@@ -188,14 +255,9 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 	size_t nold = 0, i, nmake, nown = 0;
 	ks_status st;
 
-	if ((unsigned)kind > KS_KIND_ENCRYPTION)
-		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
-	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = ks_label_check(ctx, label)) != KS_OK ||
-	    (st = check_modulus(ctx, bits)) != KS_OK)
-		return st;
-	/* 1. the name */
-	if ((st = ks_find_pairs(ctx, label, &old, &nold, 0)) != KS_OK)
+	/* 1. the name, whatever the type of the pairs it has */
+	st = ks_find_pairs_typed(ctx, label, &old, &nold, 0, KS_KEY_ALL);
+	if (st != KS_OK)
 		return st;
 	for (i = 0; i < nold; i++)
 		if (ks_pair_listed(old[i]))
@@ -217,7 +279,7 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 	claim.old = old;
 	claim.nold = nold;
 	for (i = 0; i < nmake; i++) {
-		st = make_pair(ctx, label, bits, usages[kind][i],
+		st = make_pair(ctx, label, g, usages[kind][i],
 		    flags & KS_GEN_EXPORTABLE, &claim, &made[i]);
 		if (st != KS_OK) {
 			undo(ctx, &made[1]);
@@ -232,4 +294,39 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 			st = ks_remove_pair(ctx, old[i]);
 	ks_keys_free(old, nold);
 	return st;
+}
+
+ks_status
+ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
+    int flags)
+{
+	struct genspec g = { bits, NULL };
+	ks_status st;
+
+	if ((unsigned)kind > KS_KIND_ENCRYPTION)
+		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_label_check(ctx, label)) != KS_OK ||
+	    (st = check_modulus(ctx, bits)) != KS_OK)
+		return st;
+	return generate(ctx, label, &g, kind, flags);
+}
+
+ks_status
+ks_generate_ec(ks_ctx *ctx, const char *label, ks_curve curve, ks_kind kind,
+    int flags)
+{
+	struct genspec g = { 0, NULL };
+	ks_status st;
+
+	if ((unsigned)kind > KS_KIND_ENCRYPTION)
+		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
+	if ((g.ec = ks_curvedef(curve)) == NULL)
+		return ks_fail(ctx, KS_EUSAGE, "unknown curve");
+	g.bits = g.ec->bits;
+	if ((st = ks_need_session(ctx)) != KS_OK ||
+	    (st = ks_label_check(ctx, label)) != KS_OK ||
+	    (st = check_curve(ctx, g.ec, kind)) != KS_OK)
+		return st;
+	return generate(ctx, label, &g, kind, flags);
 }

@@ -1,10 +1,10 @@
 /*
  * keylist.c -- find the key pairs on a token and describe them.
  *
- * Four searches by template (RSA private keys, RSA public keys, our
- * records, our encrypted copies), one C_GetAttributeValue per object with
- * buffers sized for the largest value we accept, and a merge by (label,
- * CKA_ID).  No per-object size queries unless a value does not fit.  A key
+ * Four searches by template (private keys, public keys, our records, our
+ * encrypted copies; keys of types we do not handle are skipped), one
+ * C_GetAttributeValue per object with buffers sized for the largest value
+ * we accept, and a merge by (label, CKA_ID).  No per-object size queries unless a value does not fit.  A key
  * with an encrypted copy is "encrypted"; without its private key object as
  * well, "locked" (it is listed by its public key).
  */
@@ -18,6 +18,8 @@
 #define LABEL_BUF	256
 #define MOD_BUF		(KS_MODULUS_MAX / 8)
 #define EXP_BUF		16
+#define EC_PARAMS_BUF	KS_EC_PARAMS_MAX
+#define EC_POINT_BUF	KS_EC_POINT_MAX
 
 struct pairs {
 	ks_key	**v;
@@ -101,12 +103,11 @@ ks_keys_free(ks_key **keys, size_t n)
 }
 
 /* Template for one class (data objects: of application app), optionally
- * narrowed to a label. */
+ * narrowed to a label.  Keys of every type: the caller reads CKA_KEY_TYPE. */
 static CK_RV
 find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
     const char *label, CK_OBJECT_HANDLE **h, size_t *n)
 {
-	CK_KEY_TYPE rsa = CKK_RSA;
 	CK_ATTRIBUTE t[3];
 	CK_ULONG nt = 0;
 
@@ -117,10 +118,6 @@ find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
 		t[nt].type = CKA_APPLICATION;
 		t[nt].pValue = (void *)app;
 		t[nt++].ulValueLen = strlen(app);
-	} else {
-		t[nt].type = CKA_KEY_TYPE;
-		t[nt].pValue = &rsa;
-		t[nt++].ulValueLen = sizeof(rsa);
 	}
 	if (label != NULL) {
 		t[nt].type = CKA_LABEL;
@@ -128,6 +125,20 @@ find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
 		t[nt++].ulValueLen = strlen(label);
 	}
 	return p11_find(&ctx->sess, t, nt, h, n);
+}
+
+int
+ks_keytype_of(CK_KEY_TYPE t)
+{
+	switch (t) {
+	case CKK_RSA:
+		return KS_KEY_RSA;
+	case CKK_EC:
+	case CKK_EC_EDWARDS:
+		return KS_KEY_EC;
+	default:
+		return 0;
+	}
 }
 
 static int
@@ -160,6 +171,65 @@ set_public(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *mod, CK_ATTRIBUTE *exp)
 	return KS_OK;
 }
 
+/* The curve from CKA_EC_PARAMS (private or public object). */
+static void
+set_curve(ks_key *k, CK_ATTRIBUTE *params)
+{
+	const struct ks_curvedef *d;
+
+	if (k->curve != KS_CURVE_NONE || !have(params))
+		return;
+	d = ks_curvedef_of_params(params->pValue, params->ulValueLen);
+	if (d != NULL) {
+		k->curve = d->curve;
+		k->bits = d->bits;
+	}
+}
+
+static ks_status
+set_public_ec(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *params,
+    CK_ATTRIBUTE *point)
+{
+	ks_status st;
+
+	set_curve(k, params);
+	if (k->spki != NULL || !have(params) || !have(point))
+		return KS_OK;
+	st = ks_spki_from_ec(params->pValue, params->ulValueLen,
+	    point->pValue, point->ulValueLen, &k->spki, &k->spkilen,
+	    &k->curve);
+	if (st == KS_EINPUT)
+		return KS_OK;	/* a curve we do not know: no data */
+	if (st != KS_OK)
+		return ks_fail(ctx, st, "cannot encode the public key of '%s'",
+		    k->label);
+	return KS_OK;
+}
+
+/* The key's type, from the first object of the pair that names it. */
+static int
+set_type(ks_key *k, CK_ATTRIBUTE *kt)
+{
+	int t;
+
+	if (!have(kt) || kt->ulValueLen != sizeof(CK_KEY_TYPE))
+		return -1;
+	if ((t = ks_keytype_of(*(CK_KEY_TYPE *)kt->pValue)) == 0)
+		return -1;
+	if (k->type == 0)
+		k->type = t;
+	return 0;
+}
+
+/* Type of a key object before it joins a pair: 0 for types we skip. */
+static int
+type_of(CK_ATTRIBUTE *kt)
+{
+	if (!have(kt) || kt->ulValueLen != sizeof(CK_KEY_TYPE))
+		return 0;
+	return ks_keytype_of(*(CK_KEY_TYPE *)kt->pValue);
+}
+
 static ks_status
 load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 {
@@ -167,6 +237,8 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	size_t n = 0, i;
 	char lab[LABEL_BUF];
 	unsigned char id[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
+	unsigned char params[EC_PARAMS_BUF], point[EC_POINT_BUF];
+	CK_KEY_TYPE kt;
 	ks_status st = KS_OK;
 	CK_RV rv;
 
@@ -177,32 +249,63 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		CK_ATTRIBUTE a[] = {
 			{ CKA_LABEL, lab, sizeof(lab) },
 			{ CKA_ID, id, sizeof(id) },
+			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+			{ CKA_EC_PARAMS, params, sizeof(params) },
 			{ CKA_MODULUS, mod, sizeof(mod) },
 			{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+			{ CKA_EC_POINT, point, sizeof(point) },
 		};
 		ks_key *k;
 
-		rv = p11_get_fixed(&ctx->sess, h[i], a, with_spki ? 4 : 2);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, with_spki ? 7 : 4);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;	/* deleted meanwhile */
 		if (rv != CKR_OK) {
 			st = ks_fail_rv(ctx, rv, "cannot read a public key");
 			break;
 		}
-		if (!have(&a[0]) || !have(&a[1]))
+		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[2]) == 0)
 			continue;	/* not named the way we name pairs */
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
 		if (k == NULL) {
 			st = ks_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
+		(void)set_type(k, &a[2]);
 		k->pub = h[i];
 		k->has_pub = 1;
-		if (with_spki)
-			st = set_public(ctx, k, &a[2], &a[3]);
+		if (type_of(&a[2]) == KS_KEY_EC && with_spki)
+			st = set_public_ec(ctx, k, &a[3], &a[6]);
+		else if (type_of(&a[2]) == KS_KEY_EC)
+			set_curve(k, &a[3]);
+		else if (with_spki)
+			st = set_public(ctx, k, &a[4], &a[5]);
 	}
 	free(h);
 	return st;
+}
+
+/* No public object: the RSA private one has n and e; an EC one only the
+ * curve. */
+static ks_status
+private_public(ks_ctx *ctx, ks_key *k)
+{
+	unsigned char mod[MOD_BUF], exp[EXP_BUF];
+	CK_ATTRIBUTE b[] = {
+		{ CKA_MODULUS, mod, sizeof(mod) },
+		{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+	};
+	CK_RV rv;
+
+	if (k->type != KS_KEY_RSA)
+		return KS_OK;
+	rv = p11_get_fixed(&ctx->sess, k->priv, b, 2);
+	if (rv == CKR_OK)
+		return set_public(ctx, k, &b[0], &b[1]);
+	if (rv != CKR_OBJECT_HANDLE_INVALID)
+		return ks_fail_rv(ctx, rv, "cannot read the private key of "
+		    "'%s'", k->label);
+	return KS_OK;
 }
 
 static ks_status
@@ -211,8 +314,9 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	CK_OBJECT_HANDLE *h = NULL;
 	size_t n = 0, i;
 	char lab[LABEL_BUF];
-	unsigned char id[KS_ID_MAX];
-	CK_BBOOL sign, decrypt, extractable;
+	unsigned char id[KS_ID_MAX], params[EC_PARAMS_BUF];
+	CK_BBOOL sign, decrypt, extractable, derive;
+	CK_KEY_TYPE kt;
 	ks_status st = KS_OK;
 	CK_RV rv;
 
@@ -226,47 +330,44 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 			{ CKA_SIGN, &sign, sizeof(sign) },
 			{ CKA_DECRYPT, &decrypt, sizeof(decrypt) },
 			{ CKA_EXTRACTABLE, &extractable, sizeof(extractable) },
+			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+			{ CKA_DERIVE, &derive, sizeof(derive) },
+			{ CKA_EC_PARAMS, params, sizeof(params) },
 		};
+		int crypt;
 		ks_key *k;
 
-		rv = p11_get_fixed(&ctx->sess, h[i], a, 5);
+		rv = p11_get_fixed(&ctx->sess, h[i], a, 8);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
 			st = ks_fail_rv(ctx, rv, "cannot read a private key");
 			break;
 		}
-		if (!have(&a[0]) || !have(&a[1]))
+		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[5]) == 0)
 			continue;
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
 		if (k == NULL) {
 			st = ks_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
+		(void)set_type(k, &a[5]);
+		if (type_of(&a[5]) == KS_KEY_EC)
+			set_curve(k, &a[7]);
 		k->priv = h[i];
 		k->has_priv = 1;
 		k->exportable = is_true(&a[4]);
-		if (is_true(&a[2]) && !is_true(&a[3]))
+		/* an EC key "encrypts" by key agreement */
+		crypt = is_true(&a[3]) ||
+		    (type_of(&a[5]) == KS_KEY_EC && is_true(&a[6]));
+		if (is_true(&a[2]) && !crypt)
 			k->usage = KS_USAGE_SIGNATURE;
-		else if (!is_true(&a[2]) && is_true(&a[3]))
+		else if (!is_true(&a[2]) && crypt)
 			k->usage = KS_USAGE_ENCRYPTION;
 		else
 			k->usage = KS_USAGE_GENERAL;
-		if (with_spki && k->spki == NULL) {
-			/* no public object: the private one has n and e */
-			unsigned char mod[MOD_BUF], exp[EXP_BUF];
-			CK_ATTRIBUTE b[] = {
-				{ CKA_MODULUS, mod, sizeof(mod) },
-				{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
-			};
-
-			rv = p11_get_fixed(&ctx->sess, h[i], b, 2);
-			if (rv == CKR_OK)
-				st = set_public(ctx, k, &b[0], &b[1]);
-			else if (rv != CKR_OBJECT_HANDLE_INVALID)
-				st = ks_fail_rv(ctx, rv, "cannot read the "
-				    "private key of '%s'", k->label);
-		}
+		if (with_spki && k->spki == NULL)
+			st = private_public(ctx, k);
 	}
 	free(h);
 	return st;
@@ -398,11 +499,11 @@ key_cmp(const void *a, const void *b)
 }
 
 ks_status
-ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
-    int with_spki)
+ks_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
+    size_t *n, int with_spki, int types)
 {
 	struct pairs ps = { NULL, 0 };
-	size_t i;
+	size_t i, kept = 0;
 	ks_status st;
 
 	*keys = NULL;
@@ -417,19 +518,44 @@ ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
 		return st;
 	}
 	for (i = 0; i < ps.n; i++) {
-		ps.v[i]->encrypted = ps.v[i]->has_enc;
-		ps.v[i]->locked = ps.v[i]->has_enc && !ps.v[i]->has_priv;
+		ks_key *k = ps.v[i];
+
+		if (k->type != 0 && (k->type & types) == 0) {
+			ks_key_free(k);
+			continue;
+		}
+		k->encrypted = k->has_enc;
+		k->locked = k->has_enc && !k->has_priv;
+		ps.v[kept++] = k;
 	}
+	ps.n = kept;
 	if (ps.n > 1)
 		qsort(ps.v, ps.n, sizeof(*ps.v), key_cmp);
+	if (ps.n == 0) {
+		free(ps.v);
+		ps.v = NULL;
+	}
 	*keys = ps.v;
 	*n = ps.n;
 	return KS_OK;
 }
 
+ks_status
+ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
+    int with_spki)
+{
+	return ks_find_pairs_typed(ctx, label, keys, n, with_spki,
+	    ctx->key_types);
+}
+
 int
 ks_pair_listed(const ks_key *k)
 {
+	/* an EC private object has no public point: without its public
+	 * object the pair could not be shown or checked (ks_internal.h) */
+	if (k->type == KS_KEY_EC)
+		return k->has_pub &&
+		    (k->has_priv || k->has_meta || k->has_enc);
 	return k->has_priv || (k->has_pub && (k->has_meta || k->has_enc));
 }
 
@@ -468,10 +594,12 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 
 /*
  * Public key first, then the private key, then the encrypted copy, then the
- * record.  Cut short after the first step, the pair is still listed and
- * usable (the private object carries n and e); after the second, only the
- * copy and the record are left, which nothing lists and a rerun removes.
- * No step leaves a listed pair that cannot sign or be unlocked.
+ * record.  Cut short after the first step, an RSA pair is still listed and
+ * usable (the private object carries n and e), an EC pair is no longer
+ * listed (its private object has no public point) and a rerun removes it;
+ * after the second, only the copy and the record are left, which nothing
+ * lists and a rerun removes.  No step leaves a listed pair that cannot sign
+ * or be unlocked.
  */
 ks_status
 ks_remove_pair(ks_ctx *ctx, const ks_key *k)
@@ -515,6 +643,18 @@ unsigned
 ks_key_bits(const ks_key *k)
 {
 	return k->bits;
+}
+
+ks_keytype
+ks_key_type(const ks_key *k)
+{
+	return k->type == KS_KEY_EC ? KS_KEY_EC : KS_KEY_RSA;
+}
+
+ks_curve
+ks_key_curve(const ks_key *k)
+{
+	return k->curve;
 }
 
 const unsigned char *

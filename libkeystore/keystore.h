@@ -1,7 +1,7 @@
 /*
  * keystore.h -- cryptokey's key lifecycle library (libkeystore).
  *
- * RSA key pairs on PKCS#11 tokens, named and managed the way Cisco IOS
+ * RSA and EC key pairs on PKCS#11 tokens, named and managed the way Cisco IOS
  * "crypto key" names and manages them.  All types are opaque; every
  * function that can fail returns a ks_status and leaves a one-line
  * explanation in ks_ctx_error().  The library never prints and never exits.
@@ -42,6 +42,22 @@ typedef enum ks_kind {
 	KS_KIND_SIGNATURE,	/* a signature pair only */
 	KS_KIND_ENCRYPTION	/* an encryption pair only */
 } ks_kind;
+
+/* Key types (a mask for ks_ctx_set_key_types). */
+typedef enum ks_keytype {
+	KS_KEY_RSA = 0x01,
+	KS_KEY_EC = 0x02	/* CKK_EC and CKK_EC_EDWARDS */
+} ks_keytype;
+#define KS_KEY_ALL	(KS_KEY_RSA | KS_KEY_EC)
+
+/* EC curves; KS_CURVE_NONE for RSA keys and curves we do not know. */
+typedef enum ks_curve {
+	KS_CURVE_NONE = 0,
+	KS_CURVE_P256,		/* prime256v1 / secp256r1 */
+	KS_CURVE_P384,		/* secp384r1 */
+	KS_CURVE_P521,		/* secp521r1 */
+	KS_CURVE_ED25519	/* CKK_EC_EDWARDS, RFC 8410 */
+} ks_curve;
 
 #define KS_GEN_EXPORTABLE	0x01	/* CKA_EXTRACTABLE=TRUE */
 #define KS_GEN_REPLACE		0x02	/* replace an existing name */
@@ -128,6 +144,29 @@ ks_status	 ks_label_check(ks_ctx *ctx, const char *label);
 
 ks_status	 ks_generate(ks_ctx *ctx, const char *label, unsigned bits,
 		    ks_kind kind, int flags);
+/*
+ * An EC pair (CKM_EC_KEY_PAIR_GEN with the curve's named-curve OID in
+ * CKA_EC_PARAMS; Ed25519 with CKM_EC_EDWARDS_KEY_PAIR_GEN), otherwise as
+ * ks_generate.  Encryption pairs are key-agreement pairs (CKA_DERIVE);
+ * Ed25519 signs only (KS_EUSAGE for encryption).  KS_ETOKEN when the token
+ * lacks the mechanism or the curve.
+ */
+ks_status	 ks_generate_ec(ks_ctx *ctx, const char *label, ks_curve curve,
+		    ks_kind kind, int flags);
+/* "P-256", "P-384", "P-521", "Ed25519"; NULL for KS_CURVE_NONE. */
+const char	*ks_curve_name(ks_curve c);
+/* The curve of an EC keysize (256, 384, 521), or KS_CURVE_NONE. */
+ks_curve	 ks_curve_of_bits(unsigned bits);
+/* "rsa", "ec" */
+const char	*ks_keytype_name(ks_keytype t);
+/*
+ * The key types that ks_list, ks_zeroize, ks_export, ks_encrypt,
+ * ks_decrypt, ks_lock, ks_unlock, ks_move and ks_make_non_exportable act
+ * on (IOS "... rsa" / "... ec"); default KS_KEY_ALL.  A name is still one
+ * name across types: generating or importing refuses (or replaces) a pair
+ * of the other type.
+ */
+void		 ks_ctx_set_key_types(ks_ctx *ctx, int types);
 
 /* Key pairs on the token, by name (NULL: all), sorted by name then usage. */
 ks_status	 ks_list(ks_ctx *ctx, const char *label, ks_key ***keys,
@@ -139,6 +178,8 @@ ks_usage	 ks_key_usage(const ks_key *k);
 const char	*ks_usage_name(ks_usage u);	/* "general", ... */
 const char	*ks_usage_words(ks_usage u);	/* IOS: "General Purpose Key" */
 unsigned	 ks_key_bits(const ks_key *k);
+ks_keytype	 ks_key_type(const ks_key *k);
+ks_curve	 ks_key_curve(const ks_key *k);	/* EC keys */
 const unsigned char *ks_key_id(const ks_key *k, size_t *len);
 int		 ks_key_exportable(const ks_key *k);
 int		 ks_key_encrypted(const ks_key *k);
@@ -178,10 +219,19 @@ typedef enum ks_sig {
 	 * long as the hash.  KS_ETOKEN when the token cannot. */
 	KS_SIG_RSA_PSS_SHA256,
 	KS_SIG_RSA_PSS_SHA384,
-	KS_SIG_RSA_PSS_SHA512
+	KS_SIG_RSA_PSS_SHA512,
+	/* ECDSA (CKM_ECDSA) over a hash the caller made (20 to 64 bytes)
+	 * with the label's EC signing key.  The signature is the token's
+	 * raw r || s, each as long as the curve's order (64, 96 or 132
+	 * bytes); DER is the caller's business (RFC 4754 wants raw). */
+	KS_SIG_ECDSA_HASH,
+	/* Ed25519 (CKM_EDDSA, pure) over the whole message: 64 bytes. */
+	KS_SIG_EDDSA
 } ks_sig;
 
 /* Sign with the signing key of label; *siglen is the buffer size on entry.
+ * The key must be of the mech's type (RSA, EC, Ed25519): KS_ENOTFOUND
+ * when label has no such signing key.
  * KS_EUSAGE for an unknown mech or a hash of the wrong length. */
 ks_status	 ks_sign(ks_ctx *ctx, const char *label, ks_sig mech,
 		    const unsigned char *in, size_t inlen, unsigned char *sig,
@@ -272,7 +322,7 @@ ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 
 /*
  * A keyring (IOS "crypto keyring") is a named set of peer credentials on
- * the token: RSA public keys found by address, hostname or name, and
+ * the token: RSA and EC public keys found by address, hostname or name, and
  * pre-shared keys found by address[/mask] or hostname.  The keyring
  * "default" is the IOS pubkey chain and global ISAKMP keys; it always
  * exists.  Storage is described in keyring.c, peerkey.c and psk.c.
@@ -286,7 +336,7 @@ ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 
 typedef enum ks_peer_by { KS_PEER_ADDRESS = 0, KS_PEER_HOSTNAME, KS_PEER_NAME } ks_peer_by;
 
-/* The RSA public key (DER SubjectPublicKeyInfo, allocated, free()) of a
+/* The RSA or EC public key (DER SubjectPublicKeyInfo, allocated, free()) of a
  * peer in keyring (NULL: "default"), found by address, hostname or name.
  * usage KS_USAGE_SIGNATURE finds a signature or general-purpose key. */
 ks_status ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen);
@@ -321,11 +371,11 @@ ks_status	 ks_peer_id_normalise(ks_ctx *ctx, ks_peer_by by, int mask_ok,
 		    const char *in, char *out, size_t outsz);
 
 /* IOS key-string hex (whitespace free-form, optional trailing "quit") to
- * a checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ * a checked RSA or EC SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
 ks_status	 ks_keystring_parse(ks_ctx *ctx, const char *text, size_t len,
 		    unsigned char **spki, size_t *spkilen);
 /* PEM public key ("PUBLIC KEY", "RSA PUBLIC KEY" or a "CERTIFICATE") to a
- * checked RSA SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
+ * checked RSA or EC SubjectPublicKeyInfo (allocated, free()); KS_EINPUT. */
 ks_status	 ks_pubkey_pem_parse(ks_ctx *ctx, const char *text, size_t len,
 		    unsigned char **spki, size_t *spkilen);
 
@@ -359,6 +409,8 @@ const char	*ks_peer_uri(const ks_peer *p);
 /* Public keys only (PSKs: general, 0, NULL). */
 ks_usage	 ks_peer_usage(const ks_peer *p);
 unsigned	 ks_peer_bits(const ks_peer *p);
+ks_keytype	 ks_peer_key_type(const ks_peer *p);
+ks_curve	 ks_peer_curve(const ks_peer *p);	/* EC keys */
 const unsigned char *ks_peer_spki(const ks_peer *p, size_t *len);
 char		*ks_peer_public_pem(const ks_peer *p);	/* allocated */
 /* PSKs only: the flags as read back from the token. */

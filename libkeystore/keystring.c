@@ -7,7 +7,7 @@
  * newlines) anywhere, and one optional "quit" (any case) after the last
  * digit.  At most KS_KEYSTRING_MAX bytes of text and KR_SPKI_MAX bytes of
  * key.  Everything else is refused with the line and column of the first
- * fault; the bytes must then pass kr_spki_check (an RSA SPKI).
+ * fault; the bytes must then pass kr_spki_check (an RSA or EC SPKI).
  */
 #include "config.h"
 

@@ -32,6 +32,8 @@ struct ks_peer {
 	char			*id;
 	char			*label;
 	ks_usage		 usage;
+	ks_keytype		 type;		/* public keys */
+	ks_curve		 curve;		/* EC public keys */
 	unsigned		 bits;
 	unsigned char		*spki;
 	size_t			 spkilen;

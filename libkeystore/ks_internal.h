@@ -30,6 +30,7 @@ struct ks_ctx {
 	int			 module_lock;	/* fd or -1: tokenlock.c */
 	ks_wait_fn		 wait_fn;
 	void			*wait_arg;
+	int			 key_types;	/* KS_KEY_*: verbs act on */
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];
@@ -49,6 +50,8 @@ struct ks_key {
 	unsigned char		 id[KS_ID_MAX];
 	size_t			 idlen;
 	ks_usage		 usage;
+	int			 type;		/* KS_KEY_*; 0: not known */
+	ks_curve		 curve;		/* EC */
 	unsigned		 bits;
 	int			 exportable;
 	int			 encrypted;
@@ -119,13 +122,52 @@ ks_status	 ks_spki_from_rsa(const unsigned char *n, size_t nlen,
 		    const unsigned char *e, size_t elen, unsigned char **der,
 		    size_t *derlen, unsigned *bits);
 
+/* ec.c */
+#define KS_EC_POINT_MAX		160	/* CKA_EC_POINT, DER, P-521 */
+#define KS_EC_PARAMS_MAX	32	/* CKA_EC_PARAMS we know */
+struct ks_curvedef {
+	ks_curve		 curve;
+	const char		*name;		/* "P-256" */
+	const char		*group;		/* OpenSSL's group name */
+	const unsigned char	*params;	/* CKA_EC_PARAMS: DER OID */
+	size_t			 paramslen;
+	unsigned		 bits;
+	size_t			 pointlen;	/* the bare public point */
+	CK_KEY_TYPE		 key_type;	/* CKK_EC, CKK_EC_EDWARDS */
+	CK_MECHANISM_TYPE	 gen;		/* key pair generation */
+	CK_MECHANISM_TYPE	 sign;		/* CKM_ECDSA, CKM_EDDSA */
+};
+const struct ks_curvedef *ks_curvedef(ks_curve c);
+const struct ks_curvedef *ks_curvedef_of_params(const unsigned char *params,
+		    size_t len);
+const struct ks_curvedef *ks_curvedef_of_group(const char *group);
+ks_status	 ks_spki_from_ec(const unsigned char *params, size_t paramslen,
+		    const unsigned char *point, size_t pointlen,
+		    unsigned char **der, size_t *derlen, ks_curve *curve);
+struct evp_pkey_st;
+/* KS_KEY_RSA, KS_KEY_EC (named P-256, P-384, P-521; Ed25519), or 0. */
+int		 ks_pkey_type(struct evp_pkey_st *pk);
+ks_status	 ks_ec_point_of(struct evp_pkey_st *pk,
+		    const struct ks_curvedef **d, unsigned char *point,
+		    size_t *pointlen);
+
 /* keylist.c */
+/* Pairs of the context's key types (ks_ctx_set_key_types), and those
+ * whose type is not known (records or copies without keys). */
 ks_status	 ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
 		    size_t *n, int with_spki);
+/* The same, of the given KS_KEY_* types. */
+ks_status	 ks_find_pairs_typed(ks_ctx *ctx, const char *label,
+		    ks_key ***keys, size_t *n, int with_spki, int types);
+/* A key type we handle: KS_KEY_RSA, KS_KEY_EC, or 0. */
+int		 ks_keytype_of(CK_KEY_TYPE t);
 void		 ks_key_free(ks_key *k);
 /* A listed pair is one we can use or unlock: a private key, or a public key
  * with our record or encrypted copy.  A public key alone is a peer's key,
- * not ours. */
+ * not ours.  An EC pair needs its public key object in any case: its
+ * private object has no public point, so without it the pair can be
+ * neither shown nor checked (a partial copy or import is not listed until
+ * its public key, the last object made, is there). */
 int		 ks_pair_listed(const ks_key *k);
 /* Ours to remove: a private key or anything with our record. */
 int		 ks_pair_ours(const ks_key *k);

@@ -139,6 +139,13 @@ ks_status	 ks_enc_store(ks_ctx *ctx, const char *label,
 ks_status	 ks_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h,
 		    const char *label, unsigned char **spki, size_t *spkilen);
 
+/* keycheck.c: the private key object h belongs to k's public key (RSA: its
+ * modulus and exponent; EC: a signature, or an ECDH secret, the token
+ * makes with it and OpenSSL checks with k's public key).  KS_EINPUT when
+ * it does not. */
+ks_status	 ks_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h,
+		    const ks_key *k);
+
 /* The boolean attributes of a private key that unlock and move restore. */
 ks_status	 ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv,
 		    const char *label, struct ks_enc_attr *attrs, size_t *n);

@@ -18,7 +18,7 @@
 /* pem.c ------------------------------------------------------------------ */
 
 struct ks_pem_key {
-	EVP_PKEY	*pkey;		/* an RSA private key */
+	EVP_PKEY	*pkey;		/* an RSA or EC private key */
 	ks_usage	 usage;		/* from an IOS "Usage:" line */
 	int		 tagged;	/* usage came from such a line */
 };
@@ -37,14 +37,15 @@ struct ks_pass {
 };
 
 /*
- * Read the RSA keys in buf (at most KS_PEM_MAX bytes).  passfn is called at
+ * Read the keys of types (KS_KEY_*) in buf (at most KS_PEM_MAX bytes); a
+ * key of another type is KS_EINPUT.  passfn is called at
  * most once, when the first encrypted block is met; max_iter caps the PBE
  * work.  KS_EINPUT for malformed input, KS_EAUTH for a wrong passphrase.
  * At least one private key on success; release with ks_pem_clear.
  */
 ks_status	 ks_pem_read(ks_ctx *ctx, const char *buf, size_t len,
-		    ks_secret_fn passfn, void *passarg, unsigned long max_iter,
-		    struct ks_pem *out);
+		    int types, ks_secret_fn passfn, void *passarg,
+		    unsigned long max_iter, struct ks_pem *out);
 void		 ks_pem_clear(struct ks_pem *p);
 /* ks_secret_fn returning the struct ks_pass at arg. */
 ks_status	 ks_pem_fixed_pass(void *arg, const char *prompt, char *buf,

@@ -1,6 +1,6 @@
 /*
- * lock.c -- lock and unlock encrypted keys (IOS "crypto key lock rsa" and
- * "crypto key unlock rsa").  Locked = the usable private key object is
+ * lock.c -- lock and unlock encrypted keys (IOS "crypto key lock rsa|ec"
+ * and "crypto key unlock rsa|ec").  Locked = the usable private key object is
  * gone; the pair is its public key, its record and its encrypted copy
  * (protect.c).
  *
@@ -45,7 +45,9 @@ pick(ks_ctx *ctx, const char *label, ks_key **keys, size_t n, int want_priv,
 				continue;	/* --all: plain keys stay */
 			return ks_fail(ctx, KS_EPERM, "key '%s' is not "
 			    "encrypted; encrypt it first (cryptokey encrypt "
-			    "rsa --label %s)", keys[i]->label, keys[i]->label);
+			    "%s --label %s)", keys[i]->label,
+			    keys[i]->type == KS_KEY_EC ? "ec" : "rsa",
+			    keys[i]->label);
 		}
 		if (keys[i]->has_priv == want_priv)
 			(*todo)++;

@@ -21,7 +21,8 @@
  *      attributes are read back.
  *   2. the copy is checked: the pair is found complete on the destination,
  *      and its private key signs random data that the source's public key
- *      verifies (decrypts, for an encryption-only key).  A locked pair has
+ *      verifies (decrypts, for an encryption-only RSA key; agrees on an
+ *      ECDH secret, for an EC one: keycheck.c).  A locked pair has
  *      no private key: its encrypted copy must read back byte for byte.
  *   3. only then the source pairs are removed (ks_remove_pair).
  * A failure in 1 removes the partial copy again.  A crash in 1 leaves the
@@ -36,6 +37,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -204,6 +206,54 @@ copy_record(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	return KS_OK;
 }
 
+/* An EC public key: CKA_EC_PARAMS and CKA_EC_POINT from the pair's
+ * SubjectPublicKeyInfo (the source's public object made it; an EC private
+ * object has no point). */
+static ks_status
+copy_public_ec(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
+{
+	const struct ks_curvedef *d = NULL;
+	const unsigned char *p = s->spki;
+	unsigned char point[KS_EC_POINT_MAX];
+	size_t pointlen = 0;
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE kt;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_BBOOL verify = s->usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
+	CK_OBJECT_HANDLE h;
+	EVP_PKEY *pk = NULL;
+	ks_status st;
+	CK_RV rv;
+
+	if (s->spki != NULL && s->spkilen <= LONG_MAX)
+		pk = d2i_PUBKEY(NULL, &p, (long)s->spkilen);
+	st = pk != NULL ? ks_ec_point_of(pk, &d, point, &pointlen) : KS_EINPUT;
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	if (st != KS_OK)
+		return ks_fail(src, KS_ETOKEN, "token '%s' shows no usable "
+		    "public key for '%s'", src->token.label, s->label);
+	kt = d->key_type;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_LABEL, s->label, strlen(s->label) },
+		{ CKA_ID, (void *)s->id, s->idlen },
+		{ CKA_EC_PARAMS, (void *)d->params, d->paramslen },
+		{ CKA_EC_POINT, point, pointlen },
+		{ CKA_VERIFY, &verify, sizeof(verify) },
+		{ CKA_WRAP, &no, sizeof(no) },
+	};
+	rv = p11_create(&dst->sess, t, sizeof(t) / sizeof(t[0]), &h);
+	if (rv != CKR_OK)
+		return ks_fail_rv(src, rv, "cannot store the public key of "
+		    "'%s' on token '%s'", s->label, dst->token.label);
+	made_add(made, h);
+	return KS_OK;
+}
+
 static ks_status
 copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 {
@@ -220,6 +270,8 @@ copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	ks_status st = KS_OK;
 	CK_RV rv;
 
+	if (s->type == KS_KEY_EC)
+		return copy_public_ec(src, dst, s, made);
 	rv = p11_get_attrs(&src->sess, s->has_pub ? s->pub : s->priv, ne, 2);
 	if (rv != CKR_OK)
 		return ks_fail_rv(src, rv, "cannot read the public key of '%s'",
@@ -429,6 +481,12 @@ check_copy(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d)
 	}
 	if (!s->has_priv)
 		return KS_OK;
+	/* EC: a signature or an ECDH secret, checked with s's public key */
+	if (s->type == KS_KEY_EC) {
+		if ((st = ks_private_matches(dst, d->priv, s)) != KS_OK)
+			return on_dst(src, dst, st);
+		return KS_OK;
+	}
 	if ((pk = pkey_of(s)) == NULL)
 		return ks_fail(src, KS_EFAIL, "cannot decode the public key of "
 		    "'%s'", s->label);

@@ -195,6 +195,18 @@ ks_peer_bits(const ks_peer *p)
 	return p->bits;
 }
 
+ks_keytype
+ks_peer_key_type(const ks_peer *p)
+{
+	return p->type == KS_KEY_EC ? KS_KEY_EC : KS_KEY_RSA;
+}
+
+ks_curve
+ks_peer_curve(const ks_peer *p)
+{
+	return p->curve;
+}
+
 const unsigned char *
 ks_peer_spki(const ks_peer *p, size_t *len)
 {

@@ -1,18 +1,18 @@
 /*
- * peerkey.c -- peers' RSA public keys in keyrings (IOS "rsa-pubkey" in a
- * keyring, "addressed-key"/"named-key" in the pubkey chain).
+ * peerkey.c -- peers' RSA and EC public keys in keyrings (IOS "rsa-pubkey"
+ * in a keyring, "addressed-key"/"named-key" in the pubkey chain).
  *
  * Each key is one CKO_PUBLIC_KEY object that standard tools can use:
- *	CKK_RSA, CKA_TOKEN=TRUE, CKA_PRIVATE=FALSE,
+ *	CKK_RSA (or CKK_EC, CKK_EC_EDWARDS), CKA_TOKEN=TRUE, CKA_PRIVATE=FALSE,
  *	CKA_LABEL "peer/KEYRING/address:192.0.2.1" (or hostname:, name:),
  *	CKA_ID = SHA-1 of the DER SubjectPublicKeyInfo,
- *	CKA_MODULUS, CKA_PUBLIC_EXPONENT,
+ *	CKA_MODULUS, CKA_PUBLIC_EXPONENT (EC: CKA_EC_PARAMS, CKA_EC_POINT),
  *	CKA_VERIFY / CKA_ENCRYPT by usage (general: both), CKA_WRAP=FALSE.
  * A signature key and an encryption key of one peer share the label and
  * are told apart by CKA_VERIFY/CKA_ENCRYPT, as our own usage keys are.
  *
  * Order of state changes: adding is one C_CreateObject after every check
- * (the keyring exists, the input is an RSA key, no overlapping entry), so
+ * (the keyring exists, the input is a key we take, no overlapping entry), so
  * a crash leaves the key there or not.  Removing destroys the peer's
  * objects one by one; a crash part way leaves fewer, and a rerun removes
  * the rest.
@@ -21,12 +21,45 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "kr_internal.h"
 
 #define MOD_BUF		(KS_MODULUS_MAX / 8)
 #define EXP_BUF		16
+
+/* An EC peer key's SubjectPublicKeyInfo from its parameters and point. */
+static ks_status
+load_ec(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *lab, ks_peer *p)
+{
+	unsigned char params[KS_EC_PARAMS_MAX], point[KS_EC_POINT_MAX];
+	CK_ATTRIBUTE a[] = {
+		{ CKA_EC_PARAMS, params, sizeof(params) },
+		{ CKA_EC_POINT, point, sizeof(point) },
+	};
+	const struct ks_curvedef *d;
+	ks_curve curve;
+	ks_status st;
+	CK_RV rv;
+
+	if ((rv = kr_read_attrs(ctx, h, a, 2)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read the key of '%s'", lab);
+	if (!kr_attr_have(&a[0]) || !kr_attr_have(&a[1]))
+		return KS_OK;	/* listed without data */
+	st = ks_spki_from_ec(params, a[0].ulValueLen, point, a[1].ulValueLen,
+	    &p->spki, &p->spkilen, &curve);
+	if (st == KS_EINPUT)
+		return KS_OK;
+	if (st != KS_OK)
+		return ks_fail(ctx, st, "cannot encode the key of '%s'", lab);
+	if ((d = ks_curvedef(curve)) != NULL) {
+		p->bits = d->bits;
+		p->curve = curve;
+	}
+	return KS_OK;
+}
 
 static ks_usage
 usage_of(const CK_ATTRIBUTE *verify, const CK_ATTRIBUTE *encrypt)
@@ -47,6 +80,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	char id[KS_PEER_ID_MAX + 1];
 	unsigned char keyid[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
 	CK_BBOOL verify = CK_FALSE, encrypt = CK_FALSE;
+	CK_KEY_TYPE kt = CKK_VENDOR_DEFINED;
 	CK_ATTRIBUTE a[] = {
 		{ CKA_LABEL, lab, KR_LABEL_MAX },
 		{ CKA_ID, keyid, sizeof(keyid) },
@@ -54,17 +88,19 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
 		{ CKA_VERIFY, &verify, sizeof(verify) },
 		{ CKA_ENCRYPT, &encrypt, sizeof(encrypt) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 	};
 	ks_peer_by by;
 	CK_RV rv;
 	ks_peer *p;
 	ks_status st;
 
-	if ((rv = kr_read_attrs(ctx, h, a, 6)) != CKR_OK)
+	if ((rv = kr_read_attrs(ctx, h, a, 7)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot read an object on token "
 		    "'%s'", ctx->token.label);
-	if (!kr_attr_have(&a[0]))
-		return KS_OK;	/* gone meanwhile, or unnamed */
+	if (!kr_attr_have(&a[0]) || !kr_attr_have(&a[6]) ||
+	    ks_keytype_of(kt) == 0)
+		return KS_OK;	/* gone meanwhile, unnamed, or not RSA or EC */
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PEER, lab, a[0].ulValueLen, kr,
 	    sizeof(kr), &by, id, sizeof(id)) != 0)
@@ -75,11 +111,17 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	p->h = h;
 	p->usage = usage_of(&a[4], &a[5]);
+	p->type = ks_keytype_of(kt);
 	if (kr_attr_have(&a[1])) {
 		memcpy(p->keyid, keyid, a[1].ulValueLen);
 		p->keyidlen = a[1].ulValueLen;
 	}
-	if (kr_attr_have(&a[2]) && kr_attr_have(&a[3])) {
+	if (ks_keytype_of(kt) == KS_KEY_EC) {
+		if ((st = load_ec(ctx, h, lab, p)) != KS_OK) {
+			kr_peer_free(p);
+			return st;
+		}
+	} else if (kr_attr_have(&a[2]) && kr_attr_have(&a[3])) {
 		st = ks_spki_from_rsa(mod, a[2].ulValueLen, exp,
 		    a[3].ulValueLen, &p->spki, &p->spkilen, &p->bits);
 		if (st != KS_OK && st != KS_EINPUT) {
@@ -101,14 +143,13 @@ static ks_status
 scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
 		{ CKA_LABEL, (void *)label, label != NULL ? strlen(label) : 0 },
 	};
 
-	return kr_peers_scan(ctx, t, label != NULL ? 3 : 2, load_one, ring,
+	/* every key type: load_one keeps RSA and EC keys */
+	return kr_peers_scan(ctx, t, label != NULL ? 2 : 1, load_one, ring,
 	    out);
 }
 
@@ -141,44 +182,90 @@ overlaps(ks_usage a, ks_usage b)
 	return a == b || a == KS_USAGE_GENERAL || b == KS_USAGE_GENERAL;
 }
 
+/* The key's own attributes: n and e (allocated), or the EC parameters
+ * (static) and point (into point). */
+static ks_status
+key_attrs(ks_ctx *ctx, const unsigned char *spki, size_t spkilen,
+    CK_KEY_TYPE *kt, CK_ATTRIBUTE a[2], unsigned char *point)
+{
+	const struct ks_curvedef *d = NULL;
+	const unsigned char *p = spki;
+	size_t nlen = 0, elen = 0, pointlen = 0;
+	unsigned char *n = NULL, *e = NULL;
+	EVP_PKEY *pk;
+	ks_status st;
+
+	if ((pk = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL) {
+		ERR_clear_error();
+		return ks_fail(ctx, KS_EINPUT, "not a public key");
+	}
+	if (ks_pkey_type(pk) == KS_KEY_EC) {
+		st = ks_ec_point_of(pk, &d, point, &pointlen);
+		EVP_PKEY_free(pk);
+		if (st != KS_OK)
+			return ks_fail(ctx, st, "not an EC key cryptokey takes");
+		*kt = d->key_type;
+		a[0].type = CKA_EC_PARAMS;
+		a[0].pValue = (void *)d->params;
+		a[0].ulValueLen = (CK_ULONG)d->paramslen;
+		a[1].type = CKA_EC_POINT;
+		a[1].pValue = point;
+		a[1].ulValueLen = (CK_ULONG)pointlen;
+		return KS_OK;
+	}
+	EVP_PKEY_free(pk);
+	if ((st = kr_spki_rsa(ctx, spki, spkilen, &n, &nlen, &e, &elen)) !=
+	    KS_OK)
+		return st;
+	*kt = CKK_RSA;
+	a[0].type = CKA_MODULUS;
+	a[0].pValue = n;
+	a[0].ulValueLen = (CK_ULONG)nlen;
+	a[1].type = CKA_PUBLIC_EXPONENT;
+	a[1].pValue = e;
+	a[1].ulValueLen = (CK_ULONG)elen;
+	return KS_OK;
+}
+
 static ks_status
 create(ks_ctx *ctx, const char *label, ks_usage usage,
     const unsigned char *spki, size_t spkilen)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_KEY_TYPE kt = CKK_RSA;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL verify = usage != KS_USAGE_ENCRYPTION ? CK_TRUE : CK_FALSE;
 	CK_BBOOL encrypt = usage != KS_USAGE_SIGNATURE ? CK_TRUE : CK_FALSE;
-	unsigned char keyid[EVP_MAX_MD_SIZE], *n = NULL, *e = NULL;
+	unsigned char keyid[EVP_MAX_MD_SIZE], point[KS_EC_POINT_MAX];
 	unsigned int idlen = 0;
-	size_t nlen, elen;
+	CK_ATTRIBUTE key[2] = { { 0, NULL, 0 }, { 0, NULL, 0 } };
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 	CK_RV rv;
 
 	if (EVP_Digest(spki, spkilen, keyid, &idlen, EVP_sha1(), NULL) != 1)
 		return ks_fail(ctx, KS_EFAIL, "cannot hash the public key");
-	if ((st = kr_spki_rsa(ctx, spki, spkilen, &n, &nlen, &e, &elen)) !=
-	    KS_OK)
+	if ((st = key_attrs(ctx, spki, spkilen, &kt, key, point)) != KS_OK)
 		return st;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_LABEL, (void *)label, strlen(label) },
 		{ CKA_ID, keyid, idlen },
-		{ CKA_MODULUS, n, nlen },
-		{ CKA_PUBLIC_EXPONENT, e, elen },
+		key[0],
+		key[1],
 		{ CKA_VERIFY, &verify, sizeof(verify) },
 		{ CKA_ENCRYPT, &encrypt, sizeof(encrypt) },
 		{ CKA_WRAP, &no, sizeof(no) },
 		{ CKA_VERIFY_RECOVER, &no, sizeof(no) },
 	};
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
-	free(n);
-	free(e);
+	if (kt == CKK_RSA) {
+		free(key[0].pValue);
+		free(key[1].pValue);
+	}
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot store peer key '%s' on "
 		    "token '%s'", label, ctx->token.label);

@@ -1,11 +1,14 @@
 /*
- * peerspki.c -- a peer's RSA public key from outside: PEM or DER in, a
- * checked RSA SubjectPublicKeyInfo in canonical DER out.
+ * peerspki.c -- a peer's RSA or EC public key from outside: PEM or DER in,
+ * a checked SubjectPublicKeyInfo in canonical DER out.
  *
  * Checks: one whole DER SubjectPublicKeyInfo and nothing after it, an RSA
- * key (not EC, DSA, ...), 1024 to KS_MODULUS_MAX bits, an odd exponent
- * above 1.  What we keep is OpenSSL's re-encoding of the key, so that the
- * token's modulus and exponent give back the same bytes.
+ * key of 1024 to KS_MODULUS_MAX bits with an odd exponent above 1, or an
+ * EC key on a named curve we take (P-256, P-384, P-521; Ed25519) whose
+ * point OpenSSL accepts (not DSA, other curves, explicit parameters).
+ * What we keep is OpenSSL's re-encoding of the key, so that the token's
+ * modulus and exponent (EC: parameters and uncompressed point) give back
+ * the same bytes.
  */
 #include "config.h"
 
@@ -23,15 +26,31 @@
 static ks_status
 check_pkey(ks_ctx *ctx, EVP_PKEY *pk, const char *what, unsigned *bits)
 {
+	const struct ks_curvedef *d = NULL;
+	unsigned char point[KS_EC_POINT_MAX];
+	size_t pointlen = 0;
 	BIGNUM *e = NULL;
 	const char *type;
 	ks_status st = KS_OK;
 	int b;
 
+	if (ks_pkey_type(pk) == KS_KEY_EC) {
+		/* the point in the uncompressed form the token keeps */
+		if (ks_ec_point_of(pk, &d, point, &pointlen) != KS_OK)
+			return ks_fail(ctx, KS_EINPUT, "%s is an EC key "
+			    "cryptokey cannot use", what);
+		*bits = d->bits;
+		return KS_OK;
+	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
+		return ks_fail(ctx, KS_EINPUT, "%s is an EC key on a curve "
+		    "cryptokey does not take, or with explicit parameters "
+		    "(P-256, P-384, P-521 and Ed25519 are taken)", what);
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		type = EVP_PKEY_get0_type_name(pk);
-		return ks_fail(ctx, KS_EINPUT, "%s is not an RSA key (it is "
-		    "%s)", what, type != NULL ? type : "another kind");
+		return ks_fail(ctx, KS_EINPUT, "%s is neither an RSA nor an "
+		    "EC key (it is %s)", what, type != NULL ? type :
+		    "another kind");
 	}
 	b = EVP_PKEY_get_bits(pk);
 	if (b < KR_PEER_BITS_MIN || b > KS_MODULUS_MAX)

@@ -1,6 +1,6 @@
 /*
- * pem.c -- RSA private keys in PEM: read what people bring, write what
- * IOS and OpenSSL read.
+ * pem.c -- RSA and EC private keys in PEM: read what people bring, write
+ * what IOS and OpenSSL read.
  *
  * Reading (outside input, so bounded and strict):
  *   - at most KS_PEM_MAX bytes, no NUL bytes, at most KS_PEM_BLOCKS_MAX
@@ -8,10 +8,11 @@
  *     transcripts do), an END line must name the same type;
  *   - base64 is checked character by character (pem_b64decode);
  *   - block types come from one table: public keys and certificates are
- *     kept to check the private keys against, private keys are RSA only,
- *     traditional ("BEGIN RSA PRIVATE KEY", plain or with Proc-Type and
- *     DEK-Info) or PKCS#8 (plain or encrypted); DSA, EC and OpenSSH keys
- *     are refused by name;
+ *     kept to check the private keys against, private keys are of the
+ *     type asked for (RSA, or EC on P-256, P-384, P-521 or Ed25519),
+ *     traditional ("BEGIN RSA PRIVATE KEY" / "BEGIN EC PRIVATE KEY",
+ *     plain or with Proc-Type and DEK-Info) or PKCS#8 (plain or
+ *     encrypted); DSA and OpenSSH keys are refused by name;
  *   - text outside blocks is skipped, except IOS "Usage:" lines, which tag
  *     the next private key;
  *   - the passphrase is asked for once, when the first encrypted block is
@@ -20,11 +21,12 @@
  *
  * Writing: PKCS#8 "ENCRYPTED PRIVATE KEY" with AES-256-CBC and
  * PBKDF2-HMAC-SHA256, or the traditional IOS format with DES-EDE3-CBC or
- * DES-CBC.  Single DES lives in OpenSSL's legacy provider, which is loaded
- * into a private library context and must be there: OpenSSL's own writer
- * silently writes the key in clear when the cipher is missing.  Whatever
- * is written is checked to be encrypted and read back before it is
- * handed out.
+ * DES-CBC (PKCS#1 RSAPrivateKey or SEC 1 ECPrivateKey inside; Ed25519 has
+ * no traditional form).  Single DES lives in OpenSSL's legacy provider,
+ * which is loaded into a private library context and must be there:
+ * OpenSSL's own writer silently writes the key in clear when the cipher
+ * is missing.  Whatever is written is checked to be encrypted and read
+ * back before it is handed out.
  */
 #include "config.h"
 
@@ -36,6 +38,7 @@
 #include <strings.h>
 #include <openssl/bio.h>
 #include <openssl/buffer.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -50,8 +53,8 @@
 #define PASS_MAX	1024
 
 enum block_kind {
-	B_PUB_SPKI, B_PUB_PKCS1, B_CERT, B_RSA_TRAD, B_PKCS8, B_PKCS8_ENC,
-	B_PARAMS, B_REFUSE
+	B_PUB_SPKI, B_PUB_PKCS1, B_CERT, B_RSA_TRAD, B_EC_TRAD, B_PKCS8,
+	B_PKCS8_ENC, B_PARAMS, B_REFUSE
 };
 
 static const struct block_type {
@@ -69,7 +72,7 @@ static const struct block_type {
 	{ "EC PARAMETERS", B_PARAMS, NULL },
 	{ "DSA PARAMETERS", B_PARAMS, NULL },
 	{ "DSA PRIVATE KEY", B_REFUSE, "a DSA key" },
-	{ "EC PRIVATE KEY", B_REFUSE, "an EC key" },
+	{ "EC PRIVATE KEY", B_EC_TRAD, NULL },
 	{ "OPENSSH PRIVATE KEY", B_REFUSE, "an OpenSSH key (convert it "
 	    "with 'ssh-keygen -p -m PEM')" },
 	{ "SSH2 ENCRYPTED PRIVATE KEY", B_REFUSE, "an SSH2 key" },
@@ -99,6 +102,7 @@ struct rd {
 	ks_secret_fn	 passfn;
 	void		*passarg;
 	unsigned long	 max_iter;
+	int		 types;		/* KS_KEY_*: what may be imported */
 	char		 pass[PASS_MAX];
 	size_t		 passlen;
 	int		 have_pass;
@@ -308,19 +312,35 @@ der_free(unsigned char *der, size_t len)
 
 /* Keys ------------------------------------------------------------------ */
 
+static const char *
+types_words(int types)
+{
+	if (types == KS_KEY_RSA)
+		return "RSA keys";
+	if (types == KS_KEY_EC)
+		return "EC keys (P-256, P-384, P-521, Ed25519)";
+	return "RSA and EC keys";
+}
+
 static ks_status
-check_rsa(struct rd *r, const struct block *b, EVP_PKEY *pk)
+check_type(struct rd *r, const struct block *b, EVP_PKEY *pk)
 {
 	const char *type;
-	int bits;
+	int bits, t = ks_pkey_type(pk);
 
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
-		type = EVP_PKEY_get0_type_name(pk);
+	if (t == 0 || (t & r->types) == 0) {
+		type = EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC ?
+		    (t == 0 ? "EC (explicit parameters or a curve cryptokey "
+		    "does not take)" :
+		    "EC") : EVP_PKEY_get0_type_name(pk);
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
-		    "holds a%s %s key; only RSA keys can be imported",
+		    "holds a%s %s key; only %s can be imported here",
 		    b->name, b->line, type != NULL && strchr("AEIOU",
-		    type[0]) != NULL ? "n" : "", type != NULL ? type : "non-RSA");
+		    type[0]) != NULL ? "n" : "", type != NULL ? type :
+		    "different", types_words(r->types));
 	}
+	if (t != KS_KEY_RSA)
+		return KS_OK;
 	bits = EVP_PKEY_get_bits(pk);
 	if (bits < KS_MODULUS_MIN || bits > KS_MODULUS_MAX)
 		return ks_fail(r->ctx, KS_EINPUT, "the RSA key at line %zu "
@@ -339,7 +359,7 @@ add_public(struct rd *r, const struct block *b, EVP_PKEY *pk)
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "does not hold a valid key", b->name, b->line);
 	}
-	if ((st = check_rsa(r, b, pk)) != KS_OK) {
+	if ((st = check_type(r, b, pk)) != KS_OK) {
 		EVP_PKEY_free(pk);
 		return st;
 	}
@@ -358,7 +378,7 @@ add_private(struct rd *r, const struct block *b, EVP_PKEY *pk)
 	struct ks_pem_key *k;
 	ks_status st;
 
-	if ((st = check_rsa(r, b, pk)) != KS_OK) {
+	if ((st = check_type(r, b, pk)) != KS_OK) {
 		EVP_PKEY_free(pk);
 		return st;
 	}
@@ -376,9 +396,10 @@ add_private(struct rd *r, const struct block *b, EVP_PKEY *pk)
 	return KS_OK;
 }
 
-/* PKCS#1 RSAPrivateKey or PKCS#8 PrivateKeyInfo, all bytes used. */
+/* PKCS#8 PrivateKeyInfo (pkcs8), else PKCS#1 RSAPrivateKey or SEC 1
+ * ECPrivateKey (trad: EVP_PKEY_RSA or EVP_PKEY_EC), all bytes used. */
 static EVP_PKEY *
-parse_private(const unsigned char *der, size_t len, int pkcs8)
+parse_private(const unsigned char *der, size_t len, int pkcs8, int trad)
 {
 	const unsigned char *p = der;
 	PKCS8_PRIV_KEY_INFO *p8;
@@ -392,7 +413,7 @@ parse_private(const unsigned char *der, size_t len, int pkcs8)
 			pk = EVP_PKCS82PKEY(p8);
 		PKCS8_PRIV_KEY_INFO_free(p8);
 	} else {
-		pk = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+		pk = d2i_PrivateKey(trad, NULL, &p, (long)len);
 		if (pk != NULL && p != der + len) {
 			EVP_PKEY_free(pk);
 			pk = NULL;
@@ -522,7 +543,7 @@ do_trad(struct rd *r, const struct block *b, unsigned char *der, size_t len)
 	size_t plen = 0, dlen = 0;
 	EVP_PKEY *pk;
 	ks_status st;
-	int encrypted = 0;
+	int encrypted = 0, ec;
 
 	proc = header(b, "Proc-Type", &plen);
 	dek = header(b, "DEK-Info", &dlen);
@@ -549,14 +570,16 @@ do_trad(struct rd *r, const struct block *b, unsigned char *der, size_t len)
 	} else if (dek != NULL)
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "has DEK-Info but no Proc-Type", b->name, b->line);
-	if ((pk = parse_private(der, len, 0)) == NULL) {
+	ec = b->type->kind == B_EC_TRAD;
+	if ((pk = parse_private(der, len, 0, ec ? EVP_PKEY_EC :
+	    EVP_PKEY_RSA)) == NULL) {
 		if (encrypted)
 			return ks_fail(r->ctx, KS_EAUTH, "cannot decrypt the "
 			    "private key at line %zu: wrong passphrase, or "
 			    "the key is damaged", b->line);
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
-		    "does not hold a valid RSA private key", b->name,
-		    b->line);
+		    "does not hold a valid %s private key", b->name,
+		    b->line, ec ? "EC" : "RSA");
 	}
 	return add_private(r, b, pk);
 }
@@ -703,11 +726,12 @@ do_block(struct rd *r, const struct block *b)
 		    b->name);
 	if (b->type->kind == B_REFUSE)
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
-		    "is %s; only RSA keys can be imported", b->name, b->line,
-		    b->type->why);
+		    "is %s; only %s can be imported here", b->name, b->line,
+		    b->type->why, types_words(r->types));
 	if (b->type->kind == B_PARAMS)
 		return KS_OK;
-	if (b->type->kind != B_RSA_TRAD && b->hdr != NULL)
+	if (b->type->kind != B_RSA_TRAD && b->type->kind != B_EC_TRAD &&
+	    b->hdr != NULL)
 		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "has headers it should not have", b->name, b->line);
 	if ((st = block_decode(r, b, &der, &len)) != KS_OK)
@@ -719,10 +743,11 @@ do_block(struct rd *r, const struct block *b)
 		st = do_public(r, b, der, len);
 		break;
 	case B_RSA_TRAD:
+	case B_EC_TRAD:
 		st = do_trad(r, b, der, len);
 		break;
 	case B_PKCS8:
-		if ((pk = parse_private(der, len, 1)) == NULL)
+		if ((pk = parse_private(der, len, 1, 0)) == NULL)
 			st = ks_fail(r->ctx, KS_EINPUT, "the %s block at line "
 			    "%zu is not a valid PKCS#8 key", b->name, b->line);
 		else
@@ -893,8 +918,9 @@ scan(struct rd *r, const char *buf, size_t len)
 }
 
 ks_status
-ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, ks_secret_fn passfn,
-    void *passarg, unsigned long max_iter, struct ks_pem *out)
+ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, int types,
+    ks_secret_fn passfn, void *passarg, unsigned long max_iter,
+    struct ks_pem *out)
 {
 	struct rd r;
 	ks_status st;
@@ -914,6 +940,7 @@ ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, ks_secret_fn passfn,
 	r.passfn = passfn;
 	r.passarg = passarg;
 	r.max_iter = max_iter;
+	r.types = types & KS_KEY_ALL;
 	st = scan(&r, buf, len);
 	if (st == KS_OK && r.nblocks == 0)
 		st = ks_fail(ctx, KS_EINPUT, "the input holds no PEM block "
@@ -974,8 +1001,12 @@ write_trad(ks_ctx *ctx, EVP_PKEY *pk, const struct trad_cipher *tc,
 	unsigned char *der = NULL, *enc = NULL;
 	int derlen = 0, ivlen, outl = 0, finl = 0, i;
 	size_t enclen = 0;
+	const char *what = ks_pkey_type(pk) == KS_KEY_EC ? "EC" : "RSA";
 	ks_status st;
 
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519)
+		return ks_fail(ctx, KS_EUSAGE, "Ed25519 keys have no "
+		    "traditional PEM form; export them with --cipher aes256");
 	if ((st = trad_fetch(ctx, tc, &lctx, &legacy, &dflt, &c)) != KS_OK)
 		goto out;
 	st = ks_fail(ctx, KS_EFAIL, "cannot encrypt the private key with %s",
@@ -993,15 +1024,15 @@ write_trad(ks_ctx *ctx, EVP_PKEY *pk, const struct trad_cipher *tc,
 	    EVP_EncryptFinal_ex(cc, enc + outl, &finl) != 1)
 		goto out;
 	enclen = (size_t)outl + (size_t)finl;
-	if (BIO_printf(out, "-----BEGIN RSA PRIVATE KEY-----\n"
-	    "Proc-Type: 4,ENCRYPTED\nDEK-Info: %s,", tc->dek) <= 0)
+	if (BIO_printf(out, "-----BEGIN %s PRIVATE KEY-----\n"
+	    "Proc-Type: 4,ENCRYPTED\nDEK-Info: %s,", what, tc->dek) <= 0)
 		goto out;
 	for (i = 0; i < ivlen; i++)
 		if (BIO_printf(out, "%02X", iv[i]) <= 0)
 			goto out;
 	if (BIO_printf(out, "\n\n") <= 0 ||
 	    b64_lines(out, enc, enclen) != KS_OK ||
-	    BIO_printf(out, "-----END RSA PRIVATE KEY-----\n") <= 0)
+	    BIO_printf(out, "-----END %s PRIVATE KEY-----\n", what) <= 0)
 		goto out;
 	st = KS_OK;
  out:
@@ -1076,17 +1107,18 @@ check_written(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher, const char *pass,
 {
 	struct ks_pem back;
 	struct ks_pass fx = { pass, passlen };
-	char why[256];
+	char why[256], trad[80];
 	const char *want = cipher == KS_CIPHER_AES256 ?
 	    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" :
 	    "Proc-Type: 4,ENCRYPTED\n";
 	ks_status st;
 
+	(void)snprintf(trad, sizeof(trad), "-----BEGIN %s PRIVATE KEY-----\n"
+	    "Proc-Type: 4,ENCRYPTED\nDEK-Info: ", ks_pkey_type(pk) ==
+	    KS_KEY_EC ? "EC" : "RSA");
 	if (len < strlen(want) || strstr(pem, want) == NULL ||
 	    strstr(pem, "-----BEGIN PRIVATE KEY") != NULL ||
-	    (cipher != KS_CIPHER_AES256 &&
-	    strstr(pem, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: "
-	    "4,ENCRYPTED\nDEK-Info: ") != pem))
+	    (cipher != KS_CIPHER_AES256 && strstr(pem, trad) != pem))
 		return ks_fail(ctx, KS_EFAIL, "refusing to write: OpenSSL "
 		    "did not encrypt the private key");
 	if (cipher == KS_CIPHER_AES256) {
@@ -1095,8 +1127,8 @@ check_written(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher, const char *pass,
 			    "encrypted key is not PBES2");
 		return KS_OK;
 	}
-	st = ks_pem_read(ctx, pem, len, ks_pem_fixed_pass, &fx,
-	    KS_PBKDF2_ITER, &back);
+	st = ks_pem_read(ctx, pem, len, ks_pkey_type(pk), ks_pem_fixed_pass,
+	    &fx, KS_PBKDF2_ITER, &back);
 	if (st != KS_OK) {
 		snprintf(why, sizeof(why), "%s", ks_ctx_error(ctx));
 		return ks_fail(ctx, KS_EFAIL, "refusing to write: the "

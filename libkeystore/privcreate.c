@@ -1,6 +1,7 @@
 /*
- * privcreate.c -- an RSA private key onto the token by C_CreateObject from
- * its components, for a token that cannot unwrap with AES key wrap (a
+ * privcreate.c -- an RSA or EC private key onto the token by C_CreateObject
+ * from its components (EC: CKA_EC_PARAMS and the private value
+ * CKA_VALUE), for a token that cannot unwrap with AES key wrap (a
  * token behind p11-kit's RPC, many smart cards).  wrap.c calls it only
  * then: the key is in our memory in clear from the software unwrap to the
  * C_CreateObject, and every buffer that held a part of it is cleansed.
@@ -36,7 +37,7 @@ static const struct {
 #define NPARTS	(sizeof(parts) / sizeof(parts[0]))
 
 static EVP_PKEY *
-decode(const unsigned char *der, size_t derlen)
+decode(const unsigned char *der, size_t derlen, int *rsa)
 {
 	const unsigned char *p = der;
 	PKCS8_PRIV_KEY_INFO *p8;
@@ -48,10 +49,14 @@ decode(const unsigned char *der, size_t derlen)
 	if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)derlen)) != NULL)
 		pk = EVP_PKCS82PKEY(p8);
 	PKCS8_PRIV_KEY_INFO_free(p8);	/* clears the key it held */
-	if (pk != NULL && (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA ||
-	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR3,
-	    &third) == 1)) {
-		EVP_PKEY_free(pk);	/* not RSA, or more than two primes */
+	*rsa = pk != NULL && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
+	if (pk != NULL && !*rsa && ks_pkey_type(pk) != KS_KEY_EC) {
+		EVP_PKEY_free(pk);	/* neither RSA nor a curve we take */
+		pk = NULL;
+	}
+	if (pk != NULL && *rsa && EVP_PKEY_get_bn_param(pk,
+	    OSSL_PKEY_PARAM_RSA_FACTOR3, &third) == 1) {
+		EVP_PKEY_free(pk);	/* more than two primes */
 		pk = NULL;
 	}
 	BN_clear_free(third);
@@ -84,6 +89,97 @@ part(EVP_PKEY *pk, size_t i, CK_ATTRIBUTE *a)
 	return 1;
 }
 
+/*
+ * The EC parts: CKA_EC_PARAMS (static) and CKA_VALUE, the private scalar
+ * as long as the curve's order (Ed25519: the 32-byte seed), allocated.
+ */
+static int
+ec_parts(EVP_PKEY *pk, CK_ATTRIBUTE a[2])
+{
+	const struct ks_curvedef *d;
+	unsigned char point[KS_EC_POINT_MAX], *v;
+	size_t plen = 0, vlen;
+	BIGNUM *bn = NULL;
+
+	a[0].type = CKA_EC_PARAMS;
+	a[1].type = CKA_VALUE;
+	a[1].pValue = NULL;
+	a[1].ulValueLen = 0;
+	if (ks_ec_point_of(pk, &d, point, &plen) != KS_OK)
+		return 0;
+	a[0].pValue = (void *)d->params;
+	a[0].ulValueLen = (CK_ULONG)d->paramslen;
+	vlen = d->key_type == CKK_EC_EDWARDS ? 32 : (d->bits + 7) / 8;
+	if ((v = malloc(vlen)) == NULL)
+		return 0;
+	if (d->key_type == CKK_EC_EDWARDS) {
+		if (EVP_PKEY_get_raw_private_key(pk, v, &vlen) != 1 ||
+		    vlen != 32) {
+			OPENSSL_clear_free(v, 32);
+			return 0;
+		}
+	} else if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY,
+	    &bn) != 1 || BN_bn2binpad(bn, v, (int)vlen) != (int)vlen) {
+		BN_clear_free(bn);
+		OPENSSL_clear_free(v, vlen);
+		return 0;
+	}
+	BN_clear_free(bn);
+	a[1].pValue = v;
+	a[1].ulValueLen = (CK_ULONG)vlen;
+	return 1;
+}
+
+static ks_status
+create_ec(ks_ctx *ctx, EVP_PKEY *pk, const CK_ATTRIBUTE *tmpl,
+    CK_ULONG ntmpl, const char *label, CK_OBJECT_HANDLE *priv)
+{
+	CK_ATTRIBUTE t[TMPL_MAX + 2];
+	ks_status st = KS_OK;
+	CK_RV rv;
+
+	memcpy(t, tmpl, ntmpl * sizeof(t[0]));
+	if (!ec_parts(pk, &t[ntmpl])) {
+		ERR_clear_error();
+		return ks_fail(ctx, KS_EFAIL, "cannot take key '%s' apart",
+		    label);
+	}
+	if ((rv = p11_create(&ctx->sess, t, ntmpl + 2, priv)) != CKR_OK)
+		st = ks_fail_rv(ctx, rv, "cannot create private key '%s' on "
+		    "token '%s'", label, ctx->token.label);
+	OPENSSL_clear_free(t[ntmpl + 1].pValue, t[ntmpl + 1].ulValueLen);
+	return st;
+}
+
+/* The CKA_KEY_TYPE the template asks for, or CKK_VENDOR_DEFINED. */
+static CK_KEY_TYPE
+tmpl_key_type(const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < ntmpl; i++)
+		if (tmpl[i].type == CKA_KEY_TYPE &&
+		    tmpl[i].ulValueLen == sizeof(CK_KEY_TYPE))
+			return *(const CK_KEY_TYPE *)tmpl[i].pValue;
+	return CKK_VENDOR_DEFINED;
+}
+
+/* The key is of the type the template asks for. */
+static int
+type_agrees(EVP_PKEY *pk, CK_KEY_TYPE kt)
+{
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+		return kt == CKK_RSA;
+	case EVP_PKEY_EC:
+		return kt == CKK_EC;
+	case EVP_PKEY_ED25519:
+		return kt == CKK_EC_EDWARDS;
+	default:
+		return 0;
+	}
+}
+
 ks_status
 ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
     const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
@@ -93,14 +189,28 @@ ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
 	EVP_PKEY *pk;
 	ks_status st = KS_OK;
 	size_t i, got = 0;
+	int rsa = 0;
 	CK_RV rv;
 
 	if (ntmpl > TMPL_MAX)
 		return ks_fail(ctx, KS_EFAIL, "too many attributes for key "
 		    "'%s'", label);
-	if ((pk = decode(der, derlen)) == NULL)
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is not a two-prime "
-		    "RSA private key", label);
+	if ((pk = decode(der, derlen, &rsa)) == NULL)
+		return ks_fail(ctx, KS_EINPUT, "key '%s' is neither a "
+		    "two-prime RSA private key nor an EC key cryptokey takes",
+		    label);
+	/* EC parts never go under another type's template (an RSA key's
+	 * template is the token's to judge, as it always was) */
+	if (!rsa && !type_agrees(pk, tmpl_key_type(tmpl, ntmpl))) {
+		EVP_PKEY_free(pk);
+		return ks_fail(ctx, KS_EINPUT, "key '%s' is not of the type "
+		    "asked for", label);
+	}
+	if (!rsa) {
+		st = create_ec(ctx, pk, tmpl, ntmpl, label, priv);
+		EVP_PKEY_free(pk);
+		return st;
+	}
 	memcpy(t, tmpl, ntmpl * sizeof(t[0]));
 	for (got = 0; got < NPARTS; got++)
 		if (!part(pk, got, &t[ntmpl + got]))

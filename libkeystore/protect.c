@@ -122,7 +122,7 @@ ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv, const char *label,
     struct ks_enc_attr *attrs, size_t *n)
 {
 	static const CK_ATTRIBUTE_TYPE types[] = {
-		CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP, CKA_EXTRACTABLE,
+		CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP, CKA_EXTRACTABLE, CKA_DERIVE,
 	};
 	CK_BBOOL v[sizeof(types) / sizeof(types[0])];
 	CK_ATTRIBUTE a[sizeof(types) / sizeof(types[0])];
@@ -165,8 +165,9 @@ attr_value(const struct ks_enc_attr *attrs, size_t n, CK_ATTRIBUTE_TYPE t,
  * Unwrap blob with wk into a private key object: on the token with the
  * pair's label, ID and attributes (extractable forced FALSE when
  * non_exportable), or as a bare session object for a check.  Then the
- * object's public key must be spki, and a token object must be sensitive
- * and as exportable as asked; otherwise it is destroyed again.
+ * object must belong to k's public key (ks_private_matches), and a token
+ * object must be sensitive and as exportable as asked; otherwise it is
+ * destroyed again.
  */
 ks_status
 ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
@@ -174,53 +175,50 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
     const struct ks_enc_attr *attrs, size_t nattrs, int on_token,
     int non_exportable, CK_OBJECT_HANDLE *out)
 {
+	const struct ks_curvedef *d = ks_curvedef(k->curve);
+	int ec = k->type == KS_KEY_EC;
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_KEY_TYPE kt = !ec ? CKK_RSA : d != NULL ? d->key_type : CKK_EC;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL sign = attr_value(attrs, nattrs, CKA_SIGN, CK_TRUE);
-	CK_BBOOL decrypt = attr_value(attrs, nattrs, CKA_DECRYPT, CK_TRUE);
+	/* RSA decrypts; EC agrees on keys */
+	CK_BBOOL decrypt = attr_value(attrs, nattrs,
+	    ec ? CKA_DERIVE : CKA_DECRYPT, ec ? CK_FALSE : CK_TRUE);
 	CK_BBOOL unwrap = attr_value(attrs, nattrs, CKA_UNWRAP, CK_FALSE);
 	CK_BBOOL extr = attr_value(attrs, nattrs, CKA_EXTRACTABLE, CK_FALSE);
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_TOKEN, on_token ? &yes : &no, sizeof(yes) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_SENSITIVE, &yes, sizeof(yes) },
 		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },
 		{ CKA_SIGN, &sign, sizeof(sign) },
-		{ CKA_DECRYPT, &decrypt, sizeof(decrypt) },
+		{ ec ? CKA_DERIVE : CKA_DECRYPT, &decrypt, sizeof(decrypt) },
 		{ CKA_UNWRAP, &unwrap, sizeof(unwrap) },
 		{ CKA_LABEL, k->label, strlen(k->label) },
 		{ CKA_ID, (void *)k->id, k->idlen },
 	};
-	unsigned char *spki = NULL;
-	size_t spkilen = 0;
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 
+	if (ec && d == NULL)
+		return ks_fail(ctx, KS_ETOKEN, "key '%s' is on a curve "
+		    "cryptokey does not know", k->label);
 	if (non_exportable || !on_token)
 		extr = CK_FALSE;
 	st = ks_unwrap_blob(ctx, wk, blob, bloblen, t,
 	    on_token ? sizeof(t) / sizeof(t[0]) : 6, k->label, &h);
 	if (st != KS_OK)
 		return st;
-	if ((st = ks_key_spki_of(ctx, h, k->label, &spki, &spkilen)) != KS_OK)
+	if ((st = ks_private_matches(ctx, h, k)) != KS_OK)
 		goto bad;
-	if (k->spki == NULL || spkilen != k->spkilen ||
-	    memcmp(spki, k->spki, spkilen) != 0) {
-		st = ks_fail(ctx, KS_EINPUT, "the private key unwrapped for "
-		    "'%s' does not match its public key", k->label);
-		goto bad;
-	}
 	if (on_token &&
 	    (st = ks_check_private(ctx, k->label, h, extr == CK_TRUE)) != KS_OK)
 		goto bad;
-	free(spki);
 	*out = h;
 	return KS_OK;
  bad:
-	free(spki);
 	(void)p11_destroy(&ctx->sess, h);	/* best effort */
 	return st;
 }

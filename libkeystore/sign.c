@@ -11,6 +11,13 @@
  * DigestInfo lives here and not with the caller so that a hash variant
  * means one thing, "sign this SHA-n hash", with its length checked in one
  * place, and no caller assembles ASN.1 for the token.
+ *
+ * ECDSA is CKM_ECDSA over a hash the caller made; the token returns r || s
+ * (PKCS#11 2.40 section 2.3.1), which is what IKE wants for RFC 4754 and
+ * what a caller turns into DER for RFC 7427.  Ed25519 is CKM_EDDSA over the
+ * whole message (pure EdDSA, no parameters).  Each mechanism signs only
+ * with a key of its own type: a name may have pairs of either type during
+ * a replace, and RSA over an EC key is never what was meant.
  */
 #include "config.h"
 
@@ -22,6 +29,7 @@
 
 #define DIGESTINFO_MAX	19	/* the DigestInfo before a SHA-2 hash */
 #define SIGN_HASH_MAX	64	/* SHA-512 */
+#define ECDSA_HASH_MIN	20	/* SHA-1 */
 
 /* The DigestInfo that precedes each hash (RFC 8017 9.2, note 1). */
 static const unsigned char di_sha1[] = {
@@ -49,26 +57,37 @@ struct sigdef {
 	size_t			 dilen;
 	CK_MECHANISM_TYPE	 pss_hash;	/* PSS: hashAlg */
 	CK_RSA_PKCS_MGF_TYPE	 pss_mgf;
+	CK_KEY_TYPE		 key_type;
 };
 
 #define DI(x)	x, sizeof(x)
 
 static const struct sigdef sigdefs[] = {
-	{ KS_SIG_RSA_PKCS_RAW, CKM_RSA_PKCS, 0, NULL, 0, 0, 0 },
-	{ KS_SIG_SHA1_RSA_PKCS, CKM_SHA1_RSA_PKCS, 0, NULL, 0, 0, 0 },
-	{ KS_SIG_SHA256_RSA_PKCS, CKM_SHA256_RSA_PKCS, 0, NULL, 0, 0, 0 },
-	{ KS_SIG_SHA384_RSA_PKCS, CKM_SHA384_RSA_PKCS, 0, NULL, 0, 0, 0 },
-	{ KS_SIG_SHA512_RSA_PKCS, CKM_SHA512_RSA_PKCS, 0, NULL, 0, 0, 0 },
-	{ KS_SIG_RSA_PKCS_SHA1_HASH, CKM_RSA_PKCS, 20, DI(di_sha1), 0, 0 },
-	{ KS_SIG_RSA_PKCS_SHA256_HASH, CKM_RSA_PKCS, 32, DI(di_sha256), 0, 0 },
-	{ KS_SIG_RSA_PKCS_SHA384_HASH, CKM_RSA_PKCS, 48, DI(di_sha384), 0, 0 },
-	{ KS_SIG_RSA_PKCS_SHA512_HASH, CKM_RSA_PKCS, 64, DI(di_sha512), 0, 0 },
+	{ KS_SIG_RSA_PKCS_RAW, CKM_RSA_PKCS, 0, NULL, 0, 0, 0, CKK_RSA },
+	{ KS_SIG_SHA1_RSA_PKCS, CKM_SHA1_RSA_PKCS, 0, NULL, 0, 0, 0, CKK_RSA },
+	{ KS_SIG_SHA256_RSA_PKCS, CKM_SHA256_RSA_PKCS, 0, NULL, 0, 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_SHA384_RSA_PKCS, CKM_SHA384_RSA_PKCS, 0, NULL, 0, 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_SHA512_RSA_PKCS, CKM_SHA512_RSA_PKCS, 0, NULL, 0, 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_RSA_PKCS_SHA1_HASH, CKM_RSA_PKCS, 20, DI(di_sha1), 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_RSA_PKCS_SHA256_HASH, CKM_RSA_PKCS, 32, DI(di_sha256), 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_RSA_PKCS_SHA384_HASH, CKM_RSA_PKCS, 48, DI(di_sha384), 0, 0,
+	    CKK_RSA },
+	{ KS_SIG_RSA_PKCS_SHA512_HASH, CKM_RSA_PKCS, 64, DI(di_sha512), 0, 0,
+	    CKK_RSA },
 	{ KS_SIG_RSA_PSS_SHA256, CKM_RSA_PKCS_PSS, 32, NULL, 0, CKM_SHA256,
-	    CKG_MGF1_SHA256 },
+	    CKG_MGF1_SHA256, CKK_RSA },
 	{ KS_SIG_RSA_PSS_SHA384, CKM_RSA_PKCS_PSS, 48, NULL, 0, CKM_SHA384,
-	    CKG_MGF1_SHA384 },
+	    CKG_MGF1_SHA384, CKK_RSA },
 	{ KS_SIG_RSA_PSS_SHA512, CKM_RSA_PKCS_PSS, 64, NULL, 0, CKM_SHA512,
-	    CKG_MGF1_SHA512 },
+	    CKG_MGF1_SHA512, CKK_RSA },
+	/* hashlen 0, but checked in ks_sign: 20 to 64 bytes */
+	{ KS_SIG_ECDSA_HASH, CKM_ECDSA, 0, NULL, 0, 0, 0, CKK_EC },
+	{ KS_SIG_EDDSA, CKM_EDDSA, 0, NULL, 0, 0, 0, CKK_EC_EDWARDS },
 };
 
 static const struct sigdef *
@@ -84,7 +103,7 @@ sigdef_of(ks_sig s)
 
 /* Say why: a locked key is "not permitted", anything else "not found". */
 static ks_status
-no_signing_key(ks_ctx *ctx, const char *label)
+no_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt)
 {
 	ks_key **keys = NULL;
 	size_t n = 0, i;
@@ -93,24 +112,26 @@ no_signing_key(ks_ctx *ctx, const char *label)
 	if (ks_find_pairs(ctx, label, &keys, &n, 0) == KS_OK)
 		for (i = 0; i < n; i++)
 			locked |= keys[i]->locked &&
-			    keys[i]->usage != KS_USAGE_ENCRYPTION;
+			    keys[i]->usage != KS_USAGE_ENCRYPTION &&
+			    keys[i]->type == ks_keytype_of(kt);
 	ks_keys_free(keys, n);
 	if (locked)
 		return ks_fail(ctx, KS_EPERM, "key '%s' on token '%s' is "
 		    "locked; unlock it first", label, ctx->token.label);
-	return ks_fail(ctx, KS_ENOTFOUND, "no signing key named '%s' on "
-	    "token '%s'", label, ctx->token.label);
+	return ks_fail(ctx, KS_ENOTFOUND, "no %s signing key named '%s' on "
+	    "token '%s'", kt == CKK_RSA ? "RSA" : kt == CKK_EC ? "EC" :
+	    "Ed25519", label, ctx->token.label);
 }
 
 static ks_status
-find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
+find_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
+    CK_OBJECT_HANDLE *h)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA;
 	CK_BBOOL yes = CK_TRUE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_KEY_TYPE, &rsa, sizeof(rsa) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
 		{ CKA_SIGN, &yes, sizeof(yes) },
 		{ CKA_LABEL, (void *)label, strlen(label) },
 	};
@@ -123,7 +144,7 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
 		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	if (n == 0)
-		return no_signing_key(ctx, label);
+		return no_signing_key(ctx, label, kt);
 	*h = found[0];	/* during a replace the newest and oldest coexist;
 			 * either signs with a key the name stands for */
 	free(found);
@@ -132,7 +153,7 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE *h)
 
 /* C_SignInit and C_Sign with mech over in. */
 static ks_status
-sign_with(ks_ctx *ctx, const char *label, CK_MECHANISM *mech,
+sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
     const unsigned char *in, size_t inlen, unsigned char *out, size_t *outlen)
 {
 	CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
@@ -141,12 +162,17 @@ sign_with(ks_ctx *ctx, const char *label, CK_MECHANISM *mech,
 	CK_RV rv;
 
 	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = find_signing_key(ctx, label, &key)) != KS_OK)
+	    (st = find_signing_key(ctx, label, kt, &key)) != KS_OK)
 		return st;
 	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, mech, key);
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
 		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with "
 		    "RSA-PSS (CKM_RSA_PKCS_PSS)", ctx->token.label);
+	if (rv == CKR_MECHANISM_INVALID && mech->mechanism != CKM_RSA_PKCS)
+		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with %s",
+		    ctx->token.label, mech->mechanism == CKM_ECDSA ?
+		    "CKM_ECDSA" : mech->mechanism == CKM_EDDSA ? "CKM_EDDSA" :
+		    "this mechanism");
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
 	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
@@ -173,6 +199,11 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 	if (d->hashlen != 0 && inlen != d->hashlen)
 		return ks_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %zu "
 		    "are expected", inlen, d->hashlen);
+	if (d->mech == CKM_ECDSA &&
+	    (inlen < ECDSA_HASH_MIN || inlen > SIGN_HASH_MAX))
+		return ks_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %d "
+		    "to %d are expected", inlen, ECDSA_HASH_MIN,
+		    SIGN_HASH_MAX);
 	mech.mechanism = d->mech;
 	mech.pParameter = NULL;
 	mech.ulParameterLen = 0;
@@ -184,12 +215,14 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 		mech.ulParameterLen = sizeof(pss);
 	}
 	if (d->dilen == 0)
-		return sign_with(ctx, label, &mech, in, inlen, out, outlen);
+		return sign_with(ctx, label, d->key_type, &mech, in, inlen,
+		    out, outlen);
 	if (d->dilen + inlen > sizeof(buf))
 		return ks_fail(ctx, KS_EUSAGE, "hash too long");
 	memcpy(buf, d->di, d->dilen);
 	memcpy(buf + d->dilen, in, inlen);
-	st = sign_with(ctx, label, &mech, buf, d->dilen + inlen, out, outlen);
+	st = sign_with(ctx, label, d->key_type, &mech, buf, d->dilen + inlen,
+	    out, outlen);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return st;
 }

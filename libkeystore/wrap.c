@@ -218,7 +218,7 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 		    b, &len);
 	if (rv == CKR_KEY_UNEXTRACTABLE) {
 		free(b);
-		return ks_fail(ctx, KS_EPERM, "RSA key '%s' is not exportable",
+		return ks_fail(ctx, KS_EPERM, "key '%s' is not exportable",
 		    label);
 	}
 	if (rv != CKR_OK) {

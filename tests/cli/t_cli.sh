@@ -34,7 +34,7 @@ expect_rc 2 "unknown option to generate" "$CK" generate rsa --label x --bits 204
 
 expect_rc 2 "generate without rsa" "$CK" generate
 contains "$err" "rsa" "generate without rsa: the message asks for rsa"
-expect_rc 2 "generate with another key type" "$CK" generate ec --label x
+expect_rc 2 "generate with another key type" "$CK" generate dsa --label x
 expect_rc 2 "zeroize without rsa" "$CK" zeroize --yes
 expect_rc 2 "zeroize with another key type" "$CK" zeroize dsa --yes
 

@@ -139,8 +139,13 @@ test_conf_psk(void)
 	    "rsa-sig or pre-share") == 0, "rsa-encr still refused");
 	ok(parse("key k\ncrypto isakmp policy 10\n authentication pre-share "
 	    "x\n", &c, err, sizeof(err)) == KS_EINPUT && strcmp(err,
-	    "t.conf:3: usage: authentication rsa-sig|pre-share") == 0,
-	    "pre-share takes no more words");
+	    "t.conf:3: usage: authentication rsa-sig|ecdsa-sig|pre-share") ==
+	    0, "pre-share takes no more words");
+	ok(parse("key k\ncrypto isakmp policy 10\n authentication ecdsa-sig\n",
+	    &c, err, sizeof(err)) == KS_OK &&
+	    conf_policies(&c, p, CONF_POLICY_MAX) == 1 &&
+	    p[0].auth == IKE_AUTH_ECDSA_ANY, "authentication ecdsa-sig: the "
+	    "method waits for the key's curve");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(text, sizeof(text), "key k\n%s", keys[i]);
 		line = 2 + (strstr(keys[i], "policy") != NULL);

@@ -438,19 +438,15 @@ test_profile_lines(void)
 		    "this line was not used" },
 		{ " authentication remote pre-share pss\n",
 		    "t.conf:3: usage: authentication local rsa-sig [pss]" },
-		{ " authentication local ecdsa-sig\n",
-		    "t.conf:3: authentication local ecdsa-sig: ecdsa-sig is "
-		    "not implemented yet" },
-		{ " authentication remote ecdsa-sig\n",
-		    "t.conf:3: authentication remote ecdsa-sig: ecdsa-sig is "
-		    "not implemented yet" },
+		{ " authentication local ecdsa-sig pss\n",
+		    "t.conf:3: usage: authentication local rsa-sig [pss]" },
 		{ " authentication remote rsa-sig pss\n",
 		    "t.conf:3: 'pss' chooses how ikesignd signs: it goes with "
 		    "authentication local only" },
 		{ " authentication local rsa-sig pkcs1\n",
 		    "t.conf:3: usage: authentication local rsa-sig [pss] | "
-		    "authentication local pre-share | "
-		    "authentication remote rsa-sig|pre-share" },
+		    "authentication local ecdsa-sig|pre-share | "
+		    "authentication remote rsa-sig|ecdsa-sig|pre-share" },
 		{ " authentication remote eap\n",
 		    "t.conf:3: usage: authentication local rsa-sig [pss]" },
 		{ " authentication both rsa-sig\n",

@@ -81,8 +81,8 @@ rd(const char *text, const char *pass, unsigned long max_iter,
     struct ks_pem *p)
 {
 	pass_calls = 0;
-	return ks_pem_read(ctx, text, strlen(text), pass_fn, (void *)pass,
-	    max_iter, p);
+	return ks_pem_read(ctx, text, strlen(text), KS_KEY_RSA, pass_fn,
+	    (void *)pass, max_iter, p);
 }
 
 static void
@@ -215,8 +215,8 @@ test_limits(void)
 		struct ks_pem p;
 
 		pass_calls = 0;
-		is_int(ks_pem_read(ctx, s, strlen(t), pass_fn, "x", 1000, &p),
-		    KS_EINPUT, "NUL bytes refused");
+		is_int(ks_pem_read(ctx, s, strlen(t), KS_KEY_RSA, pass_fn,
+		    "x", 1000, &p), KS_EINPUT, "NUL bytes refused");
 	}
 	free(s);
 	free(t);
@@ -249,8 +249,9 @@ test_encrypted(void)
 	is_int(rd(a, "pass-word", 1000, &p), KS_EINPUT,
 	    "PBKDF2 iterations above the cap are refused");
 	is_int(pass_calls, 0, "...before the passphrase is asked for");
-	is_int(ks_pem_read(ctx, a, strlen(a), NULL, NULL, KS_PBE_ITER_MAX,
-	    &p), KS_EAUTH, "encrypted and no passphrase function");
+	is_int(ks_pem_read(ctx, a, strlen(a), KS_KEY_RSA, NULL, NULL,
+	    KS_PBE_ITER_MAX, &p), KS_EAUTH,
+	    "encrypted and no passphrase function");
 	free(both);
 	free(a);
 	free(d3);

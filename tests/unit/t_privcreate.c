@@ -1,7 +1,8 @@
 /*
  * t_privcreate.c -- ks_create_private against a real SoftHSM2 token: a
  * two-prime RSA key arrives sensitive and signs as its public key says;
- * anything else (EC, three primes, cut or foreign DER, too many
+ * an EC key arrives under an EC template; anything else (EC under an RSA
+ * template, three primes, cut or foreign DER, too many
  * attributes) is refused and the token holds exactly the objects it held
  * before; a template the token refuses is reported.
  */
@@ -86,7 +87,7 @@ main(void)
 {
 	char dir[] = "/tmp/t_privcreate.XXXXXX", cmd[256];
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE rsa = CKK_RSA, dsa = CKK_DSA;
+	CK_KEY_TYPE rsa = CKK_RSA, dsa = CKK_DSA, eck = CKK_EC;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE, sens = CK_FALSE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
@@ -149,7 +150,14 @@ main(void)
 	ec = EVP_EC_gen("P-256");
 	der = ec != NULL ? pkcs8(ec, &len) : NULL;
 	ok(der != NULL && ks_create_private(ctx, der, (size_t)len, t, 7,
-	    "k", &h) == KS_EINPUT, "an EC key refused");
+	    "k", &h) == KS_EINPUT, "an EC key refused for an RSA template");
+	/* the same key for an EC template: CKA_EC_PARAMS and CKA_VALUE */
+	t[1].pValue = &eck;
+	is_int(der != NULL ? ks_create_private(ctx, der, (size_t)len, t, 7,
+	    "k", &h) : KS_EFAIL, KS_OK, "an EC key for an EC template");
+	is_int(objects(ctx), before + 1, "one EC object more");
+	is_int(p11_destroy(&ctx->sess, h), CKR_OK, "and it goes again");
+	t[1].pValue = &rsa;
 	OPENSSL_clear_free(der, der != NULL ? (size_t)len : 0);
 	EVP_PKEY_free(ec);
 

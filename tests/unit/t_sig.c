@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
@@ -182,7 +184,7 @@ test_algid_bytes(void)
 	    memcmp(der, rfc7427_pss_sha256, len) == 0,
 	    "PSS-SHA256: RFC 7427 A.4.3 octet for octet");
 	ok(sig_algid(0, &der, &len) == -1, "no AlgorithmIdentifier for 0");
-	ok(sig_algid(SIG_PSS_SHA512 + 1, &der, &len) == -1,
+	ok(sig_algid(SIG_ED25519 + 1, &der, &len) == -1,
 	    "nor past the last scheme");
 }
 
@@ -361,7 +363,7 @@ test_algid_parse(void)
 			{ "RSASSA-PSS, SHA-256 with MGF1 left at SHA-1",
 			    "301e06092a864886f70d01010a3011a00f300d0609608648"
 			    "0165030402010500" },
-			{ "ed25519", "300506032b6570" },
+			{ "Ed448 (id-Ed448)", "300506032b6571" },
 		};
 		uint8_t b[64];
 		size_t k, j;
@@ -583,9 +585,184 @@ test_verify(void)
 	EVP_PKEY_free(key2);
 }
 
+/* ECDSA (RFC 4754 and 7427) ------------------------------------------ */
+
+static const struct {
+	enum sig_scheme	 s;
+	int		 curve;		/* KS_CURVE_* */
+	const char	*group;		/* OpenSSL's name */
+	int		 algnid;
+	size_t		 rawlen;	/* r || s */
+} ecs[] = {
+	{ SIG_ECDSA_SHA256, KS_CURVE_P256, "P-256", NID_ecdsa_with_SHA256, 64 },
+	{ SIG_ECDSA_SHA384, KS_CURVE_P384, "P-384", NID_ecdsa_with_SHA384, 96 },
+	{ SIG_ECDSA_SHA512, KS_CURVE_P521, "P-521", NID_ecdsa_with_SHA512,
+	    132 },
+};
+
+/* OpenSSL's DER ECDSA signature over a hash of hlen octets. */
+static size_t
+ec_sign(EVP_PKEY *key, const uint8_t *hash, size_t hlen, uint8_t *sig,
+    size_t sigsz)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	size_t len = sigsz;
+
+	if (ctx == NULL || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_sign(ctx, sig, &len, hash, hlen) <= 0)
+		len = 0;
+	EVP_PKEY_CTX_free(ctx);
+	return len;
+}
+
+/* The DER signature as r || s, each n octets, with OpenSSL. */
+static int
+ec_raw(const uint8_t *der, size_t len, uint8_t *raw, size_t n)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	const BIGNUM *r, *s;
+	int rc;
+
+	if (es == NULL)
+		return -1;
+	ECDSA_SIG_get0(es, &r, &s);
+	rc = BN_bn2binpad(r, raw, (int)n) < 0 ||
+	    BN_bn2binpad(s, raw + n, (int)n) < 0 ? -1 : 0;
+	ECDSA_SIG_free(es);
+	return rc;
+}
+
+static void
+test_ecdsa_one(size_t i)
+{
+	const struct ike_hash *h = sig_hash(ecs[i].s);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ecs[i].group);
+	uint8_t spki[512], *p = spki, hash[64], sig[256], raw[140], der[160];
+	uint8_t want[64], bad[160];
+	const uint8_t *algid;
+	size_t siglen, derlen = sizeof(der), algidlen;
+	enum sig_scheme s;
+	int spkilen, wlen, salt;
+
+	if (!ok(key != NULL && h != NULL, "%s: an OpenSSL key",
+	    ecs[i].group)) {
+		EVP_PKEY_free(key);
+		return;
+	}
+	spkilen = i2d_PUBKEY(key, &p);
+	memset(hash, 0x5a, sizeof(hash));
+	siglen = ec_sign(key, hash, h->len, sig, sizeof(sig));
+	is_int(sig_ecdsa_scheme(ecs[i].curve), ecs[i].s, "%s: its scheme, "
+	    "%s", ecs[i].group, sig_scheme_name(ecs[i].s));
+	is_int(sig_ecdsa_raw_len(spki, (size_t)spkilen), (int)ecs[i].rawlen,
+	    "%s: r || s is %zu octets", ecs[i].group, ecs[i].rawlen);
+	ok(sig_verify(spki, (size_t)spkilen, ecs[i].s, -1, hash, h->len, sig,
+	    siglen) == 0, "%s: OpenSSL's signature verifies", ecs[i].group);
+	ok(ec_raw(sig, siglen, raw, ecs[i].rawlen / 2) == 0 &&
+	    sig_ecdsa_to_der(raw, ecs[i].rawlen, der, &derlen) == 0 &&
+	    derlen == siglen && memcmp(der, sig, siglen) == 0,
+	    "%s: r || s back to the same DER", ecs[i].group);
+	hash[0] ^= 1;
+	ok(sig_verify(spki, (size_t)spkilen, ecs[i].s, -1, hash, h->len, sig,
+	    siglen) == -1, "%s: another hash does not verify", ecs[i].group);
+	hash[0] ^= 1;
+	/* the signature with an octet after it: refused */
+	memcpy(bad, sig, siglen);
+	bad[siglen] = 0;
+	ok(sig_verify(spki, (size_t)spkilen, ecs[i].s, -1, hash, h->len, bad,
+	    siglen + 1) == -1, "%s: trailing octets are refused",
+	    ecs[i].group);
+	ok(sig_verify(spki, (size_t)spkilen, SIG_PKCS1_SHA256, -1, hash, 32,
+	    sig, siglen) == -1, "%s: an EC key is no RSA key", ecs[i].group);
+	wlen = algor_der(ecs[i].algnid, V_ASN1_UNDEF, NULL, want,
+	    sizeof(want));
+	ok(sig_algid(ecs[i].s, &algid, &algidlen) == 0 && wlen > 0 &&
+	    (size_t)wlen == algidlen && memcmp(algid, want, algidlen) == 0,
+	    "%s: the AlgorithmIdentifier OpenSSL encodes", ecs[i].group);
+	ok(sig_algid_parse(want, (size_t)wlen, &s, &salt) == 0 &&
+	    s == ecs[i].s, "%s: and it parses back", ecs[i].group);
+	wlen = algor_der(ecs[i].algnid, V_ASN1_NULL, NULL, want,
+	    sizeof(want));
+	ok(sig_algid_parse(want, (size_t)wlen, &s, &salt) == -1,
+	    "%s: with NULL parameters refused (RFC 5758)", ecs[i].group);
+	EVP_PKEY_free(key);
+}
+
+static void
+test_ecdsa(void)
+{
+	static const uint8_t list[] = { 0, 2, 0, 3 };	/* SHA-256, -384 */
+	uint8_t der[16];
+	size_t i, derlen = sizeof(der);
+
+	for (i = 0; i < sizeof(ecs) / sizeof(ecs[0]); i++)
+		test_ecdsa_one(i);
+	is_int(sig_ecdsa_scheme(KS_CURVE_NONE), 0, "an RSA key has no ECDSA");
+	is_int(sig_ecdsa_scheme(KS_CURVE_ED25519), 0, "nor has Ed25519");
+	ok(sig_listed(list, sizeof(list), SIG_ECDSA_SHA384) &&
+	    !sig_listed(list, sizeof(list), SIG_ECDSA_SHA512),
+	    "sig_listed: by the scheme's hash");
+	is_int(sig_choose(list, sizeof(list), SIGK_ECDSA), 0,
+	    "sig_choose leaves ECDSA to the key's curve");
+	ok(sig_ecdsa_to_der((const uint8_t *)"abc", 3, der, &derlen) == -1,
+	    "an odd r || s refused");
+	ok(sig_is_ecdsa(SIG_ECDSA_SHA256) && !sig_is_ecdsa(SIG_PSS_SHA256),
+	    "sig_is_ecdsa");
+}
+
+/* Ed25519 (RFC 8420): the octets themselves, signed and verified. */
+static void
+test_ed25519(void)
+{
+	static const uint8_t algid[] = { 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+	    0x70 };
+	static const uint8_t with_null[] = { 0x30, 0x07, 0x06, 0x03, 0x2b,
+	    0x65, 0x70, 0x05, 0x00 };
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	const char *octets = "RealMessage1 | NonceRData | MACedIDForI";
+	uint8_t spki[128], *p = spki, sig[64];
+	const uint8_t *der;
+	size_t siglen = sizeof(sig), len;
+	enum sig_scheme s;
+	int spkilen, salt;
+
+	if (!ok(key != NULL && mctx != NULL &&
+	    EVP_DigestSignInit(mctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestSign(mctx, sig, &siglen, (const uint8_t *)octets,
+	    strlen(octets)) == 1, "Ed25519: OpenSSL signs")) {
+		EVP_MD_CTX_free(mctx);
+		EVP_PKEY_free(key);
+		return;
+	}
+	spkilen = i2d_PUBKEY(key, &p);
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets), sig, siglen) == 0, "Ed25519: OpenSSL's signature "
+	    "of the octets verifies");
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets) - 1, sig, siglen) == -1, "Ed25519: other octets "
+	    "do not");
+	ok(sig_verify_octets(spki, (size_t)spkilen, (const uint8_t *)octets,
+	    strlen(octets), sig, siglen - 1) == -1, "Ed25519: nor a short "
+	    "signature");
+	ok(sig_algid(SIG_ED25519, &der, &len) == 0 && len == sizeof(algid) &&
+	    memcmp(der, algid, len) == 0, "Ed25519: id-Ed25519, no parameters");
+	ok(sig_algid_parse(algid, sizeof(algid), &s, &salt) == 0 &&
+	    s == SIG_ED25519, "Ed25519: parses back");
+	ok(sig_algid_parse(with_null, sizeof(with_null), &s, &salt) == -1,
+	    "Ed25519: with NULL parameters refused (RFC 8410 3)");
+	ok(sig_hash(SIG_ED25519) == NULL && sig_hash_alg(SIG_ED25519) ==
+	    IKEV2_HASH_IDENTITY, "Ed25519: no hash; announced as Identity");
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(key);
+}
+
 int
 main(void)
 {
+	test_ecdsa();
+	test_ed25519();
 	test_algid_bytes();
 	test_algid_parse();
 	test_auth14();

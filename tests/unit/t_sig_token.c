@@ -103,14 +103,14 @@ out:
 }
 
 static int
-key_spki(ks_ctx *ctx, uint8_t *spki, size_t *spkilen)
+key_spki(ks_ctx *ctx, const char *label, uint8_t *spki, size_t *spkilen)
 {
 	ks_key **keys = NULL;
 	const unsigned char *p;
 	size_t n = 0, len = 0;
 	int rc = -1;
 
-	if (ks_list(ctx, KEY, &keys, &n) == KS_OK && n == 1 &&
+	if (ks_list(ctx, label, &keys, &n) == KS_OK && n == 1 &&
 	    (p = ks_key_spki(keys[0], &len)) != NULL && len <= *spkilen) {
 		memcpy(spki, p, len);
 		*spkilen = len;
@@ -255,7 +255,7 @@ test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 	is_int(raw_call(fd, req, 34, msg, sizeof(msg)), KS_EINPUT,
 	    "signer: scheme 0 refused");
 	is_str(msg, "unknown signature scheme", "with its reason");
-	req[1] = SIG_PSS_SHA512 + 1;
+	req[1] = SIG_ECDSA_SHA512 + 1;
 	is_int(raw_call(fd, req, 66, msg, sizeof(msg)), KS_EINPUT,
 	    "signer: a scheme past the last refused");
 	req[1] = SIG_PSS_SHA256;
@@ -282,6 +282,116 @@ test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 	    "closes");
 }
 
+/* EC keys on the token, and what the signer makes with them ---------- */
+
+static struct eckey {
+	const char	*label;
+	ks_curve	 curve;
+	enum sig_scheme	 scheme;
+	uint8_t		 spki[SPKI_MAX];
+	size_t		 spkilen;
+} eckeys[] = {
+	{ "ike-p256", KS_CURVE_P256, SIG_ECDSA_SHA256, { 0 }, 0 },
+	{ "ike-p384", KS_CURVE_P384, SIG_ECDSA_SHA384, { 0 }, 0 },
+	{ "ike-p521", KS_CURVE_P521, SIG_ECDSA_SHA512, { 0 }, 0 },
+};
+#define NECKEYS	(sizeof(eckeys) / sizeof(eckeys[0]))
+
+static uint8_t ed_spki[SPKI_MAX];
+static size_t ed_spkilen;
+
+static int
+ec_keys(ks_ctx *ctx)
+{
+	size_t i;
+
+	ed_spkilen = sizeof(ed_spki);
+	if (ks_generate_ec(ctx, "ike-ed", KS_CURVE_ED25519, KS_KIND_GENERAL,
+	    0) != KS_OK || key_spki(ctx, "ike-ed", ed_spki, &ed_spkilen) != 0)
+		ed_spkilen = 0;	/* a token without Ed25519 */
+
+	for (i = 0; i < NECKEYS; i++) {
+		eckeys[i].spkilen = sizeof(eckeys[i].spki);
+		if (ks_generate_ec(ctx, eckeys[i].label, eckeys[i].curve,
+		    KS_KIND_GENERAL, 0) != KS_OK || key_spki(ctx,
+		    eckeys[i].label, eckeys[i].spki, &eckeys[i].spkilen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A signer per EC key: 'C' says its curve, 'H' signs r || s that OpenSSL
+ * verifies against the key's SubjectPublicKeyInfo. */
+static void
+test_signer_ecdsa(const char *dir)
+{
+	uint8_t hash[IKE_HASH_MAX], sig[512], der[160];
+	char err[768];
+	size_t i, siglen, derlen;
+	pid_t pid;
+	int fd, status, curve = -1;
+	ks_status st;
+
+	for (i = 0; i < NECKEYS; i++) {
+		struct eckey *k = &eckeys[i];
+		const struct ike_hash *h = sig_hash(k->scheme);
+
+		if (unit_signer_start(dir, &conf, k->label, &fd, &pid) != 0)
+			return;
+		signer_use(fd, (long)pid);
+		is_int(signer_key_check(&curve, err, sizeof(err)), KS_OK,
+		    "%s: the signer finds the key", k->label);
+		is_int(curve, k->curve, "%s: and says its curve", k->label);
+		memset(hash, 0xa5, sizeof(hash));
+		siglen = sizeof(sig);
+		derlen = sizeof(der);
+		st = signer_sign_hash(k->scheme, hash, h->len, sig, &siglen,
+		    err, sizeof(err));
+		ok(st == KS_OK && (int)siglen == sig_ecdsa_raw_len(k->spki,
+		    k->spkilen), "%s: %s gives r || s of %zu octets",
+		    k->label, sig_scheme_name(k->scheme), siglen);
+		ok(st == KS_OK && sig_ecdsa_to_der(sig, siglen, der,
+		    &derlen) == 0 && sig_verify(k->spki, k->spkilen, k->scheme,
+		    -1, hash, h->len, der, derlen) == 0,
+		    "%s: and it verifies with the key's public key", k->label);
+		siglen = sizeof(sig);
+		is_int(signer_sign_hash(SIG_PKCS1_SHA256, hash, 32, sig,
+		    &siglen, err, sizeof(err)), KS_ENOTFOUND,
+		    "%s: no RSA signature from an EC key", k->label);
+		signer_stop();
+		ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+		    "%s: the signer exits", k->label);
+	}
+}
+
+/* Ed25519 (SoftHSM2 2.6 has it): 'E' signs the octets themselves. */
+static void
+test_signer_ed25519(const char *dir)
+{
+	const char *octets = "RealMessage2 | NonceIData | MACedIDForR";
+	uint8_t sig[128];
+	char err[768];
+	size_t siglen = sizeof(sig);
+	pid_t pid;
+	int fd, status, curve = -1;
+
+	if (!ok(ed_spkilen != 0, "SoftHSM2 made an Ed25519 key"))
+		return;
+	if (unit_signer_start(dir, &conf, "ike-ed", &fd, &pid) != 0)
+		return;
+	signer_use(fd, (long)pid);
+	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK &&
+	    curve == KS_CURVE_ED25519, "ike-ed: the signer says Ed25519");
+	ok(signer_sign_octets((const uint8_t *)octets, strlen(octets), sig,
+	    &siglen, err, sizeof(err)) == KS_OK && sig_verify_octets(ed_spki,
+	    ed_spkilen, (const uint8_t *)octets, strlen(octets), sig,
+	    siglen) == 0, "ike-ed: 'E' gives an Ed25519 signature of the "
+	    "octets that verifies");
+	signer_stop();
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+	    "ike-ed: the signer exits");
+}
+
 int
 main(void)
 {
@@ -293,7 +403,7 @@ main(void)
 	if ((ctx = unit_token(dir)) == NULL)
 		return 1;
 	if (ks_generate(ctx, KEY, 2048, KS_KIND_GENERAL, 0) != KS_OK ||
-	    key_spki(ctx, spki, &spkilen) != 0) {
+	    key_spki(ctx, KEY, spki, &spkilen) != 0 || ec_keys(ctx) != 0) {
 		printf("Bail out! %s\n", ks_ctx_error(ctx));
 		ks_ctx_free(ctx);
 		return 1;
@@ -302,6 +412,8 @@ main(void)
 	ks_ctx_free(ctx);	/* the module is loaded again below */
 	test_no_pss();
 	test_signer(dir, spki, spkilen);
+	test_signer_ecdsa(dir);
+	test_signer_ed25519(dir);
 	alg_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

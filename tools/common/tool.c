@@ -24,6 +24,7 @@
 #include "rfile.h"
 #include "secret.h"
 #include "tool.h"
+#include "verb.h"
 
 struct tool_opts tool_opt;
 struct tool_env tool_env;
@@ -288,6 +289,11 @@ tool_open(ks_ctx **out, int flags)
 	}
 	ks_ctx_set_pin_fn(ctx, pin_cb, ctx);
 	ks_ctx_set_wait_fn(ctx, lock_wait_cb, NULL);
+	/* "zeroize rsa" acts on RSA keys only, as IOS does */
+	if (verb_keyword != NULL && strcmp(verb_keyword, "rsa") == 0)
+		ks_ctx_set_key_types(ctx, KS_KEY_RSA);
+	else if (verb_keyword != NULL && strcmp(verb_keyword, "ec") == 0)
+		ks_ctx_set_key_types(ctx, KS_KEY_EC);
 	if ((st = ks_ctx_open(ctx, flags)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);

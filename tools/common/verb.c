@@ -19,6 +19,7 @@
 #define OPT_USAGE	0x4855
 
 static int opt_version;
+const char *verb_keyword;
 
 static struct poptOption version_option[] = {
 	{ "version", '\0', POPT_ARG_NONE, &opt_version, 0,
@@ -142,6 +143,24 @@ no_verb(const struct verb_tool *t, int argc, const char **argv)
 	return rc;
 }
 
+/* Is word one of the '|'-separated keywords? */
+static int
+keyword_is(const char *keywords, const char *word)
+{
+	size_t wlen = strlen(word);
+	const char *p = keywords, *bar;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		if ((bar != NULL ? (size_t)(bar - p) : strlen(p)) == wlen &&
+		    strncmp(p, word, wlen) == 0)
+			return 1;
+		if (bar == NULL)
+			return 0;
+		p = bar + 1;
+	}
+}
+
 /* The positional words after the verb (and its keyword) fit the verb? */
 static int
 check_args(const struct verb_tool *t, const struct verb *vb,
@@ -149,10 +168,11 @@ check_args(const struct verb_tool *t, const struct verb *vb,
 {
 	*first = 1;		/* args[0] is the verb itself */
 	if (vb->keyword != NULL) {
-		if (nargs < 2 || strcmp(args[1], vb->keyword) != 0)
+		if (nargs < 2 || !keyword_is(vb->keyword, args[1]))
 			return tool_fail(KS_EUSAGE, "expected '%s' after '%s' "
 			    "(usage: %s %s)", vb->keyword, vb->name, t->name,
 			    vb->synopsis);
+		verb_keyword = args[1];
 		*first = 2;
 	}
 	if (nargs - *first < vb->min_args)

@@ -11,7 +11,9 @@
 
 struct verb {
 	const char		*name;
-	const char		*keyword;	/* "rsa" after the verb, or NULL */
+	/* The word after the verb, or NULL; "rsa|ec": one of them, which
+	 * verb_keyword names while the verb runs. */
+	const char		*keyword;
 	int			 min_args;	/* positional arguments after */
 	int			 max_args;
 	const char		*synopsis;
@@ -26,6 +28,9 @@ struct verb_tool {
 	struct verb *const	*verbs;
 	size_t			 nverbs;
 };
+
+/* The keyword given after the verb ("rsa", "ec"), or NULL. */
+extern const char	*verb_keyword;
 
 /* The whole main(): an exit status. */
 int	verb_main(const struct verb_tool *t, int argc, const char **argv);

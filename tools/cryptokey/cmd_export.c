@@ -1,5 +1,6 @@
 /*
- * cmd_export.c -- cryptokey export rsa (IOS "crypto key export rsa ... pem").
+ * cmd_export.c -- cryptokey export rsa|ec (IOS "crypto key export rsa|ec
+ * ... pem").
  *
  * The text goes to standard output or to a new file: written to a
  * temporary file of mode 0600 beside it, then linked to the name (which
@@ -177,8 +178,8 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_export = {
-	"export", "rsa", 0, 0,
-	"export rsa --label NAME [--cipher aes256|3des|des] [--out FILE] "
+	"export", "rsa|ec", 0, 0,
+	"export rsa|ec --label NAME [--cipher aes256|3des|des] [--out FILE] "
 	    "[--public] [--force]",
 	"export a key pair as PEM (private key encrypted)",
 	options, run

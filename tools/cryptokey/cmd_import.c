@@ -1,5 +1,6 @@
 /*
- * cmd_import.c -- cryptokey import rsa (IOS "crypto key import rsa ... pem").
+ * cmd_import.c -- cryptokey import rsa|ec (IOS "crypto key import rsa|ec
+ * ... pem").
  *
  * The input is read whole (at most KS_PEM_MAX bytes) before the token is
  * opened; the library checks it all before the token changes.
@@ -173,9 +174,9 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_import = {
-	"import", "rsa", 0, 0,
-	"import rsa --label NAME --in FILE|- [--usage USAGE] [--exportable] "
-	    "[--on TOKEN] [--replace]",
-	"import an RSA key pair from PEM",
+	"import", "rsa|ec", 0, 0,
+	"import rsa|ec --label NAME --in FILE|- [--usage USAGE] "
+	    "[--exportable] [--on TOKEN] [--replace]",
+	"import an RSA or EC key pair from PEM",
 	options, run
 };

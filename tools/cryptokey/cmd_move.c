@@ -1,8 +1,8 @@
 /*
- * cmd_move.c -- cryptokey move rsa (IOS "crypto key move rsa").
+ * cmd_move.c -- cryptokey move rsa|ec (IOS "crypto key move rsa").
  *
- *	move rsa --label NAME --to TOKEN [--to-module PATH] [--non-exportable]
- *	move rsa --label NAME --non-exportable
+ *	move rsa|ec --label NAME --to TOKEN [--to-module PATH] [--non-exportable]
+ *	move rsa|ec --label NAME --non-exportable
  *
  * The destination token is looked for in the source's module(s), or in
  * --to-module.  One process sees one SoftHSM2 configuration, so a SoftHSM2
@@ -142,8 +142,8 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_move = {
-	"move", "rsa", 0, 0,
-	"move rsa --label NAME (--to TOKEN [--to-module PATH] "
+	"move", "rsa|ec", 0, 0,
+	"move rsa|ec --label NAME (--to TOKEN [--to-module PATH] "
 	    "[--to-pin-source SRC] [--non-exportable] | --non-exportable)",
 	"move a key pair to another token, or make it non-exportable",
 	options, run

@@ -1,6 +1,6 @@
 /*
- * cmd_protect.c -- cryptokey encrypt, decrypt, lock and unlock rsa (IOS
- * "crypto key encrypt|decrypt|lock|unlock rsa").  The four verbs differ
+ * cmd_protect.c -- cryptokey encrypt, decrypt, lock and unlock rsa|ec (IOS
+ * "crypto key encrypt|decrypt|lock|unlock rsa|ec").  The four verbs differ
  * only in the library call and the words; the order of the token changes
  * is written down in libkeystore/protect.c and lock.c.
  */
@@ -95,7 +95,7 @@ run_encrypt(const char **args, int nargs)
 	st = ks_encrypt(ctx, opt_label, opt_kdf, tool_pass_new, ctx, &done);
 	if (st == KS_OK && opt_label != NULL)
 		tool_note("%% Key %s is encrypted; it stays UNLOCKED until "
-		    "'cryptokey lock rsa'.", opt_label);
+		    "'cryptokey lock %s'.", opt_label, verb_keyword);
 	else if (st == KS_OK)
 		tool_note("%% Encrypted %zu key pair%s on token '%s'.", done,
 		    plural(done), ks_ctx_token_label(ctx));
@@ -170,29 +170,29 @@ run_unlock(const char **args, int nargs)
 }
 
 struct verb verb_encrypt = {
-	"encrypt", "rsa", 0, 0,
-	"encrypt rsa (--label NAME | --all) [--kdf KDF]",
+	"encrypt", "rsa|ec", 0, 0,
+	"encrypt rsa|ec (--label NAME | --all) [--kdf KDF]",
 	"keep an encrypted copy of a key (passphrase); it stays usable",
 	encrypt_options, run_encrypt
 };
 
 struct verb verb_decrypt = {
-	"decrypt", "rsa", 0, 0,
-	"decrypt rsa --label NAME",
+	"decrypt", "rsa|ec", 0, 0,
+	"decrypt rsa|ec --label NAME",
 	"remove the encrypted copy; the key is plain again",
 	decrypt_options, run_decrypt
 };
 
 struct verb verb_lock = {
-	"lock", "rsa", 0, 0,
-	"lock rsa (--label NAME | --all) [--no-passphrase]",
+	"lock", "rsa|ec", 0, 0,
+	"lock rsa|ec (--label NAME | --all) [--no-passphrase]",
 	"remove the usable private key of an encrypted key",
 	lock_options, run_lock
 };
 
 struct verb verb_unlock = {
-	"unlock", "rsa", 0, 0,
-	"unlock rsa (--label NAME | --all)",
+	"unlock", "rsa|ec", 0, 0,
+	"unlock rsa|ec (--label NAME | --all)",
 	"make a locked key usable again (passphrase)",
 	unlock_options, run_unlock
 };

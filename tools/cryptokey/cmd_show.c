@@ -1,15 +1,17 @@
 /*
- * cmd_show.c -- cryptokey show (IOS "show crypto key mypubkey rsa").
+ * cmd_show.c -- cryptokey show [rsa|ec] (IOS "show crypto key mypubkey
+ * rsa|ec|all").
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cryptokey.h"
 
-static char *opt_label;
+static char *opt_label, *opt_format;
 static int opt_json;
 
 static struct poptOption options[] = {
@@ -17,6 +19,9 @@ static struct poptOption options[] = {
 	  "show only the keys of this name", "NAME" },
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
 	  "print a JSON array", NULL },
+	{ "format", '\0', POPT_ARG_STRING, &opt_format, 0,
+	  "print the public keys only: pem, rfc3110 (RSA), openssh or ios",
+	  "FORMAT" },
 	POPT_TABLEEND
 };
 
@@ -60,7 +65,12 @@ show_text(FILE *f, const ks_key *k, const char *token)
 	fprintf(f, "%% Key pair was generated at: %s\n", when);
 	fprintf(f, "Key name: ");
 	print_label(f, ks_key_label(k));
-	fprintf(f, "\nKey type: RSA KEYS\n");
+	if (ks_key_type(k) == KS_KEY_EC) {
+		fprintf(f, "\nKey type: EC KEYS\n");
+		fprintf(f, " Curve: %s\n", ks_curve_name(ks_key_curve(k)) !=
+		    NULL ? ks_curve_name(ks_key_curve(k)) : "(unknown)");
+	} else
+		fprintf(f, "\nKey type: RSA KEYS\n");
 	fprintf(f, " Storage Device: ");
 	print_label(f, token);
 	fputc('\n', f);
@@ -95,8 +105,16 @@ show_json(FILE *f, const ks_key *k, const char *token)
 
 	fprintf(f, "{\"label\": ");
 	json_string(f, ks_key_label(k));
-	fprintf(f, ", \"usage\": \"%s\", \"type\": \"rsa\", \"bits\": %u, "
-	    "\"id\": \"", ks_usage_name(ks_key_usage(k)), ks_key_bits(k));
+	fprintf(f, ", \"usage\": \"%s\", \"type\": \"%s\"",
+	    ks_usage_name(ks_key_usage(k)), ks_keytype_name(ks_key_type(k)));
+	if (ks_key_type(k) == KS_KEY_EC) {
+		fprintf(f, ", \"curve\": ");
+		if (ks_curve_name(ks_key_curve(k)) != NULL)
+			json_string(f, ks_curve_name(ks_key_curve(k)));
+		else
+			fprintf(f, "null");
+	}
+	fprintf(f, ", \"bits\": %u, \"id\": \"", ks_key_bits(k));
 	print_id(f, k);
 	fprintf(f, "\"");
 	json_bool_field(f, "exportable", ks_key_exportable(k));
@@ -122,6 +140,23 @@ show_json(FILE *f, const ks_key *k, const char *token)
 	fprintf(f, "}");
 }
 
+/* Every key in fmt, or none: a key the format cannot carry (RFC 3110 of
+ * an EC key) stops it before anything is printed. */
+static ks_status
+show_format(FILE *f, ks_key **keys, size_t n)
+{
+	size_t i;
+	ks_status st = KS_OK;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(opt_format, "rfc3110") == 0 &&
+		    ks_key_type(keys[i]) != KS_KEY_RSA)
+			return pubfmt_print(f, opt_format, keys[i]);
+	for (i = 0; i < n && st == KS_OK; i++)
+		st = pubfmt_print(f, opt_format, keys[i]);
+	return st;
+}
+
 static int
 run(const char **args, int nargs)
 {
@@ -130,13 +165,26 @@ run(const char **args, int nargs)
 	ks_ctx *ctx;
 	ks_status st;
 	const char *token;
+	int types = KS_KEY_ALL;
 
-	(void)args;
-	(void)nargs;
+	if (nargs == 1 && strcmp(args[0], "rsa") == 0)
+		types = KS_KEY_RSA;
+	else if (nargs == 1 && strcmp(args[0], "ec") == 0)
+		types = KS_KEY_EC;
+	else if (nargs == 1 && strcmp(args[0], "all") != 0)
+		return tool_fail(KS_EUSAGE, "show takes rsa, ec or all, not "
+		    "'%.16s'", args[0]);
+	if (opt_format != NULL && opt_json)
+		return tool_fail(KS_EUSAGE, "--json and --format exclude each "
+		    "other");
+	if (opt_format != NULL && pubfmt_check(opt_format) != 0)
+		return tool_fail(KS_EUSAGE, "--format takes pem, rfc3110, "
+		    "openssh or ios, not '%.16s'", opt_format);
 	if (opt_label != NULL && (st = check_label(opt_label)) != KS_OK)
 		return st;
 	if ((st = tool_open(&ctx, KS_OPEN_LOGIN)) != KS_OK)
 		return st;
+	ks_ctx_set_key_types(ctx, types);
 	if ((st = ks_list(ctx, opt_label, &keys, &n)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);
@@ -146,6 +194,8 @@ run(const char **args, int nargs)
 	if (opt_label != NULL && n == 0) {
 		st = tool_fail(KS_ENOTFOUND, "no key named '%s' on token '%s'",
 		    opt_label, token);
+	} else if (opt_format != NULL) {
+		st = show_format(stdout, keys, n);
 	} else if (opt_json) {
 		fputs("[", stdout);
 		for (i = 0; i < n; i++) {
@@ -165,8 +215,8 @@ run(const char **args, int nargs)
 }
 
 struct verb verb_show = {
-	"show", NULL, 0, 0,
-	"show [--label NAME] [--json]",
-	"show key pairs (IOS show crypto key mypubkey rsa)",
+	"show", NULL, 0, 1,
+	"show [rsa|ec|all] [--label NAME] [--json | --format FORMAT]",
+	"show key pairs (IOS show crypto key mypubkey rsa|ec|all)",
 	options, run
 };

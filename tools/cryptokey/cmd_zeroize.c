@@ -1,5 +1,5 @@
 /*
- * cmd_zeroize.c -- cryptokey zeroize rsa (IOS "crypto key zeroize rsa").
+ * cmd_zeroize.c -- cryptokey zeroize rsa|ec (IOS "crypto key zeroize rsa").
  */
 #include "config.h"
 
@@ -107,8 +107,8 @@ out:
 }
 
 struct verb verb_zeroize = {
-	"zeroize", "rsa", 0, 0,
-	"zeroize rsa [--label NAME] [--yes]",
+	"zeroize", "rsa|ec", 0, 0,
+	"zeroize rsa|ec [--label NAME] [--yes]",
 	"remove key pairs from the token",
 	options, run
 };

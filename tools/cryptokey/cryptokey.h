@@ -4,6 +4,7 @@
 #ifndef CK_CRYPTOKEY_H
 #define CK_CRYPTOKEY_H
 
+#include <stdio.h>
 #include <popt.h>
 
 #include "keystore.h"
@@ -19,5 +20,9 @@ extern struct verb verb_encrypt, verb_decrypt, verb_lock, verb_unlock,
 
 /* A key name checked before anything asks for a PIN; exits on error. */
 int	check_label(const char *label);
+
+/* pubfmt.c: show --format pem|rfc3110|openssh|ios */
+int		pubfmt_check(const char *fmt);		/* 0: known */
+ks_status	pubfmt_print(FILE *f, const char *fmt, const ks_key *k);
 
 #endif

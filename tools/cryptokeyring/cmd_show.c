@@ -45,6 +45,10 @@ text_entry(FILE *f, const ks_peer *p)
 		fprintf(f, " Peer key: %s %s\n",
 		    ks_peer_by_name(ks_peer_match(p)), ks_peer_id(p));
 		fprintf(f, "  Usage: %s\n", ks_usage_words(ks_peer_usage(p)));
+		if (ks_peer_key_type(p) == KS_KEY_EC)
+			fprintf(f, "  Key type: EC, curve %s\n",
+			    ks_curve_name(ks_peer_curve(p)) != NULL ?
+			    ks_curve_name(ks_peer_curve(p)) : "(unknown)");
 		fprintf(f, "  Key size: %u bits\n", ks_peer_bits(p));
 	}
 	fprintf(f, "  Key ID: ");
@@ -102,7 +106,8 @@ json_entry(FILE *f, const ks_peer *p)
 
 	fprintf(f, "{\"kind\": \"%s\", \"match\": \"%s\", \"peer\": ",
 	    ks_peer_kind_of(p) == KS_PEER_PSK ? "pre-shared-key" :
-	    "rsa-pubkey", ks_peer_by_name(ks_peer_match(p)));
+	    ks_peer_key_type(p) == KS_KEY_EC ? "ec-pubkey" : "rsa-pubkey",
+	    ks_peer_by_name(ks_peer_match(p)));
 	json_string(f, ks_peer_id(p));
 	json_opt_string(f, "label", ks_peer_label(p));
 	fprintf(f, ", \"id\": \"");
@@ -116,8 +121,12 @@ json_entry(FILE *f, const ks_peer *p)
 		    ks_peer_extractable(p) ? "true" : "false");
 		return;
 	}
-	fprintf(f, ", \"usage\": \"%s\", \"type\": \"rsa\", \"bits\": %u",
-	    ks_usage_name(ks_peer_usage(p)), ks_peer_bits(p));
+	fprintf(f, ", \"usage\": \"%s\", \"type\": \"%s\"",
+	    ks_usage_name(ks_peer_usage(p)),
+	    ks_keytype_name(ks_peer_key_type(p)));
+	if (ks_peer_key_type(p) == KS_KEY_EC)
+		json_opt_string(f, "curve", ks_curve_name(ks_peer_curve(p)));
+	fprintf(f, ", \"bits\": %u", ks_peer_bits(p));
 	pem = ks_peer_public_pem(p);
 	json_opt_string(f, "public_key", pem);
 	free(pem);

@@ -16,7 +16,15 @@
  *	crypto isakmp key ****** address A [MASK]
  *
  * Pre-shared keys never leave the token: "******" stands in for them and
- * a comment says so.
+ * a comment says so.  IOS keyrings and the pubkey chain hold RSA keys
+ * only (IOS authenticates ECDSA peers by certificate), so an EC peer key
+ * is printed as a comment that names it, its curve and its key-string:
+ *
+ *	! ec-pubkey address A [signature|encryption] (P-256): IOS keyrings
+ *	! hold RSA keys only; this one is for cryptokey and ikesignd
+ *	!  key-string
+ *	!   30593013 ...
+ *	!  quit
  */
 #include "config.h"
 
@@ -85,11 +93,33 @@ key_string(FILE *f, const ks_peer *p)
 	fprintf(f, "  quit\n");
 }
 
+/* An EC key: IOS has no statement for it, so all of it is a comment. */
+static void
+ec_pubkey(FILE *f, const ks_peer *p)
+{
+	const unsigned char *spki;
+	const char *curve = ks_curve_name(ks_peer_curve(p));
+	size_t len;
+
+	fprintf(f, " ! ec-pubkey %s %s%s (%s): IOS keyrings hold RSA keys "
+	    "only;\n ! this one is for cryptokey and ikesignd\n",
+	    ks_peer_by_name(ks_peer_match(p)), ks_peer_id(p),
+	    usage_word(ks_peer_usage(p)), curve != NULL ? curve : "EC");
+	fprintf(f, " !  key-string\n");
+	if ((spki = ks_peer_spki(p, &len)) != NULL)
+		keydata_print(f, spki, len, " !   ");
+	fprintf(f, " !  quit\n");
+}
+
 static void
 keyring_pubkey(FILE *f, const ks_peer *p)
 {
 	int byaddr = ks_peer_match(p) == KS_PEER_ADDRESS;
 
+	if (ks_peer_key_type(p) == KS_KEY_EC) {
+		ec_pubkey(f, p);
+		return;
+	}
 	fprintf(f, " rsa-pubkey %s %s%s\n", byaddr ? "address" : "name",
 	    ks_peer_id(p), usage_word(ks_peer_usage(p)));
 	if (byaddr)
@@ -154,6 +184,10 @@ default_ring(FILE *f, const ks_keyring *r, int asked)
 		p = ks_keyring_entry(r, i);
 		if (ks_peer_kind_of(p) != KS_PEER_PUBKEY)
 			continue;
+		if (ks_peer_key_type(p) == KS_KEY_EC) {
+			ec_pubkey(f, p);
+			continue;
+		}
 		fprintf(f, " %s %s%s\n", ks_peer_match(p) == KS_PEER_ADDRESS ?
 		    "addressed-key" : "named-key", ks_peer_id(p),
 		    usage_word(ks_peer_usage(p)));

@@ -237,11 +237,13 @@ policy_line(struct parser *p, char **w, int n)
 			    "supported by ikesignd; use rsa-sig or pre-share");
 		if (n == 2 && strcmp(w[1], "rsa-sig") == 0)
 			pol->auth = IKE_AUTH_RSA_SIG;
+		else if (n == 2 && strcmp(w[1], "ecdsa-sig") == 0)
+			pol->auth = IKE_AUTH_ECDSA_ANY;	/* by the key */
 		else if (n == 2 && strcmp(w[1], "pre-share") == 0)
 			pol->auth = IKE_AUTH_PSK;	/* on the token */
 		else
 			return perr(p, "usage: authentication rsa-sig|"
-			    "pre-share");
+			    "ecdsa-sig|pre-share");
 	} else if (strcmp(w[0], "group") == 0) {
 		if (n != 2 || number(w[1], 1, 21, &v) != 0 ||
 		    dh_group_get((int)v) == NULL)
@@ -647,13 +649,14 @@ prof_identity(struct parser *p, char **w, int n)
 }
 
 #define AUTH_USAGE	"usage: authentication local rsa-sig [pss] | " \
-			"authentication local pre-share | " \
-			"authentication remote rsa-sig|pre-share"
+			"authentication local ecdsa-sig|pre-share | " \
+			"authentication remote rsa-sig|ecdsa-sig|pre-share"
 
-/* authentication local rsa-sig [pss] | authentication local pre-share |
- * authentication remote rsa-sig|pre-share; pss is ikesignd's: sign with
- * RSASSA-PSS (RFC 7427).  Local and remote may differ, as on IOS.  The
- * pre-shared keys are the profile keyring's, on the token. */
+/* authentication local rsa-sig [pss] | authentication local ecdsa-sig |
+ * authentication local pre-share | authentication remote
+ * rsa-sig|ecdsa-sig|pre-share; pss is ikesignd's: sign with RSASSA-PSS
+ * (RFC 7427).  Local and remote may differ, as on IOS.  The pre-shared
+ * keys are the profile keyring's, on the token. */
 static ks_status
 prof_auth(struct parser *p, char **w, int n)
 {
@@ -669,13 +672,11 @@ prof_auth(struct parser *p, char **w, int n)
 	    strcmp(w[1], "remote") != 0))
 		return perr(p, AUTH_USAGE);
 	local = strcmp(w[1], "local") == 0;
-	if (strcmp(w[2], "ecdsa-sig") == 0)
-		return perr(p, "authentication %s %s: %s is not implemented "
-		    "yet", w[1], w[2], w[2]);
-	if (strcmp(w[2], "pre-share") == 0) {
+	if (strcmp(w[2], "pre-share") == 0 || strcmp(w[2], "ecdsa-sig") == 0) {
 		if (n != 3)
 			return perr(p, AUTH_USAGE);
-		a = V2_AUTH_PRE_SHARE;
+		a = strcmp(w[2], "pre-share") == 0 ? V2_AUTH_PRE_SHARE :
+		    V2_AUTH_ECDSA;
 	} else if (strcmp(w[2], "rsa-sig") != 0)
 		return perr(p, AUTH_USAGE);
 	if (n == 4 && a == V2_AUTH_RSA_SIG) {

@@ -153,8 +153,9 @@ enum v2_auth {
 	V2_AUTH_NONE = 0,
 	V2_AUTH_RSA_SIG,		/* method 1 or RFC 7427 (14) */
 	V2_AUTH_PSS,			/* rsa-sig, RFC 7427 RSASSA-PSS */
-	V2_AUTH_PRE_SHARE		/* the profile keyring's PSK, on the
-					 * token (issue 16) */
+	V2_AUTH_PRE_SHARE,		/* the profile keyring's PSK, on the
+					 * token */
+	V2_AUTH_ECDSA			/* methods 9-11 or RFC 7427 ECDSA */
 };
 
 struct v2_proposal {
@@ -368,6 +369,8 @@ int	sa_choose(const struct sa_offer *, const struct policy *, size_t,
 void	sa_build_offer(struct wbuf *, const struct policy *, size_t);
 void	sa_build_reply(struct wbuf *, const struct sa_offer *, size_t xi);
 void	policy_string(const struct policy *, char *, size_t);
+/* How a peer of the auth method proves itself: "pre-shared key", ... */
+const char *policy_proof_name(int auth);
 
 /* crypto.c, ikev1_crypto.c ------------------------------------------- */
 
@@ -431,10 +434,21 @@ enum sig_scheme {
 	SIG_PKCS1_SHA512,
 	SIG_PSS_SHA256,
 	SIG_PSS_SHA384,
-	SIG_PSS_SHA512
+	SIG_PSS_SHA512,
+	SIG_ECDSA_SHA256,	/* RFC 4754 method 9 on P-256, or 7427 */
+	SIG_ECDSA_SHA384,	/* method 10, P-384 */
+	SIG_ECDSA_SHA512,	/* method 11, P-521 */
+	SIG_ED25519		/* RFC 8420: method 14, no hash */
 };
 
-/* The scheme's hash (alg_hash); NULL for an unknown scheme. */
+/* Kinds of scheme (sig_choose). */
+#define SIGK_PKCS1	0
+#define SIGK_PSS	1
+#define SIGK_ECDSA	2
+#define SIGK_EDDSA	3	/* signs the octets themselves */
+
+/* The scheme's hash (alg_hash); NULL for an unknown scheme and for
+ * Ed25519, which signs the octets themselves (sig_verify_octets). */
 const struct ike_hash *sig_hash(enum sig_scheme);
 /* "RSASSA-PSS with SHA-256" and so on. */
 const char	*sig_scheme_name(enum sig_scheme);
@@ -457,10 +471,27 @@ int	sig_auth14_parse(const uint8_t *data, size_t len, enum sig_scheme *,
 int	sig_auth14_build(struct wbuf *, enum sig_scheme, const uint8_t *sig,
 	    size_t siglen);
 /* From the peer's SIGNATURE_HASH_ALGORITHMS data, SHA-256, SHA-384 or
- * SHA-512 in that order of preference, as PSS or PKCS#1; 0: none. */
-enum sig_scheme sig_choose(const uint8_t *data, size_t len, int pss);
+ * SHA-512 in that order of preference, of kind SIGK_PSS or SIGK_PKCS1;
+ * 0: none. */
+enum sig_scheme sig_choose(const uint8_t *data, size_t len, int kind);
+/* The ECDSA scheme of a key's curve (KS_CURVE_*: the hash of its size,
+ * as RFC 4754 pairs them); 0 for no EC curve of ECDSA. */
+enum sig_scheme sig_ecdsa_scheme(int curve);
+/* Does the peer's SIGNATURE_HASH_ALGORITHMS list the scheme's hash? */
+int	sig_listed(const uint8_t *data, size_t len, enum sig_scheme);
+int	sig_is_ecdsa(enum sig_scheme);
+/* r || s to DER (*derlen: the buffer's size on entry); 0 or -1. */
+int	sig_ecdsa_to_der(const uint8_t *raw, size_t rawlen, uint8_t *der,
+	    size_t *derlen);
+/* The length of r || s for the peer's EC key; -1 when it is not one. */
+int	sig_ecdsa_raw_len(const uint8_t *spki, size_t spkilen);
+/* 0 when sig is the peer's Ed25519 signature of the octets. */
+int	sig_verify_octets(const uint8_t *spki, size_t spkilen,
+	    const uint8_t *octets, size_t len, const uint8_t *sig,
+	    size_t siglen);
 /* 0 when sig is good for hash under the peer's DER SubjectPublicKeyInfo;
- * saltlen for PSS (-1: the hash's length), as sig_algid_parse gave it. */
+ * saltlen for PSS (-1: the hash's length), as sig_algid_parse gave it;
+ * ECDSA signatures in DER (sig_ecdsa_to_der makes it of r || s). */
 int	sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme,
 	    int saltlen, const uint8_t *hash, size_t hashlen,
 	    const uint8_t *sig, size_t siglen);
@@ -483,11 +514,18 @@ ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
 ks_status	 signer_sign_hash(enum sig_scheme s, const uint8_t *hash,
 		    size_t hashlen, uint8_t *sig, size_t *siglen, char *err,
 		    size_t errsz);
+/* Ed25519 (RFC 8420) over the octets themselves, 1 to SIGNER_DATA_MAX. */
+ks_status	 signer_sign_octets(const uint8_t *octets, size_t len,
+		    uint8_t *sig, size_t *siglen, char *err, size_t errsz);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
 ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
 /* KS_OK while the local key is there and unlocked. */
-ks_status	 signer_key_check(char *err, size_t errsz);
+/* Is the local key usable?  *curve: its KS_CURVE_* (NONE: RSA). */
+ks_status	 signer_key_check(int *curve, char *err, size_t errsz);
+/* The same over the parent's fd, before the network process runs. */
+ks_status	 signer_key_check_fd(int fd, int *curve, char *err,
+		    size_t errsz);
 /*
  * Pre-shared keys (issue 16).  The PSK stays on the token; the network
  * process gets only the prf's output.  keyring: the keyring's name ("default"
@@ -742,6 +780,7 @@ struct daemon {
 	struct sa_list		 sas;
 	unsigned		 next_conn_id;
 	int			 key_ok;	/* local key usable */
+	int			 key_curve;	/* its KS_CURVE_* (NONE: RSA) */
 	time_t			 key_checked;
 	int			 quit;
 	int			 reload;

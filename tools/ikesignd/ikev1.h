@@ -76,6 +76,12 @@
 
 #define IKE_AUTH_PSK		1
 #define IKE_AUTH_RSA_SIG	3
+#define IKE_AUTH_ECDSA_256	9	/* RFC 4754: P-256, SHA-256 */
+#define IKE_AUTH_ECDSA_384	10	/* P-384, SHA-384 */
+#define IKE_AUTH_ECDSA_521	11	/* P-521, SHA-512 */
+/* Not on the wire: "authentication ecdsa-sig" in a policy, the method of
+ * the local key's curve once the key is known (ph1_policies). */
+#define IKE_AUTH_ECDSA_ANY	0x7f09
 
 #define IKE_LIFE_SECONDS	1
 #define IKE_LIFE_KILOBYTES	2

@@ -64,7 +64,7 @@ one_each(const struct ike_msg *m, const uint8_t *types, size_t n)
 static size_t
 offer_policies(struct policy *pols, size_t max)
 {
-	size_t n = conf_policies(&ikesignd->conf, pols, max), i, k = 0;
+	size_t n = ph1_policies(pols, max), i, k = 0;
 
 	for (i = 0; i < n; i++)
 		if (pols[i].group == pols[0].group)
@@ -135,7 +135,7 @@ first_checks(struct ike_msg *m, const struct sockaddr_in *from,
 		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return NULL;
 	}
-	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
+	npol = ph1_policies(pols, CONF_POLICY_MAX);
 	if (sa_choose(offer, pols, npol, xi, &chosen) != 0) {
 		ph1_log_offer(who, offer);
 		log_warnx("Aggressive Mode from %s: proposal mismatch: no "

@@ -63,8 +63,7 @@ ikev1_view(const struct ike_sa *sa, struct sa_view *v)
 	v->group = sa->chosen.group;
 	v->lifetime = sa->chosen.lifetime;
 	snprintf(v->auth, sizeof(v->auth), "%s", sa->state != QM_IDLE ? "" :
-	    sa->chosen.auth == IKE_AUTH_PSK ? "pre-shared key" :
-	    "RSA signature");
+	    policy_proof_name(sa->chosen.auth));
 }
 
 /* A responder's copy of message 6 (or 2) for a repeated request. */

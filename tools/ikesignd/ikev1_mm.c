@@ -74,7 +74,7 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
+	npol = ph1_policies(pols, CONF_POLICY_MAX);
 	if (sa_choose(&offer, pols, npol, &xi, &chosen) != 0) {
 		ph1_log_offer(who, &offer);
 		log_warnx("Main Mode from %s: proposal mismatch: no policy "
@@ -209,7 +209,7 @@ mm_initiate(const struct peer *peer, char *err, size_t errsz)
 		    ikesignd->conf.key);
 		return NULL;
 	}
-	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
+	npol = ph1_policies(pols, CONF_POLICY_MAX);
 	if (npol == 0) {
 		snprintf(err, errsz, "no isakmp policy configured and the "
 		    "default policy is off");
@@ -262,7 +262,7 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 	}
 	if (ph1_refused(sa, m))
 		return;
-	npol = conf_policies(&ikesignd->conf, pols, CONF_POLICY_MAX);
+	npol = ph1_policies(pols, CONF_POLICY_MAX);
 	if ((psa = msg_find(m, IKE_PLD_SA, 0)) == NULL ||
 	    sa_parse(psa->body, psa->len, &reply) != 0 || reply.nx != 1 ||
 	    sa_choose(&reply, pols, npol, &xi, &chosen) != 0) {

@@ -196,6 +196,16 @@ ph1_build_id(const struct ike_sa *sa, struct wbuf *w)
 		wb_bytes(w, text, strlen(text));
 }
 
+/* The prf of HASH_I and HASH_R: the negotiated hash's, but with ECDSA
+ * (RFC 4754) the method's own hash, as strongSwan computes it. */
+static const struct ike_hash *
+proof_hash(const struct ike_sa *sa)
+{
+	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+
+	return s != 0 ? sig_hash(s) : sa->k.h;
+}
+
 /*
  * HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)
  * HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)
@@ -217,7 +227,21 @@ auth_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *id,
 	v[4].len = sa->sailen;
 	v[5].p = id;
 	v[5].len = idlen;
-	return crypto_prf(sa->k.h, sa->k.skeyid, sa->k.h->len, v, 6, out);
+	return crypto_prf(proof_hash(sa), sa->k.skeyid, sa->k.h->len, v, 6,
+	    out);
+}
+
+/* Our signature over HASH (the token's: RSA raw, or ECDSA r || s). */
+static ks_status
+sign_hash(const struct ike_sa *sa, const uint8_t *h, uint8_t *sig,
+    size_t *siglen, char *err, size_t errsz)
+{
+	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+
+	if (s != 0)
+		return signer_sign_hash(s, h, sig_hash(s)->len, sig, siglen,
+		    err, errsz);
+	return signer_sign(h, sa->k.h->len, sig, siglen, err, errsz);
 }
 
 /*
@@ -243,7 +267,7 @@ ph1_add_proof(struct ike_sa *sa, struct msgb *mb, const uint8_t *idb,
 		OPENSSL_cleanse(h, sizeof(h));
 		return 0;
 	}
-	st = signer_sign(h, sa->k.h->len, sig, &siglen, err, sizeof(err));
+	st = sign_hash(sa, h, sig, &siglen, err, sizeof(err));
 	OPENSSL_cleanse(h, sizeof(h));
 	if (st != KS_OK) {
 		log_warnx("cannot sign for %s with key '%s': %s",
@@ -320,6 +344,25 @@ check_hash(struct ike_sa *sa, const struct pld *ph)
 	return 0;
 }
 
+/* RSA: PKCS#1 over the bare HASH; ECDSA: r || s over it (RFC 4754). */
+static int
+verify_sig(const struct ike_sa *sa, const uint8_t *spki, size_t spkilen,
+    const uint8_t *h, const struct pld *psig)
+{
+	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+	uint8_t der[2 * 66 + 16];
+	size_t derlen = sizeof(der);
+
+	if (s == 0)
+		return crypto_verify(spki, spkilen, h, sa->k.h->len,
+		    psig->body, psig->len);
+	if ((int)psig->len != sig_ecdsa_raw_len(spki, spkilen) ||
+	    sig_ecdsa_to_der(psig->body, psig->len, der, &derlen) != 0)
+		return -1;
+	return sig_verify(spki, spkilen, s, -1, h, sig_hash(s)->len, der,
+	    derlen);
+}
+
 /* The peer's SIG_I or SIG_R, with its public key from the keyring. */
 static int
 check_sig(struct ike_sa *sa, const struct pld *psig)
@@ -337,8 +380,7 @@ check_sig(struct ike_sa *sa, const struct pld *psig)
 		return IKE_N_INVALID_ID_INFORMATION;
 	}
 	if (auth_hash(sa, !sa->initiator, sa->peer_idb, sa->peer_idblen,
-	    h) != 0 || crypto_verify(spki, spkilen, h, sa->k.h->len,
-	    psig->body, psig->len) != 0) {
+	    h) != 0 || verify_sig(sa, spki, spkilen, h, psig) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "signature of '%s' does "
 		    "not verify with its key in keyring '%s'", sa->peer_id,
 		    sa->keyring);
@@ -643,4 +685,60 @@ ph1_drop_tx(struct ike_sa *sa)
 	sa->tx = NULL;
 	sa->txlen = 0;
 	sa->tx_next = 0;
+}
+
+/* The IKEv1 auth method of an EC key's curve (RFC 4754); 0: none. */
+static int
+ecdsa_method(int curve)
+{
+	switch (curve) {
+	case KS_CURVE_P256:
+		return IKE_AUTH_ECDSA_256;
+	case KS_CURVE_P384:
+		return IKE_AUTH_ECDSA_384;
+	case KS_CURVE_P521:
+		return IKE_AUTH_ECDSA_521;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The policies as the local key can use them: "ecdsa-sig" becomes the
+ * method of the key's curve, and the signature policies of the other key
+ * type are left out (an RSA key cannot make ECDSA signatures, nor the
+ * other way round).  Pre-share policies stay.  How many.
+ */
+size_t
+ph1_policies(struct policy *pols, size_t max)
+{
+	size_t n = conf_policies(&ikesignd->conf, pols, max), i, k = 0;
+	int ec = ecdsa_method(ikesignd->key_curve);
+
+	for (i = 0; i < n; i++) {
+		if (pols[i].auth == IKE_AUTH_ECDSA_ANY) {
+			if (ec == 0)
+				continue;
+			pols[i].auth = ec;
+		} else if (pols[i].auth == IKE_AUTH_RSA_SIG && ec != 0)
+			continue;
+		pols[k++] = pols[i];
+	}
+	return k;
+}
+
+/* An ECDSA method's scheme (its hash and the signer's mechanism). */
+enum sig_scheme
+ph1_ecdsa_scheme(int auth)
+{
+	switch (auth) {
+	case IKE_AUTH_ECDSA_256:
+		return SIG_ECDSA_SHA256;
+	case IKE_AUTH_ECDSA_384:
+		return SIG_ECDSA_SHA384;
+	case IKE_AUTH_ECDSA_521:
+		return SIG_ECDSA_SHA512;
+	default:
+		return 0;
+	}
 }

@@ -7,6 +7,11 @@
 
 #define PH1_NONCE_LEN	32
 
+/* The policies the local key can use (ecdsa-sig resolved); how many. */
+size_t	ph1_policies(struct policy *, size_t max);
+/* The scheme of IKEv1 auth method 9, 10 or 11; 0 for others. */
+enum sig_scheme ph1_ecdsa_scheme(int auth);
+
 /* Vendor IDs we send: DPD (RFC 3706) and NAT-T (RFC 3947). */
 extern const uint8_t ph1_vid_dpd[16];
 extern const uint8_t ph1_vid_natt[16];

@@ -273,6 +273,44 @@ sa_build_reply(struct wbuf *w, const struct sa_offer *o, size_t xi)
 	wb_set_u16(w, poff + 2, (uint16_t)(w->len - poff));
 }
 
+static const char *
+auth_name(int auth)
+{
+	switch (auth) {
+	case IKE_AUTH_RSA_SIG:
+		return "rsa-sig";
+	case IKE_AUTH_PSK:
+		return "pre-share";
+	case IKE_AUTH_ECDSA_256:
+		return "ecdsa-sig P-256";
+	case IKE_AUTH_ECDSA_384:
+		return "ecdsa-sig P-384";
+	case IKE_AUTH_ECDSA_521:
+		return "ecdsa-sig P-521";
+	case IKE_AUTH_ECDSA_ANY:
+		return "ecdsa-sig";
+	default:
+		return "?";
+	}
+}
+
+const char *
+policy_proof_name(int auth)
+{
+	switch (auth) {
+	case IKE_AUTH_PSK:
+		return "pre-shared key";
+	case IKE_AUTH_ECDSA_256:
+		return "ECDSA signature (P-256, SHA-256)";
+	case IKE_AUTH_ECDSA_384:
+		return "ECDSA signature (P-384, SHA-384)";
+	case IKE_AUTH_ECDSA_521:
+		return "ECDSA signature (P-521, SHA-512)";
+	default:
+		return "RSA signature";
+	}
+}
+
 void
 policy_string(const struct policy *p, char *buf, size_t len)
 {
@@ -281,7 +319,5 @@ policy_string(const struct policy *p, char *buf, size_t len)
 
 	snprintf(buf, len, "%s/%s/%s/group %d/%us",
 	    e != NULL ? e->name : "?", h != NULL ? h->name : "?",
-	    p->auth == IKE_AUTH_RSA_SIG ? "rsa-sig" :
-	    p->auth == IKE_AUTH_PSK ? "pre-share" : "?", p->group,
-	    (unsigned)p->lifetime);
+	    auth_name(p->auth), p->group, (unsigned)p->lifetime);
 }

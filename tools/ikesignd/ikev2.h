@@ -126,6 +126,7 @@
 #define IKEV2_HASH_SHA2_256	2
 #define IKEV2_HASH_SHA2_384	3
 #define IKEV2_HASH_SHA2_512	4
+#define IKEV2_HASH_IDENTITY	5	/* RFC 8420: EdDSA signs the octets */
 
 #define IKEV2_PLD_MAX		32	/* payloads in one message, at most */
 

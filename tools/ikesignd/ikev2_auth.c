@@ -26,7 +26,10 @@ v2_profile_apply(struct ike_sa *sa, const struct v2_profile *prof,
 	struct ikev2_state *st = sa->v2;
 	const char *kr = peer != NULL ? peer->keyring : "default";
 
-	st->auth_local = st->auth_remote = V2_AUTH_RSA_SIG;
+	/* without a line: sign as the key can, take RSA signatures */
+	st->auth_local = ikesignd->key_curve != KS_CURVE_NONE ?
+	    V2_AUTH_ECDSA : V2_AUTH_RSA_SIG;
+	st->auth_remote = V2_AUTH_RSA_SIG;
 	st->lifetime = 86400;
 	st->profile[0] = '\0';
 	sa->dpd_interval = 0;
@@ -205,6 +208,114 @@ add_id_psk(struct ike_sa *sa, struct v2msg *mb, const uint8_t *idb,
 	return 0;
 }
 
+/* The RFC 4754 method of an ECDSA scheme (9, 10, 11); 0 for others. */
+static int
+ecdsa_method(enum sig_scheme s)
+{
+	switch (s) {
+	case SIG_ECDSA_SHA256:
+		return IKEV2_AUTH_ECDSA_256;
+	case SIG_ECDSA_SHA384:
+		return IKEV2_AUTH_ECDSA_384;
+	case SIG_ECDSA_SHA512:
+		return IKEV2_AUTH_ECDSA_521;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * How we sign: with an EC key and "authentication local ecdsa-sig", the
+ * ECDSA of the key's curve, in RFC 7427 form when the peer announced its
+ * hash, else as RFC 4754 method 9, 10 or 11; with an RSA key and rsa-sig,
+ * RFC 7427 PKCS#1 or PSS, else method 1.  0, or -1 with sa->why set.
+ */
+static int
+choose_method(struct ike_sa *sa)
+{
+	struct ikev2_state *st = sa->v2;
+	enum sig_scheme scheme;
+	int ec = ikesignd->key_curve != KS_CURVE_NONE;
+
+	if (ec != (st->auth_local == V2_AUTH_ECDSA)) {
+		snprintf(sa->why, sizeof(sa->why), "the profile signs with "
+		    "%s and key '%.64s' is an %s key", ec ? "rsa-sig" :
+		    "ecdsa-sig", sa->key, ec ? "EC" : "RSA");
+		return -1;
+	}
+	if (ikesignd->key_curve == KS_CURVE_ED25519) {
+		/* RFC 8420: only with a peer that takes the octets signed */
+		if (!sig_listed(st->peer_hashes, st->peer_hasheslen,
+		    SIG_ED25519)) {
+			snprintf(sa->why, sizeof(sa->why), "key '%.64s' is "
+			    "Ed25519 and the peer did not announce the "
+			    "Identity hash of RFC 8420", sa->key);
+			return -1;
+		}
+		st->scheme_local = SIG_ED25519;
+		st->method_local = IKEV2_AUTH_SIG;
+		return 0;
+	}
+	if (ec) {
+		if ((scheme = sig_ecdsa_scheme(ikesignd->key_curve)) == 0) {
+			snprintf(sa->why, sizeof(sa->why), "key '%.64s' is on "
+			    "a curve IKE has no ECDSA method for", sa->key);
+			return -1;
+		}
+		st->scheme_local = scheme;
+		st->method_local = sig_listed(st->peer_hashes,
+		    st->peer_hasheslen, scheme) ? IKEV2_AUTH_SIG :
+		    ecdsa_method(scheme);
+		return 0;
+	}
+	scheme = sig_choose(st->peer_hashes, st->peer_hasheslen,
+	    st->auth_local == V2_AUTH_PSS ? SIGK_PSS : SIGK_PKCS1);
+	if (scheme == 0 && st->auth_local == V2_AUTH_PSS) {
+		snprintf(sa->why, sizeof(sa->why), "the profile signs with "
+		    "RSA-PSS, which needs RFC 7427, and the peer did not "
+		    "announce SIGNATURE_HASH_ALGORITHMS");
+		return -1;
+	}
+	st->method_local = scheme != 0 ? IKEV2_AUTH_SIG : IKEV2_AUTH_RSA_SIG;
+	st->scheme_local = scheme != 0 ? scheme : SIG_PKCS1_SHA1;
+	return 0;
+}
+
+/* Ed25519 (RFC 8420): the signer signs our octets themselves. */
+static ks_status
+sign_octets(struct ike_sa *sa, const uint8_t *idb, size_t idlen,
+    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
+{
+	uint8_t *o;
+	size_t len;
+	ks_status st;
+
+	if ((o = octets_make(sa, sa->initiator, idb, idlen, &len)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return KS_EFAIL;
+	}
+	st = signer_sign_octets(o, len, sig, siglen, err, errsz);
+	free(o);
+	return st;
+}
+
+/* The token's r || s as the DER ECDSA-Sig-Value of RFC 7427, in place. */
+static int
+ecdsa_der(struct ike_sa *sa, uint8_t *sig, size_t *siglen)
+{
+	uint8_t der[2 * 66 + 16];
+	size_t derlen = sizeof(der);
+
+	if (sig_ecdsa_to_der(sig, *siglen, der, &derlen) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "the token's ECDSA "
+		    "signature of %zu octets is not r || s", *siglen);
+		return -1;
+	}
+	memcpy(sig, der, derlen);
+	*siglen = derlen;
+	return 0;
+}
+
 /* Our ID and AUTH payloads; 0, or -1 with sa->why set. */
 static int
 add_id_auth(struct ike_sa *sa, struct v2msg *mb)
@@ -215,7 +326,6 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	struct wbuf w;
 	size_t siglen = sizeof(sig);
 	char err[256];
-	int scheme;
 	ks_status st_;
 
 	if (st->auth_local == V2_AUTH_PRE_SHARE) {
@@ -223,26 +333,25 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 		build_id(sa, &w);
 		return w.err ? -1 : add_id_psk(sa, mb, idb, w.len);
 	}
-	scheme = sig_choose(st->peer_hashes, st->peer_hasheslen,
-	    st->auth_local == V2_AUTH_PSS);
-	if (scheme == 0 && st->auth_local == V2_AUTH_PSS) {
-		snprintf(sa->why, sizeof(sa->why), "the profile signs with "
-		    "RSA-PSS, which needs RFC 7427, and the peer did not "
-		    "announce SIGNATURE_HASH_ALGORITHMS");
+	if (choose_method(sa) != 0)
 		return -1;
-	}
-	st->method_local = scheme != 0 ? IKEV2_AUTH_SIG : IKEV2_AUTH_RSA_SIG;
-	st->scheme_local = scheme != 0 ? scheme : SIG_PKCS1_SHA1;
-	hash = sig_hash(st->scheme_local);
 	wb_init(&w, idb, sizeof(idb));
 	build_id(sa, &w);
-	if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash, h) != 0) {
-		snprintf(sa->why, sizeof(sa->why), "cannot hash our AUTH");
-		return -1;
+	if (st->scheme_local == SIG_ED25519)
+		st_ = sign_octets(sa, idb, w.len, sig, &siglen, err,
+		    sizeof(err));
+	else {
+		hash = sig_hash(st->scheme_local);
+		if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash,
+		    h) != 0) {
+			snprintf(sa->why, sizeof(sa->why), "cannot hash our "
+			    "AUTH");
+			return -1;
+		}
+		st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig,
+		    &siglen, err, sizeof(err));
+		OPENSSL_cleanse(h, sizeof(h));
 	}
-	st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig, &siglen,
-	    err, sizeof(err));
-	OPENSSL_cleanse(h, sizeof(h));
 	if (st_ != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "cannot sign with key "
 		    "'%.64s': %.256s", sa->key, err);
@@ -253,6 +362,9 @@ add_id_auth(struct ike_sa *sa, struct v2msg *mb)
 	v2msg_begin(mb, sa->initiator ? IKEV2_PLD_IDI : IKEV2_PLD_IDR);
 	wb_bytes(&mb->w, idb, w.len);
 	v2msg_end(mb);
+	if (st->method_local == IKEV2_AUTH_SIG && sig_is_ecdsa(st->scheme_local)
+	    && ecdsa_der(sa, sig, &siglen) != 0)
+		return -1;
 	v2msg_begin(mb, IKEV2_PLD_AUTH);
 	wb_u8(&mb->w, (uint8_t)st->method_local);
 	wb_zero(&mb->w, 3);
@@ -308,6 +420,66 @@ verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
 	return 0;
 }
 
+/* The peer's Ed25519 signature over its octets (RFC 8420). */
+static int
+verify_octets(struct ike_sa *sa, const struct ikev2_pld *pid,
+    const uint8_t *spki, size_t spkilen, const uint8_t *sig, size_t siglen)
+{
+	uint8_t *o;
+	size_t len;
+	int rc;
+
+	if ((o = octets_make(sa, !sa->initiator, pid->body, pid->len,
+	    &len)) == NULL)
+		return -1;
+	rc = sig_verify_octets(spki, spkilen, o, len, sig, siglen);
+	free(o);
+	return rc;
+}
+
+/*
+ * The scheme of the peer's signature AUTH and where its signature is:
+ * rsa-sig takes method 1 and RFC 7427 RSA schemes, ecdsa-sig methods 9-11
+ * and RFC 7427 ECDSA.  0, or -1 with sa->why set.
+ */
+static int
+peer_scheme(struct ike_sa *sa, uint8_t method, const uint8_t *data,
+    size_t len, enum sig_scheme *scheme, int *saltlen, const uint8_t **sig,
+    size_t *siglen)
+{
+	int ecdsa = sa->v2->auth_remote == V2_AUTH_ECDSA;
+
+	*sig = data;
+	*siglen = len;
+	*saltlen = -1;
+	if (method == IKEV2_AUTH_SIG) {
+		/* SHA-1 is not for RFC 7427 signatures (RFC 8247 3.2) */
+		if (sig_auth14_parse(data, len, scheme, saltlen, sig,
+		    siglen) != 0 || *scheme == SIG_PKCS1_SHA1) {
+			snprintf(sa->why, sizeof(sa->why), "'%s' signed with "
+			    "a signature algorithm we do not know",
+			    sa->peer_id);
+			return -1;
+		}
+		if ((sig_is_ecdsa(*scheme) || *scheme == SIG_ED25519) == ecdsa)
+			return 0;
+	} else if (!ecdsa && method == IKEV2_AUTH_RSA_SIG) {
+		*scheme = SIG_PKCS1_SHA1;
+		return 0;
+	} else if (ecdsa && method >= IKEV2_AUTH_ECDSA_256 &&
+	    method <= IKEV2_AUTH_ECDSA_521) {
+		*scheme = method == IKEV2_AUTH_ECDSA_256 ? SIG_ECDSA_SHA256 :
+		    method == IKEV2_AUTH_ECDSA_384 ? SIG_ECDSA_SHA384 :
+		    SIG_ECDSA_SHA512;
+		return 0;
+	}
+	snprintf(sa->why, sizeof(sa->why), "'%s' uses AUTH method %u%s; this "
+	    "profile takes %s", sa->peer_id, method, method == IKEV2_AUTH_SIG ?
+	    " with another key type" : "", ecdsa ? "ecdsa-sig (methods 9-11 "
+	    "and 14 with ECDSA)" : "rsa-sig (methods 1 and 14 with RSA)");
+	return -1;
+}
+
 /* The peer's ID and AUTH; 0, or the notify to send with sa->why set. */
 static int
 verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
@@ -316,12 +488,12 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 	const struct ikev2_pld *pid, *pauth;
 	const struct ike_hash *hash;
 	struct v2_id id;
-	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX], method;
+	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX], der[2 * 66 + 16], method;
 	const uint8_t *data, *sig;
-	size_t spkilen = sizeof(spki), len, siglen;
+	size_t spkilen = sizeof(spki), len, siglen, derlen = sizeof(der);
 	char err[256];
 	enum sig_scheme scheme;
-	int kind, saltlen = -1;
+	int kind, saltlen = -1, bad;
 	ks_status st_;
 
 	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
@@ -350,30 +522,15 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		    "%s; the profile wants %s", sa->peer_id,
 		    method == IKEV2_AUTH_PSK ? "a pre-shared key" :
 		    "a signature", st->auth_remote == V2_AUTH_PRE_SHARE ?
-		    "pre-share" : "rsa-sig");
+		    "pre-share" : st->auth_remote == V2_AUTH_ECDSA ?
+		    "ecdsa-sig" : "rsa-sig");
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
 	if (method == IKEV2_AUTH_PSK)
 		return verify_psk(sa, pid, data, len);
-	if (method == IKEV2_AUTH_RSA_SIG) {
-		scheme = SIG_PKCS1_SHA1;
-		sig = data;
-		siglen = len;
-	} else if (method == IKEV2_AUTH_SIG) {
-		/* SHA-1 is not for RFC 7427 signatures (RFC 8247 3.2) */
-		if (sig_auth14_parse(data, len, &scheme, &saltlen, &sig,
-		    &siglen) != 0 || scheme == SIG_PKCS1_SHA1) {
-			snprintf(sa->why, sizeof(sa->why), "'%s' signed with "
-			    "a signature algorithm we do not know",
-			    sa->peer_id);
-			return IKEV2_N_AUTHENTICATION_FAILED;
-		}
-	} else {
-		snprintf(sa->why, sizeof(sa->why), "'%s' uses AUTH method %u; "
-		    "this profile takes rsa-sig (methods 1 and 14)",
-		    sa->peer_id, method);
+	if (peer_scheme(sa, method, data, len, &scheme, &saltlen, &sig,
+	    &siglen) != 0)
 		return IKEV2_N_AUTHENTICATION_FAILED;
-	}
 	st_ = signer_peer_key(sa->keyring, kind, sa->peer_id, spki, &spkilen,
 	    err, sizeof(err));
 	if (st_ != KS_OK) {
@@ -382,10 +539,26 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		    err);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
-	hash = sig_hash(scheme);
-	if (octets_hash(sa, !sa->initiator, pid->body, pid->len, hash,
-	    h) != 0 || sig_verify(spki, spkilen, scheme, saltlen, h,
-	    hash->len, sig, siglen) != 0) {
+	if (ecdsa_method(scheme) == method) {	/* r || s: to DER */
+		if ((int)siglen != sig_ecdsa_raw_len(spki, spkilen) ||
+		    sig_ecdsa_to_der(sig, siglen, der, &derlen) != 0) {
+			snprintf(sa->why, sizeof(sa->why), "the ECDSA "
+			    "signature of '%s' has the wrong length for its "
+			    "key", sa->peer_id);
+			return IKEV2_N_AUTHENTICATION_FAILED;
+		}
+		sig = der;
+		siglen = derlen;
+	}
+	if (scheme == SIG_ED25519)
+		bad = verify_octets(sa, pid, spki, spkilen, sig, siglen) != 0;
+	else {
+		hash = sig_hash(scheme);
+		bad = hash == NULL || octets_hash(sa, !sa->initiator,
+		    pid->body, pid->len, hash, h) != 0 || sig_verify(spki,
+		    spkilen, scheme, saltlen, h, hash->len, sig, siglen) != 0;
+	}
+	if (bad) {
 		snprintf(sa->why, sizeof(sa->why), "signature of '%s' (%s) "
 		    "does not verify with its key in keyring '%s'",
 		    sa->peer_id, method_name(method, scheme), sa->keyring);

@@ -25,7 +25,7 @@
 
 /* The hashes we can verify and sign with under RFC 7427. */
 static const uint8_t our_hashes[] = { 0, IKEV2_HASH_SHA2_256, 0,
-    IKEV2_HASH_SHA2_384, 0, IKEV2_HASH_SHA2_512 };
+    IKEV2_HASH_SHA2_384, 0, IKEV2_HASH_SHA2_512, 0, IKEV2_HASH_IDENTITY };
 
 /* The COOKIE secrets (2.6): a new one every COOKIE_ROTATE_S seconds; a
  * cookie made with the one before is still good. */

@@ -310,7 +310,7 @@ check_key(time_t *last)
 	if (!signer_running() || now - *last < KEY_CHECK_S)
 		return;
 	*last = now;
-	st = signer_key_check(err, sizeof(err));
+	st = signer_key_check(&ikesignd->key_curve, err, sizeof(err));
 	if (st != KS_OK && !signer_running())
 		return;		/* it died: the parent starts another */
 	key_state(st == KS_OK, err);
@@ -506,6 +506,9 @@ run(struct daemon *d)
 	}
 	/* the keyrings the configuration names (-n does not open the token) */
 	if ((st = signer_check_keyrings(sfd, &d->conf, err, sizeof(err))) !=
+	    KS_OK)
+		return start_failed(notify, (int)st, err, sfd, spid);
+	if ((st = signer_key_check_fd(sfd, &d->key_curve, err, sizeof(err))) !=
 	    KS_OK)
 		return start_failed(notify, (int)st, err, sfd, spid);
 	d->key_ok = 1;

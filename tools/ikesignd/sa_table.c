@@ -229,8 +229,7 @@ sa_established(struct ike_sa *sa)
 	policy_string(&sa->chosen, buf, sizeof(buf));
 	log_info("%s: authentication of '%s' with %s successful (key from "
 	    "keyring '%s')", sa->peer_name, sa->peer_id,
-	    sa->chosen.auth == IKE_AUTH_PSK ? "pre-shared key" :
-	    "RSA signature", sa->keyring);
+	    policy_proof_name(sa->chosen.auth), sa->keyring);
 	free(sa->peer_idb);
 	sa->peer_idb = NULL;
 	sa->peer_idblen = 0;

@@ -1,8 +1,10 @@
 /*
- * sig.c -- the RSA signature schemes of IKE authentication, network side,
- * for both IKE versions: RFC 7296 AUTH method 1 (RSASSA-PKCS1-v1_5, SHA-1)
- * and RFC 7427 digital signatures (method 14) with RSASSA-PKCS1-v1_5 or
- * RSASSA-PSS over SHA-256, SHA-384 or SHA-512.
+ * sig.c -- the signature schemes of IKE authentication, network side, for
+ * both IKE versions: RFC 7296 AUTH method 1 (RSASSA-PKCS1-v1_5, SHA-1),
+ * RFC 7427 digital signatures (method 14) with RSASSA-PKCS1-v1_5,
+ * RSASSA-PSS or ECDSA over SHA-256, SHA-384 or SHA-512, and the ECDSA of
+ * RFC 4754 (IKEv2 methods 9-11, IKEv1 methods 9-11), whose signature is
+ * r || s where RFC 7427's is the DER ECDSA-Sig-Value.
  *
  * Who hashes, who pads.  The octets an IKEv2 peer signs (RFC 7296 2.15)
  * hold a whole IKE_SA_INIT message, so the network process hashes them
@@ -33,6 +35,8 @@
 
 #include <limits.h>
 #include <string.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -46,6 +50,10 @@ static const uint8_t oid_pkcs1[] = {
 };
 static const uint8_t oid_nisthash[] = {
 	0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02
+};
+/* 1.2.840.10045.4.3 (ecdsa-with-SHA2): ecdsa-with-SHA256 is arc 2. */
+static const uint8_t oid_ecdsa_sha2[] = {
+	0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03
 };
 #define ARC_MGF1	8	/* id-mgf1 under PKCS #1 */
 #define ARC_RSASSA_PSS	10	/* id-RSASSA-PSS under PKCS #1 */
@@ -107,14 +115,32 @@ static const uint8_t algid_pss_sha512[] = {
 	0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x40
 };
 
+/* ecdsa-with-SHA256/384/512, parameters absent (RFC 7427 A.3, RFC 5758). */
+static const uint8_t algid_ecdsa_sha256[] = {
+	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
+};
+static const uint8_t algid_ecdsa_sha384[] = {
+	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03
+};
+static const uint8_t algid_ecdsa_sha512[] = {
+	0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04
+};
+
+/* id-Ed25519 (RFC 8410), no parameters (RFC 8420 3). */
+static const uint8_t algid_ed25519[] = {
+	0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70
+};
+static const uint8_t oid_ed25519[] = { 0x2b, 0x65, 0x70 };
+
 struct sigdef {
 	enum sig_scheme	 scheme;
 	int		 hash;		/* IKE_HASH_* */
 	int		 v2hash;	/* IKEV2_HASH_* */
-	int		 pss;
+	int		 pss;		/* SIGK_* */
 	ks_sig		 ks;		/* what the signer asks the token for */
 	uint8_t		 arc;		/* PKCS#1: of sha*WithRSAEncryption;
-					 * PSS: of the NIST hash */
+					 * PSS: of the NIST hash; ECDSA: of
+					 * ecdsa-with-SHA2 */
 	const uint8_t	*algid;		/* what we send */
 	size_t		 algidlen;
 	const char	*name;		/* for logs and ikesignctl show */
@@ -144,6 +170,17 @@ static const struct sigdef sigdefs[] = {
 	{ SIG_PSS_SHA512, IKE_HASH_SHA512, IKEV2_HASH_SHA2_512, 1,
 	    KS_SIG_RSA_PSS_SHA512, 3, ALGID(algid_pss_sha512),
 	    "RSASSA-PSS with SHA-512" },
+	{ SIG_ECDSA_SHA256, IKE_HASH_SHA256, IKEV2_HASH_SHA2_256, SIGK_ECDSA,
+	    KS_SIG_ECDSA_HASH, 2, ALGID(algid_ecdsa_sha256),
+	    "ECDSA with SHA-256" },
+	{ SIG_ECDSA_SHA384, IKE_HASH_SHA384, IKEV2_HASH_SHA2_384, SIGK_ECDSA,
+	    KS_SIG_ECDSA_HASH, 3, ALGID(algid_ecdsa_sha384),
+	    "ECDSA with SHA-384" },
+	{ SIG_ECDSA_SHA512, IKE_HASH_SHA512, IKEV2_HASH_SHA2_512, SIGK_ECDSA,
+	    KS_SIG_ECDSA_HASH, 4, ALGID(algid_ecdsa_sha512),
+	    "ECDSA with SHA-512" },
+	{ SIG_ED25519, 0, IKEV2_HASH_IDENTITY, SIGK_EDDSA, KS_SIG_EDDSA, 0,
+	    ALGID(algid_ed25519), "Ed25519" },
 };
 #define NSIGDEFS	(sizeof(sigdefs) / sizeof(sigdefs[0]))
 
@@ -185,7 +222,7 @@ sig_hash(enum sig_scheme s)
 {
 	const struct sigdef *d = sigdef_of(s);
 
-	return d == NULL ? NULL : alg_hash(d->hash);
+	return d == NULL || d->hash == 0 ? NULL : alg_hash(d->hash);
 }
 
 const char *
@@ -269,14 +306,20 @@ der_expect(struct rbuf *b, uint8_t tag, struct rbuf *in)
 /* The last arc of an OID that is prefix (8 octets) and one more arc below
  * 128; -1 for any other OID. */
 static int
-der_oid_arc(struct rbuf *oid, const uint8_t *prefix)
+der_oid_arc_n(struct rbuf *oid, const uint8_t *prefix, size_t plen)
 {
 	const uint8_t *p;
 
-	if (rb_left(oid) != 9 || (p = rb_ptr(oid, 9)) == NULL ||
-	    memcmp(p, prefix, 8) != 0 || p[8] >= 0x80)
+	if (rb_left(oid) != plen + 1 || (p = rb_ptr(oid, plen + 1)) == NULL ||
+	    memcmp(p, prefix, plen) != 0 || p[plen] >= 0x80)
 		return -1;
-	return p[8];
+	return p[plen];
+}
+
+static int
+der_oid_arc(struct rbuf *oid, const uint8_t *prefix)
+{
+	return der_oid_arc_n(oid, prefix, 8);
 }
 
 /*
@@ -414,6 +457,17 @@ der_pss_params(struct rbuf *params, const struct sigdef **d, int *saltlen)
 	return 0;
 }
 
+/* Is the OID (a copy of the reader) id-Ed25519? */
+static int
+is_ed25519(struct rbuf oid)
+{
+	const uint8_t *p;
+
+	return rb_left(&oid) == sizeof(oid_ed25519) &&
+	    (p = rb_ptr(&oid, sizeof(oid_ed25519))) != NULL &&
+	    memcmp(p, oid_ed25519, sizeof(oid_ed25519)) == 0;
+}
+
 int
 sig_algid_parse(const uint8_t *der, size_t len, enum sig_scheme *s,
     int *saltlen)
@@ -425,8 +479,24 @@ sig_algid_parse(const uint8_t *der, size_t len, enum sig_scheme *s,
 	*s = 0;
 	*saltlen = -1;
 	rb_init(&b, der, len);
-	if (der_algid(&b, &oid, &params) != 0 ||
-	    (arc = der_oid_arc(&oid, oid_pkcs1)) < 0)
+	if (der_algid(&b, &oid, &params) != 0)
+		return -1;
+	if (is_ed25519(oid)) {
+		if (rb_left(&params) != 0)	/* RFC 8410 3: absent */
+			return -1;
+		*s = SIG_ED25519;
+		return 0;
+	}
+	if ((arc = der_oid_arc_n(&oid, oid_ecdsa_sha2,
+	    sizeof(oid_ecdsa_sha2))) >= 0) {
+		/* RFC 5758 3.2: the parameters are absent */
+		if ((d = sigdef_find(SIGK_ECDSA, arc)) == NULL ||
+		    rb_left(&params) != 0)
+			return -1;
+		*s = d->scheme;
+		return 0;
+	}
+	if ((arc = der_oid_arc(&oid, oid_pkcs1)) < 0)
 		return -1;
 	if (arc == ARC_RSASSA_PSS) {
 		if (der_pss_params(&params, &d, saltlen) != 0) {
@@ -506,24 +576,112 @@ peer_lists(const uint8_t *data, size_t len, int id)
 
 /* The notify's data is a list of 16-bit hash IDs; an odd length is not. */
 enum sig_scheme
-sig_choose(const uint8_t *data, size_t len, int pss)
+sig_choose(const uint8_t *data, size_t len, int kind)
 {
 	const struct sigdef *d;
 	size_t i;
 
-	if (data == NULL || len % 2 != 0)
+	if (data == NULL || len % 2 != 0 || kind == SIGK_ECDSA)
 		return 0;
 	for (i = 0; i < sizeof(hash_pref) / sizeof(hash_pref[0]); i++)
 		if (peer_lists(data, len, hash_pref[i]) &&
-		    (d = sigdef_v2hash(pss != 0, hash_pref[i])) != NULL)
+		    (d = sigdef_v2hash(kind, hash_pref[i])) != NULL)
 			return d->scheme;
 	return 0;
 }
 
+enum sig_scheme
+sig_ecdsa_scheme(int curve)
+{
+	switch (curve) {
+	case KS_CURVE_P256:
+		return SIG_ECDSA_SHA256;
+	case KS_CURVE_P384:
+		return SIG_ECDSA_SHA384;
+	case KS_CURVE_P521:
+		return SIG_ECDSA_SHA512;
+	default:
+		return 0;
+	}
+}
+
+int
+sig_listed(const uint8_t *data, size_t len, enum sig_scheme s)
+{
+	const struct sigdef *d = sigdef_of(s);
+
+	return d != NULL && data != NULL && len % 2 == 0 &&
+	    peer_lists(data, len, d->v2hash);
+}
+
+int
+sig_is_ecdsa(enum sig_scheme s)
+{
+	const struct sigdef *d = sigdef_of(s);
+
+	return d != NULL && d->pss == SIGK_ECDSA;
+}
+
+/* ECDSA encodings --------------------------------------------------- */
+
+/* r || s (RFC 4754: each as long as the curve's order) into the DER
+ * ECDSA-Sig-Value of RFC 7427 and X9.62. */
+int
+sig_ecdsa_to_der(const uint8_t *raw, size_t rawlen, uint8_t *der,
+    size_t *derlen)
+{
+	ECDSA_SIG *es;
+	BIGNUM *r, *s;
+	unsigned char *p = der;
+	int n, rc = -1;
+
+	if (rawlen == 0 || rawlen % 2 != 0 || rawlen > 2 * 66 ||
+	    (es = ECDSA_SIG_new()) == NULL)
+		return -1;
+	r = BN_bin2bn(raw, (int)(rawlen / 2), NULL);
+	s = BN_bin2bn(raw + rawlen / 2, (int)(rawlen / 2), NULL);
+	if (r == NULL || s == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(es);
+		return -1;
+	}
+	if ((n = i2d_ECDSA_SIG(es, NULL)) > 0 && (size_t)n <= *derlen &&
+	    i2d_ECDSA_SIG(es, &p) == n) {
+		*derlen = (size_t)n;
+		rc = 0;
+	}
+	ECDSA_SIG_free(es);
+	return rc;
+}
+
+/* The DER ECDSA-Sig-Value as r || s of rawlen octets in all. */
+static int
+ecdsa_from_der(const uint8_t *der, size_t derlen, uint8_t *raw,
+    size_t rawlen)
+{
+	const unsigned char *p = der;
+	const BIGNUM *r, *s;
+	ECDSA_SIG *es;
+	int rc = -1;
+
+	if (derlen > LONG_MAX ||
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		return -1;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (p == der + derlen &&
+	    BN_bn2binpad(r, raw, (int)(rawlen / 2)) >= 0 &&
+	    BN_bn2binpad(s, raw + rawlen / 2, (int)(rawlen / 2)) >= 0)
+		rc = 0;
+	ECDSA_SIG_free(es);
+	return rc;
+}
+
 /* Verification -------------------------------------------------------- */
 
+/* The peer's key from its SubjectPublicKeyInfo, if of type (EVP_PKEY_*). */
 static EVP_PKEY *
-rsa_pubkey(const uint8_t *spki, size_t spkilen)
+spki_key(const uint8_t *spki, size_t spkilen, int type)
 {
 	const unsigned char *p = spki;
 	EVP_PKEY *key;
@@ -531,11 +689,72 @@ rsa_pubkey(const uint8_t *spki, size_t spkilen)
 	if (spki == NULL || spkilen == 0 || spkilen > LONG_MAX ||
 	    (key = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL)
 		return NULL;
-	if (p != spki + spkilen || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+	if (p != spki + spkilen || EVP_PKEY_get_base_id(key) != type) {
 		EVP_PKEY_free(key);
 		return NULL;
 	}
 	return key;
+}
+
+/*
+ * An ECDSA signature (DER, as method 14 carries it) over hash.  The DER
+ * is taken only in its one canonical form: it is decoded and encoded
+ * again and must come out the same, so no signature has two spellings.
+ */
+static int
+ecdsa_verify(EVP_PKEY *key, const uint8_t *hash, size_t hashlen,
+    const uint8_t *sig, size_t siglen)
+{
+	uint8_t raw[2 * 66], again[2 * 66 + 16];
+	size_t rawlen, againlen = sizeof(again);
+	EVP_PKEY_CTX *ctx;
+	int rc = -1;
+
+	rawlen = 2 * (size_t)((EVP_PKEY_get_bits(key) + 7) / 8);
+	if (rawlen == 0 || rawlen > sizeof(raw) ||
+	    ecdsa_from_der(sig, siglen, raw, rawlen) != 0 ||
+	    sig_ecdsa_to_der(raw, rawlen, again, &againlen) != 0 ||
+	    againlen != siglen || memcmp(again, sig, siglen) != 0)
+		return -1;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) != NULL &&
+	    EVP_PKEY_verify_init(ctx) > 0 &&
+	    EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
+		rc = 0;
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+int
+sig_verify_octets(const uint8_t *spki, size_t spkilen, const uint8_t *octets,
+    size_t len, const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *mctx;
+	EVP_PKEY *key;
+	int rc = -1;
+
+	if (octets == NULL || sig == NULL || siglen != 64 ||
+	    (key = spki_key(spki, spkilen, EVP_PKEY_ED25519)) == NULL)
+		return -1;
+	if ((mctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestVerify(mctx, sig, siglen, octets, len) == 1)
+		rc = 0;
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int
+sig_ecdsa_raw_len(const uint8_t *spki, size_t spkilen)
+{
+	EVP_PKEY *key;
+	int n;
+
+	if ((key = spki_key(spki, spkilen, EVP_PKEY_EC)) == NULL)
+		return -1;
+	n = 2 * ((EVP_PKEY_get_bits(key) + 7) / 8);
+	EVP_PKEY_free(key);
+	return n;
 }
 
 /* The padding of d on a verify context: PKCS#1 v1.5 with the DigestInfo
@@ -574,11 +793,18 @@ sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme s,
 	    (md = alg_md(h)) == NULL || hash == NULL || hashlen != h->len ||
 	    sig == NULL)
 		return -1;
+	if (d->pss == SIGK_ECDSA) {
+		if ((key = spki_key(spki, spkilen, EVP_PKEY_EC)) == NULL)
+			return -1;
+		rc = ecdsa_verify(key, hash, hashlen, sig, siglen);
+		EVP_PKEY_free(key);
+		return rc;
+	}
 	if (saltlen == -1)
 		saltlen = (int)h->len;
 	if (d->pss && (saltlen < 0 || (size_t)saltlen > 2 * h->len))
 		return -1;
-	if ((key = rsa_pubkey(spki, spkilen)) == NULL)
+	if ((key = spki_key(spki, spkilen, EVP_PKEY_RSA)) == NULL)
 		return -1;
 	if ((size_t)EVP_PKEY_get_size(key) != siglen)
 		goto out;

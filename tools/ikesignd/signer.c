@@ -11,9 +11,13 @@
  *	                     IKEv1)
  *	'H' scheme hash   -> status, signature of the hash under scheme (one
  *	                     octet, enum sig_scheme): PKCS#1 v1.5 with the
- *	                     hash's DigestInfo, or RSASSA-PSS (sig.c says why)
+ *	                     hash's DigestInfo, RSASSA-PSS (sig.c says why),
+ *	                     or ECDSA as r || s (CKM_ECDSA)
+ *	'E' octets        -> status, the Ed25519 signature of the octets
+ *	                     (CKM_EDDSA: RFC 8420 signs them, not a hash)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
+ *	                     and its curve (KS_CURVE_*; NONE for RSA)
  *	'K' hash by keyring\0id\0 data
  *	                  -> status, prf(PSK, data): HMAC under the peer's
  *	                     pre-shared key, on the token (IKEv1 SKEYID =
@@ -90,6 +94,9 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	return KS_OK;
 }
 
+/* The curve of the signing key (KS_CURVE_NONE: RSA), for 'C'. */
+static ks_curve skey_curve;
+
 static ks_status
 key_check(void)
 {
@@ -107,6 +114,8 @@ key_check(void)
 			locked = 1;
 		else
 			usable = 1;
+		skey_curve = ks_key_type(keys[i]) == KS_KEY_EC ?
+		    ks_key_curve(keys[i]) : KS_CURVE_NONE;
 	}
 	ks_keys_free(keys, n);
 	if (usable)
@@ -164,6 +173,24 @@ serve_sign_hash(const uint8_t *in, size_t len, uint8_t *out)
 		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT, msg));
 	}
 	st = ks_sign(sctx, sconf->key, ks, in + 1, len - 1, out + 1, &siglen);
+	if (st != KS_OK)
+		return reply_err(out, st);
+	out[0] = KS_OK;
+	return siglen + 1;
+}
+
+/* 'E': Ed25519 over the octets themselves. */
+static size_t
+serve_sign_octets(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t siglen = SIGNER_MSG_MAX - 1;
+	ks_status st;
+
+	if (len == 0)
+		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		    "no octets to sign"));
+	st = ks_sign(sctx, sconf->key, KS_SIG_EDDSA, in, len, out + 1,
+	    &siglen);
 	if (st != KS_OK)
 		return reply_err(out, st);
 	out[0] = KS_OK;
@@ -369,6 +396,8 @@ serve(const uint8_t *in, size_t len, uint8_t *out)
 		return serve_sign(in + 1, len - 1, out);
 	case 'H':
 		return serve_sign_hash(in + 1, len - 1, out);
+	case 'E':
+		return serve_sign_octets(in + 1, len - 1, out);
 	case 'P':
 		return serve_peer(in + 1, len - 1, out);
 	case 'K':
@@ -381,7 +410,8 @@ serve(const uint8_t *in, size_t len, uint8_t *out)
 		if ((st = key_check()) != KS_OK)
 			return reply_err(out, st);
 		out[0] = KS_OK;
-		return 1;
+		out[1] = (uint8_t)skey_curve;
+		return 2;
 	default:
 		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
 		    "unknown request"));
@@ -716,12 +746,63 @@ signer_peer_key(const char *keyring, int kind, const char *id, uint8_t *spki,
 }
 
 ks_status
-signer_key_check(char *err, size_t errsz)
+signer_sign_octets(const uint8_t *octets, size_t len, uint8_t *sig,
+    size_t *siglen, char *err, size_t errsz)
+{
+	uint8_t *req, resp[SIGNER_MSG_MAX];
+	size_t rlen = 0;
+	ks_status st;
+
+	if (len == 0 || len > SIGNER_DATA_MAX) {
+		snprintf(err, errsz, "%zu octets to sign; 1 to %d can be sent",
+		    len, SIGNER_DATA_MAX);
+		return KS_EUSAGE;
+	}
+	if ((req = malloc(len + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return KS_EFAIL;
+	}
+	req[0] = 'E';
+	memcpy(req + 1, octets, len);
+	st = call(req, len + 1, resp, &rlen, err, errsz);
+	free(req);
+	if (st != KS_OK)
+		return st;
+	if (rlen > *siglen) {
+		snprintf(err, errsz, "signature too long");
+		return KS_EFAIL;
+	}
+	memcpy(sig, resp + 1, rlen);
+	*siglen = rlen;
+	return KS_OK;
+}
+
+/* The answer to 'C' carries the signing key's curve (NONE: RSA). */
+ks_status
+signer_key_check(int *curve, char *err, size_t errsz)
 {
 	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
-	size_t rlen;
+	size_t rlen = 0;
+	ks_status st;
 
-	return call(&req, 1, resp, &rlen, err, errsz);
+	st = call(&req, 1, resp, &rlen, err, errsz);
+	if (st == KS_OK && rlen == 1)
+		*curve = resp[1];
+	return st;
+}
+
+ks_status
+signer_key_check_fd(int fd, int *curve, char *err, size_t errsz)
+{
+	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
+	size_t rlen = 0;
+	ks_status st;
+	int gone;
+
+	st = exchange(fd, &req, 1, resp, &rlen, err, errsz, &gone);
+	if (st == KS_OK && rlen == 1)
+		*curve = resp[1];
+	return st;
 }
 
 /* The request of 'K' and 'A' into req; its length, or 0 after err. */

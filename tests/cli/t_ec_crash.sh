@@ -1,0 +1,152 @@
+#!/bin/sh
+# t_ec_crash.sh -- the crash-safety sweeps of the RSA tests (t_crash.sh,
+# t_xfer_crash.sh, t_protect_crash.sh, t_move_crash.sh) over an EC key:
+# import ec --replace, encrypt, lock, unlock, decrypt, move --to (also to
+# a token without key unwrap) and zeroize, each stopped at every PKCS#11
+# call it makes, by failing the call and by killing the process right
+# after it (tests/cli/crash.sh).  After each stop
+# the key is in its old state or its new one, with its ID and public key,
+# and an unlocked key signs (ECDSA through OpenSSL's pkcs11 engine) with
+# that public key; a rerun completes the operation.  One P-256 key; the
+# KDF is PBKDF2 with 1000 iterations.
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/cli/crash.sh"
+
+crash_setup
+setup_token
+add_token other
+passphrase 'crash passphrase'
+KDF="--kdf pbkdf2:1000"
+"$CK" --quiet generate ec --label ck --exportable ||
+    { echo "Bail out! cannot generate"; exit 1; }
+"$CK" show --json --label ck > "$T/ck.json" 2>/dev/null
+jget "$T/ck.json" 'd[0]["public_key"]' > "$T/old.pem"
+ID=$(jget "$T/ck.json" 'd[0]["id"]')
+BASE=$(objects)
+
+# snap [TOKEN]: "ID KEYDATA-SHA256 STATE" of ck as show prints it, where
+# STATE is plain, unlocked or locked; "none" when ck is not listed
+snap() {
+	"$CK" ${1:+--token "$1"} show ec --label ck > "$T/snap" 2>/dev/null ||
+	    { echo none; return; }
+	_st=plain
+	grep -q 'protected and UNLOCKED' "$T/snap" && _st=unlocked
+	grep -q 'protected and LOCKED' "$T/snap" && _st=locked
+	echo "$(sed -n 's/^ Key ID: //p' "$T/snap")" \
+	    "$(sed -n '/Key Data:/,$p' "$T/snap" | sha256sum | cut -c1-16)" \
+	    "$_st"
+}
+OLD=$(snap)
+OLD=${OLD% *}
+
+# is STATE...: ck has its ID and public key, is in one of the STATEs, and
+# signs with that public key unless it is locked
+is() {
+	_now=$(snap)
+	[ "${_now% *}" = "$OLD" ] || return 1
+	for _want in "$@"; do
+		[ "${_now##* }" = "$_want" ] || continue
+		[ "$_want" = locked ] && return 0
+		signs_with "$ID" "$T/old.pem"
+		return
+	done
+	return 1
+}
+
+use() { rm -rf "$T/pristine"; cp -a "$T/s-$1" "$T/pristine"; }
+
+# the three states, made once
+cp -a "$T/tokens" "$T/s-plain"
+"$CK" $P --quiet encrypt ec --label ck $KDF &&
+    cp -a "$T/tokens" "$T/s-unlocked" &&
+    "$CK" $P --quiet lock ec --label ck &&
+    cp -a "$T/tokens" "$T/s-locked" ||
+    { echo "Bail out! cannot make the states"; exit 1; }
+
+# --- encrypt, lock, unlock, decrypt -------------------------------------------------
+use plain
+check_encrypt() { is plain unlocked; }
+final_encrypt() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+sweep "encrypt ec" check_encrypt final_encrypt $P encrypt ec --label ck $KDF
+
+use unlocked
+check_lock() { is unlocked locked; }
+final_lock() {
+	is locked && "$CK" $P unlock ec --label ck >/dev/null 2>&1 &&
+	    is unlocked
+}
+sweep "lock ec" check_lock final_lock $P lock ec --label ck
+
+use locked
+check_unlock() { is locked unlocked; }
+final_unlock() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+sweep "unlock ec" check_unlock final_unlock $P unlock ec --label ck
+
+use locked
+check_decrypt() { is locked unlocked plain; }
+final_decrypt() { is plain && [ "$(objects)" -eq "$BASE" ]; }
+sweep "decrypt ec (a locked key)" check_decrypt final_decrypt \
+    $P decrypt ec --label ck
+
+# --- move --to ------------------------------------------------------------------------
+use plain
+on() { [ "$(snap "$1")" = "$OLD plain" ] && signs_with "$ID" "$T/old.pem" "$1"; }
+listed() { "$CK" --token "$1" show --label ck >/dev/null 2>&1; }
+check_move() { { on test || on other; } && { ! listed other || on other; }; }
+final_move() {
+	on other && [ "$(objects test)" -eq 0 ] &&
+	    [ "$(objects other)" -eq "$BASE" ]
+}
+sweep "move ec --to" check_move final_move move ec --label ck --to other
+export CRYPTOKEY_FAULT_NO_UNWRAP=1
+sweep "move ec --to (a destination without key unwrap)" check_move \
+    final_move move ec --label ck --to other
+unset CRYPTOKEY_FAULT_NO_UNWRAP
+
+# --- zeroize ec (generate ec --replace: the RSA code path, t_crash.sh) -------
+use plain
+restore
+OLD_GEN=$(ids ck)
+check_zeroize() {
+	_now=$(ids ck)
+	[ -z "$_now" ] && return 0
+	[ "$_now" = "$OLD_GEN" ] && signs "$ID"
+}
+final_zeroize() { [ -z "$(ids ck)" ] && [ "$(objects)" -eq 0 ]; }
+sweep "zeroize ec --label" check_zeroize final_zeroize \
+    zeroize ec --label ck --yes
+
+# --- import ec --replace -------------------------------------------------------------------
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
+    -out "$T/new.pem" 2>/dev/null
+NEW_ID=
+check_import() {
+	_now=$(ids ck)
+	if [ "$CRASH_MODE" = fail ] && [ "$CRASH_RC" -ne 0 ] &&
+	    [ "$_now" = "$OLD_GEN" ]; then
+		[ "$(objects)" -eq "$BASE" ] || return 1
+	fi
+	[ -n "$_now" ] || return 1
+	echo "$_now" | while read -r _id _pk; do
+		if [ "$_id" = "$ID" ]; then
+			[ "$_id $_pk" = "$OLD_GEN" ] || exit 1
+		fi
+		signs "$_id" || exit 1
+	done
+}
+final_import() {
+	_now=$(ids ck)
+	[ "$(echo "$_now" | wc -l)" -eq 1 ] && [ "$_now" != "$OLD_GEN" ] &&
+	    signs "${_now%% *}" && [ "$(objects)" -eq "$BASE" ] &&
+	    "$CK" export ec --public --label ck 2>/dev/null |
+	    sed -n '/BEGIN PUBLIC/,/END PUBLIC/p' > "$T/now.pub" &&
+	    [ "$(cat "$T/now.pub")" = \
+	    "$(openssl pkey -in "$T/new.pem" -pubout 2>/dev/null)" ]
+}
+sweep "import ec --replace" check_import final_import \
+    import ec --label ck --in "$T/new.pem" --replace
+
+echo "# $CRASH_POINTS fault points covered"
+ok '[ "$CRASH_POINTS" -gt $((800 / ${CRASH_STRIDE:-1})) ]' \
+    "$CRASH_POINTS fault points covered in all"
+done_testing
