@@ -31,6 +31,10 @@ struct ks_ctx {
 	ks_wait_fn		 wait_fn;
 	void			*wait_arg;
 	int			 key_types;	/* KS_KEY_*: verbs act on */
+	/* sign.c: the signing key found last, tried first next time */
+	char			 sign_label[KS_LABEL_MAX + 1];
+	CK_KEY_TYPE		 sign_type;
+	CK_OBJECT_HANDLE	 sign_key;	/* CK_INVALID_HANDLE: none */
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];

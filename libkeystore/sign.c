@@ -151,6 +151,43 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 	return KS_OK;
 }
 
+/*
+ * The handle found last for (label, type), if it still is that: a private
+ * signing key of the type under the label.  One C_GetAttributeValue where
+ * a search takes three calls and, on SoftHSM2, a walk over every object;
+ * the check keeps a handle a token has reused for another object (after
+ * a zeroize or a replace elsewhere) from signing with the wrong key.
+ */
+static int
+cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
+    CK_OBJECT_HANDLE *h)
+{
+	char got[KS_LABEL_MAX + 1];
+	CK_OBJECT_CLASS cls = 0;
+	CK_KEY_TYPE type = 0;
+	CK_BBOOL sign = CK_FALSE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_SIGN, &sign, sizeof(sign) },
+		{ CKA_LABEL, got, sizeof(got) - 1 },
+	};
+	size_t len = strlen(label);
+
+	if (ctx->sign_key == CK_INVALID_HANDLE || ctx->sign_type != kt ||
+	    strcmp(ctx->sign_label, label) != 0)
+		return 0;
+	if (ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, ctx->sign_key, a,
+	    sizeof(a) / sizeof(a[0])) != CKR_OK || cls != CKO_PRIVATE_KEY ||
+	    type != kt || sign != CK_TRUE || a[3].ulValueLen != len ||
+	    memcmp(got, label, len) != 0) {
+		ctx->sign_key = CK_INVALID_HANDLE;
+		return 0;
+	}
+	*h = ctx->sign_key;
+	return 1;
+}
+
 /* C_SignInit and C_Sign with mech over in. */
 static ks_status
 sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
@@ -161,9 +198,17 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 	ks_status st;
 	CK_RV rv;
 
-	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = find_signing_key(ctx, label, kt, &key)) != KS_OK)
+	if ((st = ks_need_session(ctx)) != KS_OK)
 		return st;
+	if (!cached_key(ctx, label, kt, &key)) {
+		if ((st = find_signing_key(ctx, label, kt, &key)) != KS_OK)
+			return st;
+		if (strlen(label) < sizeof(ctx->sign_label)) {
+			memcpy(ctx->sign_label, label, strlen(label) + 1);
+			ctx->sign_type = kt;
+			ctx->sign_key = key;
+		}
+	}
 	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, mech, key);
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
 		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with "

@@ -1,0 +1,32 @@
+#!/bin/sh
+# sign-floor.sh -- what one RSA-2048 signature costs through each layer
+# on a SoftHSM2 token (bench/sign_floor.c): the floor (C_SignInit +
+# C_Sign on a handle found once), libkeystore's ks_sign, and ikesignd's
+# signer process over its socket.  Goal (issue 14): the signer within
+# 1.15 times the floor.  A benchmark, not a test.
+#
+#	bench/sign-floor.sh [BUILDDIR]
+#
+# Environment: COUNT (signatures per layer, default 2000), SOFTHSM_MODULE,
+# KEEP=1 keeps the temporary directory.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+B=${1:-$here/../build}
+COUNT=${COUNT:-2000}
+MODULE=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+make -C "$B" bench/sign_floor >/dev/null
+W=$(mktemp -d "${TMPDIR:-/tmp}/sign-floor.XXXXXX")
+[ "${KEEP:-0}" = 1 ] && echo "keeping $W" >&2 || trap 'rm -rf "$W"' EXIT
+mkdir -p "$W/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$W" >"$W/softhsm2.conf"
+export SOFTHSM2_CONF="$W/softhsm2.conf" CRYPTOKEY_CONF="$W/none" \
+    CRYPTOKEY_DIR="$W/none"
+printf '1234\n' >"$W/pin"; chmod 600 "$W/pin"
+softhsm2-util --init-token --free --label bench --so-pin 12345678 \
+    --pin 1234 >/dev/null
+"$B/tools/cryptokey/cryptokey" --module "$MODULE" --token bench \
+    --pin-source "file:$W/pin" generate rsa --label k --modulus 2048 \
+    --quiet >/dev/null
+echo "$COUNT signatures per layer, RSA-2048 on SoftHSM2"
+"$B/bench/sign_floor" "$MODULE" bench "$W/pin" k "$COUNT"
