@@ -660,6 +660,20 @@ signer_stop(void)
 	signer_pid = -1;
 }
 
+/* The answer after its status octet into out (*outlen: its size). */
+static ks_status
+take_answer(const uint8_t *resp, size_t rlen, uint8_t *out, size_t *outlen,
+    const char *what, char *err, size_t errsz)
+{
+	if (rlen > *outlen) {
+		snprintf(err, errsz, "%s too long", what);
+		return KS_EFAIL;
+	}
+	memcpy(out, resp + 1, rlen);
+	*outlen = rlen;
+	return KS_OK;
+}
+
 ks_status
 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig, size_t *siglen,
     char *err, size_t errsz)
@@ -676,13 +690,8 @@ signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig, size_t *siglen,
 	memcpy(req + 1, in, inlen);
 	if ((st = call(req, inlen + 1, resp, &rlen, err, errsz)) != KS_OK)
 		return st;
-	if (rlen > *siglen) {
-		snprintf(err, errsz, "signature too long");
-		return KS_EFAIL;
-	}
-	memcpy(sig, resp + 1, rlen);
-	*siglen = rlen;
-	return KS_OK;
+	return take_answer(resp, rlen, sig, siglen, "signature", err,
+	    errsz);
 }
 
 ks_status
@@ -708,13 +717,8 @@ signer_sign_hash(enum sig_scheme s, const uint8_t *hash, size_t hashlen,
 	memcpy(req + 2, hash, hashlen);
 	if ((st = call(req, hashlen + 2, resp, &rlen, err, errsz)) != KS_OK)
 		return st;
-	if (rlen > *siglen) {
-		snprintf(err, errsz, "signature too long");
-		return KS_EFAIL;
-	}
-	memcpy(sig, resp + 1, rlen);
-	*siglen = rlen;
-	return KS_OK;
+	return take_answer(resp, rlen, sig, siglen, "signature", err,
+	    errsz);
 }
 
 ks_status
@@ -768,13 +772,8 @@ signer_sign_octets(const uint8_t *octets, size_t len, uint8_t *sig,
 	free(req);
 	if (st != KS_OK)
 		return st;
-	if (rlen > *siglen) {
-		snprintf(err, errsz, "signature too long");
-		return KS_EFAIL;
-	}
-	memcpy(sig, resp + 1, rlen);
-	*siglen = rlen;
-	return KS_OK;
+	return take_answer(resp, rlen, sig, siglen, "signature", err,
+	    errsz);
 }
 
 /* The answer to 'C' carries the signing key's curve (NONE: RSA). */
