@@ -36,14 +36,17 @@ AC_DEFUN([CK_CHECK_LDFLAG], [
 
 # CK_HARDENING: HARDEN_CFLAGS (every object), HARDEN_LDFLAGS (every link)
 # and HARDEN_PIE_LDFLAGS (installed programs only: -pie and -shared do not
-# mix).  _FORTIFY_SOURCE only when the configured CFLAGS optimise (it does
-# nothing without, and glibc warns) and not under the sanitizers (their
+# mix).  Besides _FORTIFY_SOURCE, the stack protector, PIE and -z relro
+# -z now: stack clash protection and, on x86, control-flow protection
+# (hardening-check asks for both).  _FORTIFY_SOURCE only when the
+# configured CFLAGS optimise (it does nothing without, and glibc warns)
+# and not under the sanitizers (their
 # interceptors and the fortified functions check the same calls twice,
 # and the fortified ones hide what AddressSanitizer would report).
 AC_DEFUN([CK_HARDENING], [
   AC_ARG_ENABLE([hardening],
     [AS_HELP_STRING([--disable-hardening],
-      [no _FORTIFY_SOURCE, stack protector, PIE or -z relro/now])],
+      [no _FORTIFY_SOURCE, stack protectors, PIE or -z relro/now])],
     [], [enable_hardening=yes])
   HARDEN_CFLAGS=
   HARDEN_LDFLAGS=
@@ -64,6 +67,10 @@ AC_DEFUN([CK_HARDENING], [
       [HARDEN_CFLAGS="$HARDEN_CFLAGS -fstack-protector-strong"],
       [CK_CHECK_CFLAG([-fstack-protector],
         [HARDEN_CFLAGS="$HARDEN_CFLAGS -fstack-protector"])])
+    CK_CHECK_CFLAG([-fstack-clash-protection],
+      [HARDEN_CFLAGS="$HARDEN_CFLAGS -fstack-clash-protection"])
+    CK_CHECK_CFLAG([-fcf-protection],
+      [HARDEN_CFLAGS="$HARDEN_CFLAGS -fcf-protection"])
     CK_CHECK_CFLAG([-fPIE], [
       CK_CHECK_LDFLAG([-pie], [
         HARDEN_CFLAGS="$HARDEN_CFLAGS -fPIE"
