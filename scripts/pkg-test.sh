@@ -16,6 +16,8 @@
 #      capability bounding set and no new privileges) answering
 #      ikesignctl, reloading on SIGHUP and on ikesignctl reload, and
 #      stopping on SIGTERM, its system calls within the unit's filter;
+#      ikesignd.service started, reloaded and stopped by systemd in a
+#      container booted from this machine's /usr (systemd-nspawn);
 #      then the packages purged again, and the user ikesignd removed when
 #      the package made it
 #
@@ -364,6 +366,110 @@ then
 else
 	sed 's/^/# /' "$W/calls.out"
 	fail "its system calls pass the unit's SystemCallFilter="
+fi
+
+# ikesignd.service under systemd itself: a container booted from this
+# machine's /usr, where the packages' files now are (systemd-nspawn
+# --volatile=yes: an empty root on tmpfs, its own network), whose
+# systemd-sysusers and systemd-tmpfiles make the user ikesignd and
+# /var/empty from the packages' files; it boots to basic.target, and
+# network-online.target does not wait for links the container does not
+# have.  In it: an embedded token, a key,
+# /etc/ikesignd.conf and the drop-in ikesignd(8) gives for the embedded
+# token; then systemctl start, ikesignctl, systemctl reload, ikesignctl
+# reload, systemd-analyze security on the loaded unit, systemctl stop.
+# Skipped where systemd-nspawn is not installed or cannot boot here.
+leader=
+if command -v systemd-nspawn >/dev/null 2>&1 && [ -x /usr/lib/systemd/systemd ]
+then
+	timeout 300 systemd-nspawn --quiet --register=no --keep-unit \
+	    --volatile=yes -D / --private-network -M "ckpkg$$" \
+	    -b systemd.firstboot=off systemd.unit=basic.target \
+	    systemd.mask=systemd-networkd-wait-online.service \
+	    >"$LOGS/nspawn.log" 2>&1 &
+	nsp=$!
+	# its init: the process named systemd below timeout and nspawn
+	below() { for _c in $(pgrep -P "$1"); do echo "$_c"; below "$_c"; done; }
+	i=0
+	while [ -z "$leader" ] && [ $i -lt 100 ] && kill -0 "$nsp" 2>/dev/null
+	do
+		sleep 0.2; i=$((i + 1))
+		for c in $(below "$nsp"); do
+			[ "$(cat /proc/"$c"/comm 2>/dev/null)" = systemd ] &&
+			    leader=$c && break
+		done
+	done
+	IN() { nsenter -t "$leader" -a "$@"; }
+	st=
+	i=0
+	while [ -n "$leader" ] && [ $i -lt 120 ]; do
+		st=$(IN systemctl is-system-running 2>/dev/null)
+		case $st in running|degraded) break ;; esac
+		sleep 0.5; i=$((i + 1))
+	done
+	case $st in running|degraded) ;; *) leader= ;; esac
+fi
+if [ -z "$leader" ]; then
+	skip "ikesignd.service under systemd (a container)" \
+	    "systemd-nspawn is missing or did not boot ($(tail -n 1 "$LOGS/nspawn.log" 2>/dev/null))"
+	[ -z "${nsp:-}" ] || { kill "$nsp" 2>/dev/null; wait "$nsp" 2>/dev/null; }
+else
+	IN sh -c 'cryptokey init && cryptokey generate rsa --label gw --quiet &&
+	    umask 077 && printf "%s\n" "token cryptokey" \
+	    "module '"${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}"'" \
+	    "pin-source file:/var/lib/cryptokey/user.pin" "key gw" \
+	    >/etc/ikesignd.conf &&
+	    mkdir -p /etc/systemd/system/ikesignd.service.d &&
+	    printf "[Service]\nEnvironment=SOFTHSM2_CONF=%s\n" \
+	    /var/lib/cryptokey/softhsm2.conf \
+	    >/etc/systemd/system/ikesignd.service.d/token.conf &&
+	    systemctl daemon-reload' >"$LOGS/nspawn-setup.log" 2>&1
+	IN systemctl start ikesignd >"$LOGS/nspawn-start.log" 2>&1
+	sleep 1
+	if [ "$(IN systemctl is-active ikesignd)" = active ] &&
+	    IN ikesignctl show sa >"$W/nshow.out" 2>&1 &&
+	    grep -q "network [0-9]* (uid $(IN id -u ikesignd))" "$W/nshow.out"
+	then
+		pass "systemctl start ikesignd: active, ikesignctl answers on the default socket, network process as the user ikesignd"
+	else
+		show "$LOGS/nspawn-setup.log" 5
+		IN journalctl -u ikesignd --no-pager 2>&1 | tail -n 10 | sed 's/^/# /'
+		fail "systemctl start ikesignd"
+	fi
+	IN systemctl reload ikesignd >/dev/null 2>&1
+	sleep 1
+	IN ikesignctl reload >/dev/null 2>&1
+	sleep 1
+	if [ "$(IN journalctl -u ikesignd --no-pager 2>/dev/null |
+	    grep -c 'configuration reloaded from')" -eq 2 ]; then
+		pass "systemctl reload and ikesignctl reload reload it"
+	else
+		fail "systemctl reload and ikesignctl reload reload it"
+	fi
+	online=$(IN systemd-analyze security ikesignd --no-pager 2>/dev/null |
+	    sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	if [ -n "$online" ] && awk -v s="$online" -v m="$EXPOSURE_MAX" \
+	    'BEGIN { exit !(s <= m) }'; then
+		pass "systemd-analyze security on the running unit: $online"
+	else
+		fail "systemd-analyze security on the running unit: ${online:-unknown}"
+	fi
+	IN systemctl stop ikesignd >/dev/null 2>&1
+	if [ "$(IN systemctl is-active ikesignd)" = inactive ] &&
+	    IN journalctl -u ikesignd --no-pager 2>/dev/null |
+	    grep -q 'Deactivated successfully'; then
+		pass "systemctl stop ikesignd: stopped cleanly"
+	else
+		IN journalctl -u ikesignd --no-pager 2>&1 | tail -n 5 | sed 's/^/# /'
+		fail "systemctl stop ikesignd: stopped cleanly"
+	fi
+	IN systemctl poweroff >/dev/null 2>&1
+	i=0
+	while kill -0 "$nsp" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+	kill "$nsp" 2>/dev/null
+	wait "$nsp" 2>/dev/null
 fi
 
 t0=$(now)

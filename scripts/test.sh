@@ -84,12 +84,14 @@ build_and_check "$TOP/build-ci" werror --enable-werror
 # 2. the tarball and the Debian packages, from the -Werror tree
 #    (scripts/pkg-test.sh, TAP): make distcheck over a few tests,
 #    dpkg-buildpackage, lintian, apt-get install, hardening-check,
-#    systemd-analyze security, the installed tools and daemon, purge
+#    systemd-analyze security, the installed tools and daemon, the
+#    service under systemd in a container, purge
 if [ -f "$TOP/build-ci/tools/cryptokey/cryptokey" ]; then
 	note "packages: distcheck, .debs, install (scripts/pkg-test.sh)"
+	t0=$(date +%s)
 	LOGS="$LOGS/pkg" JOBS="$JOBS" sh scripts/pkg-test.sh "$TOP/build-ci" \
 	    >"$LOGS/pkg.log" 2>&1
-	tally_tap "$LOGS/pkg.log" packages
+	tally_tap "$LOGS/pkg.log" "packages ($(( $(date +%s) - t0 )) s)"
 else
 	count_fail "packages: the -Werror tree did not build"
 fi
