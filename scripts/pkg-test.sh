@@ -399,7 +399,11 @@ then
 			    leader=$c && break
 		done
 	done
-	IN() { nsenter -t "$leader" -a "$@"; }
+	# in the container, with none of this script's environment
+	IN() {
+		nsenter -t "$leader" -a env -i \
+		    PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	}
 	st=
 	i=0
 	while [ -n "$leader" ] && [ $i -lt 120 ]; do
