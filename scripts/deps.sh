@@ -11,7 +11,8 @@ strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugi
 libstrongswan-extra-plugins
 libnss3-tools libaudit1 libcap-ng0 libcrypt1 libcurl3-nss libevent-core-2.1-7
 libevent-pthreads-2.1-7 libldap-2.5-0 libldns3 libnspr4 libnss3 libpam0g
-libselinux1 libsystemd0 libunbound8 libevent-2.1-7 libssl3"
+libselinux1 libsystemd0 libunbound8 libevent-2.1-7 libssl3
+build-essential debhelper devscripts lintian fakeroot strace systemd-container"
 # libstrongswan-extra-plugins: charon's pkcs11 plugin, with which
 # bench/ike-mm.sh and bench/ike-v2.sh give strongSwan the token's key.
 # jq: examples/audit.sh and the other examples read JSON with it (t_examples.sh).
@@ -20,6 +21,11 @@ libselinux1 libsystemd0 libunbound8 libevent-2.1-7 libssl3"
 # database.  Those two are not installed: the test fetches them with
 # `apt-get download` and unpacks them in the build tree (libreswan
 # conflicts with strongSwan, and openiked would start a service).
+# build-essential, debhelper, devscripts (hardening-check), lintian and
+# fakeroot: scripts/pkg-test.sh builds and checks the Debian packages;
+# strace: it holds the system calls ikesignd makes against the service's
+# SystemCallFilter=; systemd-container: it boots a container from this
+# machine's /usr (systemd-nspawn) to run ikesignd.service under systemd.
 
 missing=""
 for p in $PKGS; do

@@ -48,6 +48,17 @@ tally() {
 	grep -E '^(FAIL|ERROR|XPASS):' "$log" | head -n 40
 }
 
+# add the TAP lines of one script's log to the totals
+tally_tap() {
+	p=$(grep -E '^ok ' "$1" | grep -vc '# SKIP')
+	s=$(grep -E '^ok .*# SKIP' "$1" | grep -c .)
+	f=$(grep -cE '^not ok ' "$1")
+	passed=$((passed + p)); skipped=$((skipped + s)); failed=$((failed + f))
+	note "$2: $p passed, $f failed, $s skipped"
+	grep -E '^not ok ' "$1" | head -n 20
+	grep -q '^1\.\.[0-9]' "$1" || count_fail "$2: ended early (see $1)"
+}
+
 # build_and_check DIR NAME [configure args...]
 build_and_check() {
 	dir="$1"; name="$2"; shift 2
@@ -70,7 +81,22 @@ build_and_check() {
 # 1. the CI build: -Wall -Wextra -Werror
 build_and_check "$TOP/build-ci" werror --enable-werror
 
-# 2. sanitizers
+# 2. the tarball and the Debian packages, from the -Werror tree
+#    (scripts/pkg-test.sh, TAP): make distcheck over a few tests,
+#    dpkg-buildpackage, lintian, apt-get install, hardening-check,
+#    systemd-analyze security, the installed tools and daemon, the
+#    service under systemd in a container, purge
+if [ -f "$TOP/build-ci/tools/cryptokey/cryptokey" ]; then
+	note "packages: distcheck, .debs, install (scripts/pkg-test.sh)"
+	t0=$(date +%s)
+	LOGS="$LOGS/pkg" JOBS="$JOBS" sh scripts/pkg-test.sh "$TOP/build-ci" \
+	    >"$LOGS/pkg.log" 2>&1
+	tally_tap "$LOGS/pkg.log" "packages ($(( $(date +%s) - t0 )) s)"
+else
+	count_fail "packages: the -Werror tree did not build"
+fi
+
+# 3. sanitizers
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
@@ -80,7 +106,7 @@ CRASH_STRIDE=8; export CRASH_STRIDE
 build_and_check "$TOP/build-asan" asan+ubsan --enable-werror \
     CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"
 
-# 3. fuzz targets, a short run each
+# 4. fuzz targets, a short run each
 if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null 2>&1; then
 	dir="$TOP/build-fuzz"
 	note "fuzz: build with clang, $FUZZ_SECONDS s per target"

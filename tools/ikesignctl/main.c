@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <popt.h>
 
-#define CTL_DEFAULT	"/run/ikesignd.sock"
+#define CTL_DEFAULT	"/run/ikesignd/ikesignd.sock"
 /* "show sa --json" of a full SA table (4096 entries) is near 2 MiB; the
  * bound only keeps a runaway reply from eating memory */
 #define REPLY_MAX	(64 * 1024 * 1024)

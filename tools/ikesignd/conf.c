@@ -34,7 +34,7 @@
 #define CONF_FILE_MAX	(256 * 1024)
 #define CONF_LINE_MAX	1024
 #define CONF_WORDS_MAX	16
-#define CONF_CONTROL	"/run/ikesignd.sock"
+#define CONF_CONTROL	"/run/ikesignd/ikesignd.sock"
 #define CONF_USER	"ikesignd"
 #define CONF_CHROOT	"/var/empty"
 

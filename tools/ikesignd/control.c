@@ -114,6 +114,28 @@ control_clear(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/* The socket's directory (the default's, /run/ikesignd, which systemd's
+ * RuntimeDirectory= also makes) is created 0755 when it is missing. */
+static int
+control_dir(const char *path, char *err, size_t errsz)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &sb) == 0 || errno != ENOENT)
+		return 0;	/* bind says what is wrong, if anything */
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot create the control socket's "
+		    "directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 control_open(const char *path, char *err, size_t errsz)
 {
@@ -129,7 +151,8 @@ control_open(const char *path, char *err, size_t errsz)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if (control_clear(path, err, errsz) != 0)
+	if (control_dir(path, err, errsz) != 0 ||
+	    control_clear(path, err, errsz) != 0)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0) {

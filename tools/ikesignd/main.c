@@ -392,7 +392,10 @@ ready(int notify, int st, const char *msg)
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%d %s", st, st != 0 ? msg : "");
-	(void)write(notify, buf, strlen(buf));
+	/* a failed write leaves the waiting parent an EOF: it exits 1 */
+	if (write(notify, buf, strlen(buf)) < 0)
+		log_warnx("cannot tell the starting process: %s",
+		    strerror(errno));
 	close(notify);
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -265,14 +266,19 @@ stop_child(struct parent *p)
 
 	if (p->child <= 0)
 		return;
-	(void)kill(p->child, SIGTERM);
+	/* Without CAP_KILL (ikesignd.service's bounding set) the network
+	 * process, another user's, cannot be signalled: the end of the IPC
+	 * socket stops it the same way (from_parent in main.c). */
+	if (kill(p->child, SIGTERM) != 0)
+		(void)shutdown(p->sock, SHUT_RDWR);
 	for (i = 0; i < CHILD_STOP_MS / 50; i++) {
 		if (waitpid(p->child, &status, WNOHANG) == p->child)
 			return;
 		(void)usleep(50000);
 	}
-	(void)kill(p->child, SIGKILL);
-	(void)waitpid(p->child, &status, 0);
+	/* if even this fails, its parent-death signal (sandbox.c) ends it */
+	if (kill(p->child, SIGKILL) == 0)
+		(void)waitpid(p->child, &status, 0);
 }
 
 int
