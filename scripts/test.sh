@@ -74,8 +74,18 @@ build_and_check() {
 	fi
 	passed=$((passed + 1))	# the build itself
 	note "$name: make check"
+	rm -f "$dir/test-times.txt"
 	(cd "$dir" && make -j"$CHECK_JOBS" check >"$LOGS/$name-check.log" 2>&1)
 	tally "$dir" "$name"
+	slowest "$dir" "$name"
+}
+
+# the ten slowest tests of a tree (tests/timed.sh notes each one's time)
+slowest() {
+	[ -f "$1/test-times.txt" ] || return 0
+	note "$2: the ten slowest tests (seconds)"
+	sort -rn "$1/test-times.txt" | head -n 10 |
+	    awk '{ printf "   %6.1f  %s\n", $1 / 1000, $2 }'
 }
 
 # 1. the CI build: -Wall -Wextra -Werror
