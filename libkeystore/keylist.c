@@ -206,28 +206,21 @@ set_public_ec(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *params,
 	return KS_OK;
 }
 
-/* The key's type, from the first object of the pair that names it. */
-static int
-set_type(ks_key *k, CK_ATTRIBUTE *kt)
-{
-	int t;
-
-	if (!have(kt) || kt->ulValueLen != sizeof(CK_KEY_TYPE))
-		return -1;
-	if ((t = ks_keytype_of(*(CK_KEY_TYPE *)kt->pValue)) == 0)
-		return -1;
-	if (k->type == 0)
-		k->type = t;
-	return 0;
-}
-
-/* Type of a key object before it joins a pair: 0 for types we skip. */
+/* Type of a key object: KS_KEY_*, or 0 for types we skip. */
 static int
 type_of(CK_ATTRIBUTE *kt)
 {
 	if (!have(kt) || kt->ulValueLen != sizeof(CK_KEY_TYPE))
 		return 0;
 	return ks_keytype_of(*(CK_KEY_TYPE *)kt->pValue);
+}
+
+/* The pair's type, from the first of its objects that names one. */
+static void
+set_type(ks_key *k, CK_ATTRIBUTE *kt)
+{
+	if (k->type == 0)
+		k->type = type_of(kt);
 }
 
 static ks_status
@@ -271,7 +264,7 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 			st = ks_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
-		(void)set_type(k, &a[2]);
+		set_type(k, &a[2]);
 		k->pub = h[i];
 		k->has_pub = 1;
 		if (type_of(&a[2]) == KS_KEY_EC && with_spki)
@@ -351,7 +344,7 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 			st = ks_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
-		(void)set_type(k, &a[5]);
+		set_type(k, &a[5]);
 		if (type_of(&a[5]) == KS_KEY_EC)
 			set_curve(k, &a[7]);
 		k->priv = h[i];

@@ -156,6 +156,23 @@ for a in "--keysize 255" "--keysize 0x100" "--keysize 1024" "--curve p-224" \
 	expect_rc 2 "generate ec $a" "$CK" generate ec --label bad $a
 	unchanged "$n" "generate ec $a"
 done
+# a token without the mechanism: refused before anything changes (exit 8)
+FM="$top_builddir/tests/faultmod/.libs/faultmod.so"
+if [ -f "$FM" ]; then
+	expect_rc 8 "generate ec --curve ed25519 on a token without EdDSA keygen" \
+	    env CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE" \
+	    CRYPTOKEY_FAULT_NO_MECH=0x1055 "$CK" --module "$FM" generate ec \
+	    --label bad --curve ed25519
+	contains "$err" "CKM_EC_EDWARDS_KEY_PAIR_GEN" "the message names the mechanism"
+	expect_rc 8 "generate ec on a token without CKM_ECDSA" \
+	    env CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE" \
+	    CRYPTOKEY_FAULT_NO_MECH=0x1041 "$CK" --module "$FM" generate ec \
+	    --label bad --keysize 384
+	contains "$err" "CKM_ECDSA" "the message names CKM_ECDSA"
+	unchanged "$n" "mechanisms missing"
+else
+	pass "# SKIP no fault module"
+fi
 expect_rc 2 "generate rsa --keysize 256" "$CK" generate rsa --label bad \
     --keysize 256
 expect_rc 2 "generate dsa" "$CK" generate dsa --label bad

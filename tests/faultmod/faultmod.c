@@ -39,8 +39,8 @@
  *				answers CKR_MECHANISM_INVALID
  *	CRYPTOKEY_FAULT_NO_MECH	a CKM_* number (0x... allowed): act as
  *				a token without that mechanism in
- *				C_SignInit, which answers
- *				CKR_MECHANISM_INVALID
+ *				C_GetMechanismInfo and C_SignInit, which
+ *				answer CKR_MECHANISM_INVALID
  *
  * All but CRYPTOKEY_FAULT_AT are read at each C_GetFunctionList, i.e. when
  * a caller loads the module.
@@ -219,6 +219,8 @@ w_C_GetMechanismInfo(CK_SLOT_ID a, CK_MECHANISM_TYPE b, CK_MECHANISM_INFO_PTR c)
 	if ((rv = before("C_GetMechanismInfo")) != CKR_OK)
 		return rv;
 	if (no_pss && b == CKM_RSA_PKCS_PSS)
+		return after(CKR_MECHANISM_INVALID);
+	if (no_mech != 0 && b == no_mech)
 		return after(CKR_MECHANISM_INVALID);
 	rv = real->C_GetMechanismInfo(a, b, c);
 	if (rv == CKR_OK && no_unwrap)

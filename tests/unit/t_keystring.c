@@ -82,9 +82,16 @@ test_keystring(const unsigned char *der, size_t len)
 	char *kd = keydata(der, len), *hex = hex_of(der, len, 0), *t;
 	size_t big = KS_KEYSTRING_MAX + 2;
 
+	/* also keeps -O1 -fsanitize builds from warning of a NULL %s */
+	if (kd == NULL || hex == NULL ||
+	    (t = malloc(strlen(kd) + strlen(hex) + 16)) == NULL) {
+		ok(0, "out of memory");
+		free(kd);
+		free(hex);
+		return;
+	}
 	is_int(parse(kd, der, len), KS_OK, "Key Data as 'cryptokey show' "
 	    "prints it parses to the same SPKI");
-	t = malloc(strlen(kd) + 16);
 	snprintf(t, strlen(kd) + 16, "%s  quit\n", kd);
 	is_int(parse(t, der, len), KS_OK, "... with a trailing 'quit' line");
 	snprintf(t, strlen(kd) + 16, "%sQUIT", kd);
