@@ -781,11 +781,16 @@ test_blocks(void)
 	snprintf(text, sizeof(text), "peer 10.0.0.1 ike-version 2 profile "
 	    "%s\n", name);
 	refused(text, "t.conf:1: profile name too long");
-	name[CONF_NAME_MAX - 1] = '\0';
+	name[CONF_PROFILE_MAX] = '\0';
+	snprintf(text, sizeof(text), "key k\ncrypto ikev2 profile %s\n%s",
+	    name, prof_ok);
+	refused(text, "t.conf:2: profile name too long (at most 63 characters)");
+	name[CONF_PROFILE_MAX - 1] = '\0';
 	snprintf(text, sizeof(text), "key k\ncrypto ikev2 profile %s\n%s",
 	    name, prof_ok);
 	ok(parse(text) == KS_OK && conf_v2_profile(&c, name) != NULL,
-	    "a name of %d characters is the longest", CONF_NAME_MAX - 1);
+	    "a profile name of %d characters is the longest",
+	    CONF_PROFILE_MAX - 1);
 }
 
 static void

@@ -770,8 +770,10 @@ v2_block(struct parser *p, char **w, int n, int no)
 		lines = p->prof_line;
 		blk = BLK_PROFILE;
 	}
-	if (strlen(w[3]) >= CONF_NAME_MAX)
-		return perr(p, "%s name too long", w[2]);
+	if (strlen(w[3]) >= (blk == BLK_PROFILE ? CONF_PROFILE_MAX :
+	    CONF_NAME_MAX))
+		return perr(p, "%s name too long (at most %d characters)", w[2],
+		    (blk == BLK_PROFILE ? CONF_PROFILE_MAX : CONF_NAME_MAX) - 1);
 	if ((i = find_name(base, size, *count, w[3])) == *count) {
 		if (i == CONF_V2_MAX)
 			return perr(p, "more than %d '%s' blocks", CONF_V2_MAX,

@@ -118,6 +118,7 @@ int	dh_derive(const struct dh_group *, EVP_PKEY *key, const uint8_t *peer,
 #define CONF_PEER_MAX	256
 #define CONF_NAME_MAX	256
 #define CONF_KEYRING_MAX (KS_KEYRING_NAME_MAX + 1)	/* as libkeystore */
+#define CONF_PROFILE_MAX 64	/* an IKEv2 profile's name, NUL included */
 
 struct policy {
 	unsigned	 prio;
@@ -141,7 +142,7 @@ struct peer {
 					 * crypto isakmp identity */
 	char		 id[KS_PEER_ID_MAX + 1];	/* its text */
 	char		 keyring[CONF_KEYRING_MAX];
-	char		 profile[CONF_NAME_MAX];	/* IKEv2; "": by match */
+	char		 profile[CONF_PROFILE_MAX];	/* IKEv2; "": by match */
 };
 
 /* IKEv2 (FlexVPN) configuration: proposals, policies, profiles. */
@@ -188,7 +189,7 @@ struct v2_match {
 };
 
 struct v2_profile {
-	char		 name[CONF_NAME_MAX];
+	char		 name[CONF_PROFILE_MAX];
 	struct v2_match	 match[CONF_V2_MATCH];	/* match identity remote */
 	size_t		 nmatch;
 	int		 id_fqdn;	/* identity local: 1 fqdn, 0 address */
@@ -720,12 +721,12 @@ struct ike_sa {
 	uint8_t			 rcky[IKE_COOKIE_LEN];
 	struct sockaddr_in	 local;
 	struct sockaddr_in	 remote;
-	char			 peer_name[64];
+	char			 peer_name[INET_ADDRSTRLEN];	/* its address */
 	char			 keyring[CONF_KEYRING_MAX];
 	char			 key[KS_LABEL_MAX + 1];
 	int			 identity;	/* IKE_ID_* we send */
-	char			 local_id[KS_PEER_ID_MAX + 1];	/* its
-					 * text for USER_FQDN and KEY_ID */
+	char			*local_id;	/* its text for USER_FQDN and
+					 * KEY_ID (NULL: none) */
 	int			 aggressive;	/* IKEv1 Aggressive Mode */
 	struct policy		 chosen;
 	const struct dh_group	*group;

@@ -50,7 +50,7 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	struct sa_offer offer;
 	struct ike_sa tmp;
 	struct msgb mb;
-	char who[64], buf[128];
+	char who[INET_ADDRSTRLEN], buf[128];
 	size_t npol, xi;
 	int rc;
 

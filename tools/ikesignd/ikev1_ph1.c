@@ -185,7 +185,7 @@ void
 ph1_build_id(const struct ike_sa *sa, struct wbuf *w)
 {
 	const char *text = sa->identity == IKE_ID_FQDN ?
-	    ikesignd->conf.hostname : sa->local_id;
+	    ikesignd->conf.hostname : sa->local_id != NULL ? sa->local_id : "";
 
 	wb_u8(w, (uint8_t)sa->identity);
 	wb_u8(w, 0);
@@ -650,8 +650,9 @@ ph1_set_identity(struct ike_sa *sa, const struct peer *peer)
 {
 	if (peer == NULL || peer->id_type == 0)
 		return;
+	if (peer->id[0] != '\0' && (sa->local_id = strdup(peer->id)) == NULL)
+		return;		/* out of memory: the default identity */
 	sa->identity = peer->id_type;
-	snprintf(sa->local_id, sizeof(sa->local_id), "%s", peer->id);
 }
 
 /* The peer line for a first message from "from" (mode: "Main Mode" or

@@ -107,7 +107,7 @@ struct ikev2_state {
 	int			 nat_there;
 	int			 ke_retries;
 	uint16_t		 group_want;	/* INVALID_KE asked for it */
-	char			 profile[CONF_NAME_MAX];
+	char			 profile[CONF_PROFILE_MAX];
 	enum v2_auth		 auth_local;
 	enum v2_auth		 auth_remote;
 	int			 peer_kind;	/* KS_PEER_*: how it named itself */

@@ -172,6 +172,7 @@ sa_free(struct ike_sa *sa)
 		sa->ops->release(sa);
 	free(sa->sai);
 	free(sa->peer_idb);
+	free(sa->local_id);
 	free(sa->tx);
 	sa_nego_done(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
