@@ -87,6 +87,12 @@ ks_status	 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg);
 
 /* NULL: module discovery through p11-kit. */
 ks_status	 ks_ctx_set_module(ks_ctx *ctx, const char *path);
+/*
+ * A string the module named by ks_ctx_set_module gets in C_Initialize's
+ * pReserved, as p11-kit's x-init-reserved gives registered modules (NSS's
+ * softoken needs its database there); NULL: none.
+ */
+ks_status	 ks_ctx_set_module_init_args(ks_ctx *ctx, const char *args);
 /* An RFC 7512 URI ("pkcs11:token=vpn-gw") or a token label; NULL: the only
  * token there is. */
 ks_status	 ks_ctx_set_token(ks_ctx *ctx, const char *spec);

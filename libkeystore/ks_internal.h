@@ -16,6 +16,7 @@
 
 struct ks_ctx {
 	char			*module_path;	/* NULL: discovery */
+	char			*module_init;	/* pReserved, with module_path */
 	struct p11_selector	*sel;		/* NULL: the only token */
 	char			*token_spec;
 	ks_secret_fn		 pin_fn;

@@ -52,6 +52,11 @@ struct p11 {
  */
 CK_RV	p11_open(struct p11 **out, const char *module_path,
 	    const char **errpath, const char **detail);
+/* As p11_open; with a path, init_reserved (when not NULL) goes to the
+ * module's C_Initialize as pReserved. */
+CK_RV	p11_open_init(struct p11 **out, const char *module_path,
+	    const char *init_reserved, const char **errpath,
+	    const char **detail);
 void	p11_close(struct p11 *p);
 
 /* token.c ---------------------------------------------------------------- */
