@@ -171,6 +171,55 @@ probe_extractable(ks_ctx *ctx, const ks_caps *k, int *answer)
 	return KS_OK;
 }
 
+/* The token's refusal of a template, whatever code it chose for it. */
+int
+ks_rv_template_refused(CK_RV rv)
+{
+	return rv == CKR_ATTRIBUTE_VALUE_INVALID ||
+	    rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	    rv == CKR_TEMPLATE_INCONSISTENT ||
+	    rv == CKR_TEMPLATE_INCOMPLETE;
+}
+
+ks_status
+ks_need_data_objects(ks_ctx *ctx, const char *what)
+{
+	int yes = KS_CAP_UNKNOWN;
+	ks_status st;
+
+	if ((st = probe_data(ctx, &yes)) != KS_OK)
+		return st;
+	if (yes == KS_CAP_YES)
+		return KS_OK;
+	return ks_fail(ctx, KS_ETOKEN, "token '%s' keeps no data objects, "
+	    "and %s needs one (cryptokey's record of each key, keyrings, "
+	    "encrypted copies are data objects); use a token that keeps them "
+	    "('cryptokey storage --probe' shows it)", ctx->token.label, what);
+}
+
+ks_status
+ks_need_extractable(ks_ctx *ctx)
+{
+	struct p11_caps c;
+	ks_caps k;
+	int yes = KS_CAP_UNKNOWN;
+	ks_status st;
+	CK_RV rv;
+
+	if ((rv = p11_caps(&ctx->token, &c)) != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot read the mechanisms of "
+		    "token '%s'", ctx->token.label);
+	from_p11(&c, &k);
+	if ((st = probe_extractable(ctx, &k, &yes)) != KS_OK)
+		return st;
+	if (yes != KS_CAP_NO)
+		return KS_OK;
+	return ks_fail(ctx, KS_EPERM, "token '%s' allows no exportable keys "
+	    "(it refuses a private key both sensitive and extractable); "
+	    "generate the key without --exportable: it then never leaves the "
+	    "token", ctx->token.label);
+}
+
 ks_status
 ks_token_caps(ks_ctx *ctx, int flags, ks_caps *k)
 {
