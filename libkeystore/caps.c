@@ -6,10 +6,12 @@
  * (KS_CAPS_PROBE) on a read/write session that is logged in.  The data
  * object is a private token object, destroyed at once; the key pair is a
  * pair of session objects (CKA_TOKEN=FALSE), which never reach the token's
- * storage and are destroyed at once too.
+ * storage and are destroyed at once too.  A probe object a killed run
+ * left behind is removed by the next probe.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ks_internal.h"
@@ -76,6 +78,30 @@ is_refusal(CK_RV rv)
 	    rv == CKR_FUNCTION_NOT_SUPPORTED || rv == CKR_MECHANISM_INVALID;
 }
 
+/* Probe objects a killed run left behind go first. */
+static ks_status
+remove_old_probes(ks_ctx *ctx)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_APPLICATION, KS_APP_PROBE, sizeof(KS_APP_PROBE) - 1 },
+	};
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0, i;
+	CK_RV rv;
+
+	rv = p11_find(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h, &n);
+	for (i = 0; rv == CKR_OK && i < n; i++)
+		rv = p11_destroy(&ctx->sess, h[i]);
+	free(h);
+	if (rv != CKR_OK)
+		return ks_fail_rv(ctx, rv, "cannot remove an old probe data "
+		    "object '%s' from token '%s'", KS_APP_PROBE,
+		    ctx->token.label);
+	return KS_OK;
+}
+
 static ks_status
 probe_data(ks_ctx *ctx, int *answer)
 {
@@ -90,8 +116,11 @@ probe_data(ks_ctx *ctx, int *answer)
 		{ CKA_VALUE, "probe", 5 },
 	};
 	CK_OBJECT_HANDLE h;
+	ks_status st;
 	CK_RV rv;
 
+	if ((st = remove_old_probes(ctx)) != KS_OK)
+		return st;
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
 	if (rv != CKR_OK && is_refusal(rv)) {
 		*answer = KS_CAP_NO;

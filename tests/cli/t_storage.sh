@@ -37,6 +37,14 @@ ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"data_objects\"]')\" = true ]" \
 ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"extractable\"]')\" = true ]" \
     "--probe: SoftHSM2 allows extractable keys"
 unchanged "$n1" "--probe leaves nothing on the token" test
+# a probe object a killed run left behind goes with the next probe
+printf 'probe' > "$T/probe.dat"
+p11 --write-object "$T/probe.dat" --type data --label cryptokey-probe \
+    --application-label cryptokey-probe --private >/dev/null 2>&1
+ok "[ \$(objects test) -eq $((n1 + 1)) ]" "a left-over probe object"
+expect_rc 0 "storage --probe with a left-over probe object" \
+    "$CK" storage --probe
+unchanged "$n1" "--probe removes the left-over probe object" test
 expect_rc 2 "storage TOKEN --json" "$CK" storage second --json
 ok "grep -qx 'token = test' '$C'" "a refused storage --json TOKEN writes nothing"
 
