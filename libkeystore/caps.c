@@ -129,7 +129,10 @@ probe_data(ks_ctx *ctx, int *answer)
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot try a data object on token "
 		    "'%s'", ctx->token.label);
+	/* a probe must not stay: a failed destroy is tried once more */
 	if ((rv = p11_destroy(&ctx->sess, h)) != CKR_OK)
+		rv = p11_destroy(&ctx->sess, h);
+	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot destroy the probe data "
 		    "object '%s' on token '%s'", KS_APP_PROBE,
 		    ctx->token.label);
@@ -145,32 +148,34 @@ probe_pair(ks_ctx *ctx, const ks_caps *k, CK_OBJECT_HANDLE *pub,
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = k->rsa_min_bits > 1024 ? k->rsa_min_bits : 1024;
 	unsigned char e[] = { 0x01, 0x00, 0x01 };
-	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	CK_ATTRIBUTE pt[] = {
+	CK_MECHANISM ec = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_MECHANISM rsa = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ATTRIBUTE ec_pub[] = {
 		{ CKA_TOKEN, &no, sizeof(no) },
 		{ CKA_VERIFY, &yes, sizeof(yes) },
 		{ CKA_EC_PARAMS, (void *)p256_oid, sizeof(p256_oid) },
 	};
-	CK_ATTRIBUTE st[] = {
+	CK_ATTRIBUTE rsa_pub[] = {
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_VERIFY, &yes, sizeof(yes) },
+		{ CKA_MODULUS_BITS, &bits, sizeof(bits) },
+		{ CKA_PUBLIC_EXPONENT, e, sizeof(e) },
+	};
+	CK_ATTRIBUTE pv[] = {
 		{ CKA_TOKEN, &no, sizeof(no) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_SIGN, &yes, sizeof(yes) },
 		{ CKA_SENSITIVE, &yes, sizeof(yes) },
 		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
 	};
+	CK_ULONG npv = sizeof(pv) / sizeof(pv[0]);
 
-	if (!k->ec_keygen) {
-		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		pt[2].type = CKA_MODULUS_BITS;
-		pt[2].pValue = &bits;
-		pt[2].ulValueLen = sizeof(bits);
-		pt[1].type = CKA_PUBLIC_EXPONENT;	/* verify: the default */
-		pt[1].pValue = e;
-		pt[1].ulValueLen = sizeof(e);
-	}
-	return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech, pt,
-	    sizeof(pt) / sizeof(pt[0]), st, sizeof(st) / sizeof(st[0]), pub,
-	    priv);
+	if (k->ec_keygen)
+		return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &ec,
+		    ec_pub, sizeof(ec_pub) / sizeof(ec_pub[0]), pv, npv, pub,
+		    priv);
+	return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &rsa, rsa_pub,
+	    sizeof(rsa_pub) / sizeof(rsa_pub[0]), pv, npv, pub, priv);
 }
 
 static ks_status
