@@ -23,6 +23,8 @@ BEGIN {
 	w["lock"] = "lock"
 	w["unlock"] = "unlock"
 	w["zeroize"] = "zeroize"
+	w["move-in"] = "move, from SoftHSM2"
+	w["move-out"] = "move, to SoftHSM2"
 	w["kr-create"] = "keyring create"
 	w["kr-pubkey"] = "keyring add-pubkey"
 	w["kr-psk"] = "keyring add-psk"

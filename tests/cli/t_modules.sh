@@ -51,6 +51,11 @@ step() {
 	lock)	"$CK" $P lock rsa --label g2 ;;
 	unlock)	"$CK" $P unlock rsa --label g2 ;;
 	zeroize) "$CK" zeroize rsa --label g1 --yes ;;
+	move-in) "$CK" $SRC -q generate rsa --label mvin --modulus 1024 \
+	    --exportable && "$CK" $SRC move rsa --label mvin --to "$MOD_TOKEN" \
+	    --to-module "$MOD_PATH" ;;
+	move-out) "$CK" move rsa --label g2 --to src \
+	    --to-module "$SOFTHSM_MODULE" ;;
 	kr-create) "$KR" create r1 ;;
 	kr-pubkey) "$KR" add-pubkey default --address 192.0.2.1 \
 	    --key-string "$T/imp.ks" ;;
@@ -113,6 +118,13 @@ for m in $MODULES; do
 		module_teardown "$m"
 		continue
 	fi
+	# the other end of a move: a SoftHSM2 token "src" (beside the
+	# module's own SoftHSM2 tokens, or in a directory of its own)
+	case $m in
+	softhsm|p11kit) add_token src ;;
+	*) _softhsm "$T/m-$m/src" src ;;
+	esac
+	SRC="--module $SOFTHSM_MODULE --token src"
 	caps "$m"
 	steps "$m"
 	module_teardown "$m"
