@@ -53,7 +53,8 @@ step() {
 	zeroize) "$CK" zeroize rsa --label g1 --yes ;;
 	move-in) "$CK" $SRC -q generate rsa --label mvin --modulus 1024 \
 	    --exportable && "$CK" $SRC move rsa --label mvin --to "$MOD_TOKEN" \
-	    --to-module "$MOD_PATH" ;;
+	    --to-module "$MOD_PATH" ${MOD_INIT:+--to-module-init-args} \
+	    ${MOD_INIT:+"$MOD_INIT"} ;;
 	move-out) "$CK" move rsa --label g2 --to src \
 	    --to-module "$SOFTHSM_MODULE" ;;
 	kr-create) "$KR" create r1 ;;
