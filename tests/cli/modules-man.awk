@@ -14,6 +14,8 @@ BEGIN {
 	w["cap.extractable"] = "exportable keys"
 	w["gen"] = "generate"
 	w["gen-exp"] = "generate, exportable"
+	w["gen-ec"] = "generate ec, P-256"
+	w["gen-ed"] = "generate ec, Ed25519"
 	w["show"] = "show"
 	w["export-pub"] = "export, public key"
 	w["export"] = "export, private key"

@@ -42,6 +42,8 @@ step() {
 	case $1 in
 	gen)	"$CK" generate rsa --label g1 --modulus 2048 ;;
 	gen-exp) "$CK" generate rsa --label g2 --modulus 2048 --exportable ;;
+	gen-ec)	"$CK" generate ec --label e1 ;;
+	gen-ed)	"$CK" generate ec --label e2 --curve ed25519 ;;
 	show)	"$CK" show --label g1 ;;
 	export-pub) "$CK" export rsa --label g1 --public ;;
 	export)	"$CK" $P export rsa --label g2 ;;
