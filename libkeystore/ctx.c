@@ -44,6 +44,7 @@ ks_ctx_free(ks_ctx *ctx)
 	ks_unlock_token(&ctx->token_lock);
 	p11_selector_free(ctx->sel);
 	free(ctx->module_path);
+	free(ctx->module_init);
 	free(ctx->token_spec);
 	free(ctx->token_uri);
 	free(ctx);
@@ -124,6 +125,12 @@ ks_status
 ks_ctx_set_module(ks_ctx *ctx, const char *path)
 {
 	return set_string(&ctx->module_path, path);
+}
+
+ks_status
+ks_ctx_set_module_init_args(ks_ctx *ctx, const char *args)
+{
+	return set_string(&ctx->module_init, args);
 }
 
 ks_status
@@ -342,7 +349,8 @@ open_token(ks_ctx *ctx, int flags)
 	ks_status st;
 	CK_RV rv;
 
-	rv = p11_open(&ctx->p11, ctx->module_path, &errpath, &detail);
+	rv = p11_open_init(&ctx->p11, ctx->module_path, ctx->module_init,
+	    &errpath, &detail);
 	if (rv != CKR_OK) {
 		if (detail != NULL)
 			return ks_fail(ctx, KS_ETOKEN, "cannot load PKCS#11 "

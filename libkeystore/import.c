@@ -389,6 +389,7 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	/* 1. everything checked; nothing changed yet */
 	if ((st = ks_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
+	    (st = ks_need_data_objects(ctx, "an imported key")) != KS_OK ||
 	    (st = check_name(ctx, label, flags, &old, &nold)) != KS_OK ||
 	    (st = ks_pem_read(ctx, pem, len, ctx->key_types, passfn, passarg,
 	    KS_PBE_ITER_MAX, &in)) != KS_OK ||

@@ -307,7 +307,10 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
 	if ((st = ks_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
-	    (st = check_modulus(ctx, bits)) != KS_OK)
+	    (st = check_modulus(ctx, bits)) != KS_OK ||
+	    (st = ks_need_data_objects(ctx, "a key pair")) != KS_OK ||
+	    ((flags & KS_GEN_EXPORTABLE) &&
+	    (st = ks_need_extractable(ctx)) != KS_OK))
 		return st;
 	return generate(ctx, label, &g, kind, flags);
 }
@@ -326,7 +329,10 @@ ks_generate_ec(ks_ctx *ctx, const char *label, ks_curve curve, ks_kind kind,
 	g.bits = g.ec->bits;
 	if ((st = ks_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
-	    (st = check_curve(ctx, g.ec, kind)) != KS_OK)
+	    (st = check_curve(ctx, g.ec, kind)) != KS_OK ||
+	    (st = ks_need_data_objects(ctx, "a key pair")) != KS_OK ||
+	    ((flags & KS_GEN_EXPORTABLE) &&
+	    (st = ks_need_extractable(ctx)) != KS_OK))
 		return st;
 	return generate(ctx, label, &g, kind, flags);
 }

@@ -281,6 +281,11 @@ ks_keyring_create(ks_ctx *ctx, const char *name, const char *description,
 		{ CKA_VALUE, value, (CK_ULONG)len },
 	};
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &obj);
+	if (ks_rv_template_refused(rv))
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' keeps no public data "
+		    "objects, and keyring '%s' is one (%s): keep keyrings on a "
+		    "token that does", ctx->token.label, name,
+		    p11_rv_name(rv));
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot store keyring '%s' on token "
 		    "'%s'", name, ctx->token.label);

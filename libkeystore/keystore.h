@@ -87,6 +87,12 @@ ks_status	 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg);
 
 /* NULL: module discovery through p11-kit. */
 ks_status	 ks_ctx_set_module(ks_ctx *ctx, const char *path);
+/*
+ * A string the module named by ks_ctx_set_module gets in C_Initialize's
+ * pReserved, as p11-kit's x-init-reserved gives registered modules (NSS's
+ * softoken needs its database there); NULL: none.
+ */
+ks_status	 ks_ctx_set_module_init_args(ks_ctx *ctx, const char *args);
 /* An RFC 7512 URI ("pkcs11:token=vpn-gw") or a token label; NULL: the only
  * token there is. */
 ks_status	 ks_ctx_set_token(ks_ctx *ctx, const char *spec);
@@ -111,6 +117,53 @@ void		 ks_ctx_set_wait_fn(ks_ctx *ctx, ks_wait_fn fn, void *arg);
 const char	*ks_ctx_module_path(const ks_ctx *ctx);
 const char	*ks_ctx_token_label(const ks_ctx *ctx);
 const char	*ks_ctx_token_uri(const ks_ctx *ctx);
+
+/* Token capabilities ----------------------------------------------------- */
+
+/* A capability only a probe can tell (see ks_token_caps). */
+#define KS_CAP_UNKNOWN	(-1)
+#define KS_CAP_NO	0
+#define KS_CAP_YES	1
+
+/*
+ * What the token can do, as it says itself: token flags, and the info of
+ * the mechanisms cryptokey uses (C_GetMechanismList, C_GetMechanismInfo).
+ * Key sizes are the token's own ulMinKeySize/ulMaxKeySize (bits), 0 when
+ * it gives none.  A mechanism the token lists without the flag named here
+ * counts as missing.
+ */
+typedef struct ks_caps {
+	int		login_required;	/* CKF_LOGIN_REQUIRED */
+	int		pin_pad;	/* CKF_PROTECTED_AUTHENTICATION_PATH */
+	int		write_protected;	/* CKF_WRITE_PROTECTED */
+	int		rsa_keygen;	/* CKM_RSA_PKCS_KEY_PAIR_GEN: generate */
+	unsigned	rsa_min_bits, rsa_max_bits;
+	int		rsa_sign;	/* CKM_RSA_PKCS: sign */
+	int		rsa_decrypt;	/* CKM_RSA_PKCS: decrypt */
+	int		ec_keygen;	/* CKM_EC_KEY_PAIR_GEN: generate */
+	unsigned	ec_min_bits, ec_max_bits;
+	int		ec_named_curves;	/* CKF_EC_NAMEDCURVE (or no
+					 * curve flags at all: not said) */
+	int		ecdsa_sign;	/* CKM_ECDSA: sign */
+	int		ed25519_keygen;	/* CKM_EC_EDWARDS_KEY_PAIR_GEN */
+	int		eddsa_sign;	/* CKM_EDDSA: sign */
+	int		ecdh_derive;	/* CKM_ECDH1_DERIVE: derive */
+	int		wrap;		/* CKM_AES_KEY_WRAP_PAD: wrap */
+	int		unwrap;		/* CKM_AES_KEY_WRAP_PAD: unwrap */
+	/*
+	 * No mechanism tells these two.  With KS_CAPS_PROBE, on a context
+	 * opened with KS_OPEN_LOGIN | KS_OPEN_WRITE, they are tried: a
+	 * private token data object is created and destroyed, and a session
+	 * key pair (never on the token) generated sensitive and extractable
+	 * and destroyed.  Otherwise KS_CAP_UNKNOWN.
+	 */
+	int		data_objects;	/* KS_CAP_*: token CKO_DATA objects */
+	int		extractable;	/* KS_CAP_*: CKA_EXTRACTABLE keys */
+} ks_caps;
+
+#define KS_CAPS_PROBE	0x01
+/* Fill caps for the context's open token. */
+ks_status	 ks_token_caps(ks_ctx *ctx, int flags, ks_caps *caps);
 
 /* Embedded default token ------------------------------------------------- */
 

@@ -16,6 +16,7 @@
 
 struct ks_ctx {
 	char			*module_path;	/* NULL: discovery */
+	char			*module_init;	/* pReserved, with module_path */
 	struct p11_selector	*sel;		/* NULL: the only token */
 	char			*token_spec;
 	ks_secret_fn		 pin_fn;
@@ -70,6 +71,16 @@ struct ks_key {
 	CK_OBJECT_HANDLE	 enc;		/* encrypted copy (protect.c) */
 	int			 has_enc;
 };
+
+/* caps.c: capabilities tried before a verb touches the token */
+/* KS_OK when the token keeps private token data objects (one is created
+ * and destroyed); else KS_ETOKEN, saying that what needs them. */
+ks_status	 ks_need_data_objects(ks_ctx *ctx, const char *what);
+/* KS_OK unless the token refuses a sensitive, extractable private key
+ * (a session pair is tried); then KS_EPERM. */
+ks_status	 ks_need_extractable(ks_ctx *ctx);
+/* rv is the token refusing a template (an attribute or its value). */
+int		 ks_rv_template_refused(CK_RV rv);
 
 /* ctx.c */
 ks_status	 ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)

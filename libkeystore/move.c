@@ -514,6 +514,8 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 		return on_dst(src, dst, st);
 	if ((st = ks_label_check(src, label)) != KS_OK)
 		return st;
+	if ((st = ks_need_data_objects(dst, "a moved key")) != KS_OK)
+		return on_dst(src, dst, st);
 	/* 0. checks */
 	if ((st = ks_find_pairs(src, label, &sk, &sn, 1)) != KS_OK)
 		return st;

@@ -21,6 +21,20 @@
 
 #define TMPL_MAX	16	/* attributes a caller passes */
 
+
+/* A token that takes no private key from outside says so plainly. */
+static ks_status
+create_failed(ks_ctx *ctx, CK_RV rv, const char *label)
+{
+	if (ks_rv_template_refused(rv))
+		return ks_fail(ctx, KS_ETOKEN, "cannot create private key '%s' "
+		    "on token '%s': the token refuses it (%s); a token that "
+		    "neither unwraps nor creates private keys takes none from "
+		    "outside: generate the key on the token instead", label,
+		    ctx->token.label, p11_rv_name(rv));
+	return ks_fail_rv(ctx, rv, "cannot create private key '%s' on token "
+	    "'%s'", label, ctx->token.label);
+}
 static const struct {
 	CK_ATTRIBUTE_TYPE	 type;
 	const char		*param;
@@ -145,8 +159,7 @@ create_ec(ks_ctx *ctx, EVP_PKEY *pk, const CK_ATTRIBUTE *tmpl,
 		    label);
 	}
 	if ((rv = p11_create(&ctx->sess, t, ntmpl + 2, priv)) != CKR_OK)
-		st = ks_fail_rv(ctx, rv, "cannot create private key '%s' on "
-		    "token '%s'", label, ctx->token.label);
+		st = create_failed(ctx, rv, label);
 	OPENSSL_clear_free(t[ntmpl + 1].pValue, t[ntmpl + 1].ulValueLen);
 	return st;
 }
@@ -221,8 +234,7 @@ ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
 		    label);
 	else if ((rv = p11_create(&ctx->sess, t, ntmpl + NPARTS,
 	    priv)) != CKR_OK)
-		st = ks_fail_rv(ctx, rv, "cannot create private key '%s' on "
-		    "token '%s'", label, ctx->token.label);
+		st = create_failed(ctx, rv, label);
 	for (i = 0; i < got; i++)
 		OPENSSL_clear_free(t[ntmpl + i].pValue, t[ntmpl + i].ulValueLen);
 	EVP_PKEY_free(pk);

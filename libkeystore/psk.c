@@ -189,6 +189,11 @@ create(ks_ctx *ctx, const char *label, const unsigned char *psk,
 	memcpy(value, psk, psklen);
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
 	OPENSSL_cleanse(value, sizeof(value));
+	if (ks_rv_template_refused(rv))
+		return ks_fail(ctx, KS_ETOKEN, "cannot store pre-shared key "
+		    "'%s': token '%s' refuses a generic secret key from outside "
+		    "(%s); keep pre-shared keys on a token that takes them",
+		    label, ctx->token.label, p11_rv_name(rv));
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot store pre-shared key '%s' "
 		    "on token '%s'", label, ctx->token.label);

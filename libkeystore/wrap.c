@@ -202,9 +202,12 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 	*blob = NULL;
 	*bloblen = 0;
 	if (!wk->made)
-		return ks_fail_rv(ctx, CKR_MECHANISM_INVALID, "token '%s' "
-		    "cannot wrap key '%s' with AES key wrap",
-		    ctx->token.label, label);
+		return ks_fail(ctx, KS_ETOKEN, "cannot wrap key '%s': token "
+		    "'%s' cannot wrap keys (it lists no CKM_AES_KEY_WRAP_PAD "
+		    "for wrapping), so the key cannot leave it, to a file or an "
+		    "encrypted copy; keep keys that must leave on a token that "
+		    "can wrap, and move them from there", label,
+		    ctx->token.label);
 	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
 	    &len);
 	if (rv == CKR_OK && (len < 16 || len > WRAPPED_MAX))

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "p11.h"
 
@@ -56,5 +57,75 @@ p11_mech_flags(const struct p11_token *t, CK_MECHANISM_TYPE m, CK_FLAGS *flags)
 		return CKR_OK;
 	if (rv == CKR_OK)
 		*flags = info.flags;
+	return rv;
+}
+
+/* What mechanism m does on the token, from one list already read. */
+static CK_RV
+info_in(const struct p11_token *t, const CK_MECHANISM_TYPE *list,
+    CK_ULONG n, CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info)
+{
+	CK_ULONG i;
+	CK_RV rv;
+
+	memset(info, 0, sizeof(*info));
+	for (i = 0; i < n; i++)
+		if (list[i] == m)
+			break;
+	if (i == n)
+		return CKR_OK;
+	rv = t->mod->fn->C_GetMechanismInfo(t->slot, m, info);
+	if (rv == CKR_MECHANISM_INVALID) {
+		memset(info, 0, sizeof(*info));
+		return CKR_OK;
+	}
+	return rv;
+}
+
+/* The mechanisms p11_caps asks about, and where their answers go. */
+static CK_MECHANISM_INFO *
+cap_slot(struct p11_caps *c, size_t i, CK_MECHANISM_TYPE *m)
+{
+	static const CK_MECHANISM_TYPE mechs[] = {
+		CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_EC_KEY_PAIR_GEN,
+		CKM_ECDSA, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA,
+		CKM_ECDH1_DERIVE, CKM_AES_KEY_WRAP_PAD,
+	};
+	CK_MECHANISM_INFO *slots[] = {
+		&c->rsa_gen, &c->rsa, &c->ec_gen, &c->ecdsa, &c->ed_gen,
+		&c->eddsa, &c->ecdh, &c->kwp,
+	};
+
+	if (i >= sizeof(mechs) / sizeof(mechs[0]))
+		return NULL;
+	*m = mechs[i];
+	return slots[i];
+}
+
+CK_RV
+p11_caps(const struct p11_token *t, struct p11_caps *c)
+{
+	CK_MECHANISM_TYPE *list, m;
+	CK_MECHANISM_INFO *info;
+	CK_ULONG n = 0;
+	size_t i;
+	CK_RV rv;
+
+	memset(c, 0, sizeof(*c));
+	c->token_flags = t->info.flags;
+	rv = t->mod->fn->C_GetMechanismList(t->slot, NULL, &n);
+	if (rv != CKR_OK || n == 0)
+		return rv;
+	if (n > MECH_MAX)
+		return CKR_GENERAL_ERROR;
+	/* one entry to spare: see listed() */
+	if ((list = calloc(n + 1, sizeof(*list))) == NULL)
+		return CKR_HOST_MEMORY;
+	rv = t->mod->fn->C_GetMechanismList(t->slot, list, &n);
+	if (n > MECH_MAX)
+		rv = CKR_GENERAL_ERROR;
+	for (i = 0; rv == CKR_OK && (info = cap_slot(c, i, &m)) != NULL; i++)
+		rv = info_in(t, list, n, m, info);
+	free(list);
 	return rv;
 }

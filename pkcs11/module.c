@@ -56,6 +56,37 @@ open_path(struct p11 *p, const char *path, const char **detail)
 	return add_module(p, fn);
 }
 
+/*
+ * A module that needs a string in C_Initialize's pReserved (NSS's
+ * softoken: its database and flags), as p11-kit's x-init-reserved gives
+ * it to registered modules.  Loaded unmanaged: p11-kit's managed modules
+ * pass their own arguments.
+ */
+static CK_RV
+open_path_reserved(struct p11 *p, const char *path, const char *reserved,
+    const char **detail)
+{
+	CK_C_INITIALIZE_ARGS args;
+	CK_FUNCTION_LIST *fn;
+	CK_RV rv;
+
+	fn = p11_kit_module_load(path, P11_KIT_MODULE_UNMANAGED);
+	if (fn == NULL) {
+		*detail = p11_kit_message();
+		return CKR_GENERAL_ERROR;
+	}
+	memset(&args, 0, sizeof(args));
+	args.flags = CKF_OS_LOCKING_OK;
+	args.pReserved = (void *)reserved;
+	rv = fn->C_Initialize(&args);
+	if (rv != CKR_OK) {
+		p11_kit_module_release(fn);
+		return rv;
+	}
+	p->kit_single = fn;
+	return add_module(p, fn);
+}
+
 static CK_RV
 open_discovered(struct p11 *p, const char **detail)
 {
@@ -79,6 +110,13 @@ CK_RV
 p11_open(struct p11 **out, const char *module_path, const char **errpath,
     const char **detail)
 {
+	return p11_open_init(out, module_path, NULL, errpath, detail);
+}
+
+CK_RV
+p11_open_init(struct p11 **out, const char *module_path,
+    const char *init_reserved, const char **errpath, const char **detail)
+{
 	struct p11 *p;
 	CK_RV rv;
 
@@ -88,7 +126,9 @@ p11_open(struct p11 **out, const char *module_path, const char **errpath,
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return CKR_HOST_MEMORY;
 	p11_kit_be_quiet();
-	if (module_path != NULL)
+	if (module_path != NULL && init_reserved != NULL)
+		rv = open_path_reserved(p, module_path, init_reserved, detail);
+	else if (module_path != NULL)
 		rv = open_path(p, module_path, detail);
 	else {
 		rv = open_discovered(p, detail);

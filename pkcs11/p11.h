@@ -52,6 +52,11 @@ struct p11 {
  */
 CK_RV	p11_open(struct p11 **out, const char *module_path,
 	    const char **errpath, const char **detail);
+/* As p11_open; with a path, init_reserved (when not NULL) goes to the
+ * module's C_Initialize as pReserved. */
+CK_RV	p11_open_init(struct p11 **out, const char *module_path,
+	    const char *init_reserved, const char **errpath,
+	    const char **detail);
 void	p11_close(struct p11 *p);
 
 /* token.c ---------------------------------------------------------------- */
@@ -111,6 +116,23 @@ CK_RV	p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot);
  */
 CK_RV	p11_mech_flags(const struct p11_token *t, CK_MECHANISM_TYPE m,
 	    CK_FLAGS *flags);
+
+/*
+ * What the token says it can do: the info of each mechanism cryptokey
+ * uses, all zero when the token does not list it, and the token's flags.
+ */
+struct p11_caps {
+	CK_FLAGS		token_flags;	/* CKF_LOGIN_REQUIRED, ... */
+	CK_MECHANISM_INFO	rsa_gen;	/* CKM_RSA_PKCS_KEY_PAIR_GEN */
+	CK_MECHANISM_INFO	rsa;		/* CKM_RSA_PKCS */
+	CK_MECHANISM_INFO	ec_gen;		/* CKM_EC_KEY_PAIR_GEN */
+	CK_MECHANISM_INFO	ecdsa;		/* CKM_ECDSA */
+	CK_MECHANISM_INFO	ed_gen;		/* CKM_EC_EDWARDS_KEY_PAIR_GEN */
+	CK_MECHANISM_INFO	eddsa;		/* CKM_EDDSA */
+	CK_MECHANISM_INFO	ecdh;		/* CKM_ECDH1_DERIVE */
+	CK_MECHANISM_INFO	kwp;		/* CKM_AES_KEY_WRAP_PAD */
+};
+CK_RV	p11_caps(const struct p11_token *t, struct p11_caps *c);
 
 /* session.c -------------------------------------------------------------- */
 

@@ -16,6 +16,38 @@ contains "$out" ";token=test" "the URI names the token"
 contains "$out" " Module: $SOFTHSM_MODULE" "storage names the module"
 contains "$out" " Configuration: $C" "storage names the configuration file"
 
+# Capabilities, as SoftHSM2 reports them; data objects and extractable
+# keys only with --probe, which leaves no object behind.
+contains "$out" " Capabilities:" "storage shows the capabilities"
+contains "$out" "  Login required: yes" "SoftHSM2 needs a login"
+contains "$out" "  RSA key generation: yes, " "RSA keygen with the token's range"
+contains "$out" "  Key wrap (AES-KWP): yes" "SoftHSM2 wraps"
+contains "$out" "  Token data objects: unknown" "data objects unknown unprobed"
+expect_rc 0 "storage --json" "$CK" storage --json
+ok "[ \"\$(jget '$out' 'd[\"token\"]')\" = test ]" "--json: the token"
+ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"unwrap\"]')\" = true ]" \
+    "--json: unwrap"
+ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"rsa_max_bits\"] >= 4096')\" = true ]" \
+    "--json: the RSA range"
+ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"extractable\"]')\" = null ]" \
+    "--json: extractable unknown unprobed"
+expect_rc 0 "storage --probe --json" "$CK" storage --probe --json
+ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"data_objects\"]')\" = true ]" \
+    "--probe: SoftHSM2 keeps data objects"
+ok "[ \"\$(jget '$out' 'd[\"capabilities\"][\"extractable\"]')\" = true ]" \
+    "--probe: SoftHSM2 allows extractable keys"
+unchanged "$n1" "--probe leaves nothing on the token" test
+# a probe object a killed run left behind goes with the next probe
+printf 'probe' > "$T/probe.dat"
+p11 --write-object "$T/probe.dat" --type data --label cryptokey-probe \
+    --application-label cryptokey-probe --private >/dev/null 2>&1
+ok "[ \$(objects test) -eq $((n1 + 1)) ]" "a left-over probe object"
+expect_rc 0 "storage --probe with a left-over probe object" \
+    "$CK" storage --probe
+unchanged "$n1" "--probe removes the left-over probe object" test
+expect_rc 2 "storage TOKEN --json" "$CK" storage second --json
+ok "grep -qx 'token = test' '$C'" "a refused storage --json TOKEN writes nothing"
+
 # By label.
 expect_rc 0 "storage second (by label)" "$CK" storage second
 ok "grep -qx 'token = second' '$C'" "config file now says token = second"

@@ -49,6 +49,12 @@ main(void)
 	is_str(c.pass_source, "prompt", "passphrase-source");
 	config_free(&c);
 
+	is_int(parse("module-init-args = configdir='sql:/d' flags=\n", &c,
+	    err, sizeof(err)), KS_OK, "module-init-args parses");
+	is_str(c.module_init, "configdir='sql:/d' flags=",
+	    "module-init-args: the whole value, quotes and '=' kept");
+	config_free(&c);
+
 	is_int(parse("module = a\nmodel = b\n", &c, err, sizeof(err)),
 	    KS_EINPUT, "unknown key refused");
 	ok(strstr(err, "f:2:") != NULL, "error names the line: %s", err);

@@ -25,6 +25,7 @@ static const struct {
 	int		 is_secret_source;
 } keys[] = {
 	{ "module", offsetof(struct config, module), 0 },
+	{ "module-init-args", offsetof(struct config, module_init), 0 },
 	{ "token", offsetof(struct config, token), 0 },
 	{ "pin-source", offsetof(struct config, pin_source), 1 },
 	{ "passphrase-source", offsetof(struct config, pass_source), 1 },
@@ -34,6 +35,7 @@ void
 config_free(struct config *c)
 {
 	free(c->module);
+	free(c->module_init);
 	free(c->token);
 	free(c->pin_source);
 	free(c->pass_source);
@@ -86,7 +88,8 @@ parse_line(const char *s, const char *e, const char *name, unsigned lineno,
 	}
 	if (i == sizeof(keys) / sizeof(keys[0])) {
 		snprintf(err, errsz, "%s:%u: unknown key '%.*s' (known: "
-		    "module, token, pin-source, passphrase-source)", name,
+		    "module, module-init-args, token, pin-source, "
+		    "passphrase-source)", name,
 		    lineno, (int)(ke - ks > 64 ? 64 : ke - ks), ks);
 		return KS_EINPUT;
 	}

@@ -1,7 +1,7 @@
 /*
  * conffile.h -- cryptokey.conf: "key = value" lines, '#' comments.
  *
- * Keys: module, token, pin-source, passphrase-source.
+ * Keys: module, module-init-args, token, pin-source, passphrase-source.
  */
 #ifndef CK_CONFIG_H
 #define CK_CONFIG_H
@@ -16,6 +16,7 @@
 
 struct config {
 	char	*module;
+	char	*module_init;	/* module-init-args */
 	char	*token;
 	char	*pin_source;
 	char	*pass_source;

@@ -198,6 +198,11 @@ tool_resolve(void)
 		tool_debug("embedded token in %s", tool_env.embedded_dir);
 	}
 	st = dup_into(&tool_env.module, module);
+	/* the file's init arguments belong to the file's module only */
+	if (st == KS_OK)
+		st = dup_into(&tool_env.module_init, module != NULL &&
+		    c.module != NULL && strcmp(module, c.module) == 0 ?
+		    c.module_init : NULL);
 	if (st == KS_OK)
 		st = dup_into(&tool_env.token, first(tool_opt.token, c.token));
 	if (st == KS_OK)
@@ -282,6 +287,8 @@ tool_open(ks_ctx **out, int flags)
 	if (ks_ctx_new(&ctx) != KS_OK)
 		return tool_fail(KS_EFAIL, "out of memory");
 	if ((st = ks_ctx_set_module(ctx, tool_env.module)) != KS_OK ||
+	    (st = ks_ctx_set_module_init_args(ctx, tool_env.module_init)) !=
+	    KS_OK ||
 	    (st = ks_ctx_set_token(ctx, tool_env.token)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);

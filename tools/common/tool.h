@@ -35,6 +35,7 @@ struct tool_env {
 	char	 embedded_dir[4096];
 	int	 embedded;	/* using the embedded default token */
 	char	*module;	/* NULL: p11-kit discovery */
+	char	*module_init;	/* module-init-args, for the file's module */
 	char	*token;
 	char	*pin_source;	/* the configuration's */
 	char	*embedded_pin;	/* file:DIR/user.pin of the embedded token */

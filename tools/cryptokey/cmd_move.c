@@ -18,7 +18,7 @@
 #include "cryptokey.h"
 #include "common/secret.h"
 
-static char *opt_label, *opt_to, *opt_to_module, *opt_to_pin;
+static char *opt_label, *opt_to, *opt_to_module, *opt_to_init, *opt_to_pin;
 static int opt_nonexp;
 
 static struct poptOption options[] = {
@@ -29,6 +29,9 @@ static struct poptOption options[] = {
 	{ "to-module", '\0', POPT_ARG_STRING, &opt_to_module, 0,
 	  "PKCS#11 module of the destination token (default: the source's)",
 	  "PATH" },
+	{ "to-module-init-args", '\0', POPT_ARG_STRING, &opt_to_init, 0,
+	  "C_Initialize's pReserved for --to-module (as module-init-args)",
+	  "STRING" },
 	{ "to-pin-source", '\0', POPT_ARG_STRING, &opt_to_pin, 0,
 	  "where the destination token's PIN comes from (default: as for "
 	  "the source)", "SRC" },
@@ -59,6 +62,7 @@ open_dst(ks_ctx **out)
 	if (ks_ctx_new(&ctx) != KS_OK)
 		return tool_fail(KS_EFAIL, "out of memory");
 	if ((st = ks_ctx_set_module(ctx, module)) != KS_OK ||
+	    (st = ks_ctx_set_module_init_args(ctx, opt_to_init)) != KS_OK ||
 	    (st = ks_ctx_set_token(ctx, opt_to)) != KS_OK) {
 		tool_fail_ctx(ctx, st);
 		ks_ctx_free(ctx);
@@ -106,6 +110,9 @@ run(const char **args, int nargs)
 	if (opt_to == NULL && !opt_nonexp)
 		return tool_fail(KS_EUSAGE, "move where? give --to TOKEN, or "
 		    "--non-exportable alone to protect the key in place");
+	if (opt_to_init != NULL && opt_to_module == NULL)
+		return tool_fail(KS_EUSAGE, "--to-module-init-args goes with "
+		    "--to-module");
 	if (opt_to == NULL && (opt_to_module != NULL || opt_to_pin != NULL))
 		return tool_fail(KS_EUSAGE, "--to-module and --to-pin-source "
 		    "need --to TOKEN");
