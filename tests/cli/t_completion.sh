@@ -39,7 +39,7 @@ is "cryptokey: verbs" \
     "decrypt encrypt export generate import init lock move show storage unlock zeroize" \
     _cryptokey cryptokey ""
 is "cryptokey: a verb from its first letters" "zeroize" _cryptokey cryptokey ze
-is "cryptokey: the key kind after a verb" "rsa" _cryptokey cryptokey generate ""
+is "cryptokey: the key kinds after a verb" "ec rsa" _cryptokey cryptokey generate ""
 is "cryptokey: a verb's options" "--label" _cryptokey cryptokey zeroize rsa --la
 is "cryptokey: global options before the verb" "--pin-source" \
     _cryptokey cryptokey --pin
