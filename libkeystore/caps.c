@@ -215,12 +215,37 @@ ks_rv_template_refused(CK_RV rv)
 	    rv == CKR_TEMPLATE_INCOMPLETE;
 }
 
+/* A record of cryptokey's is there already (a key's, never a probe's):
+ * the token keeps data objects. */
+static int
+has_record(ks_ctx *ctx)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_APPLICATION, KS_APP_META, sizeof(KS_APP_META) - 1 },
+	};
+	CK_OBJECT_HANDLE *h = NULL;
+	size_t n = 0;
+	CK_RV rv;
+
+	rv = p11_find(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h, &n);
+	free(h);
+	return rv == CKR_OK && n > 0;
+}
+
 ks_status
 ks_need_data_objects(ks_ctx *ctx, const char *what)
 {
 	int yes = KS_CAP_UNKNOWN;
 	ks_status st;
 
+	/* one search answers where cryptokey keeps a key already; a token
+	 * without one is asked by creating a probe object */
+	if (has_record(ctx))
+		return KS_OK;
 	if ((st = probe_data(ctx, &yes)) != KS_OK)
 		return st;
 	if (yes == KS_CAP_YES)

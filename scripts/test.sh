@@ -1,8 +1,11 @@
 #!/bin/sh
 # The whole test suite: install what is missing, build twice (-Werror, and
 # AddressSanitizer + UndefinedBehaviorSanitizer), run every test in both
-# trees, run each fuzz target briefly (clang), and end with the line
-# "N passed, N failed[, N skipped]".  Exit status is non-zero on any failure.
+# trees, build the packages from the tarball and test them, run each fuzz
+# target briefly (clang; the fuzzers run beside the sanitizer tree's build
+# and tests, most of which wait on timers), print the ten slowest tests of
+# each tree, and end with the line "N passed, N failed[, N skipped]".  Exit
+# status is non-zero on any failure.
 #
 #   FUZZ_SECONDS   seconds per fuzz target (default 10; 0 skips fuzzing)
 #   JOBS           parallel make jobs for building (default 2)
@@ -59,25 +62,29 @@ tally_tap() {
 	grep -q '^1\.\.[0-9]' "$1" || count_fail "$2: ended early (see $1)"
 }
 
-# build_and_check DIR NAME [configure args...]
-build_and_check() {
+# build_tree DIR NAME [configure args...]: configure and build; 0 when built
+build_tree() {
 	dir="$1"; name="$2"; shift 2
 	note "$name: configure and build in $dir"
 	rm -rf "$dir"; mkdir -p "$dir"
 	if ! (cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1); then
 		tail -n 20 "$LOGS/$name-configure.log"
-		count_fail "$name: configure"; return
+		count_fail "$name: configure"; return 1
 	fi
 	if ! (cd "$dir" && make -j"$JOBS" >"$LOGS/$name-build.log" 2>&1); then
 		grep -E 'error|warning' "$LOGS/$name-build.log" | head -n 30
-		count_fail "$name: build"; return
+		count_fail "$name: build"; return 1
 	fi
 	passed=$((passed + 1))	# the build itself
-	note "$name: make check"
-	rm -f "$dir/test-times.txt"
-	(cd "$dir" && make -j"$CHECK_JOBS" check >"$LOGS/$name-check.log" 2>&1)
-	tally "$dir" "$name"
-	slowest "$dir" "$name"
+}
+
+# check_tree DIR NAME: make check, the tally and the slowest tests
+check_tree() {
+	note "$2: make check"
+	rm -f "$1/test-times.txt"
+	(cd "$1" && make -j"$CHECK_JOBS" check >"$LOGS/$2-check.log" 2>&1)
+	tally "$1" "$2"
+	slowest "$1" "$2"
 }
 
 # the ten slowest tests of a tree (tests/timed.sh notes each one's time)
@@ -89,7 +96,8 @@ slowest() {
 }
 
 # 1. the CI build: -Wall -Wextra -Werror
-build_and_check "$TOP/build-ci" werror --enable-werror
+build_tree "$TOP/build-ci" werror --enable-werror &&
+    check_tree "$TOP/build-ci" werror
 
 # 2. the tarball and the Debian packages, from the -Werror tree
 #    (scripts/pkg-test.sh, TAP): make distcheck over a few tests,
@@ -113,40 +121,64 @@ LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 CRASH_STRIDE=8; export CRASH_STRIDE
-build_and_check "$TOP/build-asan" asan+ubsan --enable-werror \
-    CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"
-
-# 4. fuzz targets, a short run each
-if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null 2>&1; then
-	dir="$TOP/build-fuzz"
+# 4. fuzz targets, a short run each (clang): built before the sanitizer
+#    tests run, and run while those wait on their timers; TAP in
+#    $LOGS/fuzz.tap
+FUZZ_DIR="$TOP/build-fuzz"
+fuzz_build() {
+	[ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null 2>&1 ||
+	    return 1
 	note "fuzz: build with clang, $FUZZ_SECONDS s per target"
-	rm -rf "$dir"; mkdir -p "$dir"
-	if (cd "$dir" && "$TOP/configure" CC=clang --enable-fuzzing \
+	rm -rf "$FUZZ_DIR"; mkdir -p "$FUZZ_DIR"
+	(cd "$FUZZ_DIR" && "$TOP/configure" CC=clang --enable-fuzzing \
 	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" >"$LOGS/fuzz-configure.log" 2>&1 &&
-	    make -j"$JOBS" >"$LOGS/fuzz-build.log" 2>&1); then
-		for bin in "$dir"/tests/fuzz/fuzz_*; do
-			[ -x "$bin" ] || continue
-			case "$bin" in *.o|*.c) continue;; esac
-			t=$(basename "$bin"); t=${t#fuzz_}
-			work="$dir/corpus-$t"; mkdir -p "$work"
-			if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
-			    -rss_limit_mb=2048 "$work" "$TOP/tests/fuzz/corpus/$t" \
-			    >"$LOGS/fuzz-$t.log" 2>&1; then
-				passed=$((passed + 1))
-				note "fuzz $t: $(grep -o 'Done [0-9]* runs' "$LOGS/fuzz-$t.log" | tail -n 1)"
-			else
-				tail -n 30 "$LOGS/fuzz-$t.log"
-				count_fail "fuzz $t"
-			fi
-		done
-	else
-		grep -E 'error' "$LOGS/fuzz-build.log" 2>/dev/null | head -n 20
-		count_fail "fuzz: build"
-	fi
+	    make -j"$JOBS" >"$LOGS/fuzz-build.log" 2>&1)
+}
+fuzz_run() {
+	n=0
+	for bin in "$FUZZ_DIR"/tests/fuzz/fuzz_*; do
+		[ -x "$bin" ] || continue
+		case "$bin" in *.o|*.c) continue;; esac
+		t=$(basename "$bin"); t=${t#fuzz_}; n=$((n + 1))
+		work="$FUZZ_DIR/corpus-$t"; mkdir -p "$work"
+		if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+		    -rss_limit_mb=2048 "$work" "$TOP/tests/fuzz/corpus/$t" \
+		    >"$LOGS/fuzz-$t.log" 2>&1; then
+			echo "ok $n - fuzz $t: $(grep -o 'Done [0-9]* runs' \
+			    "$LOGS/fuzz-$t.log" | tail -n 1)"
+		else
+			echo "not ok $n - fuzz $t (see build-logs/fuzz-$t.log)"
+		fi
+	done
+	echo "1..$n"
+}
+
+# 3. sanitizers
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+CRASH_STRIDE=8; export CRASH_STRIDE
+fuzz_pid=
+if fuzz_build; then
+	fuzz_run >"$LOGS/fuzz.tap" 2>&1 &
+	fuzz_pid=$!
+elif [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null 2>&1; then
+	grep -E 'error' "$LOGS/fuzz-build.log" 2>/dev/null | head -n 20
+	count_fail "fuzz: build"
 else
 	skipped=$((skipped + 1))
 	note "fuzz: skipped (FUZZ_SECONDS=0 or no clang)"
+fi
+build_tree "$TOP/build-asan" asan+ubsan --enable-werror \
+    CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN" &&
+    check_tree "$TOP/build-asan" asan+ubsan
+if [ -n "$fuzz_pid" ]; then
+	wait "$fuzz_pid"
+	grep -E '^(not )?ok' "$LOGS/fuzz.tap" | sed 's/^/   /'
+	tally_tap "$LOGS/fuzz.tap" "fuzz ($FUZZ_SECONDS s per target)"
 fi
 
 note "total time $(( $(date +%s) - START )) s"

@@ -153,7 +153,11 @@ expect_rc 2 "storage with two tokens and none configured" \
 # No module configured: p11-kit's registered modules (SoftHSM2 registers one).
 grep -v -e '^token' -e '^module' "$C" > "$T/nomodule.conf"
 if p11-kit list-modules 2>/dev/null | grep -q softhsm; then
+	# every registered module is loaded: tpm2-pkcs11 (scripts/deps.sh
+	# installs it) fails its C_Initialize without a TPM and leaks in a
+	# library p11-kit then unloads, which LeakSanitizer cannot name
 	expect_rc 0 "no module configured: p11-kit finds the token" \
+	    env ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 	    "$CK" --config "$T/nomodule.conf" --token second storage
 	contains "$out" "Storage Device: second" "p11-kit: the token is found"
 	contains "$out" "softhsm2.so" "p11-kit: storage names SoftHSM2's module"

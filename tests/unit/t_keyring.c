@@ -147,8 +147,9 @@ test_rings(ks_ctx *ctx, const struct der *a, const struct der *b)
 	is_int(ks_keyring_add_psk(ctx, "branch", KS_PEER_ADDRESS,
 	    "10.1.0.0/16", (const unsigned char *)"k", 1), KS_OK,
 	    "add a one-byte PSK");
-	is_int(ks_keyring_add_psk(ctx, "branch", KS_PEER_NAME, "x",
-	    (const unsigned char *)"k", 1), KS_EUSAGE, "a PSK by name refused");
+	is_int(ks_keyring_add_psk(ctx, "branch", KS_PEER_NAME, "x y",
+	    (const unsigned char *)"k", 1), KS_EINPUT, "a PSK for a name with a "
+	    "space refused");
 	is_int(ks_keyring_add_psk(ctx, "branch", KS_PEER_HOSTNAME, "h.example",
 	    (const unsigned char *)"", 0), KS_EINPUT, "an empty PSK refused");
 

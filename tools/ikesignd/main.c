@@ -140,12 +140,27 @@ ring_on_token(const char *ring, const char *who, void *arg)
  * cannot be reached is only a warning (the start checks again); a
  * missing keyring is an error.  0, or the exit status.
  */
+/* Does the configuration name a keyring other than "default"? */
+static ks_status
+ring_named(const char *ring, const char *who, void *arg)
+{
+	(void)who;
+	if (ring[0] != '\0' && strcmp(ring, KS_KEYRING_DEFAULT) != 0)
+		*(int *)arg = 1;
+	return KS_OK;
+}
+
 static int
 check_keyrings(const struct conf *c)
 {
 	struct ring_probe rp;
 	ks_status st;
+	int named = 0;
 
+	/* "default" is always there: no token to open for it */
+	(void)conf_keyrings(c, ring_named, &named);
+	if (!named)
+		return 0;
 	memset(&rp, 0, sizeof(rp));
 	if (ks_ctx_new(&rp.ctx) != KS_OK)
 		return tool_fail(KS_EFAIL, "out of memory");
