@@ -486,6 +486,14 @@ int	sig_ecdsa_to_der(const uint8_t *raw, size_t rawlen, uint8_t *der,
 	    size_t *derlen);
 /* The length of r || s for the peer's EC key; -1 when it is not one. */
 int	sig_ecdsa_raw_len(const uint8_t *spki, size_t spkilen);
+/* The peer's r || s (RFC 4754) as DER, when it is as long as its key
+ * makes it; 0 or -1. */
+int	sig_ecdsa_der_of_raw(const uint8_t *spki, size_t spkilen,
+	    const uint8_t *raw, size_t rawlen, uint8_t *der, size_t *derlen);
+/* RFC 4754 AUTH methods 9, 10, 11 (IKEv1 and IKEv2 alike) and their
+ * schemes; 0 for none. */
+int	sig_ecdsa_method(enum sig_scheme);
+enum sig_scheme sig_ecdsa_of_method(int method);
 /* 0 when sig is the peer's Ed25519 signature of the octets. */
 int	sig_verify_octets(const uint8_t *spki, size_t spkilen,
 	    const uint8_t *octets, size_t len, const uint8_t *sig,

@@ -72,24 +72,6 @@ offer_policies(struct policy *pols, size_t max)
 	return k;
 }
 
-/* Our identity payload (message 1 or 2); its body in idb. */
-static int
-add_id(struct ike_sa *sa, struct msgb *mb, uint8_t *idb, size_t idbsz,
-    size_t *idlen)
-{
-	struct wbuf w;
-
-	wb_init(&w, idb, idbsz);
-	ph1_build_id(sa, &w);
-	if (w.err)
-		return -1;
-	msgb_pld_begin(mb, IKE_PLD_ID);
-	wb_bytes(&mb->w, idb, w.len);
-	msgb_pld_end(mb);
-	*idlen = w.len;
-	return 0;
-}
-
 /* Responder ------------------------------------------------------------ */
 
 /* Responder negotiations waiting for message 3. */
@@ -114,9 +96,7 @@ first_checks(struct ike_msg *m, const struct sockaddr_in *from,
 {
 	static const uint8_t need[] = { IKE_PLD_SA, IKE_PLD_KE,
 	    IKE_PLD_NONCE, IKE_PLD_ID };
-	const struct policy *chosen;
 	const struct pld *psa;
-	size_t npol;
 	int rc;
 
 	if ((rc = msg_parse_clear(m, AM_FIRST_PLDS)) != 0 ||
@@ -129,22 +109,7 @@ first_checks(struct ike_msg *m, const struct sockaddr_in *from,
 		    IKE_N_PAYLOAD_MALFORMED);
 		return NULL;
 	}
-	if (!ikesignd->key_ok) {
-		log_warnx("Aggressive Mode from %s refused: the local key '%s' "
-		    "is locked or missing", who, ikesignd->conf.key);
-		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
-		return NULL;
-	}
-	npol = ph1_policies(pols, CONF_POLICY_MAX);
-	if (sa_choose(offer, pols, npol, xi, &chosen) != 0) {
-		ph1_log_offer(who, offer);
-		log_warnx("Aggressive Mode from %s: proposal mismatch: no "
-		    "policy matches the %zu transform%s offered (-v lists "
-		    "them)", who, offer->nx, offer->nx == 1 ? "" : "s");
-		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
-		return NULL;
-	}
-	return chosen;
+	return ph1_choose(m, from, who, "Aggressive Mode", offer, pols, xi);
 }
 
 /* The SA for a new responder negotiation, its message 1 taken in. */
@@ -189,7 +154,7 @@ resp_msg2(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
 	sa_build_reply(&mb.w, offer, xi);
 	msgb_pld_end(&mb);
 	ph1_add_ke_nonce(sa, &mb);
-	if (add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
+	if (ph1_add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
 	ph1_add_vid(&mb, ph1_vid_dpd, sizeof(ph1_vid_dpd));
 	if (sa->peer_natt)
@@ -323,7 +288,7 @@ init_msg1(struct ike_sa *sa, const struct policy *pols, size_t npol)
 	    mb.w.len - start);
 	sa->sailen = mb.w.len - start;
 	ph1_add_ke_nonce(sa, &mb);
-	if (add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
+	if (ph1_add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
 		return -1;
 	ph1_add_vid(&mb, ph1_vid_dpd, sizeof(ph1_vid_dpd));
 	ph1_add_vid(&mb, ph1_vid_natt, sizeof(ph1_vid_natt));

@@ -51,7 +51,7 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	struct ike_sa tmp;
 	struct msgb mb;
 	char who[INET_ADDRSTRLEN], buf[128];
-	size_t npol, xi;
+	size_t xi;
 	int rc;
 
 	if ((peer = ph1_responder_peer(from, "Main Mode", who,
@@ -68,21 +68,9 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		    IKE_N_PAYLOAD_MALFORMED);
 		return;
 	}
-	if (!ikesignd->key_ok) {
-		log_warnx("Main Mode from %s refused: the local key '%s' is "
-		    "locked or missing", who, ikesignd->conf.key);
-		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
+	if ((chosen = ph1_choose(m, from, who, "Main Mode", &offer, pols,
+	    &xi)) == NULL)
 		return;
-	}
-	npol = ph1_policies(pols, CONF_POLICY_MAX);
-	if (sa_choose(&offer, pols, npol, &xi, &chosen) != 0) {
-		ph1_log_offer(who, &offer);
-		log_warnx("Main Mode from %s: proposal mismatch: no policy "
-		    "matches the %zu transform%s offered (-v lists them)", who,
-		    offer.nx, offer.nx == 1 ? "" : "s");
-		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
-		return;
-	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.local = *local;
 	tmp.remote = *from;

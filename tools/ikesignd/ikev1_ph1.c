@@ -201,7 +201,7 @@ ph1_build_id(const struct ike_sa *sa, struct wbuf *w)
 static const struct ike_hash *
 proof_hash(const struct ike_sa *sa)
 {
-	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+	enum sig_scheme s = sig_ecdsa_of_method(sa->chosen.auth);
 
 	return s != 0 ? sig_hash(s) : sa->k.h;
 }
@@ -236,7 +236,7 @@ static ks_status
 sign_hash(const struct ike_sa *sa, const uint8_t *h, uint8_t *sig,
     size_t *siglen, char *err, size_t errsz)
 {
-	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+	enum sig_scheme s = sig_ecdsa_of_method(sa->chosen.auth);
 
 	if (s != 0)
 		return signer_sign_hash(s, h, sig_hash(s)->len, sig, siglen,
@@ -282,22 +282,34 @@ ph1_add_proof(struct ike_sa *sa, struct msgb *mb, const uint8_t *idb,
 	return 0;
 }
 
-/* Our ID payload and its proof (Main Mode message 5 or 6, Aggressive
- * Mode message 2); 0, or the notify to send. */
+int
+ph1_add_id(struct ike_sa *sa, struct msgb *mb, uint8_t *idb, size_t idbsz,
+    size_t *idlen)
+{
+	struct wbuf w;
+
+	wb_init(&w, idb, idbsz);
+	ph1_build_id(sa, &w);
+	if (w.err)
+		return -1;
+	msgb_pld_begin(mb, IKE_PLD_ID);
+	wb_bytes(&mb->w, idb, w.len);
+	msgb_pld_end(mb);
+	*idlen = w.len;
+	return 0;
+}
+
+/* Our ID payload and its proof (Main Mode message 5 or 6); 0, or the
+ * notify to send. */
 int
 ph1_add_id_proof(struct ike_sa *sa, struct msgb *mb)
 {
 	uint8_t idb[KS_PEER_ID_MAX + 8];
-	struct wbuf w;
+	size_t idlen;
 
-	wb_init(&w, idb, sizeof(idb));
-	ph1_build_id(sa, &w);
-	if (w.err)
+	if (ph1_add_id(sa, mb, idb, sizeof(idb), &idlen) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
-	msgb_pld_begin(mb, IKE_PLD_ID);
-	wb_bytes(&mb->w, idb, w.len);
-	msgb_pld_end(mb);
-	return ph1_add_proof(sa, mb, idb, w.len);
+	return ph1_add_proof(sa, mb, idb, idlen);
 }
 
 /* The peer's ID payload: its text, its kind of keyring lookup, and its
@@ -349,15 +361,15 @@ static int
 verify_sig(const struct ike_sa *sa, const uint8_t *spki, size_t spkilen,
     const uint8_t *h, const struct pld *psig)
 {
-	enum sig_scheme s = ph1_ecdsa_scheme(sa->chosen.auth);
+	enum sig_scheme s = sig_ecdsa_of_method(sa->chosen.auth);
 	uint8_t der[2 * 66 + 16];
 	size_t derlen = sizeof(der);
 
 	if (s == 0)
 		return crypto_verify(spki, spkilen, h, sa->k.h->len,
 		    psig->body, psig->len);
-	if ((int)psig->len != sig_ecdsa_raw_len(spki, spkilen) ||
-	    sig_ecdsa_to_der(psig->body, psig->len, der, &derlen) != 0)
+	if (sig_ecdsa_der_of_raw(spki, spkilen, psig->body, psig->len, der,
+	    &derlen) != 0)
 		return -1;
 	return sig_verify(spki, spkilen, s, -1, h, sig_hash(s)->len, der,
 	    derlen);
@@ -678,6 +690,38 @@ ph1_responder_peer(const struct sockaddr_in *from, const char *mode,
 	return peer;
 }
 
+/*
+ * A responder's choice for message 1 (mode: "Main Mode" or "Aggressive
+ * Mode"): refused, logged and answered with NO-PROPOSAL-CHOSEN while the
+ * local key is unusable or when no policy matches the offer; else the
+ * chosen policy, one of pols (CONF_POLICY_MAX of them), *xi its transform.
+ */
+const struct policy *
+ph1_choose(const struct ike_msg *m, const struct sockaddr_in *from,
+    const char *who, const char *mode, const struct sa_offer *offer,
+    struct policy *pols, size_t *xi)
+{
+	const struct policy *chosen;
+	size_t npol;
+
+	if (!ikesignd->key_ok) {
+		log_warnx("%s from %s refused: the local key '%s' is locked or "
+		    "missing", mode, who, ikesignd->conf.key);
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
+		return NULL;
+	}
+	npol = ph1_policies(pols, CONF_POLICY_MAX);
+	if (sa_choose(offer, pols, npol, xi, &chosen) != 0) {
+		ph1_log_offer(who, offer);
+		log_warnx("%s from %s: proposal mismatch: no policy matches the "
+		    "%zu transform%s offered (-v lists them)", mode, who,
+		    offer->nx, offer->nx == 1 ? "" : "s");
+		info_notify_clear(m, from, IKE_N_NO_PROPOSAL_CHOSEN);
+		return NULL;
+	}
+	return chosen;
+}
+
 /* Our last message needs no copy any more: no repeat, no timer. */
 void
 ph1_drop_tx(struct ike_sa *sa)
@@ -686,22 +730,6 @@ ph1_drop_tx(struct ike_sa *sa)
 	sa->tx = NULL;
 	sa->txlen = 0;
 	sa->tx_next = 0;
-}
-
-/* The IKEv1 auth method of an EC key's curve (RFC 4754); 0: none. */
-static int
-ecdsa_method(int curve)
-{
-	switch (curve) {
-	case KS_CURVE_P256:
-		return IKE_AUTH_ECDSA_256;
-	case KS_CURVE_P384:
-		return IKE_AUTH_ECDSA_384;
-	case KS_CURVE_P521:
-		return IKE_AUTH_ECDSA_521;
-	default:
-		return 0;
-	}
 }
 
 /*
@@ -714,7 +742,7 @@ size_t
 ph1_policies(struct policy *pols, size_t max)
 {
 	size_t n = conf_policies(&ikesignd->conf, pols, max), i, k = 0;
-	int ec = ecdsa_method(ikesignd->key_curve);
+	int ec = sig_ecdsa_method(sig_ecdsa_scheme(ikesignd->key_curve));
 
 	for (i = 0; i < n; i++) {
 		if (pols[i].auth == IKE_AUTH_ECDSA_ANY) {
@@ -728,18 +756,3 @@ ph1_policies(struct policy *pols, size_t max)
 	return k;
 }
 
-/* An ECDSA method's scheme (its hash and the signer's mechanism). */
-enum sig_scheme
-ph1_ecdsa_scheme(int auth)
-{
-	switch (auth) {
-	case IKE_AUTH_ECDSA_256:
-		return SIG_ECDSA_SHA256;
-	case IKE_AUTH_ECDSA_384:
-		return SIG_ECDSA_SHA384;
-	case IKE_AUTH_ECDSA_521:
-		return SIG_ECDSA_SHA512;
-	default:
-		return 0;
-	}
-}

@@ -9,8 +9,6 @@
 
 /* The policies the local key can use (ecdsa-sig resolved); how many. */
 size_t	ph1_policies(struct policy *, size_t max);
-/* The scheme of IKEv1 auth method 9, 10 or 11; 0 for others. */
-enum sig_scheme ph1_ecdsa_scheme(int auth);
 
 /* Vendor IDs we send: DPD (RFC 3706) and NAT-T (RFC 3947). */
 extern const uint8_t ph1_vid_dpd[16];
@@ -24,6 +22,9 @@ void	ph1_log_offer(const char *who, const struct sa_offer *);
 const struct peer *ph1_responder_peer(const struct sockaddr_in *from,
 	    const char *mode, char *who, size_t whosz);
 void	ph1_drop_tx(struct ike_sa *);
+const struct policy *ph1_choose(const struct ike_msg *,
+	    const struct sockaddr_in *from, const char *who, const char *mode,
+	    const struct sa_offer *, struct policy *pols, size_t *xi);
 
 /* A clear Informational notify to the peer. */
 void	ph1_notify_clear(struct ike_sa *, uint16_t type);
@@ -38,6 +39,9 @@ void	ph1_set_identity(struct ike_sa *, const struct peer *);
 void	ph1_build_id(const struct ike_sa *, struct wbuf *);
 int	ph1_add_proof(struct ike_sa *, struct msgb *, const uint8_t *idb,
 	    size_t idlen);
+/* Our ID payload into mb, its body into idb (idbsz octets); 0 or -1. */
+int	ph1_add_id(struct ike_sa *, struct msgb *, uint8_t *idb, size_t idbsz,
+	    size_t *idlen);
 int	ph1_add_id_proof(struct ike_sa *, struct msgb *);
 int	ph1_take_peer_id(struct ike_sa *, const struct pld *);
 int	ph1_check_proof(struct ike_sa *, const struct ike_msg *);

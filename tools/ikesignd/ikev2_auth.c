@@ -208,22 +208,6 @@ add_id_psk(struct ike_sa *sa, struct v2msg *mb, const uint8_t *idb,
 	return 0;
 }
 
-/* The RFC 4754 method of an ECDSA scheme (9, 10, 11); 0 for others. */
-static int
-ecdsa_method(enum sig_scheme s)
-{
-	switch (s) {
-	case SIG_ECDSA_SHA256:
-		return IKEV2_AUTH_ECDSA_256;
-	case SIG_ECDSA_SHA384:
-		return IKEV2_AUTH_ECDSA_384;
-	case SIG_ECDSA_SHA512:
-		return IKEV2_AUTH_ECDSA_521;
-	default:
-		return 0;
-	}
-}
-
 /*
  * How we sign: with an EC key and "authentication local ecdsa-sig", the
  * ECDSA of the key's curve, in RFC 7427 form when the peer announced its
@@ -265,7 +249,7 @@ choose_method(struct ike_sa *sa)
 		st->scheme_local = scheme;
 		st->method_local = sig_listed(st->peer_hashes,
 		    st->peer_hasheslen, scheme) ? IKEV2_AUTH_SIG :
-		    ecdsa_method(scheme);
+		    sig_ecdsa_method(scheme);
 		return 0;
 	}
 	scheme = sig_choose(st->peer_hashes, st->peer_hasheslen,
@@ -466,11 +450,8 @@ peer_scheme(struct ike_sa *sa, uint8_t method, const uint8_t *data,
 	} else if (!ecdsa && method == IKEV2_AUTH_RSA_SIG) {
 		*scheme = SIG_PKCS1_SHA1;
 		return 0;
-	} else if (ecdsa && method >= IKEV2_AUTH_ECDSA_256 &&
-	    method <= IKEV2_AUTH_ECDSA_521) {
-		*scheme = method == IKEV2_AUTH_ECDSA_256 ? SIG_ECDSA_SHA256 :
-		    method == IKEV2_AUTH_ECDSA_384 ? SIG_ECDSA_SHA384 :
-		    SIG_ECDSA_SHA512;
+	} else if (ecdsa && sig_ecdsa_of_method(method) != 0) {
+		*scheme = sig_ecdsa_of_method(method);
 		return 0;
 	}
 	snprintf(sa->why, sizeof(sa->why), "'%s' uses AUTH method %u%s; this "
@@ -539,9 +520,9 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 		    err);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
-	if (ecdsa_method(scheme) == method) {	/* r || s: to DER */
-		if ((int)siglen != sig_ecdsa_raw_len(spki, spkilen) ||
-		    sig_ecdsa_to_der(sig, siglen, der, &derlen) != 0) {
+	if (sig_ecdsa_method(scheme) == method) {	/* r || s: to DER */
+		if (sig_ecdsa_der_of_raw(spki, spkilen, sig, siglen, der,
+		    &derlen) != 0) {
 			snprintf(sa->why, sizeof(sa->why), "the ECDSA "
 			    "signature of '%s' has the wrong length for its "
 			    "key", sa->peer_id);

@@ -605,6 +605,38 @@ sig_ecdsa_scheme(int curve)
 	}
 }
 
+/* RFC 4754 AUTH methods: the same numbers in IKEv1 and IKEv2. */
+static const struct {
+	int		 method;
+	enum sig_scheme	 scheme;
+} rfc4754[] = {
+	{ 9, SIG_ECDSA_SHA256 },
+	{ 10, SIG_ECDSA_SHA384 },
+	{ 11, SIG_ECDSA_SHA512 },
+};
+
+int
+sig_ecdsa_method(enum sig_scheme s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rfc4754) / sizeof(rfc4754[0]); i++)
+		if (rfc4754[i].scheme == s)
+			return rfc4754[i].method;
+	return 0;
+}
+
+enum sig_scheme
+sig_ecdsa_of_method(int method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rfc4754) / sizeof(rfc4754[0]); i++)
+		if (rfc4754[i].method == method)
+			return rfc4754[i].scheme;
+	return 0;
+}
+
 int
 sig_listed(const uint8_t *data, size_t len, enum sig_scheme s)
 {
@@ -742,6 +774,15 @@ sig_verify_octets(const uint8_t *spki, size_t spkilen, const uint8_t *octets,
 	EVP_MD_CTX_free(mctx);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+int
+sig_ecdsa_der_of_raw(const uint8_t *spki, size_t spkilen, const uint8_t *raw,
+    size_t rawlen, uint8_t *der, size_t *derlen)
+{
+	if ((int)rawlen != sig_ecdsa_raw_len(spki, spkilen))
+		return -1;
+	return sig_ecdsa_to_der(raw, rawlen, der, derlen);
 }
 
 int
