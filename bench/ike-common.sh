@@ -111,6 +111,22 @@ control $W/ctl.sock
 EOC
 }
 
+# the IKEv2 lines of bench/ike-v2.sh and bench/ike-hold.sh: AES-CBC-128,
+# SHA-256, group 14, RSA signatures both ways, strongSwan as b.test
+V2_POLICY="crypto ikev2 proposal p1
+ encryption aes-cbc-128
+ integrity sha256
+ group 14
+crypto ikev2 policy pol
+ proposal p1
+crypto ikev2 profile gw
+ match identity remote fqdn b.test
+ identity local address $IPA
+ authentication local rsa-sig
+ authentication remote rsa-sig
+ keyring default
+peer $IPB ike-version 2 profile gw"
+
 # charon config: side, load extra, body of "connections", secrets
 charon_dir() { # NAME LOAD CONNECTIONS SECRETS
 	d="$W/$1"; mkdir -p "$d/run" "$d/swanctl/private" "$d/swanctl/pubkey"

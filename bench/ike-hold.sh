@@ -24,19 +24,7 @@ WORKERS=${WORKERS:-8}
 TITLE="$COUNT IKEv$IKEV SAs held, RSA-2048 key on SoftHSM2"
 . "$(dirname "$0")/ike-common.sh"
 
-ikesignd_policy "crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- identity local address $IPA
- authentication local rsa-sig
- authentication remote rsa-sig
- keyring default
-peer $IPB ike-version 2 profile gw"
+ikesignd_policy "$V2_POLICY"
 
 kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 

@@ -22,17 +22,5 @@ IKEV=2
 TITLE="IKEv2, RSA-2048 key on SoftHSM2, AES-CBC-128/SHA-256/MODP-2048, childless;"
 . "$(dirname "$0")/ike-common.sh"
 
-ikesignd_policy "crypto ikev2 proposal p1
- encryption aes-cbc-128
- integrity sha256
- group 14
-crypto ikev2 policy pol
- proposal p1
-crypto ikev2 profile gw
- match identity remote fqdn b.test
- identity local address $IPA
- authentication local rsa-sig
- authentication remote rsa-sig
- keyring default
-peer $IPB ike-version 2 profile gw"
+ikesignd_policy "$V2_POLICY"
 bench_main

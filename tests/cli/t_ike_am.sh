@@ -123,16 +123,8 @@ ok '[ $(grep -c "parsed AGGRESSIVE response" $T/b/charon.log) -eq $answers ]' \
     "strongSwan received no answer from ikesignd"
 
 # the PSK is in no memory of ikesignd's after the handshakes
-pids="$IKESIGND_PID $(pgrep -P "$IKESIGND_PID" | tr '\n' ' ')"
-python3 "$top_srcdir/tests/cli/t_ike_memscan.py" "$T/psk" $pids \
-    >"$T/scan.out" 2>&1
-if awk '$3 > 0 { f = 1 } END { exit !f }' "$T/scan.out"; then
-	_tap_n=$((_tap_n + 1))
-	echo "ok $_tap_n - no copy of the PSK in ikesignd's memory # SKIP sanitizer build"
-else
-	ok "[ \$(wc -l <$T/scan.out) -eq 3 ] && awk '\$2 != 0 { f = 1 } END { exit f }' $T/scan.out" \
-	    "no copy of the PSK in ikesignd's processes after Aggressive Mode"
-fi
+psk_scan_ikesignd "$T/psk" \
+    "no copy of the PSK in ikesignd's processes after Aggressive Mode"
 
 # a wrong PSK: strongSwan's check of HASH_R fails, and ikesignd says why
 v1resp bad pre-share
