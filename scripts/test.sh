@@ -11,9 +11,10 @@
 #   JOBS           parallel make jobs for building (default 2)
 #   CHECK_JOBS     tests run at once (default 4: many wait on timers)
 #
-# The crash-safety sweeps stop each operation at every PKCS#11 call in the
-# -Werror tree; under the sanitizers they take every 8th call
-# (CRASH_STRIDE), which keeps the run short and still crosses every step.
+# The crash-safety sweeps fail each operation at every PKCS#11 call in the
+# -Werror tree, and kill it after every call that changes the token
+# (tests/cli/crash.sh says why those suffice); under the sanitizers they
+# fail every 8th call (CRASH_STRIDE), which keeps the run short.
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -47,8 +48,16 @@ tally() {
 	skipped=$((skipped + ${s:-0}))
 	failed=$((failed + ${f:-0} + ${xp:-0} + ${e:-0}))
 	note "$2: ${p:-0} passed, $(( ${f:-0} + ${xp:-0} + ${e:-0} )) failed, ${s:-0} skipped"
-	# show what failed, with the end of its log
+	# show what failed, with the diagnostics at the end of its log (the
+	# "# " lines: daemons' log tails and the like), three tests at most
 	grep -E '^(FAIL|ERROR|XPASS):' "$log" | head -n 40
+	sed -n 's/^[A-Z]*: \([^ ]*\)\.sh .*/\1/p' "$log" | sort -u | head -n 3 |
+	while read -r t; do
+		[ -f "$1/$t.log" ] || continue
+		echo "-- diagnostics in $t.log:"
+		grep '^#' "$1/$t.log" | grep -v '^# \(SKIP\|PASS\|FAIL\|TOTAL\)' |
+		    tail -n 60
+	done
 }
 
 # add the TAP lines of one script's log to the totals

@@ -24,15 +24,26 @@
 #                           its exit status in CRASH_RC
 #   calls CMD...            module calls CMD makes when nothing goes wrong
 #   sweep NAME CHECK FINAL CMD...
-#                           every call N, both modes: fault, CHECK, rerun
-#                           CMD, FINAL; one TAP line; adds to CRASH_POINTS.
-#                           CRASH_STRIDE=K takes every Kth call instead
-#                           (scripts/test.sh, for the slow sanitizer tree);
-#                           CRASH_MODES="fail" fails calls only.  CHECK
-#                           sees the stop in CRASH_MODE and CRASH_RC
+#                           every call N: fault, CHECK, rerun CMD, FINAL;
+#                           one TAP line; adds to CRASH_POINTS.  Every
+#                           call fails once; the process is killed after
+#                           the calls that matter (below).  CRASH_STRIDE=K
+#                           fails every Kth call only (scripts/test.sh, for
+#                           the slow sanitizer tree); CRASH_MODES="fail"
+#                           fails calls only.  CHECK sees the stop in
+#                           CRASH_MODE and CRASH_RC
 #
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.
+#
+# Which kills are needed: a kill leaves the token as its calls so far made
+# it, and only a call in STATEFUL changes what a token holds; the tools
+# write a file whole or not at all.  So a kill after any other call leaves
+# what the kill after the closest stateful call before it (or the first
+# call) leaves, and the rerun starts from the same state: the sweep kills
+# after the first call, after every stateful call, and after the last.
+# A failure, unlike a kill, takes a different path through the code at
+# every call, so every call fails once.
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 CRASH_POINTS=0
@@ -98,37 +109,64 @@ faulted() {
 	CRASH_RC=$?
 }
 
+STATEFUL="C_CreateObject C_CopyObject C_DestroyObject C_SetAttributeValue
+C_GenerateKey C_GenerateKeyPair C_UnwrapKey C_DeriveKey C_InitToken
+C_InitPIN C_SetPIN"
+
+# calls CMD...: the number of calls; $T/kills gets the calls to kill after
 calls() {
 	restore
-	rm -f "$T/count"
+	rm -f "$T/count" "$T/trace"
 	CRYPTOKEY_FAULT_AT=0 CRYPTOKEY_FAULT_COUNT="$T/count" \
+	    CRYPTOKEY_FAULT_TRACE="$T/trace" \
 	    "${CRASH_TOOL:-$CK}" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
-	cat "$T/count" 2>/dev/null || echo 0
+	_n=$(cat "$T/count" 2>/dev/null || echo 0)
+	awk -v n="$_n" -v st="$STATEFUL" '
+	    BEGIN { split(st, a); for (i in a) s[a[i]] = 1 }
+	    $1 == 1 || $1 == n || ($2 in s) { print $1 }' \
+	    "$T/trace" 2>/dev/null >"$T/kills"
+	echo "$_n"
+}
+
+
+# sweep_point N MODE NAME CHECK FINAL CMD...: one stop and its checks;
+# adds to _bad
+sweep_point() {
+	_at=$1; CRASH_MODE=$2; _nm=$3; _ck=$4; _fin=$5; shift 5
+	restore
+	faulted "$_at" "$CRASH_MODE" "$@"
+	if ! $_ck; then
+		_bad=$((_bad + 1))
+		echo "# $_nm: bad state after $CRASH_MODE at call $_at"
+	fi
+	"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
+	if ! $_fin; then
+		_bad=$((_bad + 1))
+		echo "# $_nm: rerun after $CRASH_MODE at call $_at did not complete"
+	fi
 }
 
 sweep() {
 	_name=$1; _check=$2; _final=$3; shift 3
 	_total=$(calls "$@")
-	_bad=0; _points=0
-	_i=1
-	while [ "$_i" -le "$_total" ]; do
-		for CRASH_MODE in ${CRASH_MODES:-fail crash}; do
-			restore
-			faulted "$_i" "$CRASH_MODE" "$@"
+	_bad=0; _points=0; _kills=0
+	case " ${CRASH_MODES:-fail crash} " in
+	*" fail "*)
+		_i=1
+		while [ "$_i" -le "$_total" ]; do
+			sweep_point "$_i" fail "$_name" "$_check" "$_final" "$@"
 			_points=$((_points + 1))
-			if ! $_check; then
-				_bad=$((_bad + 1))
-				echo "# $_name: bad state after $CRASH_MODE at call $_i"
-			fi
-			"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
-			if ! $_final; then
-				_bad=$((_bad + 1))
-				echo "# $_name: rerun after $CRASH_MODE at call $_i did not complete"
-			fi
-		done
-		_i=$((_i + ${CRASH_STRIDE:-1}))
-	done
+			_i=$((_i + ${CRASH_STRIDE:-1}))
+		done ;;
+	esac
+	case " ${CRASH_MODES:-fail crash} " in
+	*" crash "*)
+		for _i in $(cat "$T/kills"); do
+			sweep_point "$_i" crash "$_name" "$_check" "$_final" "$@"
+			_points=$((_points + 1)); _kills=$((_kills + 1))
+		done ;;
+	esac
 	CRASH_POINTS=$((CRASH_POINTS + _points))
 	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
-	    "$_name: $_points fault points over $_total calls, no key lost, reruns complete"
+	    "$_name: $_points fault points over $_total calls ($_kills of them kills), no key lost, reruns complete"
 }

@@ -119,6 +119,6 @@ sweep "import ec --replace" check_import final_import \
     import ec --label ck --in "$T/new.pem" --replace
 
 echo "# $CRASH_POINTS fault points covered"
-ok '[ "$CRASH_POINTS" -gt $((500 / ${CRASH_STRIDE:-1})) ]' \
+ok '[ "$CRASH_POINTS" -gt $((250 / ${CRASH_STRIDE:-1})) ]' \
     "$CRASH_POINTS fault points covered in all"
 done_testing

@@ -114,7 +114,7 @@ round() { # CURVE N: N signatures of ikesignd strongSwan has checked by then
 	wait_count "$T/b/charon.log" "IKE_SA e1-$1[" 1 5
 	wait_count "$T/b/charon.log" "authentication of '$IPA' with ECDSA_WITH_NULL successful" "$2" 5
 	ok "[ \$(grep -c \"authentication of '$IPA' with ECDSA_WITH_NULL successful\" $T/b/charon.log) -ge $2 ]" \
-	    "strongSwan verified ikesignd's P-$1 SIG_I (IKEv1 method $(( $1 == 256 ? 9 : 10 )), r || s over HASH_I)"
+	    "strongSwan verified ikesignd's P-$1 SIG_I (IKEv1 method $(( $1 == 256 ? 9 : $1 == 384 ? 10 : 11 )), r || s over HASH_I)"
 	ctl clear sa >/dev/null
 }
 
@@ -150,7 +150,7 @@ charon_stop
 sed -i 's/^charon {$/charon {\n  signature_authentication = no/' \
     "$T/b/strongswan.conf"
 swan_ec 384
-stop_pid "$IKESIGND_PID"
+ikesignd_stop
 ikesignd_ec 384 ec384
 ikesignd_start
 charon_start
@@ -179,7 +179,7 @@ for c in 521 ed; do
 	charon_stop
 	sed -i '/^  signature_authentication = no$/d' "$T/b/strongswan.conf"
 	swan_ec $c
-	stop_pid "$IKESIGND_PID"
+	ikesignd_stop
 	ikesignd_ec $c "ec$c"
 	ikesignd_start
 	charon_start

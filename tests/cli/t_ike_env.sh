@@ -42,6 +42,22 @@ stop_pid() {
 	wait "$_dog" 2>/dev/null
 }
 
+# ikesignd_stop: stop the test daemon and wait until its network process
+# and signer are gone too (they hold the IKE port and the token), so that
+# the next ikesignd_start finds both free
+ikesignd_stop() {
+	_kids=$(pgrep -P "$IKESIGND_PID" 2>/dev/null | tr '\n' ' ')
+	stop_pid "$IKESIGND_PID"
+	for _k in $_kids; do
+		_i=0
+		while kill -0 "$_k" 2>/dev/null && [ $_i -lt 50 ]; do
+			sleep 0.1; _i=$((_i + 1))
+		done
+		kill -KILL "$_k" 2>/dev/null
+	done
+	IKE_PIDS=$(echo "$IKE_PIDS" | sed "s/ $IKESIGND_PID\b//")
+}
+
 ike_cleanup() {
 	# one at a time, in the order they started (ikesignd first): its
 	# Deletes reach a charon that is not yet shutting down
@@ -192,7 +208,10 @@ ikesignd_start() {
 	    >>"$T/ikesignd.log" 2>&1 &
 	IKESIGND_PID=$!
 	IKE_PIDS="$IKE_PIDS $IKESIGND_PID"
-	wait_for "$T/ikesignd.log" "ikesignd started" 20
+	wait_for "$T/ikesignd.log" "ikesignd started" 20 && return 0
+	echo "# ikesignd did not start; the end of its log:"
+	tail -n 20 "$T/ikesignd.log" | sed 's/^/#   /'
+	return 1
 }
 
 # charon_conf [A-PUB] [EXTRA]: strongSwan's side, a.pub trusted for ikesignd
@@ -413,6 +432,10 @@ STRONGSWAN_CONF=$_d/strongswan.conf exec $CHARON" >"$_d/charon.out" 2>&1 &
 	while [ ! -S "$_d/charon.vici" ] && [ $_i -lt 250 ]; do
 		sleep 0.02; _i=$((_i + 1))
 	done
+	[ -S "$_d/charon.vici" ] || {
+		echo "# charon did not start; its output:"
+		tail -n 20 "$_d/charon.out" | sed 's/^/#   /'
+	}
 	charon_load
 }
 
