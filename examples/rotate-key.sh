@@ -12,17 +12,18 @@
 #      "key" line is rewritten in a copy, the copy is checked with
 #      "ikesignd -n", and only then it replaces CONF (the old file is kept
 #      as CONF.old)
-#   4. switch ikesignd: the key line takes effect when ikesignd restarts,
-#      not on "ikesignctl reload" (ikesignctl(8)), so the command in
-#      $IKESIGND_RESTART runs (default: systemctl restart ikesignd); then
-#      "ikesignctl show sa" must report the signer running.  If that fails,
-#      CONF is put back and the old key is left alone.
+#   4. switch ikesignd with "ikesignctl reload": a signer for the new key
+#      starts beside the running one and takes over only once it has
+#      logged in and found the key (ikesignctl(8)); then "ikesignctl show
+#      sa" must report the signer running.  If the reload is refused,
+#      ikesignd keeps signing with the old key, CONF is put back and the
+#      old key is left alone.
 #   5. zeroize the old pair (unless -k: keep it, e.g. while peers still
 #      hold its public key)
 #
 # Peers must trust the new public key before step 4, or new negotiations
 # with them fail until they do; established SAs are not touched by the key
-# change, but a restart deletes them (they are negotiated again).
+# change.
 #
 # PINs come from where cryptokey takes them: its configuration file's
 # pin-source, or a --pin-source SRC among the CRYPTOKEY-OPTIONs (file:PATH,
@@ -31,8 +32,8 @@
 # cryptokey command; ikesignd reads its own token and pin-source lines.
 #
 # Environment: CRYPTOKEY, IKESIGND, IKESIGNCTL (the programs; default from
-# PATH), IKESIGND_RESTART (see 4), IKESIGNCTL_SOCKET (the control socket,
-# default ikesignctl's), JQ (default jq).
+# PATH), IKESIGNCTL_SOCKET (the control socket, default ikesignctl's), JQ
+# (default jq).
 # Exit status: 0 done, 1 failed (the message says at which step; what was
 # done before it stays done), 2 usage.
 set -eu
@@ -41,7 +42,6 @@ CRYPTOKEY=${CRYPTOKEY:-cryptokey}
 IKESIGND=${IKESIGND:-ikesignd}
 IKESIGNCTL=${IKESIGNCTL:-ikesignctl}
 JQ=${JQ:-jq}
-: "${IKESIGND_RESTART:=systemctl restart ikesignd}"
 
 conf=/etc/ikesignd.conf
 outdir=.
@@ -122,11 +122,10 @@ running() {
 	done
 	return 1
 }
-if ! sh -c "$IKESIGND_RESTART" || ! running; then
+if ! ctl reload >/dev/null || ! running; then
 	mv "$conf.old" "$conf"
-	sh -c "$IKESIGND_RESTART" || :
-	die "step 4: ikesignd did not come up with key '$new';" \
-	    "$conf is back to key '$old', which is kept"
+	die "step 4: ikesignd did not take key '$new' (see its log);" \
+	    "$conf is back to key '$old', which ikesignd keeps using"
 fi
 echo "ikesignd uses key '$new'"
 

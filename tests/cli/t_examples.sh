@@ -9,9 +9,9 @@
 #   rotate-key.sh     the new pair is made and published (PEM, key-string
 #                     that cryptokeyring takes), ikesignd.conf names it and
 #                     passes ikesignd -n, a live ikesignd (own network
-#                     namespace, when unshare can make one) comes up with it
-#                     after the restart, the old pair is zeroized; a restart
-#                     that fails puts the configuration back and keeps the
+#                     namespace, when unshare can make one) switches to it
+#                     on reload, the old pair is zeroized; a reload that
+#                     is refused puts the configuration back and keeps the
 #                     old pair
 . "$top_srcdir/tests/cli/lib.sh"
 
@@ -102,41 +102,33 @@ EOC
 chmod 600 "$T/ikesignd.conf"
 
 # A live daemon in a network namespace of its own, when one can be made
-# (root); otherwise the restart command only checks the configuration.
+# (root); otherwise a stand-in ikesignctl answers reload and show sa.
 live=0
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then live=1; fi
-cat >"$T/restart.sh" <<EOC
+cat >"$T/start.sh" <<EOC
 #!/bin/sh
-if [ -s "$T/ikesignd.pid" ]; then
-	kill \$(cat "$T/ikesignd.pid") 2>/dev/null
-	i=0
-	while kill -0 \$(cat "$T/ikesignd.pid") 2>/dev/null && [ \$i -lt 100 ]; do
-		sleep 0.1; i=\$((i + 1))
-	done
-	: >"$T/ikesignd.pid"
-fi
-[ -f "$T/fail-restart" ] && exit 1
-if [ $live -eq 1 ]; then
-	unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "\$0" -d -f "\$1"' \
-	    "$IKESIGND" "$T/ikesignd.conf" >>"$T/ikesignd.log" 2>&1 &
-	echo \$! >"$T/ikesignd.pid"
-	exit 0
-fi
-exec "$IKESIGND" -n -f "$T/ikesignd.conf"
+unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "\$0" -d -f "\$1"' \
+    "$IKESIGND" "$T/ikesignd.conf" >>"$T/ikesignd.log" 2>&1 &
+echo \$! >"$T/ikesignd.pid"
 EOC
-# without a daemon, show sa is answered by a stand-in that says what
-# the restart checked
+# $T/fail-reload: the reload is refused as ikesignd refuses one whose key
+# cannot be used (the real refusal: t_ike_ecdsa.sh)
 cat >"$T/ctl.sh" <<EOC
 #!/bin/sh
+case " \$* " in *" reload "*) reload=1 ;; *) reload=0 ;; esac
+if [ \$reload -eq 1 ] && [ -f "$T/fail-reload" ]; then
+	echo "reload failed: key 'x' on token 'test' cannot be used" >&2
+	exit 3
+fi
 if [ $live -eq 1 ]; then exec "$IKESIGNCTL" "\$@"; fi
+[ \$reload -eq 1 ] && exec "$IKESIGND" -n -f "$T/ikesignd.conf"
 echo "signer: running"
 EOC
-IKESIGND_RESTART="sh $T/restart.sh"
 chmod 700 "$T/ctl.sh"
 IKESIGNCTL="$T/ctl.sh"
 IKESIGNCTL_SOCKET="$T/ctl.sock"
 IKESIGND_BIN=$IKESIGND
-export IKESIGND_RESTART IKESIGNCTL IKESIGNCTL_SOCKET
+export IKESIGNCTL IKESIGNCTL_SOCKET
 stop_daemon() {
 	if [ -s "$T/ikesignd.pid" ]; then
 		kill "$(cat "$T/ikesignd.pid")" 2>/dev/null
@@ -146,7 +138,7 @@ stop_daemon() {
 trap 'stop_daemon; rm -rf "$T"' EXIT
 
 if [ $live -eq 1 ]; then
-	sh "$T/restart.sh"
+	sh "$T/start.sh"
 	ok "for i in \$(seq 50); do $IKESIGNCTL -s $T/ctl.sock show sa 2>/dev/null | grep -q '^signer: running' && break; sleep 0.2; done; [ \$i -lt 50 ]" \
 	    "ikesignd runs with key tpl-gen"
 	grep -q "key 'tpl-gen'" "$T/ikesignd.log" ||
@@ -169,19 +161,19 @@ expect_rc 0 "the published key-string goes into a keyring" \
 "$CKR" show default --json >"$T/ring.json" 2>/dev/null
 ok "grep -q '192.0.2.9' '$T/ring.json'" "cryptokeyring lists the published key"
 if [ $live -eq 1 ]; then
-	ok "grep -q \"key 'gw-2027'\" '$T/ikesignd.log'" \
-	    "ikesignd restarted with key gw-2027"
+	ok "grep -q \"the signer for key 'gw-2027'\" '$T/ikesignd.log'" \
+	    "the reload switched ikesignd to key gw-2027"
 	ok "$IKESIGNCTL -s $T/ctl.sock show sa | grep -q '^signer: running'" \
 	    "its signer is running"
 fi
 
-# a restart that fails: the configuration comes back, the old key stays
-touch "$T/fail-restart"
-IKESIGND=$IKESIGND_BIN expect_rc 1 "rotate-key.sh with a failing restart" \
+# a reload that is refused: the configuration comes back, the old key stays
+touch "$T/fail-reload"
+IKESIGND=$IKESIGND_BIN expect_rc 1 "rotate-key.sh with a refused reload" \
     sh "$EX/rotate-key.sh" -c "$T/ikesignd.conf" -o "$T/pub" -m 1024 gw-2028
 ok "grep -qx 'key gw-2027' '$T/ikesignd.conf'" "ikesignd.conf is back to gw-2027"
 expect_rc 0 "the old key is kept" "$CK" show --label gw-2027
-rm -f "$T/fail-restart"
+rm -f "$T/fail-reload"
 expect_rc 1 "rotate-key.sh refuses the key in use" \
     sh "$EX/rotate-key.sh" -c "$T/ikesignd.conf" gw-2027
 stop_daemon

@@ -4,7 +4,8 @@
 # and IKEv2 (RFC 7427 method 14 with ecdsa-with-SHA256 on P-256, method 10
 # on P-384 when the peer does not announce SIGNATURE_HASH_ALGORITHMS,
 # ecdsa-with-SHA512 on P-521, Ed25519 per RFC 8420); a peer whose ECDSA
-# key is not the keyring's is refused.
+# key is not the keyring's is refused.  ikesignd switches keys by reload,
+# and refuses a reload to a key the token does not have.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -150,9 +151,10 @@ charon_stop
 sed -i 's/^charon {$/charon {\n  signature_authentication = no/' \
     "$T/b/strongswan.conf"
 swan_ec 384
-ikesignd_stop
 ikesignd_ec 384 ec384
-ikesignd_start
+expect_rc 0 "a reload switches ikesignd to the P-384 key" ctl reload
+logged "$T/ikesignd.log" "the signer for key 'ike-ec384'" \
+    "a signer for the new key replaces the old one"
 charon_start
 round 384 4
 sed -i "s/^peer $IPB ike-version 1/peer $IPB ike-version 2 profile gw/" \
@@ -179,9 +181,8 @@ for c in 521 ed; do
 	charon_stop
 	sed -i '/^  signature_authentication = no$/d' "$T/b/strongswan.conf"
 	swan_ec $c
-	ikesignd_stop
 	ikesignd_ec $c "ec$c"
-	ikesignd_start
+	ctl reload >/dev/null
 	charon_start
 	[ $c = 521 ] && round 521 6	# IKEv1 method 11 (no Ed25519 in IKEv1)
 	sed -i "s/^peer $IPB ike-version 1.*/peer $IPB ike-version 2 profile gw/" \
@@ -198,4 +199,15 @@ for c in 521 ed; do
 	    "strongSwan verified ikesignd's $name AUTH"
 	ctl clear sa >/dev/null
 done
+
+# a reload to a key the token does not have is refused: the signer keeps
+# the Ed25519 key, and signs with it
+n=$(grep -c "authentication of '$IPA' with ED25519 successful" "$T/b/charon.log")
+sed -i 's/^key .*/key ike-nosuch/' "$T/ikesignd.conf"
+expect_rc 3 "a reload to a key that is not on the token is refused" ctl reload
+contains "$err" "key 'ike-nosuch' on token 'test' cannot be used" \
+    "ikesignctl says which key cannot be used"
+expect_rc 0 "ikesignd still initiates with the Ed25519 key" ctl initiate "$IPB"
+ok "wait_count '$T/b/charon.log' \"authentication of '$IPA' with ED25519 successful\" $((n + 1)) 5" \
+    "strongSwan verified it"
 done_testing

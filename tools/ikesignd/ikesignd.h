@@ -624,7 +624,8 @@ enum ipc_type {
 	IPC_STATUS = 'S',	/* parent: the signer's state; text */
 	IPC_CONF = 'C',		/* parent: new configuration; fd (memfd),
 				 * text: what to answer */
-	IPC_CONF_ERR = 'E'	/* parent: reload failed; text: why */
+	IPC_CONF_ERR = 'E'	/* parent: reload failed; text: the status
+				 * (a digit, the ks_status) and why */
 };
 
 int	ipc_send(int sock, int type, const char *text, int fd);

@@ -228,13 +228,13 @@ conf_received(int fd, const char *note)
 }
 
 static void
-conf_refused(const char *err)
+conf_refused(ks_status st, const char *err)
 {
 	char text[600];
 
 	snprintf(text, sizeof(text), "reload failed: %.500s\n", err);
 	if (ikesignd->reload_fd >= 0)
-		control_reply(ikesignd->reload_fd, KS_EINPUT, text);
+		control_reply(ikesignd->reload_fd, st, text);
 	ikesignd->reload_fd = -1;
 }
 
@@ -282,7 +282,11 @@ from_parent(time_t *last_check)
 			conf_received(fd, text);
 		break;
 	case IPC_CONF_ERR:
-		conf_refused(text);
+		/* its status digit, then why */
+		if (text[0] >= '1' && text[0] <= '9')
+			conf_refused((ks_status)(text[0] - '0'), text + 1);
+		else
+			conf_refused(KS_EFAIL, text);
 		break;
 	default:
 		break;
@@ -342,7 +346,7 @@ event_loop(void)
 		if (ikesignd->reload) {
 			ikesignd->reload = 0;
 			if (ipc_send(parent_sock, IPC_RELOAD, "", -1) != 0)
-				conf_refused("the parent does not answer");
+				conf_refused(KS_EFAIL, "the parent does not answer");
 		}
 		timeout = 1000;
 		sa_timers(now_ms(), &timeout);

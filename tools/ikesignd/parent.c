@@ -169,25 +169,83 @@ conf_memfd(const struct conf *c)
 	return fd;
 }
 
+/* IPC_CONF_ERR: the status as a digit, then why. */
+static void
+conf_err(struct parent *p, ks_status st, const char *why)
+{
+	char text[IPC_MSG_MAX - 8];
+
+	snprintf(text, sizeof(text), "%d%s", (int)st, why);
+	(void)ipc_send(p->sock, IPC_CONF_ERR, text, -1);
+}
+
+/* What a signer is started from. */
+static int
+signer_conf_changed(const struct conf *nc, const struct conf *c)
+{
+	return strcmp(nc->token, c->token) != 0 ||
+	    strcmp(nc->module, c->module) != 0 ||
+	    strcmp(nc->key, c->key) != 0 ||
+	    strcmp(nc->pin_source, c->pin_source) != 0;
+}
+
+/*
+ * A reload that changes the token, module, key or PIN source while a
+ * signer runs.  The order keeps a signer for every request:
+ *   1. a signer for the new settings starts beside the old one, logs in
+ *      and finds the new key;
+ *   2. it is handed to the network process, which lets go of the old
+ *      signer (that one exits when its socket closes) and signs with the
+ *      new one from its next request on.
+ * When 1 fails, the whole reload is refused with the new signer's status
+ * (3: no such key, 5: key locked, 6: PIN refused, 8: token failure) and
+ * the old signer and configuration stay.  -1 then, with why in err.
+ */
+static int
+switch_signer(struct parent *p, const struct conf *nc, ks_status *st,
+    char *err, size_t errsz)
+{
+	char pid[32], why[512];
+	pid_t spid;
+	int fd;
+
+	if ((*st = signer_spawn(nc, &fd, &spid, why, sizeof(why))) != KS_OK) {
+		snprintf(err, errsz, "key '%s' on token '%s' cannot be used "
+		    "(%.400s); the signer keeps key '%s'", nc->key, nc->token, why,
+		    p->conf->key);
+		return -1;
+	}
+	snprintf(pid, sizeof(pid), "%ld", (long)spid);
+	if (ipc_send(p->sock, IPC_SIGNER, pid, fd) != 0) {
+		close(fd);
+		(void)kill(spid, SIGTERM);
+		(void)waitpid(spid, NULL, 0);
+		*st = KS_EFAIL;
+		snprintf(err, errsz, "cannot hand the new signer to the "
+		    "network process: %s", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	log_info("reload: the signer for key '%s' (pid %ld) replaces the one "
+	    "for key '%s' (pid %ld)", nc->key, (long)spid, p->conf->key,
+	    (long)p->signer);
+	p->signer = spid;	/* the old one is reaped as a stranger */
+	restart_init(&p->rs, now_s());
+	send_status(p, 1);
+	return 0;
+}
+
 /* Settings that only a restart changes stay as they are. */
 static void
 keep_restart_only(struct conf *nc, const struct conf *c)
 {
-	if (strcmp(nc->token, c->token) != 0 ||
-	    strcmp(nc->module, c->module) != 0 ||
-	    strcmp(nc->key, c->key) != 0 ||
-	    strcmp(nc->pin_source, c->pin_source) != 0 ||
-	    nc->listen.s_addr != c->listen.s_addr || nc->port != c->port ||
+	if (nc->listen.s_addr != c->listen.s_addr || nc->port != c->port ||
 	    strcmp(nc->control, c->control) != 0 ||
 	    strcmp(nc->control_group, c->control_group) != 0 ||
 	    strcmp(nc->user, c->user) != 0 ||
 	    strcmp(nc->chroot_dir, c->chroot_dir) != 0)
-		log_warnx("reload: token, key, listen, control, user and "
-		    "chroot settings take effect on restart");
-	memcpy(nc->token, c->token, sizeof(nc->token));
-	memcpy(nc->module, c->module, sizeof(nc->module));
-	memcpy(nc->key, c->key, sizeof(nc->key));
-	memcpy(nc->pin_source, c->pin_source, sizeof(nc->pin_source));
+		log_warnx("reload: listen, control, user and chroot settings "
+		    "take effect on restart");
 	nc->listen = c->listen;
 	nc->port = c->port;
 	memcpy(nc->control, c->control, sizeof(nc->control));
@@ -201,30 +259,39 @@ static void
 reload(struct parent *p)
 {
 	struct conf *nc;
-	char err[512];
-	int fd, again;
+	char err[1024];
+	ks_status st;
+	int fd, again = 0;
 
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		(void)ipc_send(p->sock, IPC_CONF_ERR, "out of memory", -1);
+		conf_err(p, KS_EFAIL, "out of memory");
 		return;
 	}
 	if (conf_load(p->confpath, nc, err, sizeof(err)) != KS_OK) {
 		log_warnx("reload failed, keeping the old configuration: %s",
 		    err);
-		(void)ipc_send(p->sock, IPC_CONF_ERR, err, -1);
+		conf_err(p, KS_EINPUT, err);
 		free(nc);
 		return;
 	}
 	keep_restart_only(nc, p->conf);
+	if (signer_conf_changed(nc, p->conf) && p->signer > 0 &&
+	    switch_signer(p, nc, &st, err, sizeof(err)) != 0) {
+		log_warnx("reload refused, keeping the old configuration: %s",
+		    err);
+		conf_err(p, st, err);
+		free(nc);
+		return;
+	}
 	*p->conf = *nc;
 	free(nc);
-	if ((again = restart_reload(&p->rs, now_s())) != 0)
+	if (p->signer <= 0 && (again = restart_reload(&p->rs, now_s())) != 0)
 		log_info("reload: starting the signer again");
 	if ((fd = conf_memfd(p->conf)) < 0) {
 		log_warnx("reload: cannot pass the configuration on: %s",
 		    strerror(errno));
-		(void)ipc_send(p->sock, IPC_CONF_ERR, "cannot pass the "
-		    "configuration to the network process", -1);
+		conf_err(p, KS_EFAIL, "cannot pass the configuration to the "
+		    "network process");
 		return;
 	}
 	(void)ipc_send(p->sock, IPC_CONF, again ? "; starting the signer "
