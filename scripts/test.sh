@@ -51,7 +51,7 @@ tally() {
 	# show what failed, with the diagnostics at the end of its log (the
 	# "# " lines: daemons' log tails and the like), three tests at most
 	grep -E '^(FAIL|ERROR|XPASS):' "$log" | head -n 40
-	sed -n 's/^[A-Z]*: \([^ ]*\)\.sh .*/\1/p' "$log" | sort -u | head -n 3 |
+	sed -n 's/^\(FAIL\|ERROR\|XPASS\): \([^ ]*\)\.sh .*/\2/p' "$log" | sort -u | head -n 3 |
 	while read -r t; do
 		[ -f "$1/$t.log" ] || continue
 		echo "-- diagnostics in $t.log:"
