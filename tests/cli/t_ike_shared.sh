@@ -192,6 +192,9 @@ for g in 1 2; do
 	    "gateway $g: a new signer cannot start while the server is down"
 	ok '! grep -q "PIN refused" $T/ikesignd.log' \
 	    "gateway $g: a lost server is not a wrong PIN"
+	ctl show sa >"$T/sa.txt" 2>&1
+	contains "$T/sa.txt" "signer: cannot start" \
+	    "gateway $g: ikesignctl show sa says the signer cannot start"
 done
 
 # the server comes back on the same socket
