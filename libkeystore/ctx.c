@@ -64,6 +64,7 @@ ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
 	va_end(ap);
+	ctx->lost = 0;
 	return st;
 }
 
@@ -106,7 +107,14 @@ ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
 	    p11_rv_text(rv), p11_rv_name(rv),
 	    ctx->have_token ? ctx->token.mod->path :
 	    (ctx->module_path != NULL ? ctx->module_path : "p11-kit"));
+	ctx->lost = p11_rv_gone(rv);
 	return class_status(p11_rv_class(rv));
+}
+
+int
+ks_ctx_token_lost(const ks_ctx *ctx)
+{
+	return ctx->lost;
 }
 
 static ks_status

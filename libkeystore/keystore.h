@@ -82,6 +82,14 @@ typedef ks_status (*ks_secret_fn)(void *arg, const char *prompt, char *buf,
 ks_status	 ks_ctx_new(ks_ctx **ctx);
 void		 ks_ctx_free(ks_ctx *ctx);
 const char	*ks_ctx_error(const ks_ctx *ctx);
+/*
+ * 1 when the last failure was the module saying that the token, its device
+ * or the session is gone (CKR_DEVICE_REMOVED, CKR_DEVICE_ERROR,
+ * CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_TOKEN_NOT_PRESENT,
+ * CKR_GENERAL_ERROR): this context will not work again; a new one, in a
+ * new process for modules such as p11-kit-client.so, may.
+ */
+int		 ks_ctx_token_lost(const ks_ctx *ctx);
 /* Record a failure (for callbacks such as the PIN reader); returns st. */
 ks_status	 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg);
 

@@ -39,6 +39,7 @@ struct ks_ctx {
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];
+	int			 lost;	/* the last failure: p11_rv_gone */
 };
 
 /* The cryptokey record kept beside each pair (meta.c). */

@@ -96,6 +96,8 @@ ks_status	 ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *der, size_t derlen, CK_ATTRIBUTE *tmpl,
 		    CK_ULONG ntmpl, const char *label, CK_OBJECT_HANDLE *priv);
 void		 ks_der_free(unsigned char *der, size_t len);
+/* *yes: the token lists CKM_AES_KEY_WRAP_PAD for unwrapping. */
+ks_status	 ks_token_unwraps(ks_ctx *ctx, int *yes);
 
 /* privcreate.c ----------------------------------------------------------- */
 
@@ -103,5 +105,14 @@ void		 ks_der_free(unsigned char *der, size_t len);
 ks_status	 ks_create_private(ks_ctx *ctx, const unsigned char *der,
 		    size_t derlen, const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 		    const char *label, CK_OBJECT_HANDLE *priv);
+/*
+ * Before anything changes on a token that cannot unwrap: does it take a
+ * private key of this type (KS_KEY_*), curve and size by C_CreateObject?
+ * One made in software for the purpose goes in as a session object and
+ * is destroyed at once.  KS_OK when it was taken; else the token's
+ * refusal (tpm2-pkcs11: "takes none from outside").
+ */
+ks_status	 ks_need_private_create(ks_ctx *ctx, int type, ks_curve curve,
+		    unsigned bits, const char *label);
 
 #endif /* KS_XFER_H */

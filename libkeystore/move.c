@@ -7,9 +7,11 @@
  *      a pair with a private key is exportable (a non-exportable key never
  *      leaves its token); --non-exportable refuses encrypted pairs (their
  *      copy opens with the passphrase anywhere); the destination holds no
- *      other key of the name.  A pair there with the same ID and public
- *      key was left by an earlier run: complete, it is kept; partial, it
- *      is removed and made again.
+ *      other key of the name; a destination that cannot unwrap takes a
+ *      private key of the type by C_CreateObject (a session key made for
+ *      the purpose: tpm2-pkcs11 takes none, and is refused here).  A pair
+ *      there with the same ID and public key was left by an earlier run:
+ *      complete, it is kept; partial, it is removed and made again.
  *   1. on the destination, in this order: the record, the encrypted copy,
  *      the private key, the public key.  Until the private key is there the
  *      partial copy is not listed (ks_pair_listed); once it is, it signs.
@@ -498,6 +500,32 @@ check_copy(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d)
 	return st;
 }
 
+/*
+ * A destination that cannot unwrap gets private keys by C_CreateObject:
+ * one refusing that (tpm2-pkcs11 takes only public keys and data objects)
+ * is found out here, before anything is made on it.
+ */
+static ks_status
+check_takes(ks_ctx *src, ks_ctx *dst, ks_key **sk, size_t sn)
+{
+	ks_status st;
+	size_t i;
+	int unwraps = 0;
+
+	for (i = 0; i < sn; i++) {
+		if (!ks_pair_listed(sk[i]) || !sk[i]->has_priv)
+			continue;
+		if (!unwraps && (st = ks_token_unwraps(dst, &unwraps)) != KS_OK)
+			return on_dst(src, dst, st);
+		if (unwraps)
+			return KS_OK;
+		if ((st = ks_need_private_create(dst, sk[i]->type,
+		    sk[i]->curve, sk[i]->bits, sk[i]->label)) != KS_OK)
+			return on_dst(src, dst, st);
+	}
+	return KS_OK;
+}
+
 /* The whole move ---------------------------------------------------------- */
 
 ks_status
@@ -523,7 +551,8 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 		st = on_dst(src, dst, st);
 		goto out;
 	}
-	if ((st = check_move(src, dst, label, sk, sn, dk, dn, flags)) != KS_OK)
+	if ((st = check_move(src, dst, label, sk, sn, dk, dn, flags)) != KS_OK ||
+	    (st = check_takes(src, dst, sk, sn)) != KS_OK)
 		goto out;
 	/* 1. the copies (a partial one from an earlier run is made again) */
 	for (i = 0; i < sn && st == KS_OK; i++) {

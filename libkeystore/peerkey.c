@@ -266,6 +266,14 @@ create(ks_ctx *ctx, const char *label, ks_usage usage,
 		free(key[0].pValue);
 		free(key[1].pValue);
 	}
+	/* one object, so a refusal leaves the token as it was */
+	if (rv != CKR_OK && kt != CKK_RSA && ks_rv_template_refused(rv))
+		return ks_fail(ctx, KS_ETOKEN, "token '%s' refuses an %s public "
+		    "key (%s): it keeps only RSA ones (as tpm2-pkcs11 does), "
+		    "so this peer's key cannot be in its keyrings; keep the "
+		    "keyring on a token that takes EC public keys",
+		    ctx->token.label, kt == CKK_EC ? "EC" : "Ed25519",
+		    p11_rv_name(rv));
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot store peer key '%s' on "
 		    "token '%s'", label, ctx->token.label);

@@ -240,3 +240,59 @@ ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
 	EVP_PKEY_free(pk);
 	return st;
 }
+
+/* A key like the one to go onto the token, made here (NULL: cannot). */
+static EVP_PKEY *
+probe_key(int type, ks_curve curve, unsigned bits)
+{
+	const struct ks_curvedef *d;
+
+	if (type == KS_KEY_RSA)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+		    (size_t)(bits >= KS_MODULUS_MIN ? bits : KS_MODULUS_DEFAULT));
+	if (type != KS_KEY_EC || (d = ks_curvedef(curve)) == NULL)
+		return NULL;
+	if (d->key_type == CKK_EC_EDWARDS)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", d->group);
+}
+
+ks_status
+ks_need_private_create(ks_ctx *ctx, int type, ks_curve curve, unsigned bits,
+    const char *label)
+{
+	const struct ks_curvedef *d = ks_curvedef(curve);
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = type == KS_KEY_RSA ? CKK_RSA :
+	    d != NULL ? d->key_type : CKK_EC;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_SENSITIVE, &yes, sizeof(yes) },
+		{ CKA_SIGN, &yes, sizeof(yes) },
+	};
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	unsigned char *der = NULL;
+	EVP_PKEY *pk;
+	ks_status st;
+	int len = 0;
+
+	if ((pk = probe_key(type, curve, bits)) != NULL &&
+	    (p8 = EVP_PKEY2PKCS8(pk)) != NULL)
+		len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	if (len <= 0)
+		return KS_OK;	/* not known here: the creation itself says */
+	st = ks_create_private(ctx, der, (size_t)len, t,
+	    sizeof(t) / sizeof(t[0]), label, &h);
+	OPENSSL_clear_free(der, (size_t)len);
+	if (st == KS_OK)
+		(void)p11_destroy(&ctx->sess, h);
+	return st;
+}

@@ -55,6 +55,19 @@ kwp_flags(ks_ctx *ctx, CK_FLAGS *flags)
 	return KS_OK;
 }
 
+ks_status
+ks_token_unwraps(ks_ctx *ctx, int *yes)
+{
+	CK_FLAGS flags;
+	ks_status st;
+
+	*yes = 0;
+	if ((st = kwp_flags(ctx, &flags)) != KS_OK)
+		return st;
+	*yes = (flags & CKF_UNWRAP) != 0;
+	return KS_OK;
+}
+
 /* *yes: the token unwraps under wk; else soft_unwrap + ks_create_private. */
 static ks_status
 token_unwraps(ks_ctx *ctx, const struct ks_wrapkey *wk, int *yes)

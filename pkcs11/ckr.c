@@ -155,6 +155,27 @@ p11_rv_class(CK_RV rv)
 }
 
 /*
+ * rv says the token, its device, the module's connection to it or the
+ * session is gone: nothing in this process gets it back but a new
+ * C_Initialize (p11-kit-client.so answers so once its server went away).
+ */
+int
+p11_rv_gone(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_DEVICE_REMOVED:
+	case CKR_DEVICE_ERROR:
+	case CKR_SESSION_HANDLE_INVALID:
+	case CKR_SESSION_CLOSED:
+	case CKR_TOKEN_NOT_PRESENT:
+	case CKR_GENERAL_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * What the token says about its user PIN after a failed login, in words:
  * the strongest of CKF_USER_PIN_LOCKED, _FINAL_TRY and _COUNT_LOW, or NULL.
  */

@@ -27,6 +27,7 @@ enum p11_class {
 const char	*p11_rv_name(CK_RV rv);		/* "CKR_PIN_INCORRECT" */
 const char	*p11_rv_text(CK_RV rv);		/* "the PIN is incorrect" */
 enum p11_class	 p11_rv_class(CK_RV rv);
+int		 p11_rv_gone(CK_RV rv);		/* device, token or session gone */
 /* CKF_USER_PIN_{LOCKED,FINAL_TRY,COUNT_LOW} of a token, in words, or NULL */
 const char	*p11_pin_flags_text(CK_FLAGS flags);
 

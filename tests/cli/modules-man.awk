@@ -29,6 +29,7 @@ BEGIN {
 	w["move-out"] = "move, to SoftHSM2"
 	w["kr-create"] = "keyring create"
 	w["kr-pubkey"] = "keyring add-pubkey"
+	w["kr-pubkey-ec"] = "keyring add-pubkey, EC"
 	w["kr-psk"] = "keyring add-psk"
 }
 /^#/ || NF < 3 { next }

@@ -94,21 +94,6 @@ _wait_for() {
 	eval "$1"
 }
 
-# _tcp_port: a free TCP port on 127.0.0.1 whose successor is free too
-_tcp_port() {
-	"$PYTHON" - <<'EOPY'
-import socket
-for _ in range(50):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
-    try:
-        b.bind(("127.0.0.1", p + 1))
-    except OSError:
-        a.close(); continue
-    a.close(); b.close(); print(p); break
-EOPY
-}
-
 _setup_softhsm() {
 	_softhsm "$1" mtest && _conf "$1" "$SOFTHSM_MODULE" mtest
 }
@@ -132,17 +117,18 @@ _setup_p11kit() {
 	_conf "$1" "$CLIENT_MODULE" mtest
 }
 
+# swtpm on a UNIX socket (the swtpm TCTI's path=, tpm2-tss 3.2 and later):
+# no port to find, and reachable from every network namespace (t_ike_tpm.sh
+# runs ikesignd in one)
 _setup_tpm() {
 	mkdir -p "$1/state" "$1/store"
-	_port=$(_tcp_port)
-	[ -n "$_port" ] || return 1
 	swtpm socket --tpmstate "dir=$1/state" --tpm2 \
-	    --server "type=tcp,port=$_port,bindaddr=127.0.0.1" \
-	    --ctrl "type=tcp,port=$((_port + 1)),bindaddr=127.0.0.1" \
+	    --server "type=unixio,path=$1/tpm.sock" \
+	    --ctrl "type=unixio,path=$1/tpm.sock.ctrl" \
 	    --flags not-need-init,startup-clear --daemon \
 	    --pid "file=$1/swtpm.pid" >/dev/null 2>&1 || return 1
 	_wait_for "[ -s '$1/swtpm.pid' ]" || return 1
-	TPM2_PKCS11_TCTI="swtpm:host=127.0.0.1,port=$_port"
+	TPM2_PKCS11_TCTI="swtpm:path=$1/tpm.sock"
 	TPM2_PKCS11_STORE="$1/store"
 	TPM2_PKCS11_LOG_LEVEL=0
 	export TPM2_PKCS11_TCTI TPM2_PKCS11_STORE TPM2_PKCS11_LOG_LEVEL

@@ -7,6 +7,7 @@
 #
 #   ike_setup           namespaces, keys, keyring, configs; skips when
 #                       network namespaces cannot be created
+#   ike_veth NS-A NS-B IP-A IP-B [IP-U]  the veth pair between namespaces
 #   ikesignd_conf POLICY-LINES...  write $T/ikesignd.conf
 #   ikesignd_v2_conf [PROPOSAL] [PROFILE] [OTHER]  the same for IKEv2
 #   ikesignd_start / charon_start / charon_load
@@ -133,6 +134,18 @@ swan() {
 	    --uri "unix://$T/b/charon.vici"
 }
 
+# ike_veth NS-A NS-B IP-A IP-B [IP-U]: a veth pair joins the two namespaces
+# (IP-A in NS-A; IP-B, and IP-U if given, in NS-B), both ends and lo up
+ike_veth() {
+	ip link add "va$$" netns "$1" type veth peer name "vb$$" netns "$2" &&
+	ip -n "$1" addr add "$3/24" dev "va$$" &&
+	ip -n "$2" addr add "$4/24" dev "vb$$" &&
+	{ [ -z "${5:-}" ] || ip -n "$2" addr add "$5/24" dev "vb$$"; } &&
+	ip -n "$1" link set lo up && ip -n "$2" link set lo up &&
+	ip -n "$1" link set "va$$" up && ip -n "$2" link set "vb$$" up ||
+	    { echo "Bail out! cannot set up veth"; exit 1; }
+}
+
 ike_setup() {
 	ip netns add "$NA" 2>/dev/null ||
 	    skip_all "cannot create network namespaces"
@@ -144,13 +157,7 @@ ike_setup() {
 		    "strongswan-pki libstrongswan-standard-plugins)"; exit 1; }
 	done
 	ip netns add "$NB" || { echo "Bail out! netns $NB"; exit 1; }
-	ip link add "va$$" netns "$NA" type veth peer name "vb$$" netns "$NB" &&
-	ip -n "$NA" addr add "$IPA/24" dev "va$$" &&
-	ip -n "$NB" addr add "$IPB/24" dev "vb$$" &&
-	ip -n "$NB" addr add "$IPU/24" dev "vb$$" &&
-	ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
-	ip -n "$NA" link set "va$$" up && ip -n "$NB" link set "vb$$" up ||
-	    { echo "Bail out! cannot set up veth"; exit 1; }
+	ike_veth "$NA" "$NB" "$IPA" "$IPB" "$IPU"
 
 	setup_token
 	"$CK" generate rsa --label ike-a --quiet >/dev/null 2>&1 &&

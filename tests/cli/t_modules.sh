@@ -36,6 +36,9 @@ openssl pkcs8 -topk8 -in "$T/imp.key" -passout "file:$T/pass" \
 openssl rsa -in "$T/imp.key" -pubout -outform DER 2>/dev/null |
     xxd -p > "$T/imp.ks" || { echo "Bail out! openssl"; exit 1; }
 echo quit >> "$T/imp.ks"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+    openssl pkey -pubout -out "$T/ec.pub" 2>/dev/null ||
+    { echo "Bail out! openssl"; exit 1; }
 
 # step NAME: run the verb the table names NAME
 step() {
@@ -62,6 +65,8 @@ step() {
 	kr-create) "$KR" create r1 ;;
 	kr-pubkey) "$KR" add-pubkey default --address 192.0.2.1 \
 	    --key-string "$T/imp.ks" ;;
+	kr-pubkey-ec) "$KR" add-pubkey default --address 192.0.2.2 \
+	    --in "$T/ec.pub" ;;
 	kr-psk)	"$KR" --passphrase-source "file:$T/psk" add-psk default \
 	    --address 10.0.0.0/24 ;;
 	*)	echo "no step $1" >&2; return 99 ;;

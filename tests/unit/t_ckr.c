@@ -27,5 +27,17 @@ main(void)
 	is_int(p11_rv_class(0x80001234UL), P11_CLASS_FAILURE,
 	    "and count as a failure");
 	is_int(p11_rv_class(CKR_OK), P11_CLASS_OK, "CKR_OK is OK");
+	/* a session in this process does not come back from these */
+	is_int(p11_rv_gone(CKR_DEVICE_ERROR), 1, "a device error: gone");
+	is_int(p11_rv_gone(CKR_DEVICE_REMOVED), 1, "a removed device: gone");
+	is_int(p11_rv_gone(CKR_TOKEN_NOT_PRESENT), 1, "no token: gone");
+	is_int(p11_rv_gone(CKR_SESSION_HANDLE_INVALID), 1,
+	    "an invalid session: gone");
+	is_int(p11_rv_gone(CKR_SESSION_CLOSED), 1, "a closed session: gone");
+	is_int(p11_rv_gone(CKR_GENERAL_ERROR), 1, "a general error: gone");
+	is_int(p11_rv_gone(CKR_PIN_INCORRECT), 0, "a wrong PIN is not");
+	is_int(p11_rv_gone(CKR_KEY_HANDLE_INVALID), 0, "nor a vanished key");
+	is_int(p11_rv_gone(CKR_FUNCTION_FAILED), 0, "nor a failed function");
+	is_int(p11_rv_gone(CKR_OK), 0, "nor CKR_OK");
 	return done_testing();
 }

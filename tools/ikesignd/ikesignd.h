@@ -507,6 +507,11 @@ int	sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme,
 
 /* signer.c: the privilege-separated token process ---------------------- */
 
+/* The signer's exit status when the module said the token, its device or
+ * the session is gone (ks_ctx_token_lost): the parent starts a new one by
+ * restart.c's back-off, which opens the module afresh. */
+#define SIGNER_EXIT_LOST	3
+
 /* Fork the signer (the parent does); *fd is the socket to it, which
  * goes to the network process.  The signer has logged in when KS_OK. */
 ks_status	 signer_spawn(const struct conf *, int *fd, pid_t *pid,

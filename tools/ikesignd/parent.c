@@ -119,6 +119,11 @@ reap(struct parent *p)
 			child_gone(p, status);
 		else if (pid == p->signer) {
 			p->signer = -1;
+			if (WIFEXITED(status) &&
+			    WEXITSTATUS(status) == SIGNER_EXIT_LOST)
+				snprintf(how, sizeof(how), "lost the token (the "
+				    "module says the device, the token or the "
+				    "session is gone)");
 			restart_died(&p->rs, now_s(), how);
 			send_status(p, 1);	/* the SAs stay up */
 		}

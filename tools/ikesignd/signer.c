@@ -34,7 +34,12 @@
  * packets, and the network process never holds a token session, a key, a
  * pre-shared key or anything equivalent to one (it gets SKEYID and AUTH,
  * which the peer's protocol gives it anyway); the parent hands it the
- * socket.  The signer exits when the socket closes.
+ * socket.  The signer exits when the socket closes, and after the answer
+ * to a request that the module failed with a code that says the token,
+ * its device or the session is gone (ks_ctx_token_lost: a network HSM's
+ * server went away, a token was pulled): a session in this process does
+ * not come back, so the parent starts a new signer (restart.c) and the
+ * network process fails only the negotiations that needed it meanwhile.
  */
 #include "config.h"
 
@@ -444,7 +449,7 @@ signer_main(int fd, const struct conf *c)
 	ssize_t n;
 	size_t olen;
 	ks_status st;
-	int trunc;
+	int trunc, lost = 0;
 
 	sconf = c;
 	signer_fds(fd);
@@ -479,14 +484,17 @@ signer_main(int fd, const struct conf *c)
 			    msg));
 		} else
 			olen = serve(in, (size_t)n, out);
+		lost = out[0] != KS_OK && ks_ctx_token_lost(sctx);
 		if (send(fd, out, olen, 0) < 0)
 			break;
 		OPENSSL_cleanse(in, sizeof(in));
 		OPENSSL_cleanse(out, olen);	/* SKEYID, AUTH */
+		if (lost)
+			break;
 	}
 done:
 	ks_ctx_free(sctx);
-	_exit(0);
+	_exit(lost ? SIGNER_EXIT_LOST : 0);
 }
 
 /* One request on fd and its answer; *gone when the signer went away. */
