@@ -171,10 +171,9 @@ probe_pair(ks_ctx *ctx, const ks_caps *k, CK_OBJECT_HANDLE *pub,
 	CK_ULONG npv = sizeof(pv) / sizeof(pv[0]);
 
 	if (k->ec_keygen)
-		return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &ec,
-		    ec_pub, sizeof(ec_pub) / sizeof(ec_pub[0]), pv, npv, pub,
-		    priv);
-	return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &rsa, rsa_pub,
+		return p11_generate_pair(&ctx->sess, &ec, ec_pub,
+		    sizeof(ec_pub) / sizeof(ec_pub[0]), pv, npv, pub, priv);
+	return p11_generate_pair(&ctx->sess, &rsa, rsa_pub,
 	    sizeof(rsa_pub) / sizeof(rsa_pub[0]), pv, npv, pub, priv);
 }
 
@@ -296,7 +295,7 @@ ks_token_caps(ks_ctx *ctx, int flags, ks_caps *k)
 	from_p11(&c, k);
 	if (!(flags & KS_CAPS_PROBE))
 		return KS_OK;
-	rv = ctx->sess.fn->C_GetSessionInfo(ctx->sess.h, &si);
+	rv = p11_session_info(&ctx->sess, &si);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot read the session of token "
 		    "'%s'", ctx->token.label);

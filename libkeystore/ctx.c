@@ -275,8 +275,7 @@ locked_login(ks_ctx *ctx, const char *pin, size_t len, CK_FLAGS *flags)
 	*flags = 0;
 	ks_lock_module(ctx);
 	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
-	if (rv != CKR_OK && ctx->token.mod->fn->C_GetTokenInfo(
-	    ctx->token.slot, &info) == CKR_OK)
+	if (rv != CKR_OK && p11_token_info(&ctx->token, &info) == CKR_OK)
 		*flags = info.flags;
 	ks_unlock_module(&ctx->module_lock);
 	return rv;

@@ -255,16 +255,12 @@ write_conf(ks_ctx *ctx, const char *dir)
 static ks_status
 init_token(ks_ctx *ctx, const char *label, const char *so, size_t solen)
 {
-	CK_UTF8CHAR padded[32];
 	CK_SLOT_ID slot;
 	CK_RV rv;
 
-	memset(padded, ' ', sizeof(padded));
-	memcpy(padded, label, strlen(label));
 	if ((rv = p11_free_slot(&ctx->p11->mods[0], &slot)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "no free slot for a new token");
-	rv = ctx->p11->mods[0].fn->C_InitToken(slot, (CK_UTF8CHAR_PTR)so,
-	    (CK_ULONG)solen, padded);
+	rv = p11_init_token(&ctx->p11->mods[0], slot, so, solen, label);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot create token '%s'", label);
 	return KS_OK;
@@ -282,8 +278,7 @@ init_pin(ks_ctx *ctx, const char *so, size_t solen, const char *pin,
 	if ((rv = p11_login(&ctx->sess, CKU_SO, so, solen)) != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot log in to token '%s' as "
 		    "security officer (PIN in so.pin)", ctx->token.label);
-	rv = ctx->sess.fn->C_InitPIN(ctx->sess.h, (CK_UTF8CHAR_PTR)pin,
-	    (CK_ULONG)pinlen);
+	rv = p11_init_pin(&ctx->sess, pin, pinlen);
 	p11_session_close(&ctx->sess);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot set the user PIN of token "

@@ -117,10 +117,7 @@ ec_sign_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k,
 
 	if (RAND_bytes(msg, sizeof(msg)) != 1)
 		return ks_fail(ctx, KS_EFAIL, "no random bytes");
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, h);
-	if (rv == CKR_OK)
-		rv = ctx->sess.fn->C_Sign(ctx->sess.h, msg, sizeof(msg), sig,
-		    &siglen);
+	rv = p11_sign(&ctx->sess, &mech, h, msg, sizeof(msg), sig, &siglen);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot sign with the key "
 		    "unwrapped for '%s' to check it", k->label);
@@ -158,8 +155,8 @@ token_ecdh(ks_ctx *ctx, CK_OBJECT_HANDLE h, const unsigned char *pt,
 	p.pSharedData = NULL;
 	p.ulPublicDataLen = (CK_ULONG)ptlen;
 	p.pPublicData = (CK_BYTE_PTR)pt;
-	rv = ctx->sess.fn->C_DeriveKey(ctx->sess.h, &mech, h, t,
-	    sizeof(t) / sizeof(t[0]), &sk);
+	rv = p11_derive(&ctx->sess, &mech, h, t, sizeof(t) / sizeof(t[0]),
+	    &sk);
 	if (rv != CKR_OK)
 		return rv;
 	rv = p11_get_fixed(&ctx->sess, sk, &v, 1);

@@ -162,8 +162,8 @@ make_pair(ks_ctx *ctx, const char *label, const struct genspec *g,
 	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
 	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
 		return st;
-	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
-	    pub, npub, priv, npriv, &m->pub, &m->priv);
+	rv = p11_generate_pair(&ctx->sess, &mech, pub, npub, priv, npriv,
+	    &m->pub, &m->priv);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot generate %s key '%s' on "
 		    "token '%s'", what, label, ctx->token.label);
@@ -185,8 +185,7 @@ check_curve(ks_ctx *ctx, const struct ks_curvedef *d, ks_kind kind)
 	    kind != KS_KIND_SIGNATURE)
 		return ks_fail(ctx, KS_EUSAGE, "%s keys sign only; they have "
 		    "no encryption use", d->name);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->gen,
-	    &mi);
+	rv = p11_mech_info(&ctx->token, d->gen, &mi);
 	if (rv == CKR_MECHANISM_INVALID)
 		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
 		    "mechanism %s to generate %s keys", ctx->token.label,
@@ -201,8 +200,7 @@ check_curve(ks_ctx *ctx, const struct ks_curvedef *d, ks_kind kind)
 		    "keys of %lu to %lu bits, not %s", ctx->token.label,
 		    (unsigned long)mi.ulMinKeySize,
 		    (unsigned long)mi.ulMaxKeySize, d->name);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->sign,
-	    &mi);
+	rv = p11_mech_info(&ctx->token, d->sign, &mi);
 	if (rv == CKR_MECHANISM_INVALID)
 		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
 		    "mechanism %s to sign with %s keys", ctx->token.label,
@@ -223,8 +221,7 @@ check_modulus(ks_ctx *ctx, unsigned bits)
 		return ks_fail(ctx, KS_EUSAGE, "modulus %u is out of range; "
 		    "choose %d to %d bits", bits, KS_MODULUS_MIN,
 		    KS_MODULUS_MAX);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot,
-	    CKM_RSA_PKCS_KEY_PAIR_GEN, &mi);
+	rv = p11_mech_info(&ctx->token, CKM_RSA_PKCS_KEY_PAIR_GEN, &mi);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "token '%s' cannot generate RSA "
 		    "keys", ctx->token.label);

@@ -397,10 +397,8 @@ check_sign(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 
 	if (RAND_bytes(msg, sizeof(msg)) != 1)
 		return ks_fail(src, KS_EFAIL, "no random bytes");
-	rv = dst->sess.fn->C_SignInit(dst->sess.h, &mech, d->priv);
-	if (rv == CKR_OK)
-		rv = dst->sess.fn->C_Sign(dst->sess.h, msg, sizeof(msg), sig,
-		    &siglen);
+	rv = p11_sign(&dst->sess, &mech, d->priv, msg, sizeof(msg), sig,
+	    &siglen);
 	if (rv != CKR_OK)
 		return ks_fail_rv(src, rv, "the copy of key '%s' on token '%s' "
 		    "cannot sign", s->label, dst->token.label);
@@ -442,10 +440,7 @@ check_decrypt(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 	if (!ok)
 		return ks_fail(src, KS_EFAIL, "cannot encrypt with the public "
 		    "key of '%s'", s->label);
-	rv = dst->sess.fn->C_DecryptInit(dst->sess.h, &mech, d->priv);
-	if (rv == CKR_OK)
-		rv = dst->sess.fn->C_Decrypt(dst->sess.h, ct, (CK_ULONG)ctlen,
-		    pt, &ptlen);
+	rv = p11_decrypt(&dst->sess, &mech, d->priv, ct, ctlen, pt, &ptlen);
 	if (rv != CKR_OK || ptlen != sizeof(msg) ||
 	    memcmp(pt, msg, sizeof(msg)) != 0)
 		return ks_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
@@ -591,8 +586,7 @@ ks_make_non_exportable(ks_ctx *ctx, const char *label, size_t *done)
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (!keys[i]->exportable)
 			continue;
-		rv = ctx->sess.fn->C_SetAttributeValue(ctx->sess.h,
-		    keys[i]->priv, &set, 1);
+		rv = p11_set_attrs(&ctx->sess, keys[i]->priv, &set, 1);
 		if (rv == CKR_OK) {
 			back.ulValueLen = sizeof(now);
 			rv = p11_get_fixed(&ctx->sess, keys[i]->priv, &back, 1);

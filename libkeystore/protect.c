@@ -134,7 +134,7 @@ ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv, const char *label,
 		a[i].pValue = &v[i];
 		a[i].ulValueLen = sizeof(v[i]);
 	}
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, priv, a, i);
+	rv = p11_get_values(&ctx->sess, priv, a, i);
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID)
 		return ks_fail_rv(ctx, rv, "cannot read the private key of "
 		    "'%s'", label);

@@ -445,7 +445,7 @@ hmac_on_token(ks_ctx *ctx, const struct hmacdef *d, CK_OBJECT_HANDLE key,
 	CK_ULONG len = sizeof(mac);
 	CK_RV rv;
 
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, key);
+	rv = p11_sign_init(&ctx->sess, &mech, key);
 	if (rv == CKR_MECHANISM_INVALID) {
 		(void)ks_fail_rv(ctx, rv, "token '%s' cannot compute %s (%s)",
 		    ctx->token.label, d->name, d->ckm);
@@ -456,8 +456,8 @@ hmac_on_token(ks_ctx *ctx, const struct hmacdef *d, CK_OBJECT_HANDLE key,
 		    "key '%s'", d->name, label);
 	/* the output always fits: no CKR_BUFFER_TOO_SMALL leaves the
 	 * operation active */
-	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)(datalen > 0 ?
-	    data : none), (CK_ULONG)datalen, mac, &len);
+	rv = p11_sign_data(&ctx->sess, datalen > 0 ? data : none, datalen,
+	    mac, &len);
 	if (rv != CKR_OK) {
 		OPENSSL_cleanse(mac, sizeof(mac));
 		return ks_fail_rv(ctx, rv, "cannot compute %s with pre-shared "

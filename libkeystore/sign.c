@@ -177,7 +177,7 @@ cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 	if (ctx->sign_key == CK_INVALID_HANDLE || ctx->sign_type != kt ||
 	    strcmp(ctx->sign_label, label) != 0)
 		return 0;
-	if (ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, ctx->sign_key, a,
+	if (p11_get_values(&ctx->sess, ctx->sign_key, a,
 	    sizeof(a) / sizeof(a[0])) != CKR_OK || cls != CKO_PRIVATE_KEY ||
 	    type != kt || sign != CK_TRUE || a[3].ulValueLen != len ||
 	    memcmp(got, label, len) != 0) {
@@ -209,7 +209,7 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 			ctx->sign_key = key;
 		}
 	}
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, mech, key);
+	rv = p11_sign_init(&ctx->sess, mech, key);
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
 		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with "
 		    "RSA-PSS (CKM_RSA_PKCS_PSS)", ctx->token.label);
@@ -220,8 +220,7 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 		    "this mechanism");
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
-	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
-	    out, &len);
+	rv = p11_sign_data(&ctx->sess, in, inlen, out, &len);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
 	*outlen = (size_t)len;

@@ -208,8 +208,7 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 		    "encrypted copy; keep keys that must leave on a token that "
 		    "can wrap, and move them from there", label,
 		    ctx->token.label);
-	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
-	    &len);
+	rv = p11_wrap(&ctx->sess, &mech, wk->h, priv, NULL, &len);
 	if (rv == CKR_OK && (len < 16 || len > WRAPPED_MAX))
 		return ks_fail(ctx, KS_ETOKEN, "token '%s' wants %lu bytes to "
 		    "wrap key '%s'", ctx->token.label, (unsigned long)len,
@@ -217,8 +216,7 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 	if (rv == CKR_OK && (b = malloc(len)) == NULL)
 		return ks_fail(ctx, KS_EFAIL, "out of memory");
 	if (rv == CKR_OK)
-		rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv,
-		    b, &len);
+		rv = p11_wrap(&ctx->sess, &mech, wk->h, priv, b, &len);
 	if (rv == CKR_KEY_UNEXTRACTABLE) {
 		free(b);
 		return ks_fail(ctx, KS_EPERM, "key '%s' is not exportable",
@@ -317,8 +315,8 @@ ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
 		ks_der_free(der, derlen);
 		return st;
 	}
-	rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
-	    (CK_BYTE_PTR)blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv);
+	rv = p11_unwrap(&ctx->sess, &mech, wk->h, blob, bloblen, tmpl, ntmpl,
+	    priv);
 	if (rv != CKR_OK)
 		return ks_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
 		    "'%s'", label, ctx->token.label);
