@@ -41,27 +41,6 @@ struct rings {
 	size_t		  n;
 };
 
-ks_status
-ks_keyring_name_check(ks_ctx *ctx, const char *name)
-{
-	size_t len, i;
-
-	if (name == NULL || (len = strlen(name)) == 0)
-		return ks_fail(ctx, KS_EUSAGE, "empty keyring name");
-	if (len > KS_KEYRING_NAME_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "keyring name is %zu bytes; at "
-		    "most %d are allowed", len, KS_KEYRING_NAME_MAX);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
-			return ks_fail(ctx, KS_EUSAGE, "keyring name '%s' has "
-			    "'%c' at byte %zu; use letters, digits, '-', '_' "
-			    "and '.'", name, isprint(c) ? c : '?', i + 1);
-	}
-	return KS_OK;
-}
-
 /* Printable ASCII, spaces allowed inside (IOS description text). */
 static int
 desc_ok(const char *v, size_t len)
@@ -173,48 +152,6 @@ kr_record_parse(const char *buf, size_t len, struct kr_record *r)
 	return 0;
 }
 
-/* Records of name (NULL: every keyring). */
-static ks_status
-find_records(ks_ctx *ctx, const char *name, CK_OBJECT_HANDLE **h, size_t *n)
-{
-	CK_OBJECT_CLASS cls = CKO_DATA;
-	char label[sizeof(KR_PREFIX_RING) + KS_KEYRING_NAME_MAX];
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_APPLICATION, KS_APP_KEYRING, sizeof(KS_APP_KEYRING) - 1 },
-		{ CKA_LABEL, label, 0 },
-	};
-	CK_RV rv;
-
-	if (name != NULL) {
-		snprintf(label, sizeof(label), "%s%s", KR_PREFIX_RING, name);
-		t[2].ulValueLen = strlen(label);
-	}
-	rv = p11_find(&ctx->sess, t, name != NULL ? 3 : 2, h, n);
-	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	return KS_OK;
-}
-
-ks_status
-kr_keyring_exists(ks_ctx *ctx, const char *name)
-{
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0;
-	ks_status st;
-
-	if (strcmp(name, KS_KEYRING_DEFAULT) == 0)
-		return KS_OK;
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
-		return st;
-	free(h);
-	if (n == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
-		    "'%s'; create it first", name, ctx->token.label);
-	return KS_OK;
-}
-
 static ks_status
 check_local(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 {
@@ -262,7 +199,7 @@ ks_keyring_create(ks_ctx *ctx, const char *name, const char *description,
 	if (local_address != NULL && (st = check_local(ctx, local_address,
 	    r.local_address, sizeof(r.local_address))) != KS_OK)
 		return st;
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
+	if ((st = kr_find_records(ctx, name, &h, &n)) != KS_OK)
 		return st;
 	free(h);
 	if (n > 0)
@@ -324,7 +261,7 @@ ks_keyring_delete(ks_ctx *ctx, const char *name, size_t *removed)
 	if (strcmp(name, KS_KEYRING_DEFAULT) == 0)
 		return ks_fail(ctx, KS_EPERM, "keyring 'default' (the pubkey "
 		    "chain) cannot be deleted; remove its entries one by one");
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
+	if ((st = kr_find_records(ctx, name, &h, &n)) != KS_OK)
 		return st;
 	if ((st = kr_pubkeys_scan(ctx, name, &ps)) != KS_OK ||
 	    (st = kr_psks_scan(ctx, name, &ps)) != KS_OK)
@@ -511,7 +448,7 @@ ks_keyring_list(ks_ctx *ctx, const char *name, ks_keyring ***rings,
 		st = ks_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
 	}
-	if ((st = find_records(ctx, NULL, &h, &nh)) != KS_OK)
+	if ((st = kr_find_records(ctx, NULL, &h, &nh)) != KS_OK)
 		goto out;
 	for (i = 0; i < nh && st == KS_OK; i++)
 		st = load_record(ctx, h[i], &rs);

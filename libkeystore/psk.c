@@ -510,16 +510,3 @@ ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	kr_peers_clear(&ps);
 	return st;
 }
-
-ks_status
-ks_keyring_exists(ks_ctx *ctx, const char *keyring)
-{
-	ks_status st;
-
-	if (keyring == NULL)
-		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
-		return st;
-	return kr_keyring_exists(ctx, keyring);
-}
