@@ -21,15 +21,15 @@ ks_keyring_name_check(ks_ctx *ctx, const char *name)
 	size_t len, i;
 
 	if (name == NULL || (len = strlen(name)) == 0)
-		return ks_fail(ctx, KS_EUSAGE, "empty keyring name");
+		return kx_fail(ctx, KS_EUSAGE, "empty keyring name");
 	if (len > KS_KEYRING_NAME_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "keyring name is %zu bytes; at "
+		return kx_fail(ctx, KS_EUSAGE, "keyring name is %zu bytes; at "
 		    "most %d are allowed", len, KS_KEYRING_NAME_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
-			return ks_fail(ctx, KS_EUSAGE, "keyring name '%s' has "
+			return kx_fail(ctx, KS_EUSAGE, "keyring name '%s' has "
 			    "'%c' at byte %zu; use letters, digits, '-', '_' "
 			    "and '.'", name, isprint(c) ? c : '?', i + 1);
 	}
@@ -56,7 +56,7 @@ kr_find_records(ks_ctx *ctx, const char *name, CK_OBJECT_HANDLE **h,
 	}
 	rv = p11_find(&ctx->sess, t, name != NULL ? 3 : 2, h, n);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	return KS_OK;
 }
@@ -75,7 +75,7 @@ kr_keyring_exists(ks_ctx *ctx, const char *name)
 		return st;
 	free(h);
 	if (n == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
+		return kx_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
 		    "'%s'; create it first", name, ctx->token.label);
 	return KS_OK;
 }
@@ -88,7 +88,7 @@ ks_keyring_exists(ks_ctx *ctx, const char *keyring)
 
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
 		return st;
 	return kr_keyring_exists(ctx, keyring);
