@@ -96,7 +96,7 @@ remove_old_probes(ks_ctx *ctx)
 		rv = p11_destroy(&ctx->sess, h[i]);
 	free(h);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot remove an old probe data "
+		return kx_fail_rv(ctx, rv, "cannot remove an old probe data "
 		    "object '%s' from token '%s'", KS_APP_PROBE,
 		    ctx->token.label);
 	return KS_OK;
@@ -127,13 +127,13 @@ probe_data(ks_ctx *ctx, int *answer)
 		return KS_OK;
 	}
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot try a data object on token "
+		return kx_fail_rv(ctx, rv, "cannot try a data object on token "
 		    "'%s'", ctx->token.label);
 	/* a probe must not stay: a failed destroy is tried once more */
 	if ((rv = p11_destroy(&ctx->sess, h)) != CKR_OK)
 		rv = p11_destroy(&ctx->sess, h);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot destroy the probe data "
+		return kx_fail_rv(ctx, rv, "cannot destroy the probe data "
 		    "object '%s' on token '%s'", KS_APP_PROBE,
 		    ctx->token.label);
 	*answer = KS_CAP_YES;
@@ -171,10 +171,9 @@ probe_pair(ks_ctx *ctx, const ks_caps *k, CK_OBJECT_HANDLE *pub,
 	CK_ULONG npv = sizeof(pv) / sizeof(pv[0]);
 
 	if (k->ec_keygen)
-		return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &ec,
-		    ec_pub, sizeof(ec_pub) / sizeof(ec_pub[0]), pv, npv, pub,
-		    priv);
-	return ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &rsa, rsa_pub,
+		return p11_generate_pair(&ctx->sess, &ec, ec_pub,
+		    sizeof(ec_pub) / sizeof(ec_pub[0]), pv, npv, pub, priv);
+	return p11_generate_pair(&ctx->sess, &rsa, rsa_pub,
 	    sizeof(rsa_pub) / sizeof(rsa_pub[0]), pv, npv, pub, priv);
 }
 
@@ -194,7 +193,7 @@ probe_extractable(ks_ctx *ctx, const ks_caps *k, int *answer)
 		return KS_OK;
 	}
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot try an extractable key on "
+		return kx_fail_rv(ctx, rv, "cannot try an extractable key on "
 		    "token '%s'", ctx->token.label);
 	rv = p11_get_fixed(&ctx->sess, priv, &a, 1);
 	*answer = rv == CKR_OK && a.ulValueLen == sizeof(extr) && extr ?
@@ -207,7 +206,7 @@ probe_extractable(ks_ctx *ctx, const ks_caps *k, int *answer)
 
 /* The token's refusal of a template, whatever code it chose for it. */
 int
-ks_rv_template_refused(CK_RV rv)
+kx_rv_template_refused(CK_RV rv)
 {
 	return rv == CKR_ATTRIBUTE_VALUE_INVALID ||
 	    rv == CKR_ATTRIBUTE_TYPE_INVALID ||
@@ -237,7 +236,7 @@ has_record(ks_ctx *ctx)
 }
 
 ks_status
-ks_need_data_objects(ks_ctx *ctx, const char *what)
+kx_need_data_objects(ks_ctx *ctx, const char *what)
 {
 	int yes = KS_CAP_UNKNOWN;
 	ks_status st;
@@ -250,14 +249,14 @@ ks_need_data_objects(ks_ctx *ctx, const char *what)
 		return st;
 	if (yes == KS_CAP_YES)
 		return KS_OK;
-	return ks_fail(ctx, KS_ETOKEN, "token '%s' keeps no data objects, "
+	return kx_fail(ctx, KS_ETOKEN, "token '%s' keeps no data objects, "
 	    "and %s needs one (cryptokey's record of each key, keyrings, "
 	    "encrypted copies are data objects); use a token that keeps them "
 	    "('cryptokey storage --probe' shows it)", ctx->token.label, what);
 }
 
 ks_status
-ks_need_extractable(ks_ctx *ctx)
+kx_need_extractable(ks_ctx *ctx)
 {
 	struct p11_caps c;
 	ks_caps k;
@@ -266,14 +265,14 @@ ks_need_extractable(ks_ctx *ctx)
 	CK_RV rv;
 
 	if ((rv = p11_caps(&ctx->token, &c)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the mechanisms of "
+		return kx_fail_rv(ctx, rv, "cannot read the mechanisms of "
 		    "token '%s'", ctx->token.label);
 	from_p11(&c, &k);
 	if ((st = probe_extractable(ctx, &k, &yes)) != KS_OK)
 		return st;
 	if (yes != KS_CAP_NO)
 		return KS_OK;
-	return ks_fail(ctx, KS_EPERM, "token '%s' allows no exportable keys "
+	return kx_fail(ctx, KS_EPERM, "token '%s' allows no exportable keys "
 	    "(it refuses a private key both sensitive and extractable); "
 	    "generate the key without --exportable: it then never leaves the "
 	    "token", ctx->token.label);
@@ -289,19 +288,19 @@ ks_token_caps(ks_ctx *ctx, int flags, ks_caps *k)
 
 	memset(k, 0, sizeof(*k));
 	if (!ctx->have_token)
-		return ks_fail(ctx, KS_EUSAGE, "no token open");
+		return kx_fail(ctx, KS_EUSAGE, "no token open");
 	if ((rv = p11_caps(&ctx->token, &c)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the mechanisms of "
+		return kx_fail_rv(ctx, rv, "cannot read the mechanisms of "
 		    "token '%s'", ctx->token.label);
 	from_p11(&c, k);
 	if (!(flags & KS_CAPS_PROBE))
 		return KS_OK;
-	rv = ctx->sess.fn->C_GetSessionInfo(ctx->sess.h, &si);
+	rv = p11_session_info(&ctx->sess, &si);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the session of token "
+		return kx_fail_rv(ctx, rv, "cannot read the session of token "
 		    "'%s'", ctx->token.label);
 	if (si.state != CKS_RW_USER_FUNCTIONS)
-		return ks_fail(ctx, KS_EUSAGE, "probing token '%s' needs a "
+		return kx_fail(ctx, KS_EUSAGE, "probing token '%s' needs a "
 		    "read/write session, logged in", ctx->token.label);
 	if ((st = probe_data(ctx, &k->data_objects)) != KS_OK)
 		return st;

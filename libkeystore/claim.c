@@ -37,7 +37,7 @@ known(const struct ks_claim *c, const ks_key *k)
 	size_t i;
 
 	for (i = 0; i < c->nold; i++)
-		if (ks_pair_listed(c->old[i]) &&
+		if (kx_pair_listed(c->old[i]) &&
 		    same_id(k, c->old[i]->id, c->old[i]->idlen))
 			return 1;
 	for (i = 0; i < c->nids && i < 2; i++)
@@ -70,7 +70,7 @@ still_there(ks_key **keys, size_t n, const unsigned char *id, int have_keys)
 }
 
 ks_status
-ks_claim_check(ks_ctx *ctx, const char *label, const struct ks_claim *c,
+kx_claim_check(ks_ctx *ctx, const char *label, const struct ks_claim *c,
     const unsigned char *id, int have_keys)
 {
 	ks_key **keys = NULL;
@@ -78,38 +78,38 @@ ks_claim_check(ks_ctx *ctx, const char *label, const struct ks_claim *c,
 	int gone, rival = 0, other = 0;
 	ks_status st;
 
-	if ((st = ks_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
+	if ((st = kx_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
 		return st;
 	gone = !still_there(keys, n, id, have_keys);
 	for (i = 0; i < n; i++) {
 		const ks_key *k = keys[i];
 
-		if (known(c, k) || !ks_pair_ours(k))
+		if (known(c, k) || !kx_pair_ours(k))
 			continue;
 		other = 1;
-		if (have_keys ? id_below(k, id) : ks_pair_listed(k))
+		if (have_keys ? id_below(k, id) : kx_pair_listed(k))
 			rival = 1;
 	}
 	ks_keys_free(keys, n);
 	if (rival || (gone && other))
-		return ks_fail(ctx, KS_EEXIST, "key '%s' was created on token "
+		return kx_fail(ctx, KS_EEXIST, "key '%s' was created on token "
 		    "'%s' by another command at the same time; this one "
 		    "backed out", label, ctx->token.label);
 	if (gone)
-		return ks_fail(ctx, KS_EFAIL, "key '%s' was removed by another "
+		return kx_fail(ctx, KS_EFAIL, "key '%s' was removed by another "
 		    "command while this one made it on token '%s'; nothing "
 		    "was kept", label, ctx->token.label);
 	return KS_OK;
 }
 
 ks_status
-ks_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold)
+kx_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold)
 {
 	size_t i;
 	ks_status st = KS_OK;
 
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (!ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
-			st = ks_remove_pair(ctx, old[i]);
+		if (!kx_pair_listed(old[i]) && kx_pair_ours(old[i]))
+			st = kx_remove_pair(ctx, old[i]);
 	return st;
 }

@@ -40,8 +40,8 @@ ks_ctx_free(ks_ctx *ctx)
 		return;
 	p11_session_close(&ctx->sess);
 	p11_close(ctx->p11);
-	ks_unlock_module(&ctx->module_lock);
-	ks_unlock_token(&ctx->token_lock);
+	kx_unlock_module(&ctx->module_lock);
+	kx_unlock_token(&ctx->token_lock);
 	p11_selector_free(ctx->sel);
 	free(ctx->module_path);
 	free(ctx->module_init);
@@ -57,7 +57,7 @@ ks_ctx_error(const ks_ctx *ctx)
 }
 
 ks_status
-ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
+kx_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,7 +71,7 @@ ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
 ks_status
 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg)
 {
-	return ks_fail(ctx, st, "%s", msg);
+	return kx_fail(ctx, st, "%s", msg);
 }
 
 static ks_status
@@ -95,7 +95,7 @@ class_status(enum p11_class c)
 }
 
 ks_status
-ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
+kx_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
 {
 	char what[384];
 	va_list ap;
@@ -151,16 +151,16 @@ ks_ctx_set_token(ks_ctx *ctx, const char *spec)
 		case P11_SELECT_OK:
 			break;
 		case P11_SELECT_UNRECOGNISED:
-			return ks_fail(ctx, KS_EUSAGE, "token URI '%s' has "
+			return kx_fail(ctx, KS_EUSAGE, "token URI '%s' has "
 			    "attributes cryptokey does not know", spec);
 		case P11_SELECT_NOT_TOKEN:
-			return ks_fail(ctx, KS_EUSAGE, "token URI '%s' names "
+			return kx_fail(ctx, KS_EUSAGE, "token URI '%s' names "
 			    "an object; give only token attributes", spec);
 		case P11_SELECT_EMPTY:
-			return ks_fail(ctx, KS_EUSAGE, "empty token name");
+			return kx_fail(ctx, KS_EUSAGE, "empty token name");
 		case P11_SELECT_BAD_URI:
 		default:
-			return ks_fail(ctx, KS_EUSAGE, "'%s' is neither a "
+			return kx_fail(ctx, KS_EUSAGE, "'%s' is neither a "
 			    "pkcs11: URI nor a token label of at most %d "
 			    "bytes", spec, P11_LABEL_MAX);
 		}
@@ -235,10 +235,10 @@ choose_token(ks_ctx *ctx)
 	CK_RV rv;
 
 	if ((rv = p11_tokens(ctx->p11, NULL, &all, &nall)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot list tokens");
+		return kx_fail_rv(ctx, rv, "cannot list tokens");
 	if ((rv = p11_tokens(ctx->p11, ctx->sel, &match, &nmatch)) != CKR_OK) {
 		free(all);
-		return ks_fail_rv(ctx, rv, "cannot list tokens");
+		return kx_fail_rv(ctx, rv, "cannot list tokens");
 	}
 	if (ctx->sel == NULL) {
 		nall = drop_read_only(all, nall);
@@ -246,19 +246,19 @@ choose_token(ks_ctx *ctx)
 	}
 	list_labels(all, nall, names, sizeof(names));
 	if (nall == 0)
-		st = ks_fail(ctx, KS_ENOTFOUND, "no initialised token in "
+		st = kx_fail(ctx, KS_ENOTFOUND, "no initialised token in "
 		    "module %s; run 'cryptokey init' or name a --module",
 		    ctx->module_path != NULL ? ctx->module_path :
 		    "(p11-kit modules)");
 	else if (nmatch == 0)
-		st = ks_fail(ctx, KS_ENOTFOUND, "token '%s' not found "
+		st = kx_fail(ctx, KS_ENOTFOUND, "token '%s' not found "
 		    "(tokens present: %s)", ctx->token_spec, names);
 	else if (nmatch > 1 && ctx->sel == NULL)
-		st = ks_fail(ctx, KS_EUSAGE, "%zu tokens present (%s); "
+		st = kx_fail(ctx, KS_EUSAGE, "%zu tokens present (%s); "
 		    "choose one with --token or 'cryptokey storage'",
 		    nmatch, names);
 	else if (nmatch > 1)
-		st = ks_fail(ctx, KS_EUSAGE, "%zu tokens match '%s'; use a "
+		st = kx_fail(ctx, KS_EUSAGE, "%zu tokens match '%s'; use a "
 		    "pkcs11: URI with serial=", nmatch, ctx->token_spec);
 	else {
 		ctx->token = match[0];
@@ -281,12 +281,11 @@ locked_login(ks_ctx *ctx, const char *pin, size_t len, CK_FLAGS *flags)
 	CK_RV rv;
 
 	*flags = 0;
-	ks_lock_module(ctx);
+	kx_lock_module(ctx);
 	rv = p11_login(&ctx->sess, CKU_USER, pin, len);
-	if (rv != CKR_OK && ctx->token.mod->fn->C_GetTokenInfo(
-	    ctx->token.slot, &info) == CKR_OK)
+	if (rv != CKR_OK && p11_token_info(&ctx->token, &info) == CKR_OK)
 		*flags = info.flags;
-	ks_unlock_module(&ctx->module_lock);
+	kx_unlock_module(&ctx->module_lock);
 	return rv;
 }
 
@@ -298,7 +297,7 @@ login_failed(ks_ctx *ctx, CK_RV rv, CK_FLAGS flags)
 	ks_status st;
 	size_t len;
 
-	st = ks_fail_rv(ctx, rv, "cannot log in to token '%s'",
+	st = kx_fail_rv(ctx, rv, "cannot log in to token '%s'",
 	    ctx->token.label);
 	len = strlen(ctx->err);
 	if (said != NULL && len < sizeof(ctx->err))
@@ -329,7 +328,7 @@ login(ks_ctx *ctx)
 		goto done;
 	}
 	if (ctx->pin_fn == NULL)
-		return ks_fail(ctx, KS_EAUTH, "token '%s' needs a PIN and no "
+		return kx_fail(ctx, KS_EAUTH, "token '%s' needs a PIN and no "
 		    "PIN source is set; use --pin-source", ctx->token.label);
 	snprintf(prompt, sizeof(prompt), "PIN for token '%s': ",
 	    ctx->token.label);
@@ -337,7 +336,7 @@ login(ks_ctx *ctx)
 	if (st != KS_OK) {
 		OPENSSL_cleanse(pin, sizeof(pin));
 		if (ctx->err[0] == '\0')
-			ks_fail(ctx, st, "cannot read the PIN for token '%s'",
+			kx_fail(ctx, st, "cannot read the PIN for token '%s'",
 			    ctx->token.label);
 		return st;
 	}
@@ -361,9 +360,9 @@ open_token(ks_ctx *ctx, int flags)
 	    &errpath, &detail);
 	if (rv != CKR_OK) {
 		if (detail != NULL)
-			return ks_fail(ctx, KS_ETOKEN, "cannot load PKCS#11 "
+			return kx_fail(ctx, KS_ETOKEN, "cannot load PKCS#11 "
 			    "module %s: %s", errpath, detail);
-		return ks_fail(ctx, KS_ETOKEN, "cannot initialise PKCS#11 "
+		return kx_fail(ctx, KS_ETOKEN, "cannot initialise PKCS#11 "
 		    "module %s: %s (%s); check its configuration (for "
 		    "SoftHSM2: SOFTHSM2_CONF and its tokendir)", errpath,
 		    p11_rv_text(rv), p11_rv_name(rv));
@@ -377,7 +376,7 @@ open_token(ks_ctx *ctx, int flags)
 	else
 		rv = p11_session_open_ro(&ctx->token, &ctx->sess);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot open a session on token "
+		return kx_fail_rv(ctx, rv, "cannot open a session on token "
 		    "'%s'", ctx->token.label);
 	return KS_OK;
 }
@@ -396,22 +395,22 @@ ks_ctx_open(ks_ctx *ctx, int flags)
 	ks_status st;
 
 	if (ctx->p11 != NULL)
-		return ks_fail(ctx, KS_EFAIL, "context already open");
-	ks_lock_module(ctx);
+		return kx_fail(ctx, KS_EFAIL, "context already open");
+	kx_lock_module(ctx);
 	st = open_token(ctx, flags);
-	ks_unlock_module(&ctx->module_lock);
+	kx_unlock_module(&ctx->module_lock);
 	if (st == KS_OK && (flags & KS_OPEN_LOGIN))
 		st = login(ctx);
 	if (st == KS_OK && (flags & KS_OPEN_WRITE))
-		st = ks_lock_token(ctx);
+		st = kx_lock_token(ctx);
 	return st;
 }
 
 ks_status
-ks_need_session(ks_ctx *ctx)
+kx_need_session(ks_ctx *ctx)
 {
 	if (ctx->sess.fn == NULL)
-		return ks_fail(ctx, KS_EFAIL, "no token is open");
+		return kx_fail(ctx, KS_EFAIL, "no token is open");
 	return KS_OK;
 }
 

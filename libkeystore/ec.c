@@ -44,7 +44,7 @@ static const struct ks_curvedef curves[] = {
 };
 
 const struct ks_curvedef *
-ks_curvedef(ks_curve c)
+kx_curvedef(ks_curve c)
 {
 	size_t i;
 
@@ -55,7 +55,7 @@ ks_curvedef(ks_curve c)
 }
 
 const struct ks_curvedef *
-ks_curvedef_of_params(const unsigned char *params, size_t len)
+kx_curvedef_of_params(const unsigned char *params, size_t len)
 {
 	/* PKCS#11 3.0 also allows the curve name as a PrintableString */
 	static const unsigned char ed25519_name[] = {
@@ -66,7 +66,7 @@ ks_curvedef_of_params(const unsigned char *params, size_t len)
 
 	if (len == sizeof(ed25519_name) &&
 	    memcmp(params, ed25519_name, len) == 0)
-		return ks_curvedef(KS_CURVE_ED25519);
+		return kx_curvedef(KS_CURVE_ED25519);
 
 	for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
 		if (curves[i].paramslen == len &&
@@ -76,7 +76,7 @@ ks_curvedef_of_params(const unsigned char *params, size_t len)
 }
 
 const struct ks_curvedef *
-ks_curvedef_of_group(const char *group)
+kx_curvedef_of_group(const char *group)
 {
 	size_t i;
 
@@ -89,7 +89,7 @@ ks_curvedef_of_group(const char *group)
 const char *
 ks_curve_name(ks_curve c)
 {
-	const struct ks_curvedef *d = ks_curvedef(c);
+	const struct ks_curvedef *d = kx_curvedef(c);
 
 	return d != NULL ? d->name : NULL;
 }
@@ -113,7 +113,7 @@ ks_curve_of_bits(unsigned bits)
  * curve parameters too, even of a curve we know: tokens and IOS name
  * their curves). */
 int
-ks_pkey_type(EVP_PKEY *pk)
+kx_pkey_type(EVP_PKEY *pk)
 {
 	char group[64], enc[32];
 
@@ -125,7 +125,7 @@ ks_pkey_type(EVP_PKEY *pk)
 	case EVP_PKEY_EC:
 		if (EVP_PKEY_get_utf8_string_param(pk,
 		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-		    NULL) == 1 && ks_curvedef_of_group(group) != NULL &&
+		    NULL) == 1 && kx_curvedef_of_group(group) != NULL &&
 		    EVP_PKEY_get_utf8_string_param(pk,
 		    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc),
 		    NULL) == 1 && strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0)
@@ -194,7 +194,7 @@ ec_pub(const struct ks_curvedef *d, const unsigned char *pt)
 }
 
 ks_status
-ks_spki_from_ec(const unsigned char *params, size_t paramslen,
+kx_spki_from_ec(const unsigned char *params, size_t paramslen,
     const unsigned char *point, size_t pointlen, unsigned char **der,
     size_t *derlen, ks_curve *curve)
 {
@@ -206,7 +206,7 @@ ks_spki_from_ec(const unsigned char *params, size_t paramslen,
 
 	*der = NULL;
 	*derlen = 0;
-	if ((d = ks_curvedef_of_params(params, paramslen)) == NULL ||
+	if ((d = kx_curvedef_of_params(params, paramslen)) == NULL ||
 	    point_of(d, point, pointlen, &pt) != 0)
 		return KS_EINPUT;
 	if ((pk = ec_pub(d, pt)) == NULL)
@@ -226,7 +226,7 @@ ks_spki_from_ec(const unsigned char *params, size_t paramslen,
  * or Ed25519 key OpenSSL holds, into point (at most KS_EC_POINT_MAX).
  */
 ks_status
-ks_ec_point_of(EVP_PKEY *pk, const struct ks_curvedef **dp,
+kx_ec_point_of(EVP_PKEY *pk, const struct ks_curvedef **dp,
     unsigned char *point, size_t *pointlen)
 {
 	const struct ks_curvedef *d;
@@ -235,14 +235,14 @@ ks_ec_point_of(EVP_PKEY *pk, const struct ks_curvedef **dp,
 	size_t rawlen = 0, hdr;
 
 	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519) {
-		d = ks_curvedef(KS_CURVE_ED25519);
+		d = kx_curvedef(KS_CURVE_ED25519);
 		rawlen = sizeof(raw);
 		if (EVP_PKEY_get_raw_public_key(pk, raw, &rawlen) != 1)
 			return KS_EINPUT;
 	} else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
 		if (EVP_PKEY_get_utf8_string_param(pk,
 		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-		    NULL) != 1 || (d = ks_curvedef_of_group(group)) == NULL)
+		    NULL) != 1 || (d = kx_curvedef_of_group(group)) == NULL)
 			return KS_EINPUT;
 		/* uncompressed, whatever form the key came in */
 		if (EVP_PKEY_set_utf8_string_param(pk,

@@ -97,11 +97,11 @@ write_file(ks_ctx *ctx, const char *dir, const char *name, const char *data,
 	int fd;
 
 	if (path_in(path, sizeof(path), dir, name) != 0)
-		return ks_fail(ctx, KS_EUSAGE, "directory name too long");
+		return kx_fail(ctx, KS_EUSAGE, "directory name too long");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot create %s: %s", tmp,
+		return kx_fail(ctx, KS_EFAIL, "cannot create %s: %s", tmp,
 		    strerror(errno));
 	while (off < len) {
 		w = write(fd, data + off, len - off);
@@ -110,14 +110,14 @@ write_file(ks_ctx *ctx, const char *dir, const char *name, const char *data,
 		if (w <= 0) {
 			close(fd);
 			unlink(tmp);
-			return ks_fail(ctx, KS_EFAIL, "cannot write %s: %s",
+			return kx_fail(ctx, KS_EFAIL, "cannot write %s: %s",
 			    tmp, strerror(errno));
 		}
 		off += (size_t)w;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
-		return ks_fail(ctx, KS_EFAIL, "cannot write %s: %s", path,
+		return kx_fail(ctx, KS_EFAIL, "cannot write %s: %s", path,
 		    strerror(errno));
 	}
 	return KS_OK;
@@ -131,16 +131,16 @@ check_dir(ks_ctx *ctx, const char *path)
 	struct stat sb;
 
 	if (stat(path, &sb) != 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot use directory %s: %s",
+		return kx_fail(ctx, KS_EFAIL, "cannot use directory %s: %s",
 		    path, strerror(errno));
 	if (!S_ISDIR(sb.st_mode))
-		return ks_fail(ctx, KS_EINPUT, "%s is not a directory", path);
+		return kx_fail(ctx, KS_EINPUT, "%s is not a directory", path);
 	if (sb.st_uid != geteuid())
-		return ks_fail(ctx, KS_EPERM, "%s is owned by uid %lu, not by "
+		return kx_fail(ctx, KS_EPERM, "%s is owned by uid %lu, not by "
 		    "you (uid %lu); choose a directory of your own with --dir",
 		    path, (unsigned long)sb.st_uid, (unsigned long)geteuid());
 	if ((sb.st_mode & 022) != 0)
-		return ks_fail(ctx, KS_EPERM, "%s: permissions %04o let others "
+		return kx_fail(ctx, KS_EPERM, "%s: permissions %04o let others "
 		    "replace its files; run chmod go-w %s", path,
 		    (unsigned)(sb.st_mode & 07777), path);
 	return KS_OK;
@@ -150,7 +150,7 @@ static ks_status
 make_dir(ks_ctx *ctx, const char *path)
 {
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return ks_fail(ctx, KS_EFAIL, "cannot create directory %s: %s",
+		return kx_fail(ctx, KS_EFAIL, "cannot create directory %s: %s",
 		    path, strerror(errno));
 	return check_dir(ctx, path);
 }
@@ -164,21 +164,21 @@ make_dirs(ks_ctx *ctx, const char *dir)
 	ks_status st;
 
 	if (len == 0 || len >= sizeof(path))
-		return ks_fail(ctx, KS_EUSAGE, "bad directory name");
+		return kx_fail(ctx, KS_EUSAGE, "bad directory name");
 	memcpy(path, dir, len + 1);
 	for (i = 1; i < len; i++) {
 		if (path[i] != '/')
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return ks_fail(ctx, KS_EFAIL, "cannot create directory "
+			return kx_fail(ctx, KS_EFAIL, "cannot create directory "
 			    "%s: %s", path, strerror(errno));
 		path[i] = '/';
 	}
 	if ((st = make_dir(ctx, dir)) != KS_OK)
 		return st;
 	if (path_in(path, sizeof(path), dir, "tokens") != 0)
-		return ks_fail(ctx, KS_EUSAGE, "directory name too long");
+		return kx_fail(ctx, KS_EUSAGE, "directory name too long");
 	return make_dir(ctx, path);
 }
 
@@ -194,22 +194,22 @@ read_pin(ks_ctx *ctx, const char *dir, const char *name, char *pin,
 	int fd;
 
 	if (path_in(path, sizeof(path), dir, name) != 0)
-		return ks_fail(ctx, KS_EUSAGE, "directory name too long");
+		return kx_fail(ctx, KS_EUSAGE, "directory name too long");
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot open %s: %s", path,
+		return kx_fail(ctx, KS_EFAIL, "cannot open %s: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    sb.st_uid != geteuid() || (sb.st_mode & 077) != 0) {
 		close(fd);
-		return ks_fail(ctx, KS_EPERM, "%s is not a private file of "
+		return kx_fail(ctx, KS_EPERM, "%s is not a private file of "
 		    "yours; run chmod 600 %s, or remove the directory and "
 		    "init again", path, path);
 	}
 	r = read(fd, pin, pinsz - 1);
 	close(fd);
 	if (r <= 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot read %s", path);
+		return kx_fail(ctx, KS_EFAIL, "cannot read %s", path);
 	*pinlen = (size_t)r;
 	while (*pinlen > 0 && pin[*pinlen - 1] == '\n')
 		(*pinlen)--;
@@ -226,7 +226,7 @@ new_pin(ks_ctx *ctx, const char *dir, const char *name, char *pin,
 	size_t i;
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1 || pinsz < 2 * sizeof(raw) + 2)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a PIN");
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a PIN");
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(pin + 2 * i, 3, "%02x", raw[i]);
 	OPENSSL_cleanse(raw, sizeof(raw));
@@ -248,25 +248,21 @@ write_conf(ks_ctx *ctx, const char *dir)
 	    "log.level = ERROR\n"
 	    "slots.removable = false\n", dir);
 	if (n < 0 || (size_t)n >= sizeof(conf))
-		return ks_fail(ctx, KS_EUSAGE, "directory name too long");
+		return kx_fail(ctx, KS_EUSAGE, "directory name too long");
 	return write_file(ctx, dir, "softhsm2.conf", conf, (size_t)n, 0644);
 }
 
 static ks_status
 init_token(ks_ctx *ctx, const char *label, const char *so, size_t solen)
 {
-	CK_UTF8CHAR padded[32];
 	CK_SLOT_ID slot;
 	CK_RV rv;
 
-	memset(padded, ' ', sizeof(padded));
-	memcpy(padded, label, strlen(label));
 	if ((rv = p11_free_slot(&ctx->p11->mods[0], &slot)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "no free slot for a new token");
-	rv = ctx->p11->mods[0].fn->C_InitToken(slot, (CK_UTF8CHAR_PTR)so,
-	    (CK_ULONG)solen, padded);
+		return kx_fail_rv(ctx, rv, "no free slot for a new token");
+	rv = p11_init_token(&ctx->p11->mods[0], slot, so, solen, label);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot create token '%s'", label);
+		return kx_fail_rv(ctx, rv, "cannot create token '%s'", label);
 	return KS_OK;
 }
 
@@ -277,16 +273,15 @@ init_pin(ks_ctx *ctx, const char *so, size_t solen, const char *pin,
 	CK_RV rv;
 
 	if ((rv = p11_session_open(&ctx->token, &ctx->sess)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot open token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot open token '%s'",
 		    ctx->token.label);
 	if ((rv = p11_login(&ctx->sess, CKU_SO, so, solen)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot log in to token '%s' as "
+		return kx_fail_rv(ctx, rv, "cannot log in to token '%s' as "
 		    "security officer (PIN in so.pin)", ctx->token.label);
-	rv = ctx->sess.fn->C_InitPIN(ctx->sess.h, (CK_UTF8CHAR_PTR)pin,
-	    (CK_ULONG)pinlen);
+	rv = p11_init_pin(&ctx->sess, pin, pinlen);
 	p11_session_close(&ctx->sess);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot set the user PIN of token "
+		return kx_fail_rv(ctx, rv, "cannot set the user PIN of token "
 		    "'%s'", ctx->token.label);
 	return KS_OK;
 }
@@ -300,11 +295,11 @@ find_created(ks_ctx *ctx, const char *label)
 	CK_RV rv;
 
 	if (p11_selector_parse(label, &sel) != P11_SELECT_OK)
-		return ks_fail(ctx, KS_EUSAGE, "bad token label '%s'", label);
+		return kx_fail(ctx, KS_EUSAGE, "bad token label '%s'", label);
 	rv = p11_tokens(ctx->p11, sel, &t, &n);
 	p11_selector_free(sel);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot list tokens");
+		return kx_fail_rv(ctx, rv, "cannot list tokens");
 	if (n == 1) {
 		ctx->token = t[0];
 		ctx->have_token = 1;
@@ -330,18 +325,18 @@ embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 		return st;
 	if (path_in(conf, sizeof(conf), dir, "softhsm2.conf") != 0 ||
 	    setenv("SOFTHSM2_CONF", conf, 1) != 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot set SOFTHSM2_CONF");
+		return kx_fail(ctx, KS_EFAIL, "cannot set SOFTHSM2_CONF");
 	rv = p11_open(&ctx->p11, ctx->module_path != NULL ?
 	    ctx->module_path : SOFTHSM_MODULE, &errpath, &detail);
 	if (rv != CKR_OK)
-		return ks_fail(ctx, KS_ETOKEN, "cannot load SoftHSM2 module "
+		return kx_fail(ctx, KS_ETOKEN, "cannot load SoftHSM2 module "
 		    "%s: %s", errpath, detail != NULL ? detail :
 		    p11_rv_name(rv));
 	if ((st = find_created(ctx, label)) != KS_OK)
 		return st;
 	if (ctx->have_token &&
 	    (ctx->token.info.flags & CKF_USER_PIN_INITIALIZED))
-		return ks_fail(ctx, KS_EEXIST, "token '%s' already exists in "
+		return kx_fail(ctx, KS_EEXIST, "token '%s' already exists in "
 		    "%s", label, dir);
 	/* so.pin is read only to finish a token we began; user.pin never */
 	if (ctx->have_token)
@@ -362,7 +357,7 @@ embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 		    (st = find_created(ctx, label)) != KS_OK)
 			return st;
 		if (!ctx->have_token)
-			return ks_fail(ctx, KS_ETOKEN, "token '%s' was "
+			return kx_fail(ctx, KS_ETOKEN, "token '%s' was "
 			    "created but cannot be found", label);
 	}
 	return init_pin(ctx, so, solen, pin, pinlen);
@@ -376,9 +371,9 @@ ks_embedded_init(ks_ctx *ctx, const char *dir, const char *label,
 	ks_status st;
 
 	if (ctx->p11 != NULL)
-		return ks_fail(ctx, KS_EFAIL, "context already open");
+		return kx_fail(ctx, KS_EFAIL, "context already open");
 	if (label == NULL || *label == '\0' || strlen(label) > P11_LABEL_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "token label must be 1 to %d "
+		return kx_fail(ctx, KS_EUSAGE, "token label must be 1 to %d "
 		    "bytes", P11_LABEL_MAX);
 	st = embedded_init(ctx, dir, label, pin, pinlen, so, sizeof(so), upin,
 	    sizeof(upin));

@@ -66,7 +66,7 @@ next_field(const char *s)
 }
 
 int
-ks_kdf_check(const struct ks_kdf *kdf)
+kx_kdf_check(const struct ks_kdf *kdf)
 {
 	switch (kdf->type) {
 	case KS_KDF_PBKDF2:
@@ -88,7 +88,7 @@ ks_kdf_check(const struct ks_kdf *kdf)
 }
 
 int
-ks_kdf_parse(const char *spec, struct ks_kdf *kdf)
+kx_kdf_parse(const char *spec, struct ks_kdf *kdf)
 {
 	unsigned long n, v;
 	const char *f;
@@ -111,7 +111,7 @@ ks_kdf_parse(const char *spec, struct ks_kdf *kdf)
 		if (parse_ulong(spec + 7, KS_PBKDF2_MAX, &kdf->iter) != 0 ||
 		    next_field(spec + 7) != NULL)
 			return -1;
-		return ks_kdf_check(kdf);
+		return kx_kdf_check(kdf);
 	}
 	if (strncmp(spec, "scrypt:", 7) != 0)
 		return -1;
@@ -131,7 +131,7 @@ ks_kdf_parse(const char *spec, struct ks_kdf *kdf)
 	    next_field(f) != NULL)
 		return -1;
 	kdf->p = v;
-	return ks_kdf_check(kdf);
+	return kx_kdf_check(kdf);
 }
 
 /* Keys -------------------------------------------------------------------- */
@@ -155,14 +155,14 @@ expand(const unsigned char *prk, const char *info, unsigned char *out)
 }
 
 int
-ks_enc_derive(const struct ks_enc *e, const char *pass, size_t passlen,
+kx_enc_derive(const struct ks_enc *e, const char *pass, size_t passlen,
     struct ks_enc_keys *k)
 {
 	unsigned char prk[32];
 	int ok = 0;
 
 	memset(k, 0, sizeof(*k));
-	if (ks_kdf_check(&e->kdf) != 0 || passlen > KS_ENC_PASS_MAX)
+	if (kx_kdf_check(&e->kdf) != 0 || passlen > KS_ENC_PASS_MAX)
 		return -1;
 	if (e->kdf.type == KS_KDF_PBKDF2)
 		ok = PKCS5_PBKDF2_HMAC(pass, (int)passlen, e->salt,
@@ -179,14 +179,14 @@ ks_enc_derive(const struct ks_enc *e, const char *pass, size_t passlen,
 		    expand(prk, "cryptokey-encrypted mac", k->mac) == 0;
 	OPENSSL_cleanse(prk, sizeof(prk));
 	if (!ok) {
-		ks_enc_keys_clear(k);
+		kx_enc_keys_clear(k);
 		return -1;
 	}
 	return 0;
 }
 
 void
-ks_enc_keys_clear(struct ks_enc_keys *k)
+kx_enc_keys_clear(struct ks_enc_keys *k)
 {
 	OPENSSL_cleanse(k, sizeof(*k));
 }
@@ -204,7 +204,7 @@ mac_of(const unsigned char *buf, size_t len, const struct ks_enc_keys *k,
 }
 
 int
-ks_enc_mac_ok(const unsigned char *buf, const struct ks_enc *e,
+kx_enc_mac_ok(const unsigned char *buf, const struct ks_enc *e,
     const struct ks_enc_keys *k)
 {
 	unsigned char mac[KS_ENC_MAC_LEN];
@@ -241,7 +241,7 @@ field_kdf(const unsigned char *v, size_t len, struct ks_enc *e)
 		e->kdf.p = be(v + 6, 4);
 	} else
 		return -1;
-	return ks_kdf_check(&e->kdf);
+	return kx_kdf_check(&e->kdf);
 }
 
 static int
@@ -336,7 +336,7 @@ static int (*const fields[TAG_LAST + 1])(const unsigned char *, size_t,
 };
 
 int
-ks_enc_parse(const unsigned char *buf, size_t len, struct ks_enc *e)
+kx_enc_parse(const unsigned char *buf, size_t len, struct ks_enc *e)
 {
 	size_t hlen, off, flen, rest;
 	unsigned seen = 0, all = 0, tag;
@@ -427,7 +427,7 @@ put_field(struct out *o, unsigned tag, const void *v, size_t n)
 }
 
 int
-ks_enc_encode(const struct ks_enc *e, const struct ks_enc_keys *k,
+kx_enc_encode(const struct ks_enc *e, const struct ks_enc_keys *k,
     unsigned char **out, size_t *outlen)
 {
 	struct out o;
@@ -436,7 +436,7 @@ ks_enc_encode(const struct ks_enc *e, const struct ks_enc_keys *k,
 
 	*out = NULL;
 	*outlen = 0;
-	if (ks_kdf_check(&e->kdf) != 0 || e->nattrs > KS_ENC_ATTRS_MAX ||
+	if (kx_kdf_check(&e->kdf) != 0 || e->nattrs > KS_ENC_ATTRS_MAX ||
 	    e->bloblen < WRAPPED_MIN || e->bloblen % 8 != 0 ||
 	    e->bloblen > KS_ENC_MAX / 2)
 		return -1;

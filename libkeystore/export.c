@@ -49,16 +49,16 @@ check_exportable(ks_ctx *ctx, ks_key **keys, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (!keys[i]->has_priv && keys[i]->locked)
-			return ks_fail(ctx, KS_EPERM, "%s key '%s' is locked; "
+			return kx_fail(ctx, KS_EPERM, "%s key '%s' is locked; "
 			    "unlock it first, or export only its public key",
 			    type_word(keys[i]), keys[i]->label);
 		if (!keys[i]->has_priv)
-			return ks_fail(ctx, KS_EPERM, "%s key '%s' has no "
+			return kx_fail(ctx, KS_EPERM, "%s key '%s' has no "
 			    "private key on token '%s'; only its public key can "
 			    "be exported", type_word(keys[i]), keys[i]->label,
 			    ctx->token.label);
 		if (!keys[i]->exportable)
-			return ks_fail(ctx, KS_EPERM, "%s key '%s' is not "
+			return kx_fail(ctx, KS_EPERM, "%s key '%s' is not "
 			    "exportable; only --public can export it",
 			    type_word(keys[i]), keys[i]->label);
 	}
@@ -75,7 +75,7 @@ check_cipher(ks_ctx *ctx, ks_key **keys, size_t n, ks_cipher cipher)
 		return KS_OK;
 	for (i = 0; i < n; i++)
 		if (keys[i]->curve == KS_CURVE_ED25519)
-			return ks_fail(ctx, KS_EUSAGE, "Ed25519 key '%s' has "
+			return kx_fail(ctx, KS_EUSAGE, "Ed25519 key '%s' has "
 			    "no traditional PEM form; export it with --cipher "
 			    "aes256", keys[i]->label);
 	return KS_OK;
@@ -88,20 +88,20 @@ get_pass(ks_ctx *ctx, ks_secret_fn passfn, void *passarg, char *pass,
 	ks_status st;
 
 	if (passfn == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "exporting a private key needs "
+		return kx_fail(ctx, KS_EUSAGE, "exporting a private key needs "
 		    "a passphrase");
 	ctx->err[0] = '\0';
 	st = passfn(passarg, "Passphrase to encrypt the private key: ", pass,
 	    passsz, passlen);
 	if (st != KS_OK) {
 		if (ctx->err[0] == '\0')
-			ks_fail(ctx, st, "cannot read the passphrase");
+			kx_fail(ctx, st, "cannot read the passphrase");
 		return st;
 	}
 	if (*passlen > passsz)
-		return ks_fail(ctx, KS_EFAIL, "passphrase too long");
+		return kx_fail(ctx, KS_EFAIL, "passphrase too long");
 	if (*passlen < KS_PASSPHRASE_MIN)
-		return ks_fail(ctx, KS_EUSAGE, "the passphrase must have at "
+		return kx_fail(ctx, KS_EUSAGE, "the passphrase must have at "
 		    "least %d characters", KS_PASSPHRASE_MIN);
 	return KS_OK;
 }
@@ -129,23 +129,23 @@ private_key(ks_ctx *ctx, struct ks_wrapkey *wk, const ks_key *k,
 	ks_status st;
 
 	*out = NULL;
-	if ((st = ks_wrap_private(ctx, wk, k->priv, k->label, &der,
+	if ((st = kx_wrap_private(ctx, wk, k->priv, k->label, &der,
 	    &derlen)) != KS_OK)
 		return st;
 	p = der;
 	if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)derlen)) != NULL)
 		pk = EVP_PKCS82PKEY(p8);
 	PKCS8_PRIV_KEY_INFO_free(p8);
-	ks_der_free(der, derlen);
+	kx_der_free(der, derlen);
 	ERR_clear_error();
 	if (pk == NULL)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' in "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' wrapped key '%s' in "
 		    "a form OpenSSL cannot read", ctx->token.label, k->label);
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_get_base_id(pub) ||
 	    EVP_PKEY_eq(pk, pub) != 1) {
 		EVP_PKEY_free(pk);
 		ERR_clear_error();
-		return ks_fail(ctx, KS_ETOKEN, "the private key of '%s' does "
+		return kx_fail(ctx, KS_ETOKEN, "the private key of '%s' does "
 		    "not match its public key; not exporting it", k->label);
 	}
 	/* a token may wrap an EC key without its public point (SoftHSM2
@@ -155,7 +155,7 @@ private_key(ks_ctx *ctx, struct ks_wrapkey *wk, const ks_key *k,
 	    1) != 1) {
 		EVP_PKEY_free(pk);
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EFAIL, "cannot encode the EC key '%s'",
+		return kx_fail(ctx, KS_EFAIL, "cannot encode the EC key '%s'",
 		    k->label);
 	}
 	*out = pk;
@@ -171,16 +171,16 @@ export_pair(ks_ctx *ctx, const ks_key *k, ks_cipher cipher, int flags,
 
 	if ((pub = spki_key(k)) == NULL) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_ETOKEN, "cannot read the public key of "
+		return kx_fail(ctx, KS_ETOKEN, "cannot read the public key of "
 		    "'%s'", k->label);
 	}
 	if (BIO_printf(out, "%% Key name: %s\n   Usage: %s\n   Key data:\n",
 	    k->label, ks_usage_words(k->usage)) <= 0 ||
 	    PEM_write_bio_PUBKEY(out, pub) != 1)
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 	if (st == KS_OK && !(flags & KS_EXPORT_PUBLIC) &&
 	    (st = private_key(ctx, wk, k, pub, &priv)) == KS_OK)
-		st = ks_pem_write_private(ctx, priv, cipher, pass, passlen,
+		st = kx_pem_write_private(ctx, priv, cipher, pass, passlen,
 		    out);
 	EVP_PKEY_free(priv);
 	EVP_PKEY_free(pub);
@@ -195,7 +195,7 @@ take_text(ks_ctx *ctx, BIO *bio, char **pem, size_t *len)
 
 	if (BIO_get_mem_ptr(bio, &bm) <= 0 || bm == NULL ||
 	    (*pem = malloc(bm->length + 1)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	memcpy(*pem, bm->data, bm->length);
 	(*pem)[bm->length] = '\0';
 	*len = bm->length;
@@ -217,20 +217,20 @@ ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher, int flags,
 	*len = 0;
 	memset(&wk, 0, sizeof(wk));
 	if ((unsigned)cipher > KS_CIPHER_DES)
-		return ks_fail(ctx, KS_EUSAGE, "unknown cipher");
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+		return kx_fail(ctx, KS_EUSAGE, "unknown cipher");
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
-	    (st = ks_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
+	    (st = kx_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
 		return st;
 	if (nall > 0 && (sel = calloc(nall, sizeof(*sel))) == NULL) {
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < nall; i++)
-		if (ks_pair_listed(all[i]))
+		if (kx_pair_listed(all[i]))
 			sel[n++] = all[i];
 	if (n == 0) {
-		st = ks_fail(ctx, KS_ENOTFOUND, "no %s key '%s' on token "
+		st = kx_fail(ctx, KS_ENOTFOUND, "no %s key '%s' on token "
 		    "'%s'", ctx->key_types == KS_KEY_RSA ? "RSA" :
 		    ctx->key_types == KS_KEY_EC ? "EC" : "such", label,
 		    ctx->token.label);
@@ -241,10 +241,10 @@ ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher, int flags,
 	    (st = check_cipher(ctx, sel, n, cipher)) != KS_OK ||
 	    (st = get_pass(ctx, passfn, passarg, pass, sizeof(pass),
 	    &passlen)) != KS_OK ||
-	    (st = ks_wrapkey_make(ctx, &wk)) != KS_OK))
+	    (st = kx_wrapkey_make(ctx, &wk)) != KS_OK))
 		goto out;
 	if ((bio = BIO_new(BIO_s_mem())) == NULL) {
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n && st == KS_OK; i++)
@@ -253,7 +253,7 @@ ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher, int flags,
 	if (st == KS_OK)
 		st = take_text(ctx, bio, pem, len);
  out:
-	ks_wrapkey_destroy(ctx, &wk);
+	kx_wrapkey_destroy(ctx, &wk);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	BIO_free(bio);
 	free(sel);

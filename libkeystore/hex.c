@@ -6,7 +6,7 @@
 #include "ks_internal.h"
 
 int
-ks_hexval(char c)
+kx_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -18,7 +18,7 @@ ks_hexval(char c)
 }
 
 int
-ks_hex_decode(const char *hex, size_t hexlen, unsigned char *out,
+kx_hex_decode(const char *hex, size_t hexlen, unsigned char *out,
     size_t outsz)
 {
 	size_t i;
@@ -27,8 +27,8 @@ ks_hex_decode(const char *hex, size_t hexlen, unsigned char *out,
 	if (hexlen % 2 != 0 || hexlen / 2 > outsz)
 		return -1;
 	for (i = 0; i < hexlen; i += 2) {
-		if ((hi = ks_hexval(hex[i])) < 0 ||
-		    (lo = ks_hexval(hex[i + 1])) < 0)
+		if ((hi = kx_hexval(hex[i])) < 0 ||
+		    (lo = kx_hexval(hex[i + 1])) < 0)
 			return -1;
 		out[i / 2] = (unsigned char)(hi << 4 | lo);
 	}

@@ -69,7 +69,7 @@ assign_usages(ks_ctx *ctx, const struct ks_pem *pem, ks_kind kind,
 
 	if (kind != KS_KIND_USAGE_KEYS) {
 		if (pem->npriv != 1)
-			return ks_fail(ctx, KS_EINPUT, "the input holds %zu "
+			return kx_fail(ctx, KS_EINPUT, "the input holds %zu "
 			    "private keys; import a signature and an "
 			    "encryption pair with --usage usage-keys",
 			    pem->npriv);
@@ -79,7 +79,7 @@ assign_usages(ks_ctx *ctx, const struct ks_pem *pem, ks_kind kind,
 		return KS_OK;
 	}
 	if (pem->npriv != 2)
-		return ks_fail(ctx, KS_EINPUT, "usage keys need two private "
+		return kx_fail(ctx, KS_EINPUT, "usage keys need two private "
 		    "keys (signature, then encryption); the input holds %zu",
 		    pem->npriv);
 	u[0] = KS_USAGE_SIGNATURE;
@@ -91,13 +91,13 @@ assign_usages(ks_ctx *ctx, const struct ks_pem *pem, ks_kind kind,
 			u[1] = KS_USAGE_SIGNATURE;
 		} else if (k[0].usage != KS_USAGE_SIGNATURE ||
 		    k[1].usage != KS_USAGE_ENCRYPTION)
-			return ks_fail(ctx, KS_EINPUT, "usage keys need a "
+			return kx_fail(ctx, KS_EINPUT, "usage keys need a "
 			    "Signature Key and an Encryption Key; the input's "
 			    "Usage: lines say otherwise");
 	}
 	if (EVP_PKEY_eq(k[0].pkey, k[1].pkey) == 1) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EINPUT, "the signature and encryption "
+		return kx_fail(ctx, KS_EINPUT, "the signature and encryption "
 		    "keys in the input are the same key");
 	}
 	ERR_clear_error();
@@ -118,9 +118,9 @@ check_keys(ks_ctx *ctx, const struct ks_pem *pem)
 		EVP_PKEY_CTX_free(pc);
 		ERR_clear_error();
 		if (!ok)
-			return ks_fail(ctx, KS_EINPUT, "private key %zu in the "
+			return kx_fail(ctx, KS_EINPUT, "private key %zu in the "
 			    "input is not a consistent %s key", i + 1,
-			    ks_pkey_type(pem->priv[i].pkey) == KS_KEY_EC ?
+			    kx_pkey_type(pem->priv[i].pkey) == KS_KEY_EC ?
 			    "EC" : "RSA");
 	}
 	for (i = 0; i < pem->npub; i++) {
@@ -129,7 +129,7 @@ check_keys(ks_ctx *ctx, const struct ks_pem *pem)
 				break;
 		ERR_clear_error();
 		if (j == pem->npriv)
-			return ks_fail(ctx, KS_EINPUT, "public key %zu in the "
+			return kx_fail(ctx, KS_EINPUT, "public key %zu in the "
 			    "input does not belong to any private key in it",
 			    i + 1);
 	}
@@ -146,7 +146,7 @@ check_ed25519(ks_ctx *ctx, const struct ks_pem *pem, ks_kind kind)
 		return KS_OK;
 	for (i = 0; i < pem->npriv; i++)
 		if (EVP_PKEY_get_base_id(pem->priv[i].pkey) == EVP_PKEY_ED25519)
-			return ks_fail(ctx, KS_EUSAGE, "Ed25519 keys sign "
+			return kx_fail(ctx, KS_EUSAGE, "Ed25519 keys sign "
 			    "only; import them as general or signature keys");
 	return KS_OK;
 }
@@ -160,14 +160,14 @@ check_name(ks_ctx *ctx, const char *label, int flags, ks_key ***old,
 	ks_status st;
 
 	/* a name is one name whatever the type of its keys */
-	if ((st = ks_find_pairs_typed(ctx, label, old, nold, 0,
+	if ((st = kx_find_pairs_typed(ctx, label, old, nold, 0,
 	    KS_KEY_ALL)) != KS_OK)
 		return st;
 	for (i = 0; i < *nold; i++)
-		if (ks_pair_listed((*old)[i]))
+		if (kx_pair_listed((*old)[i]))
 			nown++;
 	if (nown > 0 && !(flags & KS_IMPORT_REPLACE))
-		return ks_fail(ctx, KS_EEXIST, "key '%s' already exists on "
+		return kx_fail(ctx, KS_EEXIST, "key '%s' already exists on "
 		    "token '%s'; use --replace to replace it", label,
 		    ctx->token.label);
 	return KS_OK;
@@ -220,7 +220,7 @@ ec_public_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2])
 	a[0].type = CKA_EC_PARAMS;
 	a[1].type = CKA_EC_POINT;
 	a[0].pValue = a[1].pValue = NULL;
-	if (ks_ec_point_of(pk, &d, point, &len) != KS_OK ||
+	if (kx_ec_point_of(pk, &d, point, &len) != KS_OK ||
 	    (a[1].pValue = malloc(len)) == NULL)
 		return 0;
 	memcpy(a[1].pValue, point, len);
@@ -257,7 +257,7 @@ make_public(ks_ctx *ctx, const char *label, EVP_PKEY *pk,
 	ok = kt == CKK_RSA ? rsa_public_attrs(pk, key) :
 	    ec_public_attrs(pk, key);
 	if (!ok) {
-		st = ks_fail(ctx, KS_EFAIL, "cannot read the public part of "
+		st = kx_fail(ctx, KS_EFAIL, "cannot read the public part of "
 		    "key '%s'", label);
 		goto out;
 	}
@@ -277,7 +277,7 @@ make_public(ks_ctx *ctx, const char *label, EVP_PKEY *pk,
 	nt = sizeof(t) / sizeof(t[0]) - (kt == CKK_RSA ? 0 : 1);
 	rv = p11_create(&ctx->sess, t, nt, &m->pub);
 	if (rv != CKR_OK) {
-		st = ks_fail_rv(ctx, rv, "cannot store the public key of '%s' "
+		st = kx_fail_rv(ctx, rv, "cannot store the public key of '%s' "
 		    "on token '%s'", label, ctx->token.label);
 		goto out;
 	}
@@ -326,15 +326,15 @@ make_private(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 	PKCS8_PRIV_KEY_INFO_free(p8);
 	ERR_clear_error();
 	if (len <= 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot encode key '%s' as "
+		return kx_fail(ctx, KS_EFAIL, "cannot encode key '%s' as "
 		    "PKCS#8", label);
-	st = ks_unwrap_private(ctx, wk, der, (size_t)len, t, nt, label,
+	st = kx_unwrap_private(ctx, wk, der, (size_t)len, t, nt, label,
 	    &m->priv);
 	OPENSSL_clear_free(der, (size_t)len);
 	if (st != KS_OK)
 		return st;
 	m->has_priv = 1;
-	return ks_check_private(ctx, label, m->priv, exportable);
+	return kx_check_private(ctx, label, m->priv, exportable);
 }
 
 /* 3. One pair: record, private key, public key. */
@@ -352,19 +352,19 @@ make_pair(ks_ctx *ctx, struct ks_wrapkey *wk, const char *label,
 	meta.created = time(NULL);
 	meta.idlen = KS_ID_LEN;
 	if (RAND_bytes(meta.id, KS_ID_LEN) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
-	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+	if ((st = kx_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
 	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
-	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
+	if ((st = kx_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
 		return st;
 	if ((st = make_private(ctx, wk, label, pk, &meta, exportable,
 	    m)) != KS_OK)
 		return st;
 	if ((st = make_public(ctx, label, pk, &meta, m)) != KS_OK)
 		return st;
-	return ks_claim_check(ctx, label, claim, meta.id, 1);
+	return kx_claim_check(ctx, label, claim, meta.id, 1);
 }
 
 ks_status
@@ -385,21 +385,21 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	memset(made, 0, sizeof(made));
 	memset(&claim, 0, sizeof(claim));
 	if ((unsigned)kind > KS_KIND_ENCRYPTION)
-		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
+		return kx_fail(ctx, KS_EUSAGE, "unknown key kind");
 	/* 1. everything checked; nothing changed yet */
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
-	    (st = ks_need_data_objects(ctx, "an imported key")) != KS_OK ||
+	    (st = kx_need_data_objects(ctx, "an imported key")) != KS_OK ||
 	    (st = check_name(ctx, label, flags, &old, &nold)) != KS_OK ||
-	    (st = ks_pem_read(ctx, pem, len, ctx->key_types, passfn, passarg,
+	    (st = kx_pem_read(ctx, pem, len, ctx->key_types, passfn, passarg,
 	    KS_PBE_ITER_MAX, &in)) != KS_OK ||
 	    (st = check_ed25519(ctx, &in, kind)) != KS_OK ||
 	    (st = assign_usages(ctx, &in, kind, usage)) != KS_OK ||
 	    (st = check_keys(ctx, &in)) != KS_OK ||
-	    (st = ks_remove_leftovers(ctx, old, nold)) != KS_OK)
+	    (st = kx_remove_leftovers(ctx, old, nold)) != KS_OK)
 		goto out;
 	/* 2., 3. */
-	if ((st = ks_wrapkey_make(ctx, &wk)) != KS_OK)
+	if ((st = kx_wrapkey_make(ctx, &wk)) != KS_OK)
 		goto out;
 	claim.old = old;
 	claim.nold = nold;
@@ -407,7 +407,7 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 		st = make_pair(ctx, &wk, label, in.priv[i].pkey, usage[i],
 		    flags & KS_IMPORT_EXPORTABLE, &claim, &made[i]);
 	/* 4. */
-	ks_wrapkey_destroy(ctx, &wk);
+	kx_wrapkey_destroy(ctx, &wk);
 	if (st != KS_OK) {
 		undo(ctx, &made[1]);
 		undo(ctx, &made[0]);
@@ -415,11 +415,11 @@ ks_import(ks_ctx *ctx, const char *label, const char *pem, size_t len,
 	}
 	/* 5. the old pairs */
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
-			st = ks_remove_pair(ctx, old[i]);
+		if (kx_pair_listed(old[i]) && kx_pair_ours(old[i]))
+			st = kx_remove_pair(ctx, old[i]);
  out:
-	ks_wrapkey_destroy(ctx, &wk);
-	ks_pem_clear(&in);
+	kx_wrapkey_destroy(ctx, &wk);
+	kx_pem_clear(&in);
 	ks_keys_free(old, nold);
 	return st;
 }

@@ -36,7 +36,7 @@
 static ks_status
 mismatch(ks_ctx *ctx, const ks_key *k)
 {
-	return ks_fail(ctx, KS_EINPUT, "the private key unwrapped for '%s' "
+	return kx_fail(ctx, KS_EINPUT, "the private key unwrapped for '%s' "
 	    "does not match its public key", k->label);
 }
 
@@ -47,7 +47,7 @@ rsa_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k)
 	size_t spkilen = 0;
 	ks_status st;
 
-	if ((st = ks_key_spki_of(ctx, h, k->label, &spki, &spkilen)) != KS_OK)
+	if ((st = kx_key_spki_of(ctx, h, k->label, &spki, &spkilen)) != KS_OK)
 		return st;
 	if (spkilen != k->spkilen || memcmp(spki, k->spki, spkilen) != 0)
 		st = mismatch(ctx, k);
@@ -116,13 +116,10 @@ ec_sign_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k,
 	CK_RV rv;
 
 	if (RAND_bytes(msg, sizeof(msg)) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes");
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, h);
-	if (rv == CKR_OK)
-		rv = ctx->sess.fn->C_Sign(ctx->sess.h, msg, sizeof(msg), sig,
-		    &siglen);
+		return kx_fail(ctx, KS_EFAIL, "no random bytes");
+	rv = p11_sign(&ctx->sess, &mech, h, msg, sizeof(msg), sig, &siglen);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot sign with the key "
+		return kx_fail_rv(ctx, rv, "cannot sign with the key "
 		    "unwrapped for '%s' to check it", k->label);
 	if (!verify_sig(pub, d->key_type == CKK_EC_EDWARDS, msg, sizeof(msg),
 	    sig, siglen))
@@ -158,8 +155,8 @@ token_ecdh(ks_ctx *ctx, CK_OBJECT_HANDLE h, const unsigned char *pt,
 	p.pSharedData = NULL;
 	p.ulPublicDataLen = (CK_ULONG)ptlen;
 	p.pPublicData = (CK_BYTE_PTR)pt;
-	rv = ctx->sess.fn->C_DeriveKey(ctx->sess.h, &mech, h, t,
-	    sizeof(t) / sizeof(t[0]), &sk);
+	rv = p11_derive(&ctx->sess, &mech, h, t, sizeof(t) / sizeof(t[0]),
+	    &sk);
 	if (rv != CKR_OK)
 		return rv;
 	rv = p11_get_fixed(&ctx->sess, sk, &v, 1);
@@ -190,13 +187,13 @@ ec_derive_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k,
 	    EVP_PKEY_derive_init(pc) != 1 ||
 	    EVP_PKEY_derive_set_peer(pc, pub) != 1 ||
 	    EVP_PKEY_derive(pc, mine, &mlen) != 1 || mlen != fieldlen) {
-		st = ks_fail(ctx, KS_EFAIL, "cannot make an ECDH check for "
+		st = kx_fail(ctx, KS_EFAIL, "cannot make an ECDH check for "
 		    "'%s'", k->label);
 		goto out;
 	}
 	rv = token_ecdh(ctx, h, pt, ptlen, fieldlen, theirs);
 	if (rv != CKR_OK)
-		st = ks_fail_rv(ctx, rv, "cannot agree on a key with the key "
+		st = kx_fail_rv(ctx, rv, "cannot agree on a key with the key "
 		    "unwrapped for '%s' to check it", k->label);
 	else if (CRYPTO_memcmp(mine, theirs, fieldlen) != 0)
 		st = mismatch(ctx, k);
@@ -210,7 +207,7 @@ ec_derive_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k,
 }
 
 ks_status
-ks_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k)
+kx_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k)
 {
 	const struct ks_curvedef *d;
 	const unsigned char *p;
@@ -224,8 +221,8 @@ ks_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k)
 		return mismatch(ctx, k);
 	if (k->type != KS_KEY_EC)
 		return rsa_matches(ctx, h, k);
-	if ((d = ks_curvedef(k->curve)) == NULL)
-		return ks_fail(ctx, KS_ETOKEN, "key '%s' is on a curve "
+	if ((d = kx_curvedef(k->curve)) == NULL)
+		return kx_fail(ctx, KS_ETOKEN, "key '%s' is on a curve "
 		    "cryptokey does not know", k->label);
 	p = k->spki;
 	if ((pub = d2i_PUBKEY(NULL, &p, (long)k->spkilen)) == NULL) {
@@ -234,7 +231,7 @@ ks_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h, const ks_key *k)
 	}
 	rv = p11_get_fixed(&ctx->sess, h, &a, 1);
 	if (rv != CKR_OK)
-		st = ks_fail_rv(ctx, rv, "cannot read the key unwrapped for "
+		st = kx_fail_rv(ctx, rv, "cannot read the key unwrapped for "
 		    "'%s'", k->label);
 	else if (a.ulValueLen == sizeof(sign) && sign == CK_TRUE)
 		st = ec_sign_matches(ctx, h, k, pub, d);

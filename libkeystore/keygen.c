@@ -55,7 +55,7 @@ undo(ks_ctx *ctx, struct made *m)
 
 /* Read back what the token made: sensitive always, extractable as asked. */
 ks_status
-ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
+kx_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
     int exportable)
 {
 	CK_BBOOL sens = CK_FALSE, extr = CK_FALSE;
@@ -66,14 +66,14 @@ ks_check_private(ks_ctx *ctx, const char *label, CK_OBJECT_HANDLE priv,
 	CK_RV rv;
 
 	if ((rv = p11_get_fixed(&ctx->sess, priv, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read back key '%s'", label);
+		return kx_fail_rv(ctx, rv, "cannot read back key '%s'", label);
 	if (a[0].ulValueLen != sizeof(sens) || sens != CK_TRUE)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' did not make key "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' did not make key "
 		    "'%s' sensitive; refusing to keep it", ctx->token.label,
 		    label);
 	if (a[1].ulValueLen != sizeof(extr) ||
 	    (extr == CK_TRUE) != (exportable != 0))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' ignored the "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' ignored the "
 		    "exportable setting of key '%s'; refusing to keep it",
 		    ctx->token.label, label);
 	return KS_OK;
@@ -110,7 +110,7 @@ make_pair(ks_ctx *ctx, const char *label, const struct genspec *g,
 	meta.created = time(NULL);
 	meta.idlen = KS_ID_LEN;
 	if (RAND_bytes(meta.id, KS_ID_LEN) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
 
 	CK_ATTRIBUTE pub[] = {
 		{ CKA_CLASS, &pubcls, sizeof(pubcls) },
@@ -156,21 +156,21 @@ make_pair(ks_ctx *ctx, const char *label, const struct genspec *g,
 	} else
 		(void)snprintf(what, sizeof(what), "a %u-bit RSA", g->bits);
 
-	if ((st = ks_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
+	if ((st = kx_meta_create(ctx, label, &meta, &m->meta)) != KS_OK)
 		return st;
 	m->has_meta = 1;
 	memcpy(claim->ids[claim->nids++], meta.id, KS_ID_LEN);
-	if ((st = ks_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
+	if ((st = kx_claim_check(ctx, label, claim, meta.id, 0)) != KS_OK)
 		return st;
-	rv = ctx->sess.fn->C_GenerateKeyPair(ctx->sess.h, &mech,
-	    pub, npub, priv, npriv, &m->pub, &m->priv);
+	rv = p11_generate_pair(&ctx->sess, &mech, pub, npub, priv, npriv,
+	    &m->pub, &m->priv);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot generate %s key '%s' on "
+		return kx_fail_rv(ctx, rv, "cannot generate %s key '%s' on "
 		    "token '%s'", what, label, ctx->token.label);
 	m->has_keys = 1;
-	if ((st = ks_check_private(ctx, label, m->priv, exportable)) != KS_OK)
+	if ((st = kx_check_private(ctx, label, m->priv, exportable)) != KS_OK)
 		return st;
-	return ks_claim_check(ctx, label, claim, meta.id, 1);
+	return kx_claim_check(ctx, label, claim, meta.id, 1);
 }
 
 /* The token has the curve's generation and signing mechanisms and
@@ -183,32 +183,30 @@ check_curve(ks_ctx *ctx, const struct ks_curvedef *d, ks_kind kind)
 
 	if (d->key_type == CKK_EC_EDWARDS && kind != KS_KIND_GENERAL &&
 	    kind != KS_KIND_SIGNATURE)
-		return ks_fail(ctx, KS_EUSAGE, "%s keys sign only; they have "
+		return kx_fail(ctx, KS_EUSAGE, "%s keys sign only; they have "
 		    "no encryption use", d->name);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->gen,
-	    &mi);
+	rv = p11_mech_info(&ctx->token, d->gen, &mi);
 	if (rv == CKR_MECHANISM_INVALID)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
 		    "mechanism %s to generate %s keys", ctx->token.label,
 		    d->key_type == CKK_EC ? "CKM_EC_KEY_PAIR_GEN" :
 		    "CKM_EC_EDWARDS_KEY_PAIR_GEN", d->name);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "token '%s' cannot generate %s "
+		return kx_fail_rv(ctx, rv, "token '%s' cannot generate %s "
 		    "keys", ctx->token.label, d->name);
 	if (mi.ulMinKeySize != 0 && mi.ulMaxKeySize != 0 &&
 	    (d->bits < mi.ulMinKeySize || d->bits > mi.ulMaxKeySize))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' generates EC "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' generates EC "
 		    "keys of %lu to %lu bits, not %s", ctx->token.label,
 		    (unsigned long)mi.ulMinKeySize,
 		    (unsigned long)mi.ulMaxKeySize, d->name);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot, d->sign,
-	    &mi);
+	rv = p11_mech_info(&ctx->token, d->sign, &mi);
 	if (rv == CKR_MECHANISM_INVALID)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' lacks the "
 		    "mechanism %s to sign with %s keys", ctx->token.label,
 		    d->sign == CKM_ECDSA ? "CKM_ECDSA" : "CKM_EDDSA", d->name);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with %s "
+		return kx_fail_rv(ctx, rv, "token '%s' cannot sign with %s "
 		    "keys", ctx->token.label, d->name);
 	return KS_OK;
 }
@@ -220,17 +218,16 @@ check_modulus(ks_ctx *ctx, unsigned bits)
 	CK_RV rv;
 
 	if (bits < KS_MODULUS_MIN || bits > KS_MODULUS_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "modulus %u is out of range; "
+		return kx_fail(ctx, KS_EUSAGE, "modulus %u is out of range; "
 		    "choose %d to %d bits", bits, KS_MODULUS_MIN,
 		    KS_MODULUS_MAX);
-	rv = ctx->token.mod->fn->C_GetMechanismInfo(ctx->token.slot,
-	    CKM_RSA_PKCS_KEY_PAIR_GEN, &mi);
+	rv = p11_mech_info(&ctx->token, CKM_RSA_PKCS_KEY_PAIR_GEN, &mi);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "token '%s' cannot generate RSA "
+		return kx_fail_rv(ctx, rv, "token '%s' cannot generate RSA "
 		    "keys", ctx->token.label);
 	if (mi.ulMinKeySize != 0 && mi.ulMaxKeySize != 0 &&
 	    (bits < mi.ulMinKeySize || bits > mi.ulMaxKeySize))
-		return ks_fail(ctx, KS_EUSAGE, "token '%s' generates RSA "
+		return kx_fail(ctx, KS_EUSAGE, "token '%s' generates RSA "
 		    "keys of %lu to %lu bits, not %u", ctx->token.label,
 		    (unsigned long)mi.ulMinKeySize,
 		    (unsigned long)mi.ulMaxKeySize, bits);
@@ -256,19 +253,19 @@ generate(ks_ctx *ctx, const char *label, const struct genspec *g,
 	ks_status st;
 
 	/* 1. the name, whatever the type of the pairs it has */
-	st = ks_find_pairs_typed(ctx, label, &old, &nold, 0, KS_KEY_ALL);
+	st = kx_find_pairs_typed(ctx, label, &old, &nold, 0, KS_KEY_ALL);
 	if (st != KS_OK)
 		return st;
 	for (i = 0; i < nold; i++)
-		if (ks_pair_listed(old[i]))
+		if (kx_pair_listed(old[i]))
 			nown++;
 	if (nown > 0 && !(flags & KS_GEN_REPLACE)) {
 		ks_keys_free(old, nold);
-		return ks_fail(ctx, KS_EEXIST, "key '%s' already exists on "
+		return kx_fail(ctx, KS_EEXIST, "key '%s' already exists on "
 		    "token '%s'; use --replace to replace it", label,
 		    ctx->token.label);
 	}
-	if ((st = ks_remove_leftovers(ctx, old, nold)) != KS_OK) {
+	if ((st = kx_remove_leftovers(ctx, old, nold)) != KS_OK) {
 		ks_keys_free(old, nold);
 		return st;
 	}
@@ -290,8 +287,8 @@ generate(ks_ctx *ctx, const char *label, const struct genspec *g,
 	}
 	/* 3. the old pairs */
 	for (i = 0; i < nold && st == KS_OK; i++)
-		if (ks_pair_listed(old[i]) && ks_pair_ours(old[i]))
-			st = ks_remove_pair(ctx, old[i]);
+		if (kx_pair_listed(old[i]) && kx_pair_ours(old[i]))
+			st = kx_remove_pair(ctx, old[i]);
 	ks_keys_free(old, nold);
 	return st;
 }
@@ -304,13 +301,13 @@ ks_generate(ks_ctx *ctx, const char *label, unsigned bits, ks_kind kind,
 	ks_status st;
 
 	if ((unsigned)kind > KS_KIND_ENCRYPTION)
-		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+		return kx_fail(ctx, KS_EUSAGE, "unknown key kind");
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
 	    (st = check_modulus(ctx, bits)) != KS_OK ||
-	    (st = ks_need_data_objects(ctx, "a key pair")) != KS_OK ||
+	    (st = kx_need_data_objects(ctx, "a key pair")) != KS_OK ||
 	    ((flags & KS_GEN_EXPORTABLE) &&
-	    (st = ks_need_extractable(ctx)) != KS_OK))
+	    (st = kx_need_extractable(ctx)) != KS_OK))
 		return st;
 	return generate(ctx, label, &g, kind, flags);
 }
@@ -323,16 +320,16 @@ ks_generate_ec(ks_ctx *ctx, const char *label, ks_curve curve, ks_kind kind,
 	ks_status st;
 
 	if ((unsigned)kind > KS_KIND_ENCRYPTION)
-		return ks_fail(ctx, KS_EUSAGE, "unknown key kind");
-	if ((g.ec = ks_curvedef(curve)) == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "unknown curve");
+		return kx_fail(ctx, KS_EUSAGE, "unknown key kind");
+	if ((g.ec = kx_curvedef(curve)) == NULL)
+		return kx_fail(ctx, KS_EUSAGE, "unknown curve");
 	g.bits = g.ec->bits;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_label_check(ctx, label)) != KS_OK ||
 	    (st = check_curve(ctx, g.ec, kind)) != KS_OK ||
-	    (st = ks_need_data_objects(ctx, "a key pair")) != KS_OK ||
+	    (st = kx_need_data_objects(ctx, "a key pair")) != KS_OK ||
 	    ((flags & KS_GEN_EXPORTABLE) &&
-	    (st = ks_need_extractable(ctx)) != KS_OK))
+	    (st = kx_need_extractable(ctx)) != KS_OK))
 		return st;
 	return generate(ctx, label, &g, kind, flags);
 }

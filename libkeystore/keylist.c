@@ -82,7 +82,7 @@ pairs_get(struct pairs *ps, const char *label, size_t llen,
 }
 
 void
-ks_key_free(ks_key *k)
+kx_key_free(ks_key *k)
 {
 	if (k == NULL)
 		return;
@@ -98,7 +98,7 @@ ks_keys_free(ks_key **keys, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		ks_key_free(keys[i]);
+		kx_key_free(keys[i]);
 	free(keys);
 }
 
@@ -128,7 +128,7 @@ find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
 }
 
 int
-ks_keytype_of(CK_KEY_TYPE t)
+kx_keytype_of(CK_KEY_TYPE t)
 {
 	switch (t) {
 	case CKK_RSA:
@@ -161,12 +161,12 @@ set_public(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *mod, CK_ATTRIBUTE *exp)
 
 	if (k->spki != NULL || !have(mod) || !have(exp))
 		return KS_OK;
-	st = ks_spki_from_rsa(mod->pValue, mod->ulValueLen, exp->pValue,
+	st = kx_spki_from_rsa(mod->pValue, mod->ulValueLen, exp->pValue,
 	    exp->ulValueLen, &k->spki, &k->spkilen, &k->bits);
 	if (st == KS_EINPUT)
 		return KS_OK;	/* a foreign odd key: list it without data */
 	if (st != KS_OK)
-		return ks_fail(ctx, st, "cannot encode the public key of '%s'",
+		return kx_fail(ctx, st, "cannot encode the public key of '%s'",
 		    k->label);
 	return KS_OK;
 }
@@ -179,7 +179,7 @@ set_curve(ks_key *k, CK_ATTRIBUTE *params)
 
 	if (k->curve != KS_CURVE_NONE || !have(params))
 		return;
-	d = ks_curvedef_of_params(params->pValue, params->ulValueLen);
+	d = kx_curvedef_of_params(params->pValue, params->ulValueLen);
 	if (d != NULL) {
 		k->curve = d->curve;
 		k->bits = d->bits;
@@ -195,13 +195,13 @@ set_public_ec(ks_ctx *ctx, ks_key *k, CK_ATTRIBUTE *params,
 	set_curve(k, params);
 	if (k->spki != NULL || !have(params) || !have(point))
 		return KS_OK;
-	st = ks_spki_from_ec(params->pValue, params->ulValueLen,
+	st = kx_spki_from_ec(params->pValue, params->ulValueLen,
 	    point->pValue, point->ulValueLen, &k->spki, &k->spkilen,
 	    &k->curve);
 	if (st == KS_EINPUT)
 		return KS_OK;	/* a curve we do not know: no data */
 	if (st != KS_OK)
-		return ks_fail(ctx, st, "cannot encode the public key of '%s'",
+		return kx_fail(ctx, st, "cannot encode the public key of '%s'",
 		    k->label);
 	return KS_OK;
 }
@@ -212,7 +212,7 @@ type_of(CK_ATTRIBUTE *kt)
 {
 	if (!have(kt) || kt->ulValueLen != sizeof(CK_KEY_TYPE))
 		return 0;
-	return ks_keytype_of(*(CK_KEY_TYPE *)kt->pValue);
+	return kx_keytype_of(*(CK_KEY_TYPE *)kt->pValue);
 }
 
 /* The pair's type, from the first of its objects that names one. */
@@ -236,7 +236,7 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	CK_RV rv;
 
 	if ((rv = find_class(ctx, CKO_PUBLIC_KEY, NULL, label, &h, &n)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n && st == KS_OK; i++) {
 		CK_ATTRIBUTE a[] = {
@@ -254,14 +254,14 @@ load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;	/* deleted meanwhile */
 		if (rv != CKR_OK) {
-			st = ks_fail_rv(ctx, rv, "cannot read a public key");
+			st = kx_fail_rv(ctx, rv, "cannot read a public key");
 			break;
 		}
 		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[2]) == 0)
 			continue;	/* not named the way we name pairs */
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
 		if (k == NULL) {
-			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			st = kx_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
 		set_type(k, &a[2]);
@@ -296,7 +296,7 @@ private_public(ks_ctx *ctx, ks_key *k)
 	if (rv == CKR_OK)
 		return set_public(ctx, k, &b[0], &b[1]);
 	if (rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot read the private key of "
+		return kx_fail_rv(ctx, rv, "cannot read the private key of "
 		    "'%s'", k->label);
 	return KS_OK;
 }
@@ -314,7 +314,7 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 	CK_RV rv;
 
 	if ((rv = find_class(ctx, CKO_PRIVATE_KEY, NULL, label, &h, &n)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n && st == KS_OK; i++) {
 		CK_ATTRIBUTE a[] = {
@@ -334,14 +334,14 @@ load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
-			st = ks_fail_rv(ctx, rv, "cannot read a private key");
+			st = kx_fail_rv(ctx, rv, "cannot read a private key");
 			break;
 		}
 		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[5]) == 0)
 			continue;
 		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
 		if (k == NULL) {
-			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			st = kx_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
 		set_type(k, &a[5]);
@@ -377,7 +377,7 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 	CK_RV rv;
 
 	if ((rv = find_class(ctx, CKO_DATA, KS_APP_META, label, &h, &n)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < n; i++) {
 		CK_ATTRIBUTE a[] = {
@@ -390,16 +390,16 @@ load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
-			st = ks_fail_rv(ctx, rv, "cannot read a cryptokey "
+			st = kx_fail_rv(ctx, rv, "cannot read a cryptokey "
 			    "record");
 			break;
 		}
 		if (!have(&a[0]) || !have(&a[1]) ||
-		    ks_meta_parse(val, a[1].ulValueLen, &m) != 0)
+		    kx_meta_parse(val, a[1].ulValueLen, &m) != 0)
 			continue;	/* not a record we can read: leave it */
 		k = pairs_get(ps, lab, a[0].ulValueLen, m.id, m.idlen);
 		if (k == NULL) {
-			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			st = kx_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
 		k->meta = h[i];
@@ -436,11 +436,11 @@ load_enc(ks_ctx *ctx, struct pairs *ps, const char *label)
 
 	rv = find_class(ctx, CKO_DATA, KS_APP_ENC, label, &h, &n);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	if (n > 0 && (val = malloc(KS_ENC_MAX)) == NULL) {
 		free(h);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
 	for (i = 0; i < n; i++) {
 		CK_ATTRIBUTE a[] = {
@@ -453,16 +453,16 @@ load_enc(ks_ctx *ctx, struct pairs *ps, const char *label)
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK) {
-			st = ks_fail_rv(ctx, rv, "cannot read an encrypted "
+			st = kx_fail_rv(ctx, rv, "cannot read an encrypted "
 			    "copy");
 			break;
 		}
 		if (!have(&a[0]) || !have(&a[1]) ||
-		    ks_enc_parse(val, a[1].ulValueLen, &e) != 0)
+		    kx_enc_parse(val, a[1].ulValueLen, &e) != 0)
 			continue;	/* not a copy we can read: leave it */
 		k = pairs_get(ps, lab, a[0].ulValueLen, e.id, e.idlen);
 		if (k == NULL) {
-			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			st = kx_fail(ctx, KS_EFAIL, "out of memory");
 			break;
 		}
 		k->enc = h[i];
@@ -492,7 +492,7 @@ key_cmp(const void *a, const void *b)
 }
 
 ks_status
-ks_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
+kx_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
     size_t *n, int with_spki, int types)
 {
 	struct pairs ps = { NULL, 0 };
@@ -501,7 +501,7 @@ ks_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
 
 	*keys = NULL;
 	*n = 0;
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	if ((st = load_public(ctx, &ps, label, with_spki)) != KS_OK ||
 	    (st = load_private(ctx, &ps, label, with_spki)) != KS_OK ||
@@ -514,7 +514,7 @@ ks_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
 		ks_key *k = ps.v[i];
 
 		if (k->type != 0 && (k->type & types) == 0) {
-			ks_key_free(k);
+			kx_key_free(k);
 			continue;
 		}
 		k->encrypted = k->has_enc;
@@ -534,15 +534,15 @@ ks_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
 }
 
 ks_status
-ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
+kx_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n,
     int with_spki)
 {
-	return ks_find_pairs_typed(ctx, label, keys, n, with_spki,
+	return kx_find_pairs_typed(ctx, label, keys, n, with_spki,
 	    ctx->key_types);
 }
 
 int
-ks_pair_listed(const ks_key *k)
+kx_pair_listed(const ks_key *k)
 {
 	/* an EC private object has no public point: without its public
 	 * object the pair could not be shown or checked (ks_internal.h) */
@@ -553,7 +553,7 @@ ks_pair_listed(const ks_key *k)
 }
 
 int
-ks_pair_ours(const ks_key *k)
+kx_pair_ours(const ks_key *k)
 {
 	return k->has_priv || k->has_meta || k->has_enc;
 }
@@ -565,11 +565,11 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 	size_t nall, i, kept = 0;
 	ks_status st;
 
-	if ((st = ks_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
+	if ((st = kx_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
 		return st;
 	for (i = 0; i < nall; i++) {
-		if (!ks_pair_listed(all[i])) {
-			ks_key_free(all[i]);
+		if (!kx_pair_listed(all[i])) {
+			kx_key_free(all[i]);
 			continue;
 		}
 		all[i]->uri = p11_token_uri(&ctx->token, all[i]->label,
@@ -595,25 +595,25 @@ ks_list(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
  * or be unlocked.
  */
 ks_status
-ks_remove_pair(ks_ctx *ctx, const ks_key *k)
+kx_remove_pair(ks_ctx *ctx, const ks_key *k)
 {
 	CK_RV rv;
 
 	if (k->has_pub && (rv = p11_destroy(&ctx->sess, k->pub)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot remove the public key of "
+		return kx_fail_rv(ctx, rv, "cannot remove the public key of "
 		    "'%s'", k->label);
 	if (k->has_priv && (rv = p11_destroy(&ctx->sess, k->priv)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot remove the private key of "
+		return kx_fail_rv(ctx, rv, "cannot remove the private key of "
 		    "'%s'", k->label);
 	if (k->has_enc && (rv = p11_destroy(&ctx->sess, k->enc)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot remove the encrypted copy "
+		return kx_fail_rv(ctx, rv, "cannot remove the encrypted copy "
 		    "of '%s'", k->label);
 	if (k->has_meta && (rv = p11_destroy(&ctx->sess, k->meta)) != CKR_OK &&
 	    rv != CKR_OBJECT_HANDLE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot remove the record of '%s'",
+		return kx_fail_rv(ctx, rv, "cannot remove the record of '%s'",
 		    k->label);
 	return KS_OK;
 }

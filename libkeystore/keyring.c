@@ -41,27 +41,6 @@ struct rings {
 	size_t		  n;
 };
 
-ks_status
-ks_keyring_name_check(ks_ctx *ctx, const char *name)
-{
-	size_t len, i;
-
-	if (name == NULL || (len = strlen(name)) == 0)
-		return ks_fail(ctx, KS_EUSAGE, "empty keyring name");
-	if (len > KS_KEYRING_NAME_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "keyring name is %zu bytes; at "
-		    "most %d are allowed", len, KS_KEYRING_NAME_MAX);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
-			return ks_fail(ctx, KS_EUSAGE, "keyring name '%s' has "
-			    "'%c' at byte %zu; use letters, digits, '-', '_' "
-			    "and '.'", name, isprint(c) ? c : '?', i + 1);
-	}
-	return KS_OK;
-}
-
 /* Printable ASCII, spaces allowed inside (IOS description text). */
 static int
 desc_ok(const char *v, size_t len)
@@ -173,48 +152,6 @@ kr_record_parse(const char *buf, size_t len, struct kr_record *r)
 	return 0;
 }
 
-/* Records of name (NULL: every keyring). */
-static ks_status
-find_records(ks_ctx *ctx, const char *name, CK_OBJECT_HANDLE **h, size_t *n)
-{
-	CK_OBJECT_CLASS cls = CKO_DATA;
-	char label[sizeof(KR_PREFIX_RING) + KS_KEYRING_NAME_MAX];
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_APPLICATION, KS_APP_KEYRING, sizeof(KS_APP_KEYRING) - 1 },
-		{ CKA_LABEL, label, 0 },
-	};
-	CK_RV rv;
-
-	if (name != NULL) {
-		snprintf(label, sizeof(label), "%s%s", KR_PREFIX_RING, name);
-		t[2].ulValueLen = strlen(label);
-	}
-	rv = p11_find(&ctx->sess, t, name != NULL ? 3 : 2, h, n);
-	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	return KS_OK;
-}
-
-ks_status
-kr_keyring_exists(ks_ctx *ctx, const char *name)
-{
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0;
-	ks_status st;
-
-	if (strcmp(name, KS_KEYRING_DEFAULT) == 0)
-		return KS_OK;
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
-		return st;
-	free(h);
-	if (n == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
-		    "'%s'; create it first", name, ctx->token.label);
-	return KS_OK;
-}
-
 static ks_status
 check_local(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 {
@@ -226,7 +163,7 @@ check_local(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 		    outsz);
 	if (len == 0 || len > IFNAME_MAX || len >= outsz ||
 	    !isalpha((unsigned char)in[0]) || !local_ok(in, len))
-		return ks_fail(ctx, KS_EINPUT, "local address '%s' is neither "
+		return kx_fail(ctx, KS_EINPUT, "local address '%s' is neither "
 		    "an IPv4 or IPv6 address nor an interface name", in);
 	memcpy(out, in, len + 1);
 	return KS_OK;
@@ -247,29 +184,29 @@ ks_keyring_create(ks_ctx *ctx, const char *name, const char *description,
 	CK_RV rv;
 	int len;
 
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_keyring_name_check(ctx, name)) != KS_OK)
 		return st;
 	if (strcmp(name, KS_KEYRING_DEFAULT) == 0)
-		return ks_fail(ctx, KS_EEXIST, "keyring 'default' (the pubkey "
+		return kx_fail(ctx, KS_EEXIST, "keyring 'default' (the pubkey "
 		    "chain) always exists");
 	memset(&r, 0, sizeof(r));
 	if (description != NULL && !desc_ok(description, strlen(description)))
-		return ks_fail(ctx, KS_EINPUT, "description must be 1 to %d "
+		return kx_fail(ctx, KS_EINPUT, "description must be 1 to %d "
 		    "printable characters", KS_KEYRING_DESC_MAX);
 	if (description != NULL)
 		memcpy(r.description, description, strlen(description) + 1);
 	if (local_address != NULL && (st = check_local(ctx, local_address,
 	    r.local_address, sizeof(r.local_address))) != KS_OK)
 		return st;
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
+	if ((st = kr_find_records(ctx, name, &h, &n)) != KS_OK)
 		return st;
 	free(h);
 	if (n > 0)
-		return ks_fail(ctx, KS_EEXIST, "keyring '%s' already exists on "
+		return kx_fail(ctx, KS_EEXIST, "keyring '%s' already exists on "
 		    "token '%s'", name, ctx->token.label);
 	if ((len = kr_record_encode(&r, value, sizeof(value))) < 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot encode keyring '%s'",
+		return kx_fail(ctx, KS_EFAIL, "cannot encode keyring '%s'",
 		    name);
 	snprintf(label, sizeof(label), "%s%s", KR_PREFIX_RING, name);
 	CK_ATTRIBUTE t[] = {
@@ -281,13 +218,13 @@ ks_keyring_create(ks_ctx *ctx, const char *name, const char *description,
 		{ CKA_VALUE, value, (CK_ULONG)len },
 	};
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &obj);
-	if (ks_rv_template_refused(rv))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' keeps no public data "
+	if (kx_rv_template_refused(rv))
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' keeps no public data "
 		    "objects, and keyring '%s' is one (%s): keep keyrings on a "
 		    "token that does", ctx->token.label, name,
 		    p11_rv_name(rv));
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot store keyring '%s' on token "
+		return kx_fail_rv(ctx, rv, "cannot store keyring '%s' on token "
 		    "'%s'", name, ctx->token.label);
 	return KS_OK;
 }
@@ -301,7 +238,7 @@ destroy_entries(ks_ctx *ctx, struct ks_peers *ps, size_t *removed)
 	for (i = 0; i < ps->n; i++) {
 		rv = p11_destroy(&ctx->sess, ps->v[i]->h);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
-			return ks_fail_rv(ctx, rv, "cannot remove '%s'",
+			return kx_fail_rv(ctx, rv, "cannot remove '%s'",
 			    ps->v[i]->label);
 		(*removed)++;
 	}
@@ -318,19 +255,19 @@ ks_keyring_delete(ks_ctx *ctx, const char *name, size_t *removed)
 	CK_RV rv;
 
 	*removed = 0;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_keyring_name_check(ctx, name)) != KS_OK)
 		return st;
 	if (strcmp(name, KS_KEYRING_DEFAULT) == 0)
-		return ks_fail(ctx, KS_EPERM, "keyring 'default' (the pubkey "
+		return kx_fail(ctx, KS_EPERM, "keyring 'default' (the pubkey "
 		    "chain) cannot be deleted; remove its entries one by one");
-	if ((st = find_records(ctx, name, &h, &n)) != KS_OK)
+	if ((st = kr_find_records(ctx, name, &h, &n)) != KS_OK)
 		return st;
 	if ((st = kr_pubkeys_scan(ctx, name, &ps)) != KS_OK ||
 	    (st = kr_psks_scan(ctx, name, &ps)) != KS_OK)
 		goto out;
 	if (n == 0 && ps.n == 0) {
-		st = ks_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token '%s'",
+		st = kx_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token '%s'",
 		    name, ctx->token.label);
 		goto out;
 	}
@@ -339,7 +276,7 @@ ks_keyring_delete(ks_ctx *ctx, const char *name, size_t *removed)
 	for (i = 0; i < n; i++) {
 		rv = p11_destroy(&ctx->sess, h[i]);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID) {
-			st = ks_fail_rv(ctx, rv, "cannot remove keyring '%s'",
+			st = kx_fail_rv(ctx, rv, "cannot remove keyring '%s'",
 			    name);
 			break;
 		}
@@ -418,7 +355,7 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	CK_RV rv;
 
 	if ((rv = kr_read_attrs(ctx, h, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read an object on token "
+		return kx_fail_rv(ctx, rv, "cannot read an object on token "
 		    "'%s'", ctx->token.label);
 	if (!kr_attr_have(&a[0]) || a[0].ulValueLen <= plen)
 		return KS_OK;
@@ -431,7 +368,7 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	    kr_record_parse(val, a[1].ulValueLen, &rec) != 0)
 		memset(&rec, 0, sizeof(rec));	/* list it, without details */
 	if ((r = rings_get(rs, lab + plen)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	r->has_record = 1;
 	r->h = h;
 	r->uri = p11_token_uri(&ctx->token, lab, NULL, 0);
@@ -439,7 +376,7 @@ load_record(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct rings *rs)
 	    (r->description = dup_or_null(rec.description)) == NULL) ||
 	    (rec.local_address[0] != '\0' &&
 	    (r->local_address = dup_or_null(rec.local_address)) == NULL))
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	return KS_OK;
 }
 
@@ -453,7 +390,7 @@ attach(ks_ctx *ctx, struct ks_peers *ps, struct rings *rs)
 	for (i = 0; i < ps->n; i++) {
 		if ((r = rings_get(rs, ps->v[i]->keyring)) == NULL ||
 		    kr_peers_push(&r->peers, ps->v[i]) != 0)
-			return ks_fail(ctx, KS_EFAIL, "out of memory");
+			return kx_fail(ctx, KS_EFAIL, "out of memory");
 		ps->v[i] = NULL;
 	}
 	return KS_OK;
@@ -486,7 +423,7 @@ keep_only(ks_ctx *ctx, struct rings *rs, const char *name)
 	}
 	rs->n = kept;
 	if (kept == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
+		return kx_fail(ctx, KS_ENOTFOUND, "no keyring '%s' on token "
 		    "'%s'", name, ctx->token.label);
 	return KS_OK;
 }
@@ -503,15 +440,15 @@ ks_keyring_list(ks_ctx *ctx, const char *name, ks_keyring ***rings,
 
 	*rings = NULL;
 	*n = 0;
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	if (name != NULL && (st = ks_keyring_name_check(ctx, name)) != KS_OK)
 		return st;
 	if (rings_get(&rs, KS_KEYRING_DEFAULT) == NULL) {
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
 	}
-	if ((st = find_records(ctx, NULL, &h, &nh)) != KS_OK)
+	if ((st = kr_find_records(ctx, NULL, &h, &nh)) != KS_OK)
 		goto out;
 	for (i = 0; i < nh && st == KS_OK; i++)
 		st = load_record(ctx, h[i], &rs);

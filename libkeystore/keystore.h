@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-/* Status values double as the tools' exit codes. */
+/* What a call came to; the values double as the tools' exit codes. */
 typedef enum ks_status {
 	KS_OK = 0,
 	KS_EFAIL = 1,		/* other failure */
@@ -29,10 +29,11 @@ typedef enum ks_status {
 	KS_ETOKEN = 8		/* token or module failure */
 } ks_status;
 
+/* What a key pair is for (IOS "usage-keys" splits the two). */
 typedef enum ks_usage {
 	KS_USAGE_GENERAL = 0,	/* sign and decrypt */
-	KS_USAGE_SIGNATURE,
-	KS_USAGE_ENCRYPTION
+	KS_USAGE_SIGNATURE,	/* sign only */
+	KS_USAGE_ENCRYPTION	/* decrypt (RSA) or key agreement (EC) only */
 } ks_usage;
 
 /* What "generate" creates under one name. */
@@ -43,11 +44,12 @@ typedef enum ks_kind {
 	KS_KIND_ENCRYPTION	/* an encryption pair only */
 } ks_kind;
 
-/* Key types (a mask for ks_ctx_set_key_types). */
+/* Key types; bits of the mask of ks_ctx_set_key_types. */
 typedef enum ks_keytype {
-	KS_KEY_RSA = 0x01,
-	KS_KEY_EC = 0x02	/* CKK_EC and CKK_EC_EDWARDS */
+	KS_KEY_RSA = 0x01,	/* RSA pairs */
+	KS_KEY_EC = 0x02	/* EC and Ed25519 pairs (CKK_EC, CKK_EC_EDWARDS) */
 } ks_keytype;
+/* Every key type (the mask ks_ctx_set_key_types starts with). */
 #define KS_KEY_ALL	(KS_KEY_RSA | KS_KEY_EC)
 
 /* EC curves; KS_CURVE_NONE for RSA keys and curves we do not know. */
@@ -59,8 +61,13 @@ typedef enum ks_curve {
 	KS_CURVE_ED25519	/* CKK_EC_EDWARDS, RFC 8410 */
 } ks_curve;
 
-#define KS_GEN_EXPORTABLE	0x01	/* CKA_EXTRACTABLE=TRUE */
-#define KS_GEN_REPLACE		0x02	/* replace an existing name */
+/* Flags of ks_generate and ks_generate_ec (a bit mask). */
+enum ks_gen_flags {
+	KS_GEN_EXPORTABLE = 0x01,	/* the private key may be exported and
+					 * moved (CKA_EXTRACTABLE=TRUE) */
+	KS_GEN_REPLACE = 0x02		/* replace the pairs of an existing
+					 * name instead of refusing */
+};
 
 #define KS_MODULUS_MIN		1024
 #define KS_MODULUS_MAX		16384
@@ -79,8 +86,13 @@ typedef ks_status (*ks_secret_fn)(void *arg, const char *prompt, char *buf,
 
 /* Context ---------------------------------------------------------------- */
 
+/* A new context: no module loaded, no token open yet. */
 ks_status	 ks_ctx_new(ks_ctx **ctx);
+/* Close the session, unload the module, release the locks, free; NULL is
+ * allowed. */
 void		 ks_ctx_free(ks_ctx *ctx);
+/* The one-line explanation of the last failure ("unknown error" when
+ * none was recorded). */
 const char	*ks_ctx_error(const ks_ctx *ctx);
 /*
  * 1 when the last failure was the module saying that the token, its device
@@ -93,7 +105,7 @@ int		 ks_ctx_token_lost(const ks_ctx *ctx);
 /* Record a failure (for callbacks such as the PIN reader); returns st. */
 ks_status	 ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *msg);
 
-/* NULL: module discovery through p11-kit. */
+/* The PKCS#11 module to load; NULL: module discovery through p11-kit. */
 ks_status	 ks_ctx_set_module(ks_ctx *ctx, const char *path);
 /*
  * A string the module named by ks_ctx_set_module gets in C_Initialize's
@@ -104,34 +116,45 @@ ks_status	 ks_ctx_set_module_init_args(ks_ctx *ctx, const char *args);
 /* An RFC 7512 URI ("pkcs11:token=vpn-gw") or a token label; NULL: the only
  * token there is. */
 ks_status	 ks_ctx_set_token(ks_ctx *ctx, const char *spec);
-/* pin-source / pin-value attributes of the token URI (NULL when absent). */
+/* The pin-source attribute of the token URI (NULL when absent). */
 const char	*ks_ctx_uri_pin_source(const ks_ctx *ctx);
+/* The pin-value attribute of the token URI (NULL when absent). */
 const char	*ks_ctx_uri_pin_value(const ks_ctx *ctx);
 /* The PIN at login: fn when set (it may use the URI's pin-value), else
  * the URI's pin-value. */
 void		 ks_ctx_set_pin_fn(ks_ctx *ctx, ks_secret_fn fn, void *arg);
 
-#define KS_OPEN_LOGIN	0x01
-/* A state-changing command: a read/write session, and the token's lock
- * held until ks_ctx_free (waits at most CRYPTOKEY_LOCK_TIMEOUT seconds).
- * Without it the session is read-only and no token lock is taken. */
-#define KS_OPEN_WRITE	0x02
+/* Flags of ks_ctx_open (a bit mask). */
+enum ks_open_flags {
+	KS_OPEN_LOGIN = 0x01,	/* log in as the user (the PIN as
+				 * ks_ctx_set_pin_fn says) */
+	KS_OPEN_WRITE = 0x02	/* a state-changing command: a read/write
+				 * session, and the token's lock held until
+				 * ks_ctx_free (waits at most
+				 * CRYPTOKEY_LOCK_TIMEOUT seconds); without
+				 * it the session is read-only and no token
+				 * lock is taken */
+};
 /* Load the module, find the token, open a session, log in if asked. */
 ks_status	 ks_ctx_open(ks_ctx *ctx, int flags);
 /* Called once when a lock wait passes one second; what names the token. */
 typedef void (*ks_wait_fn)(void *arg, const char *what);
+/* Who is told that ks_ctx_open waits for the token's lock. */
 void		 ks_ctx_set_wait_fn(ks_ctx *ctx, ks_wait_fn fn, void *arg);
 
+/* The file name of the open token's module, else the one set. */
 const char	*ks_ctx_module_path(const ks_ctx *ctx);
+/* The label of the open token, NULL before ks_ctx_open. */
 const char	*ks_ctx_token_label(const ks_ctx *ctx);
+/* The pkcs11: URI of the open token. */
 const char	*ks_ctx_token_uri(const ks_ctx *ctx);
 
 /* Token capabilities ----------------------------------------------------- */
 
 /* A capability only a probe can tell (see ks_token_caps). */
-#define KS_CAP_UNKNOWN	(-1)
-#define KS_CAP_NO	0
-#define KS_CAP_YES	1
+#define KS_CAP_UNKNOWN	(-1)	/* not probed */
+#define KS_CAP_NO	0	/* probed: the token refused */
+#define KS_CAP_YES	1	/* probed: the token did it */
 
 /*
  * What the token can do, as it says itself: token flags, and the info of
@@ -169,7 +192,10 @@ typedef struct ks_caps {
 	int		extractable;	/* KS_CAP_*: CKA_EXTRACTABLE keys */
 } ks_caps;
 
-#define KS_CAPS_PROBE	0x01
+/* Flags of ks_token_caps (a bit mask). */
+enum ks_caps_flags {
+	KS_CAPS_PROBE = 0x01	/* try what no mechanism tells (see ks_caps) */
+};
 /* Fill caps for the context's open token. */
 ks_status	 ks_token_caps(ks_ctx *ctx, int flags, ks_caps *caps);
 
@@ -181,7 +207,9 @@ ks_status	 ks_token_caps(ks_ctx *ctx, int flags, ks_caps *caps);
  * ks_embedded_dir() resolves $CRYPTOKEY_DIR, else /var/lib/cryptokey for
  * root, else $XDG_DATA_HOME/cryptokey (~/.local/share/cryptokey).
  */
+/* The embedded token's directory, as above, into buf. */
 ks_status	 ks_embedded_dir(char *buf, size_t bufsz);
+/* 1 when dir holds an embedded token (its softhsm2.conf). */
 int		 ks_embedded_exists(const char *dir);
 /* Point SoftHSM2 at dir's softhsm2.conf (replacing any SOFTHSM2_CONF: the
  * embedded PIN must not be offered to another token). */
@@ -203,6 +231,11 @@ ks_status	 ks_default_label(char *buf, size_t bufsz);
 /* KS_OK when label may name a key; else KS_EUSAGE with a reason. */
 ks_status	 ks_label_check(ks_ctx *ctx, const char *label);
 
+/*
+ * Generate RSA pairs of bits (KS_MODULUS_MIN to KS_MODULUS_MAX) as kind
+ * under label; flags are enum ks_gen_flags.  An existing name is KS_EEXIST
+ * unless KS_GEN_REPLACE.
+ */
 ks_status	 ks_generate(ks_ctx *ctx, const char *label, unsigned bits,
 		    ks_kind kind, int flags);
 /*
@@ -232,19 +265,21 @@ void		 ks_ctx_set_key_types(ks_ctx *ctx, int types);
 /* Key pairs on the token, by name (NULL: all), sorted by name then usage. */
 ks_status	 ks_list(ks_ctx *ctx, const char *label, ks_key ***keys,
 		    size_t *n);
+/* Free what ks_list returned. */
 void		 ks_keys_free(ks_key **keys, size_t n);
 
-const char	*ks_key_label(const ks_key *k);
-ks_usage	 ks_key_usage(const ks_key *k);
+const char	*ks_key_label(const ks_key *k);	/* the key's name */
+ks_usage	 ks_key_usage(const ks_key *k);	/* what the pair is for */
 const char	*ks_usage_name(ks_usage u);	/* "general", ... */
 const char	*ks_usage_words(ks_usage u);	/* IOS: "General Purpose Key" */
-unsigned	 ks_key_bits(const ks_key *k);
-ks_keytype	 ks_key_type(const ks_key *k);
+unsigned	 ks_key_bits(const ks_key *k);	/* modulus or curve size */
+ks_keytype	 ks_key_type(const ks_key *k);	/* RSA or EC */
 ks_curve	 ks_key_curve(const ks_key *k);	/* EC keys */
+/* CKA_ID of the pair (*len bytes). */
 const unsigned char *ks_key_id(const ks_key *k, size_t *len);
-int		 ks_key_exportable(const ks_key *k);
-int		 ks_key_encrypted(const ks_key *k);
-int		 ks_key_locked(const ks_key *k);
+int		 ks_key_exportable(const ks_key *k);	/* CKA_EXTRACTABLE */
+int		 ks_key_encrypted(const ks_key *k);	/* has an encrypted copy */
+int		 ks_key_locked(const ks_key *k);	/* only the copy is left */
 /* Created or imported at; 0 when cryptokey did not record it. */
 time_t		 ks_key_created(const ks_key *k);
 /* DER SubjectPublicKeyInfo. */
@@ -307,9 +342,17 @@ typedef enum ks_cipher {
 	KS_CIPHER_DES		/* BEGIN RSA PRIVATE KEY, DES-CBC (legacy) */
 } ks_cipher;
 
-#define KS_EXPORT_PUBLIC	0x01	/* public keys only, no passphrase */
-#define KS_IMPORT_EXPORTABLE	KS_GEN_EXPORTABLE
-#define KS_IMPORT_REPLACE	KS_GEN_REPLACE
+/* Flags of ks_export (a bit mask). */
+enum ks_export_flags {
+	KS_EXPORT_PUBLIC = 0x01		/* public keys only, no passphrase */
+};
+/* Flags of ks_import (a bit mask), as for ks_generate. */
+enum ks_import_flags {
+	KS_IMPORT_EXPORTABLE = KS_GEN_EXPORTABLE, /* the imported private key
+						   * stays exportable */
+	KS_IMPORT_REPLACE = KS_GEN_REPLACE	/* replace the pairs of an
+						 * existing name */
+};
 #define KS_PEM_MAX		(256 * 1024)	/* largest input import takes */
 #define KS_PASSPHRASE_MIN	4
 
@@ -335,7 +378,6 @@ ks_status	 ks_export(ks_ctx *ctx, const char *label, ks_cipher cipher,
 ks_status	 ks_import(ks_ctx *ctx, const char *label, const char *pem,
 		    size_t len, ks_kind kind, int flags, ks_secret_fn passfn,
 		    void *passarg);
-/* (end export and import) */
 
 /* Protected keys and move ------------------------------------------------ */
 
@@ -343,28 +385,41 @@ ks_status	 ks_import(ks_ctx *ctx, const char *label, const char *pem,
  * Encrypted = the token also holds an encrypted copy of the private key,
  * wrapped under a key derived from a passphrase; locked = the usable
  * private key object is gone and only the copy is left (IOS "crypto key
- * encrypt/decrypt/lock/unlock rsa").  label NULL: every pair cryptokey
- * manages on the token (not for decrypt).  passfn is asked once per call.
- * *done counts the pairs changed; a wrong passphrase is KS_EAUTH with
- * nothing changed.
+ * encrypt/decrypt/lock/unlock rsa").  In the four calls below, label NULL
+ * is every pair cryptokey manages on the token (not for ks_decrypt);
+ * passfn is asked once per call; *done counts the pairs changed; a wrong
+ * passphrase is KS_EAUTH with nothing changed.
  */
-/* kdf: "pbkdf2[:ITERATIONS]" (default, 600000) or "scrypt[:N:r:p]";
- * KS_EPERM for a key that is not exportable or is locked, KS_EEXIST when
- * label's pairs are all encrypted already. */
+
+/*
+ * Give label's pairs an encrypted copy.  kdf: "pbkdf2[:ITERATIONS]"
+ * (default, 600000) or "scrypt[:N:r:p]"; KS_EPERM for a key that is not
+ * exportable or is locked, KS_EEXIST when label's pairs are all encrypted
+ * already.
+ */
 ks_status	 ks_encrypt(ks_ctx *ctx, const char *label, const char *kdf,
 		    ks_secret_fn passfn, void *passarg, size_t *done);
 /* Leave label's pairs plain (unlocking a locked one first). */
 ks_status	 ks_decrypt(ks_ctx *ctx, const char *label,
 		    ks_secret_fn passfn, void *passarg);
-/* Check the copy by its key ID and public key fingerprint only, without a
- * passphrase (for locking at boot). */
-#define KS_LOCK_NO_PASSPHRASE	0x01
+/* Flags of ks_lock (a bit mask). */
+enum ks_lock_flags {
+	KS_LOCK_NO_PASSPHRASE = 0x01	/* check the copy by its key ID and
+					 * public key fingerprint only, without
+					 * a passphrase (for locking at boot) */
+};
+/* Remove the usable private key of encrypted pairs, keeping the copy. */
 ks_status	 ks_lock(ks_ctx *ctx, const char *label, int flags,
 		    ks_secret_fn passfn, void *passarg, size_t *done);
+/* Make the usable private key again from the encrypted copy. */
 ks_status	 ks_unlock(ks_ctx *ctx, const char *label,
 		    ks_secret_fn passfn, void *passarg, size_t *done);
 
-#define KS_MOVE_NON_EXPORTABLE	0x01	/* the destination key is not */
+/* Flags of ks_move (a bit mask). */
+enum ks_move_flags {
+	KS_MOVE_NON_EXPORTABLE = 0x01	/* the destination key is not
+					 * exportable */
+};
 /*
  * Move label's pairs (private and public key, record, encrypted copy) from
  * the token of src to the token of dst, both open and logged in: copy,
@@ -377,7 +432,6 @@ ks_status	 ks_move(ks_ctx *src, ks_ctx *dst, const char *label,
 /* Make label's pairs non-exportable in place (irreversible). */
 ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 		    size_t *done);
-/* (end protected keys and move) */
 
 /* Keyrings and the pubkey chain ------------------------------------------ */
 
@@ -395,20 +449,28 @@ ks_status	 ks_make_non_exportable(ks_ctx *ctx, const char *label,
 #define KS_PSK_MAX		256	/* longest pre-shared key, bytes */
 #define KS_KEYSTRING_MAX	65536	/* longest key-string text, bytes */
 
-typedef enum ks_peer_by { KS_PEER_ADDRESS = 0, KS_PEER_HOSTNAME, KS_PEER_NAME } ks_peer_by;
+/* How a keyring entry names its peer. */
+typedef enum ks_peer_by {
+	KS_PEER_ADDRESS = 0,	/* an IPv4 or IPv6 address (PSKs: /mask) */
+	KS_PEER_HOSTNAME,	/* an FQDN */
+	KS_PEER_NAME		/* IOS named-key: the peer's FQDN identity */
+} ks_peer_by;
 
-/* The RSA or EC public key (DER SubjectPublicKeyInfo, allocated, free()) of a
- * peer in keyring (NULL: "default"), found by address, hostname or name.
- * usage KS_USAGE_SIGNATURE finds a signature or general-purpose key. */
-ks_status ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen);
 /*
- * More on ks_keyring_peer_key: KS_USAGE_ENCRYPTION finds an encryption or
- * general-purpose key, KS_USAGE_GENERAL any key (a general one first).
- * An address matches keys added by that address; a hostname or name
- * matches keys added by hostname or by name (both are the peer's FQDN
- * identity).  KS_ENOTFOUND when there is none.
+ * The RSA or EC public key (DER SubjectPublicKeyInfo, allocated, free())
+ * of a peer in keyring (NULL: "default"), found by address, hostname or
+ * name.  usage KS_USAGE_SIGNATURE finds a signature or general-purpose
+ * key, KS_USAGE_ENCRYPTION an encryption or general-purpose key,
+ * KS_USAGE_GENERAL any key (a general one first).  An address matches
+ * keys added by that address; a hostname or name matches keys added by
+ * hostname or by name (both are the peer's FQDN identity).  KS_ENOTFOUND
+ * when there is none.
  */
+ks_status	 ks_keyring_peer_key(ks_ctx *ctx, const char *keyring,
+		    ks_peer_by by, const char *id, ks_usage usage,
+		    unsigned char **spki, size_t *spkilen);
 
+/* What a keyring entry holds. */
 typedef enum ks_peer_kind {
 	KS_PEER_PUBKEY = 0,	/* IOS rsa-pubkey / addressed-key / named-key */
 	KS_PEER_PSK		/* IOS pre-shared-key / crypto isakmp key */
@@ -440,6 +502,8 @@ ks_status	 ks_keystring_parse(ks_ctx *ctx, const char *text, size_t len,
 ks_status	 ks_pubkey_pem_parse(ks_ctx *ctx, const char *text, size_t len,
 		    unsigned char **spki, size_t *spkilen);
 
+/* A new keyring (KS_EEXIST when name is taken); description and
+ * local_address may be NULL. */
 ks_status	 ks_keyring_create(ks_ctx *ctx, const char *name,
 		    const char *description, const char *local_address);
 /* Remove a keyring with its entries; *removed counts entries. */
@@ -448,52 +512,58 @@ ks_status	 ks_keyring_delete(ks_ctx *ctx, const char *name,
 /* Keyrings with their entries ("default" first), or only name's. */
 ks_status	 ks_keyring_list(ks_ctx *ctx, const char *name,
 		    ks_keyring ***rings, size_t *n);
+/* Free what ks_keyring_list returned. */
 void		 ks_keyrings_free(ks_keyring **rings, size_t n);
 
-const char	*ks_keyring_name(const ks_keyring *r);
+const char	*ks_keyring_name(const ks_keyring *r);	/* the keyring's name */
 const char	*ks_keyring_description(const ks_keyring *r);	/* or NULL */
 const char	*ks_keyring_local_address(const ks_keyring *r);	/* or NULL */
 /* pkcs11: URI of the keyring's record; NULL for "default". */
 const char	*ks_keyring_uri(const ks_keyring *r);
 /* 1 when entries exist whose keyring record is missing. */
 int		 ks_keyring_orphaned(const ks_keyring *r);
-size_t		 ks_keyring_count(const ks_keyring *r);
+size_t		 ks_keyring_count(const ks_keyring *r);	/* its entries */
 /* Entries sorted by kind, match, identity and usage. */
 const ks_peer	*ks_keyring_entry(const ks_keyring *r, size_t i);
 
-ks_peer_kind	 ks_peer_kind_of(const ks_peer *p);
-ks_peer_by	 ks_peer_match(const ks_peer *p);
+ks_peer_kind	 ks_peer_kind_of(const ks_peer *p);	/* key or PSK */
+ks_peer_by	 ks_peer_match(const ks_peer *p);	/* how it names the peer */
 const char	*ks_peer_id(const ks_peer *p);		/* normal form */
 const char	*ks_peer_label(const ks_peer *p);	/* CKA_LABEL */
+/* CKA_ID of the entry's object (*len bytes). */
 const unsigned char *ks_peer_key_id(const ks_peer *p, size_t *len);
-const char	*ks_peer_uri(const ks_peer *p);
-/* Public keys only (PSKs: general, 0, NULL). */
-ks_usage	 ks_peer_usage(const ks_peer *p);
-unsigned	 ks_peer_bits(const ks_peer *p);
-ks_keytype	 ks_peer_key_type(const ks_peer *p);
+const char	*ks_peer_uri(const ks_peer *p);	/* pkcs11: URI of the object */
+/* Public keys only (PSKs: general, 0, NULL): */
+ks_usage	 ks_peer_usage(const ks_peer *p);	/* what the key is for */
+unsigned	 ks_peer_bits(const ks_peer *p);	/* modulus or curve size */
+ks_keytype	 ks_peer_key_type(const ks_peer *p);	/* RSA or EC */
 ks_curve	 ks_peer_curve(const ks_peer *p);	/* EC keys */
+/* DER SubjectPublicKeyInfo (*len bytes). */
 const unsigned char *ks_peer_spki(const ks_peer *p, size_t *len);
 char		*ks_peer_public_pem(const ks_peer *p);	/* allocated */
 /* PSKs only: the flags as read back from the token. */
-int		 ks_peer_sensitive(const ks_peer *p);
-int		 ks_peer_extractable(const ks_peer *p);
+int		 ks_peer_sensitive(const ks_peer *p);	/* CKA_SENSITIVE */
+int		 ks_peer_extractable(const ks_peer *p);	/* CKA_EXTRACTABLE */
 
-/* id is normalised here; the keyring must exist (KS_ENOTFOUND); an entry
- * that overlaps (same peer, same or general usage) is KS_EEXIST. */
+/* Add a peer's public key; id is normalised here; the keyring must exist
+ * (KS_ENOTFOUND); an entry that overlaps (same peer, same or general
+ * usage) is KS_EEXIST. */
 ks_status	 ks_keyring_add_pubkey(ks_ctx *ctx, const char *keyring,
 		    ks_peer_by by, const char *id, ks_usage usage,
 		    const unsigned char *spki, size_t spkilen);
 /* Every public key of the peer (all usages); *removed counts them. */
 ks_status	 ks_keyring_del_pubkey(ks_ctx *ctx, const char *keyring,
 		    ks_peer_by by, const char *id, size_t *removed);
-/* by: KS_PEER_ADDRESS (a mask allowed) or KS_PEER_HOSTNAME. */
+/* Add a pre-shared key for the peer in keyring; by:
+ * KS_PEER_ADDRESS (a mask allowed) or KS_PEER_HOSTNAME. */
 ks_status	 ks_keyring_add_psk(ks_ctx *ctx, const char *keyring,
 		    ks_peer_by by, const char *id, const unsigned char *psk,
 		    size_t psklen);
+/* Remove the pre-shared key of the peer; KS_ENOTFOUND when none. */
 ks_status	 ks_keyring_del_psk(ks_ctx *ctx, const char *keyring,
 		    ks_peer_by by, const char *id);
 
-/* The IKE prf keyed by a pre-shared key, computed on the token. */
+/* The IKE prf keyed by a pre-shared key, computed on the token: its hash. */
 typedef enum ks_hmac {
 	KS_HMAC_MD5 = 0,	/* CKM_MD5_HMAC, 16 bytes */
 	KS_HMAC_SHA1,		/* CKM_SHA_1_HMAC, 20 */
@@ -518,8 +588,6 @@ ks_status	 ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring,
 /* KS_OK when keyring (NULL: "default", which always exists) is on the
  * token; else KS_ENOTFOUND with a message naming it. */
 ks_status	 ks_keyring_exists(ks_ctx *ctx, const char *keyring);
-
-/* (end keyrings) */
 
 #ifdef __cplusplus
 }

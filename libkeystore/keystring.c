@@ -50,9 +50,9 @@ bad_char(ks_ctx *ctx, const struct scan *s)
 	size_t col = s->pos - s->linestart + 1;
 
 	if (c > ' ' && c < 0x7f)
-		return ks_fail(ctx, KS_EINPUT, "key-string line %u, column %zu: "
+		return kx_fail(ctx, KS_EINPUT, "key-string line %u, column %zu: "
 		    "'%c' is not a hexadecimal digit", s->line, col, c);
-	return ks_fail(ctx, KS_EINPUT, "key-string line %u, column %zu: byte "
+	return kx_fail(ctx, KS_EINPUT, "key-string line %u, column %zu: byte "
 	    "0x%02X is not a hexadecimal digit", s->line, col, c);
 }
 
@@ -74,17 +74,17 @@ scan_hex(ks_ctx *ctx, struct scan *s, unsigned char *buf, size_t *ndigits)
 		if (is_space(c))
 			continue;
 		if (quit)
-			return ks_fail(ctx, KS_EINPUT, "key-string line %u: text "
+			return kx_fail(ctx, KS_EINPUT, "key-string line %u: text "
 			    "after 'quit'", s->line);
 		if (at_quit(s)) {
 			quit = 1;
 			s->pos += 3;
 			continue;
 		}
-		if ((v = ks_hexval(c)) < 0)
+		if ((v = kx_hexval(c)) < 0)
 			return bad_char(ctx, s);
 		if (n / 2 >= KR_SPKI_MAX)
-			return ks_fail(ctx, KS_EINPUT, "key-string is longer "
+			return kx_fail(ctx, KS_EINPUT, "key-string is longer "
 			    "than %d bytes; a public key is shorter",
 			    KR_SPKI_MAX);
 		if (n % 2 == 0)
@@ -110,20 +110,20 @@ ks_keystring_parse(ks_ctx *ctx, const char *text, size_t len,
 	*spki = NULL;
 	*spkilen = 0;
 	if (len > KS_KEYSTRING_MAX)
-		return ks_fail(ctx, KS_EINPUT, "key-string text is %zu bytes; "
+		return kx_fail(ctx, KS_EINPUT, "key-string text is %zu bytes; "
 		    "at most %d are read", len, KS_KEYSTRING_MAX);
 	memset(&s, 0, sizeof(s));
 	s.text = text;
 	s.len = len;
 	s.line = 1;
 	if ((buf = malloc(KR_SPKI_MAX)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	if ((st = scan_hex(ctx, &s, buf, &ndigits)) != KS_OK)
 		goto out;
 	if (ndigits == 0)
-		st = ks_fail(ctx, KS_EINPUT, "key-string has no hex digits");
+		st = kx_fail(ctx, KS_EINPUT, "key-string has no hex digits");
 	else if (ndigits % 2 != 0)
-		st = ks_fail(ctx, KS_EINPUT, "key-string has an odd number of "
+		st = kx_fail(ctx, KS_EINPUT, "key-string has an odd number of "
 		    "hex digits (%zu); every byte is two digits", ndigits);
 	else
 		st = kr_spki_check(ctx, buf, ndigits / 2, "the key-string",

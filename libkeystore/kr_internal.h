@@ -1,6 +1,10 @@
 /*
  * kr_internal.h -- what the keyring files of libkeystore share (keyring.c,
- * peer.c, peerid.c, peerkey.c, psk.c, peerspki.c, keystring.c).
+ * krname.c, peer.c, peerid.c, peerkey.c, psk.c, peerspki.c, keystring.c).
+ *
+ * Who calls whom, downward only: keyring.c (create, delete, list) calls
+ * peerkey.c and psk.c for the entries; all three call krname.c (names,
+ * existence) and peer.c, peerid.c (entries, labels, identities).
  *
  * Objects on the token (see the comment at the top of each file):
  *	keyring record	CKO_DATA, CKA_APPLICATION "cryptokey-keyring",
@@ -70,6 +74,11 @@ int		 kr_record_encode(const struct kr_record *r, char *buf,
 		    size_t bufsz);
 int		 kr_record_parse(const char *buf, size_t len,
 		    struct kr_record *r);
+
+/* krname.c */
+/* The records of keyring name (NULL: every keyring); *h allocated. */
+ks_status	 kr_find_records(ks_ctx *ctx, const char *name,
+		    CK_OBJECT_HANDLE **h, size_t *n);
 /* KS_OK when the keyring may take entries: "default" or a record. */
 ks_status	 kr_keyring_exists(ks_ctx *ctx, const char *name);
 

@@ -1,5 +1,9 @@
 /*
  * ks_internal.h -- what libkeystore's files share and nobody else sees.
+ *
+ * ks_ names the public API (keystore.h, libkeystore.map); the functions
+ * the library's files share are kx_ (kr_ for the keyring files,
+ * kr_internal.h), so that a name says whether it is exported.
  */
 #ifndef KS_INTERNAL_H
 #define KS_INTERNAL_H
@@ -76,26 +80,26 @@ struct ks_key {
 /* caps.c: capabilities tried before a verb touches the token */
 /* KS_OK when the token keeps private token data objects (one is created
  * and destroyed); else KS_ETOKEN, saying that what needs them. */
-ks_status	 ks_need_data_objects(ks_ctx *ctx, const char *what);
+ks_status	 kx_need_data_objects(ks_ctx *ctx, const char *what);
 /* KS_OK unless the token refuses a sensitive, extractable private key
  * (a session pair is tried); then KS_EPERM. */
-ks_status	 ks_need_extractable(ks_ctx *ctx);
+ks_status	 kx_need_extractable(ks_ctx *ctx);
 /* rv is the token refusing a template (an attribute or its value). */
-int		 ks_rv_template_refused(CK_RV rv);
+int		 kx_rv_template_refused(CK_RV rv);
 
 /* ctx.c */
-ks_status	 ks_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
+ks_status	 kx_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
-ks_status	 ks_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
+ks_status	 kx_fail_rv(ks_ctx *ctx, CK_RV rv, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
-ks_status	 ks_need_session(ks_ctx *ctx);
+ks_status	 kx_need_session(ks_ctx *ctx);
 
 /* tokenlock.c: the token's lock for a state-changing command (bounded
  * wait), and the module's around C_Initialize..C_Login (best effort) */
-ks_status	 ks_lock_token(ks_ctx *ctx);
-void		 ks_lock_module(ks_ctx *ctx);
-void		 ks_unlock_module(int *fd);		/* the module's */
-void		 ks_unlock_token(int *slot);
+ks_status	 kx_lock_token(ks_ctx *ctx);
+void		 kx_lock_module(ks_ctx *ctx);
+void		 kx_unlock_module(int *fd);		/* the module's */
+void		 kx_unlock_token(int *slot);
 
 /* claim.c: verify after create, for hosts sharing a network HSM (keygen.c
  * states the rule).  old: what step 1 found under the name; ids: the
@@ -107,34 +111,34 @@ struct ks_claim {
 	size_t		  nids;
 };
 /* id's record (and, when have_keys, its keys) still there and no rival */
-ks_status	 ks_claim_check(ks_ctx *ctx, const char *label,
+ks_status	 kx_claim_check(ks_ctx *ctx, const char *label,
 		    const struct ks_claim *c, const unsigned char *id,
 		    int have_keys);
 /* remove the records of the name left without keys (step 1) */
-ks_status	 ks_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold);
+ks_status	 kx_remove_leftovers(ks_ctx *ctx, ks_key **old, size_t nold);
 
 /* hex.c */
-int		 ks_hexval(char c);	/* 0..15, or -1 */
+int		 kx_hexval(char c);	/* 0..15, or -1 */
 /* hexlen digits into out; the byte count, or -1 (odd, not hex, too long) */
-int		 ks_hex_decode(const char *hex, size_t hexlen,
+int		 kx_hex_decode(const char *hex, size_t hexlen,
 		    unsigned char *out, size_t outsz);
 
 /* meta.c */
 #define KS_META_MAX	512
-int		 ks_meta_encode(const struct ks_meta *m, char *buf,
+int		 kx_meta_encode(const struct ks_meta *m, char *buf,
 		    size_t bufsz);
-int		 ks_meta_parse(const char *buf, size_t len,
+int		 kx_meta_parse(const char *buf, size_t len,
 		    struct ks_meta *m);
-ks_status	 ks_meta_create(ks_ctx *ctx, const char *label,
+ks_status	 kx_meta_create(ks_ctx *ctx, const char *label,
 		    const struct ks_meta *m, CK_OBJECT_HANDLE *h);
 
 /* keygen.c: read back CKA_SENSITIVE (TRUE) and CKA_EXTRACTABLE (as asked)
  * of a private key this library just made */
-ks_status	 ks_check_private(ks_ctx *ctx, const char *label,
+ks_status	 kx_check_private(ks_ctx *ctx, const char *label,
 		    CK_OBJECT_HANDLE priv, int exportable);
 
 /* spki.c */
-ks_status	 ks_spki_from_rsa(const unsigned char *n, size_t nlen,
+ks_status	 kx_spki_from_rsa(const unsigned char *n, size_t nlen,
 		    const unsigned char *e, size_t elen, unsigned char **der,
 		    size_t *derlen, unsigned *bits);
 
@@ -153,42 +157,42 @@ struct ks_curvedef {
 	CK_MECHANISM_TYPE	 gen;		/* key pair generation */
 	CK_MECHANISM_TYPE	 sign;		/* CKM_ECDSA, CKM_EDDSA */
 };
-const struct ks_curvedef *ks_curvedef(ks_curve c);
-const struct ks_curvedef *ks_curvedef_of_params(const unsigned char *params,
+const struct ks_curvedef *kx_curvedef(ks_curve c);
+const struct ks_curvedef *kx_curvedef_of_params(const unsigned char *params,
 		    size_t len);
-const struct ks_curvedef *ks_curvedef_of_group(const char *group);
-ks_status	 ks_spki_from_ec(const unsigned char *params, size_t paramslen,
+const struct ks_curvedef *kx_curvedef_of_group(const char *group);
+ks_status	 kx_spki_from_ec(const unsigned char *params, size_t paramslen,
 		    const unsigned char *point, size_t pointlen,
 		    unsigned char **der, size_t *derlen, ks_curve *curve);
 struct evp_pkey_st;
 /* KS_KEY_RSA, KS_KEY_EC (named P-256, P-384, P-521; Ed25519), or 0. */
-int		 ks_pkey_type(struct evp_pkey_st *pk);
-ks_status	 ks_ec_point_of(struct evp_pkey_st *pk,
+int		 kx_pkey_type(struct evp_pkey_st *pk);
+ks_status	 kx_ec_point_of(struct evp_pkey_st *pk,
 		    const struct ks_curvedef **d, unsigned char *point,
 		    size_t *pointlen);
 
 /* keylist.c */
 /* Pairs of the context's key types (ks_ctx_set_key_types), and those
  * whose type is not known (records or copies without keys). */
-ks_status	 ks_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
+ks_status	 kx_find_pairs(ks_ctx *ctx, const char *label, ks_key ***keys,
 		    size_t *n, int with_spki);
 /* The same, of the given KS_KEY_* types. */
-ks_status	 ks_find_pairs_typed(ks_ctx *ctx, const char *label,
+ks_status	 kx_find_pairs_typed(ks_ctx *ctx, const char *label,
 		    ks_key ***keys, size_t *n, int with_spki, int types);
 /* A key type we handle: KS_KEY_RSA, KS_KEY_EC, or 0. */
-int		 ks_keytype_of(CK_KEY_TYPE t);
-void		 ks_key_free(ks_key *k);
+int		 kx_keytype_of(CK_KEY_TYPE t);
+void		 kx_key_free(ks_key *k);
 /* A listed pair is one we can use or unlock: a private key, or a public key
  * with our record or encrypted copy.  A public key alone is a peer's key,
  * not ours.  An EC pair needs its public key object in any case: its
  * private object has no public point, so without it the pair can be
  * neither shown nor checked (a partial copy or import is not listed until
  * its public key, the last object made, is there). */
-int		 ks_pair_listed(const ks_key *k);
+int		 kx_pair_listed(const ks_key *k);
 /* Ours to remove: a private key or anything with our record. */
-int		 ks_pair_ours(const ks_key *k);
+int		 kx_pair_ours(const ks_key *k);
 /* remove one pair: public, private, encrypted copy, then the record
  * (keylist.c says why) */
-ks_status	 ks_remove_pair(ks_ctx *ctx, const ks_key *k);
+ks_status	 kx_remove_pair(ks_ctx *ctx, const ks_key *k);
 
 #endif /* KS_INTERNAL_H */

@@ -92,7 +92,7 @@ struct ks_enc {
 	size_t			maclen_off;	/* bytes the MAC covers */
 };
 
-/* The keys a passphrase gives for one copy; wipe with ks_enc_keys_clear. */
+/* The keys a passphrase gives for one copy; wipe with kx_enc_keys_clear. */
 struct ks_enc_keys {
 	unsigned char	kek[KS_ENC_KEY_LEN];
 	unsigned char	mac[32];
@@ -101,21 +101,21 @@ struct ks_enc_keys {
 /* enccopy.c (no token) --------------------------------------------------- */
 
 /* "pbkdf2[:ITERATIONS]" or "scrypt[:N:r:p]" (NULL: the default); -1 bad. */
-int		 ks_kdf_parse(const char *spec, struct ks_kdf *kdf);
+int		 kx_kdf_parse(const char *spec, struct ks_kdf *kdf);
 /* 0 when the parameters are within our bounds. */
-int		 ks_kdf_check(const struct ks_kdf *kdf);
+int		 kx_kdf_check(const struct ks_kdf *kdf);
 /* Derive both keys; -1 on failure (OpenSSL). */
-int		 ks_enc_derive(const struct ks_enc *e, const char *pass,
+int		 kx_enc_derive(const struct ks_enc *e, const char *pass,
 		    size_t passlen, struct ks_enc_keys *k);
-void		 ks_enc_keys_clear(struct ks_enc_keys *k);
+void		 kx_enc_keys_clear(struct ks_enc_keys *k);
 /* Bounded parser of a copy: 0 and e filled (pointing into buf), or -1. */
-int		 ks_enc_parse(const unsigned char *buf, size_t len,
+int		 kx_enc_parse(const unsigned char *buf, size_t len,
 		    struct ks_enc *e);
 /* 1 when the MAC of the parsed copy in buf is right for k. */
-int		 ks_enc_mac_ok(const unsigned char *buf, const struct ks_enc *e,
+int		 kx_enc_mac_ok(const unsigned char *buf, const struct ks_enc *e,
 		    const struct ks_enc_keys *k);
 /* The copy for e (its blob and bloblen set) as bytes (*out allocated). */
-int		 ks_enc_encode(const struct ks_enc *e,
+int		 kx_enc_encode(const struct ks_enc *e,
 		    const struct ks_enc_keys *k, unsigned char **out,
 		    size_t *outlen);
 
@@ -130,24 +130,24 @@ struct ks_opened {
 };
 
 /* Read the value of the copy at h (*buf allocated, free()). */
-ks_status	 ks_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
+ks_status	 kx_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
 		    unsigned char **buf, size_t *len);
 /* Store a copy for label (one C_CreateObject). */
-ks_status	 ks_enc_store(ks_ctx *ctx, const char *label,
+ks_status	 kx_enc_store(ks_ctx *ctx, const char *label,
 		    const unsigned char *buf, size_t len, CK_OBJECT_HANDLE *h);
 /* SPKI (DER, allocated) of the RSA key at h, from CKA_MODULUS/EXPONENT. */
-ks_status	 ks_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h,
+ks_status	 kx_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h,
 		    const char *label, unsigned char **spki, size_t *spkilen);
 
 /* keycheck.c: the private key object h belongs to k's public key (RSA: its
  * modulus and exponent; EC: a signature, or an ECDH secret, the token
  * makes with it and OpenSSL checks with k's public key).  KS_EINPUT when
  * it does not. */
-ks_status	 ks_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h,
+ks_status	 kx_private_matches(ks_ctx *ctx, CK_OBJECT_HANDLE h,
 		    const ks_key *k);
 
 /* The boolean attributes of a private key that unlock and move restore. */
-ks_status	 ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv,
+ks_status	 kx_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv,
 		    const char *label, struct ks_enc_attr *attrs, size_t *n);
 /*
  * C_UnwrapKey of blob under wk: onto the token with k's label, ID and the
@@ -155,25 +155,25 @@ ks_status	 ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv,
  * object for a check.  Its public key must be k's and a token object must
  * read back sensitive and as exportable as asked, else it is destroyed.
  */
-ks_status	 ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *blob, size_t bloblen,
 		    const struct ks_key *k, const struct ks_enc_attr *attrs,
 		    size_t nattrs, int on_token, int non_exportable,
 		    CK_OBJECT_HANDLE *out);
 /* Read and parse k's copy, check it belongs to k; with pass, derive its
- * keys and check the MAC (KS_EAUTH).  Release with ks_enc_close. */
-ks_status	 ks_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass,
+ * keys and check the MAC (KS_EAUTH).  Release with kx_enc_close. */
+ks_status	 kx_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass,
 		    size_t passlen, struct ks_opened *o);
-void		 ks_enc_close(struct ks_opened *o);
+void		 kx_enc_close(struct ks_opened *o);
 /* Unwrap an opened copy into a session object (check) or onto the token. */
-ks_status	 ks_enc_unwrap(ks_ctx *ctx, const ks_key *k,
+ks_status	 kx_enc_unwrap(ks_ctx *ctx, const ks_key *k,
 		    struct ks_opened *o, int on_token, CK_OBJECT_HANDLE *h);
 /* Ask fn for a passphrase of at least KS_PASSPHRASE_MIN characters. */
-ks_status	 ks_ask_pass(ks_ctx *ctx, ks_secret_fn fn, void *arg,
+ks_status	 kx_ask_pass(ks_ctx *ctx, ks_secret_fn fn, void *arg,
 		    const char *prompt, char *buf, size_t bufsz, size_t *len);
 /* Listed pairs of label, or every managed one (label NULL); KS_ENOTFOUND
  * when label has none. */
-ks_status	 ks_protect_targets(ks_ctx *ctx, const char *label,
+ks_status	 kx_protect_targets(ks_ctx *ctx, const char *label,
 		    ks_key ***keys, size_t *n);
 
 #endif /* KS_PROTECT_H */

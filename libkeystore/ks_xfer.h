@@ -30,7 +30,7 @@ struct ks_pem {
 	size_t			 npub;
 };
 
-/* A passphrase already known, for ks_pem_fixed_pass. */
+/* A passphrase already known, for kx_pem_fixed_pass. */
 struct ks_pass {
 	const char	*pass;
 	size_t		 len;
@@ -41,17 +41,17 @@ struct ks_pass {
  * key of another type is KS_EINPUT.  passfn is called at
  * most once, when the first encrypted block is met; max_iter caps the PBE
  * work.  KS_EINPUT for malformed input, KS_EAUTH for a wrong passphrase.
- * At least one private key on success; release with ks_pem_clear.
+ * At least one private key on success; release with kx_pem_clear.
  */
-ks_status	 ks_pem_read(ks_ctx *ctx, const char *buf, size_t len,
+ks_status	 kx_pem_read(ks_ctx *ctx, const char *buf, size_t len,
 		    int types, ks_secret_fn passfn, void *passarg,
 		    unsigned long max_iter, struct ks_pem *out);
-void		 ks_pem_clear(struct ks_pem *p);
+void		 kx_pem_clear(struct ks_pem *p);
 /* ks_secret_fn returning the struct ks_pass at arg. */
-ks_status	 ks_pem_fixed_pass(void *arg, const char *prompt, char *buf,
+ks_status	 kx_pem_fixed_pass(void *arg, const char *prompt, char *buf,
 		    size_t bufsz, size_t *len);
 /* Append pk encrypted under pass; checked to be encrypted and to read back. */
-ks_status	 ks_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk,
+ks_status	 kx_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk,
 		    ks_cipher cipher, const char *pass, size_t passlen,
 		    BIO *out);
 
@@ -64,45 +64,45 @@ struct ks_wrapkey {
 	int			made;
 };
 
-ks_status	 ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk);
+ks_status	 kx_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk);
 /* The same with a value the caller chose (32 bytes, copied). */
-ks_status	 ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *key);
 /* Destroy the session object and wipe the value; safe to call twice. */
-void		 ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk);
+void		 kx_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk);
 /*
  * C_WrapKey (CKM_AES_KEY_WRAP_PAD) of a private key, unwrapped in software
  * and cut to its PKCS#8 DER (*der allocated; wipe and free with
- * ks_der_free).  KS_EPERM when the token says the key is unextractable.
+ * kx_der_free).  KS_EPERM when the token says the key is unextractable.
  */
-ks_status	 ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    CK_OBJECT_HANDLE priv, const char *label,
 		    unsigned char **der, size_t *derlen);
 /* Only the C_WrapKey: the token's wrapped key (*blob allocated, free()). */
-ks_status	 ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    CK_OBJECT_HANDLE priv, const char *label,
 		    unsigned char **blob, size_t *bloblen);
 /* Only the C_UnwrapKey of a wrapped key with the template. */
-ks_status	 ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *blob, size_t bloblen,
 		    CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
 		    CK_OBJECT_HANDLE *priv);
 /*
  * Wrap PKCS#8 DER in software, then C_UnwrapKey with the template.  On a
  * token that cannot unwrap with CKM_AES_KEY_WRAP_PAD this and
- * ks_unwrap_blob go by ks_create_private instead.
+ * kx_unwrap_blob go by kx_create_private instead.
  */
-ks_status	 ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
+ks_status	 kx_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk,
 		    const unsigned char *der, size_t derlen, CK_ATTRIBUTE *tmpl,
 		    CK_ULONG ntmpl, const char *label, CK_OBJECT_HANDLE *priv);
-void		 ks_der_free(unsigned char *der, size_t len);
+void		 kx_der_free(unsigned char *der, size_t len);
 /* *yes: the token lists CKM_AES_KEY_WRAP_PAD for unwrapping. */
-ks_status	 ks_token_unwraps(ks_ctx *ctx, int *yes);
+ks_status	 kx_token_unwraps(ks_ctx *ctx, int *yes);
 
 /* privcreate.c ----------------------------------------------------------- */
 
 /* C_CreateObject of PKCS#8 DER's RSA components with the template. */
-ks_status	 ks_create_private(ks_ctx *ctx, const unsigned char *der,
+ks_status	 kx_create_private(ks_ctx *ctx, const unsigned char *der,
 		    size_t derlen, const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 		    const char *label, CK_OBJECT_HANDLE *priv);
 /*
@@ -112,7 +112,7 @@ ks_status	 ks_create_private(ks_ctx *ctx, const unsigned char *der,
  * is destroyed at once.  KS_OK when it was taken; else the token's
  * refusal (tpm2-pkcs11: "takes none from outside").
  */
-ks_status	 ks_need_private_create(ks_ctx *ctx, int type, ks_curve curve,
+ks_status	 kx_need_private_create(ks_ctx *ctx, int type, ks_curve curve,
 		    unsigned bits, const char *label);
 
 #endif /* KS_XFER_H */

@@ -43,21 +43,21 @@ ks_label_check(ks_ctx *ctx, const char *label)
 	size_t i, len;
 
 	if (label == NULL || (len = strlen(label)) == 0)
-		return ks_fail(ctx, KS_EUSAGE, "empty key name");
+		return kx_fail(ctx, KS_EUSAGE, "empty key name");
 	if (len > KS_LABEL_MAX)
-		return ks_fail(ctx, KS_EUSAGE, "key name is %zu bytes; at most "
+		return kx_fail(ctx, KS_EUSAGE, "key name is %zu bytes; at most "
 		    "%d are allowed", len, KS_LABEL_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)label[i];
 
 		if (c <= ' ' || c >= 0x7f)
-			return ks_fail(ctx, KS_EUSAGE, "key name has a space "
+			return kx_fail(ctx, KS_EUSAGE, "key name has a space "
 			    "or control character at byte %zu; use printable "
 			    "ASCII without spaces", i + 1);
 	}
 	if (strncmp(label, "peer/", 5) == 0 || strncmp(label, "psk/", 4) == 0 ||
 	    strncmp(label, "keyring/", 8) == 0)
-		return ks_fail(ctx, KS_EUSAGE, "key name '%s' uses a prefix "
+		return kx_fail(ctx, KS_EUSAGE, "key name '%s' uses a prefix "
 		    "reserved for keyrings", label);
 	return KS_OK;
 }

@@ -43,7 +43,7 @@ pick(ks_ctx *ctx, const char *label, ks_key **keys, size_t n, int want_priv,
 		if (!keys[i]->has_enc) {
 			if (label == NULL)
 				continue;	/* --all: plain keys stay */
-			return ks_fail(ctx, KS_EPERM, "key '%s' is not "
+			return kx_fail(ctx, KS_EPERM, "key '%s' is not "
 			    "encrypted; encrypt it first (cryptokey encrypt "
 			    "%s --label %s)", keys[i]->label,
 			    keys[i]->type == KS_KEY_EC ? "ec" : "rsa",
@@ -69,25 +69,25 @@ ks_lock(ks_ctx *ctx, const char *label, int flags, ks_secret_fn passfn,
 	CK_RV rv;
 
 	*done = 0;
-	if ((st = ks_protect_targets(ctx, label, &keys, &n)) != KS_OK)
+	if ((st = kx_protect_targets(ctx, label, &keys, &n)) != KS_OK)
 		return st;
 	if ((st = pick(ctx, label, keys, n, 1, &todo)) != KS_OK || todo == 0)
 		goto out;
-	if (with_pass && (st = ks_ask_pass(ctx, passfn, passarg, "Passphrase "
+	if (with_pass && (st = kx_ask_pass(ctx, passfn, passarg, "Passphrase "
 	    "of the encrypted copy: ", pass, sizeof(pass), &passlen)) != KS_OK)
 		goto out;
 	/* 1. every copy is proven before any key is locked */
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (!keys[i]->has_enc || !keys[i]->has_priv)
 			continue;
-		st = ks_enc_open(ctx, keys[i], with_pass ? pass : NULL, passlen,
+		st = kx_enc_open(ctx, keys[i], with_pass ? pass : NULL, passlen,
 		    &o);
 		if (st == KS_OK && with_pass) {
-			st = ks_enc_unwrap(ctx, keys[i], &o, 0, &check);
+			st = kx_enc_unwrap(ctx, keys[i], &o, 0, &check);
 			if (st == KS_OK)
 				(void)p11_destroy(&ctx->sess, check);
 		}
-		ks_enc_close(&o);
+		kx_enc_close(&o);
 	}
 	OPENSSL_cleanse(pass, sizeof(pass));
 	/* 2. the usable objects go */
@@ -96,7 +96,7 @@ ks_lock(ks_ctx *ctx, const char *label, int flags, ks_secret_fn passfn,
 			continue;
 		rv = p11_destroy(&ctx->sess, keys[i]->priv);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
-			st = ks_fail_rv(ctx, rv, "cannot remove the private key "
+			st = kx_fail_rv(ctx, rv, "cannot remove the private key "
 			    "of '%s'", keys[i]->label);
 		else
 			(*done)++;
@@ -118,33 +118,33 @@ ks_unlock(ks_ctx *ctx, const char *label, ks_secret_fn passfn, void *passarg,
 	ks_status st;
 
 	*done = 0;
-	if ((st = ks_protect_targets(ctx, label, &keys, &n)) != KS_OK)
+	if ((st = kx_protect_targets(ctx, label, &keys, &n)) != KS_OK)
 		return st;
 	if ((st = pick(ctx, label, keys, n, 0, &todo)) != KS_OK || todo == 0)
 		goto out;
 	if ((o = calloc(n, sizeof(*o))) == NULL) {
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 		goto out;
 	}
-	if ((st = ks_ask_pass(ctx, passfn, passarg, "Passphrase of the "
+	if ((st = kx_ask_pass(ctx, passfn, passarg, "Passphrase of the "
 	    "encrypted copy: ", pass, sizeof(pass), &passlen)) != KS_OK)
 		goto out;
 	/* every copy opens before anything changes */
 	for (i = 0; i < n && st == KS_OK; i++)
 		if (keys[i]->has_enc && !keys[i]->has_priv)
-			st = ks_enc_open(ctx, keys[i], pass, passlen, &o[i]);
+			st = kx_enc_open(ctx, keys[i], pass, passlen, &o[i]);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	/* 1. the usable objects come back */
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (!keys[i]->has_enc || keys[i]->has_priv)
 			continue;
-		if ((st = ks_enc_unwrap(ctx, keys[i], &o[i], 1, &h)) == KS_OK)
+		if ((st = kx_enc_unwrap(ctx, keys[i], &o[i], 1, &h)) == KS_OK)
 			(*done)++;
 	}
  out:
 	if (o != NULL) {
 		for (i = 0; i < n; i++)
-			ks_enc_close(&o[i]);
+			kx_enc_close(&o[i]);
 		free(o);
 	}
 	ks_keys_free(keys, n);

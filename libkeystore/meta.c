@@ -30,7 +30,7 @@ parse_id(const char *v, size_t vlen, struct ks_meta *m)
 {
 	int n;
 
-	if (vlen == 0 || (n = ks_hex_decode(v, vlen, m->id,
+	if (vlen == 0 || (n = kx_hex_decode(v, vlen, m->id,
 	    sizeof(m->id))) < 0)
 		return -1;
 	m->idlen = (size_t)n;
@@ -131,7 +131,7 @@ parse_line(const char *line, size_t len, struct ks_meta *m, unsigned *seen)
 }
 
 int
-ks_meta_parse(const char *buf, size_t len, struct ks_meta *m)
+kx_meta_parse(const char *buf, size_t len, struct ks_meta *m)
 {
 	const char *p = buf, *end = buf + len, *nl;
 	char first[32];
@@ -162,7 +162,7 @@ ks_meta_parse(const char *buf, size_t len, struct ks_meta *m)
 }
 
 int
-ks_meta_encode(const struct ks_meta *m, char *buf, size_t bufsz)
+kx_meta_encode(const struct ks_meta *m, char *buf, size_t bufsz)
 {
 	char hex[KS_ID_MAX * 2 + 1], when[32];
 	struct tm tm;
@@ -184,7 +184,7 @@ ks_meta_encode(const struct ks_meta *m, char *buf, size_t bufsz)
 }
 
 ks_status
-ks_meta_create(ks_ctx *ctx, const char *label, const struct ks_meta *m,
+kx_meta_create(ks_ctx *ctx, const char *label, const struct ks_meta *m,
     CK_OBJECT_HANDLE *h)
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
@@ -201,13 +201,13 @@ ks_meta_create(ks_ctx *ctx, const char *label, const struct ks_meta *m,
 	};
 	CK_RV rv;
 
-	if ((n = ks_meta_encode(m, value, sizeof(value))) < 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot encode the record of "
+	if ((n = kx_meta_encode(m, value, sizeof(value))) < 0)
+		return kx_fail(ctx, KS_EFAIL, "cannot encode the record of "
 		    "key '%s'", label);
 	t[5].ulValueLen = (CK_ULONG)n;
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), h);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot store the record of key "
+		return kx_fail_rv(ctx, rv, "cannot store the record of key "
 		    "'%s' on token '%s'", label, ctx->token.label);
 	return KS_OK;
 }

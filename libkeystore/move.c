@@ -14,7 +14,7 @@
  *      complete, it is kept; partial, it is removed and made again.
  *   1. on the destination, in this order: the record, the encrypted copy,
  *      the private key, the public key.  Until the private key is there the
- *      partial copy is not listed (ks_pair_listed); once it is, it signs.
+ *      partial copy is not listed (kx_pair_listed); once it is, it signs.
  *      The private key goes by C_WrapKey on the source and C_UnwrapKey on
  *      the destination under one session AES key made on both tokens, so
  *      it is never in our memory in clear; a destination that cannot
@@ -26,7 +26,7 @@
  *      verifies (decrypts, for an encryption-only RSA key; agrees on an
  *      ECDH secret, for an EC one: keycheck.c).  A locked pair has
  *      no private key: its encrypted copy must read back byte for byte.
- *   3. only then the source pairs are removed (ks_remove_pair).
+ *   3. only then the source pairs are removed (kx_remove_pair).
  * A failure in 1 removes the partial copy again.  A crash in 1 leaves the
  * source whole, and at most a partial copy that a rerun replaces; after 1
  * the key is on both tokens, and a rerun checks the copy again and removes
@@ -58,7 +58,7 @@
 static ks_status
 on_dst(ks_ctx *src, ks_ctx *dst, ks_status st)
 {
-	return ks_fail(src, st, "%s", ks_ctx_error(dst));
+	return kx_fail(src, st, "%s", ks_ctx_error(dst));
 }
 
 static int
@@ -109,7 +109,7 @@ complete(const ks_key *s, const ks_key *d)
 static int
 moved(const ks_key *s, const ks_key *d)
 {
-	if (ks_pair_listed(s))
+	if (kx_pair_listed(s))
 		return complete(s, d);
 	return d != NULL && d->has_meta && d->has_pub &&
 	    (d->has_priv || d->has_enc) && (!s->has_enc || d->has_enc);
@@ -125,43 +125,43 @@ check_move(ks_ctx *src, ks_ctx *dst, const char *label, ks_key **sk,
 	ks_key *d;
 
 	if (same_token(src, dst))
-		return ks_fail(src, KS_EUSAGE, "key '%s' is on token '%s' "
+		return kx_fail(src, KS_EUSAGE, "key '%s' is on token '%s' "
 		    "already; name another token", label, src->token.label);
 	for (i = 0; i < sn; i++) {
 		const ks_key *s = sk[i];
 
-		if (!ks_pair_listed(s))
+		if (!kx_pair_listed(s))
 			continue;
 		listed++;
 		if (s->spki == NULL)
-			return ks_fail(src, KS_ETOKEN, "token '%s' shows no "
+			return kx_fail(src, KS_ETOKEN, "token '%s' shows no "
 			    "public key for '%s'", src->token.label, label);
 		if (s->has_priv && !s->exportable)
-			return ks_fail(src, KS_EPERM, "key '%s' is not "
+			return kx_fail(src, KS_EPERM, "key '%s' is not "
 			    "exportable: it cannot leave token '%s'", label,
 			    src->token.label);
 		if ((flags & KS_MOVE_NON_EXPORTABLE) && s->has_enc)
-			return ks_fail(src, KS_EPERM, "key '%s' is encrypted, "
+			return kx_fail(src, KS_EPERM, "key '%s' is encrypted, "
 			    "and its encrypted copy opens with the passphrase "
 			    "anywhere; decrypt it before making it "
 			    "non-exportable", label);
 		d = match(dk, dn, s);
 		if (d != NULL && d->spki != NULL && !same_public(s, d))
-			return ks_fail(src, KS_EEXIST, "token '%s' has another "
+			return kx_fail(src, KS_EEXIST, "token '%s' has another "
 			    "key '%s' with the same ID", dst->token.label,
 			    label);
 	}
 	if (listed == 0) {
 		for (i = 0; i < sn; i++)
-			if (ks_pair_ours(sk[i]) &&
+			if (kx_pair_ours(sk[i]) &&
 			    moved(sk[i], match(dk, dn, sk[i])))
 				return KS_OK;	/* only leftovers of a move */
-		return ks_fail(src, KS_ENOTFOUND, "no key named '%s' on token "
+		return kx_fail(src, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, src->token.label);
 	}
 	for (i = 0; i < dn; i++)
-		if (ks_pair_listed(dk[i]) && match(sk, sn, dk[i]) == NULL)
-			return ks_fail(src, KS_EEXIST, "key '%s' already "
+		if (kx_pair_listed(dk[i]) && match(sk, sn, dk[i]) == NULL)
+			return kx_fail(src, KS_EEXIST, "key '%s' already "
 			    "exists on token '%s'", label, dst->token.label);
 	return KS_OK;
 }
@@ -202,7 +202,7 @@ copy_record(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	m.created = s->created != 0 ? s->created : time(NULL);
 	memcpy(m.id, s->id, s->idlen);
 	m.idlen = s->idlen;
-	if ((st = ks_meta_create(dst, s->label, &m, &h)) != KS_OK)
+	if ((st = kx_meta_create(dst, s->label, &m, &h)) != KS_OK)
 		return on_dst(src, dst, st);
 	made_add(made, h);
 	return KS_OK;
@@ -229,11 +229,11 @@ copy_public_ec(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 
 	if (s->spki != NULL && s->spkilen <= LONG_MAX)
 		pk = d2i_PUBKEY(NULL, &p, (long)s->spkilen);
-	st = pk != NULL ? ks_ec_point_of(pk, &d, point, &pointlen) : KS_EINPUT;
+	st = pk != NULL ? kx_ec_point_of(pk, &d, point, &pointlen) : KS_EINPUT;
 	EVP_PKEY_free(pk);
 	ERR_clear_error();
 	if (st != KS_OK)
-		return ks_fail(src, KS_ETOKEN, "token '%s' shows no usable "
+		return kx_fail(src, KS_ETOKEN, "token '%s' shows no usable "
 		    "public key for '%s'", src->token.label, s->label);
 	kt = d->key_type;
 	CK_ATTRIBUTE t[] = {
@@ -250,7 +250,7 @@ copy_public_ec(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	};
 	rv = p11_create(&dst->sess, t, sizeof(t) / sizeof(t[0]), &h);
 	if (rv != CKR_OK)
-		return ks_fail_rv(src, rv, "cannot store the public key of "
+		return kx_fail_rv(src, rv, "cannot store the public key of "
 		    "'%s' on token '%s'", s->label, dst->token.label);
 	made_add(made, h);
 	return KS_OK;
@@ -276,11 +276,11 @@ copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 		return copy_public_ec(src, dst, s, made);
 	rv = p11_get_attrs(&src->sess, s->has_pub ? s->pub : s->priv, ne, 2);
 	if (rv != CKR_OK)
-		return ks_fail_rv(src, rv, "cannot read the public key of '%s'",
+		return kx_fail_rv(src, rv, "cannot read the public key of '%s'",
 		    s->label);
 	if (ne[0].pValue == NULL || ne[1].pValue == NULL) {
 		p11_attrs_free(ne, 2);
-		return ks_fail(src, KS_ETOKEN, "token '%s' shows no modulus for "
+		return kx_fail(src, KS_ETOKEN, "token '%s' shows no modulus for "
 		    "key '%s'", src->token.label, s->label);
 	}
 	CK_ATTRIBUTE t[] = {
@@ -298,7 +298,7 @@ copy_public(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	};
 	rv = p11_create(&dst->sess, t, sizeof(t) / sizeof(t[0]), &h);
 	if (rv != CKR_OK)
-		st = ks_fail_rv(src, rv, "cannot store the public key of '%s' "
+		st = kx_fail_rv(src, rv, "cannot store the public key of '%s' "
 		    "on token '%s'", s->label, dst->token.label);
 	else
 		made_add(made, h);
@@ -314,9 +314,9 @@ copy_encrypted(ks_ctx *src, ks_ctx *dst, const ks_key *s, struct made *made)
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 
-	if ((st = ks_enc_read(src, s->enc, s->label, &buf, &len)) != KS_OK)
+	if ((st = kx_enc_read(src, s->enc, s->label, &buf, &len)) != KS_OK)
 		return st;
-	if ((st = ks_enc_store(dst, s->label, buf, len, &h)) != KS_OK)
+	if ((st = kx_enc_store(dst, s->label, buf, len, &h)) != KS_OK)
 		st = on_dst(src, dst, st);
 	else
 		made_add(made, h);
@@ -335,26 +335,26 @@ copy_private(ks_ctx *src, ks_ctx *dst, const ks_key *s, int flags,
 	CK_OBJECT_HANDLE h;
 	ks_status st;
 
-	if ((st = ks_priv_attrs(src, s->priv, s->label, attrs,
+	if ((st = kx_priv_attrs(src, s->priv, s->label, attrs,
 	    &nattrs)) != KS_OK)
 		return st;
-	if ((st = ks_wrapkey_make(src, &wks)) != KS_OK)
+	if ((st = kx_wrapkey_make(src, &wks)) != KS_OK)
 		return st;
-	if ((st = ks_wrapkey_load(dst, &wkd, wks.key)) != KS_OK) {
-		ks_wrapkey_destroy(src, &wks);
+	if ((st = kx_wrapkey_load(dst, &wkd, wks.key)) != KS_OK) {
+		kx_wrapkey_destroy(src, &wks);
 		return on_dst(src, dst, st);
 	}
-	st = ks_wrap_blob(src, &wks, s->priv, s->label, &blob, &bloblen);
+	st = kx_wrap_blob(src, &wks, s->priv, s->label, &blob, &bloblen);
 	if (st == KS_OK) {
-		st = ks_unwrap_checked(dst, &wkd, blob, bloblen, s, attrs,
+		st = kx_unwrap_checked(dst, &wkd, blob, bloblen, s, attrs,
 		    nattrs, 1, flags & KS_MOVE_NON_EXPORTABLE, &h);
 		if (st == KS_OK)
 			made_add(made, h);
 		else
 			st = on_dst(src, dst, st);
 	}
-	ks_wrapkey_destroy(dst, &wkd);
-	ks_wrapkey_destroy(src, &wks);
+	kx_wrapkey_destroy(dst, &wkd);
+	kx_wrapkey_destroy(src, &wks);
 	free(blob);	/* wrapped */
 	return st;
 }
@@ -398,13 +398,11 @@ check_sign(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 	CK_RV rv;
 
 	if (RAND_bytes(msg, sizeof(msg)) != 1)
-		return ks_fail(src, KS_EFAIL, "no random bytes");
-	rv = dst->sess.fn->C_SignInit(dst->sess.h, &mech, d->priv);
-	if (rv == CKR_OK)
-		rv = dst->sess.fn->C_Sign(dst->sess.h, msg, sizeof(msg), sig,
-		    &siglen);
+		return kx_fail(src, KS_EFAIL, "no random bytes");
+	rv = p11_sign(&dst->sess, &mech, d->priv, msg, sizeof(msg), sig,
+	    &siglen);
 	if (rv != CKR_OK)
-		return ks_fail_rv(src, rv, "the copy of key '%s' on token '%s' "
+		return kx_fail_rv(src, rv, "the copy of key '%s' on token '%s' "
 		    "cannot sign", s->label, dst->token.label);
 	if ((md = EVP_MD_CTX_new()) != NULL &&
 	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) == 1 &&
@@ -413,7 +411,7 @@ check_sign(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 	EVP_MD_CTX_free(md);
 	ERR_clear_error();
 	if (!ok)
-		return ks_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
+		return kx_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
 		    "'%s' signs, but not as the original", s->label,
 		    dst->token.label);
 	return KS_OK;
@@ -433,7 +431,7 @@ check_decrypt(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 	CK_RV rv;
 
 	if (RAND_bytes(msg, sizeof(msg)) != 1)
-		return ks_fail(src, KS_EFAIL, "no random bytes");
+		return kx_fail(src, KS_EFAIL, "no random bytes");
 	if ((pc = EVP_PKEY_CTX_new(pk, NULL)) != NULL &&
 	    EVP_PKEY_encrypt_init(pc) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
@@ -442,15 +440,12 @@ check_decrypt(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d,
 	EVP_PKEY_CTX_free(pc);
 	ERR_clear_error();
 	if (!ok)
-		return ks_fail(src, KS_EFAIL, "cannot encrypt with the public "
+		return kx_fail(src, KS_EFAIL, "cannot encrypt with the public "
 		    "key of '%s'", s->label);
-	rv = dst->sess.fn->C_DecryptInit(dst->sess.h, &mech, d->priv);
-	if (rv == CKR_OK)
-		rv = dst->sess.fn->C_Decrypt(dst->sess.h, ct, (CK_ULONG)ctlen,
-		    pt, &ptlen);
+	rv = p11_decrypt(&dst->sess, &mech, d->priv, ct, ctlen, pt, &ptlen);
 	if (rv != CKR_OK || ptlen != sizeof(msg) ||
 	    memcmp(pt, msg, sizeof(msg)) != 0)
-		return ks_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
+		return kx_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
 		    "'%s' does not decrypt as the original", s->label,
 		    dst->token.label);
 	return KS_OK;
@@ -465,15 +460,15 @@ check_copy(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d)
 	ks_status st = KS_OK;
 
 	if (!complete(s, d))
-		return ks_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
+		return kx_fail(src, KS_ETOKEN, "the copy of key '%s' on token "
 		    "'%s' is not complete", s->label, dst->token.label);
 	if (s->has_enc) {
-		if ((st = ks_enc_read(src, s->enc, s->label, &a, &alen)) ==
-		    KS_OK && (st = ks_enc_read(dst, d->enc, d->label, &b,
+		if ((st = kx_enc_read(src, s->enc, s->label, &a, &alen)) ==
+		    KS_OK && (st = kx_enc_read(dst, d->enc, d->label, &b,
 		    &blen)) != KS_OK)
 			st = on_dst(src, dst, st);
 		if (st == KS_OK && (alen != blen || memcmp(a, b, alen) != 0))
-			st = ks_fail(src, KS_ETOKEN, "the encrypted copy of key "
+			st = kx_fail(src, KS_ETOKEN, "the encrypted copy of key "
 			    "'%s' on token '%s' differs from the original",
 			    s->label, dst->token.label);
 		free(a);
@@ -485,12 +480,12 @@ check_copy(ks_ctx *src, ks_ctx *dst, const ks_key *s, const ks_key *d)
 		return KS_OK;
 	/* EC: a signature or an ECDH secret, checked with s's public key */
 	if (s->type == KS_KEY_EC) {
-		if ((st = ks_private_matches(dst, d->priv, s)) != KS_OK)
+		if ((st = kx_private_matches(dst, d->priv, s)) != KS_OK)
 			return on_dst(src, dst, st);
 		return KS_OK;
 	}
 	if ((pk = pkey_of(s)) == NULL)
-		return ks_fail(src, KS_EFAIL, "cannot decode the public key of "
+		return kx_fail(src, KS_EFAIL, "cannot decode the public key of "
 		    "'%s'", s->label);
 	if (s->usage != KS_USAGE_ENCRYPTION)
 		st = check_sign(src, dst, s, d, pk);
@@ -513,13 +508,13 @@ check_takes(ks_ctx *src, ks_ctx *dst, ks_key **sk, size_t sn)
 	int unwraps = 0;
 
 	for (i = 0; i < sn; i++) {
-		if (!ks_pair_listed(sk[i]) || !sk[i]->has_priv)
+		if (!kx_pair_listed(sk[i]) || !sk[i]->has_priv)
 			continue;
-		if (!unwraps && (st = ks_token_unwraps(dst, &unwraps)) != KS_OK)
+		if (!unwraps && (st = kx_token_unwraps(dst, &unwraps)) != KS_OK)
 			return on_dst(src, dst, st);
 		if (unwraps)
 			return KS_OK;
-		if ((st = ks_need_private_create(dst, sk[i]->type,
+		if ((st = kx_need_private_create(dst, sk[i]->type,
 		    sk[i]->curve, sk[i]->bits, sk[i]->label)) != KS_OK)
 			return on_dst(src, dst, st);
 	}
@@ -536,18 +531,18 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 	ks_key *d;
 	ks_status st;
 
-	if ((st = ks_need_session(src)) != KS_OK)
+	if ((st = kx_need_session(src)) != KS_OK)
 		return st;
-	if ((st = ks_need_session(dst)) != KS_OK)
+	if ((st = kx_need_session(dst)) != KS_OK)
 		return on_dst(src, dst, st);
 	if ((st = ks_label_check(src, label)) != KS_OK)
 		return st;
-	if ((st = ks_need_data_objects(dst, "a moved key")) != KS_OK)
+	if ((st = kx_need_data_objects(dst, "a moved key")) != KS_OK)
 		return on_dst(src, dst, st);
 	/* 0. checks */
-	if ((st = ks_find_pairs(src, label, &sk, &sn, 1)) != KS_OK)
+	if ((st = kx_find_pairs(src, label, &sk, &sn, 1)) != KS_OK)
 		return st;
-	if ((st = ks_find_pairs(dst, label, &dk, &dn, 1)) != KS_OK) {
+	if ((st = kx_find_pairs(dst, label, &dk, &dn, 1)) != KS_OK) {
 		st = on_dst(src, dst, st);
 		goto out;
 	}
@@ -556,13 +551,13 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 		goto out;
 	/* 1. the copies (a partial one from an earlier run is made again) */
 	for (i = 0; i < sn && st == KS_OK; i++) {
-		if (!ks_pair_listed(sk[i]))
+		if (!kx_pair_listed(sk[i]))
 			continue;
 		d = match(dk, dn, sk[i]);
 		if (complete(sk[i], d))
 			continue;
-		if (d != NULL && ks_pair_ours(d) &&
-		    (st = ks_remove_pair(dst, d)) != KS_OK) {
+		if (d != NULL && kx_pair_ours(d) &&
+		    (st = kx_remove_pair(dst, d)) != KS_OK) {
 			st = on_dst(src, dst, st);
 			break;
 		}
@@ -574,18 +569,18 @@ ks_move(ks_ctx *src, ks_ctx *dst, const char *label, int flags)
 	ks_keys_free(dk, dn);
 	dk = NULL;
 	dn = 0;
-	if ((st = ks_find_pairs(dst, label, &dk, &dn, 1)) != KS_OK) {
+	if ((st = kx_find_pairs(dst, label, &dk, &dn, 1)) != KS_OK) {
 		st = on_dst(src, dst, st);
 		goto out;
 	}
 	for (i = 0; i < sn && st == KS_OK; i++)
-		if (ks_pair_listed(sk[i]))
+		if (kx_pair_listed(sk[i]))
 			st = check_copy(src, dst, sk[i], match(dk, dn, sk[i]));
 	/* 3. the source goes; leftovers of an earlier run too */
 	for (i = 0; i < sn && st == KS_OK; i++) {
-		if (!ks_pair_ours(sk[i]) || !moved(sk[i], match(dk, dn, sk[i])))
+		if (!kx_pair_ours(sk[i]) || !moved(sk[i], match(dk, dn, sk[i])))
 			continue;
-		st = ks_remove_pair(src, sk[i]);
+		st = kx_remove_pair(src, sk[i]);
 	}
  out:
 	ks_keys_free(sk, sn);
@@ -608,29 +603,28 @@ ks_make_non_exportable(ks_ctx *ctx, const char *label, size_t *done)
 
 	*done = 0;
 	if (label == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "which key? give its name");
-	if ((st = ks_protect_targets(ctx, label, &keys, &n)) != KS_OK)
+		return kx_fail(ctx, KS_EUSAGE, "which key? give its name");
+	if ((st = kx_protect_targets(ctx, label, &keys, &n)) != KS_OK)
 		return st;
 	for (i = 0; i < n && st == KS_OK; i++)
 		if (keys[i]->has_enc)
-			st = ks_fail(ctx, KS_EPERM, "key '%s' is encrypted, and "
+			st = kx_fail(ctx, KS_EPERM, "key '%s' is encrypted, and "
 			    "its encrypted copy opens with the passphrase "
 			    "anywhere; decrypt it before making it "
 			    "non-exportable", label);
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (!keys[i]->exportable)
 			continue;
-		rv = ctx->sess.fn->C_SetAttributeValue(ctx->sess.h,
-		    keys[i]->priv, &set, 1);
+		rv = p11_set_attrs(&ctx->sess, keys[i]->priv, &set, 1);
 		if (rv == CKR_OK) {
 			back.ulValueLen = sizeof(now);
 			rv = p11_get_fixed(&ctx->sess, keys[i]->priv, &back, 1);
 		}
 		if (rv != CKR_OK)
-			st = ks_fail_rv(ctx, rv, "cannot make key '%s' "
+			st = kx_fail_rv(ctx, rv, "cannot make key '%s' "
 			    "non-exportable", label);
 		else if (back.ulValueLen != sizeof(now) || now != CK_FALSE)
-			st = ks_fail(ctx, KS_ETOKEN, "token '%s' kept key '%s' "
+			st = kx_fail(ctx, KS_ETOKEN, "token '%s' kept key '%s' "
 			    "exportable", ctx->token.label, label);
 		else
 			(*done)++;

@@ -108,11 +108,11 @@ kr_peers_scan(ks_ctx *ctx, CK_ATTRIBUTE *tmpl, CK_ULONG n, kr_load_fn load,
 	ks_status st;
 	CK_RV rv;
 
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	rv = p11_find(&ctx->sess, tmpl, n, &h, &nh);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	for (i = 0; i < nh && st == KS_OK; i++)
 		st = load(ctx, h[i], ring, out);

@@ -101,7 +101,7 @@ normalise_address(ks_ctx *ctx, int mask_ok, const char *in, char *out,
 	slash = strchr(in, '/');
 	hlen = slash != NULL ? (size_t)(slash - in) : strlen(in);
 	if (hlen == 0 || hlen >= sizeof(host))
-		return ks_fail(ctx, KS_EINPUT, "'%s' is not an IPv4 or IPv6 "
+		return kx_fail(ctx, KS_EINPUT, "'%s' is not an IPv4 or IPv6 "
 		    "address", in);
 	memcpy(host, in, hlen);
 	host[hlen] = '\0';
@@ -112,37 +112,37 @@ normalise_address(ks_ctx *ctx, int mask_ok, const char *in, char *out,
 		af = AF_INET6;
 		full = 128;
 	} else
-		return ks_fail(ctx, KS_EINPUT, "'%s' is not an IPv4 or IPv6 "
+		return kx_fail(ctx, KS_EINPUT, "'%s' is not an IPv4 or IPv6 "
 		    "address", host);
 	bits = full;
 	if (slash != NULL) {
 		mask = slash + 1;
 		if (!mask_ok)
-			return ks_fail(ctx, KS_EINPUT, "'%s': a peer key belongs "
+			return kx_fail(ctx, KS_EINPUT, "'%s': a peer key belongs "
 			    "to one address, not a subnet", in);
 		if (af == AF_INET && strchr(mask, '.') != NULL) {
 			if (inet_pton(AF_INET, mask, &dotted) != 1 ||
 			    (bits = mask_bits(&dotted)) < 0)
-				return ks_fail(ctx, KS_EINPUT, "'%s' is not a "
+				return kx_fail(ctx, KS_EINPUT, "'%s' is not a "
 				    "network mask (like 255.255.255.0 or /24)",
 				    mask);
 		} else if ((bits = parse_prefix(mask, full)) < 0)
-			return ks_fail(ctx, KS_EINPUT, "'/%s' is not a prefix "
+			return kx_fail(ctx, KS_EINPUT, "'/%s' is not a prefix "
 			    "length from 0 to %d", mask, full);
 	}
 	if (!host_bits_zero(addr, af == AF_INET ? 4 : 16, bits))
-		return ks_fail(ctx, KS_EINPUT, "'%s' has bits set after the "
+		return kx_fail(ctx, KS_EINPUT, "'%s' has bits set after the "
 		    "first %d; give the network address of the subnet", in,
 		    bits);
 	if (inet_ntop(af, addr, text, sizeof(text)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "cannot format address '%s'",
+		return kx_fail(ctx, KS_EFAIL, "cannot format address '%s'",
 		    host);
 	if (bits < full) {
 		if ((size_t)snprintf(out, outsz, "%s/%d", text, bits) >= outsz)
-			return ks_fail(ctx, KS_EINPUT, "address '%s' is too "
+			return kx_fail(ctx, KS_EINPUT, "address '%s' is too "
 			    "long", in);
 	} else if ((size_t)snprintf(out, outsz, "%s", text) >= outsz)
-		return ks_fail(ctx, KS_EINPUT, "address '%s' is too long", in);
+		return kx_fail(ctx, KS_EINPUT, "address '%s' is too long", in);
 	return KS_OK;
 }
 
@@ -155,35 +155,35 @@ normalise_hostname(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 	if (len > 0 && in[len - 1] == '.')
 		len--;
 	if (len == 0)
-		return ks_fail(ctx, KS_EINPUT, "empty host name");
+		return kx_fail(ctx, KS_EINPUT, "empty host name");
 	if (len > HOSTNAME_MAX || len >= outsz)
-		return ks_fail(ctx, KS_EINPUT, "host name '%s' is longer than "
+		return kx_fail(ctx, KS_EINPUT, "host name '%s' is longer than "
 		    "%d bytes", in, HOSTNAME_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 
 		if (c == '.') {
 			if (part == 0)
-				return ks_fail(ctx, KS_EINPUT, "host name "
+				return kx_fail(ctx, KS_EINPUT, "host name "
 				    "'%s' has an empty label", in);
 			part = 0;
 		} else if (isalnum(c) || c == '-' || c == '_') {
 			if (++part > LABEL_PART_MAX)
-				return ks_fail(ctx, KS_EINPUT, "host name "
+				return kx_fail(ctx, KS_EINPUT, "host name "
 				    "'%s' has a label longer than %d bytes",
 				    in, LABEL_PART_MAX);
 		} else
-			return ks_fail(ctx, KS_EINPUT, "host name '%s' has "
+			return kx_fail(ctx, KS_EINPUT, "host name '%s' has "
 			    "'%c' at byte %zu; use letters, digits, '-' and "
 			    "dots", in, isprint(c) ? c : '?', i + 1);
 		out[i] = (char)tolower(c);
 	}
 	if (part == 0)
-		return ks_fail(ctx, KS_EINPUT, "host name '%s' has an empty "
+		return kx_fail(ctx, KS_EINPUT, "host name '%s' has an empty "
 		    "label", in);
 	out[len] = '\0';
 	if (inet_pton(AF_INET, out, a) == 1 || inet_pton(AF_INET6, out, a) == 1)
-		return ks_fail(ctx, KS_EINPUT, "'%s' is an address, not a host "
+		return kx_fail(ctx, KS_EINPUT, "'%s' is an address, not a host "
 		    "name; use the address form", in);
 	return KS_OK;
 }
@@ -194,15 +194,15 @@ normalise_name(ks_ctx *ctx, const char *in, char *out, size_t outsz)
 	size_t len = strlen(in), i;
 
 	if (len == 0)
-		return ks_fail(ctx, KS_EINPUT, "empty peer name");
+		return kx_fail(ctx, KS_EINPUT, "empty peer name");
 	if (len > KS_PEER_ID_MAX || len >= outsz)
-		return ks_fail(ctx, KS_EINPUT, "peer name is %zu bytes; at "
+		return kx_fail(ctx, KS_EINPUT, "peer name is %zu bytes; at "
 		    "most %d are allowed", len, KS_PEER_ID_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 
 		if (c <= ' ' || c >= 0x7f)
-			return ks_fail(ctx, KS_EINPUT, "peer name has a space "
+			return kx_fail(ctx, KS_EINPUT, "peer name has a space "
 			    "or control character at byte %zu", i + 1);
 	}
 	memcpy(out, in, len + 1);
@@ -214,7 +214,7 @@ ks_peer_id_normalise(ks_ctx *ctx, ks_peer_by by, int mask_ok, const char *in,
     char *out, size_t outsz)
 {
 	if (in == NULL || out == NULL || outsz == 0)
-		return ks_fail(ctx, KS_EUSAGE, "no peer identity given");
+		return kx_fail(ctx, KS_EUSAGE, "no peer identity given");
 	switch (by) {
 	case KS_PEER_ADDRESS:
 		return normalise_address(ctx, mask_ok, in, out, outsz);
@@ -223,7 +223,7 @@ ks_peer_id_normalise(ks_ctx *ctx, ks_peer_by by, int mask_ok, const char *in,
 	case KS_PEER_NAME:
 		return normalise_name(ctx, in, out, outsz);
 	}
-	return ks_fail(ctx, KS_EUSAGE, "unknown kind of peer identity");
+	return kx_fail(ctx, KS_EUSAGE, "unknown kind of peer identity");
 }
 
 int

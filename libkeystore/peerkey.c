@@ -45,16 +45,16 @@ load_ec(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *lab, ks_peer *p)
 	CK_RV rv;
 
 	if ((rv = kr_read_attrs(ctx, h, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the key of '%s'", lab);
+		return kx_fail_rv(ctx, rv, "cannot read the key of '%s'", lab);
 	if (!kr_attr_have(&a[0]) || !kr_attr_have(&a[1]))
 		return KS_OK;	/* listed without data */
-	st = ks_spki_from_ec(params, a[0].ulValueLen, point, a[1].ulValueLen,
+	st = kx_spki_from_ec(params, a[0].ulValueLen, point, a[1].ulValueLen,
 	    &p->spki, &p->spkilen, &curve);
 	if (st == KS_EINPUT)
 		return KS_OK;
 	if (st != KS_OK)
-		return ks_fail(ctx, st, "cannot encode the key of '%s'", lab);
-	if ((d = ks_curvedef(curve)) != NULL) {
+		return kx_fail(ctx, st, "cannot encode the key of '%s'", lab);
+	if ((d = kx_curvedef(curve)) != NULL) {
 		p->bits = d->bits;
 		p->curve = curve;
 	}
@@ -96,10 +96,10 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	ks_status st;
 
 	if ((rv = kr_read_attrs(ctx, h, a, 7)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read an object on token "
+		return kx_fail_rv(ctx, rv, "cannot read an object on token "
 		    "'%s'", ctx->token.label);
 	if (!kr_attr_have(&a[0]) || !kr_attr_have(&a[6]) ||
-	    ks_keytype_of(kt) == 0)
+	    kx_keytype_of(kt) == 0)
 		return KS_OK;	/* gone meanwhile, unnamed, or not RSA or EC */
 	lab[a[0].ulValueLen] = '\0';
 	if (kr_label_split(KR_PREFIX_PEER, lab, a[0].ulValueLen, kr,
@@ -108,32 +108,32 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	if (ring != NULL && strcmp(ring, kr) != 0)
 		return KS_OK;
 	if ((p = kr_peer_new(KS_PEER_PUBKEY, lab, kr, by, id)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	p->h = h;
 	p->usage = usage_of(&a[4], &a[5]);
-	p->type = ks_keytype_of(kt);
+	p->type = kx_keytype_of(kt);
 	if (kr_attr_have(&a[1])) {
 		memcpy(p->keyid, keyid, a[1].ulValueLen);
 		p->keyidlen = a[1].ulValueLen;
 	}
-	if (ks_keytype_of(kt) == KS_KEY_EC) {
+	if (kx_keytype_of(kt) == KS_KEY_EC) {
 		if ((st = load_ec(ctx, h, lab, p)) != KS_OK) {
 			kr_peer_free(p);
 			return st;
 		}
 	} else if (kr_attr_have(&a[2]) && kr_attr_have(&a[3])) {
-		st = ks_spki_from_rsa(mod, a[2].ulValueLen, exp,
+		st = kx_spki_from_rsa(mod, a[2].ulValueLen, exp,
 		    a[3].ulValueLen, &p->spki, &p->spkilen, &p->bits);
 		if (st != KS_OK && st != KS_EINPUT) {
 			kr_peer_free(p);
-			return ks_fail(ctx, st, "cannot encode the key of '%s'",
+			return kx_fail(ctx, st, "cannot encode the key of '%s'",
 			    lab);
 		}
 	}
 	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
 	if (kr_peers_push(out, p) != 0) {
 		kr_peer_free(p);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
 	return KS_OK;
 }
@@ -171,7 +171,7 @@ entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
 		return st;
 	if (kr_label_make(KR_PREFIX_PEER, keyring, by, norm, label,
 	    labelsz) != 0)
-		return ks_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
+		return kx_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
 		    "long", id);
 	return KS_OK;
 }
@@ -197,13 +197,13 @@ key_attrs(ks_ctx *ctx, const unsigned char *spki, size_t spkilen,
 
 	if ((pk = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EINPUT, "not a public key");
+		return kx_fail(ctx, KS_EINPUT, "not a public key");
 	}
-	if (ks_pkey_type(pk) == KS_KEY_EC) {
-		st = ks_ec_point_of(pk, &d, point, &pointlen);
+	if (kx_pkey_type(pk) == KS_KEY_EC) {
+		st = kx_ec_point_of(pk, &d, point, &pointlen);
 		EVP_PKEY_free(pk);
 		if (st != KS_OK)
-			return ks_fail(ctx, st, "not an EC key cryptokey takes");
+			return kx_fail(ctx, st, "not an EC key cryptokey takes");
 		*kt = d->key_type;
 		a[0].type = CKA_EC_PARAMS;
 		a[0].pValue = (void *)d->params;
@@ -244,7 +244,7 @@ create(ks_ctx *ctx, const char *label, ks_usage usage,
 	CK_RV rv;
 
 	if (EVP_Digest(spki, spkilen, keyid, &idlen, EVP_sha1(), NULL) != 1)
-		return ks_fail(ctx, KS_EFAIL, "cannot hash the public key");
+		return kx_fail(ctx, KS_EFAIL, "cannot hash the public key");
 	if ((st = key_attrs(ctx, spki, spkilen, &kt, key, point)) != KS_OK)
 		return st;
 	CK_ATTRIBUTE t[] = {
@@ -267,15 +267,15 @@ create(ks_ctx *ctx, const char *label, ks_usage usage,
 		free(key[1].pValue);
 	}
 	/* one object, so a refusal leaves the token as it was */
-	if (rv != CKR_OK && kt != CKK_RSA && ks_rv_template_refused(rv))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' refuses an %s public "
+	if (rv != CKR_OK && kt != CKK_RSA && kx_rv_template_refused(rv))
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' refuses an %s public "
 		    "key (%s): it keeps only RSA ones (as tpm2-pkcs11 does), "
 		    "so this peer's key cannot be in its keyrings; keep the "
 		    "keyring on a token that takes EC public keys",
 		    ctx->token.label, kt == CKK_EC ? "EC" : "Ed25519",
 		    p11_rv_name(rv));
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot store peer key '%s' on "
+		return kx_fail_rv(ctx, rv, "cannot store peer key '%s' on "
 		    "token '%s'", label, ctx->token.label);
 	return KS_OK;
 }
@@ -294,7 +294,7 @@ ks_keyring_add_pubkey(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
 	    sizeof(label))) != KS_OK ||
 	    (st = kr_keyring_exists(ctx, keyring)) != KS_OK)
@@ -306,7 +306,7 @@ ks_keyring_add_pubkey(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 		goto out;
 	for (i = 0; i < have.n; i++) {
 		if (overlaps(have.v[i]->usage, usage)) {
-			st = ks_fail(ctx, KS_EEXIST, "keyring '%s' already has "
+			st = kx_fail(ctx, KS_EEXIST, "keyring '%s' already has "
 			    "a %s key for %s %s; remove it with del-pubkey "
 			    "first", keyring, ks_usage_name(have.v[i]->usage),
 			    ks_peer_by_name(by), norm);
@@ -333,19 +333,19 @@ ks_keyring_del_pubkey(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	*removed = 0;
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
 	    sizeof(label))) != KS_OK)
 		return st;
 	if ((st = scan(ctx, label, NULL, &have)) != KS_OK)
 		return st;
 	if (have.n == 0)
-		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no public "
+		st = kx_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no public "
 		    "key for %s %s", keyring, ks_peer_by_name(by), norm);
 	for (i = 0; i < have.n && st == KS_OK; i++) {
 		rv = p11_destroy(&ctx->sess, have.v[i]->h);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
-			st = ks_fail_rv(ctx, rv, "cannot remove peer key '%s'",
+			st = kx_fail_rv(ctx, rv, "cannot remove peer key '%s'",
 			    label);
 		else
 			(*removed)++;
@@ -406,7 +406,7 @@ ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	*spkilen = 0;
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
 	    (st = ks_peer_id_normalise(ctx, by, 0, id, norm, sizeof(norm))) !=
 	    KS_OK)
@@ -424,13 +424,13 @@ ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 		st = candidates(ctx, keyring, KS_PEER_HOSTNAME, other, usage,
 		    &ps, &best, &bestrank);
 	if (st == KS_OK && best == NULL)
-		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' "
+		st = kx_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' "
 		    "has no %s RSA key for %s %s", keyring, ctx->token.label,
 		    usage == KS_USAGE_GENERAL ? "usable" : ks_usage_name(usage),
 		    ks_peer_by_name(by), norm);
 	if (st == KS_OK) {
 		if ((*spki = malloc(best->spkilen)) == NULL)
-			st = ks_fail(ctx, KS_EFAIL, "out of memory");
+			st = kx_fail(ctx, KS_EFAIL, "out of memory");
 		else {
 			memcpy(*spki, best->spki, best->spkilen);
 			*spkilen = best->spkilen;

@@ -34,33 +34,33 @@ check_pkey(ks_ctx *ctx, EVP_PKEY *pk, const char *what, unsigned *bits)
 	ks_status st = KS_OK;
 	int b;
 
-	if (ks_pkey_type(pk) == KS_KEY_EC) {
+	if (kx_pkey_type(pk) == KS_KEY_EC) {
 		/* the point in the uncompressed form the token keeps */
-		if (ks_ec_point_of(pk, &d, point, &pointlen) != KS_OK)
-			return ks_fail(ctx, KS_EINPUT, "%s is an EC key "
+		if (kx_ec_point_of(pk, &d, point, &pointlen) != KS_OK)
+			return kx_fail(ctx, KS_EINPUT, "%s is an EC key "
 			    "cryptokey cannot use", what);
 		*bits = d->bits;
 		return KS_OK;
 	}
 	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
-		return ks_fail(ctx, KS_EINPUT, "%s is an EC key on a curve "
+		return kx_fail(ctx, KS_EINPUT, "%s is an EC key on a curve "
 		    "cryptokey does not take, or with explicit parameters "
 		    "(P-256, P-384, P-521 and Ed25519 are taken)", what);
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		type = EVP_PKEY_get0_type_name(pk);
-		return ks_fail(ctx, KS_EINPUT, "%s is neither an RSA nor an "
+		return kx_fail(ctx, KS_EINPUT, "%s is neither an RSA nor an "
 		    "EC key (it is %s)", what, type != NULL ? type :
 		    "another kind");
 	}
 	b = EVP_PKEY_get_bits(pk);
 	if (b < KR_PEER_BITS_MIN || b > KS_MODULUS_MAX)
-		return ks_fail(ctx, KS_EINPUT, "%s is a %d-bit RSA key; %d to "
+		return kx_fail(ctx, KS_EINPUT, "%s is a %d-bit RSA key; %d to "
 		    "%d bits are accepted", what, b, KR_PEER_BITS_MIN,
 		    KS_MODULUS_MAX);
 	if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
-		return ks_fail(ctx, KS_EINPUT, "%s has no RSA exponent", what);
+		return kx_fail(ctx, KS_EINPUT, "%s has no RSA exponent", what);
 	if (!BN_is_odd(e) || BN_is_one(e))
-		st = ks_fail(ctx, KS_EINPUT, "%s has an invalid RSA public "
+		st = kx_fail(ctx, KS_EINPUT, "%s has an invalid RSA public "
 		    "exponent", what);
 	BN_free(e);
 	*bits = (unsigned)b;
@@ -75,10 +75,10 @@ encode(ks_ctx *ctx, EVP_PKEY *pk, unsigned char **out, size_t *outlen)
 
 	/* copied so that callers free() what they get */
 	if ((len = i2d_PUBKEY(pk, &buf)) <= 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot encode a public key");
+		return kx_fail(ctx, KS_EFAIL, "cannot encode a public key");
 	if ((*out = malloc((size_t)len)) == NULL) {
 		OPENSSL_free(buf);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
 	memcpy(*out, buf, (size_t)len);
 	OPENSSL_free(buf);
@@ -97,11 +97,11 @@ explain(ks_ctx *ctx, const unsigned char *der, size_t len, const char *what)
 	ERR_clear_error();
 	if (pk != NULL) {
 		EVP_PKEY_free(pk);
-		return ks_fail(ctx, KS_EINPUT, "%s is a PKCS#1 RSAPublicKey, "
+		return kx_fail(ctx, KS_EINPUT, "%s is a PKCS#1 RSAPublicKey, "
 		    "not a SubjectPublicKeyInfo (IOS Key Data begins with "
 		    "30820122 300D0609 for 2048 bits)", what);
 	}
-	return ks_fail(ctx, KS_EINPUT, "%s (%zu bytes) is not a DER "
+	return kx_fail(ctx, KS_EINPUT, "%s (%zu bytes) is not a DER "
 	    "SubjectPublicKeyInfo", what, len);
 }
 
@@ -116,16 +116,16 @@ kr_spki_check(ks_ctx *ctx, const unsigned char *der, size_t len,
 	*out = NULL;
 	*outlen = 0;
 	if (len == 0)
-		return ks_fail(ctx, KS_EINPUT, "%s is empty", what);
+		return kx_fail(ctx, KS_EINPUT, "%s is empty", what);
 	if (len > KR_SPKI_MAX)
-		return ks_fail(ctx, KS_EINPUT, "%s is %zu bytes; a public key "
+		return kx_fail(ctx, KS_EINPUT, "%s is %zu bytes; a public key "
 		    "has at most %d", what, len, KR_SPKI_MAX);
 	pk = d2i_PUBKEY(NULL, &p, (long)len);
 	ERR_clear_error();
 	if (pk == NULL)
 		return explain(ctx, der, len, what);
 	if (p != der + len)
-		st = ks_fail(ctx, KS_EINPUT, "%s has %zu bytes after the "
+		st = kx_fail(ctx, KS_EINPUT, "%s has %zu bytes after the "
 		    "SubjectPublicKeyInfo", what, (size_t)(der + len - p));
 	else if ((st = check_pkey(ctx, pk, what, bits)) == KS_OK)
 		st = encode(ctx, pk, out, outlen);
@@ -141,11 +141,11 @@ bn_out(ks_ctx *ctx, EVP_PKEY *pk, const char *param, unsigned char **out,
 	int len;
 
 	if (EVP_PKEY_get_bn_param(pk, param, &bn) != 1)
-		return ks_fail(ctx, KS_EINPUT, "public key has no %s", param);
+		return kx_fail(ctx, KS_EINPUT, "public key has no %s", param);
 	len = BN_num_bytes(bn);
 	if (len <= 0 || (*out = malloc((size_t)len)) == NULL) {
 		BN_free(bn);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
 	*outlen = (size_t)BN_bn2bin(bn, *out);
 	BN_free(bn);
@@ -166,7 +166,7 @@ kr_spki_rsa(ks_ctx *ctx, const unsigned char *spki, size_t len,
 	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		ERR_clear_error();
 		EVP_PKEY_free(pk);
-		return ks_fail(ctx, KS_EINPUT, "not an RSA public key");
+		return kx_fail(ctx, KS_EINPUT, "not an RSA public key");
 	}
 	st = bn_out(ctx, pk, OSSL_PKEY_PARAM_RSA_N, n, nlen);
 	if (st == KS_OK)
@@ -195,7 +195,7 @@ pem_block(ks_ctx *ctx, const char *name, const unsigned char *data,
 		return kr_spki_check(ctx, data, (size_t)dlen, "the PEM public "
 		    "key", spki, spkilen, &bits);
 	if (strstr(name, "PRIVATE KEY") != NULL)
-		return ks_fail(ctx, KS_EINPUT, "the PEM block is a private "
+		return kx_fail(ctx, KS_EINPUT, "the PEM block is a private "
 		    "key (%s); give the peer's public key", name);
 	if (strcmp(name, "RSA PUBLIC KEY") == 0)
 		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, dlen);
@@ -204,12 +204,12 @@ pem_block(ks_ctx *ctx, const char *name, const unsigned char *data,
 	    (pk = X509_get0_pubkey(x)) != NULL)
 		EVP_PKEY_up_ref(pk);
 	else if (strcmp(name, "CERTIFICATE") != 0)
-		return ks_fail(ctx, KS_EINPUT, "the PEM block is '%s', not a "
+		return kx_fail(ctx, KS_EINPUT, "the PEM block is '%s', not a "
 		    "public key or certificate", name);
 	X509_free(x);
 	ERR_clear_error();
 	if (pk == NULL)
-		return ks_fail(ctx, KS_EINPUT, "the PEM %s does not parse",
+		return kx_fail(ctx, KS_EINPUT, "the PEM %s does not parse",
 		    name);
 	if ((st = encode(ctx, pk, &der, spkilen)) == KS_OK) {
 		st = kr_spki_check(ctx, der, *spkilen, "the PEM key", spki,
@@ -233,13 +233,13 @@ ks_pubkey_pem_parse(ks_ctx *ctx, const char *text, size_t len,
 	*spki = NULL;
 	*spkilen = 0;
 	if (len > KS_KEYSTRING_MAX)
-		return ks_fail(ctx, KS_EINPUT, "PEM text is %zu bytes; at "
+		return kx_fail(ctx, KS_EINPUT, "PEM text is %zu bytes; at "
 		    "most %d are read", len, KS_KEYSTRING_MAX);
 	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	if (PEM_read_bio(bio, &name, &header, &data, &dlen) != 1 ||
 	    dlen <= 0)
-		st = ks_fail(ctx, KS_EINPUT, "no PEM block (-----BEGIN PUBLIC "
+		st = kx_fail(ctx, KS_EINPUT, "no PEM block (-----BEGIN PUBLIC "
 		    "KEY-----) found");
 	else
 		st = pem_block(ctx, name, data, dlen, spki, spkilen);

@@ -131,12 +131,12 @@ legacy_open(ks_ctx *ctx, OSSL_LIB_CTX **lctx, OSSL_PROVIDER **legacy,
 	if (*lctx != NULL)
 		return KS_OK;
 	if ((*lctx = OSSL_LIB_CTX_new()) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	*legacy = OSSL_PROVIDER_load(*lctx, "legacy");
 	*dflt = OSSL_PROVIDER_load(*lctx, "default");
 	if (*legacy == NULL || *dflt == NULL) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EFAIL, "single DES needs OpenSSL's "
+		return kx_fail(ctx, KS_EFAIL, "single DES needs OpenSSL's "
 		    "legacy provider (legacy.so in %s), which cannot be "
 		    "loaded; install it or use 3des or aes256",
 		    getenv("OPENSSL_MODULES") != NULL ?
@@ -184,7 +184,7 @@ trad_fetch(ks_ctx *ctx, const struct trad_cipher *tc, OSSL_LIB_CTX **lctx,
 	*c = EVP_CIPHER_fetch(tc->legacy ? *lctx : NULL, tc->dek, NULL);
 	if (*c == NULL) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EFAIL, "OpenSSL cannot provide the "
+		return kx_fail(ctx, KS_EFAIL, "OpenSSL cannot provide the "
 		    "cipher %s%s", tc->dek, tc->legacy ? " even with its "
 		    "legacy provider" : "");
 	}
@@ -201,19 +201,19 @@ rd_pass(struct rd *r)
 	if (r->have_pass)
 		return KS_OK;
 	if (r->passfn == NULL)
-		return ks_fail(r->ctx, KS_EAUTH, "the private key is "
+		return kx_fail(r->ctx, KS_EAUTH, "the private key is "
 		    "encrypted and no passphrase was given");
 	st = r->passfn(r->passarg, "Passphrase for the private key: ",
 	    r->pass, sizeof(r->pass), &r->passlen);
 	if (st != KS_OK) {
 		OPENSSL_cleanse(r->pass, sizeof(r->pass));
 		if (ks_ctx_error(r->ctx)[0] == '\0')
-			ks_fail(r->ctx, st, "cannot read the passphrase");
+			kx_fail(r->ctx, st, "cannot read the passphrase");
 		return st;
 	}
 	if (r->passlen > sizeof(r->pass)) {
 		OPENSSL_cleanse(r->pass, sizeof(r->pass));
-		return ks_fail(r->ctx, KS_EFAIL, "passphrase too long");
+		return kx_fail(r->ctx, KS_EFAIL, "passphrase too long");
 	}
 	r->have_pass = 1;
 	return KS_OK;
@@ -290,12 +290,12 @@ block_decode(struct rd *r, const struct block *b, unsigned char **der,
 	*der = NULL;
 	*len = 0;
 	if ((*der = malloc(cap)) == NULL)
-		return ks_fail(r->ctx, KS_EFAIL, "out of memory");
+		return kx_fail(r->ctx, KS_EFAIL, "out of memory");
 	n = pem_b64decode(b->body, b->bodyend, *der);
 	if (n <= 0) {
 		free(*der);
 		*der = NULL;
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "is not valid base64", b->name, b->line);
 	}
 	*len = (size_t)n;
@@ -326,14 +326,14 @@ static ks_status
 check_type(struct rd *r, const struct block *b, EVP_PKEY *pk)
 {
 	const char *type;
-	int bits, t = ks_pkey_type(pk);
+	int bits, t = kx_pkey_type(pk);
 
 	if (t == 0 || (t & r->types) == 0) {
 		type = EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC ?
 		    (t == 0 ? "EC (explicit parameters or a curve cryptokey "
 		    "does not take)" :
 		    "EC") : EVP_PKEY_get0_type_name(pk);
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "holds a%s %s key; only %s can be imported here",
 		    b->name, b->line, type != NULL && strchr("AEIOU",
 		    type[0]) != NULL ? "n" : "", type != NULL ? type :
@@ -343,7 +343,7 @@ check_type(struct rd *r, const struct block *b, EVP_PKEY *pk)
 		return KS_OK;
 	bits = EVP_PKEY_get_bits(pk);
 	if (bits < KS_MODULUS_MIN || bits > KS_MODULUS_MAX)
-		return ks_fail(r->ctx, KS_EINPUT, "the RSA key at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the RSA key at line %zu "
 		    "has %d bits; cryptokey takes %d to %d", b->line, bits,
 		    KS_MODULUS_MIN, KS_MODULUS_MAX);
 	return KS_OK;
@@ -356,7 +356,7 @@ add_public(struct rd *r, const struct block *b, EVP_PKEY *pk)
 
 	if (pk == NULL) {
 		ERR_clear_error();
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "does not hold a valid key", b->name, b->line);
 	}
 	if ((st = check_type(r, b, pk)) != KS_OK) {
@@ -365,7 +365,7 @@ add_public(struct rd *r, const struct block *b, EVP_PKEY *pk)
 	}
 	if (r->out->npub >= KS_PEM_KEYS_MAX) {
 		EVP_PKEY_free(pk);
-		return ks_fail(r->ctx, KS_EINPUT, "too many public keys "
+		return kx_fail(r->ctx, KS_EINPUT, "too many public keys "
 		    "(more than %d)", KS_PEM_KEYS_MAX);
 	}
 	r->out->pub[r->out->npub++] = pk;
@@ -384,7 +384,7 @@ add_private(struct rd *r, const struct block *b, EVP_PKEY *pk)
 	}
 	if (r->out->npriv >= KS_PEM_KEYS_MAX) {
 		EVP_PKEY_free(pk);
-		return ks_fail(r->ctx, KS_EINPUT, "too many private keys "
+		return kx_fail(r->ctx, KS_EINPUT, "too many private keys "
 		    "(more than %d)", KS_PEM_KEYS_MAX);
 	}
 	k = &r->out->priv[r->out->npriv++];
@@ -494,18 +494,18 @@ trad_decrypt(struct rd *r, const struct block *b, const struct trad_cipher *tc,
 	blk = EVP_CIPHER_get_block_size(c);
 	st = KS_EINPUT;
 	if (ivlen < 8 || ivlen > (int)sizeof(iv) || ivhexlen != 2 * (size_t)ivlen) {
-		ks_fail(r->ctx, st, "the %s block at line %zu has a bad "
+		kx_fail(r->ctx, st, "the %s block at line %zu has a bad "
 		    "DEK-Info IV", b->name, b->line);
 		goto out;
 	}
-	if (ks_hex_decode(ivhex, ivhexlen, iv, sizeof(iv)) != ivlen) {
-		ks_fail(r->ctx, st, "the %s block at line %zu has a bad "
+	if (kx_hex_decode(ivhex, ivhexlen, iv, sizeof(iv)) != ivlen) {
+		kx_fail(r->ctx, st, "the %s block at line %zu has a bad "
 		    "DEK-Info IV", b->name, b->line);
 		goto out;
 	}
 	if (*len == 0 || blk <= 0 || *len % (size_t)blk != 0 ||
 	    *len > INT_MAX) {
-		ks_fail(r->ctx, st, "the %s block at line %zu is truncated "
+		kx_fail(r->ctx, st, "the %s block at line %zu is truncated "
 		    "(%zu bytes of ciphertext)", b->name, b->line, *len);
 		goto out;
 	}
@@ -517,11 +517,11 @@ trad_decrypt(struct rd *r, const struct block *b, const struct trad_cipher *tc,
 	    (cc = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_DecryptInit_ex2(cc, c, key, iv, NULL) != 1 ||
 	    EVP_DecryptUpdate(cc, der, &outl, der, (int)*len) != 1) {
-		ks_fail(r->ctx, st, "cannot decrypt with %s", tc->dek);
+		kx_fail(r->ctx, st, "cannot decrypt with %s", tc->dek);
 		goto out;
 	}
 	if (EVP_DecryptFinal_ex(cc, der + outl, &finl) != 1) {
-		st = ks_fail(r->ctx, KS_EAUTH, "cannot decrypt the private "
+		st = kx_fail(r->ctx, KS_EAUTH, "cannot decrypt the private "
 		    "key at line %zu: wrong passphrase", b->line);
 		goto out;
 	}
@@ -549,15 +549,15 @@ do_trad(struct rd *r, const struct block *b, unsigned char *der, size_t len)
 	dek = header(b, "DEK-Info", &dlen);
 	if (proc != NULL) {
 		if (plen != 11 || strncasecmp(proc, "4,ENCRYPTED", 11) != 0)
-			return ks_fail(r->ctx, KS_EINPUT, "the %s block at "
+			return kx_fail(r->ctx, KS_EINPUT, "the %s block at "
 			    "line %zu has an unknown Proc-Type", b->name,
 			    b->line);
 		if (dek == NULL || (comma = memchr(dek, ',', dlen)) == NULL)
-			return ks_fail(r->ctx, KS_EINPUT, "the %s block at "
+			return kx_fail(r->ctx, KS_EINPUT, "the %s block at "
 			    "line %zu is encrypted but has no usable "
 			    "DEK-Info", b->name, b->line);
 		if ((tc = trad_find(dek, (size_t)(comma - dek))) == NULL)
-			return ks_fail(r->ctx, KS_EINPUT, "the %s block at "
+			return kx_fail(r->ctx, KS_EINPUT, "the %s block at "
 			    "line %zu uses the cipher '%.*s', which cryptokey "
 			    "does not read", b->name, b->line,
 			    (int)(comma - dek) > 32 ? 32 : (int)(comma - dek),
@@ -568,16 +568,16 @@ do_trad(struct rd *r, const struct block *b, unsigned char *der, size_t len)
 			return st;
 		encrypted = 1;
 	} else if (dek != NULL)
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "has DEK-Info but no Proc-Type", b->name, b->line);
 	ec = b->type->kind == B_EC_TRAD;
 	if ((pk = parse_private(der, len, 0, ec ? EVP_PKEY_EC :
 	    EVP_PKEY_RSA)) == NULL) {
 		if (encrypted)
-			return ks_fail(r->ctx, KS_EAUTH, "cannot decrypt the "
+			return kx_fail(r->ctx, KS_EAUTH, "cannot decrypt the "
 			    "private key at line %zu: wrong passphrase, or "
 			    "the key is damaged", b->line);
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "does not hold a valid %s private key", b->name,
 		    b->line, ec ? "EC" : "RSA");
 	}
@@ -639,7 +639,7 @@ pbe_check(struct rd *r, const struct block *b, const X509_SIG *sig)
 	PBEPARAM_free(pbe1);
 	ERR_clear_error();
 	if (!ok)
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "uses an unknown key derivation or one that asks for "
 		    "too much work", b->name, b->line);
 	return KS_OK;
@@ -673,7 +673,7 @@ do_pkcs8_enc(struct rd *r, const struct block *b, const unsigned char *der,
 	if (sig == NULL || p != der + len) {
 		X509_SIG_free(sig);
 		ERR_clear_error();
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "is not a valid encrypted PKCS#8 key", b->name, b->line);
 	}
 	if ((st = pbe_check(r, b, sig)) != KS_OK ||
@@ -693,7 +693,7 @@ do_pkcs8_enc(struct rd *r, const struct block *b, const unsigned char *der,
 		    NULL);
 		if (p8 == NULL && err_unsupported()) {
 			X509_SIG_free(sig);
-			return ks_fail(r->ctx, KS_EINPUT, "the %s block at "
+			return kx_fail(r->ctx, KS_EINPUT, "the %s block at "
 			    "line %zu uses an encryption OpenSSL does not "
 			    "support", b->name, b->line);
 		}
@@ -701,13 +701,13 @@ do_pkcs8_enc(struct rd *r, const struct block *b, const unsigned char *der,
 	X509_SIG_free(sig);
 	ERR_clear_error();
 	if (p8 == NULL)
-		return ks_fail(r->ctx, KS_EAUTH, "cannot decrypt the private "
+		return kx_fail(r->ctx, KS_EAUTH, "cannot decrypt the private "
 		    "key at line %zu: wrong passphrase", b->line);
 	pk = EVP_PKCS82PKEY(p8);
 	PKCS8_PRIV_KEY_INFO_free(p8);
 	ERR_clear_error();
 	if (pk == NULL)
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "does not hold a key OpenSSL can read", b->name, b->line);
 	return add_private(r, b, pk);
 }
@@ -721,18 +721,18 @@ do_block(struct rd *r, const struct block *b)
 	ks_status st;
 
 	if (b->type == NULL)
-		return ks_fail(r->ctx, KS_EINPUT, "the block at line %zu is "
+		return kx_fail(r->ctx, KS_EINPUT, "the block at line %zu is "
 		    "a '%s', not a key cryptokey can import", b->line,
 		    b->name);
 	if (b->type->kind == B_REFUSE)
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "is %s; only %s can be imported here", b->name, b->line,
 		    b->type->why, types_words(r->types));
 	if (b->type->kind == B_PARAMS)
 		return KS_OK;
 	if (b->type->kind != B_RSA_TRAD && b->type->kind != B_EC_TRAD &&
 	    b->hdr != NULL)
-		return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
+		return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu "
 		    "has headers it should not have", b->name, b->line);
 	if ((st = block_decode(r, b, &der, &len)) != KS_OK)
 		return st;
@@ -748,7 +748,7 @@ do_block(struct rd *r, const struct block *b)
 		break;
 	case B_PKCS8:
 		if ((pk = parse_private(der, len, 1, 0)) == NULL)
-			st = ks_fail(r->ctx, KS_EINPUT, "the %s block at line "
+			st = kx_fail(r->ctx, KS_EINPUT, "the %s block at line "
 			    "%zu is not a valid PKCS#8 key", b->name, b->line);
 		else
 			st = add_private(r, b, pk);
@@ -851,7 +851,7 @@ scan_block(struct rd *r, const char **pp, const char *end, struct block *b,
 		if ((t = find_marker(p, eol, "-----END ", &tlen)) != NULL) {
 			if (tlen != strlen(b->name) ||
 			    memcmp(t, b->name, tlen) != 0)
-				return ks_fail(r->ctx, KS_EINPUT, "the %s "
+				return kx_fail(r->ctx, KS_EINPUT, "the %s "
 				    "block at line %zu ends with a different "
 				    "END line", b->name, b->line);
 			if (b->body == NULL)
@@ -876,7 +876,7 @@ scan_block(struct rd *r, const char **pp, const char *end, struct block *b,
 		if (b->body == NULL)
 			b->body = p;
 	}
-	return ks_fail(r->ctx, KS_EINPUT, "the %s block at line %zu has no "
+	return kx_fail(r->ctx, KS_EINPUT, "the %s block at line %zu has no "
 	    "END line; the file is truncated", b->name, b->line);
 }
 
@@ -900,14 +900,14 @@ scan(struct rd *r, const char *buf, size_t len)
 		memset(&b, 0, sizeof(b));
 		b.line = line;
 		if (tlen == 0 || tlen > TYPE_MAX)
-			return ks_fail(r->ctx, KS_EINPUT, "the BEGIN line at "
+			return kx_fail(r->ctx, KS_EINPUT, "the BEGIN line at "
 			    "line %zu names no block type cryptokey knows",
 			    line);
 		memcpy(b.name, t, tlen);
 		b.name[tlen] = '\0';
 		b.type = type_find(b.name);
 		if (++r->nblocks > KS_PEM_BLOCKS_MAX)
-			return ks_fail(r->ctx, KS_EINPUT, "too many PEM blocks "
+			return kx_fail(r->ctx, KS_EINPUT, "too many PEM blocks "
 			    "(more than %d)", KS_PEM_BLOCKS_MAX);
 		p = eol < end ? eol + 1 : end;
 		if ((st = scan_block(r, &p, end, &b, &line)) != KS_OK ||
@@ -918,7 +918,7 @@ scan(struct rd *r, const char *buf, size_t len)
 }
 
 ks_status
-ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, int types,
+kx_pem_read(ks_ctx *ctx, const char *buf, size_t len, int types,
     ks_secret_fn passfn, void *passarg, unsigned long max_iter,
     struct ks_pem *out)
 {
@@ -927,12 +927,12 @@ ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, int types,
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0)
-		return ks_fail(ctx, KS_EINPUT, "the input is empty");
+		return kx_fail(ctx, KS_EINPUT, "the input is empty");
 	if (len > KS_PEM_MAX)
-		return ks_fail(ctx, KS_EINPUT, "the input is larger than %d "
+		return kx_fail(ctx, KS_EINPUT, "the input is larger than %d "
 		    "bytes; that is not a key file", KS_PEM_MAX);
 	if (memchr(buf, '\0', len) != NULL)
-		return ks_fail(ctx, KS_EINPUT, "the input is not text "
+		return kx_fail(ctx, KS_EINPUT, "the input is not text "
 		    "(it holds NUL bytes); cryptokey reads PEM");
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
@@ -943,22 +943,22 @@ ks_pem_read(ks_ctx *ctx, const char *buf, size_t len, int types,
 	r.types = types & KS_KEY_ALL;
 	st = scan(&r, buf, len);
 	if (st == KS_OK && r.nblocks == 0)
-		st = ks_fail(ctx, KS_EINPUT, "the input holds no PEM block "
+		st = kx_fail(ctx, KS_EINPUT, "the input holds no PEM block "
 		    "(no -----BEGIN line)");
 	if (st == KS_OK && out->npriv == 0)
-		st = ks_fail(ctx, KS_EINPUT, "the input holds %s but no "
+		st = kx_fail(ctx, KS_EINPUT, "the input holds %s but no "
 		    "private key", out->npub > 0 ? "only a public key" :
 		    "no key");
 	OPENSSL_cleanse(r.pass, sizeof(r.pass));
 	legacy_close(&r.lctx, &r.prov_legacy, &r.prov_default);
 	ERR_clear_error();
 	if (st != KS_OK)
-		ks_pem_clear(out);
+		kx_pem_clear(out);
 	return st;
 }
 
 void
-ks_pem_clear(struct ks_pem *p)
+kx_pem_clear(struct ks_pem *p)
 {
 	size_t i;
 
@@ -1001,15 +1001,15 @@ write_trad(ks_ctx *ctx, EVP_PKEY *pk, const struct trad_cipher *tc,
 	unsigned char *der = NULL, *enc = NULL;
 	int derlen = 0, ivlen, outl = 0, finl = 0, i;
 	size_t enclen = 0;
-	const char *what = ks_pkey_type(pk) == KS_KEY_EC ? "EC" : "RSA";
+	const char *what = kx_pkey_type(pk) == KS_KEY_EC ? "EC" : "RSA";
 	ks_status st;
 
 	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519)
-		return ks_fail(ctx, KS_EUSAGE, "Ed25519 keys have no "
+		return kx_fail(ctx, KS_EUSAGE, "Ed25519 keys have no "
 		    "traditional PEM form; export them with --cipher aes256");
 	if ((st = trad_fetch(ctx, tc, &lctx, &legacy, &dflt, &c)) != KS_OK)
 		goto out;
-	st = ks_fail(ctx, KS_EFAIL, "cannot encrypt the private key with %s",
+	st = kx_fail(ctx, KS_EFAIL, "cannot encrypt the private key with %s",
 	    tc->dek);
 	ivlen = EVP_CIPHER_get_iv_length(c);
 	if (ivlen < 8 || ivlen > (int)sizeof(iv) || passlen > INT_MAX ||
@@ -1063,7 +1063,7 @@ write_pkcs8(ks_ctx *ctx, EVP_PKEY *pk, const char *pass, size_t passlen,
 	    (sig = PKCS8_encrypt_ex(-1, c, pass, (int)passlen, NULL, 0,
 	    KS_PBKDF2_ITER, p8, NULL, NULL)) == NULL ||
 	    PEM_write_bio_PKCS8(out, sig) != 1)
-		st = ks_fail(ctx, KS_EFAIL, "cannot encrypt the private key "
+		st = kx_fail(ctx, KS_EFAIL, "cannot encrypt the private key "
 		    "with AES-256-CBC");
 	else
 		st = KS_OK;
@@ -1114,36 +1114,36 @@ check_written(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher, const char *pass,
 	ks_status st;
 
 	(void)snprintf(trad, sizeof(trad), "-----BEGIN %s PRIVATE KEY-----\n"
-	    "Proc-Type: 4,ENCRYPTED\nDEK-Info: ", ks_pkey_type(pk) ==
+	    "Proc-Type: 4,ENCRYPTED\nDEK-Info: ", kx_pkey_type(pk) ==
 	    KS_KEY_EC ? "EC" : "RSA");
 	if (len < strlen(want) || strstr(pem, want) == NULL ||
 	    strstr(pem, "-----BEGIN PRIVATE KEY") != NULL ||
 	    (cipher != KS_CIPHER_AES256 && strstr(pem, trad) != pem))
-		return ks_fail(ctx, KS_EFAIL, "refusing to write: OpenSSL "
+		return kx_fail(ctx, KS_EFAIL, "refusing to write: OpenSSL "
 		    "did not encrypt the private key");
 	if (cipher == KS_CIPHER_AES256) {
 		if (!pkcs8_is_pbes2(pem, len))
-			return ks_fail(ctx, KS_EFAIL, "refusing to write: the "
+			return kx_fail(ctx, KS_EFAIL, "refusing to write: the "
 			    "encrypted key is not PBES2");
 		return KS_OK;
 	}
-	st = ks_pem_read(ctx, pem, len, ks_pkey_type(pk), ks_pem_fixed_pass,
+	st = kx_pem_read(ctx, pem, len, kx_pkey_type(pk), kx_pem_fixed_pass,
 	    &fx, KS_PBKDF2_ITER, &back);
 	if (st != KS_OK) {
 		snprintf(why, sizeof(why), "%s", ks_ctx_error(ctx));
-		return ks_fail(ctx, KS_EFAIL, "refusing to write: the "
+		return kx_fail(ctx, KS_EFAIL, "refusing to write: the "
 		    "encrypted key does not read back (%s)", why);
 	}
 	if (back.npriv != 1 || EVP_PKEY_eq(back.priv[0].pkey, pk) != 1)
-		st = ks_fail(ctx, KS_EFAIL, "refusing to write: the encrypted "
+		st = kx_fail(ctx, KS_EFAIL, "refusing to write: the encrypted "
 		    "key reads back as a different key");
-	ks_pem_clear(&back);
+	kx_pem_clear(&back);
 	ERR_clear_error();
 	return st;
 }
 
 ks_status
-ks_pem_fixed_pass(void *arg, const char *prompt, char *buf, size_t bufsz,
+kx_pem_fixed_pass(void *arg, const char *prompt, char *buf, size_t bufsz,
     size_t *len)
 {
 	const struct ks_pass *fx = arg;
@@ -1157,7 +1157,7 @@ ks_pem_fixed_pass(void *arg, const char *prompt, char *buf, size_t bufsz,
 }
 
 ks_status
-ks_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher,
+kx_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher,
     const char *pass, size_t passlen, BIO *out)
 {
 	BIO *mem;
@@ -1165,10 +1165,10 @@ ks_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher,
 	ks_status st;
 
 	if (passlen < KS_PASSPHRASE_MIN)
-		return ks_fail(ctx, KS_EUSAGE, "the passphrase must have at "
+		return kx_fail(ctx, KS_EUSAGE, "the passphrase must have at "
 		    "least %d characters", KS_PASSPHRASE_MIN);
 	if ((mem = BIO_new(BIO_s_mem())) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	switch (cipher) {
 	case KS_CIPHER_AES256:
 		st = write_pkcs8(ctx, pk, pass, passlen, mem);
@@ -1182,18 +1182,18 @@ ks_pem_write_private(ks_ctx *ctx, EVP_PKEY *pk, ks_cipher cipher,
 		    passlen, mem);
 		break;
 	default:
-		st = ks_fail(ctx, KS_EUSAGE, "unknown cipher");
+		st = kx_fail(ctx, KS_EUSAGE, "unknown cipher");
 		break;
 	}
 	if (st == KS_OK && (BIO_write(mem, "", 1) != 1 ||
 	    BIO_get_mem_ptr(mem, &bm) <= 0 || bm == NULL || bm->length < 1))
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 	if (st == KS_OK)
 		st = check_written(ctx, pk, cipher, pass, passlen, bm->data,
 		    bm->length - 1);
 	if (st == KS_OK && BIO_write(out, bm->data, (int)bm->length - 1) !=
 	    (int)bm->length - 1)
-		st = ks_fail(ctx, KS_EFAIL, "out of memory");
+		st = kx_fail(ctx, KS_EFAIL, "out of memory");
 	BIO_free(mem);
 	return st;
 }

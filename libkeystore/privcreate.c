@@ -26,13 +26,13 @@
 static ks_status
 create_failed(ks_ctx *ctx, CK_RV rv, const char *label)
 {
-	if (ks_rv_template_refused(rv))
-		return ks_fail(ctx, KS_ETOKEN, "cannot create private key '%s' "
+	if (kx_rv_template_refused(rv))
+		return kx_fail(ctx, KS_ETOKEN, "cannot create private key '%s' "
 		    "on token '%s': the token refuses it (%s); a token that "
 		    "neither unwraps nor creates private keys takes none from "
 		    "outside: generate the key on the token instead", label,
 		    ctx->token.label, p11_rv_name(rv));
-	return ks_fail_rv(ctx, rv, "cannot create private key '%s' on token "
+	return kx_fail_rv(ctx, rv, "cannot create private key '%s' on token "
 	    "'%s'", label, ctx->token.label);
 }
 static const struct {
@@ -64,7 +64,7 @@ decode(const unsigned char *der, size_t derlen, int *rsa)
 		pk = EVP_PKCS82PKEY(p8);
 	PKCS8_PRIV_KEY_INFO_free(p8);	/* clears the key it held */
 	*rsa = pk != NULL && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
-	if (pk != NULL && !*rsa && ks_pkey_type(pk) != KS_KEY_EC) {
+	if (pk != NULL && !*rsa && kx_pkey_type(pk) != KS_KEY_EC) {
 		EVP_PKEY_free(pk);	/* neither RSA nor a curve we take */
 		pk = NULL;
 	}
@@ -119,7 +119,7 @@ ec_parts(EVP_PKEY *pk, CK_ATTRIBUTE a[2])
 	a[1].type = CKA_VALUE;
 	a[1].pValue = NULL;
 	a[1].ulValueLen = 0;
-	if (ks_ec_point_of(pk, &d, point, &plen) != KS_OK)
+	if (kx_ec_point_of(pk, &d, point, &plen) != KS_OK)
 		return 0;
 	a[0].pValue = (void *)d->params;
 	a[0].ulValueLen = (CK_ULONG)d->paramslen;
@@ -155,7 +155,7 @@ create_ec(ks_ctx *ctx, EVP_PKEY *pk, const CK_ATTRIBUTE *tmpl,
 	memcpy(t, tmpl, ntmpl * sizeof(t[0]));
 	if (!ec_parts(pk, &t[ntmpl])) {
 		ERR_clear_error();
-		return ks_fail(ctx, KS_EFAIL, "cannot take key '%s' apart",
+		return kx_fail(ctx, KS_EFAIL, "cannot take key '%s' apart",
 		    label);
 	}
 	if ((rv = p11_create(&ctx->sess, t, ntmpl + 2, priv)) != CKR_OK)
@@ -194,7 +194,7 @@ type_agrees(EVP_PKEY *pk, CK_KEY_TYPE kt)
 }
 
 ks_status
-ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
+kx_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
     const CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
     CK_OBJECT_HANDLE *priv)
 {
@@ -206,17 +206,17 @@ ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
 	CK_RV rv;
 
 	if (ntmpl > TMPL_MAX)
-		return ks_fail(ctx, KS_EFAIL, "too many attributes for key "
+		return kx_fail(ctx, KS_EFAIL, "too many attributes for key "
 		    "'%s'", label);
 	if ((pk = decode(der, derlen, &rsa)) == NULL)
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is neither a "
+		return kx_fail(ctx, KS_EINPUT, "key '%s' is neither a "
 		    "two-prime RSA private key nor an EC key cryptokey takes",
 		    label);
 	/* EC parts never go under another type's template (an RSA key's
 	 * template is the token's to judge, as it always was) */
 	if (!rsa && !type_agrees(pk, tmpl_key_type(tmpl, ntmpl))) {
 		EVP_PKEY_free(pk);
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is not of the type "
+		return kx_fail(ctx, KS_EINPUT, "key '%s' is not of the type "
 		    "asked for", label);
 	}
 	if (!rsa) {
@@ -230,7 +230,7 @@ ks_create_private(ks_ctx *ctx, const unsigned char *der, size_t derlen,
 			break;
 	ERR_clear_error();
 	if (got < NPARTS)
-		st = ks_fail(ctx, KS_EFAIL, "cannot take key '%s' apart",
+		st = kx_fail(ctx, KS_EFAIL, "cannot take key '%s' apart",
 		    label);
 	else if ((rv = p11_create(&ctx->sess, t, ntmpl + NPARTS,
 	    priv)) != CKR_OK)
@@ -250,7 +250,7 @@ probe_key(int type, ks_curve curve, unsigned bits)
 	if (type == KS_KEY_RSA)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
 		    (size_t)(bits >= KS_MODULUS_MIN ? bits : KS_MODULUS_DEFAULT));
-	if (type != KS_KEY_EC || (d = ks_curvedef(curve)) == NULL)
+	if (type != KS_KEY_EC || (d = kx_curvedef(curve)) == NULL)
 		return NULL;
 	if (d->key_type == CKK_EC_EDWARDS)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -258,10 +258,10 @@ probe_key(int type, ks_curve curve, unsigned bits)
 }
 
 ks_status
-ks_need_private_create(ks_ctx *ctx, int type, ks_curve curve, unsigned bits,
+kx_need_private_create(ks_ctx *ctx, int type, ks_curve curve, unsigned bits,
     const char *label)
 {
-	const struct ks_curvedef *d = ks_curvedef(curve);
+	const struct ks_curvedef *d = kx_curvedef(curve);
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_KEY_TYPE kt = type == KS_KEY_RSA ? CKK_RSA :
 	    d != NULL ? d->key_type : CKK_EC;
@@ -289,7 +289,7 @@ ks_need_private_create(ks_ctx *ctx, int type, ks_curve curve, unsigned bits,
 	ERR_clear_error();
 	if (len <= 0)
 		return KS_OK;	/* not known here: the creation itself says */
-	st = ks_create_private(ctx, der, (size_t)len, t,
+	st = kx_create_private(ctx, der, (size_t)len, t,
 	    sizeof(t) / sizeof(t[0]), label, &h);
 	OPENSSL_clear_free(der, (size_t)len);
 	if (st == KS_OK)

@@ -41,7 +41,7 @@
 /* Token objects --------------------------------------------------------- */
 
 ks_status
-ks_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
+kx_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
     unsigned char **buf, size_t *len)
 {
 	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
@@ -50,11 +50,11 @@ ks_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
 	*buf = NULL;
 	*len = 0;
 	if ((rv = p11_get_attrs(&ctx->sess, h, &a, 1)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the encrypted copy of "
+		return kx_fail_rv(ctx, rv, "cannot read the encrypted copy of "
 		    "key '%s'", label);
 	if (a.pValue == NULL || a.ulValueLen > KS_ENC_MAX) {
 		p11_attrs_free(&a, 1);
-		return ks_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
+		return kx_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
 		    "on token '%s' is empty or too large", label,
 		    ctx->token.label);
 	}
@@ -64,7 +64,7 @@ ks_enc_read(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
 }
 
 ks_status
-ks_enc_store(ks_ctx *ctx, const char *label, const unsigned char *buf,
+kx_enc_store(ks_ctx *ctx, const char *label, const unsigned char *buf,
     size_t len, CK_OBJECT_HANDLE *h)
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
@@ -81,13 +81,13 @@ ks_enc_store(ks_ctx *ctx, const char *label, const unsigned char *buf,
 
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), h);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot store the encrypted copy of "
+		return kx_fail_rv(ctx, rv, "cannot store the encrypted copy of "
 		    "key '%s' on token '%s'", label, ctx->token.label);
 	return KS_OK;
 }
 
 ks_status
-ks_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
+kx_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
     unsigned char **spki, size_t *spkilen)
 {
 	CK_ATTRIBUTE a[] = {
@@ -101,16 +101,16 @@ ks_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
 	*spki = NULL;
 	*spkilen = 0;
 	if ((rv = p11_get_attrs(&ctx->sess, h, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read the public part of key "
+		return kx_fail_rv(ctx, rv, "cannot read the public part of key "
 		    "'%s'", label);
 	if (a[0].pValue == NULL || a[1].pValue == NULL)
-		st = ks_fail(ctx, KS_ETOKEN, "token '%s' shows no modulus for "
+		st = kx_fail(ctx, KS_ETOKEN, "token '%s' shows no modulus for "
 		    "key '%s'", ctx->token.label, label);
 	else
-		st = ks_spki_from_rsa(a[0].pValue, a[0].ulValueLen,
+		st = kx_spki_from_rsa(a[0].pValue, a[0].ulValueLen,
 		    a[1].pValue, a[1].ulValueLen, spki, spkilen, &bits);
 	if (st != KS_OK && st != KS_ETOKEN)
-		st = ks_fail(ctx, st, "cannot encode the public key of '%s'",
+		st = kx_fail(ctx, st, "cannot encode the public key of '%s'",
 		    label);
 	p11_attrs_free(a, 2);
 	return st;
@@ -118,7 +118,7 @@ ks_key_spki_of(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label,
 
 /* The boolean attributes of a private key that unlock and move restore. */
 ks_status
-ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv, const char *label,
+kx_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv, const char *label,
     struct ks_enc_attr *attrs, size_t *n)
 {
 	static const CK_ATTRIBUTE_TYPE types[] = {
@@ -134,9 +134,9 @@ ks_priv_attrs(ks_ctx *ctx, CK_OBJECT_HANDLE priv, const char *label,
 		a[i].pValue = &v[i];
 		a[i].ulValueLen = sizeof(v[i]);
 	}
-	rv = ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, priv, a, i);
+	rv = p11_get_values(&ctx->sess, priv, a, i);
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID)
-		return ks_fail_rv(ctx, rv, "cannot read the private key of "
+		return kx_fail_rv(ctx, rv, "cannot read the private key of "
 		    "'%s'", label);
 	*n = 0;
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -165,17 +165,17 @@ attr_value(const struct ks_enc_attr *attrs, size_t n, CK_ATTRIBUTE_TYPE t,
  * Unwrap blob with wk into a private key object: on the token with the
  * pair's label, ID and attributes (extractable forced FALSE when
  * non_exportable), or as a bare session object for a check.  Then the
- * object must belong to k's public key (ks_private_matches), and a token
+ * object must belong to k's public key (kx_private_matches), and a token
  * object must be sensitive and as exportable as asked; otherwise it is
  * destroyed again.
  */
 ks_status
-ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
+kx_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
     const unsigned char *blob, size_t bloblen, const struct ks_key *k,
     const struct ks_enc_attr *attrs, size_t nattrs, int on_token,
     int non_exportable, CK_OBJECT_HANDLE *out)
 {
-	const struct ks_curvedef *d = ks_curvedef(k->curve);
+	const struct ks_curvedef *d = kx_curvedef(k->curve);
 	int ec = k->type == KS_KEY_EC;
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_KEY_TYPE kt = !ec ? CKK_RSA : d != NULL ? d->key_type : CKK_EC;
@@ -203,18 +203,18 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 	ks_status st;
 
 	if (ec && d == NULL)
-		return ks_fail(ctx, KS_ETOKEN, "key '%s' is on a curve "
+		return kx_fail(ctx, KS_ETOKEN, "key '%s' is on a curve "
 		    "cryptokey does not know", k->label);
 	if (non_exportable || !on_token)
 		extr = CK_FALSE;
-	st = ks_unwrap_blob(ctx, wk, blob, bloblen, t,
+	st = kx_unwrap_blob(ctx, wk, blob, bloblen, t,
 	    on_token ? sizeof(t) / sizeof(t[0]) : 6, k->label, &h);
 	if (st != KS_OK)
 		return st;
-	if ((st = ks_private_matches(ctx, h, k)) != KS_OK)
+	if ((st = kx_private_matches(ctx, h, k)) != KS_OK)
 		goto bad;
 	if (on_token &&
-	    (st = ks_check_private(ctx, k->label, h, extr == CK_TRUE)) != KS_OK)
+	    (st = kx_check_private(ctx, k->label, h, extr == CK_TRUE)) != KS_OK)
 		goto bad;
 	*out = h;
 	return KS_OK;
@@ -226,10 +226,10 @@ ks_unwrap_checked(ks_ctx *ctx, struct ks_wrapkey *wk,
 /* Opening a copy with a passphrase -------------------------------------- */
 
 void
-ks_enc_close(struct ks_opened *o)
+kx_enc_close(struct ks_opened *o)
 {
 	free(o->buf);	/* the copy: encrypted */
-	ks_enc_keys_clear(&o->keys);
+	kx_enc_keys_clear(&o->keys);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -239,18 +239,18 @@ ks_enc_close(struct ks_opened *o)
  * (KS_EAUTH when wrong).
  */
 ks_status
-ks_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass, size_t passlen,
+kx_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass, size_t passlen,
     struct ks_opened *o)
 {
 	unsigned char sum[SHA256_DIGEST_LENGTH];
 	ks_status st;
 
 	memset(o, 0, sizeof(*o));
-	if ((st = ks_enc_read(ctx, k->enc, k->label, &o->buf, &o->len)) != KS_OK)
+	if ((st = kx_enc_read(ctx, k->enc, k->label, &o->buf, &o->len)) != KS_OK)
 		return st;
-	if (ks_enc_parse(o->buf, o->len, &o->e) != 0) {
-		ks_enc_close(o);
-		return ks_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
+	if (kx_enc_parse(o->buf, o->len, &o->e) != 0) {
+		kx_enc_close(o);
+		return kx_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
 		    "on token '%s' is damaged or of a later version", k->label,
 		    ctx->token.label);
 	}
@@ -258,21 +258,21 @@ ks_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass, size_t passlen,
 		SHA256(k->spki, k->spkilen, sum);
 	if (o->e.idlen != k->idlen || memcmp(o->e.id, k->id, k->idlen) != 0 ||
 	    k->spki == NULL || memcmp(sum, o->e.spki_sha256, sizeof(sum)) != 0) {
-		ks_enc_close(o);
-		return ks_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
+		kx_enc_close(o);
+		return kx_fail(ctx, KS_EINPUT, "the encrypted copy of key '%s' "
 		    "on token '%s' belongs to another public key", k->label,
 		    ctx->token.label);
 	}
 	if (pass == NULL)
 		return KS_OK;
-	if (ks_enc_derive(&o->e, pass, passlen, &o->keys) != 0) {
-		ks_enc_close(o);
-		return ks_fail(ctx, KS_EFAIL, "cannot derive a key from the "
+	if (kx_enc_derive(&o->e, pass, passlen, &o->keys) != 0) {
+		kx_enc_close(o);
+		return kx_fail(ctx, KS_EFAIL, "cannot derive a key from the "
 		    "passphrase");
 	}
-	if (!ks_enc_mac_ok(o->buf, &o->e, &o->keys)) {
-		ks_enc_close(o);
-		return ks_fail(ctx, KS_EAUTH, "wrong passphrase for key '%s' "
+	if (!kx_enc_mac_ok(o->buf, &o->e, &o->keys)) {
+		kx_enc_close(o);
+		return kx_fail(ctx, KS_EAUTH, "wrong passphrase for key '%s' "
 		    "(or its encrypted copy is damaged)", k->label);
 	}
 	return KS_OK;
@@ -280,40 +280,40 @@ ks_enc_open(ks_ctx *ctx, const ks_key *k, const char *pass, size_t passlen,
 
 /* Unwrap an opened copy: into a session object (check) or onto the token. */
 ks_status
-ks_enc_unwrap(ks_ctx *ctx, const ks_key *k, struct ks_opened *o,
+kx_enc_unwrap(ks_ctx *ctx, const ks_key *k, struct ks_opened *o,
     int on_token, CK_OBJECT_HANDLE *h)
 {
 	struct ks_wrapkey wk;
 	ks_status st;
 
-	if ((st = ks_wrapkey_load(ctx, &wk, o->keys.kek)) != KS_OK)
+	if ((st = kx_wrapkey_load(ctx, &wk, o->keys.kek)) != KS_OK)
 		return st;
-	st = ks_unwrap_checked(ctx, &wk, o->e.blob, o->e.bloblen, k,
+	st = kx_unwrap_checked(ctx, &wk, o->e.blob, o->e.bloblen, k,
 	    o->e.attrs, o->e.nattrs, on_token, 0, h);
-	ks_wrapkey_destroy(ctx, &wk);
+	kx_wrapkey_destroy(ctx, &wk);
 	return st;
 }
 
 /* Passphrases ----------------------------------------------------------- */
 
 ks_status
-ks_ask_pass(ks_ctx *ctx, ks_secret_fn fn, void *arg, const char *prompt,
+kx_ask_pass(ks_ctx *ctx, ks_secret_fn fn, void *arg, const char *prompt,
     char *buf, size_t bufsz, size_t *len)
 {
 	ks_status st;
 
 	*len = 0;
 	if (fn == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "no passphrase source");
+		return kx_fail(ctx, KS_EUSAGE, "no passphrase source");
 	if ((st = fn(arg, prompt, buf, bufsz, len)) != KS_OK)
 		return st;	/* the callback recorded why */
 	if (*len > bufsz) {
 		OPENSSL_cleanse(buf, bufsz);
-		return ks_fail(ctx, KS_EFAIL, "passphrase callback overran");
+		return kx_fail(ctx, KS_EFAIL, "passphrase callback overran");
 	}
 	if (*len < KS_PASSPHRASE_MIN) {
 		OPENSSL_cleanse(buf, bufsz);
-		return ks_fail(ctx, KS_EUSAGE, "the passphrase must have at "
+		return kx_fail(ctx, KS_EUSAGE, "the passphrase must have at "
 		    "least %d characters", KS_PASSPHRASE_MIN);
 	}
 	return KS_OK;
@@ -321,7 +321,7 @@ ks_ask_pass(ks_ctx *ctx, ks_secret_fn fn, void *arg, const char *prompt,
 
 /* The pairs an operation works on: label's, or every one we manage. */
 ks_status
-ks_protect_targets(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
+kx_protect_targets(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 {
 	ks_key **all;
 	size_t nall, i, kept = 0;
@@ -329,24 +329,24 @@ ks_protect_targets(ks_ctx *ctx, const char *label, ks_key ***keys, size_t *n)
 
 	*keys = NULL;
 	*n = 0;
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	if (label != NULL && (st = ks_label_check(ctx, label)) != KS_OK)
 		return st;
-	if ((st = ks_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
+	if ((st = kx_find_pairs(ctx, label, &all, &nall, 1)) != KS_OK)
 		return st;
 	for (i = 0; i < nall; i++) {
-		if (ks_pair_listed(all[i]) && (label != NULL || all[i]->managed))
+		if (kx_pair_listed(all[i]) && (label != NULL || all[i]->managed))
 			all[kept++] = all[i];
 		else
-			ks_key_free(all[i]);
+			kx_key_free(all[i]);
 	}
 	if (kept == 0) {
 		free(all);
 		all = NULL;
 	}
 	if (label != NULL && kept == 0)
-		return ks_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
+		return kx_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, ctx->token.label);
 	*keys = all;
 	*n = kept;
@@ -359,14 +359,14 @@ static ks_status
 encrypt_check(ks_ctx *ctx, const ks_key *k)
 {
 	if (!k->has_priv)
-		return ks_fail(ctx, KS_EPERM, "key '%s' has no usable private "
+		return kx_fail(ctx, KS_EPERM, "key '%s' has no usable private "
 		    "key (locked?); unlock it first", k->label);
 	if (!k->exportable)
-		return ks_fail(ctx, KS_EPERM, "key '%s' is not exportable: the "
+		return kx_fail(ctx, KS_EPERM, "key '%s' is not exportable: the "
 		    "token will not wrap it, so it cannot be encrypted",
 		    k->label);
 	if (k->spki == NULL)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' shows no public key "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' shows no public key "
 		    "for '%s'", ctx->token.label, k->label);
 	return KS_OK;
 }
@@ -394,38 +394,38 @@ encrypt_one(ks_ctx *ctx, const ks_key *k, const struct ks_kdf *kdf,
 	e.usage = k->usage;
 	SHA256(k->spki, k->spkilen, e.spki_sha256);
 	if (RAND_bytes(e.salt, (int)e.saltlen) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a salt");
-	if ((st = ks_priv_attrs(ctx, k->priv, k->label, e.attrs,
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a salt");
+	if ((st = kx_priv_attrs(ctx, k->priv, k->label, e.attrs,
 	    &e.nattrs)) != KS_OK)
 		return st;
 	/* 1. the keys */
-	if (ks_enc_derive(&e, pass, passlen, &keys) != 0)
-		return ks_fail(ctx, KS_EFAIL, "cannot derive a key from the "
+	if (kx_enc_derive(&e, pass, passlen, &keys) != 0)
+		return kx_fail(ctx, KS_EFAIL, "cannot derive a key from the "
 		    "passphrase");
 	/* 2. wrap under the derived key */
-	if ((st = ks_wrapkey_load(ctx, &wk, keys.kek)) != KS_OK)
+	if ((st = kx_wrapkey_load(ctx, &wk, keys.kek)) != KS_OK)
 		goto out;
-	if ((st = ks_wrap_blob(ctx, &wk, k->priv, k->label, &blob,
+	if ((st = kx_wrap_blob(ctx, &wk, k->priv, k->label, &blob,
 	    &bloblen)) != KS_OK)
 		goto out_wk;
 	/* 3. prove it unwraps to this key */
-	if ((st = ks_unwrap_checked(ctx, &wk, blob, bloblen, k, e.attrs,
+	if ((st = kx_unwrap_checked(ctx, &wk, blob, bloblen, k, e.attrs,
 	    e.nattrs, 0, 0, &check)) != KS_OK)
 		goto out_wk;
 	(void)p11_destroy(&ctx->sess, check);	/* a session object */
 	e.blob = blob;
 	e.bloblen = bloblen;
-	if (ks_enc_encode(&e, &keys, &copy, &copylen) != 0) {
-		st = ks_fail(ctx, KS_EFAIL, "cannot encode the encrypted copy "
+	if (kx_enc_encode(&e, &keys, &copy, &copylen) != 0) {
+		st = kx_fail(ctx, KS_EFAIL, "cannot encode the encrypted copy "
 		    "of key '%s'", k->label);
 		goto out_wk;
 	}
 	/* 4. keep it */
-	st = ks_enc_store(ctx, k->label, copy, copylen, &h);
+	st = kx_enc_store(ctx, k->label, copy, copylen, &h);
  out_wk:
-	ks_wrapkey_destroy(ctx, &wk);
+	kx_wrapkey_destroy(ctx, &wk);
  out:
-	ks_enc_keys_clear(&keys);
+	kx_enc_keys_clear(&keys);
 	free(blob);	/* wrapped */
 	free(copy);	/* wrapped */
 	return st;
@@ -442,14 +442,14 @@ ks_encrypt(ks_ctx *ctx, const char *label, const char *kdfspec,
 	ks_status st;
 
 	*done = 0;
-	if (ks_kdf_parse(kdfspec, &kdf) != 0)
-		return ks_fail(ctx, KS_EUSAGE, "bad KDF '%s': give pbkdf2[:"
+	if (kx_kdf_parse(kdfspec, &kdf) != 0)
+		return kx_fail(ctx, KS_EUSAGE, "bad KDF '%s': give pbkdf2[:"
 		    "ITERATIONS] (%lu to %lu) or scrypt[:N:r:p] (N a power of 2 "
 		    "from 2^%d to 2^%d, 128*N*r at most %lu MiB)",
 		    kdfspec != NULL ? kdfspec : "", KS_PBKDF2_MIN,
 		    KS_PBKDF2_MAX, KS_SCRYPT_LOG2N_MIN, KS_SCRYPT_LOG2N_MAX,
 		    KS_SCRYPT_MEM_MAX >> 20);
-	if ((st = ks_protect_targets(ctx, label, &keys, &n)) != KS_OK)
+	if ((st = kx_protect_targets(ctx, label, &keys, &n)) != KS_OK)
 		return st;
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (keys[i]->has_enc)
@@ -458,11 +458,11 @@ ks_encrypt(ks_ctx *ctx, const char *label, const char *kdfspec,
 		st = encrypt_check(ctx, keys[i]);
 	}
 	if (st == KS_OK && todo == 0 && label != NULL)
-		st = ks_fail(ctx, KS_EEXIST, "key '%s' is already encrypted; "
+		st = kx_fail(ctx, KS_EEXIST, "key '%s' is already encrypted; "
 		    "to change its passphrase, decrypt it and encrypt it again",
 		    label);
 	if (st == KS_OK && todo > 0)
-		st = ks_ask_pass(ctx, passfn, passarg, "Passphrase for the "
+		st = kx_ask_pass(ctx, passfn, passarg, "Passphrase for the "
 		    "encrypted copy: ", pass, sizeof(pass), &passlen);
 	for (i = 0; i < n && st == KS_OK && todo > 0; i++) {
 		if (keys[i]->has_enc)
@@ -491,43 +491,43 @@ ks_decrypt(ks_ctx *ctx, const char *label, ks_secret_fn passfn,
 	CK_RV rv;
 
 	if (label == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "which key? give its name");
-	if ((st = ks_protect_targets(ctx, label, &keys, &n)) != KS_OK)
+		return kx_fail(ctx, KS_EUSAGE, "which key? give its name");
+	if ((st = kx_protect_targets(ctx, label, &keys, &n)) != KS_OK)
 		return st;
 	for (i = 0; i < n; i++)
 		if (keys[i]->has_enc)
 			todo++;
 	if (todo == 0) {
 		ks_keys_free(keys, n);
-		return ks_fail(ctx, KS_EPERM, "key '%s' is not encrypted; "
+		return kx_fail(ctx, KS_EPERM, "key '%s' is not encrypted; "
 		    "nothing to decrypt", label);
 	}
 	if ((o = calloc(n, sizeof(*o))) == NULL) {
 		ks_keys_free(keys, n);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
-	st = ks_ask_pass(ctx, passfn, passarg, "Passphrase of the encrypted "
+	st = kx_ask_pass(ctx, passfn, passarg, "Passphrase of the encrypted "
 	    "copy: ", pass, sizeof(pass), &passlen);
 	/* every copy opens with the passphrase before anything changes */
 	for (i = 0; i < n && st == KS_OK; i++)
 		if (keys[i]->has_enc)
-			st = ks_enc_open(ctx, keys[i], pass, passlen, &o[i]);
+			st = kx_enc_open(ctx, keys[i], pass, passlen, &o[i]);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	for (i = 0; i < n && st == KS_OK; i++) {
 		if (!keys[i]->has_enc)
 			continue;
 		/* 1. a locked key gets its usable object back first */
 		if (!keys[i]->has_priv &&
-		    (st = ks_enc_unwrap(ctx, keys[i], &o[i], 1, &h)) != KS_OK)
+		    (st = kx_enc_unwrap(ctx, keys[i], &o[i], 1, &h)) != KS_OK)
 			break;
 		/* 2. then the copy goes */
 		rv = p11_destroy(&ctx->sess, keys[i]->enc);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
-			st = ks_fail_rv(ctx, rv, "cannot remove the encrypted "
+			st = kx_fail_rv(ctx, rv, "cannot remove the encrypted "
 			    "copy of key '%s'", keys[i]->label);
 	}
 	for (i = 0; i < n; i++)
-		ks_enc_close(&o[i]);
+		kx_enc_close(&o[i]);
 	free(o);
 	ks_keys_free(keys, n);
 	return st;

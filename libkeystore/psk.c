@@ -60,7 +60,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	ks_peer *p;
 
 	if ((rv = kr_read_attrs(ctx, h, a, 4)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read an object on token "
+		return kx_fail_rv(ctx, rv, "cannot read an object on token "
 		    "'%s'", ctx->token.label);
 	if (!kr_attr_have(&a[0]))
 		return KS_OK;
@@ -71,7 +71,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	if (ring != NULL && strcmp(ring, kr) != 0)
 		return KS_OK;
 	if ((p = kr_peer_new(KS_PEER_PSK, lab, kr, by, id)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	p->h = h;
 	p->sensitive = kr_attr_true(&a[2]);
 	/* unknown counts as extractable: we do not claim what we cannot see */
@@ -83,7 +83,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
 	if (kr_peers_push(out, p) != 0) {
 		kr_peer_free(p);
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	}
 	return KS_OK;
 }
@@ -115,7 +115,7 @@ entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
 
 	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME &&
 	    by != KS_PEER_NAME)
-		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key belongs to an "
+		return kx_fail(ctx, KS_EUSAGE, "a pre-shared key belongs to an "
 		    "address, a hostname or a name");
 	if ((st = ks_keyring_name_check(ctx, keyring)) != KS_OK ||
 	    (st = ks_peer_id_normalise(ctx, by, by == KS_PEER_ADDRESS, id,
@@ -123,7 +123,7 @@ entry_label(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *id,
 		return st;
 	if (kr_label_make(KR_PREFIX_PSK, keyring, by, norm, label,
 	    labelsz) != 0)
-		return ks_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
+		return kx_fail(ctx, KS_EINPUT, "peer identity '%s' is too "
 		    "long", id);
 	return KS_OK;
 }
@@ -139,11 +139,11 @@ check_flags(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *label)
 	CK_RV rv;
 
 	if ((rv = p11_get_fixed(&ctx->sess, h, a, 2)) != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot read back pre-shared key "
+		return kx_fail_rv(ctx, rv, "cannot read back pre-shared key "
 		    "'%s'", label);
 	if (a[0].ulValueLen != sizeof(sens) || sens != CK_TRUE ||
 	    a[1].ulValueLen != sizeof(extr) || extr != CK_FALSE)
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' did not make "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' did not make "
 		    "pre-shared key '%s' sensitive and non-extractable; "
 		    "refusing to keep it", ctx->token.label, label);
 	return KS_OK;
@@ -182,20 +182,20 @@ create(ks_ctx *ctx, const char *label, const unsigned char *psk,
 	};
 
 	if (psklen > sizeof(value))
-		return ks_fail(ctx, KS_EINPUT, "pre-shared key too long");
+		return kx_fail(ctx, KS_EINPUT, "pre-shared key too long");
 	if (RAND_bytes(keyid, sizeof(keyid)) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a key ID");
 	memset(value, 0, sizeof(value));
 	memcpy(value, psk, psklen);
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &h);
 	OPENSSL_cleanse(value, sizeof(value));
-	if (ks_rv_template_refused(rv))
-		return ks_fail(ctx, KS_ETOKEN, "cannot store pre-shared key "
+	if (kx_rv_template_refused(rv))
+		return kx_fail(ctx, KS_ETOKEN, "cannot store pre-shared key "
 		    "'%s': token '%s' refuses a generic secret key from outside "
 		    "(%s); keep pre-shared keys on a token that takes them",
 		    label, ctx->token.label, p11_rv_name(rv));
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot store pre-shared key '%s' "
+		return kx_fail_rv(ctx, rv, "cannot store pre-shared key '%s' "
 		    "on token '%s'", label, ctx->token.label);
 	if ((st = check_flags(ctx, h, label)) != KS_OK)
 		(void)p11_destroy(&ctx->sess, h);
@@ -212,20 +212,20 @@ ks_keyring_add_psk(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
 	    sizeof(label))) != KS_OK)
 		return st;
 	if (psk == NULL || psklen == 0)
-		return ks_fail(ctx, KS_EINPUT, "empty pre-shared key");
+		return kx_fail(ctx, KS_EINPUT, "empty pre-shared key");
 	if (psklen > KS_PSK_MAX)
-		return ks_fail(ctx, KS_EINPUT, "pre-shared key is %zu bytes; "
+		return kx_fail(ctx, KS_EINPUT, "pre-shared key is %zu bytes; "
 		    "at most %d are allowed", psklen, KS_PSK_MAX);
 	if ((st = kr_keyring_exists(ctx, keyring)) != KS_OK ||
 	    (st = scan(ctx, label, NULL, &have)) != KS_OK)
 		return st;
 	if (have.n > 0)
-		st = ks_fail(ctx, KS_EEXIST, "keyring '%s' already has a "
+		st = kx_fail(ctx, KS_EEXIST, "keyring '%s' already has a "
 		    "pre-shared key for %s %s; remove it with del-psk first",
 		    keyring, ks_peer_by_name(by), norm);
 	else
@@ -246,18 +246,18 @@ ks_keyring_del_psk(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = entry_label(ctx, keyring, by, id, norm, sizeof(norm), label,
 	    sizeof(label))) != KS_OK ||
 	    (st = scan(ctx, label, NULL, &have)) != KS_OK)
 		return st;
 	if (have.n == 0)
-		st = ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no pre-shared "
+		st = kx_fail(ctx, KS_ENOTFOUND, "keyring '%s' has no pre-shared "
 		    "key for %s %s", keyring, ks_peer_by_name(by), norm);
 	for (i = 0; i < have.n && st == KS_OK; i++) {
 		rv = p11_destroy(&ctx->sess, have.v[i]->h);
 		if (rv != CKR_OK && rv != CKR_OBJECT_HANDLE_INVALID)
-			st = ks_fail_rv(ctx, rv, "cannot remove pre-shared key "
+			st = kx_fail_rv(ctx, rv, "cannot remove pre-shared key "
 			    "'%s'", label);
 	}
 	kr_peers_clear(&have);
@@ -429,7 +429,7 @@ find_entry(ks_ctx *ctx, const char *keyring, const struct ks_peers *ps,
 	}
 	if (*out != NULL)
 		return KS_OK;
-	return ks_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' has no "
+	return kx_fail(ctx, KS_ENOTFOUND, "keyring '%s' on token '%s' has no "
 	    "pre-shared key for %s %s", keyring, ctx->token.label,
 	    ks_peer_by_name(by), norm);
 }
@@ -445,27 +445,27 @@ hmac_on_token(ks_ctx *ctx, const struct hmacdef *d, CK_OBJECT_HANDLE key,
 	CK_ULONG len = sizeof(mac);
 	CK_RV rv;
 
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, &mech, key);
+	rv = p11_sign_init(&ctx->sess, &mech, key);
 	if (rv == CKR_MECHANISM_INVALID) {
-		(void)ks_fail_rv(ctx, rv, "token '%s' cannot compute %s (%s)",
+		(void)kx_fail_rv(ctx, rv, "token '%s' cannot compute %s (%s)",
 		    ctx->token.label, d->name, d->ckm);
 		return KS_ETOKEN;
 	}
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
+		return kx_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
 		    "key '%s'", d->name, label);
 	/* the output always fits: no CKR_BUFFER_TOO_SMALL leaves the
 	 * operation active */
-	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)(datalen > 0 ?
-	    data : none), (CK_ULONG)datalen, mac, &len);
+	rv = p11_sign_data(&ctx->sess, datalen > 0 ? data : none, datalen,
+	    mac, &len);
 	if (rv != CKR_OK) {
 		OPENSSL_cleanse(mac, sizeof(mac));
-		return ks_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
+		return kx_fail_rv(ctx, rv, "cannot compute %s with pre-shared "
 		    "key '%s'", d->name, label);
 	}
 	if (len != d->len) {
 		OPENSSL_cleanse(mac, sizeof(mac));
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' gave %lu bytes of "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' gave %lu bytes of "
 		    "%s where %zu are due", ctx->token.label,
 		    (unsigned long)len, d->name, d->len);
 	}
@@ -488,18 +488,18 @@ ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	if (keyring == NULL)
 		keyring = KS_KEYRING_DEFAULT;
 	if ((d = hmacdef_of(h)) == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "unknown HMAC %d", (int)h);
+		return kx_fail(ctx, KS_EUSAGE, "unknown HMAC %d", (int)h);
 	if (by != KS_PEER_ADDRESS && by != KS_PEER_HOSTNAME &&
 	    by != KS_PEER_NAME)
-		return ks_fail(ctx, KS_EUSAGE, "a pre-shared key is found by "
+		return kx_fail(ctx, KS_EUSAGE, "a pre-shared key is found by "
 		    "address, hostname or name");
 	if (id == NULL || (data == NULL && datalen != 0))
-		return ks_fail(ctx, KS_EUSAGE, "no peer or no data to compute "
+		return kx_fail(ctx, KS_EUSAGE, "no peer or no data to compute "
 		    "%s over", d->name);
 	if (*outlen < d->len)
-		return ks_fail(ctx, KS_EUSAGE, "%s needs %zu bytes; the buffer "
+		return kx_fail(ctx, KS_EUSAGE, "%s needs %zu bytes; the buffer "
 		    "has %zu", d->name, d->len, *outlen);
-	if ((st = ks_need_session(ctx)) != KS_OK ||
+	if ((st = kx_need_session(ctx)) != KS_OK ||
 	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
 		return st;
 	if ((st = scan(ctx, NULL, keyring, &ps)) != KS_OK)
@@ -509,17 +509,4 @@ ks_keyring_psk_prf(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 		    outlen);
 	kr_peers_clear(&ps);
 	return st;
-}
-
-ks_status
-ks_keyring_exists(ks_ctx *ctx, const char *keyring)
-{
-	ks_status st;
-
-	if (keyring == NULL)
-		keyring = KS_KEYRING_DEFAULT;
-	if ((st = ks_need_session(ctx)) != KS_OK ||
-	    (st = ks_keyring_name_check(ctx, keyring)) != KS_OK)
-		return st;
-	return kr_keyring_exists(ctx, keyring);
 }

@@ -109,16 +109,16 @@ no_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt)
 	size_t n = 0, i;
 	int locked = 0;
 
-	if (ks_find_pairs(ctx, label, &keys, &n, 0) == KS_OK)
+	if (kx_find_pairs(ctx, label, &keys, &n, 0) == KS_OK)
 		for (i = 0; i < n; i++)
 			locked |= keys[i]->locked &&
 			    keys[i]->usage != KS_USAGE_ENCRYPTION &&
-			    keys[i]->type == ks_keytype_of(kt);
+			    keys[i]->type == kx_keytype_of(kt);
 	ks_keys_free(keys, n);
 	if (locked)
-		return ks_fail(ctx, KS_EPERM, "key '%s' on token '%s' is "
+		return kx_fail(ctx, KS_EPERM, "key '%s' on token '%s' is "
 		    "locked; unlock it first", label, ctx->token.label);
-	return ks_fail(ctx, KS_ENOTFOUND, "no %s signing key named '%s' on "
+	return kx_fail(ctx, KS_ENOTFOUND, "no %s signing key named '%s' on "
 	    "token '%s'", kt == CKK_RSA ? "RSA" : kt == CKK_EC ? "EC" :
 	    "Ed25519", label, ctx->token.label);
 }
@@ -141,7 +141,7 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 
 	rv = p11_find(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &found, &n);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot search token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
 	if (n == 0)
 		return no_signing_key(ctx, label, kt);
@@ -177,7 +177,7 @@ cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 	if (ctx->sign_key == CK_INVALID_HANDLE || ctx->sign_type != kt ||
 	    strcmp(ctx->sign_label, label) != 0)
 		return 0;
-	if (ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, ctx->sign_key, a,
+	if (p11_get_values(&ctx->sess, ctx->sign_key, a,
 	    sizeof(a) / sizeof(a[0])) != CKR_OK || cls != CKO_PRIVATE_KEY ||
 	    type != kt || sign != CK_TRUE || a[3].ulValueLen != len ||
 	    memcmp(got, label, len) != 0) {
@@ -198,7 +198,7 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 	ks_status st;
 	CK_RV rv;
 
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	if (!cached_key(ctx, label, kt, &key)) {
 		if ((st = find_signing_key(ctx, label, kt, &key)) != KS_OK)
@@ -209,21 +209,20 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 			ctx->sign_key = key;
 		}
 	}
-	rv = ctx->sess.fn->C_SignInit(ctx->sess.h, mech, key);
+	rv = p11_sign_init(&ctx->sess, mech, key);
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
-		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with "
+		return kx_fail_rv(ctx, rv, "token '%s' cannot sign with "
 		    "RSA-PSS (CKM_RSA_PKCS_PSS)", ctx->token.label);
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism != CKM_RSA_PKCS)
-		return ks_fail_rv(ctx, rv, "token '%s' cannot sign with %s",
+		return kx_fail_rv(ctx, rv, "token '%s' cannot sign with %s",
 		    ctx->token.label, mech->mechanism == CKM_ECDSA ?
 		    "CKM_ECDSA" : mech->mechanism == CKM_EDDSA ? "CKM_EDDSA" :
 		    "this mechanism");
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
-	rv = ctx->sess.fn->C_Sign(ctx->sess.h, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
-	    out, &len);
+		return kx_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
+	rv = p11_sign_data(&ctx->sess, in, inlen, out, &len);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
+		return kx_fail_rv(ctx, rv, "cannot sign with key '%s'", label);
 	*outlen = (size_t)len;
 	return KS_OK;
 }
@@ -239,14 +238,14 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 	ks_status st;
 
 	if ((d = sigdef_of(sig)) == NULL)
-		return ks_fail(ctx, KS_EUSAGE, "unknown signature mechanism "
+		return kx_fail(ctx, KS_EUSAGE, "unknown signature mechanism "
 		    "%d", (int)sig);
 	if (d->hashlen != 0 && inlen != d->hashlen)
-		return ks_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %zu "
+		return kx_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %zu "
 		    "are expected", inlen, d->hashlen);
 	if (d->mech == CKM_ECDSA &&
 	    (inlen < ECDSA_HASH_MIN || inlen > SIGN_HASH_MAX))
-		return ks_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %d "
+		return kx_fail(ctx, KS_EUSAGE, "a hash of %zu bytes where %d "
 		    "to %d are expected", inlen, ECDSA_HASH_MIN,
 		    SIGN_HASH_MAX);
 	mech.mechanism = d->mech;
@@ -263,7 +262,7 @@ ks_sign(ks_ctx *ctx, const char *label, ks_sig sig, const unsigned char *in,
 		return sign_with(ctx, label, d->key_type, &mech, in, inlen,
 		    out, outlen);
 	if (d->dilen + inlen > sizeof(buf))
-		return ks_fail(ctx, KS_EUSAGE, "hash too long");
+		return kx_fail(ctx, KS_EUSAGE, "hash too long");
 	memcpy(buf, d->di, d->dilen);
 	memcpy(buf + d->dilen, in, inlen);
 	st = sign_with(ctx, label, d->key_type, &mech, buf, d->dilen + inlen,

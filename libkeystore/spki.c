@@ -44,7 +44,7 @@ rsa_pub(const unsigned char *n, size_t nlen, const unsigned char *e,
 }
 
 ks_status
-ks_spki_from_rsa(const unsigned char *n, size_t nlen, const unsigned char *e,
+kx_spki_from_rsa(const unsigned char *n, size_t nlen, const unsigned char *e,
     size_t elen, unsigned char **der, size_t *derlen, unsigned *bits)
 {
 	EVP_PKEY *pk;

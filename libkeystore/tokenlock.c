@@ -78,17 +78,17 @@ run_dir(ks_ctx *ctx, char *buf, size_t bufsz)
 		n = snprintf(buf, bufsz, "/tmp/cryptokey-%lu",
 		    (unsigned long)geteuid());
 	if (n < 0 || (size_t)n >= bufsz)
-		return ks_fail(ctx, KS_EFAIL, "runtime directory name too "
+		return kx_fail(ctx, KS_EFAIL, "runtime directory name too "
 		    "long; set XDG_RUNTIME_DIR to a shorter path");
 	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-		return ks_fail(ctx, KS_EFAIL, "cannot create the lock "
+		return kx_fail(ctx, KS_EFAIL, "cannot create the lock "
 		    "directory %s: %s", buf, strerror(errno));
 	if (lstat(buf, &sb) == -1)
-		return ks_fail(ctx, KS_EFAIL, "cannot use the lock directory "
+		return kx_fail(ctx, KS_EFAIL, "cannot use the lock directory "
 		    "%s: %s", buf, strerror(errno));
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return ks_fail(ctx, KS_EPERM, "lock directory %s is not a "
+		return kx_fail(ctx, KS_EPERM, "lock directory %s is not a "
 		    "directory of yours that only you can write; remove it "
 		    "or set XDG_RUNTIME_DIR", buf);
 	return KS_OK;
@@ -143,23 +143,23 @@ take(ks_ctx *ctx, const char *dir, const char *name, const char *what,
 	*fd = -1;
 	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return ks_fail(ctx, KS_EFAIL, "lock file name too long in %s",
+		return kx_fail(ctx, KS_EFAIL, "lock file name too long in %s",
 		    dir);
 	f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (f == -1)
-		return ks_fail(ctx, KS_EFAIL, "cannot open lock file %s: %s",
+		return kx_fail(ctx, KS_EFAIL, "cannot open lock file %s: %s",
 		    path, strerror(errno));
 	start = now_ms();
 	limit = (long)timeout * 1000;
 	while (flock(f, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			ks_fail(ctx, KS_EFAIL, "cannot lock %s: %s", path,
+			kx_fail(ctx, KS_EFAIL, "cannot lock %s: %s", path,
 			    strerror(errno));
 			close(f);
 			return KS_EFAIL;
 		}
 		if (now_ms() - start >= limit) {
-			ks_fail(ctx, KS_EFAIL, "%s is still busy after %u s: "
+			kx_fail(ctx, KS_EFAIL, "%s is still busy after %u s: "
 			    "another process holds %s; try again later or "
 			    "set CRYPTOKEY_LOCK_TIMEOUT", what != NULL ? what :
 			    "the PKCS#11 module", timeout, path);
@@ -213,12 +213,12 @@ take_shared(ks_ctx *ctx, const char *dir, const char *name,
 	for (i = 0; i < HELD_MAX && held[i].refs > 0; i++)
 		;
 	if (i == HELD_MAX)
-		return ks_fail(ctx, KS_EFAIL, "too many token locks held");
+		return kx_fail(ctx, KS_EFAIL, "too many token locks held");
 	if ((st = take(ctx, dir, name, what, lock_timeout(), &fd)) != KS_OK)
 		return st;
 	if (fstat(fd, &sb) == -1) {
 		close(fd);
-		return ks_fail(ctx, KS_EFAIL, "cannot use lock file %s: %s",
+		return kx_fail(ctx, KS_EFAIL, "cannot use lock file %s: %s",
 		    path, strerror(errno));
 	}
 	held[i].dev = sb.st_dev;
@@ -230,7 +230,7 @@ take_shared(ks_ctx *ctx, const char *dir, const char *name,
 }
 
 void
-ks_unlock_token(int *slot)
+kx_unlock_token(int *slot)
 {
 	if (*slot < 0 || *slot >= HELD_MAX || held[*slot].refs == 0)
 		return;
@@ -243,7 +243,7 @@ ks_unlock_token(int *slot)
 }
 
 void
-ks_unlock_module(int *fd)
+kx_unlock_module(int *fd)
 {
 	if (*fd < 0)
 		return;
@@ -268,7 +268,7 @@ safe_serial(const char *serial, char *out, size_t outsz)
 }
 
 ks_status
-ks_lock_token(ks_ctx *ctx)
+kx_lock_token(ks_ctx *ctx)
 {
 	char dir[256], name[96], serial[sizeof(ctx->token.serial)];
 	char what[96];
@@ -291,7 +291,7 @@ ks_lock_token(ks_ctx *ctx)
 }
 
 void
-ks_lock_module(ks_ctx *ctx)
+kx_lock_module(ks_ctx *ctx)
 {
 	const char *path = ctx->module_path != NULL ? ctx->module_path :
 	    "p11-kit";

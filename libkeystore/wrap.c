@@ -5,7 +5,7 @@
  *
  * The wrapping key is a random value we keep in memory and put on the
  * token with C_CreateObject as a session object (CKA_TOKEN=FALSE), so it
- * never outlives the session.  ks_wrapkey_destroy removes it and wipes the
+ * never outlives the session.  kx_wrapkey_destroy removes it and wipes the
  * value; callers call it on every path.  Keys never become non-sensitive.
  *
  * SoftHSM 2.6 pads the PKCS#8 with zeros to a multiple of 8 before it
@@ -47,7 +47,7 @@ kwp_flags(ks_ctx *ctx, CK_FLAGS *flags)
 		rv = p11_mech_flags(&ctx->token, CKM_AES_KEY_WRAP_PAD,
 		    &ctx->kwp);
 		if (rv != CKR_OK)
-			return ks_fail_rv(ctx, rv, "cannot read the mechanisms "
+			return kx_fail_rv(ctx, rv, "cannot read the mechanisms "
 			    "of token '%s'", ctx->token.label);
 		ctx->kwp_known = 1;
 	}
@@ -56,7 +56,7 @@ kwp_flags(ks_ctx *ctx, CK_FLAGS *flags)
 }
 
 ks_status
-ks_token_unwraps(ks_ctx *ctx, int *yes)
+kx_token_unwraps(ks_ctx *ctx, int *yes)
 {
 	CK_FLAGS flags;
 	ks_status st;
@@ -68,7 +68,7 @@ ks_token_unwraps(ks_ctx *ctx, int *yes)
 	return KS_OK;
 }
 
-/* *yes: the token unwraps under wk; else soft_unwrap + ks_create_private. */
+/* *yes: the token unwraps under wk; else soft_unwrap + kx_create_private. */
 static ks_status
 token_unwraps(ks_ctx *ctx, const struct ks_wrapkey *wk, int *yes)
 {
@@ -83,7 +83,7 @@ token_unwraps(ks_ctx *ctx, const struct ks_wrapkey *wk, int *yes)
 }
 
 ks_status
-ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
+kx_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE aes = CKK_AES;
@@ -116,7 +116,7 @@ ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
 	rv = p11_create(&ctx->sess, t, sizeof(t) / sizeof(t[0]), &wk->h);
 	if (rv != CKR_OK) {
 		OPENSSL_cleanse(wk->key, sizeof(wk->key));
-		return ks_fail_rv(ctx, rv, "cannot make a session wrapping key "
+		return kx_fail_rv(ctx, rv, "cannot make a session wrapping key "
 		    "on token '%s'", ctx->token.label);
 	}
 	wk->made = 1;
@@ -124,22 +124,22 @@ ks_wrapkey_load(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *key)
 }
 
 ks_status
-ks_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
+kx_wrapkey_make(ks_ctx *ctx, struct ks_wrapkey *wk)
 {
 	unsigned char key[sizeof(wk->key)];
 	ks_status st;
 
 	memset(wk, 0, sizeof(*wk));
 	if (RAND_bytes(key, sizeof(key)) != 1)
-		return ks_fail(ctx, KS_EFAIL, "no random bytes for a wrapping "
+		return kx_fail(ctx, KS_EFAIL, "no random bytes for a wrapping "
 		    "key");
-	st = ks_wrapkey_load(ctx, wk, key);
+	st = kx_wrapkey_load(ctx, wk, key);
 	OPENSSL_cleanse(key, sizeof(key));
 	return st;
 }
 
 void
-ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk)
+kx_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk)
 {
 	if (wk->made)
 		(void)p11_destroy(&ctx->sess, wk->h);	/* a session object */
@@ -148,7 +148,7 @@ ks_wrapkey_destroy(ks_ctx *ctx, struct ks_wrapkey *wk)
 }
 
 void
-ks_der_free(unsigned char *der, size_t len)
+kx_der_free(unsigned char *der, size_t len)
 {
 	if (der == NULL)
 		return;
@@ -204,7 +204,7 @@ der_seq_len(const unsigned char *der, size_t len)
 }
 
 ks_status
-ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
+kx_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
     const char *label, unsigned char **blob, size_t *bloblen)
 {
 	CK_MECHANISM mech = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
@@ -215,31 +215,29 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 	*blob = NULL;
 	*bloblen = 0;
 	if (!wk->made)
-		return ks_fail(ctx, KS_ETOKEN, "cannot wrap key '%s': token "
+		return kx_fail(ctx, KS_ETOKEN, "cannot wrap key '%s': token "
 		    "'%s' cannot wrap keys (it lists no CKM_AES_KEY_WRAP_PAD "
 		    "for wrapping), so the key cannot leave it, to a file or an "
 		    "encrypted copy; keep keys that must leave on a token that "
 		    "can wrap, and move them from there", label,
 		    ctx->token.label);
-	rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv, NULL,
-	    &len);
+	rv = p11_wrap(&ctx->sess, &mech, wk->h, priv, NULL, &len);
 	if (rv == CKR_OK && (len < 16 || len > WRAPPED_MAX))
-		return ks_fail(ctx, KS_ETOKEN, "token '%s' wants %lu bytes to "
+		return kx_fail(ctx, KS_ETOKEN, "token '%s' wants %lu bytes to "
 		    "wrap key '%s'", ctx->token.label, (unsigned long)len,
 		    label);
 	if (rv == CKR_OK && (b = malloc(len)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	if (rv == CKR_OK)
-		rv = ctx->sess.fn->C_WrapKey(ctx->sess.h, &mech, wk->h, priv,
-		    b, &len);
+		rv = p11_wrap(&ctx->sess, &mech, wk->h, priv, b, &len);
 	if (rv == CKR_KEY_UNEXTRACTABLE) {
 		free(b);
-		return ks_fail(ctx, KS_EPERM, "key '%s' is not exportable",
+		return kx_fail(ctx, KS_EPERM, "key '%s' is not exportable",
 		    label);
 	}
 	if (rv != CKR_OK) {
 		free(b);
-		return ks_fail_rv(ctx, rv, "cannot wrap key '%s' on token '%s'",
+		return kx_fail_rv(ctx, rv, "cannot wrap key '%s' on token '%s'",
 		    label, ctx->token.label);
 	}
 	*blob = b;
@@ -249,7 +247,7 @@ ks_wrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 
 /*
  * RFC 5649 unwrap of blob in software, cut to the PKCS#8 DER inside
- * (*der allocated; wipe and free with ks_der_free).
+ * (*der allocated; wipe and free with kx_der_free).
  */
 static ks_status
 soft_unwrap(ks_ctx *ctx, const struct ks_wrapkey *wk, const unsigned char *blob,
@@ -262,9 +260,9 @@ soft_unwrap(ks_ctx *ctx, const struct ks_wrapkey *wk, const unsigned char *blob,
 	*der = NULL;
 	*derlen = 0;
 	if (bloblen > WRAPPED_MAX + 16)
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+		return kx_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
 	if ((plain = malloc(bloblen + 16)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	/* cut SoftHSM's zero padding: the outer SEQUENCE, then zeros only */
 	if (!kwp(wk->key, 0, blob, bloblen, plain, &plainlen))
 		why = "does not unwrap";
@@ -278,8 +276,8 @@ soft_unwrap(ks_ctx *ctx, const struct ks_wrapkey *wk, const unsigned char *blob,
 			why = "has trailing data";
 	}
 	if (why != NULL) {
-		ks_der_free(plain, bloblen + 16);
-		return ks_fail(ctx, KS_ETOKEN, "the wrapped key '%s' %s", label,
+		kx_der_free(plain, bloblen + 16);
+		return kx_fail(ctx, KS_ETOKEN, "the wrapped key '%s' %s", label,
 		    why);
 	}
 	OPENSSL_cleanse(plain + seq, bloblen + 16 - seq);
@@ -289,7 +287,7 @@ soft_unwrap(ks_ctx *ctx, const struct ks_wrapkey *wk, const unsigned char *blob,
 }
 
 ks_status
-ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
+kx_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
     const char *label, unsigned char **der, size_t *derlen)
 {
 	unsigned char *blob = NULL;
@@ -298,7 +296,7 @@ ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 
 	*der = NULL;
 	*derlen = 0;
-	if ((st = ks_wrap_blob(ctx, wk, priv, label, &blob, &bloblen)) != KS_OK)
+	if ((st = kx_wrap_blob(ctx, wk, priv, label, &blob, &bloblen)) != KS_OK)
 		return st;
 	st = soft_unwrap(ctx, wk, blob, bloblen, label, der, derlen);
 	free(blob);	/* encrypted */
@@ -306,7 +304,7 @@ ks_wrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, CK_OBJECT_HANDLE priv,
 }
 
 ks_status
-ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
+kx_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
     size_t bloblen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
     CK_OBJECT_HANDLE *priv)
 {
@@ -318,28 +316,28 @@ ks_unwrap_blob(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *blob,
 	CK_RV rv;
 
 	if (bloblen > WRAPPED_MAX + 16)
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+		return kx_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
 	if ((st = token_unwraps(ctx, wk, &yes)) != KS_OK)
 		return st;
 	if (!yes) {
 		if ((st = soft_unwrap(ctx, wk, blob, bloblen, label, &der,
 		    &derlen)) != KS_OK)
 			return st;
-		st = ks_create_private(ctx, der, derlen, tmpl, ntmpl, label,
+		st = kx_create_private(ctx, der, derlen, tmpl, ntmpl, label,
 		    priv);
-		ks_der_free(der, derlen);
+		kx_der_free(der, derlen);
 		return st;
 	}
-	rv = ctx->sess.fn->C_UnwrapKey(ctx->sess.h, &mech, wk->h,
-	    (CK_BYTE_PTR)blob, (CK_ULONG)bloblen, tmpl, ntmpl, priv);
+	rv = p11_unwrap(&ctx->sess, &mech, wk->h, blob, bloblen, tmpl, ntmpl,
+	    priv);
 	if (rv != CKR_OK)
-		return ks_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
+		return kx_fail_rv(ctx, rv, "cannot unwrap key '%s' onto token "
 		    "'%s'", label, ctx->token.label);
 	return KS_OK;
 }
 
 ks_status
-ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
+kx_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
     size_t derlen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, const char *label,
     CK_OBJECT_HANDLE *priv)
 {
@@ -349,19 +347,19 @@ ks_unwrap_private(ks_ctx *ctx, struct ks_wrapkey *wk, const unsigned char *der,
 	int yes;
 
 	if (derlen > WRAPPED_MAX)
-		return ks_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
+		return kx_fail(ctx, KS_EINPUT, "key '%s' is too large", label);
 	if ((st = token_unwraps(ctx, wk, &yes)) != KS_OK)
 		return st;
 	if (!yes)
-		return ks_create_private(ctx, der, derlen, tmpl, ntmpl, label,
+		return kx_create_private(ctx, der, derlen, tmpl, ntmpl, label,
 		    priv);
 	if ((blob = malloc(derlen + 16)) == NULL)
-		return ks_fail(ctx, KS_EFAIL, "out of memory");
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
 	if (!kwp(wk->key, 1, der, derlen, blob, &bloblen))
-		st = ks_fail(ctx, KS_EFAIL, "cannot wrap key '%s' in software",
+		st = kx_fail(ctx, KS_EFAIL, "cannot wrap key '%s' in software",
 		    label);
 	else
-		st = ks_unwrap_blob(ctx, wk, blob, bloblen, tmpl, ntmpl, label,
+		st = kx_unwrap_blob(ctx, wk, blob, bloblen, tmpl, ntmpl, label,
 		    priv);
 	free(blob);	/* encrypted */
 	return st;

@@ -1,7 +1,7 @@
 /*
  * zeroize.c -- remove key pairs (IOS "crypto key zeroize rsa").
  *
- * Per pair: public key, private key, then the record (ks_remove_pair), so
+ * Per pair: public key, private key, then the record (kx_remove_pair), so
  * that a run cut short still shows a usable pair or nothing, and a rerun
  * completes it (it also removes records left without keys).
  * Without a name only pairs carrying cryptokey's record are removed, and
@@ -19,26 +19,26 @@ ks_zeroize(ks_ctx *ctx, const char *label, size_t *removed)
 	ks_status st;
 
 	*removed = 0;
-	if ((st = ks_need_session(ctx)) != KS_OK)
+	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
 	if (label != NULL && (st = ks_label_check(ctx, label)) != KS_OK)
 		return st;
-	if ((st = ks_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
+	if ((st = kx_find_pairs(ctx, label, &keys, &n, 0)) != KS_OK)
 		return st;
 	for (i = 0; i < n && st == KS_OK; i++) {
 		ks_key *k = keys[i];
 
-		if (!ks_pair_ours(k) || (label == NULL && !k->managed))
+		if (!kx_pair_ours(k) || (label == NULL && !k->managed))
 			continue;
-		st = ks_remove_pair(ctx, k);
-		if (st == KS_OK && ks_pair_listed(k))
+		st = kx_remove_pair(ctx, k);
+		if (st == KS_OK && kx_pair_listed(k))
 			(*removed)++;
 		else if (st == KS_OK)
 			leftovers++;
 	}
 	ks_keys_free(keys, n);
 	if (st == KS_OK && *removed == 0 && leftovers == 0 && label != NULL)
-		return ks_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
+		return kx_fail(ctx, KS_ENOTFOUND, "no key named '%s' on token "
 		    "'%s'", label, ctx->token.label);
 	return st;
 }

@@ -60,6 +60,13 @@ p11_mech_flags(const struct p11_token *t, CK_MECHANISM_TYPE m, CK_FLAGS *flags)
 	return rv;
 }
 
+CK_RV
+p11_mech_info(const struct p11_token *t, CK_MECHANISM_TYPE m,
+    CK_MECHANISM_INFO *info)
+{
+	return t->mod->fn->C_GetMechanismInfo(t->slot, m, info);
+}
+
 /* What mechanism m does on the token, from one list already read. */
 static CK_RV
 info_in(const struct p11_token *t, const CK_MECHANISM_TYPE *list,

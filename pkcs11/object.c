@@ -142,6 +142,20 @@ p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *a,
 }
 
 CK_RV
+p11_get_values(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *a,
+    CK_ULONG n)
+{
+	return s->fn->C_GetAttributeValue(s->h, o, a, n);
+}
+
+CK_RV
+p11_set_attrs(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE *a,
+    CK_ULONG n)
+{
+	return s->fn->C_SetAttributeValue(s->h, o, a, n);
+}
+
+CK_RV
 p11_destroy(struct p11_session *s, CK_OBJECT_HANDLE o)
 {
 	return s->fn->C_DestroyObject(s->h, o);

@@ -106,8 +106,14 @@ CK_RV	p11_tokens(struct p11 *p, const struct p11_selector *sel,
 char	*p11_token_uri(const struct p11_token *t, const char *object_label,
 	    const unsigned char *id, size_t idlen);
 
-/* Free slot (token not initialised) of a module, for C_InitToken. */
+/* Free slot (token not initialised) of a module, for p11_init_token. */
 CK_RV	p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot);
+/* The token's info as it is now (PIN counter flags after a login). */
+CK_RV	p11_token_info(const struct p11_token *t, CK_TOKEN_INFO *info);
+/* Initialise the token in slot with the SO PIN and a label of at most
+ * P11_LABEL_MAX bytes (padded with blanks here). */
+CK_RV	p11_init_token(struct p11_module *mod, CK_SLOT_ID slot,
+	    const char *so, size_t solen, const char *label);
 
 /* mech.c ------------------------------------------------------------------ */
 
@@ -117,6 +123,10 @@ CK_RV	p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot);
  */
 CK_RV	p11_mech_flags(const struct p11_token *t, CK_MECHANISM_TYPE m,
 	    CK_FLAGS *flags);
+/* C_GetMechanismInfo as the token answers it: CKR_MECHANISM_INVALID when
+ * it does not know m (the mechanism list is not consulted). */
+CK_RV	p11_mech_info(const struct p11_token *t, CK_MECHANISM_TYPE m,
+	    CK_MECHANISM_INFO *info);
 
 /*
  * What the token says it can do: the info of each mechanism cryptokey
@@ -150,6 +160,10 @@ void	p11_session_close(struct p11_session *s);
 /* pin NULL: protected authentication path (PIN pad). */
 CK_RV	p11_login(struct p11_session *s, CK_USER_TYPE who,
 	    const char *pin, size_t pinlen);
+/* State and flags of the session (CKS_RW_USER_FUNCTIONS, ...). */
+CK_RV	p11_session_info(struct p11_session *s, CK_SESSION_INFO *info);
+/* Set the user PIN; the session is logged in as security officer. */
+CK_RV	p11_init_pin(struct p11_session *s, const char *pin, size_t pinlen);
 
 /* object.c --------------------------------------------------------------- */
 
@@ -177,9 +191,56 @@ void	p11_attrs_free(CK_ATTRIBUTE *a, CK_ULONG n);
 #define P11_FIXED_MAX	8
 CK_RV	p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o,
 	    CK_ATTRIBUTE *a, CK_ULONG n);
+/*
+ * One C_GetAttributeValue into the caller's buffers, its CK_RV unchanged
+ * (CKR_ATTRIBUTE_TYPE_INVALID and the like are the caller's to judge).
+ */
+CK_RV	p11_get_values(struct p11_session *s, CK_OBJECT_HANDLE o,
+	    CK_ATTRIBUTE *a, CK_ULONG n);
+/* Change attributes of an object (C_SetAttributeValue). */
+CK_RV	p11_set_attrs(struct p11_session *s, CK_OBJECT_HANDLE o,
+	    CK_ATTRIBUTE *a, CK_ULONG n);
+/* Destroy an object. */
 CK_RV	p11_destroy(struct p11_session *s, CK_OBJECT_HANDLE o);
+/* Create an object from a template. */
 CK_RV	p11_create(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 	    CK_OBJECT_HANDLE *o);
+/* len random bytes from the token. */
 CK_RV	p11_random(struct p11_session *s, unsigned char *buf, size_t len);
+
+/* crypt.c ---------------------------------------------------------------- */
+
+/* Start a single-part signature (or MAC) with key. */
+CK_RV	p11_sign_init(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE key);
+/* Sign in after p11_sign_init; *outlen is the size of out, then the
+ * length of the signature. */
+CK_RV	p11_sign_data(struct p11_session *s, const unsigned char *in,
+	    size_t inlen, unsigned char *out, CK_ULONG *outlen);
+/* p11_sign_init and p11_sign_data in one. */
+CK_RV	p11_sign(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE key, const unsigned char *in, size_t inlen,
+	    unsigned char *out, CK_ULONG *outlen);
+/* Decrypt in with key, single-part; *outlen as for p11_sign_data. */
+CK_RV	p11_decrypt(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE key, const unsigned char *in, size_t inlen,
+	    unsigned char *out, CK_ULONG *outlen);
+/* Wrap key with wrapping; out NULL asks only for the length. */
+CK_RV	p11_wrap(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE wrapping, CK_OBJECT_HANDLE key,
+	    unsigned char *out, CK_ULONG *outlen);
+/* Unwrap blob with unwrapping into a new object made from tmpl. */
+CK_RV	p11_unwrap(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE unwrapping, const unsigned char *blob,
+	    size_t bloblen, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
+	    CK_OBJECT_HANDLE *key);
+/* Derive a new key from base (ECDH and the like). */
+CK_RV	p11_derive(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_OBJECT_HANDLE base, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
+	    CK_OBJECT_HANDLE *key);
+/* Generate a key pair from the two templates. */
+CK_RV	p11_generate_pair(struct p11_session *s, CK_MECHANISM *mech,
+	    CK_ATTRIBUTE *pubt, CK_ULONG npub, CK_ATTRIBUTE *privt,
+	    CK_ULONG npriv, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv);
 
 #endif /* CK_P11_H */

@@ -61,3 +61,15 @@ p11_login(struct p11_session *s, CK_USER_TYPE who, const char *pin,
 		s->logged_in = 1;
 	return rv;
 }
+
+CK_RV
+p11_session_info(struct p11_session *s, CK_SESSION_INFO *info)
+{
+	return s->fn->C_GetSessionInfo(s->h, info);
+}
+
+CK_RV
+p11_init_pin(struct p11_session *s, const char *pin, size_t pinlen)
+{
+	return s->fn->C_InitPIN(s->h, (CK_UTF8CHAR_PTR)pin, (CK_ULONG)pinlen);
+}

@@ -284,3 +284,24 @@ p11_free_slot(struct p11_module *mod, CK_SLOT_ID *slot)
 	free(slots);
 	return rv;
 }
+
+CK_RV
+p11_token_info(const struct p11_token *t, CK_TOKEN_INFO *info)
+{
+	return t->mod->fn->C_GetTokenInfo(t->slot, info);
+}
+
+CK_RV
+p11_init_token(struct p11_module *mod, CK_SLOT_ID slot, const char *so,
+    size_t solen, const char *label)
+{
+	CK_UTF8CHAR padded[P11_LABEL_MAX];
+	size_t len = strlen(label);
+
+	if (len > sizeof(padded))
+		return CKR_ARGUMENTS_BAD;
+	memset(padded, ' ', sizeof(padded));
+	memcpy(padded, label, len);
+	return mod->fn->C_InitToken(slot, (CK_UTF8CHAR_PTR)so, (CK_ULONG)solen,
+	    padded);
+}

@@ -22,14 +22,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned char *out = NULL;
 	size_t outlen = 0;
 
-	if (ks_enc_parse(data, size, &e) != 0)
+	if (kx_enc_parse(data, size, &e) != 0)
 		return 0;
 	memset(&k, 0x5a, sizeof(k));
-	(void)ks_enc_mac_ok(data, &e, &k);
-	if (ks_enc_encode(&e, &k, &out, &outlen) == 0) {
-		if (ks_enc_parse(out, outlen, &again) != 0 ||
+	(void)kx_enc_mac_ok(data, &e, &k);
+	if (kx_enc_encode(&e, &k, &out, &outlen) == 0) {
+		if (kx_enc_parse(out, outlen, &again) != 0 ||
 		    again.bloblen != e.bloblen || again.idlen != e.idlen ||
-		    !ks_enc_mac_ok(out, &again, &k))
+		    !kx_enc_mac_ok(out, &again, &k))
 			abort();
 		free(out);
 	}

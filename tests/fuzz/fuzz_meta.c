@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ks_meta m;
 	char buf[KS_META_MAX];
 
-	if (ks_meta_parse((const char *)data, size, &m) == 0)
-		(void)ks_meta_encode(&m, buf, sizeof(buf));
+	if (kx_meta_parse((const char *)data, size, &m) == 0)
+		(void)kx_meta_encode(&m, buf, sizeof(buf));
 	return 0;
 }

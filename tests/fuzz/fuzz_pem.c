@@ -37,8 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ctx == NULL && ks_ctx_new(&ctx) != KS_OK)
 		return 0;
-	if (ks_pem_read(ctx, (const char *)data, size, KS_KEY_ALL, pass_fn,
+	if (kx_pem_read(ctx, (const char *)data, size, KS_KEY_ALL, pass_fn,
 	    NULL, FUZZ_ITER_MAX, &pem) == KS_OK)
-		ks_pem_clear(&pem);
+		kx_pem_clear(&pem);
 	return 0;
 }

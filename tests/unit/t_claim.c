@@ -85,7 +85,7 @@ destroy_record(ks_ctx *ctx, const char *label, const unsigned char *id)
 		v.pValue = buf;
 		v.ulValueLen = sizeof(buf);
 		if (ctx->sess.fn->C_GetAttributeValue(ctx->sess.h, h[i], &v,
-		    1) != CKR_OK || ks_meta_parse(buf, v.ulValueLen, &m) != 0 ||
+		    1) != CKR_OK || kx_meta_parse(buf, v.ulValueLen, &m) != 0 ||
 		    m.idlen != KS_ID_LEN || memcmp(m.id, id, KS_ID_LEN) != 0)
 			continue;
 		if (p11_destroy(&ctx->sess, h[i]) == CKR_OK)
@@ -107,7 +107,7 @@ make_pair(ks_ctx *ctx, unsigned char *id)
 	    rename_objects(ctx, "tmp", "x") != 0)
 		return -1;
 	/* the newest pair of "x" is the one no id was taken from yet */
-	if (ks_find_pairs(ctx, "x", &k, &n, 0) == KS_OK && n > 0) {
+	if (kx_find_pairs(ctx, "x", &k, &n, 0) == KS_OK && n > 0) {
 		size_t i;
 
 		for (i = 0; i < n; i++)
@@ -158,7 +158,7 @@ check(ks_ctx *ctx, const unsigned char *id, int have_keys)
 	struct ks_claim c;
 
 	claim_of(&c, id);
-	return ks_claim_check(ctx, "x", &c, id, have_keys);
+	return kx_claim_check(ctx, "x", &c, id, have_keys);
 }
 
 static void
@@ -192,7 +192,7 @@ main(void)
 	is_int(check(ctx, lo, 0), KS_EEXIST, "before its keys, a rival's "
 	    "complete pair wins even over a lower CKA_ID");
 	/* a pair step 1 listed (a replace) is no rival */
-	if (ks_find_pairs(ctx, "x", &old, &nold, 0) == KS_OK) {
+	if (kx_find_pairs(ctx, "x", &old, &nold, 0) == KS_OK) {
 		size_t i, j = 0;
 
 		for (i = 0; i < nold; i++)
@@ -208,7 +208,7 @@ main(void)
 		claim_of(&c, hi);
 		c.old = old;
 		c.nold = 1;
-		is_int(ks_claim_check(ctx, "x", &c, hi, 1), KS_OK,
+		is_int(kx_claim_check(ctx, "x", &c, hi, 1), KS_OK,
 		    "the pair a replace found in step 1 is no rival");
 	} else
 		ok(0, "list the pairs of x");

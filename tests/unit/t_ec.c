@@ -214,15 +214,15 @@ main(void)
 	n = 0;
 	is_int(ks_list(ctx, "uk", &keys, &n), KS_OK, "usage keys listed again");
 	if (n == 2) {
-		is_int(ks_private_matches(ctx, keys[0]->priv, keys[0]), KS_OK,
+		is_int(kx_private_matches(ctx, keys[0]->priv, keys[0]), KS_OK,
 		    "signature pair: its private key matches (ECDSA)");
-		is_int(ks_private_matches(ctx, keys[1]->priv, keys[1]), KS_OK,
+		is_int(kx_private_matches(ctx, keys[1]->priv, keys[1]), KS_OK,
 		    "encryption pair: its private key matches (ECDH): %s",
 		    ks_ctx_error(ctx));
-		is_int(ks_private_matches(ctx, keys[1]->priv, keys[0]),
+		is_int(kx_private_matches(ctx, keys[1]->priv, keys[0]),
 		    KS_EINPUT, "encryption key against the signature key's "
 		    "public key: no match (ECDH)");
-		is_int(ks_private_matches(ctx, keys[0]->priv, keys[1]),
+		is_int(kx_private_matches(ctx, keys[0]->priv, keys[1]),
 		    KS_EINPUT, "signature key against the encryption key's "
 		    "public key: no match (ECDSA)");
 	} else

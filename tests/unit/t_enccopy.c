@@ -16,7 +16,7 @@ kdf_ok(const char *spec)
 {
 	struct ks_kdf k;
 
-	return ks_kdf_parse(spec, &k) == 0;
+	return kx_kdf_parse(spec, &k) == 0;
 }
 
 static void
@@ -24,11 +24,11 @@ test_kdf_specs(void)
 {
 	struct ks_kdf k;
 
-	ok(ks_kdf_parse(NULL, &k) == 0 && k.type == KS_KDF_PBKDF2 &&
+	ok(kx_kdf_parse(NULL, &k) == 0 && k.type == KS_KDF_PBKDF2 &&
 	    k.iter == KS_PBKDF2_ITER, "default: PBKDF2, 600000 iterations");
-	ok(ks_kdf_parse("scrypt", &k) == 0 && k.type == KS_KDF_SCRYPT &&
+	ok(kx_kdf_parse("scrypt", &k) == 0 && k.type == KS_KDF_SCRYPT &&
 	    k.log2n == 17 && k.r == 8 && k.p == 1, "scrypt default 2^17/8/1");
-	ok(ks_kdf_parse("scrypt:1024:8:1", &k) == 0 && k.log2n == 10,
+	ok(kx_kdf_parse("scrypt:1024:8:1", &k) == 0 && k.log2n == 10,
 	    "scrypt:1024:8:1 gives log2 N 10");
 	ok(kdf_ok("pbkdf2:1000"), "pbkdf2:1000");
 	ok(kdf_ok("pbkdf2:10000000"), "pbkdf2 at its maximum");
@@ -56,7 +56,7 @@ sample(struct ks_enc *e, unsigned char *blob, size_t bloblen)
 
 	memset(e, 0, sizeof(*e));
 	e->version = KS_ENC_VERSION;
-	ks_kdf_parse("pbkdf2:1000", &e->kdf);
+	kx_kdf_parse("pbkdf2:1000", &e->kdf);
 	e->saltlen = KS_ENC_SALT_LEN;
 	memset(e->salt, 0x11, e->saltlen);
 	e->wrap = CKM_AES_KEY_WRAP_PAD;
@@ -86,19 +86,19 @@ test_round_trip(void)
 	int bad = 0;
 
 	sample(&e, blob, sizeof(blob));
-	ok(ks_enc_derive(&e, "passphrase", 10, &k) == 0, "derive keys");
-	ok(ks_enc_derive(&e, "passphrase", 10, &k2) == 0 &&
+	ok(kx_enc_derive(&e, "passphrase", 10, &k) == 0, "derive keys");
+	ok(kx_enc_derive(&e, "passphrase", 10, &k2) == 0 &&
 	    memcmp(&k, &k2, sizeof(k)) == 0, "derivation is repeatable");
-	ok(ks_enc_derive(&e, "Passphrase", 10, &k2) == 0 &&
+	ok(kx_enc_derive(&e, "Passphrase", 10, &k2) == 0 &&
 	    memcmp(k.kek, k2.kek, sizeof(k.kek)) != 0 &&
 	    memcmp(k.mac, k2.mac, sizeof(k.mac)) != 0,
 	    "another passphrase gives other keys");
 	ok(memcmp(k.kek, k.mac, sizeof(k.kek)) != 0,
 	    "the wrapping key and the MAC key differ");
-	ok(ks_enc_encode(&e, &k, &out, &outlen) == 0, "encode");
+	ok(kx_enc_encode(&e, &k, &out, &outlen) == 0, "encode");
 	ok(outlen > 10 && memcmp(out, "CKYENC\001\000", 8) == 0,
 	    "magic and version first");
-	ok(ks_enc_parse(out, outlen, &p) == 0, "parse it back");
+	ok(kx_enc_parse(out, outlen, &p) == 0, "parse it back");
 	ok(p.kdf.type == KS_KDF_PBKDF2 && p.kdf.iter == 1000 &&
 	    p.saltlen == e.saltlen && memcmp(p.salt, e.salt, e.saltlen) == 0,
 	    "KDF and salt");
@@ -112,28 +112,28 @@ test_round_trip(void)
 	    "public key hash");
 	ok(p.bloblen == sizeof(blob) && memcmp(p.blob, blob, sizeof(blob)) == 0,
 	    "wrapped key");
-	ok(ks_enc_mac_ok(out, &p, &k), "MAC right with the passphrase");
-	ok(!ks_enc_mac_ok(out, &p, &k2), "MAC wrong with another one");
+	ok(kx_enc_mac_ok(out, &p, &k), "MAC right with the passphrase");
+	ok(!kx_enc_mac_ok(out, &p, &k2), "MAC wrong with another one");
 	out[20] ^= 1;
-	ok(ks_enc_parse(out, outlen, &p) != 0 || !ks_enc_mac_ok(out, &p, &k),
+	ok(kx_enc_parse(out, outlen, &p) != 0 || !kx_enc_mac_ok(out, &p, &k),
 	    "a changed header byte is caught");
 	out[20] ^= 1;
 	for (n = 0; n < outlen; n++)
-		if (ks_enc_parse(out, n, &p) == 0 && ks_enc_mac_ok(out, &p, &k))
+		if (kx_enc_parse(out, n, &p) == 0 && kx_enc_mac_ok(out, &p, &k))
 			bad++;
 	is_int(bad, 0, "no truncation parses with a right MAC");
 	free(out);
 
-	ks_kdf_parse("scrypt:1024:8:1", &e.kdf);
-	ok(ks_enc_derive(&e, "passphrase", 10, &k2) == 0 &&
+	kx_kdf_parse("scrypt:1024:8:1", &e.kdf);
+	ok(kx_enc_derive(&e, "passphrase", 10, &k2) == 0 &&
 	    memcmp(k.kek, k2.kek, sizeof(k.kek)) != 0, "scrypt derives");
-	ok(ks_enc_encode(&e, &k2, &out, &outlen) == 0 &&
-	    ks_enc_parse(out, outlen, &p) == 0 && p.kdf.type == KS_KDF_SCRYPT &&
+	ok(kx_enc_encode(&e, &k2, &out, &outlen) == 0 &&
+	    kx_enc_parse(out, outlen, &p) == 0 && p.kdf.type == KS_KDF_SCRYPT &&
 	    p.kdf.log2n == 10 && p.kdf.r == 8 && p.kdf.p == 1,
 	    "scrypt parameters round trip");
 	free(out);
-	ks_enc_keys_clear(&k);
-	ks_enc_keys_clear(&k2);
+	kx_enc_keys_clear(&k);
+	kx_enc_keys_clear(&k2);
 }
 
 /* A copy built by hand, to break one thing at a time. */
@@ -217,7 +217,7 @@ build(int skip, int dup, int bad, size_t bloblen, const unsigned char *magic)
 	r.b[9] = (unsigned char)(r.len - hstart);
 	put(&r, blob, bloblen);
 	put(&r, mac, sizeof(mac));
-	return ks_enc_parse(r.b, r.len, &e);
+	return kx_enc_parse(r.b, r.len, &e);
 }
 
 static void

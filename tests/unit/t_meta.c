@@ -13,7 +13,7 @@ parses(const char *s)
 {
 	struct ks_meta m;
 
-	return ks_meta_parse(s, strlen(s), &m) == 0;
+	return kx_meta_parse(s, strlen(s), &m) == 0;
 }
 
 int
@@ -30,15 +30,15 @@ main(void)
 	m.id[0] = 0x0a;
 	m.id[1] = 0xbc;
 	m.id[2] = 0xff;
-	n = ks_meta_encode(&m, buf, sizeof(buf));
+	n = kx_meta_encode(&m, buf, sizeof(buf));
 	ok(n > 0, "encode");
 	is_str(buf, "cryptokey-meta 1\nid 0abcff\nusage encryption\n"
 	    "created 2026-11-18T11:06:40Z\n", "text form");
-	ok(ks_meta_parse(buf, (size_t)n, &back) == 0, "parse back");
+	ok(kx_meta_parse(buf, (size_t)n, &back) == 0, "parse back");
 	is_int(back.usage, KS_USAGE_ENCRYPTION, "usage survives");
 	is_int(back.created, m.created, "time survives");
 	ok(back.idlen == 3 && memcmp(back.id, m.id, 3) == 0, "id survives");
-	ok(ks_meta_encode(&m, buf, 20) < 0, "short buffer refused");
+	ok(kx_meta_encode(&m, buf, 20) < 0, "short buffer refused");
 
 	ok(parses("cryptokey-meta 1\nid 01\nusage general\n"
 	    "created 2026-01-01T00:00:00Z\nfuture thing\n"),
@@ -61,7 +61,7 @@ main(void)
 	    "created 2026-01-01T00:00:00Z"), "missing final newline refused");
 	ok(!parses(""), "empty refused");
 	memset(buf, 'a', sizeof(buf));
-	ok(ks_meta_parse(buf, sizeof(buf) + 0, &back) != 0,
+	ok(kx_meta_parse(buf, sizeof(buf) + 0, &back) != 0,
 	    "no newline in a full buffer refused");
 	return done_testing();
 }

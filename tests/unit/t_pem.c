@@ -67,7 +67,7 @@ encrypted(EVP_PKEY *pk, ks_cipher c, const char *pass)
 	BIO *b = BIO_new(BIO_s_mem());
 	char *s;
 
-	if (ks_pem_write_private(ctx, pk, c, pass, strlen(pass), b) != KS_OK) {
+	if (kx_pem_write_private(ctx, pk, c, pass, strlen(pass), b) != KS_OK) {
 		BIO_free(b);
 		return NULL;
 	}
@@ -81,7 +81,7 @@ rd(const char *text, const char *pass, unsigned long max_iter,
     struct ks_pem *p)
 {
 	pass_calls = 0;
-	return ks_pem_read(ctx, text, strlen(text), KS_KEY_RSA, pass_fn,
+	return kx_pem_read(ctx, text, strlen(text), KS_KEY_RSA, pass_fn,
 	    (void *)pass, max_iter, p);
 }
 
@@ -93,7 +93,7 @@ expect(const char *text, ks_status want, const char *what)
 
 	is_int(st, want, "%s: status %d (%s)", what, (int)want,
 	    st != KS_OK ? ks_ctx_error(ctx) : "ok");
-	ks_pem_clear(&p);
+	kx_pem_clear(&p);
 }
 
 static char *
@@ -132,12 +132,12 @@ test_plain(void)
 	ok(rd(t, "x", 1000, &p) == KS_OK && p.npriv == 1 &&
 	    EVP_PKEY_eq(p.priv[0].pkey, key) == 1, "PKCS#1 in clear");
 	is_int(pass_calls, 0, "no passphrase asked for a clear key");
-	ks_pem_clear(&p);
+	kx_pem_clear(&p);
 
 	s = cat("% Key name: k\n   Usage: Encryption Key\n", t);
 	ok(rd(s, "x", 1000, &p) == KS_OK && p.priv[0].tagged &&
 	    p.priv[0].usage == KS_USAGE_ENCRYPTION, "IOS Usage: line tags");
-	ks_pem_clear(&p);
+	kx_pem_clear(&p);
 	free(s);
 
 	s = subst(t, "-----BEGIN", "garbage text-----BEGIN");
@@ -215,7 +215,7 @@ test_limits(void)
 		struct ks_pem p;
 
 		pass_calls = 0;
-		is_int(ks_pem_read(ctx, s, strlen(t), KS_KEY_RSA, pass_fn,
+		is_int(kx_pem_read(ctx, s, strlen(t), KS_KEY_RSA, pass_fn,
 		    "x", 1000, &p), KS_EINPUT, "NUL bytes refused");
 	}
 	free(s);
@@ -241,7 +241,7 @@ test_encrypted(void)
 	    p.npriv == 2 && EVP_PKEY_eq(p.priv[0].pkey, key) == 1 &&
 	    EVP_PKEY_eq(p.priv[1].pkey, key2) == 1, "both keys read back");
 	is_int(pass_calls, 1, "the passphrase is asked for once");
-	ks_pem_clear(&p);
+	kx_pem_clear(&p);
 	is_int(rd(a, "wrong-pass", KS_PBE_ITER_MAX, &p), KS_EAUTH,
 	    "PKCS#8: wrong passphrase is KS_EAUTH");
 	is_int(rd(d3, "wrong-pass", KS_PBE_ITER_MAX, &p), KS_EAUTH,
@@ -249,7 +249,7 @@ test_encrypted(void)
 	is_int(rd(a, "pass-word", 1000, &p), KS_EINPUT,
 	    "PBKDF2 iterations above the cap are refused");
 	is_int(pass_calls, 0, "...before the passphrase is asked for");
-	is_int(ks_pem_read(ctx, a, strlen(a), KS_KEY_RSA, NULL, NULL,
+	is_int(kx_pem_read(ctx, a, strlen(a), KS_KEY_RSA, NULL, NULL,
 	    KS_PBE_ITER_MAX, &p), KS_EAUTH,
 	    "encrypted and no passphrase function");
 	free(both);
@@ -258,7 +258,7 @@ test_encrypted(void)
 	{
 		BIO *b = BIO_new(BIO_s_mem());
 
-		is_int(ks_pem_write_private(ctx, key, KS_CIPHER_3DES, "abc", 3,
+		is_int(kx_pem_write_private(ctx, key, KS_CIPHER_3DES, "abc", 3,
 		    b), KS_EUSAGE, "a passphrase of 3 characters is refused");
 		BIO_free(b);
 	}

@@ -1,5 +1,5 @@
 /*
- * t_privcreate.c -- ks_create_private against a real SoftHSM2 token: a
+ * t_privcreate.c -- kx_create_private against a real SoftHSM2 token: a
  * two-prime RSA key arrives sensitive and signs as its public key says;
  * an EC key arrives under an EC template; anything else (EC under an RSA
  * template, three primes, cut or foreign DER, too many
@@ -115,7 +115,7 @@ main(void)
 	pk = rsa_key(1024, 2);
 	der = pkcs8(pk, &len);
 	ok(der != NULL, "a two-prime RSA key as PKCS#8");
-	is_int(ks_create_private(ctx, der, (size_t)len, t, 7, "k", &h), KS_OK,
+	is_int(kx_create_private(ctx, der, (size_t)len, t, 7, "k", &h), KS_OK,
 	    "created");
 	ok(p11_get_fixed(&ctx->sess, h, &back, 1) == CKR_OK && sens == CK_TRUE,
 	    "sensitive on the token");
@@ -125,14 +125,14 @@ main(void)
 	is_int(objects(ctx), before, "back to the objects before");
 
 	/* refusals: nothing on the token */
-	is_int(ks_create_private(ctx, der, (size_t)len - 1, t, 7, "k", &h),
+	is_int(kx_create_private(ctx, der, (size_t)len - 1, t, 7, "k", &h),
 	    KS_EINPUT, "cut DER refused");
 	memset(junk, 0x30, sizeof(junk));
-	is_int(ks_create_private(ctx, junk, sizeof(junk), t, 7, "k", &h),
+	is_int(kx_create_private(ctx, junk, sizeof(junk), t, 7, "k", &h),
 	    KS_EINPUT, "not DER refused");
 	for (i = 0; i < 17; i++)
 		many[i] = t[i % 7];
-	is_int(ks_create_private(ctx, der, (size_t)len, many, 17, "k", &h),
+	is_int(kx_create_private(ctx, der, (size_t)len, many, 17, "k", &h),
 	    KS_EFAIL, "17 attributes refused");
 	OPENSSL_clear_free(der, (size_t)len);
 	EVP_PKEY_free(pk);
@@ -140,7 +140,7 @@ main(void)
 	pk = rsa_key(2048, 3);
 	der = pk != NULL ? pkcs8(pk, &len) : NULL;
 	if (der != NULL)
-		is_int(ks_create_private(ctx, der, (size_t)len, t, 7, "k",
+		is_int(kx_create_private(ctx, der, (size_t)len, t, 7, "k",
 		    &h), KS_EINPUT, "three primes refused");
 	else
 		ok(1, "# SKIP no three-prime RSA in this OpenSSL");
@@ -149,11 +149,11 @@ main(void)
 
 	ec = EVP_EC_gen("P-256");
 	der = ec != NULL ? pkcs8(ec, &len) : NULL;
-	ok(der != NULL && ks_create_private(ctx, der, (size_t)len, t, 7,
+	ok(der != NULL && kx_create_private(ctx, der, (size_t)len, t, 7,
 	    "k", &h) == KS_EINPUT, "an EC key refused for an RSA template");
 	/* the same key for an EC template: CKA_EC_PARAMS and CKA_VALUE */
 	t[1].pValue = &eck;
-	is_int(der != NULL ? ks_create_private(ctx, der, (size_t)len, t, 7,
+	is_int(der != NULL ? kx_create_private(ctx, der, (size_t)len, t, 7,
 	    "k", &h) : KS_EFAIL, KS_OK, "an EC key for an EC template");
 	is_int(objects(ctx), before + 1, "one EC object more");
 	is_int(p11_destroy(&ctx->sess, h), CKR_OK, "and it goes again");
@@ -170,7 +170,7 @@ main(void)
 	pk = rsa_key(1024, 2);
 	der = pkcs8(pk, &len);
 	t[1].pValue = &dsa;
-	ok(der != NULL && ks_create_private(ctx, der, (size_t)len, t, 7, "k",
+	ok(der != NULL && kx_create_private(ctx, der, (size_t)len, t, 7, "k",
 	    &h) != KS_OK && strstr(ks_ctx_error(ctx), "cannot create private "
 	    "key 'k'") != NULL, "a template the token refuses: %s",
 	    ks_ctx_error(ctx));
