@@ -31,12 +31,23 @@ NA=ika$$
 NB=ikb$$
 IKE_PIDS=""
 
+# ours PID: PID is still a process this test started (a child of its
+# shell).  A daemon that ended by itself was reaped at once, and with the
+# kernel's 32768 PIDs and thousands of processes a minute in a full run,
+# its number soon names another test's process: never signal that one.
+ours() {
+	_pp=$(sed 's/^.*) [A-Za-z] \([0-9]*\) .*$/\1/' "/proc/$1/stat" \
+	    2>/dev/null)
+	[ -n "$_pp" ] && { [ "$_pp" = "$$" ] || [ "$_pp" = "${BASHPID:-$$}" ]; }
+}
+
 # stop_pid PID: SIGTERM, and SIGKILL after 5 s: charon 5.9 can hang in
 # its shutdown when a Delete arrives meanwhile, and a test must not wait
-# for it forever
+# for it forever.  Nothing when PID is no longer ours.
 stop_pid() {
+	ours "$1" || return 0
 	kill -TERM "$1" 2>/dev/null || return 0
-	( sleep 5; kill -KILL "$1" ) >/dev/null 2>&1 &
+	( sleep 5; ours "$1" && kill -KILL "$1" ) >/dev/null 2>&1 &
 	_dog=$!
 	wait "$1" 2>/dev/null
 	kill "$_dog" 2>/dev/null
@@ -47,16 +58,27 @@ stop_pid() {
 # and signer are gone too (they hold the IKE port and the token), so that
 # the next ikesignd_start finds both free
 ikesignd_stop() {
-	_kids=$(pgrep -P "$IKESIGND_PID" 2>/dev/null | tr '\n' ' ')
+	# each child by its PID and start time, so that a reused PID is
+	# left alone
+	_kids=""
+	for _k in $(pgrep -P "$IKESIGND_PID" 2>/dev/null); do
+		_kids="$_kids $_k:$(started "$_k")"
+	done
 	stop_pid "$IKESIGND_PID"
 	for _k in $_kids; do
 		_i=0
-		while kill -0 "$_k" 2>/dev/null && [ $_i -lt 50 ]; do
+		while [ "$(started "${_k%%:*}")" = "${_k#*:}" ] && [ $_i -lt 50 ]; do
 			sleep 0.1; _i=$((_i + 1))
 		done
-		kill -KILL "$_k" 2>/dev/null
+		[ "$(started "${_k%%:*}")" = "${_k#*:}" ] &&
+		    kill -KILL "${_k%%:*}" 2>/dev/null
 	done
 	IKE_PIDS=$(echo "$IKE_PIDS" | sed "s/ $IKESIGND_PID\b//")
+}
+
+# started PID: its start time (clock ticks since boot), or nothing
+started() {
+	sed 's/^.*) \(.*\)$/\1/' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
 }
 
 ike_cleanup() {
@@ -460,7 +482,7 @@ charon_stop() { # [SIGNAL]
 		stop_pid "$CHARON_PID"
 		return
 	fi
-	kill -"$1" "$CHARON_PID" 2>/dev/null
+	ours "$CHARON_PID" && kill -"$1" "$CHARON_PID" 2>/dev/null
 	wait "$CHARON_PID" 2>/dev/null
 }
 
