@@ -71,6 +71,7 @@ struct ks_key {
 	int			 has_priv, has_pub, has_meta;
 	CK_OBJECT_HANDLE	 enc;		/* encrypted copy (protect.c) */
 	int			 has_enc;
+	int			 enc_exportable;	/* the copy's CKA_EXTRACTABLE */
 };
 
 /* caps.c: capabilities tried before a verb touches the token */
