@@ -252,7 +252,7 @@ start_ikesignd() { # ROUND: its log is $W/ikesignd.ROUND.log
 	ip netns exec $NA "$B/tools/ikesignd/ikesignd" -d -f "$W/ikesignd.conf" \
 	    >"$ILOG" 2>&1 &
 	IPID=$!; PIDS="$PIDS $IPID"
-	i=0; while ! grep -q "ikesignd started" "$ILOG" &&
+	i=0; while ! grep -q "ikesignd started" "$ILOG" 2>/dev/null &&
 	    [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	grep -q "ikesignd started" "$ILOG" ||
 	    fail_bench "ikesignd did not start: see $ILOG"
