@@ -97,6 +97,8 @@ pki --gen --type rsa --size 2048 --outform pem >"$W/b.key" 2>/dev/null
 pki --pub --in "$W/b.key" --outform pem >"$W/b.pub" 2>/dev/null
 "$B/tools/cryptokeyring/cryptokeyring" add-pubkey default \
     --hostname b.test --in "$W/b.pub" >/dev/null
+# the crypto floor of one handshake (bench/ike_floor.c), once a round
+make -C "$B" bench/ike_floor >/dev/null || die "cannot build bench/ike_floor"
 
 # ikesignd_policy LINES: ikesignd.conf, the policy and peer lines given
 ikesignd_policy() {
@@ -250,7 +252,7 @@ start_ikesignd() { # ROUND: its log is $W/ikesignd.ROUND.log
 	ip netns exec $NA "$B/tools/ikesignd/ikesignd" -d -f "$W/ikesignd.conf" \
 	    >"$ILOG" 2>&1 &
 	IPID=$!; PIDS="$PIDS $IPID"
-	i=0; while ! grep -q "ikesignd started" "$ILOG" &&
+	i=0; while ! grep -q "ikesignd started" "$ILOG" 2>/dev/null &&
 	    [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	grep -q "ikesignd started" "$ILOG" ||
 	    fail_bench "ikesignd did not start: see $ILOG"
@@ -322,7 +324,7 @@ bench_main() {
 	for w in $WORKERS; do
 		: >"$W/ikesignd.$w"; : >"$W/strongswan.$w"
 	done
-	: >"$W/hs.txt"; : >"$W/cpu.txt"
+	: >"$W/hs.txt"; : >"$W/cpu.txt"; : >"$W/cputot.txt"; : >"$W/floor.txt"
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		r=$((r + 1))
@@ -337,6 +339,8 @@ bench_main() {
 			run_one strongswan "$w" $r
 		done
 		stop_pid "$RPID"
+		"$B/bench/ike_floor" "$MODULE" bench "$W/pin" resp 50 \
+		    >>"$W/floor.txt" || die "bench/ike_floor failed"
 	done
 
 	printf '%-9s %18s %18s %8s\n' workers "ikesignd (hs/s)" \
@@ -359,13 +363,32 @@ bench_main() {
 			    END {
 				printf "%-9s %-11s %7.2f ", w,
 				    r == "strongswan" ? "strongSwan" : r, tot * 1000 / hz / n
+				printf "%s %s %.4f\n", w, r, tot * 1000 / hz / n >> tf
 				for (i = 1; i <= k; i++)
 					printf "%s %s %.2f", (i > 1 ? "," : ""), o[i],
 					    t[o[i]] * 1000 / hz / n
 				printf "\n"
-			    }' "$W/hs.txt" "$W/cpu.txt"
+			    }' tf="$W/cputot.txt" "$W/hs.txt" "$W/cpu.txt"
 		done
 	done
+	# the floor: medians over the rounds; the ratios to it and to charon
+	fl() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k)
+	    print $(i + 1) }' "$W/floor.txt" | median; }
+	ft=$(fl total)
+	echo
+	echo "Crypto floor per handshake, CPU ms (bench/ike_floor.c, median" \
+	    "of $ROUNDS): token signature $(fl sign), verify $(fl verify)," \
+	    "DH keygen $(fl dhgen), DH derive $(fl dhderive); total $ft"
+	printf '%-9s %22s %22s\n' workers "ikesignd / strongSwan" \
+	    "ikesignd / floor"
+	for w in $WORKERS; do
+		awk -v w="$w" -v f="$ft" '$1 == w { t[$2] = $3 }
+		    END { printf "%-9s %22.2f %22.2f\n", w,
+			t["ikesignd"] / t["strongswan"], t["ikesignd"] / f }' \
+		    "$W/cputot.txt"
+	done
+	echo "Goal (issue 14): ikesignd <= 0.5 of strongSwan and <= 1.15 of" \
+	    "the floor."
 	if awk '$4 > 0 { f = 1 } END { exit !f }' "$W/hs.txt"; then
 		grep -h 'fail [1-9]' "$W/runs.txt" >&2
 		fail_bench "FAILED: some handshakes failed (above)"

@@ -3,18 +3,25 @@
  * key and mechanism (CKM_RSA_PKCS over a SHA-256 DigestInfo, what IKEv2's
  * PKCS#1 signatures are): the floor, a bare C_SignInit + C_Sign loop on a
  * key handle found once; ks_sign in libkeystore; and signer_sign_hash
- * through ikesignd's signer process (IPC included).  Each runs in a
- * process of its own, so that each loads and logs in to the module
- * itself.  Built on demand ("make bench/sign_floor"); run by
- * bench/sign-floor.sh, which makes the token.
+ * through ikesignd's signer process (IPC included).  Each layer is a
+ * worker process of its own that loads and logs in to the module once
+ * (the signer worker spawns a signer); then the three take turns: ROUNDS
+ * rounds of COUNT signatures each, one layer at a time, the order turning
+ * each round, so that all three see the same load on a busy machine.
+ * Built on demand ("make bench/sign_floor"); run by bench/sign-floor.sh,
+ * which makes the token.
  *
- *	sign_floor MODULE TOKEN PINFILE LABEL COUNT
+ *	sign_floor MODULE TOKEN PINFILE LABEL COUNT [ROUNDS]
  *
- * Prints one line per layer: microseconds per signature and the ratio
- * to the floor.
+ * Prints one line per layer: the median over the rounds of signatures per
+ * second (wall time) and of the CPU time per signature (the signer's
+ * layer: the client's and the signer process's together, from
+ * /proc/PID/schedstat), each with the median of the rounds' ratios to the
+ * floor (time per signature over the floor's, so 1.15 is "15% dearer").
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +40,7 @@ static const unsigned char di_sha256[] = {
 
 static const char *module, *token, *pinfile, *label;
 static long count;
+static pid_t signer_child = -1;	/* the signer worker's signer */
 
 /* signer.c calls it; the sandbox is not measured here */
 void
@@ -88,44 +96,80 @@ find_slot(CK_FUNCTION_LIST *fn, CK_SLOT_ID *slot)
 	return -1;
 }
 
-/* The floor: the handle found once, then only C_SignInit and C_Sign. */
+/* CPU time of this process, in microseconds. */
 static double
-floor_us(void)
+cpu_us(void)
 {
-	CK_FUNCTION_LIST *fn = p11_kit_module_load(module, 0);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Time on a CPU of another process (the first field of
+ * /proc/PID/schedstat, in ns), in microseconds; 0 when unknown. */
+static double
+pid_cpu_us(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns / 1e3;
+}
+
+static CK_FUNCTION_LIST *ffn;
+static CK_SESSION_HANDLE fsess;
+static CK_OBJECT_HANDLE fkey;
+
+/* The floor: the handle found once, then only C_SignInit and C_Sign. */
+static int
+floor_setup(void)
+{
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_LABEL, (void *)label, strlen(label) },
 	};
-	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE key;
 	CK_SLOT_ID slot;
-	CK_ULONG n = 0, siglen;
-	unsigned char in[sizeof(di_sha256) + 32], sig[1024];
+	CK_ULONG n = 0;
 	char pin[256];
-	double t0;
+
+	ffn = p11_kit_module_load(module, 0);
+	if (ffn == NULL || ffn->C_Initialize(NULL) != CKR_OK ||
+	    find_slot(ffn, &slot) != 0 || read_pin(pin, sizeof(pin)) != 0 ||
+	    ffn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &fsess) !=
+	    CKR_OK || ffn->C_Login(fsess, CKU_USER, (CK_UTF8CHAR *)pin,
+	    strlen(pin)) != CKR_OK || ffn->C_FindObjectsInit(fsess, t, 2) !=
+	    CKR_OK || ffn->C_FindObjects(fsess, &fkey, 1, &n) != CKR_OK ||
+	    n != 1 || ffn->C_FindObjectsFinal(fsess) != CKR_OK)
+		return -1;
+	return 0;
+}
+
+static int
+floor_run(long k)
+{
+	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
+	unsigned char in[sizeof(di_sha256) + 32], sig[1024];
+	CK_ULONG siglen;
 	long i;
 
-	if (fn == NULL || fn->C_Initialize(NULL) != CKR_OK ||
-	    find_slot(fn, &slot) != 0 || read_pin(pin, sizeof(pin)) != 0 ||
-	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
-	    CKR_OK || fn->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin,
-	    strlen(pin)) != CKR_OK || fn->C_FindObjectsInit(s, t, 2) !=
-	    CKR_OK || fn->C_FindObjects(s, &key, 1, &n) != CKR_OK || n != 1 ||
-	    fn->C_FindObjectsFinal(s) != CKR_OK)
-		return -1;
 	memcpy(in, di_sha256, sizeof(di_sha256));
 	memset(in + sizeof(di_sha256), 0x5a, 32);
-	t0 = now_us();
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < k; i++) {
 		siglen = sizeof(sig);
-		if (fn->C_SignInit(s, &mech, key) != CKR_OK ||
-		    fn->C_Sign(s, in, sizeof(in), sig, &siglen) != CKR_OK)
+		if (ffn->C_SignInit(fsess, &mech, fkey) != CKR_OK ||
+		    ffn->C_Sign(fsess, in, sizeof(in), sig, &siglen) != CKR_OK)
 			return -1;
 	}
-	return (now_us() - t0) / count;
+	return 0;
 }
 
 static ks_status
@@ -139,58 +183,68 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	return KS_OK;
 }
 
+static ks_ctx *kctx;
+
 /* libkeystore: ks_sign, which looks the key up by its name. */
-static double
-ks_us(void)
+static int
+ks_setup(void)
+{
+	if (ks_ctx_new(&kctx) != KS_OK || ks_ctx_set_module(kctx, module) !=
+	    KS_OK || ks_ctx_set_token(kctx, token) != KS_OK)
+		return -1;
+	ks_ctx_set_pin_fn(kctx, pin_cb, NULL);
+	return ks_ctx_open(kctx, KS_OPEN_LOGIN) == KS_OK ? 0 : -1;
+}
+
+static int
+ks_run(long k)
 {
 	unsigned char hash[32], sig[1024];
 	size_t siglen;
-	ks_ctx *ctx;
-	double t0;
 	long i;
 
 	memset(hash, 0x5a, sizeof(hash));
-	if (ks_ctx_new(&ctx) != KS_OK || ks_ctx_set_module(ctx, module) !=
-	    KS_OK || ks_ctx_set_token(ctx, token) != KS_OK)
-		return -1;
-	ks_ctx_set_pin_fn(ctx, pin_cb, NULL);
-	if (ks_ctx_open(ctx, KS_OPEN_LOGIN) != KS_OK)
-		return -1;
-	t0 = now_us();
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < k; i++) {
 		siglen = sizeof(sig);
-		if (ks_sign(ctx, label, KS_SIG_RSA_PKCS_SHA256_HASH, hash,
-		    sizeof(hash), sig, &siglen) != KS_OK)
+		if (ks_sign(kctx, label, KS_SIG_RSA_PKCS_SHA256_HASH, hash,
+		    sizeof(hash), sig, &siglen) != KS_OK) {
+			fprintf(stderr, "ks_sign: %s\n", ks_ctx_error(kctx));
 			return -1;
+		}
 	}
-	return (now_us() - t0) / count;
+	return 0;
 }
 
 /* ikesignd's signer process, over its socket. */
-static double
-signer_us(void)
+static int
+signer_setup(void)
 {
 	static struct conf c;
-	unsigned char hash[32], sig[1024];
 	char err[512];
-	size_t siglen;
-	double t0;
-	pid_t pid;
-	long i;
 	int fd;
 
 	snprintf(c.module, sizeof(c.module), "%s", module);
 	snprintf(c.token, sizeof(c.token), "%s", token);
 	snprintf(c.pin_source, sizeof(c.pin_source), "file:%s", pinfile);
 	snprintf(c.key, sizeof(c.key), "%s", label);
-	if (signer_spawn(&c, &fd, &pid, err, sizeof(err)) != KS_OK) {
+	if (signer_spawn(&c, &fd, &signer_child, err, sizeof(err)) != KS_OK) {
 		fprintf(stderr, "signer: %s\n", err);
 		return -1;
 	}
-	signer_use(fd, (long)pid);
+	signer_use(fd, (long)signer_child);
+	return 0;
+}
+
+static int
+signer_run(long k)
+{
+	unsigned char hash[32], sig[1024];
+	char err[512];
+	size_t siglen;
+	long i;
+
 	memset(hash, 0x5a, sizeof(hash));
-	t0 = now_us();
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < k; i++) {
 		siglen = sizeof(sig);
 		if (signer_sign_hash(SIG_PKCS1_SHA256, hash, sizeof(hash), sig,
 		    &siglen, err, sizeof(err)) != KS_OK) {
@@ -198,62 +252,184 @@ signer_us(void)
 			return -1;
 		}
 	}
-	t0 = (now_us() - t0) / count;
-	signer_stop();
-	(void)waitpid(pid, NULL, 0);
-	return t0;
+	return 0;
 }
 
-/* One measurement in a child of its own; the result over a pipe. */
-static double
-in_child(double (*fn)(void))
+static void
+signer_done(void)
 {
-	double r = -1;
-	int p[2];
-	pid_t pid;
+	signer_stop();
+	if (signer_child > 0)
+		(void)waitpid(signer_child, NULL, 0);
+}
 
-	if (pipe(p) != 0 || (pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		close(p[0]);
-		r = fn();
-		(void)!write(p[1], &r, sizeof(r));
-		_exit(0);
+struct layer {
+	const char	*name;
+	int		(*setup)(void);
+	int		(*run)(long);
+	void		(*done)(void);
+	pid_t		 pid;
+	int		 cmd, res;	/* pipes to and from the worker */
+	double		*wall, *cpu;	/* per signature, per round */
+};
+
+struct result {
+	double	wall, cpu;	/* microseconds for the round */
+};
+
+/* A worker: set up, say so, then one round per command until 0. */
+static void
+worker(struct layer *l, int cmd, int res)
+{
+	struct result r;
+	double w0, c0, s0;
+	long k;
+	char ok;
+
+	ok = l->setup() == 0;
+	if (write(res, &ok, 1) != 1 || !ok)
+		_exit(1);
+	while (read(cmd, &k, sizeof(k)) == (ssize_t)sizeof(k) && k > 0) {
+		s0 = signer_child > 0 ? pid_cpu_us(signer_child) : 0;
+		c0 = cpu_us();
+		w0 = now_us();
+		if (l->run(k) != 0)
+			_exit(1);
+		r.wall = now_us() - w0;
+		r.cpu = cpu_us() - c0;
+		if (signer_child > 0)
+			r.cpu += pid_cpu_us(signer_child) - s0;
+		if (write(res, &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(1);
 	}
-	close(p[1]);
-	if (read(p[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
-		r = -1;
-	close(p[0]);
-	(void)waitpid(pid, NULL, 0);
-	return r;
+	if (l->done != NULL)
+		l->done();
+	_exit(0);
+}
+
+static int
+start(struct layer *l)
+{
+	int c[2], r[2];
+	char ok = 0;
+
+	if (pipe(c) != 0 || pipe(r) != 0 || (l->pid = fork()) < 0)
+		return -1;
+	if (l->pid == 0) {
+		close(c[1]);
+		close(r[0]);
+		worker(l, c[0], r[1]);
+	}
+	close(c[0]);
+	close(r[1]);
+	l->cmd = c[1];
+	l->res = r[0];
+	if (read(l->res, &ok, 1) != 1 || !ok) {
+		fprintf(stderr, "sign_floor: %s: cannot start\n", l->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+round_of(struct layer *l, long k, int i)
+{
+	struct result r;
+
+	if (write(l->cmd, &k, sizeof(k)) != (ssize_t)sizeof(k) ||
+	    read(l->res, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		fprintf(stderr, "sign_floor: %s: a round failed\n", l->name);
+		return -1;
+	}
+	l->wall[i] = r.wall / k;
+	l->cpu[i] = r.cpu / k;
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The median over the rounds of a[i] / b[i]. */
+static double
+median_ratio(const double *a, const double *b, int n, double *tmp)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		tmp[i] = a[i] / b[i];
+	return median(tmp, n);
 }
 
 int
 main(int argc, char **argv)
 {
-	double f, k, s;
+	struct layer l[] = {
+		{ "C_SignInit + C_Sign (floor)", floor_setup, floor_run, NULL,
+		    0, -1, -1, NULL, NULL },
+		{ "ks_sign (libkeystore)", ks_setup, ks_run, NULL, 0, -1, -1,
+		    NULL, NULL },
+		{ "signer_sign_hash (signer)", signer_setup, signer_run,
+		    signer_done, 0, -1, -1, NULL, NULL },
+	};
+	const int nl = (int)(sizeof(l) / sizeof(l[0]));
+	double wr[3], cr[3], *tmp;
+	long k, stop = 0;
+	int rounds = 10, i, j;
 
-	if (argc != 6 || (count = atol(argv[5])) <= 0) {
+	if ((argc != 6 && argc != 7) || (count = atol(argv[5])) <= 0 ||
+	    (argc == 7 && (rounds = atoi(argv[6])) <= 0)) {
 		fprintf(stderr, "usage: sign_floor MODULE TOKEN PINFILE LABEL "
-		    "COUNT\n");
+		    "COUNT [ROUNDS]\n");
 		return 2;
 	}
 	module = argv[1];
 	token = argv[2];
 	pinfile = argv[3];
 	label = argv[4];
-	f = in_child(floor_us);
-	k = in_child(ks_us);
-	s = in_child(signer_us);
-	if (f <= 0 || k <= 0 || s <= 0) {
-		fprintf(stderr, "sign_floor: a measurement failed\n");
+	if ((tmp = calloc((size_t)rounds, sizeof(double))) == NULL)
 		return 1;
+	for (j = 0; j < nl; j++) {
+		l[j].wall = calloc((size_t)rounds, sizeof(double));
+		l[j].cpu = calloc((size_t)rounds, sizeof(double));
+		if (l[j].wall == NULL || l[j].cpu == NULL || start(&l[j]) != 0)
+			return 1;
 	}
-	printf("%-34s %9s %8s\n", "RSA signature, SHA-256 DigestInfo", "us/sig",
-	    "ratio");
-	printf("%-34s %9.1f %8.2f\n", "C_SignInit + C_Sign (floor)", f, 1.0);
-	printf("%-34s %9.1f %8.2f\n", "ks_sign (libkeystore)", k, k / f);
-	printf("%-34s %9.1f %8.2f\n", "signer_sign_hash (ikesignd signer)", s,
-	    s / f);
+	/* a short warm-up round each, not counted */
+	k = count < 20 ? count : 20;
+	for (j = 0; j < nl; j++)
+		if (round_of(&l[j], k, 0) != 0)
+			return 1;
+	for (i = 0; i < rounds; i++)
+		for (j = 0; j < nl; j++)
+			if (round_of(&l[(i + j) % nl], count, i) != 0)
+				return 1;
+	for (j = 0; j < nl; j++) {
+		(void)!write(l[j].cmd, &stop, sizeof(stop));
+		(void)waitpid(l[j].pid, NULL, 0);
+	}
+	for (j = 0; j < nl; j++) {
+		wr[j] = median_ratio(l[j].wall, l[0].wall, rounds, tmp);
+		cr[j] = median_ratio(l[j].cpu, l[0].cpu, rounds, tmp);
+	}
+	printf("%d rounds of %ld signatures per layer, medians over the "
+	    "rounds\n", rounds, count);
+	printf("%-30s %9s %7s %11s %7s\n", "RSA, SHA-256 DigestInfo", "sig/s",
+	    "ratio", "CPU us/sig", "ratio");
+	for (j = 0; j < nl; j++)
+		printf("%-30s %9.1f %7.2f %11.1f %7.2f\n", l[j].name,
+		    1e6 / median(l[j].wall, rounds), wr[j],
+		    median(l[j].cpu, rounds), cr[j]);
 	return 0;
 }

@@ -1,10 +1,11 @@
 /*
  * keylist.c -- find the key pairs on a token and describe them.
  *
- * Four searches by template (private keys, public keys, our records, our
- * encrypted copies; keys of types we do not handle are skipped), one
+ * One search (every object, or those of one label), one
  * C_GetAttributeValue per object with buffers sized for the largest value
- * we accept, and a merge by (label, CKA_ID).  No per-object size queries unless a value does not fit.  A key
+ * we accept (and one more for the value of our data objects), and a merge
+ * by (label, CKA_ID); keys of types we do not handle are skipped.  No
+ * per-object size queries unless a value does not fit.  A key
  * with an encrypted copy is "encrypted"; without its private key object as
  * well, "locked" (it is listed by its public key).
  */
@@ -20,6 +21,8 @@
 #define EXP_BUF		16
 #define EC_PARAMS_BUF	KS_EC_PARAMS_MAX
 #define EC_POINT_BUF	KS_EC_POINT_MAX
+#define APP_BUF		32	/* ours are shorter; longer is not ours */
+#define OBJ_NATTRS	13
 
 struct pairs {
 	ks_key	**v;
@@ -100,31 +103,6 @@ ks_keys_free(ks_key **keys, size_t n)
 	for (i = 0; i < n; i++)
 		kx_key_free(keys[i]);
 	free(keys);
-}
-
-/* Template for one class (data objects: of application app), optionally
- * narrowed to a label.  Keys of every type: the caller reads CKA_KEY_TYPE. */
-static CK_RV
-find_class(ks_ctx *ctx, CK_OBJECT_CLASS cls, const char *app,
-    const char *label, CK_OBJECT_HANDLE **h, size_t *n)
-{
-	CK_ATTRIBUTE t[3];
-	CK_ULONG nt = 0;
-
-	t[nt].type = CKA_CLASS;
-	t[nt].pValue = &cls;
-	t[nt++].ulValueLen = sizeof(cls);
-	if (cls == CKO_DATA) {
-		t[nt].type = CKA_APPLICATION;
-		t[nt].pValue = (void *)app;
-		t[nt++].ulValueLen = strlen(app);
-	}
-	if (label != NULL) {
-		t[nt].type = CKA_LABEL;
-		t[nt].pValue = (void *)label;
-		t[nt++].ulValueLen = strlen(label);
-	}
-	return p11_find(&ctx->sess, t, nt, h, n);
 }
 
 int
@@ -223,57 +201,271 @@ set_type(ks_key *k, CK_ATTRIBUTE *kt)
 		k->type = type_of(kt);
 }
 
-static ks_status
-load_public(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
+/*
+ * What one C_GetAttributeValue reads of every object the search found:
+ * its class, and what a public key, a private key or one of our data
+ * objects gives a pair.  Never CKA_VALUE here: on a private or secret key
+ * that is the key itself (a non-sensitive EC key would hand it over);
+ * data objects of ours have theirs read on its own (read_value).
+ */
+struct obj {
+	CK_OBJECT_CLASS	 cls;
+	char		 lab[LABEL_BUF];
+	unsigned char	 id[KS_ID_MAX];
+	CK_KEY_TYPE	 kt;
+	char		 app[APP_BUF];
+	CK_BBOOL	 sign, decrypt, extractable, derive;
+	unsigned char	 params[EC_PARAMS_BUF];
+	unsigned char	 mod[MOD_BUF], exp[EXP_BUF], point[EC_POINT_BUF];
+	CK_ATTRIBUTE	 a[OBJ_NATTRS];
+};
+
+enum {
+	A_CLASS, A_LABEL, A_ID, A_KEY_TYPE, A_APP, A_SIGN, A_DECRYPT,
+	A_EXTRACTABLE, A_DERIVE, A_EC_PARAMS, A_MODULUS, A_EXPONENT,
+	A_EC_POINT
+};
+
+static CK_RV
+read_obj(ks_ctx *ctx, CK_OBJECT_HANDLE h, struct obj *o, int with_spki)
 {
+	CK_ATTRIBUTE a[OBJ_NATTRS] = {
+		{ CKA_CLASS, &o->cls, sizeof(o->cls) },
+		{ CKA_LABEL, o->lab, sizeof(o->lab) },
+		{ CKA_ID, o->id, sizeof(o->id) },
+		{ CKA_KEY_TYPE, &o->kt, sizeof(o->kt) },
+		{ CKA_APPLICATION, o->app, sizeof(o->app) },
+		{ CKA_SIGN, &o->sign, sizeof(o->sign) },
+		{ CKA_DECRYPT, &o->decrypt, sizeof(o->decrypt) },
+		{ CKA_EXTRACTABLE, &o->extractable, sizeof(o->extractable) },
+		{ CKA_DERIVE, &o->derive, sizeof(o->derive) },
+		{ CKA_EC_PARAMS, o->params, sizeof(o->params) },
+		{ CKA_MODULUS, o->mod, sizeof(o->mod) },
+		{ CKA_PUBLIC_EXPONENT, o->exp, sizeof(o->exp) },
+		{ CKA_EC_POINT, o->point, sizeof(o->point) },
+	};
+
+	memcpy(o->a, a, sizeof(a));
+	return p11_get_fixed(&ctx->sess, h, o->a, with_spki ? OBJ_NATTRS :
+	    A_MODULUS);
+}
+
+/* Is the data object's CKA_APPLICATION app? */
+static int
+is_app(const struct obj *o, const char *app)
+{
+	size_t len = strlen(app);
+
+	return have(&o->a[A_APP]) && o->a[A_APP].ulValueLen == len &&
+	    memcmp(o->app, app, len) == 0;
+}
+
+/* CKA_VALUE of one of our data objects into buf; 0, or -1 to skip it. */
+static CK_RV
+read_value(ks_ctx *ctx, CK_OBJECT_HANDLE h, void *buf, size_t size,
+    size_t *len)
+{
+	CK_ATTRIBUTE a = { CKA_VALUE, buf, size };
+	CK_RV rv;
+
+	*len = 0;
+	if ((rv = p11_get_fixed(&ctx->sess, h, &a, 1)) != CKR_OK)
+		return rv;
+	if (have(&a))
+		*len = a.ulValueLen;
+	return CKR_OK;
+}
+
+static ks_status
+add_public(ks_ctx *ctx, struct pairs *ps, CK_OBJECT_HANDLE h, struct obj *o,
+    int with_spki)
+{
+	CK_ATTRIBUTE *a = o->a;
+	ks_key *k;
+
+	if (!have(&a[A_LABEL]) || !have(&a[A_ID]) ||
+	    type_of(&a[A_KEY_TYPE]) == 0)
+		return KS_OK;	/* not named the way we name pairs */
+	k = pairs_get(ps, o->lab, a[A_LABEL].ulValueLen, o->id,
+	    a[A_ID].ulValueLen);
+	if (k == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	/* a public object names the pair's type and key before its
+	 * private one does, whichever the token lists first */
+	if (!k->has_pub)
+		k->type = 0;
+	set_type(k, &a[A_KEY_TYPE]);
+	k->pub = h;
+	k->has_pub = 1;
+	if (type_of(&a[A_KEY_TYPE]) == KS_KEY_EC) {
+		if (have(&a[A_EC_PARAMS]))
+			k->curve = KS_CURVE_NONE;	/* the public one's */
+		if (with_spki)
+			return set_public_ec(ctx, k, &a[A_EC_PARAMS],
+			    &a[A_EC_POINT]);
+		set_curve(k, &a[A_EC_PARAMS]);
+		return KS_OK;
+	}
+	if (with_spki)
+		return set_public(ctx, k, &a[A_MODULUS], &a[A_EXPONENT]);
+	return KS_OK;
+}
+
+static ks_status
+add_private(ks_ctx *ctx, struct pairs *ps, CK_OBJECT_HANDLE h,
+    struct obj *o)
+{
+	CK_ATTRIBUTE *a = o->a;
+	int crypt, type = type_of(&a[A_KEY_TYPE]);
+	ks_key *k;
+
+	if (!have(&a[A_LABEL]) || !have(&a[A_ID]) || type == 0)
+		return KS_OK;
+	k = pairs_get(ps, o->lab, a[A_LABEL].ulValueLen, o->id,
+	    a[A_ID].ulValueLen);
+	if (k == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	set_type(k, &a[A_KEY_TYPE]);
+	if (type == KS_KEY_EC)
+		set_curve(k, &a[A_EC_PARAMS]);
+	k->priv = h;
+	k->has_priv = 1;
+	k->exportable = is_true(&a[A_EXTRACTABLE]);
+	if (k->has_meta)
+		return KS_OK;	/* the record says the usage */
+	/* an EC key "encrypts" by key agreement */
+	crypt = is_true(&a[A_DECRYPT]) ||
+	    (type == KS_KEY_EC && is_true(&a[A_DERIVE]));
+	if (is_true(&a[A_SIGN]) && !crypt)
+		k->usage = KS_USAGE_SIGNATURE;
+	else if (!is_true(&a[A_SIGN]) && crypt)
+		k->usage = KS_USAGE_ENCRYPTION;
+	else
+		k->usage = KS_USAGE_GENERAL;
+	return KS_OK;
+}
+
+static ks_status
+add_meta(ks_ctx *ctx, struct pairs *ps, CK_OBJECT_HANDLE h, struct obj *o)
+{
+	char val[KS_META_MAX];
+	struct ks_meta m;
+	size_t len;
+	ks_key *k;
+	CK_RV rv;
+
+	if ((rv = read_value(ctx, h, val, sizeof(val), &len)) ==
+	    CKR_OBJECT_HANDLE_INVALID)
+		return KS_OK;	/* deleted meanwhile */
+	if (rv != CKR_OK)
+		return kx_fail_rv(ctx, rv, "cannot read a cryptokey record");
+	if (!have(&o->a[A_LABEL]) || len == 0 ||
+	    kx_meta_parse(val, len, &m) != 0)
+		return KS_OK;	/* not a record we can read: leave it */
+	k = pairs_get(ps, o->lab, o->a[A_LABEL].ulValueLen, m.id, m.idlen);
+	if (k == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	k->meta = h;
+	k->has_meta = 1;
+	k->managed = 1;
+	k->usage = m.usage;
+	k->created = m.created;
+	return KS_OK;
+}
+
+static int
+enc_extractable(const struct ks_enc *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nattrs; i++)
+		if (e->attrs[i].type == CKA_EXTRACTABLE)
+			return e->attrs[i].value == CK_TRUE;
+	return 0;
+}
+
+static ks_status
+add_enc(ks_ctx *ctx, struct pairs *ps, CK_OBJECT_HANDLE h, struct obj *o,
+    unsigned char **val)
+{
+	struct ks_enc e;
+	size_t len;
+	ks_key *k;
+	CK_RV rv;
+
+	if (*val == NULL && (*val = malloc(KS_ENC_MAX)) == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	if ((rv = read_value(ctx, h, *val, KS_ENC_MAX, &len)) ==
+	    CKR_OBJECT_HANDLE_INVALID)
+		return KS_OK;
+	if (rv != CKR_OK)
+		return kx_fail_rv(ctx, rv, "cannot read an encrypted copy");
+	if (!have(&o->a[A_LABEL]) || len == 0 ||
+	    kx_enc_parse(*val, len, &e) != 0)
+		return KS_OK;	/* not a copy we can read: leave it */
+	k = pairs_get(ps, o->lab, o->a[A_LABEL].ulValueLen, e.id, e.idlen);
+	if (k == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	k->enc = h;
+	k->has_enc = 1;
+	k->enc_exportable = enc_extractable(&e);
+	return KS_OK;
+}
+
+/*
+ * One search (every object, or those of one label) and one
+ * C_GetAttributeValue per object, where four searches by class were: on
+ * SoftHSM2 a search visits every object of the token, whatever the
+ * template, so four of them cost four times one.  Our data objects need
+ * a second call for their value.  The pairs do not depend on the order
+ * the token lists objects in: a public key's type, curve and public key
+ * come before a private key's (add_public), a record's usage before the
+ * key's flags (add_private), and what only a private key can give is
+ * settled once all are read (kx_find_pairs_typed).
+ */
+static ks_status
+load_all(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
+{
+	CK_ATTRIBUTE t = { CKA_LABEL, (void *)label,
+	    label != NULL ? strlen(label) : 0 };
 	CK_OBJECT_HANDLE *h = NULL;
+	unsigned char *encbuf = NULL;
+	struct obj *o;
 	size_t n = 0, i;
-	char lab[LABEL_BUF];
-	unsigned char id[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
-	unsigned char params[EC_PARAMS_BUF], point[EC_POINT_BUF];
-	CK_KEY_TYPE kt;
 	ks_status st = KS_OK;
 	CK_RV rv;
 
-	if ((rv = find_class(ctx, CKO_PUBLIC_KEY, NULL, label, &h, &n)) != CKR_OK)
+	if ((o = malloc(sizeof(*o))) == NULL)
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	rv = p11_find(&ctx->sess, &t, label != NULL ? 1 : 0, &h, &n);
+	if (rv != CKR_OK) {
+		free(o);
 		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
 		    ctx->token.label);
+	}
 	for (i = 0; i < n && st == KS_OK; i++) {
-		CK_ATTRIBUTE a[] = {
-			{ CKA_LABEL, lab, sizeof(lab) },
-			{ CKA_ID, id, sizeof(id) },
-			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
-			{ CKA_EC_PARAMS, params, sizeof(params) },
-			{ CKA_MODULUS, mod, sizeof(mod) },
-			{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
-			{ CKA_EC_POINT, point, sizeof(point) },
-		};
-		ks_key *k;
-
-		rv = p11_get_fixed(&ctx->sess, h[i], a, with_spki ? 7 : 4);
+		rv = read_obj(ctx, h[i], o, with_spki);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;	/* deleted meanwhile */
 		if (rv != CKR_OK) {
-			st = kx_fail_rv(ctx, rv, "cannot read a public key");
+			st = kx_fail_rv(ctx, rv, "cannot read an object on "
+			    "token '%s'", ctx->token.label);
 			break;
 		}
-		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[2]) == 0)
-			continue;	/* not named the way we name pairs */
-		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
-		if (k == NULL) {
-			st = kx_fail(ctx, KS_EFAIL, "out of memory");
-			break;
-		}
-		set_type(k, &a[2]);
-		k->pub = h[i];
-		k->has_pub = 1;
-		if (type_of(&a[2]) == KS_KEY_EC && with_spki)
-			st = set_public_ec(ctx, k, &a[3], &a[6]);
-		else if (type_of(&a[2]) == KS_KEY_EC)
-			set_curve(k, &a[3]);
-		else if (with_spki)
-			st = set_public(ctx, k, &a[4], &a[5]);
+		if (!have(&o->a[A_CLASS]) ||
+		    o->a[A_CLASS].ulValueLen != sizeof(o->cls))
+			continue;
+		if (o->cls == CKO_PUBLIC_KEY)
+			st = add_public(ctx, ps, h[i], o, with_spki);
+		else if (o->cls == CKO_PRIVATE_KEY)
+			st = add_private(ctx, ps, h[i], o);
+		else if (o->cls == CKO_DATA && is_app(o, KS_APP_META))
+			st = add_meta(ctx, ps, h[i], o);
+		else if (o->cls == CKO_DATA && is_app(o, KS_APP_ENC))
+			st = add_enc(ctx, ps, h[i], o, &encbuf);
 	}
+	free(encbuf);	/* wrapped keys only */
+	free(o);
 	free(h);
 	return st;
 }
@@ -299,181 +491,6 @@ private_public(ks_ctx *ctx, ks_key *k)
 		return kx_fail_rv(ctx, rv, "cannot read the private key of "
 		    "'%s'", k->label);
 	return KS_OK;
-}
-
-static ks_status
-load_private(ks_ctx *ctx, struct pairs *ps, const char *label, int with_spki)
-{
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0, i;
-	char lab[LABEL_BUF];
-	unsigned char id[KS_ID_MAX], params[EC_PARAMS_BUF];
-	CK_BBOOL sign, decrypt, extractable, derive;
-	CK_KEY_TYPE kt;
-	ks_status st = KS_OK;
-	CK_RV rv;
-
-	if ((rv = find_class(ctx, CKO_PRIVATE_KEY, NULL, label, &h, &n)) != CKR_OK)
-		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	for (i = 0; i < n && st == KS_OK; i++) {
-		CK_ATTRIBUTE a[] = {
-			{ CKA_LABEL, lab, sizeof(lab) },
-			{ CKA_ID, id, sizeof(id) },
-			{ CKA_SIGN, &sign, sizeof(sign) },
-			{ CKA_DECRYPT, &decrypt, sizeof(decrypt) },
-			{ CKA_EXTRACTABLE, &extractable, sizeof(extractable) },
-			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
-			{ CKA_DERIVE, &derive, sizeof(derive) },
-			{ CKA_EC_PARAMS, params, sizeof(params) },
-		};
-		int crypt;
-		ks_key *k;
-
-		rv = p11_get_fixed(&ctx->sess, h[i], a, 8);
-		if (rv == CKR_OBJECT_HANDLE_INVALID)
-			continue;
-		if (rv != CKR_OK) {
-			st = kx_fail_rv(ctx, rv, "cannot read a private key");
-			break;
-		}
-		if (!have(&a[0]) || !have(&a[1]) || type_of(&a[5]) == 0)
-			continue;
-		k = pairs_get(ps, lab, a[0].ulValueLen, id, a[1].ulValueLen);
-		if (k == NULL) {
-			st = kx_fail(ctx, KS_EFAIL, "out of memory");
-			break;
-		}
-		set_type(k, &a[5]);
-		if (type_of(&a[5]) == KS_KEY_EC)
-			set_curve(k, &a[7]);
-		k->priv = h[i];
-		k->has_priv = 1;
-		k->exportable = is_true(&a[4]);
-		/* an EC key "encrypts" by key agreement */
-		crypt = is_true(&a[3]) ||
-		    (type_of(&a[5]) == KS_KEY_EC && is_true(&a[6]));
-		if (is_true(&a[2]) && !crypt)
-			k->usage = KS_USAGE_SIGNATURE;
-		else if (!is_true(&a[2]) && crypt)
-			k->usage = KS_USAGE_ENCRYPTION;
-		else
-			k->usage = KS_USAGE_GENERAL;
-		if (with_spki && k->spki == NULL)
-			st = private_public(ctx, k);
-	}
-	free(h);
-	return st;
-}
-
-static ks_status
-load_meta(ks_ctx *ctx, struct pairs *ps, const char *label)
-{
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0, i;
-	char lab[LABEL_BUF], val[KS_META_MAX];
-	struct ks_meta m;
-	ks_status st = KS_OK;
-	CK_RV rv;
-
-	if ((rv = find_class(ctx, CKO_DATA, KS_APP_META, label, &h, &n)) != CKR_OK)
-		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	for (i = 0; i < n; i++) {
-		CK_ATTRIBUTE a[] = {
-			{ CKA_LABEL, lab, sizeof(lab) },
-			{ CKA_VALUE, val, sizeof(val) },
-		};
-		ks_key *k;
-
-		rv = p11_get_fixed(&ctx->sess, h[i], a, 2);
-		if (rv == CKR_OBJECT_HANDLE_INVALID)
-			continue;
-		if (rv != CKR_OK) {
-			st = kx_fail_rv(ctx, rv, "cannot read a cryptokey "
-			    "record");
-			break;
-		}
-		if (!have(&a[0]) || !have(&a[1]) ||
-		    kx_meta_parse(val, a[1].ulValueLen, &m) != 0)
-			continue;	/* not a record we can read: leave it */
-		k = pairs_get(ps, lab, a[0].ulValueLen, m.id, m.idlen);
-		if (k == NULL) {
-			st = kx_fail(ctx, KS_EFAIL, "out of memory");
-			break;
-		}
-		k->meta = h[i];
-		k->has_meta = 1;
-		k->managed = 1;
-		k->usage = m.usage;
-		k->created = m.created;
-	}
-	free(h);
-	return st;
-}
-
-static int
-enc_extractable(const struct ks_enc *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->nattrs; i++)
-		if (e->attrs[i].type == CKA_EXTRACTABLE)
-			return e->attrs[i].value == CK_TRUE;
-	return 0;
-}
-
-static ks_status
-load_enc(ks_ctx *ctx, struct pairs *ps, const char *label)
-{
-	CK_OBJECT_HANDLE *h = NULL;
-	size_t n = 0, i;
-	char lab[LABEL_BUF];
-	unsigned char *val;
-	struct ks_enc e;
-	ks_status st = KS_OK;
-	CK_RV rv;
-
-	rv = find_class(ctx, CKO_DATA, KS_APP_ENC, label, &h, &n);
-	if (rv != CKR_OK)
-		return kx_fail_rv(ctx, rv, "cannot search token '%s'",
-		    ctx->token.label);
-	if (n > 0 && (val = malloc(KS_ENC_MAX)) == NULL) {
-		free(h);
-		return kx_fail(ctx, KS_EFAIL, "out of memory");
-	}
-	for (i = 0; i < n; i++) {
-		CK_ATTRIBUTE a[] = {
-			{ CKA_LABEL, lab, sizeof(lab) },
-			{ CKA_VALUE, val, KS_ENC_MAX },
-		};
-		ks_key *k;
-
-		rv = p11_get_fixed(&ctx->sess, h[i], a, 2);
-		if (rv == CKR_OBJECT_HANDLE_INVALID)
-			continue;
-		if (rv != CKR_OK) {
-			st = kx_fail_rv(ctx, rv, "cannot read an encrypted "
-			    "copy");
-			break;
-		}
-		if (!have(&a[0]) || !have(&a[1]) ||
-		    kx_enc_parse(val, a[1].ulValueLen, &e) != 0)
-			continue;	/* not a copy we can read: leave it */
-		k = pairs_get(ps, lab, a[0].ulValueLen, e.id, e.idlen);
-		if (k == NULL) {
-			st = kx_fail(ctx, KS_EFAIL, "out of memory");
-			break;
-		}
-		k->enc = h[i];
-		k->has_enc = 1;
-		if (!k->has_priv)	/* locked: as unlock will make it */
-			k->exportable = enc_extractable(&e);
-	}
-	if (n > 0)
-		free(val);	/* wrapped keys only */
-	free(h);
-	return st;
 }
 
 static int
@@ -503,10 +520,7 @@ kx_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
 	*n = 0;
 	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
-	if ((st = load_public(ctx, &ps, label, with_spki)) != KS_OK ||
-	    (st = load_private(ctx, &ps, label, with_spki)) != KS_OK ||
-	    (st = load_meta(ctx, &ps, label)) != KS_OK ||
-	    (st = load_enc(ctx, &ps, label)) != KS_OK) {
+	if ((st = load_all(ctx, &ps, label, with_spki)) != KS_OK) {
 		ks_keys_free(ps.v, ps.n);
 		return st;
 	}
@@ -519,9 +533,18 @@ kx_find_pairs_typed(ks_ctx *ctx, const char *label, ks_key ***keys,
 		}
 		k->encrypted = k->has_enc;
 		k->locked = k->has_enc && !k->has_priv;
+		if (k->locked)	/* as unlock will make it */
+			k->exportable = k->enc_exportable;
 		ps.v[kept++] = k;
 	}
 	ps.n = kept;
+	/* no public object: the private one's n and e (RSA) */
+	for (i = 0; i < ps.n && with_spki; i++)
+		if (ps.v[i]->spki == NULL && ps.v[i]->has_priv &&
+		    (st = private_public(ctx, ps.v[i])) != KS_OK) {
+			ks_keys_free(ps.v, ps.n);
+			return st;
+		}
 	if (ps.n > 1)
 		qsort(ps.v, ps.n, sizeof(*ps.v), key_cmp);
 	if (ps.n == 0) {

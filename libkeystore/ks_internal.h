@@ -40,6 +40,7 @@ struct ks_ctx {
 	char			 sign_label[KS_LABEL_MAX + 1];
 	CK_KEY_TYPE		 sign_type;
 	CK_OBJECT_HANDLE	 sign_key;	/* CK_INVALID_HANDLE: none */
+	long long		 sign_checked;	/* CLOCK_MONOTONIC ns */
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];
@@ -75,6 +76,7 @@ struct ks_key {
 	int			 has_priv, has_pub, has_meta;
 	CK_OBJECT_HANDLE	 enc;		/* encrypted copy (protect.c) */
 	int			 has_enc;
+	int			 enc_exportable;	/* the copy's CKA_EXTRACTABLE */
 };
 
 /* caps.c: capabilities tried before a verb touches the token */

@@ -23,6 +23,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/crypto.h>
 
 #include "ks_internal.h"
@@ -152,15 +153,56 @@ find_signing_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 }
 
 /*
- * The handle found last for (label, type), if it still is that: a private
- * signing key of the type under the label.  One C_GetAttributeValue where
- * a search takes three calls and, on SoftHSM2, a walk over every object;
- * the check keeps a handle a token has reused for another object (after
- * a zeroize or a replace elsewhere) from signing with the wrong key.
+ * The handle found last for (label, type) signs without being checked
+ * first; it is checked (one C_GetAttributeValue: still a private signing
+ * key of the type under the label?) only when it is older than
+ * SIGN_RECHECK_NS, and searched for afresh when C_SignInit refuses it.
+ * Before, every signature paid for that check, and on SoftHSM2 each
+ * object call rereads the token's generation files (about 17 of the 43
+ * system calls a signature made).  Why this is safe:
+ *  - a key destroyed by anyone (zeroize, lock, the end of a replace, a
+ *    move, another program): its handle no longer names an object, so
+ *    C_SignInit fails with CKR_OBJECT_HANDLE_INVALID or
+ *    CKR_KEY_HANDLE_INVALID.  SoftHSM2 checks at every C_SignInit that
+ *    the object's file is still there, also when another process removed
+ *    it, and never gives a handle to a second object (its handles count
+ *    up for the life of the process).  Then the name is looked up once
+ *    more and the signature retried once: the replacement signs, or the
+ *    lookup says "locked" or "not found" as before.
+ *  - a replace (ks_generate with KS_GEN_REPLACE) makes the new pair
+ *    before it destroys the old one; while both are there either is a key
+ *    the name stands for (find_signing_key takes either), so the old
+ *    handle signing until the old key goes is what a lookup could give
+ *    too.  The old key is never kept once destroyed: see above.
+ *  - a key whose attributes change under the same handle: cryptokey
+ *    changes only CKA_EXTRACTABLE in place; another program that clears
+ *    CKA_SIGN makes C_SignInit fail (CKR_KEY_FUNCTION_NOT_PERMITTED, a
+ *    lookup then finds nothing), and one that relabels a key is seen by
+ *    the check within SIGN_RECHECK_NS.
+ *  - a token that reuses a destroyed object's handle for a new object
+ *    (PKCS#11 lets it) could make the cached handle name another key.  A
+ *    key of another type or without CKA_SIGN fails C_SignInit and is
+ *    looked up again; one of the same type is caught by the check within
+ *    SIGN_RECHECK_NS.  Checking before every signature did not close
+ *    this either, only narrowed it: the object can change between the
+ *    check and C_SignInit.
  */
+#define SIGN_RECHECK_NS	1000000000LL	/* 1 s */
+
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;	/* then every signature checks */
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Is h a private signing key of type kt under label? */
 static int
-cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
-    CK_OBJECT_HANDLE *h)
+still_the_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
+    CK_OBJECT_HANDLE h)
 {
 	char got[KS_LABEL_MAX + 1];
 	CK_OBJECT_CLASS cls = 0;
@@ -174,18 +216,60 @@ cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
 	};
 	size_t len = strlen(label);
 
+	return p11_get_values(&ctx->sess, h, a,
+	    sizeof(a) / sizeof(a[0])) == CKR_OK && cls == CKO_PRIVATE_KEY &&
+	    type == kt && sign == CK_TRUE && a[3].ulValueLen == len &&
+	    memcmp(got, label, len) == 0;
+}
+
+/* The handle found last for (label, type), checked when it is due. */
+static int
+cached_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
+    CK_OBJECT_HANDLE *h)
+{
+	long long now;
+
 	if (ctx->sign_key == CK_INVALID_HANDLE || ctx->sign_type != kt ||
 	    strcmp(ctx->sign_label, label) != 0)
 		return 0;
-	if (p11_get_values(&ctx->sess, ctx->sign_key, a,
-	    sizeof(a) / sizeof(a[0])) != CKR_OK || cls != CKO_PRIVATE_KEY ||
-	    type != kt || sign != CK_TRUE || a[3].ulValueLen != len ||
-	    memcmp(got, label, len) != 0) {
-		ctx->sign_key = CK_INVALID_HANDLE;
-		return 0;
+	now = mono_ns();
+	if (now == 0 || now - ctx->sign_checked >= SIGN_RECHECK_NS) {
+		if (!still_the_key(ctx, label, kt, ctx->sign_key)) {
+			ctx->sign_key = CK_INVALID_HANDLE;
+			return 0;
+		}
+		ctx->sign_checked = now;
 	}
 	*h = ctx->sign_key;
 	return 1;
+}
+
+/* A fresh lookup of (label, type), remembered for the next signature. */
+static ks_status
+lookup_key(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt,
+    CK_OBJECT_HANDLE *h)
+{
+	ks_status st;
+
+	ctx->sign_key = CK_INVALID_HANDLE;
+	if ((st = find_signing_key(ctx, label, kt, h)) != KS_OK)
+		return st;
+	if (strlen(label) < sizeof(ctx->sign_label)) {
+		memcpy(ctx->sign_label, label, strlen(label) + 1);
+		ctx->sign_type = kt;
+		ctx->sign_key = *h;
+		ctx->sign_checked = mono_ns();
+	}
+	return KS_OK;
+}
+
+/* C_SignInit's answers for a handle that may no longer be the key. */
+static int
+stale_handle(CK_RV rv)
+{
+	return rv == CKR_OBJECT_HANDLE_INVALID || rv == CKR_KEY_HANDLE_INVALID ||
+	    rv == CKR_KEY_TYPE_INCONSISTENT ||
+	    rv == CKR_KEY_FUNCTION_NOT_PERMITTED;
 }
 
 /* C_SignInit and C_Sign with mech over in. */
@@ -197,19 +281,22 @@ sign_with(ks_ctx *ctx, const char *label, CK_KEY_TYPE kt, CK_MECHANISM *mech,
 	CK_ULONG len = (CK_ULONG)*outlen;
 	ks_status st;
 	CK_RV rv;
+	int cached;
 
 	if ((st = kx_need_session(ctx)) != KS_OK)
 		return st;
-	if (!cached_key(ctx, label, kt, &key)) {
-		if ((st = find_signing_key(ctx, label, kt, &key)) != KS_OK)
-			return st;
-		if (strlen(label) < sizeof(ctx->sign_label)) {
-			memcpy(ctx->sign_label, label, strlen(label) + 1);
-			ctx->sign_type = kt;
-			ctx->sign_key = key;
-		}
-	}
+	cached = cached_key(ctx, label, kt, &key);
+	if (!cached && (st = lookup_key(ctx, label, kt, &key)) != KS_OK)
+		return st;
 	rv = p11_sign_init(&ctx->sess, mech, key);
+	if (rv != CKR_OK && cached && stale_handle(rv)) {
+		/* destroyed or changed since it was found: once more */
+		if ((st = lookup_key(ctx, label, kt, &key)) != KS_OK)
+			return st;
+		rv = p11_sign_init(&ctx->sess, mech, key);
+	}
+	if (rv != CKR_OK)
+		ctx->sign_key = CK_INVALID_HANDLE;
 	if (rv == CKR_MECHANISM_INVALID && mech->mechanism == CKM_RSA_PKCS_PSS)
 		return kx_fail_rv(ctx, rv, "token '%s' cannot sign with "
 		    "RSA-PSS (CKM_RSA_PKCS_PSS)", ctx->token.label);

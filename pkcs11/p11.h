@@ -188,7 +188,7 @@ void	p11_attrs_free(CK_ATTRIBUTE *a, CK_ULONG n);
  * call: one that does not fit, is sensitive or is missing comes back with
  * ulValueLen == CK_UNAVAILABLE_INFORMATION; so does every one on an error.
  */
-#define P11_FIXED_MAX	8
+#define P11_FIXED_MAX	16
 CK_RV	p11_get_fixed(struct p11_session *s, CK_OBJECT_HANDLE o,
 	    CK_ATTRIBUTE *a, CK_ULONG n);
 /*

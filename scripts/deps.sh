@@ -8,7 +8,7 @@ libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
 mandoc python3 util-linux iproute2 xxd tcpdump jq
 strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
-libstrongswan-extra-plugins
+libstrongswan-extra-plugins hyperfine
 libtpm2-pkcs11-1 swtpm swtpm-tools libtss2-tcti-swtpm0
 libnss3-tools libaudit1 libcap-ng0 libcrypt1 libcurl3-nss libevent-core-2.1-7
 libevent-pthreads-2.1-7 libldap-2.5-0 libldns3 libnspr4 libnss3 libpam0g
@@ -16,6 +16,7 @@ libselinux1 libsystemd0 libunbound8 libevent-2.1-7 libssl3
 build-essential debhelper devscripts lintian fakeroot strace systemd-container"
 # libstrongswan-extra-plugins: charon's pkcs11 plugin, with which
 # bench/ike-mm.sh and bench/ike-v2.sh give strongSwan the token's key.
+# hyperfine: bench/show-vs-pkcs11-tool.sh times show and pkcs11-tool with it.
 # libtpm2-pkcs11-1, swtpm, swtpm-tools, libtss2-tcti-swtpm0: the TPM column
 # of the module matrix (tests/cli/t_modules.sh, tests/cli/modules.sh); the
 # matrix's NSS column uses libnss3 and certutil (libnss3-tools).

@@ -143,6 +143,14 @@ main(void)
 	ok(ks_key_exportable(keys[0]), "exportable as asked");
 	id = ks_key_id(keys[0], &idlen);
 	ok(memcmp(id, id1, idlen) != 0, "new ID");
+	/* the handle ks_sign kept names the destroyed key: C_SignInit
+	 * refuses it, and the name is looked up again (sign.c) */
+	siglen = sizeof(sig);
+	is_int(ks_sign(ctx, "k1", KS_SIG_RSA_PKCS_RAW, hash, sizeof(hash), sig,
+	    &siglen), KS_OK, "the replaced key's name signs: %s",
+	    ks_ctx_error(ctx));
+	ok(verifies(keys[0], hash, sizeof(hash), sig, siglen),
+	    "with the new key");
 	ks_keys_free(keys, n);
 
 	is_int(ks_generate(ctx, "u", 1024, KS_KIND_USAGE_KEYS, 0), KS_OK,

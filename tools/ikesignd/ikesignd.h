@@ -402,6 +402,9 @@ int	crypto_prf(const struct ike_hash *, const uint8_t *key, size_t keylen,
 	    const struct iov *, size_t n, uint8_t *out);
 int	crypto_hash(const struct ike_hash *, const struct iov *, size_t n,
 	    uint8_t *out);
+/* The key of a DER SubjectPublicKeyInfo, referenced (EVP_PKEY_free);
+ * *whole: the DER was all of it.  The last few are kept by their DER. */
+EVP_PKEY *crypto_pubkey(const uint8_t *spki, size_t spkilen, int *whole);
 /* RSA PKCS#1 v1.5 over the raw hash with a DER SubjectPublicKeyInfo. */
 int	crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
 	    size_t hashlen, const uint8_t *sig, size_t siglen);

@@ -715,13 +715,12 @@ ecdsa_from_der(const uint8_t *der, size_t derlen, uint8_t *raw,
 static EVP_PKEY *
 spki_key(const uint8_t *spki, size_t spkilen, int type)
 {
-	const unsigned char *p = spki;
 	EVP_PKEY *key;
+	int whole;
 
-	if (spki == NULL || spkilen == 0 || spkilen > LONG_MAX ||
-	    (key = d2i_PUBKEY(NULL, &p, (long)spkilen)) == NULL)
+	if ((key = crypto_pubkey(spki, spkilen, &whole)) == NULL)
 		return NULL;
-	if (p != spki + spkilen || EVP_PKEY_get_base_id(key) != type) {
+	if (!whole || EVP_PKEY_get_base_id(key) != type) {
 		EVP_PKEY_free(key);
 		return NULL;
 	}

@@ -52,6 +52,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -487,8 +488,9 @@ signer_main(int fd, const struct conf *c)
 		lost = out[0] != KS_OK && ks_ctx_token_lost(sctx);
 		if (send(fd, out, olen, 0) < 0)
 			break;
-		OPENSSL_cleanse(in, sizeof(in));
-		OPENSSL_cleanse(out, olen);	/* SKEYID, AUTH */
+		/* what came and went: a PSK request's data, SKEYID, AUTH */
+		OPENSSL_cleanse(in, trunc ? sizeof(in) : (size_t)n);
+		OPENSSL_cleanse(out, olen);
 		if (lost)
 			break;
 	}
@@ -502,7 +504,6 @@ static ks_status
 exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
     size_t *resplen, char *err, size_t errsz, int *gone)
 {
-	struct pollfd pfd;
 	ssize_t n;
 
 	*gone = 0;
@@ -512,14 +513,15 @@ exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
 		*gone = 1;
 		return KS_ETOKEN;
 	}
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, SIGNER_TIMEOUT) != 1) {
+	/* a blocking recv, its timeout SO_RCVTIMEO (signer_spawn): one
+	 * system call where poll and recv were two */
+	while ((n = recv(fd, resp, SIGNER_MSG_MAX, 0)) < 0 && errno == EINTR)
+		;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 		snprintf(err, errsz, "the signer did not answer in %d s",
 		    SIGNER_TIMEOUT / 1000);
 		return KS_ETOKEN;
 	}
-	n = recv(fd, resp, SIGNER_MSG_MAX, 0);
 	if (n <= 0) {
 		snprintf(err, errsz, "the signer process went away");
 		*gone = 1;
@@ -588,6 +590,7 @@ ks_status
 signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
     size_t errsz)
 {
+	struct timeval tmo = { SIGNER_TIMEOUT / 1000, 0 };
 	ks_status st;
 	pid_t p;
 	int sv[2];
@@ -596,6 +599,14 @@ signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
 	*pid = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(err, errsz, "socketpair: %s", strerror(errno));
+		return KS_EFAIL;
+	}
+	if (setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) !=
+	    0) {
+		snprintf(err, errsz, "setsockopt SO_RCVTIMEO: %s",
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
 		return KS_EFAIL;
 	}
 	fflush(NULL);
