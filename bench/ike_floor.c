@@ -28,6 +28,8 @@
 #include <openssl/rsa.h>
 #include <p11-kit/p11-kit.h>
 
+#include "floor.h"
+
 static const unsigned char di_sha256[] = {
 	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
 	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
@@ -40,44 +42,6 @@ cpu_ms(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-read_pin(const char *path, char *pin, size_t pinsz)
-{
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL || fgets(pin, (int)pinsz, f) == NULL) {
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	pin[strcspn(pin, "\r\n")] = '\0';
-	return 0;
-}
-
-static int
-find_slot(CK_FUNCTION_LIST *fn, const char *token, CK_SLOT_ID *slot)
-{
-	CK_SLOT_ID slots[64];
-	CK_ULONG n = 64, i;
-	CK_TOKEN_INFO ti;
-	char want[32];
-	size_t len = strlen(token);
-
-	if (len > sizeof(want) || fn->C_GetSlotList(CK_TRUE, slots, &n) !=
-	    CKR_OK)
-		return -1;
-	memset(want, ' ', sizeof(want));
-	memcpy(want, token, len);
-	for (i = 0; i < n; i++)
-		if (fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    memcmp(ti.label, want, sizeof(want)) == 0) {
-			*slot = slots[i];
-			return 0;
-		}
-	return -1;
 }
 
 /* CPU ms of one token signature. */
@@ -102,8 +66,8 @@ token_sign(const char *module, const char *token, const char *pinfile,
 	long i;
 
 	if (fn == NULL || p11_kit_module_initialize(fn) != CKR_OK ||
-	    find_slot(fn, token, &slot) != 0 ||
-	    read_pin(pinfile, pin, sizeof(pin)) != 0 ||
+	    floor_find_slot(fn, token, &slot) != 0 ||
+	    floor_read_pin(pinfile, pin, sizeof(pin)) != 0 ||
 	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
 	    CKR_OK || fn->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin,
 	    strlen(pin)) != CKR_OK || fn->C_FindObjectsInit(s, t, 2) !=

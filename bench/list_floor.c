@@ -38,45 +38,9 @@
 #include <unistd.h>
 #include <p11-kit/p11-kit.h>
 
+#include "floor.h"
+
 #define FIND_BATCH	256
-
-static int
-read_pin(const char *path, char *pin, size_t pinsz)
-{
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL || fgets(pin, (int)pinsz, f) == NULL) {
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	pin[strcspn(pin, "\r\n")] = '\0';
-	return 0;
-}
-
-static int
-find_slot(CK_FUNCTION_LIST *fn, const char *token, CK_SLOT_ID *slot)
-{
-	CK_SLOT_ID slots[64];
-	CK_ULONG n = 64, i;
-	CK_TOKEN_INFO ti;
-	char want[32];
-	size_t len = strlen(token);
-
-	if (len > sizeof(want) || fn->C_GetSlotList(CK_TRUE, slots, &n) !=
-	    CKR_OK)
-		return -1;
-	memset(want, ' ', sizeof(want));
-	memcpy(want, token, len);
-	for (i = 0; i < n; i++)
-		if (fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    memcmp(ti.label, want, sizeof(want)) == 0) {
-			*slot = slots[i];
-			return 0;
-		}
-	return -1;
-}
 
 /* One C_GetAttributeValue of everything show needs; 0 when it answered. */
 static int
@@ -130,8 +94,8 @@ floor_main(const char *module, const char *token, const char *pinfile)
 	char pin[256];
 
 	if (fn == NULL || p11_kit_module_initialize(fn) != CKR_OK ||
-	    find_slot(fn, token, &slot) != 0 ||
-	    read_pin(pinfile, pin, sizeof(pin)) != 0 ||
+	    floor_find_slot(fn, token, &slot) != 0 ||
+	    floor_read_pin(pinfile, pin, sizeof(pin)) != 0 ||
 	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
 	    CKR_OK || fn->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin,
 	    strlen(pin)) != CKR_OK || fn->C_FindObjectsInit(s, NULL, 0) !=

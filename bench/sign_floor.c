@@ -30,6 +30,8 @@
 #include <unistd.h>
 #include <p11-kit/p11-kit.h>
 
+#include "floor.h"
+
 #include "keystore.h"
 #include "ikesignd/ikesignd.h"
 
@@ -55,45 +57,6 @@ now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-read_pin(char *pin, size_t pinsz)
-{
-	FILE *f = fopen(pinfile, "r");
-
-	if (f == NULL || fgets(pin, (int)pinsz, f) == NULL) {
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	pin[strcspn(pin, "\r\n")] = '\0';
-	return 0;
-}
-
-/* The slot whose token has the label (space-padded in CK_TOKEN_INFO). */
-static int
-find_slot(CK_FUNCTION_LIST *fn, CK_SLOT_ID *slot)
-{
-	CK_SLOT_ID slots[64];
-	CK_ULONG n = 64, i;
-	CK_TOKEN_INFO ti;
-	char want[32];
-	size_t len = strlen(token);
-
-	if (len > sizeof(want) || fn->C_GetSlotList(CK_TRUE, slots, &n) !=
-	    CKR_OK)
-		return -1;
-	memset(want, ' ', sizeof(want));
-	memcpy(want, token, len);
-	for (i = 0; i < n; i++)
-		if (fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    memcmp(ti.label, want, sizeof(want)) == 0) {
-			*slot = slots[i];
-			return 0;
-		}
-	return -1;
 }
 
 /* CPU time of this process, in microseconds. */
@@ -143,7 +106,8 @@ floor_setup(void)
 
 	ffn = p11_kit_module_load(module, 0);
 	if (ffn == NULL || ffn->C_Initialize(NULL) != CKR_OK ||
-	    find_slot(ffn, &slot) != 0 || read_pin(pin, sizeof(pin)) != 0 ||
+	    floor_find_slot(ffn, token, &slot) != 0 ||
+	    floor_read_pin(pinfile, pin, sizeof(pin)) != 0 ||
 	    ffn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &fsess) !=
 	    CKR_OK || ffn->C_Login(fsess, CKU_USER, (CK_UTF8CHAR *)pin,
 	    strlen(pin)) != CKR_OK || ffn->C_FindObjectsInit(fsess, t, 2) !=
@@ -177,7 +141,7 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 {
 	(void)arg;
 	(void)prompt;
-	if (read_pin(buf, bufsz) != 0)
+	if (floor_read_pin(pinfile, buf, bufsz) != 0)
 		return KS_EFAIL;
 	*len = strlen(buf);
 	return KS_OK;

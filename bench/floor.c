@@ -1,0 +1,48 @@
+/*
+ * floor.c -- the PIN file and the token's slot for the floor benches
+ * (floor.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "floor.h"
+
+int
+floor_read_pin(const char *path, char *pin, size_t pinsz)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL || fgets(pin, (int)pinsz, f) == NULL) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	pin[strcspn(pin, "\r\n")] = '\0';
+	return 0;
+}
+
+int
+floor_find_slot(CK_FUNCTION_LIST *fn, const char *token, CK_SLOT_ID *slot)
+{
+	CK_SLOT_ID slots[64];
+	CK_ULONG n = 64, i;
+	CK_TOKEN_INFO ti;
+	char want[32];
+	size_t len = strlen(token);
+
+	if (len > sizeof(want) || fn->C_GetSlotList(CK_TRUE, slots, &n) !=
+	    CKR_OK)
+		return -1;
+	memset(want, ' ', sizeof(want));
+	memcpy(want, token, len);
+	for (i = 0; i < n; i++)
+		if (fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+		    memcmp(ti.label, want, sizeof(want)) == 0) {
+			*slot = slots[i];
+			return 0;
+		}
+	return -1;
+}
