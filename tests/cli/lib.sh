@@ -37,7 +37,24 @@ _tap_failed=0
 # Secret files (PIN, passphrase, PSK) must be private: create all files so.
 umask 077
 T=$(mktemp -d "${TMPDIR:-/tmp}/cktest.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+
+# in_main_shell: this is the test's own shell, not a subshell of it.  The
+# EXIT traps tear the test down (daemons, namespaces, $T); full runs have
+# seen that teardown happen in the middle of a test that then went on, so
+# a trap outside the main shell says so and does nothing.
+in_main_shell() {
+	[ "${BASHPID:-$$}" = "$$" ] && return 0
+	echo "# an EXIT trap ran in subshell ${BASHPID:-?} of $$; not tearing down" >&2
+	ps -o pid,ppid,args -g "$(ps -o pgid= -p $$ | tr -d ' ')" 2>/dev/null |
+	    sed 's/^/#   /' >&2
+	return 1
+}
+# exit_trap CMD: CMD on the exit of the test's own shell only
+exit_trap() {
+	# shellcheck disable=SC2064
+	trap "in_main_shell && { $1; }" EXIT
+}
+exit_trap 'rm -rf "$T"'
 # token locks of this test only: copies of the template token share one
 # serial, and tests running side by side must not wait for each other
 mkdir -m 700 "$T/run"

@@ -159,7 +159,7 @@ module_teardown() {
 }
 
 # a test that stops early stops the servers too
-trap 'for _m in $MODULES; do module_teardown "$_m"; done; rm -rf "$T"' EXIT
+exit_trap 'for _m in $MODULES; do module_teardown "$_m"; done; rm -rf "$T"'
 
 mobjects() {
 	if [ -n "$MOD_INIT" ]; then

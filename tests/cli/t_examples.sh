@@ -135,7 +135,7 @@ stop_daemon() {
 		wait 2>/dev/null
 	fi
 }
-trap 'stop_daemon; rm -rf "$T"' EXIT
+exit_trap 'stop_daemon; rm -rf "$T"'
 
 if [ $live -eq 1 ]; then
 	sh "$T/start.sh"

@@ -171,7 +171,7 @@ ike_veth() {
 ike_setup() {
 	ip netns add "$NA" 2>/dev/null ||
 	    skip_all "cannot create network namespaces"
-	trap ike_cleanup EXIT
+	exit_trap ike_cleanup
 	# a missing peer is a failure, not a skip: install it
 	for _f in "$CHARON" "$(command -v swanctl)" "$(command -v pki)"; do
 		[ -x "$_f" ] || { echo "Bail out! strongSwan is not" \

@@ -75,7 +75,7 @@ rfc3110() {
 
 peers_setup() {
 	ike_setup
-	trap peers_cleanup EXIT
+	exit_trap peers_cleanup
 	peers_fetch || { echo "Bail out! cannot fetch libreswan and" \
 	    "openiked with apt-get download"; exit 1; }
 	for _f in "$LSWX/pluto" "$LSWX/whack" "$LSWX/addconn" \

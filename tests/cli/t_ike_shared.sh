@@ -46,7 +46,7 @@ shared_cleanup() {
 	[ -n "${IKE_KEEP:-}" ] && rm -rf "$IKE_KEEP" && cp -a "$TOP" "$IKE_KEEP"
 	rm -rf "$TOP"
 }
-trap shared_cleanup EXIT
+exit_trap shared_cleanup
 
 # gw N: the functions of t_ike_env.sh act on gateway N from now on
 gw() {

@@ -14,7 +14,7 @@
 
 module_check tpm || skip_all "$why"
 ike_setup
-trap 'module_teardown tpm; ike_cleanup' EXIT
+exit_trap 'module_teardown tpm; ike_cleanup'
 module_setup tpm || { echo "Bail out! cannot make a token on the TPM"; exit 1; }
 
 # the keys on the TPM; strongSwan's RSA key (b) and an EC one (e)

@@ -174,7 +174,7 @@ EOC
 	SOFTHSM2_CONF="$T/far/softhsm2.conf" p11-kit server -f -n "$T/far/sock" \
 	    --provider "$SOFTHSM_MODULE" "pkcs11:token=far" >/dev/null 2>&1 &
 	FARPID=$!
-	trap 'kill $FARPID 2>/dev/null; rm -rf "$T"' EXIT
+	exit_trap 'kill $FARPID 2>/dev/null; rm -rf "$T"'
 	i=0; while [ ! -S "$T/far/sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	export P11_KIT_SERVER_ADDRESS="unix:path=$T/far/sock"
 	far() { SOFTHSM2_CONF="$T/far/softhsm2.conf" objects far; }
