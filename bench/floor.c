@@ -1,10 +1,11 @@
 /*
- * floor.c -- the PIN file and the token's slot for the floor benches
- * (floor.h).
+ * floor.c -- the PIN file, the token's slot and the median for the floor
+ * benches (floor.h).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "floor.h"
@@ -45,4 +46,19 @@ floor_find_slot(CK_FUNCTION_LIST *fn, const char *token, CK_SLOT_ID *slot)
 			return 0;
 		}
 	return -1;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+floor_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

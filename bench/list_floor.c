@@ -185,21 +185,6 @@ timed(char *const *argv, double *wall, double *cpu)
 }
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int
 compare_main(int runs, char *self, char *module, char *token, char *pinfile,
     char *cryptokey)
 {
@@ -232,9 +217,10 @@ compare_main(int runs, char *self, char *module, char *token, char *pinfile,
 		rw[i] = sw[i] / fw[i];
 		rc[i] = sc[i] / fc[i];
 	}
-	printf("%.1f %.1f %.1f %.1f %.2f %.2f\n", median(sw, runs) * 1e3,
-	    median(fw, runs) * 1e3, median(sc, runs) * 1e3,
-	    median(fc, runs) * 1e3, median(rw, runs), median(rc, runs));
+	printf("%.1f %.1f %.1f %.1f %.2f %.2f\n",
+	    floor_median(sw, runs) * 1e3, floor_median(fw, runs) * 1e3,
+	    floor_median(sc, runs) * 1e3, floor_median(fc, runs) * 1e3,
+	    floor_median(rw, runs), floor_median(rc, runs));
 	free(v);
 	return 0;
 }

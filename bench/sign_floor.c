@@ -310,21 +310,6 @@ round_of(struct layer *l, long k, int i)
 	return 0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The median over the rounds of a[i] / b[i]. */
 static double
 median_ratio(const double *a, const double *b, int n, double *tmp)
@@ -333,7 +318,7 @@ median_ratio(const double *a, const double *b, int n, double *tmp)
 
 	for (i = 0; i < n; i++)
 		tmp[i] = a[i] / b[i];
-	return median(tmp, n);
+	return floor_median(tmp, n);
 }
 
 int
@@ -393,7 +378,7 @@ main(int argc, char **argv)
 	    "ratio", "CPU us/sig", "ratio");
 	for (j = 0; j < nl; j++)
 		printf("%-30s %9.1f %7.2f %11.1f %7.2f\n", l[j].name,
-		    1e6 / median(l[j].wall, rounds), wr[j],
-		    median(l[j].cpu, rounds), cr[j]);
+		    1e6 / floor_median(l[j].wall, rounds), wr[j],
+		    floor_median(l[j].cpu, rounds), cr[j]);
 	return 0;
 }
