@@ -2,7 +2,9 @@
  * floor.c -- the PIN file, the token's slot and the median for the floor
  * benches (floor.h).
  */
+#ifdef HAVE_CONFIG_H
 #include "config.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -81,7 +81,8 @@ if [ -z "$lf" ]; then
 	lf=$tmp/list_floor
 	# shellcheck disable=SC2046
 	cc -std=c11 -O2 -D_GNU_SOURCE $(pkg-config --cflags p11-kit-1) \
-	    -o "$lf" "$here/list_floor.c" $(pkg-config --libs p11-kit-1) ||
+	    -o "$lf" "$here/list_floor.c" "$here/floor.c" \
+	    $(pkg-config --libs p11-kit-1) ||
 	    die "cannot build list_floor"
 fi
 
