@@ -15,29 +15,60 @@
 
 #define MECH_MAX	4096	/* more than any token lists */
 
+/*
+ * The token's mechanisms into *list (calloc'd; NULL when it lists none),
+ * *n of them.
+ */
 static CK_RV
-listed(const struct p11_token *t, CK_MECHANISM_TYPE m, int *yes)
+mech_list(const struct p11_token *t, CK_MECHANISM_TYPE **list, CK_ULONG *n)
 {
-	CK_MECHANISM_TYPE *list;
-	CK_ULONG n = 0, i;
 	CK_RV rv;
 
-	*yes = 0;
-	rv = t->mod->fn->C_GetMechanismList(t->slot, NULL, &n);
-	if (rv != CKR_OK || n == 0)
+	*list = NULL;
+	*n = 0;
+	rv = t->mod->fn->C_GetMechanismList(t->slot, NULL, n);
+	if (rv != CKR_OK || *n == 0)
 		return rv;
-	if (n > MECH_MAX)
+	if (*n > MECH_MAX)
 		return CKR_GENERAL_ERROR;
 	/*
 	 * One entry to spare: p11-kit's RPC client before 0.25 reads one entry
 	 * past the list when it drops a mechanism from it (p11-kit #456).
 	 */
-	if ((list = calloc(n + 1, sizeof(*list))) == NULL)
+	if ((*list = calloc(*n + 1, sizeof(**list))) == NULL)
 		return CKR_HOST_MEMORY;
-	rv = t->mod->fn->C_GetMechanismList(t->slot, list, &n);
-	for (i = 0; rv == CKR_OK && i < n && i < MECH_MAX; i++)
+	rv = t->mod->fn->C_GetMechanismList(t->slot, *list, n);
+	if (rv == CKR_OK && *n > MECH_MAX)
+		rv = CKR_GENERAL_ERROR;
+	if (rv != CKR_OK) {
+		free(*list);
+		*list = NULL;
+		*n = 0;
+	}
+	return rv;
+}
+
+/* Is m among the n mechanisms of list? */
+static int
+in_list(const CK_MECHANISM_TYPE *list, CK_ULONG n, CK_MECHANISM_TYPE m)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < n; i++)
 		if (list[i] == m)
-			*yes = 1;
+			return 1;
+	return 0;
+}
+
+static CK_RV
+listed(const struct p11_token *t, CK_MECHANISM_TYPE m, int *yes)
+{
+	CK_MECHANISM_TYPE *list;
+	CK_ULONG n;
+	CK_RV rv;
+
+	rv = mech_list(t, &list, &n);
+	*yes = rv == CKR_OK && in_list(list, n, m);
 	free(list);
 	return rv;
 }
@@ -72,14 +103,10 @@ static CK_RV
 info_in(const struct p11_token *t, const CK_MECHANISM_TYPE *list,
     CK_ULONG n, CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info)
 {
-	CK_ULONG i;
 	CK_RV rv;
 
 	memset(info, 0, sizeof(*info));
-	for (i = 0; i < n; i++)
-		if (list[i] == m)
-			break;
-	if (i == n)
+	if (!in_list(list, n, m))
 		return CKR_OK;
 	rv = t->mod->fn->C_GetMechanismInfo(t->slot, m, info);
 	if (rv == CKR_MECHANISM_INVALID) {
@@ -114,23 +141,14 @@ p11_caps(const struct p11_token *t, struct p11_caps *c)
 {
 	CK_MECHANISM_TYPE *list, m;
 	CK_MECHANISM_INFO *info;
-	CK_ULONG n = 0;
+	CK_ULONG n;
 	size_t i;
 	CK_RV rv;
 
 	memset(c, 0, sizeof(*c));
 	c->token_flags = t->info.flags;
-	rv = t->mod->fn->C_GetMechanismList(t->slot, NULL, &n);
-	if (rv != CKR_OK || n == 0)
+	if ((rv = mech_list(t, &list, &n)) != CKR_OK || n == 0)
 		return rv;
-	if (n > MECH_MAX)
-		return CKR_GENERAL_ERROR;
-	/* one entry to spare: see listed() */
-	if ((list = calloc(n + 1, sizeof(*list))) == NULL)
-		return CKR_HOST_MEMORY;
-	rv = t->mod->fn->C_GetMechanismList(t->slot, list, &n);
-	if (n > MECH_MAX)
-		rv = CKR_GENERAL_ERROR;
 	for (i = 0; rv == CKR_OK && (info = cap_slot(c, i, &m)) != NULL; i++)
 		rv = info_in(t, list, n, m, info);
 	free(list);
