@@ -123,13 +123,6 @@ else
 	count_fail "packages: the -Werror tree did not build"
 fi
 
-# 3. sanitizers
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
-LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
-UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
-CRASH_STRIDE=8; export CRASH_STRIDE
 # 4. fuzz targets, a short run each (clang): built before the sanitizer
 #    tests run, and run while those wait on their timers; TAP in
 #    $LOGS/fuzz.tap
