@@ -218,6 +218,19 @@ EOC
 	} >"$T/ikesignd.conf"
 }
 
+# ikesignd_v1_conf [AUTH] [OWN-LINES]: IKEv1 with strongSwan, policy 10
+# (AES-128, SHA-256, group 14) with AUTH (rsa-sig by default); OWN-LINES
+# as for ikesignd_conf
+ikesignd_v1_conf() {
+	ikesignd_conf "${2:-}" <<EOC
+crypto isakmp policy 10
+ encryption aes 128
+ hash sha256
+ authentication ${1:-rsa-sig}
+ group 14
+EOC
+}
+
 # ikesignd_v2_conf [PROPOSAL-LINES] [PROFILE-LINES] [OTHER-LINES]: IKEv2
 # with strongSwan (b.test at $IPB): proposal p1 (by default AES-CBC-128,
 # SHA-256, group 14) in policy pol, profile gw for b.test (PROFILE-LINES:

@@ -14,13 +14,7 @@ chmod 600 "$T/pass"
     >/dev/null 2>&1 ||
     { echo "Bail out! cannot make the encrypted key"; exit 1; }
 IKE_KEY=ike-l
-ikesignd_conf <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication rsa-sig
- group 14
-EOC
+ikesignd_v1_conf
 charon_conf "$T/l.pub"
 ikesignd_start
 ok '[ $? -eq 0 ]' "ikesignd starts with an encrypted (still usable) key"

@@ -16,13 +16,7 @@ export CRYPTOKEY_FAULT_LOGINS="$T/logins"
 export CRYPTOKEY_FAULT_BROKEN="$T/broken"
 printf '%s\n' "$PIN" >"$T/dpin"
 chmod 600 "$T/dpin"
-ikesignd_conf <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication rsa-sig
- group 14
-EOC
+ikesignd_v1_conf
 sed -i -e "s|^module .*|module $FAULTMOD|" \
     -e "s|^pin-source .*|pin-source file:$T/dpin|" "$T/ikesignd.conf"
 

@@ -13,13 +13,7 @@ command -v setpriv >/dev/null || skip_all "setpriv is not installed"
 getent group daemon >/dev/null || skip_all "no group 'daemon'"
 # nobody must reach the socket for the SO_PEERCRED check to matter
 chmod 711 "$T"
-ikesignd_conf <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication rsa-sig
- group 14
-EOC
+ikesignd_v1_conf
 cp "$T/ikesignd.conf" "$T/base.conf"
 echo "control-group daemon" >>"$T/ikesignd.conf"
 ikesignd_start

@@ -66,13 +66,7 @@ EOC
 } >>"$T/b/swanctl/swanctl.conf"
 
 v1psk() { # KEYRING
-	ikesignd_conf "peer $IPB ike-version 1 keyring $1" <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication pre-share
- group 14
-EOC
+	ikesignd_v1_conf "pre-share" "peer $IPB ike-version 1 keyring $1"
 }
 v2psk() { # KEYRING
 	ikesignd_v2_conf "" " authentication local pre-share

@@ -96,13 +96,7 @@ EOC
 # ikesignd: IKEv1 with a pre-share policy, or IKEv2 with profile PROFILE
 # (pre-share both ways, keyring psk) and one proposal ENC GROUP
 v1conf() {
-	ikesignd_conf "peer $IPB ike-version 1 keyring psk" <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication pre-share
- group 14
-EOC
+	ikesignd_v1_conf "pre-share" "peer $IPB ike-version 1 keyring psk"
 }
 v2conf() { # PROFILE ENC GROUP
 	ikesignd_conf "peer $IPB ike-version 2 profile $1" <<EOC

@@ -120,13 +120,7 @@ export P11_KIT_SERVER_ADDRESS
 for g in 1 2; do
 	gw "$g"
 	charon_conf
-	ikesignd_conf <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication rsa-sig
- group 14
-EOC
+	ikesignd_v1_conf
 	sed -i "s|^module .*|module $CLIENT_MODULE|" "$T/ikesignd.conf"
 	ikesignd_start
 	ok '[ $? -eq 0 ]' "gateway $g: ikesignd starts with p11-kit-client.so"

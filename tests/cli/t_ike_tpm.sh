@@ -82,13 +82,7 @@ EOC
 ikesignd_tpm() {
 	IKE_KEY=$1
 	if [ "$3" = 1 ]; then
-		ikesignd_conf <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication $2
- group 14
-EOC
+		ikesignd_v1_conf "$2"
 	else
 		ikesignd_v2_conf "" " authentication local $2
  authentication remote rsa-sig"
