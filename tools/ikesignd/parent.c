@@ -266,7 +266,7 @@ reload(struct parent *p)
 	struct conf *nc;
 	char err[1024];
 	ks_status st;
-	int fd, again = 0;
+	int fd, again;
 
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
 		conf_err(p, KS_EFAIL, "out of memory");
@@ -290,7 +290,8 @@ reload(struct parent *p)
 	}
 	*p->conf = *nc;
 	free(nc);
-	if (p->signer <= 0 && (again = restart_reload(&p->rs, now_s())) != 0)
+	/* a running signer, also one just switched to, is not due again */
+	if ((again = restart_reload(&p->rs, now_s())) != 0)
 		log_info("reload: starting the signer again");
 	if ((fd = conf_memfd(p->conf)) < 0) {
 		log_warnx("reload: cannot pass the configuration on: %s",
