@@ -2,7 +2,7 @@
  * sign_floor.c -- what one RSA signature costs at each layer, on the same
  * key and mechanism (CKM_RSA_PKCS over a SHA-256 DigestInfo, what IKEv2's
  * PKCS#1 signatures are): the floor, a bare C_SignInit + C_Sign loop on a
- * key handle found once; ks_sign in libkeystore; and signer_sign_hash
+ * key handle found once; ks_sign in libkeystore; and signer_sign_now
  * through ikesignd's signer process (IPC included).  Each layer is a
  * worker process of its own that loads and logs in to the module once
  * (the signer worker spawns a signer); then the three take turns: ROUNDS
@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,22 +70,34 @@ cpu_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* Time on a CPU of another process (the first field of
- * /proc/PID/schedstat, in ns), in microseconds; 0 when unknown. */
+/* Time on a CPU of another process and all its threads (the first field
+ * of each /proc/PID/task/TID/schedstat, in ns), in microseconds; 0 when
+ * unknown.  The signer answers with several threads. */
 static double
 pid_cpu_us(pid_t pid)
 {
-	char path[64];
-	unsigned long long ns = 0;
+	char path[300];
+	unsigned long long ns, sum = 0;
+	struct dirent *d;
+	DIR *dir;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((dir = opendir(path)) == NULL)
 		return 0;
-	if (fscanf(f, "%llu", &ns) != 1)
-		ns = 0;
-	fclose(f);
-	return ns / 1e3;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/schedstat",
+		    (long)pid, d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum / 1e3;
 }
 
 static CK_FUNCTION_LIST *ffn;
@@ -203,6 +216,7 @@ static int
 signer_run(long k)
 {
 	unsigned char hash[32], sig[1024];
+	struct sign_req r = { 'H', SIG_PKCS1_SHA256, hash, sizeof(hash) };
 	char err[512];
 	size_t siglen;
 	long i;
@@ -210,8 +224,8 @@ signer_run(long k)
 	memset(hash, 0x5a, sizeof(hash));
 	for (i = 0; i < k; i++) {
 		siglen = sizeof(sig);
-		if (signer_sign_hash(SIG_PKCS1_SHA256, hash, sizeof(hash), sig,
-		    &siglen, err, sizeof(err)) != KS_OK) {
+		if (signer_sign_now(&r, sig, &siglen, err, sizeof(err)) !=
+		    KS_OK) {
 			fprintf(stderr, "signer: %s\n", err);
 			return -1;
 		}
@@ -329,7 +343,7 @@ main(int argc, char **argv)
 		    0, -1, -1, NULL, NULL },
 		{ "ks_sign (libkeystore)", ks_setup, ks_run, NULL, 0, -1, -1,
 		    NULL, NULL },
-		{ "signer_sign_hash (signer)", signer_setup, signer_run,
+		{ "signer_sign_now (signer)", signer_setup, signer_run,
 		    signer_done, 0, -1, -1, NULL, NULL },
 	};
 	const int nl = (int)(sizeof(l) / sizeof(l[0]));

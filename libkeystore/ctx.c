@@ -406,6 +406,43 @@ ks_ctx_open(ks_ctx *ctx, int flags)
 	return st;
 }
 
+/*
+ * The clone borrows ctx's loaded module (its p11 stays NULL, so that
+ * ks_ctx_free leaves the module to ctx) and copies the token; only the
+ * session is its own.  p11_session_close logs out when the session did
+ * the login; the clone's never did, so freeing it leaves ctx logged in.
+ */
+ks_status
+ks_ctx_open_session(ks_ctx *ctx, ks_ctx **out)
+{
+	ks_ctx *c;
+	ks_status st;
+	CK_RV rv;
+
+	*out = NULL;
+	if (ctx->p11 == NULL || !ctx->have_token)
+		return kx_fail(ctx, KS_EFAIL, "no token is open");
+	if ((st = ks_ctx_new(&c)) != KS_OK)
+		return kx_fail(ctx, st, "out of memory");
+	c->token = ctx->token;
+	c->have_token = 1;
+	c->key_types = ctx->key_types;
+	if ((ctx->module_path != NULL &&
+	    (c->module_path = strdup(ctx->module_path)) == NULL) ||
+	    (ctx->token_uri != NULL &&
+	    (c->token_uri = strdup(ctx->token_uri)) == NULL)) {
+		ks_ctx_free(c);
+		return kx_fail(ctx, KS_EFAIL, "out of memory");
+	}
+	if ((rv = p11_session_open_ro(&c->token, &c->sess)) != CKR_OK) {
+		ks_ctx_free(c);
+		return kx_fail_rv(ctx, rv, "cannot open another session on "
+		    "token '%s'", ctx->token.label);
+	}
+	*out = c;
+	return KS_OK;
+}
+
 ks_status
 kx_need_session(ks_ctx *ctx)
 {

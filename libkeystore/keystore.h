@@ -137,6 +137,14 @@ enum ks_open_flags {
 };
 /* Load the module, find the token, open a session, log in if asked. */
 ks_status	 ks_ctx_open(ks_ctx *ctx, int flags);
+/*
+ * A second context on the token ctx has open (read-only, KS_OPEN_LOGIN
+ * without WRITE): its own session on the same loaded module, for another
+ * thread of the same process.  PKCS#11 keeps the login per application,
+ * so the new session is logged in when ctx is, without a PIN.  Free it
+ * (ks_ctx_free) before ctx; it never logs out.
+ */
+ks_status	 ks_ctx_open_session(ks_ctx *ctx, ks_ctx **out);
 /* Called once when a lock wait passes one second; what names the token. */
 typedef void (*ks_wait_fn)(void *arg, const char *what);
 /* Who is told that ks_ctx_open waits for the token's lock. */

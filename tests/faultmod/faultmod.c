@@ -41,9 +41,19 @@
  *				a token without that mechanism in
  *				C_GetMechanismInfo and C_SignInit, which
  *				answer CKR_MECHANISM_INVALID
+ *	CRYPTOKEY_FAULT_SIGN_DELAY_MS
+ *				N: C_Sign waits N ms before the real one,
+ *				as a slow token does
+ *	CRYPTOKEY_FAULT_SIGN_LOG
+ *				file that gets "begin" and "end" lines
+ *				around each C_Sign, appended: a test sees
+ *				whether signatures overlapped, and what
+ *				happened while one was being made
  *
  * All but CRYPTOKEY_FAULT_AT are read at each C_GetFunctionList, i.e. when
- * a caller loads the module.
+ * a caller loads the module.  Calls may come from several threads (the
+ * signer's workers): the count is kept under a lock, and each thread
+ * remembers the number of its own call for the crash point.
  *
  * Test code only: it lets the crash-safety tests stop an operation at every
  * step and look at what the token holds afterwards.
@@ -52,18 +62,24 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <p11-kit/pkcs11.h>
 
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
 static unsigned long calls, fault_at;
+static _Thread_local unsigned long this_call;	/* the thread's last */
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int crash_mode, error_mode, no_unwrap, no_pss;
 static unsigned long no_mech;	/* 0: none refused */
+static unsigned long sign_delay_ms;
 static const char *count_file, *logins_file, *broken_file, *trace_file;
+static const char *sign_log;
 
 static void
 write_count(void)
@@ -100,24 +116,43 @@ static CK_RV
 before(const char *name)
 {
 	const char *at;
+	int fail;
 
-	calls++;
+	(void)pthread_mutex_lock(&count_lock);
+	this_call = ++calls;
 	write_count();
 	write_trace(name);
 	at = getenv("CRYPTOKEY_FAULT_AT");
 	fault_at = at != NULL ? strtoul(at, NULL, 10) : 0;
-	if (fault_at != 0 && calls == fault_at && !crash_mode)
-		return CKR_DEVICE_ERROR;
-	return CKR_OK;
+	fail = fault_at != 0 && this_call == fault_at && !crash_mode;
+	(void)pthread_mutex_unlock(&count_lock);
+	return fail ? CKR_DEVICE_ERROR : CKR_OK;
 }
 
 /* After the real call: die here when this was the crash point. */
 static CK_RV
 after(CK_RV rv)
 {
-	if (fault_at != 0 && calls == fault_at && crash_mode)
+	if (fault_at != 0 && this_call == fault_at && crash_mode)
 		_exit(137);
 	return rv;
+}
+
+/* One line of CRYPTOKEY_FAULT_SIGN_LOG: what, the thread. */
+static void
+sign_log_line(const char *what)
+{
+	char buf[64];
+	int fd, n;
+
+	if (sign_log == NULL)
+		return;
+	if ((fd = open(sign_log, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%s %lu\n", what,
+	    (unsigned long)pthread_self());
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
 }
 
 /* what a call that ends an operation writes in error mode, then wiped */
@@ -322,8 +357,34 @@ w_C_SignInit(CK_SESSION_HANDLE a, CK_MECHANISM_PTR b, CK_OBJECT_HANDLE c)
 		return after(CKR_MECHANISM_INVALID);
 	return after(real->C_SignInit(a, b, c));
 }
-FWD_END(C_Sign, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c,
-    CK_BYTE_PTR d, CK_ULONG_PTR e), (a, b, c, d, e), (a, b, c, scratch, &sl))
+/* C_Sign: FWD_END's, as slow as CRYPTOKEY_FAULT_SIGN_DELAY_MS says, and
+ * logged. */
+static CK_RV
+w_C_Sign(CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c, CK_BYTE_PTR d,
+    CK_ULONG_PTR e)
+{
+	CK_ULONG sl = sizeof(scratch);
+	struct timespec ts;
+	CK_RV rv;
+
+	if ((rv = before("C_Sign")) != CKR_OK) {
+		if (error_mode) {
+			(void)real->C_Sign(a, b, c, scratch, &sl);
+			memset(scratch, 0, sizeof(scratch));
+		}
+		return rv;
+	}
+	sign_log_line("begin");
+	if (sign_delay_ms > 0) {
+		ts.tv_sec = (time_t)(sign_delay_ms / 1000);
+		ts.tv_nsec = (long)(sign_delay_ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
+	rv = real->C_Sign(a, b, c, d, e);
+	sign_log_line("end");
+	return after(rv);
+}
 FWD(C_SignUpdate, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c),
     (a, b, c))
 FWD_END(C_SignFinal, (CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG_PTR c),
@@ -431,6 +492,9 @@ read_settings(void)
 	no_mech = nu != NULL ? strtoul(nu, NULL, 0) : 0;
 	nu = getenv("CRYPTOKEY_FAULT_TOKEN_FLAGS");
 	extra_token_flags = nu != NULL ? strtoul(nu, NULL, 0) : 0;
+	nu = getenv("CRYPTOKEY_FAULT_SIGN_DELAY_MS");
+	sign_delay_ms = nu != NULL ? strtoul(nu, NULL, 10) : 0;
+	sign_log = getenv("CRYPTOKEY_FAULT_SIGN_LOG");
 }
 
 #define SET(name)	wrapped.name = w_##name

@@ -15,19 +15,27 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-/* One raw request to the signer; its status octet, or -1. */
+/* One raw request to the signer, after a request ID (signer.h); its
+ * status octet, or -1 (also when the answer has another ID). */
 static int
 raw_call(int fd, const uint8_t *req, size_t len, char *msg, size_t msgsz)
 {
-	uint8_t resp[16384];
+	static const uint8_t id[4] = { 0x7f, 0x00, 0x00, 0x01 };
+	uint8_t frame[4 + 20000], resp[16384];
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	ssize_t n;
 
-	if (send(fd, req, len, 0) < 0 || poll(&pfd, 1, 15000) != 1 ||
-	    (n = recv(fd, resp, sizeof(resp), 0)) <= 0)
+	if (len > sizeof(frame) - sizeof(id))
 		return -1;
-	snprintf(msg, msgsz, "%.*s", (int)(n - 1), resp + 1);
-	return resp[0];
+	memcpy(frame, id, sizeof(id));
+	memcpy(frame + sizeof(id), req, len);
+	if (send(fd, frame, len + sizeof(id), 0) < 0 ||
+	    poll(&pfd, 1, 15000) != 1 ||
+	    (n = recv(fd, resp, sizeof(resp), 0)) <= (ssize_t)sizeof(id) ||
+	    memcmp(resp, id, sizeof(id)) != 0)
+		return -1;
+	snprintf(msg, msgsz, "%.*s", (int)(n - 5), resp + 5);
+	return resp[4];
 }
 
 /* A signer for key on the unit token of dir, its PIN in dir/pin; 0 and

@@ -6,7 +6,7 @@
  * the message), RSASSA-PSS through CKM_RSA_PKCS_PSS; each checked by
  * OpenSSL over the message and by sig_verify over the hash.  Then a token
  * without CKM_RSA_PKCS_PSS (tests/faultmod), and the signer process's 'H'
- * request end to end: signer_spawn, signer_sign_hash, and malformed
+ * request end to end: signer_spawn, signer_sign_now, and malformed
  * requests written to its socket.
  */
 #include "config.h"
@@ -215,6 +215,16 @@ out:
 	unsetenv("CRYPTOKEY_FAULT_TARGET");
 }
 
+/* One signature through the signer, waited for (signer_sign_now). */
+static ks_status
+sign_now(uint8_t op, enum sig_scheme s, const uint8_t *data, size_t len,
+    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
+{
+	struct sign_req r = { op, s, data, len };
+
+	return signer_sign_now(&r, sig, siglen, err, errsz);
+}
+
 static void
 test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 {
@@ -232,7 +242,7 @@ test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 	for (i = 0; i < NALL; i++) {
 		hlen = msg_hash(all[i], hash);
 		siglen = sizeof(sig);
-		st = signer_sign_hash(all[i], hash, hlen, sig, &siglen, err,
+		st = sign_now('H', all[i], hash, hlen, sig, &siglen, err,
 		    sizeof(err));
 		ok(st == KS_OK && sig_verify(spki, spkilen, all[i], -1, hash,
 		    hlen, sig, siglen) == 0 && openssl_verify(spki, spkilen,
@@ -240,12 +250,12 @@ test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 		    "verifies", scheme_name(all[i]));
 	}
 	siglen = sizeof(sig);
-	is_int(signer_sign_hash(SIG_PSS_SHA384, hash, 32, sig, &siglen, err,
+	is_int(sign_now('H', SIG_PSS_SHA384, hash, 32, sig, &siglen, err,
 	    sizeof(err)), KS_EUSAGE, "a hash of the wrong length is not sent");
-	is_int(signer_sign_hash(0, hash, 32, sig, &siglen, err, sizeof(err)),
+	is_int(sign_now('H', 0, hash, 32, sig, &siglen, err, sizeof(err)),
 	    KS_EUSAGE, "nor one of scheme 0");
 	siglen = 10;
-	is_int(signer_sign_hash(SIG_PSS_SHA256, hash, 32, sig, &siglen, err,
+	is_int(sign_now('H', SIG_PSS_SHA256, hash, 32, sig, &siglen, err,
 	    sizeof(err)), KS_EFAIL, "a signature longer than the buffer");
 
 	/* what the signer itself refuses */
@@ -272,7 +282,8 @@ test_signer(const char *dir, const uint8_t *spki, size_t spkilen)
 	/* IKEv1's request is as it was: CKM_RSA_PKCS over the octets */
 	hlen = msg_hash(SIG_PKCS1_SHA256, hash);
 	siglen = sizeof(sig);
-	ok(signer_sign(hash, hlen, sig, &siglen, err, sizeof(err)) == KS_OK &&
+	ok(sign_now('S', 0, hash, hlen, sig, &siglen, err, sizeof(err)) ==
+	    KS_OK &&
 	    crypto_verify(spki, spkilen, hash, hlen, sig, siglen) == 0,
 	    "'S' signs the octets as they are (IKEv1)");
 
@@ -345,7 +356,7 @@ test_signer_ecdsa(const char *dir)
 		memset(hash, 0xa5, sizeof(hash));
 		siglen = sizeof(sig);
 		derlen = sizeof(der);
-		st = signer_sign_hash(k->scheme, hash, h->len, sig, &siglen,
+		st = sign_now('H', k->scheme, hash, h->len, sig, &siglen,
 		    err, sizeof(err));
 		ok(st == KS_OK && (int)siglen == sig_ecdsa_raw_len(k->spki,
 		    k->spkilen), "%s: %s gives r || s of %zu octets",
@@ -355,7 +366,7 @@ test_signer_ecdsa(const char *dir)
 		    -1, hash, h->len, der, derlen) == 0,
 		    "%s: and it verifies with the key's public key", k->label);
 		siglen = sizeof(sig);
-		is_int(signer_sign_hash(SIG_PKCS1_SHA256, hash, 32, sig,
+		is_int(sign_now('H', SIG_PKCS1_SHA256, hash, 32, sig,
 		    &siglen, err, sizeof(err)), KS_ENOTFOUND,
 		    "%s: no RSA signature from an EC key", k->label);
 		signer_stop();
@@ -382,8 +393,8 @@ test_signer_ed25519(const char *dir)
 	signer_use(fd, (long)pid);
 	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK &&
 	    curve == KS_CURVE_ED25519, "ike-ed: the signer says Ed25519");
-	ok(signer_sign_octets((const uint8_t *)octets, strlen(octets), sig,
-	    &siglen, err, sizeof(err)) == KS_OK && sig_verify_octets(ed_spki,
+	ok(sign_now('E', SIG_ED25519, (const uint8_t *)octets,
+	    strlen(octets), sig, &siglen, err, sizeof(err)) == KS_OK && sig_verify_octets(ed_spki,
 	    ed_spkilen, (const uint8_t *)octets, strlen(octets), sig,
 	    siglen) == 0, "ike-ed: 'E' gives an Ed25519 signature of the "
 	    "octets that verifies");

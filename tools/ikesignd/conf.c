@@ -1198,7 +1198,7 @@ peer_line(struct parser *p, char **w, int n)
 
 /* The statements that may appear once, by their index in seen[]. */
 static const char *const once_words[] = { "token", "module", "key", "user",
-    "chroot", "control-group" };
+    "chroot", "control-group", "signer-workers" };
 _Static_assert(sizeof(once_words) / sizeof(once_words[0]) <=
     sizeof(((struct parser *)0)->seen) / sizeof(unsigned),
     "one seen[] slot per once-only statement");
@@ -1224,7 +1224,8 @@ static int
 own_word(const char *word)
 {
 	static const char *const words[] = { "token", "module", "pin-source",
-	    "key", "hostname", "control", "control-group", "user", "chroot" };
+	    "key", "hostname", "control", "control-group", "user", "chroot",
+	    "signer-workers" };
 	size_t i;
 
 	for (i = 0; i < NELEM(words); i++)
@@ -1248,6 +1249,7 @@ own_line(struct parser *p, char **w, int n)
 {
 	struct conf *c = p->c;
 	char err[256];
+	unsigned long v;
 
 	if (strcmp(w[0], "listen") == 0)
 		return listen_line(p, w, n);
@@ -1284,6 +1286,13 @@ own_line(struct parser *p, char **w, int n)
 	if (strcmp(w[0], "user") == 0)
 		return copy_word(p, c->user, sizeof(c->user), w[1],
 		    "user name");
+	if (strcmp(w[0], "signer-workers") == 0) {
+		if (number(w[1], 1, SIGNER_WORKERS_MAX, &v) != 0)
+			return perr(p, "signer-workers takes 1 to %d",
+			    SIGNER_WORKERS_MAX);
+		c->signer_workers = (unsigned)v;
+		return KS_OK;
+	}
 	if (strcmp(w[0], "chroot") == 0) {
 		if (w[1][0] != '/')
 			return perr(p, "chroot needs an absolute path");

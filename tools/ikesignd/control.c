@@ -301,7 +301,12 @@ show_text(FILE *f)
 static void
 show_processes(FILE *f)
 {
-	fprintf(f, "\nsigner: %s\n", signer_status());
+	unsigned w = signer_workers_get();
+
+	fprintf(f, "\nsigner: %s", signer_status());
+	if (signer_running() && w > 0)
+		fprintf(f, ", %u worker%s", w, w == 1 ? "" : "s");
+	fprintf(f, "\n");
 	fprintf(f, "processes: parent %ld, network %ld (uid %ld), signer %ld\n",
 	    (long)getppid(), (long)getpid(), (long)getuid(), signer_pid_get());
 }

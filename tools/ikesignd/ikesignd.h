@@ -237,6 +237,7 @@ struct conf {
 	char		 control_group[64];	/* "": root only */
 	char		 user[64];		/* the network process's */
 	char		 chroot_dir[4096];
+	unsigned	 signer_workers;	/* 0: one per online CPU */
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
 	unsigned	 half_open_max;	/* 0: HO_DEFAULT */
@@ -514,6 +515,8 @@ int	sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme,
  * the session is gone (ks_ctx_token_lost): the parent starts a new one by
  * restart.c's back-off, which opens the module afresh. */
 #define SIGNER_EXIT_LOST	3
+/* "signer-workers" at most */
+#define SIGNER_WORKERS_MAX	16
 
 /* Fork the signer (the parent does); *fd is the socket to it, which
  * goes to the network process.  The signer has logged in when KS_OK. */
@@ -524,20 +527,52 @@ void		 signer_use(int fd, long pid);
 long		 signer_pid_get(void);
 void		 signer_stop(void);
 int		 signer_running(void);
-/* IKEv1: CKM_RSA_PKCS over in as it is. */
-ks_status	 signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig,
+struct ike_sa;
+/* Where an exchange that waited for the signer goes on. */
+typedef void (*sa_resume_fn)(struct ike_sa *);
+
+/* A signature to ask the signer for: 'S' (IKEv1 RSA: CKM_RSA_PKCS over the
+ * octets as they are, at most IKE_HASH_MAX), 'H' (a hash, as long as the
+ * scheme's, signed under scheme: sig.c) or 'E' (Ed25519, RFC 8420, over
+ * the octets themselves, 1 to SIGNER_DATA_MAX). */
+struct sign_req {
+	uint8_t			 op;
+	enum sig_scheme		 scheme;	/* 'H' only */
+	const uint8_t		*data;
+	size_t			 len;
+};
+/* Ask and wait for the answer (tests and benches; ikesignd signs with
+ * signer_sign_async). */
+ks_status	 signer_sign_now(const struct sign_req *, uint8_t *sig,
 		    size_t *siglen, char *err, size_t errsz);
-/* A hash (hashlen: the scheme's) signed under scheme s (sig.c). */
-ks_status	 signer_sign_hash(enum sig_scheme s, const uint8_t *hash,
-		    size_t hashlen, uint8_t *sig, size_t *siglen, char *err,
-		    size_t errsz);
-/* Ed25519 (RFC 8420) over the octets themselves, 1 to SIGNER_DATA_MAX. */
-ks_status	 signer_sign_octets(const uint8_t *octets, size_t len,
-		    uint8_t *sig, size_t *siglen, char *err, size_t errsz);
+/*
+ * The network process's signatures, asked for without waiting.  The
+ * function that builds the message calls it; SIGN_PENDING means the
+ * signer is at work and resume(sa) will be called from the main loop
+ * when the answer is in, to build the message again: this call then gives
+ * the answer (same request) and returns 0, with *st its status and on
+ * KS_OK the signature in sig, else the signer's message in err.  Until
+ * resume, the SA's datagrams are dropped (signer_waiting): the peer
+ * retransmits.  0 with *st set also when nothing could be asked.
+ */
+#define SIGN_PENDING	1
+int		 signer_sign_async(struct ike_sa *, sa_resume_fn resume,
+		    const struct sign_req *, uint8_t *sig, size_t *siglen,
+		    ks_status *st, char *err, size_t errsz);
+/* 1 while sa's signature is being made or waits to be resumed. */
+int		 signer_waiting(const struct ike_sa *);
+/* sa_free: drop sa's request; a later answer is dropped by its ID. */
+void		 signer_forget(struct ike_sa *);
+/* The main loop: the signer's socket (-1: none); when it is readable, the
+ * answers in it; after each event, the SAs whose answers came. */
+int		 signer_fd_get(void);
+void		 signer_collect(void);
+void		 signer_run_ready(void);
+/* How many workers the signer said it has (0: not known yet). */
+unsigned	 signer_workers_get(void);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
 ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
-/* KS_OK while the local key is there and unlocked. */
 /* Is the local key usable?  *curve: its KS_CURVE_* (NONE: RSA). */
 ks_status	 signer_key_check(int *curve, char *err, size_t errsz);
 /* The same over the parent's fd, before the network process runs. */
@@ -723,6 +758,25 @@ struct ike_nego {
 	uint8_t			 nr[256];
 	size_t			 nilen;
 	size_t			 nrlen;
+	uint8_t			*sar;	/* Aggressive Mode responder: the
+					 * body of our SA payload */
+	size_t			 sarlen;
+};
+
+/* A signature asked of the signer for an SA (signer_client.c). */
+enum sign_state {
+	SIGN_ASKED = 1,		/* on the list of requests in flight */
+	SIGN_READY,		/* answered, on the list to resume */
+	SIGN_TAKEN		/* answered, its SA resumed */
+};
+struct sa_sign {
+	uint32_t		 id;
+	enum sign_state		 state;
+	uint8_t			 sum[32];	/* SHA-256 of the request */
+	sa_resume_fn		 resume;
+	ks_status		 st;
+	size_t			 len;
+	uint8_t			 answer[SIG_MAX];	/* or the error */
 };
 
 struct ike_sa {
@@ -762,6 +816,8 @@ struct ike_sa {
 	size_t			 peer_idblen;
 	int			 peer_dpd;
 	int			 peer_natt;
+	int			 peer_ic;	/* IKEv1: INITIAL-CONTACT came
+					 * with the peer's proof */
 	/* times (monotonic seconds) */
 	time_t			 created;
 	time_t			 established;
@@ -783,6 +839,8 @@ struct ike_sa {
 	int			 dpd_tries;
 	time_t			 dpd_next;
 	int			 waiter;	/* control fd awaiting result */
+	struct sa_sign		*sign;	/* a signature asked for; NULL: none */
+	TAILQ_ENTRY(ike_sa)	 sentry;	/* signer_client.c's lists */
 	char			 why[512];	/* why it failed */
 };
 

@@ -140,9 +140,30 @@ resp_sa(struct ike_msg *m, const struct sockaddr_in *from,
 	return sa;
 }
 
-/* Message 2: SA, KE, Nr, IDir, VIDs, NAT-D, then the proof over IDir. */
+static void resp_send2(struct ike_sa *);
+
+/* Our SA payload's body for message 2, kept until message 2 is built
+ * (a signature may come later than this message 1); 0 or -1. */
 static int
-resp_msg2(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
+keep_reply_sa(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
+{
+	uint8_t buf[IKE_RECV_MAX];
+	struct wbuf w;
+
+	wb_init(&w, buf, sizeof(buf));
+	sa_build_reply(&w, offer, xi);
+	if (w.err || (sa->ng->sar = malloc(w.len)) == NULL)
+		return -1;
+	memcpy(sa->ng->sar, buf, w.len);
+	sa->ng->sarlen = w.len;
+	return 0;
+}
+
+/* Message 2: SA, KE, Nr, IDir, VIDs, NAT-D, then the proof over IDir; 0,
+ * PROOF_PENDING (resp_send2 again when the signature comes) or the
+ * notify to send. */
+static int
+resp_msg2(struct ike_sa *sa)
 {
 	uint8_t idb[KS_PEER_ID_MAX + 8];
 	size_t idlen;
@@ -151,7 +172,7 @@ resp_msg2(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
 
 	msgb_init(&mb, sa, IKE_XCHG_AGGRESSIVE, 0);
 	msgb_pld_begin(&mb, IKE_PLD_SA);
-	sa_build_reply(&mb.w, offer, xi);
+	wb_bytes(&mb.w, sa->ng->sar, sa->ng->sarlen);
 	msgb_pld_end(&mb);
 	ph1_add_ke_nonce(sa, &mb);
 	if (ph1_add_id(sa, &mb, idb, sizeof(idb), &idlen) != 0)
@@ -161,11 +182,31 @@ resp_msg2(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
 		ph1_add_vid(&mb, ph1_vid_natt, sizeof(ph1_vid_natt));
 	if (ph1_add_natd(sa, &mb) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
-	if ((rc = ph1_add_proof(sa, &mb, idb, idlen)) != 0)
+	if ((rc = ph1_add_proof(sa, resp_send2, &mb, idb, idlen)) != 0)
 		return rc;
 	if (msgb_finish(&mb, sa, NULL) != 0 || msg_send(sa, &mb, 1) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
 	return 0;
+}
+
+/* Message 2 sent, or the negotiation failed; nothing while the token
+ * signs. */
+static void
+resp_send2(struct ike_sa *sa)
+{
+	char buf[128];
+	int rc;
+
+	if ((rc = resp_msg2(sa)) == PROOF_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, "cannot build message 2");
+		return;
+	}
+	sa->state = AG_AUTH;
+	policy_string(&sa->chosen, buf, sizeof(buf));
+	log_info("%s: Aggressive Mode responder for '%s', policy %u chosen: %s",
+	    sa->peer_name, sa->peer_id, sa->chosen.prio, buf);
 }
 
 /*
@@ -184,7 +225,7 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	const struct pld *ke;
 	struct sa_offer offer;
 	struct ike_sa *sa;
-	char who[INET_ADDRSTRLEN], buf[128];
+	char who[INET_ADDRSTRLEN];
 	size_t xi;
 	int rc;
 
@@ -228,14 +269,12 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 			    "curve)");
 		return;
 	}
-	if ((rc = resp_msg2(sa, &offer, xi)) != 0) {
-		ph1_error(sa, (uint16_t)rc, 0, "cannot build message 2");
+	if (keep_reply_sa(sa, &offer, xi) != 0) {
+		ph1_error(sa, IKE_N_PAYLOAD_MALFORMED, 0, "cannot build "
+		    "message 2");
 		return;
 	}
-	sa->state = AG_AUTH;
-	policy_string(chosen, buf, sizeof(buf));
-	log_info("%s: Aggressive Mode responder for '%s', policy %u chosen: %s",
-	    who, sa->peer_id, chosen->prio, buf);
+	resp_send2(sa);
 }
 
 /* Message 3: the initiator's proof, encrypted or not. */
@@ -361,7 +400,11 @@ take_choice(struct ike_sa *sa, const struct ike_msg *m)
 	return 0;
 }
 
-/* Message 3: [NAT-D], our proof over IDii, [INITIAL-CONTACT], encrypted. */
+static void init_send3(struct ike_sa *);
+
+/* Message 3: [NAT-D], our proof over IDii, [INITIAL-CONTACT], encrypted;
+ * 0, PROOF_PENDING (init_send3 again when the signature comes) or the
+ * notify to send. */
 static int
 init_msg3(struct ike_sa *sa)
 {
@@ -377,7 +420,7 @@ init_msg3(struct ike_sa *sa)
 	msgb_init(&mb, sa, IKE_XCHG_AGGRESSIVE, 0);
 	if (ph1_add_natd(sa, &mb) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
-	if ((rc = ph1_add_proof(sa, &mb, idb, w.len)) != 0)
+	if ((rc = ph1_add_proof(sa, init_send3, &mb, idb, w.len)) != 0)
 		return rc;
 	ph1_add_initial_contact(sa, &mb);
 	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 0) != 0)
@@ -431,7 +474,19 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 	}
 	/* message 1 is answered: no more retransmissions of it */
 	ph1_drop_tx(sa);
-	if ((rc = init_msg3(sa)) != 0) {
+	init_send3(sa);
+}
+
+/* Message 3 sent and the SA up, or the negotiation failed; nothing while
+ * the token signs. */
+static void
+init_send3(struct ike_sa *sa)
+{
+	int rc;
+
+	if ((rc = init_msg3(sa)) == PROOF_PENDING)
+		return;
+	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, "cannot build message 3");
 		return;
 	}

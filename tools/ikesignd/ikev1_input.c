@@ -178,6 +178,11 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		log_debug("datagram for no known IKE SA from %s dropped", who);
 		return;
 	}
+	if (signer_waiting(sa)) {
+		log_debug("%s: waiting for the token's signature; datagram "
+		    "dropped", sa->peer_name);
+		return;
+	}
 	if (is_phase1(&m) && !sa->initiator && sa->tx != NULL &&
 	    memcmp(sum, sa->rxsum, sizeof(sum)) == 0) {
 		log_debug("%s: repeated request; answering again",

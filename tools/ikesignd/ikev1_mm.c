@@ -137,11 +137,34 @@ resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 	sa->state = MM_KEY_EXCH;
 }
 
+/* Message 6: our ID and proof.  Built again when the token's signature
+ * comes (ph1_add_proof). */
+static void
+resp_send6(struct ike_sa *sa)
+{
+	struct msgb mb;
+	int rc;
+
+	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
+	if ((rc = ph1_add_id_proof(sa, resp_send6, &mb)) == PROOF_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 6");
+		return;
+	}
+	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 1) != 0) {
+		sa_fail(sa, "cannot build message 6");
+		return;
+	}
+	if (sa->peer_ic)
+		sa_initial_contact(sa);
+	sa_established(sa);
+}
+
 static void
 resp_msg5(struct ike_sa *sa, struct ike_msg *m)
 {
 	uint8_t buf[IKE_RECV_MAX];
-	struct msgb mb;
 	int rc;
 
 	if ((rc = ph1_decrypt(sa, m, buf, sizeof(buf), MM_LAST_PLDS)) != 0) {
@@ -158,18 +181,8 @@ resp_msg5(struct ike_sa *sa, struct ike_msg *m)
 		    "local key is locked or missing");
 		return;
 	}
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	if ((rc = ph1_add_id_proof(sa, &mb)) != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 6");
-		return;
-	}
-	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 1) != 0) {
-		sa_fail(sa, "cannot build message 6");
-		return;
-	}
-	if (ph1_has_initial_contact(m))
-		sa_initial_contact(sa);
-	sa_established(sa);
+	sa->peer_ic = ph1_has_initial_contact(m);
+	resp_send6(sa);
 }
 
 /* Initiator ------------------------------------------------------------ */
@@ -280,11 +293,33 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 	sa->state = MM_SA_SETUP;
 }
 
+/* Message 5: our ID, proof and INITIAL-CONTACT.  Built again when the
+ * token's signature comes (ph1_add_proof). */
+static void
+init_send5(struct ike_sa *sa)
+{
+	struct msgb mb;
+	int rc;
+
+	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
+	if ((rc = ph1_add_id_proof(sa, init_send5, &mb)) == PROOF_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 5");
+		return;
+	}
+	ph1_add_initial_contact(sa, &mb);
+	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 2) != 0) {
+		sa_fail(sa, "cannot build message 5");
+		return;
+	}
+	sa->state = MM_KEY_EXCH;
+}
+
 static void
 init_msg4(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct pld *ke;
-	struct msgb mb;
 	int rc;
 
 	if (msg_parse_clear(m, PLD_BIT(IKE_PLD_KE) |
@@ -307,17 +342,7 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ph1_check_natd(sa, m);
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	if ((rc = ph1_add_id_proof(sa, &mb)) != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 5");
-		return;
-	}
-	ph1_add_initial_contact(sa, &mb);
-	if (msgb_finish(&mb, sa, sa->k.iv) != 0 || msg_send(sa, &mb, 2) != 0) {
-		sa_fail(sa, "cannot build message 5");
-		return;
-	}
-	sa->state = MM_KEY_EXCH;
+	init_send5(sa);
 }
 
 static void

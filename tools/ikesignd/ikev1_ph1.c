@@ -231,32 +231,36 @@ auth_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *id,
 	    out);
 }
 
-/* Our signature over HASH (the token's: RSA raw, or ECDSA r || s). */
-static ks_status
-sign_hash(const struct ike_sa *sa, const uint8_t *h, uint8_t *sig,
-    size_t *siglen, char *err, size_t errsz)
+/* Our signature over HASH (the token's: RSA raw, or ECDSA r || s), asked
+ * of the signer; SIGN_PENDING until it comes (then again runs). */
+static int
+sign_hash(struct ike_sa *sa, sa_resume_fn again, const uint8_t *h,
+    uint8_t *sig, size_t *siglen, ks_status *st, char *err, size_t errsz)
 {
-	enum sig_scheme s = sig_ecdsa_of_method(sa->chosen.auth);
+	struct sign_req r;
 
-	if (s != 0)
-		return signer_sign_hash(s, h, sig_hash(s)->len, sig, siglen,
-		    err, errsz);
-	return signer_sign(h, sa->k.h->len, sig, siglen, err, errsz);
+	r.scheme = sig_ecdsa_of_method(sa->chosen.auth);
+	r.op = r.scheme != 0 ? 'H' : 'S';
+	r.data = h;
+	r.len = r.scheme != 0 ? sig_hash(r.scheme)->len : sa->k.h->len;
+	return signer_sign_async(sa, again, &r, sig, siglen, st, err, errsz);
 }
 
 /*
  * Our proof over our identity payload body idb: with pre-shared keys a
  * HASH payload (HASH_I or HASH_R), else a SIG payload made on the token.
- * 0, or the notify to send.
+ * 0, the notify to send, or PROOF_PENDING: the signature is being made,
+ * and again(sa) builds the message anew when it is there.
  */
 int
-ph1_add_proof(struct ike_sa *sa, struct msgb *mb, const uint8_t *idb,
-    size_t idlen)
+ph1_add_proof(struct ike_sa *sa, sa_resume_fn again, struct msgb *mb,
+    const uint8_t *idb, size_t idlen)
 {
 	uint8_t h[IKE_HASH_MAX], sig[SIG_MAX];
 	size_t siglen = sizeof(sig);
 	char err[256];
 	ks_status st;
+	int rc;
 
 	if (auth_hash(sa, sa->initiator, idb, idlen, h) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
@@ -267,8 +271,10 @@ ph1_add_proof(struct ike_sa *sa, struct msgb *mb, const uint8_t *idb,
 		OPENSSL_cleanse(h, sizeof(h));
 		return 0;
 	}
-	st = sign_hash(sa, h, sig, &siglen, err, sizeof(err));
+	rc = sign_hash(sa, again, h, sig, &siglen, &st, err, sizeof(err));
 	OPENSSL_cleanse(h, sizeof(h));
+	if (rc == SIGN_PENDING)
+		return PROOF_PENDING;
 	if (st != KS_OK) {
 		log_warnx("cannot sign for %s with key '%s': %s",
 		    sa->peer_name, sa->key, err);
@@ -299,17 +305,17 @@ ph1_add_id(struct ike_sa *sa, struct msgb *mb, uint8_t *idb, size_t idbsz,
 	return 0;
 }
 
-/* Our ID payload and its proof (Main Mode message 5 or 6); 0, or the
- * notify to send. */
+/* Our ID payload and its proof (Main Mode message 5 or 6); as
+ * ph1_add_proof. */
 int
-ph1_add_id_proof(struct ike_sa *sa, struct msgb *mb)
+ph1_add_id_proof(struct ike_sa *sa, sa_resume_fn again, struct msgb *mb)
 {
 	uint8_t idb[KS_PEER_ID_MAX + 8];
 	size_t idlen;
 
 	if (ph1_add_id(sa, mb, idb, sizeof(idb), &idlen) != 0)
 		return IKE_N_PAYLOAD_MALFORMED;
-	return ph1_add_proof(sa, mb, idb, idlen);
+	return ph1_add_proof(sa, again, mb, idb, idlen);
 }
 
 /* The peer's ID payload: its text, its kind of keyring lookup, and its

@@ -37,12 +37,15 @@ int	ph1_refused(struct ike_sa *, const struct ike_msg *);
 /* Identities and proofs; the int results are 0 or a notify type. */
 void	ph1_set_identity(struct ike_sa *, const struct peer *);
 void	ph1_build_id(const struct ike_sa *, struct wbuf *);
-int	ph1_add_proof(struct ike_sa *, struct msgb *, const uint8_t *idb,
-	    size_t idlen);
+/* Our proof (HASH or SIG); PROOF_PENDING while the token signs: again(sa)
+ * is called to build the message anew once the signature is in. */
+#define PROOF_PENDING	0x10000		/* no notify type */
+int	ph1_add_proof(struct ike_sa *, sa_resume_fn again, struct msgb *,
+	    const uint8_t *idb, size_t idlen);
 /* Our ID payload into mb, its body into idb (idbsz octets); 0 or -1. */
 int	ph1_add_id(struct ike_sa *, struct msgb *, uint8_t *idb, size_t idbsz,
 	    size_t *idlen);
-int	ph1_add_id_proof(struct ike_sa *, struct msgb *);
+int	ph1_add_id_proof(struct ike_sa *, sa_resume_fn again, struct msgb *);
 int	ph1_take_peer_id(struct ike_sa *, const struct pld *);
 int	ph1_check_proof(struct ike_sa *, const struct ike_msg *);
 int	ph1_verify_peer(struct ike_sa *, const struct ike_msg *);

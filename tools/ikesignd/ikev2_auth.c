@@ -266,21 +266,55 @@ choose_method(struct ike_sa *sa)
 }
 
 /* Ed25519 (RFC 8420): the signer signs our octets themselves. */
-static ks_status
-sign_octets(struct ike_sa *sa, const uint8_t *idb, size_t idlen,
-    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
+static int
+sign_octets(struct ike_sa *sa, sa_resume_fn again, const uint8_t *idb,
+    size_t idlen, uint8_t *sig, size_t *siglen, ks_status *st, char *err,
+    size_t errsz)
 {
+	struct sign_req r;
 	uint8_t *o;
 	size_t len;
-	ks_status st;
+	int rc;
 
 	if ((o = octets_make(sa, sa->initiator, idb, idlen, &len)) == NULL) {
+		*st = KS_EFAIL;
 		snprintf(err, errsz, "out of memory");
-		return KS_EFAIL;
+		return 0;
 	}
-	st = signer_sign_octets(o, len, sig, siglen, err, errsz);
+	r.op = 'E';
+	r.scheme = SIG_ED25519;
+	r.data = o;
+	r.len = len;
+	rc = signer_sign_async(sa, again, &r, sig, siglen, st, err, errsz);
 	free(o);
-	return st;
+	return rc;
+}
+
+/* The other schemes: the signer signs the hash of our octets. */
+static int
+sign_hash(struct ike_sa *sa, sa_resume_fn again, const uint8_t *idb,
+    size_t idlen, uint8_t *sig, size_t *siglen, ks_status *st, char *err,
+    size_t errsz)
+{
+	enum sig_scheme scheme = sa->v2->scheme_local;
+	const struct ike_hash *hash = sig_hash(scheme);
+	uint8_t h[IKE_HASH_MAX];
+	struct sign_req r;
+	int rc;
+
+	if (hash == NULL || octets_hash(sa, sa->initiator, idb, idlen, hash,
+	    h) != 0) {
+		*st = KS_EFAIL;
+		snprintf(err, errsz, "cannot hash our AUTH");
+		return 0;
+	}
+	r.op = 'H';
+	r.scheme = scheme;
+	r.data = h;
+	r.len = hash->len;
+	rc = signer_sign_async(sa, again, &r, sig, siglen, st, err, errsz);
+	OPENSSL_cleanse(h, sizeof(h));
+	return rc;
 }
 
 /* The token's r || s as the DER ECDSA-Sig-Value of RFC 7427, in place. */
@@ -300,42 +334,37 @@ ecdsa_der(struct ike_sa *sa, uint8_t *sig, size_t *siglen)
 	return 0;
 }
 
-/* Our ID and AUTH payloads; 0, or -1 with sa->why set. */
+/* Our ID and AUTH payloads; 0, AUTH_PENDING while the token signs (again
+ * builds the message anew when the signature is in), or -1 with sa->why
+ * set. */
+#define AUTH_PENDING	1
 static int
-add_id_auth(struct ike_sa *sa, struct v2msg *mb)
+add_id_auth(struct ike_sa *sa, sa_resume_fn again, struct v2msg *mb)
 {
 	struct ikev2_state *st = sa->v2;
-	uint8_t idb[CONF_NAME_MAX + 8], h[IKE_HASH_MAX], sig[SIG_MAX];
-	const struct ike_hash *hash;
+	uint8_t idb[CONF_NAME_MAX + 8], sig[SIG_MAX];
 	struct wbuf w;
 	size_t siglen = sizeof(sig);
 	char err[256];
 	ks_status st_;
+	int rc;
 
-	if (st->auth_local == V2_AUTH_PRE_SHARE) {
-		wb_init(&w, idb, sizeof(idb));
-		build_id(sa, &w);
-		return w.err ? -1 : add_id_psk(sa, mb, idb, w.len);
-	}
-	if (choose_method(sa) != 0)
-		return -1;
 	wb_init(&w, idb, sizeof(idb));
 	build_id(sa, &w);
+	if (w.err)
+		return -1;
+	if (st->auth_local == V2_AUTH_PRE_SHARE)
+		return add_id_psk(sa, mb, idb, w.len);
+	if (choose_method(sa) != 0)
+		return -1;
 	if (st->scheme_local == SIG_ED25519)
-		st_ = sign_octets(sa, idb, w.len, sig, &siglen, err,
+		rc = sign_octets(sa, again, idb, w.len, sig, &siglen, &st_,
+		    err, sizeof(err));
+	else
+		rc = sign_hash(sa, again, idb, w.len, sig, &siglen, &st_, err,
 		    sizeof(err));
-	else {
-		hash = sig_hash(st->scheme_local);
-		if (w.err || octets_hash(sa, sa->initiator, idb, w.len, hash,
-		    h) != 0) {
-			snprintf(sa->why, sizeof(sa->why), "cannot hash our "
-			    "AUTH");
-			return -1;
-		}
-		st_ = signer_sign_hash(st->scheme_local, h, hash->len, sig,
-		    &siglen, err, sizeof(err));
-		OPENSSL_cleanse(h, sizeof(h));
-	}
+	if (rc == SIGN_PENDING)
+		return AUTH_PENDING;
 	if (st_ != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "cannot sign with key "
 		    "'%.64s': %.256s", sa->key, err);
@@ -550,12 +579,20 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 	return 0;
 }
 
-/* Initiator: IKE_AUTH request, childless (RFC 6023: no SA, TSi, TSr). */
+static void
+auth_request_again(struct ike_sa *sa)
+{
+	(void)v2_auth_request(sa);
+}
+
+/* Initiator: IKE_AUTH request, childless (RFC 6023: no SA, TSi, TSr); 0
+ * when sent or while the token signs (built again then), -1 when the SA
+ * failed. */
 int
 v2_auth_request(struct ike_sa *sa)
 {
 	struct v2msg *mb;
-	int rc = -1;
+	int rc = -1, auth;
 
 	if ((mb = malloc(sizeof(*mb))) == NULL) {
 		sa_fail(sa, "out of memory");
@@ -563,7 +600,11 @@ v2_auth_request(struct ike_sa *sa)
 	}
 	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 0, sa->v2->mid_out);
 	v2msg_sk(mb, sa);
-	if (add_id_auth(sa, mb) != 0) {
+	if ((auth = add_id_auth(sa, auth_request_again, mb)) == AUTH_PENDING) {
+		rc = 0;
+		goto done;
+	}
+	if (auth != 0) {
 		fail_why(sa);
 		goto done;
 	}
@@ -627,13 +668,52 @@ refuse(struct ike_sa *sa, uint16_t notify)
 	fail_why(sa);
 }
 
+/* Responder: the IKE_AUTH response, once the initiator's AUTH verified;
+ * built again when the token's signature comes. */
+static void
+auth_respond_send(struct ike_sa *sa)
+{
+	struct v2msg *mb;
+	int rc, child = sa->v2->child_asked;
+
+	if ((mb = malloc(sizeof(*mb))) == NULL) {
+		sa_fail(sa, "out of memory");
+		return;
+	}
+	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 1, sa->v2->mid_in - 1);
+	v2msg_sk(mb, sa);
+	if ((rc = add_id_auth(sa, auth_respond_send, mb)) == AUTH_PENDING) {
+		free(mb);
+		return;
+	}
+	if (rc != 0) {
+		free(mb);
+		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	if (child)
+		v2msg_notify(mb, 0, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	rc = v2_respond(sa, mb);
+	OPENSSL_cleanse(mb, sizeof(*mb));
+	free(mb);
+	if (rc != 0) {
+		sa_fail(sa, "cannot build the IKE_AUTH response");
+		return;
+	}
+	if (child)
+		log_info("%s: CHILD_SA declined (NO_PROPOSAL_CHOSEN); the IKE "
+		    "SA stays up", sa->peer_name);
+	if (sa->peer_ic)
+		sa_initial_contact(sa);
+	v2_established(sa);
+}
+
 void
 v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
 {
 	const struct v2_profile *prof;
 	struct v2_notify n;
-	struct v2msg *mb;
-	int rc, child;
+	int rc;
 
 	prof = pick_profile(sa, m);
 	if (prof == NULL && (conf_peer(&ikesignd->conf,
@@ -657,33 +737,9 @@ v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
 		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
 		return;
 	}
-	child = ikev2_find(m, IKEV2_PLD_SA, 0) != NULL;
-	if ((mb = malloc(sizeof(*mb))) == NULL) {
-		sa_fail(sa, "out of memory");
-		return;
-	}
-	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 1, sa->v2->mid_in - 1);
-	v2msg_sk(mb, sa);
-	if (add_id_auth(sa, mb) != 0) {
-		free(mb);
-		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
-		return;
-	}
-	if (child)
-		v2msg_notify(mb, 0, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-	rc = v2_respond(sa, mb);
-	OPENSSL_cleanse(mb, sizeof(*mb));
-	free(mb);
-	if (rc != 0) {
-		sa_fail(sa, "cannot build the IKE_AUTH response");
-		return;
-	}
-	if (child)
-		log_info("%s: CHILD_SA declined (NO_PROPOSAL_CHOSEN); the IKE "
-		    "SA stays up", sa->peer_name);
-	if (v2_find_notify(m, IKEV2_N_INITIAL_CONTACT, &n) != NULL)
-		sa_initial_contact(sa);
-	v2_established(sa);
+	sa->v2->child_asked = ikev2_find(m, IKEV2_PLD_SA, 0) != NULL;
+	sa->peer_ic = v2_find_notify(m, IKEV2_N_INITIAL_CONTACT, &n) != NULL;
+	auth_respond_send(sa);
 }
 
 void

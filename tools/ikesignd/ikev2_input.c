@@ -221,6 +221,11 @@ ikev2_input(const uint8_t *data, size_t len, const struct sockaddr_in *from,
 		log_debug("%s: IKEv2 message for no known IKE SA dropped", who);
 		goto done;
 	}
+	if (signer_waiting(sa)) {
+		log_debug("%s: waiting for the token's signature; IKEv2 "
+		    "message dropped", sa->peer_name);
+		goto done;
+	}
 	/* I is set on what the original initiator sends (3.1) */
 	if (((m.flags & IKEV2_FLAG_I) != 0) == (sa->initiator != 0)) {
 		log_debug("%s: IKEv2 message with a wrong I flag dropped", who);

@@ -85,6 +85,8 @@ struct ikev2_state {
 	int			 keyed;
 	uint32_t		 mid_out;	/* our next request */
 	uint32_t		 mid_in;	/* the peer's next request */
+	int			 child_asked;	/* responder: IKE_AUTH had an SA
+						 * payload (a CHILD_SA) */
 	int			 req_open;	/* ours awaits its response */
 	uint8_t			 req_xchg;
 	int			 req_delete;	/* it is our Delete */

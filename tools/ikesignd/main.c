@@ -338,8 +338,8 @@ check_key(time_t *last)
 static void
 event_loop(void)
 {
-	struct pollfd pfd[3];
-	time_t last_check = now_s();
+	struct pollfd pfd[4];
+	time_t last_check = 0;	/* the key at once: also the signer's workers */
 	int timeout;
 
 	while (!got_quit) {
@@ -356,10 +356,16 @@ event_loop(void)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = parent_sock;
 		pfd[2].events = POLLIN;
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
+		pfd[3].fd = signer_fd_get();	/* -1: none, not polled */
+		pfd[3].events = POLLIN;
+		if (poll(pfd, 4, timeout) < 0 && errno != EINTR) {
 			log_warnx("poll: %s", strerror(errno));
 			break;
 		}
+		/* the signer's answers first: they finish handshakes */
+		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
+			signer_collect();
+		signer_run_ready();
 		if (pfd[0].revents & POLLIN)
 			read_udp();
 		if (pfd[1].revents & POLLIN)
@@ -367,6 +373,8 @@ event_loop(void)
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
 			from_parent(&last_check);
 		check_key(&last_check);
+		/* answers that came while another request waited */
+		signer_run_ready();
 	}
 }
 

@@ -191,17 +191,20 @@ signer_conf_changed(const struct conf *nc, const struct conf *c)
 	return strcmp(nc->token, c->token) != 0 ||
 	    strcmp(nc->module, c->module) != 0 ||
 	    strcmp(nc->key, c->key) != 0 ||
-	    strcmp(nc->pin_source, c->pin_source) != 0;
+	    strcmp(nc->pin_source, c->pin_source) != 0 ||
+	    nc->signer_workers != c->signer_workers;
 }
 
 /*
- * A reload that changes the token, module, key or PIN source while a
- * signer runs.  The order keeps a signer for every request:
+ * A reload that changes the token, module, key, PIN source or the number
+ * of signer workers while a signer runs.  The order keeps a signer for
+ * every request:
  *   1. a signer for the new settings starts beside the old one, logs in
  *      and finds the new key;
- *   2. it is handed to the network process, which lets go of the old
- *      signer (that one exits when its socket closes) and signs with the
- *      new one from its next request on.
+ *   2. it is handed to the network process, which waits for the
+ *      signatures the old signer is making, lets go of it (it exits when
+ *      its socket closes) and signs with the new one from its next
+ *      request on.
  * When 1 fails, the whole reload is refused with the new signer's status
  * (3: no such key, 5: key locked, 6: PIN refused, 8: token failure) and
  * the old signer and configuration stay.  -1 then, with why in err.

@@ -170,6 +170,7 @@ sa_free(struct ike_sa *sa)
 		    "the negotiation was abandoned");
 	if (sa->ops->release != NULL)
 		sa->ops->release(sa);
+	signer_forget(sa);
 	free(sa->sai);
 	free(sa->peer_idb);
 	free(sa->local_id);
@@ -185,6 +186,7 @@ sa_nego_done(struct ike_sa *sa)
 	if (sa->ng == NULL)
 		return;
 	EVP_PKEY_free(sa->ng->dh);
+	free(sa->ng->sar);
 	OPENSSL_cleanse(sa->ng, sizeof(*sa->ng));
 	free(sa->ng);
 	sa->ng = NULL;

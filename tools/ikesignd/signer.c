@@ -4,9 +4,15 @@
  *
  * signer_spawn() (in the privileged parent) forks before anything loads a
  * PKCS#11 module; the child (the signer: root, for the token's files, no
- * core dumps) loads the module, logs in and then answers these requests
- * over a SOCK_SEQPACKET socketpair, one datagram each way (at most
- * SIGNER_MSG_MAX octets):
+ * core dumps) loads the module and logs in once.  It then answers with
+ * several workers, threads of its own, each with its own session on the
+ * token (ks_ctx_open_session: PKCS#11 keeps the login per process, so the
+ * PIN is used once), all reading the one SOCK_SEQPACKET socket: the kernel
+ * hands each datagram to one of them, and signatures are made on as many
+ * cores as there are workers ("signer-workers" in ikesignd.conf(5); by
+ * default one per online CPU, at most SIGNER_WORKERS_AUTO).  signer.h
+ * frames the datagrams (a request ID each way, at most SIGNER_MSG_MAX
+ * octets); the requests after the ID:
  *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets;
  *	                     IKEv1)
  *	'H' scheme hash   -> status, signature of the hash under scheme (one
@@ -17,7 +23,8 @@
  *	                     (CKM_EDDSA: RFC 8420 signs them, not a hash)
  *	'P' by keyring\0id\0 -> status, the peer's DER SubjectPublicKeyInfo
  *	'C'               -> status: is the local key there and unlocked?
- *	                     and its curve (KS_CURVE_*; NONE for RSA)
+ *	                     then its curve (KS_CURVE_*; NONE for RSA) and
+ *	                     the number of workers answering
  *	'K' hash by keyring\0id\0 data
  *	                  -> status, prf(PSK, data): HMAC under the peer's
  *	                     pre-shared key, on the token (IKEv1 SKEYID =
@@ -57,26 +64,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 #include "ikesignd.h"
+#include "signer.h"
 #include "common/pinsrc.h"
 
-#define SIGNER_MSG_MAX	16384
-/* op, hash, by, two names with their NULs, and the data */
-#define PSK_REQ_HEAD	3
+/* "signer-workers" unset: one per online CPU, at most this many */
+#define SIGNER_WORKERS_AUTO	8
+
 _Static_assert(PSK_REQ_HEAD + 2 * CONF_NAME_MAX + SIGNER_DATA_MAX <=
     SIGNER_MSG_MAX, "a PSK request with the longest names and data fits");
 
 /* RFC 7296 2.15: the key pad of a PSK AUTH, 17 octets, no NUL */
 static const uint8_t key_pad[] = "Key Pad for IKEv2";
 #define KEY_PAD_LEN	(sizeof(key_pad) - 1)
-#define SIGNER_TIMEOUT	15000	/* ms */
 
-static int signer_fd = -1;
-static pid_t signer_pid = -1;
-static char signer_why[768] = "running";
-
-/* The signer's own state (child only). */
+/* The signer's own state: the context that logged in, whose token URI
+ * the PIN source may use (pin_cb), and the configuration. */
 static ks_ctx *sctx;
 static const struct conf *sconf;
 
@@ -100,18 +105,21 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 	return KS_OK;
 }
 
-/* The curve of the signing key (KS_CURVE_NONE: RSA), for 'C'. */
-static ks_curve skey_curve;
+/* The workers answering, for 'C' (set while workers already answer). */
+static _Atomic unsigned nworkers = 1;
 
+/* Is the signing key there and unlocked?  *curve: its curve (KS_CURVE_NONE:
+ * RSA). */
 static ks_status
-key_check(void)
+key_check(ks_ctx *ctx, ks_curve *curve)
 {
 	ks_key **keys = NULL;
 	size_t n = 0, i;
 	ks_status st;
 	int usable = 0, locked = 0;
 
-	if ((st = ks_list(sctx, sconf->key, &keys, &n)) != KS_OK)
+	*curve = KS_CURVE_NONE;
+	if ((st = ks_list(ctx, sconf->key, &keys, &n)) != KS_OK)
 		return st;
 	for (i = 0; i < n; i++) {
 		if (ks_key_usage(keys[i]) == KS_USAGE_ENCRYPTION)
@@ -120,91 +128,92 @@ key_check(void)
 			locked = 1;
 		else
 			usable = 1;
-		skey_curve = ks_key_type(keys[i]) == KS_KEY_EC ?
+		*curve = ks_key_type(keys[i]) == KS_KEY_EC ?
 		    ks_key_curve(keys[i]) : KS_CURVE_NONE;
 	}
 	ks_keys_free(keys, n);
 	if (usable)
 		return KS_OK;
 	if (locked)
-		return ks_ctx_fail(sctx, KS_EPERM, "key is locked");
-	return ks_ctx_fail(sctx, KS_ENOTFOUND, "no signing key by that name "
+		return ks_ctx_fail(ctx, KS_EPERM, "key is locked");
+	return ks_ctx_fail(ctx, KS_ENOTFOUND, "no signing key by that name "
 	    "on the token");
 }
 
+/* The answer after the request ID: the status and the library's message. */
 static size_t
-reply_err(uint8_t *out, ks_status st)
+reply_err(ks_ctx *ctx, uint8_t *out, ks_status st)
 {
-	const char *msg = ks_ctx_error(sctx);
+	const char *msg = ks_ctx_error(ctx);
 	size_t n = strlen(msg);
 
-	if (n > SIGNER_MSG_MAX - 1)
-		n = SIGNER_MSG_MAX - 1;
+	if (n > SIGNER_MSG_MAX - SIGNER_HEAD)
+		n = SIGNER_MSG_MAX - SIGNER_HEAD;
 	out[0] = (uint8_t)st;
 	memcpy(out + 1, msg, n);
 	return n + 1;
 }
 
 static size_t
-serve_sign(const uint8_t *in, size_t len, uint8_t *out)
+serve_sign(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
-	size_t siglen = SIGNER_MSG_MAX - 1;
+	size_t siglen = SIGNER_MSG_MAX - SIGNER_HEAD;
 	ks_status st;
 
-	st = ks_sign(sctx, sconf->key, KS_SIG_RSA_PKCS_RAW, in, len, out + 1,
+	st = ks_sign(ctx, sconf->key, KS_SIG_RSA_PKCS_RAW, in, len, out + 1,
 	    &siglen);
 	if (st != KS_OK)
-		return reply_err(out, st);
+		return reply_err(ctx, out, st);
 	out[0] = KS_OK;
 	return siglen + 1;
 }
 
 /* 'H': the scheme is known and the hash as long as its hash. */
 static size_t
-serve_sign_hash(const uint8_t *in, size_t len, uint8_t *out)
+serve_sign_hash(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
 	const struct ike_hash *h;
-	size_t siglen = SIGNER_MSG_MAX - 1;
+	size_t siglen = SIGNER_MSG_MAX - SIGNER_HEAD;
 	char msg[128];
 	ks_sig ks;
 	ks_status st;
 
 	if (len < 1 || sig_ks((enum sig_scheme)in[0], &ks) != 0 ||
 	    (h = sig_hash((enum sig_scheme)in[0])) == NULL)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "unknown signature scheme"));
 	if (len - 1 != h->len) {
 		snprintf(msg, sizeof(msg), "a %s hash of %zu bytes",
 		    h->name, len - 1);
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT, msg));
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT, msg));
 	}
-	st = ks_sign(sctx, sconf->key, ks, in + 1, len - 1, out + 1, &siglen);
+	st = ks_sign(ctx, sconf->key, ks, in + 1, len - 1, out + 1, &siglen);
 	if (st != KS_OK)
-		return reply_err(out, st);
+		return reply_err(ctx, out, st);
 	out[0] = KS_OK;
 	return siglen + 1;
 }
 
 /* 'E': Ed25519 over the octets themselves. */
 static size_t
-serve_sign_octets(const uint8_t *in, size_t len, uint8_t *out)
+serve_sign_octets(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
-	size_t siglen = SIGNER_MSG_MAX - 1;
+	size_t siglen = SIGNER_MSG_MAX - SIGNER_HEAD;
 	ks_status st;
 
 	if (len == 0)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "no octets to sign"));
-	st = ks_sign(sctx, sconf->key, KS_SIG_EDDSA, in, len, out + 1,
+	st = ks_sign(ctx, sconf->key, KS_SIG_EDDSA, in, len, out + 1,
 	    &siglen);
 	if (st != KS_OK)
-		return reply_err(out, st);
+		return reply_err(ctx, out, st);
 	out[0] = KS_OK;
 	return siglen + 1;
 }
 
 static size_t
-serve_peer(const uint8_t *in, size_t len, uint8_t *out)
+serve_peer(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
 	const char *keyring, *id;
 	unsigned char *spki = NULL;
@@ -213,25 +222,25 @@ serve_peer(const uint8_t *in, size_t len, uint8_t *out)
 
 	/* by, keyring NUL, id NUL: all inside the datagram */
 	if (len < 3 || in[len - 1] != '\0' || in[0] > KS_PEER_NAME)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed peer key request"));
 	keyring = (const char *)in + 1;
 	klen = strnlen(keyring, len - 1);
 	if (klen + 2 >= len)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed peer key request"));
 	id = keyring + klen + 1;
 	ilen = strnlen(id, len - klen - 2);
 	if (ilen + klen + 3 != len)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed peer key request"));
-	st = ks_keyring_peer_key(sctx, keyring, (ks_peer_by)in[0], id,
+	st = ks_keyring_peer_key(ctx, keyring, (ks_peer_by)in[0], id,
 	    KS_USAGE_SIGNATURE, &spki, &spkilen);
 	if (st != KS_OK)
-		return reply_err(out, st);
-	if (spkilen > SIGNER_MSG_MAX - 1) {
+		return reply_err(ctx, out, st);
+	if (spkilen > SIGNER_MSG_MAX - SIGNER_HEAD) {
 		free(spki);
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "peer key too large"));
 	}
 	out[0] = KS_OK;
@@ -240,9 +249,8 @@ serve_peer(const uint8_t *in, size_t len, uint8_t *out)
 	return spkilen + 1;
 }
 
-/* IKE_HASH_* to the library's HMAC; -1 when there is none. */
-static int
-psk_hmac(int hash, ks_hmac *h)
+int
+signer_psk_hmac(int hash, ks_hmac *h)
 {
 	switch (hash) {
 	case IKE_HASH_MD5:
@@ -281,7 +289,7 @@ psk_req_parse(const uint8_t *in, size_t len, struct psk_req *r)
 {
 	size_t klen, ilen, off;
 
-	if (len < 2 || psk_hmac(in[0], &r->h) != 0 || in[1] > KS_PEER_NAME)
+	if (len < 2 || signer_psk_hmac(in[0], &r->h) != 0 || in[1] > KS_PEER_NAME)
 		return -1;
 	r->hash = in[0];
 	r->by = (ks_peer_by)in[1];
@@ -305,19 +313,19 @@ psk_req_parse(const uint8_t *in, size_t len, struct psk_req *r)
 
 /* 'K': prf(PSK, data) on the token. */
 static size_t
-serve_psk_prf(const uint8_t *in, size_t len, uint8_t *out)
+serve_psk_prf(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
 	struct psk_req r;
 	size_t olen = IKE_HASH_MAX;
 	ks_status st;
 
 	if (psk_req_parse(in, len, &r) != 0)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed pre-shared key prf request"));
-	st = ks_keyring_psk_prf(sctx, r.keyring, r.by, r.id, r.h, r.data,
+	st = ks_keyring_psk_prf(ctx, r.keyring, r.by, r.id, r.h, r.data,
 	    r.len, out + 1, &olen);
 	if (st != KS_OK)
-		return reply_err(out, st);
+		return reply_err(ctx, out, st);
 	out[0] = KS_OK;
 	return olen + 1;
 }
@@ -325,7 +333,7 @@ serve_psk_prf(const uint8_t *in, size_t len, uint8_t *out)
 /* 'A': prf(prf(PSK, "Key Pad for IKEv2"), octets); the inner prf on the
  * token, the outer here under the inner value, which is wiped at once. */
 static size_t
-serve_psk_auth(const uint8_t *in, size_t len, uint8_t *out)
+serve_psk_auth(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
 	uint8_t inner[IKE_HASH_MAX];
 	const struct ike_hash *ih;
@@ -337,13 +345,13 @@ serve_psk_auth(const uint8_t *in, size_t len, uint8_t *out)
 
 	if (psk_req_parse(in, len, &r) != 0 || r.hash == IKE_HASH_MD5 ||
 	    (ih = alg_hash(r.hash)) == NULL)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed pre-shared key AUTH request"));
-	st = ks_keyring_psk_prf(sctx, r.keyring, r.by, r.id, r.h, key_pad,
+	st = ks_keyring_psk_prf(ctx, r.keyring, r.by, r.id, r.h, key_pad,
 	    KEY_PAD_LEN, inner, &ilen);
 	if (st != KS_OK) {
 		OPENSSL_cleanse(inner, sizeof(inner));
-		return reply_err(out, st);
+		return reply_err(ctx, out, st);
 	}
 	v.p = r.data;
 	v.len = r.len;
@@ -352,7 +360,7 @@ serve_psk_auth(const uint8_t *in, size_t len, uint8_t *out)
 	OPENSSL_cleanse(inner, sizeof(inner));
 	if (rc != 0) {
 		OPENSSL_cleanse(out, 1 + IKE_HASH_MAX);
-		return reply_err(out, ks_ctx_fail(sctx, KS_EFAIL, "cannot "
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EFAIL, "cannot "
 		    "compute the outer prf of a pre-shared key AUTH"));
 	}
 	out[0] = KS_OK;
@@ -361,16 +369,16 @@ serve_psk_auth(const uint8_t *in, size_t len, uint8_t *out)
 
 /* 'R': keyring NUL. */
 static size_t
-serve_keyring(const uint8_t *in, size_t len, uint8_t *out)
+serve_keyring(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
 {
 	ks_status st;
 
 	if (len < 2 || len > CONF_NAME_MAX || in[len - 1] != '\0' ||
 	    strlen((const char *)in) != len - 1)
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "malformed keyring request"));
-	if ((st = ks_keyring_exists(sctx, (const char *)in)) != KS_OK)
-		return reply_err(out, st);
+	if ((st = ks_keyring_exists(ctx, (const char *)in)) != KS_OK)
+		return reply_err(ctx, out, st);
 	out[0] = KS_OK;
 	return 1;
 }
@@ -391,35 +399,44 @@ signer_fds(int keep)
 			(void)close(fd);
 }
 
-/* One request (len >= 1) into its answer in out; the answer's length. */
+/* 'C': the key's state, its curve and the workers answering. */
 static size_t
-serve(const uint8_t *in, size_t len, uint8_t *out)
+serve_check(ks_ctx *ctx, uint8_t *out)
 {
+	ks_curve curve;
 	ks_status st;
 
+	if ((st = key_check(ctx, &curve)) != KS_OK)
+		return reply_err(ctx, out, st);
+	out[0] = KS_OK;
+	out[1] = (uint8_t)curve;
+	out[2] = (uint8_t)nworkers;
+	return 3;
+}
+
+/* One request (len >= 1) into its answer in out; the answer's length. */
+static size_t
+serve(ks_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out)
+{
 	switch (in[0]) {
 	case 'S':
-		return serve_sign(in + 1, len - 1, out);
+		return serve_sign(ctx, in + 1, len - 1, out);
 	case 'H':
-		return serve_sign_hash(in + 1, len - 1, out);
+		return serve_sign_hash(ctx, in + 1, len - 1, out);
 	case 'E':
-		return serve_sign_octets(in + 1, len - 1, out);
+		return serve_sign_octets(ctx, in + 1, len - 1, out);
 	case 'P':
-		return serve_peer(in + 1, len - 1, out);
+		return serve_peer(ctx, in + 1, len - 1, out);
 	case 'K':
-		return serve_psk_prf(in + 1, len - 1, out);
+		return serve_psk_prf(ctx, in + 1, len - 1, out);
 	case 'A':
-		return serve_psk_auth(in + 1, len - 1, out);
+		return serve_psk_auth(ctx, in + 1, len - 1, out);
 	case 'R':
-		return serve_keyring(in + 1, len - 1, out);
+		return serve_keyring(ctx, in + 1, len - 1, out);
 	case 'C':
-		if ((st = key_check()) != KS_OK)
-			return reply_err(out, st);
-		out[0] = KS_OK;
-		out[1] = (uint8_t)skey_curve;
-		return 2;
+		return serve_check(ctx, out);
 	default:
-		return reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
 		    "unknown request"));
 	}
 }
@@ -442,15 +459,121 @@ recv_request(int fd, uint8_t *buf, size_t bufsz, int *trunc)
 	return n;
 }
 
+/* The answer to one datagram of n octets (its ID already in out). */
+static size_t
+answer(ks_ctx *ctx, const uint8_t *in, size_t n, int trunc, uint8_t *out)
+{
+	char msg[64];
+
+	if (trunc) {
+		snprintf(msg, sizeof(msg), "a request longer than %d octets",
+		    SIGNER_MSG_MAX);
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT, msg));
+	}
+	if (n <= SIGNER_ID_LEN)
+		return reply_err(ctx, out, ks_ctx_fail(ctx, KS_EINPUT,
+		    "a request without its ID and operation"));
+	return serve(ctx, in + SIGNER_ID_LEN, n - SIGNER_ID_LEN, out);
+}
+
+/*
+ * One worker: requests until the socket closes.  After the answer to a
+ * request that found the token gone, the whole process ends
+ * (SIGNER_EXIT_LOST): every worker's session went with the token.
+ */
+static void
+serve_loop(ks_ctx *ctx, int fd)
+{
+	uint8_t in[SIGNER_MSG_MAX], out[SIGNER_MSG_MAX];
+	ssize_t n;
+	size_t olen;
+	int trunc, lost;
+
+	for (;;) {
+		n = recv_request(fd, in, sizeof(in), &trunc);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		if (n >= SIGNER_ID_LEN)
+			memcpy(out, in, SIGNER_ID_LEN);
+		else
+			memset(out, 0, SIGNER_ID_LEN);
+		olen = SIGNER_ID_LEN + answer(ctx, in, (size_t)n, trunc,
+		    out + SIGNER_ID_LEN);
+		lost = out[SIGNER_ID_LEN] != KS_OK && ks_ctx_token_lost(ctx);
+		if (send(fd, out, olen, 0) < 0)
+			return;
+		/* what came and went: a PSK request's data, SKEYID, AUTH */
+		OPENSSL_cleanse(in, trunc ? sizeof(in) : (size_t)n);
+		OPENSSL_cleanse(out, olen);
+		if (lost)
+			_exit(SIGNER_EXIT_LOST);
+	}
+}
+
+struct worker {
+	pthread_t	 thread;
+	ks_ctx		*ctx;
+	int		 fd;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	serve_loop(w->ctx, w->fd);
+	return NULL;
+}
+
+/* "signer-workers", or one per online CPU up to SIGNER_WORKERS_AUTO. */
+static unsigned
+workers_wanted(const struct conf *c)
+{
+	long n;
+
+	if (c->signer_workers > 0)
+		return c->signer_workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > SIGNER_WORKERS_AUTO ? SIGNER_WORKERS_AUTO : (unsigned)n;
+}
+
+/*
+ * The workers beside the main thread, each on a session of its own.  A
+ * token that opens fewer sessions gets fewer workers; 'C' tells how many
+ * answer.  Returns how many were started.
+ */
+static unsigned
+workers_start(struct worker *w, unsigned want, int fd)
+{
+	unsigned n = 0;
+
+	while (n + 1 < want) {
+		if (ks_ctx_open_session(sctx, &w[n].ctx) != KS_OK)
+			break;
+		w[n].fd = fd;
+		if (pthread_create(&w[n].thread, NULL, worker_main,
+		    &w[n]) != 0) {
+			ks_ctx_free(w[n].ctx);
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
 static void
 signer_main(int fd, const struct conf *c)
 {
-	uint8_t in[SIGNER_MSG_MAX], out[SIGNER_MSG_MAX];
-	char msg[64];
-	ssize_t n;
+	struct worker w[SIGNER_WORKERS_MAX];
+	uint8_t out[SIGNER_MSG_MAX];
 	size_t olen;
+	unsigned n, i;
+	ks_curve curve;
 	ks_status st;
-	int trunc, lost = 0;
 
 	sconf = c;
 	signer_fds(fd);
@@ -466,93 +589,24 @@ signer_main(int fd, const struct conf *c)
 	    NULL)) == KS_OK) {
 		ks_ctx_set_pin_fn(sctx, pin_cb, NULL);
 		if ((st = ks_ctx_open(sctx, KS_OPEN_LOGIN)) == KS_OK)
-			st = key_check();
+			st = key_check(sctx, &curve);
 	}
 	/* the first datagram says whether the token is ready */
-	olen = st == KS_OK ? (out[0] = KS_OK, 1) : reply_err(out, st);
-	if (send(fd, out, olen, 0) < 0 || st != KS_OK)
-		goto done;
-	for (;;) {
-		n = recv_request(fd, in, sizeof(in), &trunc);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (trunc) {
-			snprintf(msg, sizeof(msg), "a request longer than %d "
-			    "octets", SIGNER_MSG_MAX);
-			olen = reply_err(out, ks_ctx_fail(sctx, KS_EINPUT,
-			    msg));
-		} else
-			olen = serve(in, (size_t)n, out);
-		lost = out[0] != KS_OK && ks_ctx_token_lost(sctx);
-		if (send(fd, out, olen, 0) < 0)
-			break;
-		/* what came and went: a PSK request's data, SKEYID, AUTH */
-		OPENSSL_cleanse(in, trunc ? sizeof(in) : (size_t)n);
-		OPENSSL_cleanse(out, olen);
-		if (lost)
-			break;
+	olen = st == KS_OK ? (out[0] = KS_OK, 1) : reply_err(sctx, out, st);
+	if (send(fd, out, olen, 0) < 0 || st != KS_OK) {
+		ks_ctx_free(sctx);
+		_exit(0);
 	}
-done:
+	n = workers_start(w, workers_wanted(c), fd);
+	nworkers = n + 1;	/* until now 'C' said 1 */
+	serve_loop(sctx, fd);
+	/* the socket closed: every worker sees the end of it too */
+	for (i = 0; i < n; i++) {
+		(void)pthread_join(w[i].thread, NULL);
+		ks_ctx_free(w[i].ctx);
+	}
 	ks_ctx_free(sctx);
-	_exit(lost ? SIGNER_EXIT_LOST : 0);
-}
-
-/* One request on fd and its answer; *gone when the signer went away. */
-static ks_status
-exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
-    size_t *resplen, char *err, size_t errsz, int *gone)
-{
-	ssize_t n;
-
-	*gone = 0;
-	if (req != NULL && send(fd, req, reqlen, 0) < 0) {
-		snprintf(err, errsz, "the signer process went away (%s)",
-		    strerror(errno));
-		*gone = 1;
-		return KS_ETOKEN;
-	}
-	/* a blocking recv, its timeout SO_RCVTIMEO (signer_spawn): one
-	 * system call where poll and recv were two */
-	while ((n = recv(fd, resp, SIGNER_MSG_MAX, 0)) < 0 && errno == EINTR)
-		;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		snprintf(err, errsz, "the signer did not answer in %d s",
-		    SIGNER_TIMEOUT / 1000);
-		return KS_ETOKEN;
-	}
-	if (n <= 0) {
-		snprintf(err, errsz, "the signer process went away");
-		*gone = 1;
-		return KS_ETOKEN;
-	}
-	if (resp[0] != KS_OK) {
-		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
-		return (ks_status)resp[0];
-	}
-	*resplen = (size_t)n - 1;
-	return KS_OK;
-}
-
-static ks_status
-call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
-    char *err, size_t errsz)
-{
-	ks_status st;
-	int gone;
-
-	if (signer_fd < 0) {
-		snprintf(err, errsz, "the signer process is not running");
-		return KS_ETOKEN;
-	}
-	st = exchange(signer_fd, req, reqlen, resp, resplen, err, errsz,
-	    &gone);
-	if (gone) {
-		close(signer_fd);
-		signer_fd = -1;
-	}
-	return st;
+	_exit(0);
 }
 
 /* The signer's first datagram: has it logged in? */
@@ -636,350 +690,3 @@ signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
 	return KS_OK;
 }
 
-void
-signer_use(int fd, long pid)
-{
-	signer_stop();
-	signer_fd = fd;
-	signer_pid = (pid_t)pid;
-}
-
-long
-signer_pid_get(void)
-{
-	return signer_fd >= 0 ? (long)signer_pid : -1L;
-}
-
-void
-signer_set_status(const char *why)
-{
-	snprintf(signer_why, sizeof(signer_why), "%s", why);
-}
-
-const char *
-signer_status(void)
-{
-	return signer_why;
-}
-
-int
-signer_running(void)
-{
-	return signer_fd >= 0;
-}
-
-/* The network process lets go of the signer; the signer, which is the
- * parent's child, exits when its socket closes. */
-void
-signer_stop(void)
-{
-	if (signer_fd >= 0)
-		close(signer_fd);
-	signer_fd = -1;
-	signer_pid = -1;
-}
-
-/* The answer after its status octet into out (*outlen: its size). */
-static ks_status
-take_answer(const uint8_t *resp, size_t rlen, uint8_t *out, size_t *outlen,
-    const char *what, char *err, size_t errsz)
-{
-	if (rlen > *outlen) {
-		snprintf(err, errsz, "%s too long", what);
-		return KS_EFAIL;
-	}
-	memcpy(out, resp + 1, rlen);
-	*outlen = rlen;
-	return KS_OK;
-}
-
-ks_status
-signer_sign(const uint8_t *in, size_t inlen, uint8_t *sig, size_t *siglen,
-    char *err, size_t errsz)
-{
-	uint8_t req[1 + IKE_HASH_MAX], resp[SIGNER_MSG_MAX];
-	size_t rlen = 0;
-	ks_status st;
-
-	if (inlen > IKE_HASH_MAX) {
-		snprintf(err, errsz, "nothing that long is signed");
-		return KS_EUSAGE;
-	}
-	req[0] = 'S';
-	memcpy(req + 1, in, inlen);
-	if ((st = call(req, inlen + 1, resp, &rlen, err, errsz)) != KS_OK)
-		return st;
-	return take_answer(resp, rlen, sig, siglen, "signature", err,
-	    errsz);
-}
-
-ks_status
-signer_sign_hash(enum sig_scheme s, const uint8_t *hash, size_t hashlen,
-    uint8_t *sig, size_t *siglen, char *err, size_t errsz)
-{
-	uint8_t req[2 + IKE_HASH_MAX], resp[SIGNER_MSG_MAX];
-	const struct ike_hash *h = sig_hash(s);
-	size_t rlen = 0;
-	ks_status st;
-
-	if (h == NULL) {
-		snprintf(err, errsz, "unknown signature scheme %d", (int)s);
-		return KS_EUSAGE;
-	}
-	if (hashlen != h->len || hashlen > IKE_HASH_MAX) {
-		snprintf(err, errsz, "a %s hash of %zu bytes", h->name,
-		    hashlen);
-		return KS_EUSAGE;
-	}
-	req[0] = 'H';
-	req[1] = (uint8_t)s;
-	memcpy(req + 2, hash, hashlen);
-	if ((st = call(req, hashlen + 2, resp, &rlen, err, errsz)) != KS_OK)
-		return st;
-	return take_answer(resp, rlen, sig, siglen, "signature", err,
-	    errsz);
-}
-
-ks_status
-signer_peer_key(const char *keyring, int kind, const char *id, uint8_t *spki,
-    size_t *spkilen, char *err, size_t errsz)
-{
-	uint8_t req[2 + 2 * CONF_NAME_MAX + 2], resp[SIGNER_MSG_MAX];
-	size_t klen = strlen(keyring), ilen = strlen(id), rlen = 0;
-	ks_status st;
-
-	if (klen >= CONF_NAME_MAX || ilen >= CONF_NAME_MAX) {
-		snprintf(err, errsz, "peer identity too long");
-		return KS_EINPUT;
-	}
-	req[0] = 'P';
-	req[1] = (uint8_t)kind;
-	memcpy(req + 2, keyring, klen + 1);
-	memcpy(req + 3 + klen, id, ilen + 1);
-	st = call(req, klen + ilen + 4, resp, &rlen, err, errsz);
-	if (st != KS_OK)
-		return st;
-	if (rlen > *spkilen) {
-		snprintf(err, errsz, "peer key too large");
-		return KS_EINPUT;
-	}
-	memcpy(spki, resp + 1, rlen);
-	*spkilen = rlen;
-	return KS_OK;
-}
-
-ks_status
-signer_sign_octets(const uint8_t *octets, size_t len, uint8_t *sig,
-    size_t *siglen, char *err, size_t errsz)
-{
-	uint8_t *req, resp[SIGNER_MSG_MAX];
-	size_t rlen = 0;
-	ks_status st;
-
-	if (len == 0 || len > SIGNER_DATA_MAX) {
-		snprintf(err, errsz, "%zu octets to sign; 1 to %d can be sent",
-		    len, SIGNER_DATA_MAX);
-		return KS_EUSAGE;
-	}
-	if ((req = malloc(len + 1)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return KS_EFAIL;
-	}
-	req[0] = 'E';
-	memcpy(req + 1, octets, len);
-	st = call(req, len + 1, resp, &rlen, err, errsz);
-	free(req);
-	if (st != KS_OK)
-		return st;
-	return take_answer(resp, rlen, sig, siglen, "signature", err,
-	    errsz);
-}
-
-/* The answer to 'C' carries the signing key's curve (NONE: RSA). */
-ks_status
-signer_key_check(int *curve, char *err, size_t errsz)
-{
-	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
-	size_t rlen = 0;
-	ks_status st;
-
-	st = call(&req, 1, resp, &rlen, err, errsz);
-	if (st == KS_OK && rlen == 1)
-		*curve = resp[1];
-	return st;
-}
-
-ks_status
-signer_key_check_fd(int fd, int *curve, char *err, size_t errsz)
-{
-	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
-	size_t rlen = 0;
-	ks_status st;
-	int gone;
-
-	st = exchange(fd, &req, 1, resp, &rlen, err, errsz, &gone);
-	if (st == KS_OK && rlen == 1)
-		*curve = resp[1];
-	return st;
-}
-
-/* The request of 'K' and 'A' into req; its length, or 0 after err. */
-static size_t
-psk_request(uint8_t op, const char *keyring, int kind, const char *id,
-    int hash, const uint8_t *data, size_t len, uint8_t *req, char *err,
-    size_t errsz)
-{
-	size_t klen = strlen(keyring), ilen = strlen(id), off;
-	ks_hmac h;
-
-	if (psk_hmac(hash, &h) != 0 || (op == 'A' && hash == IKE_HASH_MD5)) {
-		snprintf(err, errsz, "no pre-shared key prf with hash %d",
-		    hash);
-		return 0;
-	}
-	if (kind != KS_PEER_ADDRESS && kind != KS_PEER_HOSTNAME &&
-	    kind != KS_PEER_NAME) {
-		snprintf(err, errsz, "unknown kind of peer identity %d", kind);
-		return 0;
-	}
-	if (klen == 0 || klen >= CONF_NAME_MAX || ilen == 0 ||
-	    ilen >= CONF_NAME_MAX) {
-		snprintf(err, errsz, "keyring name or peer identity empty or "
-		    "too long");
-		return 0;
-	}
-	if (len == 0 || len > SIGNER_DATA_MAX) {
-		snprintf(err, errsz, "%zu octets for a pre-shared key prf; "
-		    "the signer takes 1 to %d", len, SIGNER_DATA_MAX);
-		return 0;
-	}
-	req[0] = op;
-	req[1] = (uint8_t)hash;
-	req[2] = (uint8_t)kind;
-	off = PSK_REQ_HEAD;
-	memcpy(req + off, keyring, klen + 1);
-	off += klen + 1;
-	memcpy(req + off, id, ilen + 1);
-	off += ilen + 1;
-	memcpy(req + off, data, len);
-	return off + len;
-}
-
-static ks_status
-psk_call(uint8_t op, const char *keyring, int kind, const char *id,
-    int hash, const uint8_t *data, size_t len, uint8_t *out, size_t *outlen,
-    char *err, size_t errsz)
-{
-	uint8_t req[SIGNER_MSG_MAX], resp[SIGNER_MSG_MAX];
-	size_t reqlen, rlen = 0;
-	ks_status st;
-
-	if ((reqlen = psk_request(op, keyring, kind, id, hash, data, len, req,
-	    err, errsz)) == 0)
-		return KS_EUSAGE;
-	st = call(req, reqlen, resp, &rlen, err, errsz);
-	if (st == KS_OK && (rlen == 0 || rlen > IKE_HASH_MAX)) {
-		snprintf(err, errsz, "the signer's prf is %zu octets", rlen);
-		st = KS_EFAIL;
-	} else if (st == KS_OK && rlen > *outlen) {
-		snprintf(err, errsz, "a prf of %zu octets for a buffer of %zu",
-		    rlen, *outlen);
-		st = KS_EUSAGE;
-	} else if (st == KS_OK) {
-		memcpy(out, resp + 1, rlen);
-		*outlen = rlen;
-	}
-	OPENSSL_cleanse(resp, rlen + 1);
-	return st;
-}
-
-ks_status
-signer_psk_prf(const char *keyring, int kind, const char *id, int hash,
-    const uint8_t *data, size_t len, uint8_t *out, size_t *outlen, char *err,
-    size_t errsz)
-{
-	return psk_call('K', keyring, kind, id, hash, data, len, out, outlen,
-	    err, errsz);
-}
-
-ks_status
-signer_psk_auth(const char *keyring, int kind, const char *id, int hash,
-    const uint8_t *octets, size_t len, uint8_t *out, size_t *outlen,
-    char *err, size_t errsz)
-{
-	return psk_call('A', keyring, kind, id, hash, octets, len, out, outlen,
-	    err, errsz);
-}
-
-static size_t
-keyring_request(const char *keyring, uint8_t *req, char *err, size_t errsz)
-{
-	size_t klen = strlen(keyring);
-
-	if (klen == 0 || klen >= CONF_NAME_MAX) {
-		snprintf(err, errsz, "keyring name empty or too long");
-		return 0;
-	}
-	req[0] = 'R';
-	memcpy(req + 1, keyring, klen + 1);
-	return klen + 2;
-}
-
-ks_status
-signer_keyring_exists(const char *keyring, char *err, size_t errsz)
-{
-	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
-	size_t reqlen, rlen = 0;
-
-	if ((reqlen = keyring_request(keyring, req, err, errsz)) == 0)
-		return KS_EUSAGE;
-	return call(req, reqlen, resp, &rlen, err, errsz);
-}
-
-struct keyring_check {
-	int	 fd;
-	char	*err;
-	size_t	 errsz;
-};
-
-/* One keyring the configuration names (who: where), over the signer's fd. */
-static ks_status
-keyring_named(const char *keyring, const char *who, void *arg)
-{
-	struct keyring_check *kc = arg;
-	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
-	char why[512];
-	size_t reqlen, rlen = 0;
-	ks_status st;
-	int gone;
-
-	if (keyring[0] == '\0' || strcmp(keyring, KS_KEYRING_DEFAULT) == 0)
-		return KS_OK;	/* always there */
-	if ((reqlen = keyring_request(keyring, req, why, sizeof(why))) == 0)
-		st = KS_EUSAGE;
-	else
-		st = exchange(kc->fd, req, reqlen, resp, &rlen, why,
-		    sizeof(why), &gone);
-	if (st != KS_OK)
-		snprintf(kc->err, kc->errsz, "%s names keyring '%s': %s", who,
-		    keyring, why);
-	return st;
-}
-
-ks_status
-signer_check_keyrings(int fd, const struct conf *c, char *err, size_t errsz)
-{
-	struct keyring_check kc = { fd, err, errsz };
-
-	return conf_keyrings(c, keyring_named, &kc);
-}
-
-ks_status
-signer_check_keyrings_now(const struct conf *c, char *err, size_t errsz)
-{
-	if (signer_fd < 0) {
-		snprintf(err, errsz, "the signer process is not running");
-		return KS_ETOKEN;
-	}
-	return signer_check_keyrings(signer_fd, c, err, errsz);
-}

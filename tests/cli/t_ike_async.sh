@@ -1,0 +1,102 @@
+#!/bin/sh
+# t_ike_async.sh -- signatures do not stop ikesignd: the signer answers
+# with "signer-workers" threads, each on a session of its own, and the
+# network process goes on with other work while one is made.  The token
+# is SoftHSM2 behind tests/faultmod, whose C_Sign takes 800 ms more and
+# logs "begin" and "end": while ikesignd's signature for message 6 is
+# being made, ikesignctl is answered and strongSwan's retransmissions are
+# dropped, and the handshake then completes; two handshakes at once get
+# their signatures made at the same time by two workers; a reload to one
+# worker starts a signer with one thread; out-of-range values are
+# refused.
+. "$top_srcdir/tests/cli/t_ike_env.sh"
+
+FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
+[ -f "$FAULTMOD" ] || skip_all "fault module not built"
+ike_setup
+export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
+export CRYPTOKEY_FAULT_SIGN_DELAY_MS=800
+export CRYPTOKEY_FAULT_SIGN_LOG="$T/signs"
+
+# the configuration: the policy, through the fault module, with N workers
+conf() { # N
+	ikesignd_v1_conf
+	sed -i "s|^module .*|module $FAULTMOD|" "$T/ikesignd.conf"
+	echo "signer-workers $1" >>"$T/ikesignd.conf"
+}
+# the pid of the running signer, from its last "signer running" line
+signer_pid() {
+	sed -n 's/.*signer running (pid \([0-9]*\)).*/\1/p' \
+	    "$T/ikesignd.log" | tail -n 1
+}
+threads() { ls "/proc/$1/task" | wc -l; }
+shows_2() { ctl show sa | grep -q '^signer: running, 2 workers$'; }
+shows_1() { ctl show sa | grep -q '^signer: running, 1 worker$'; }
+signing() { grep -q begin "$T/signs" 2>/dev/null; }
+
+# values out of range
+for n in 0 17 many; do
+	conf "$n"
+	expect_rc 7 "signer-workers $n is refused" \
+	    "$IKESIGND" -n -f "$T/ikesignd.conf"
+done
+contains "$err" "signer-workers takes 1 to 16" "and the message says the range"
+
+conf 2
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with signer-workers 2"
+charon_start
+eventually shows_2 5
+ok '[ $? -eq 0 ]' "show: the signer runs with 2 workers"
+s=$(signer_pid)
+ok '[ -n "$s" ] && [ "$(threads "$s")" -eq 2 ]' \
+    "the signer (pid $s) has 2 threads"
+
+# one handshake: the network process answers while the token signs
+: >"$T/signs"
+swan --initiate --ike v1 --timeout 10 >"$T/i1.out" 2>&1 &
+bg=$!
+eventually signing 10
+ctl show sa >"$T/mid.txt" 2>&1
+rc=$?
+cp "$T/signs" "$T/signs.mid"
+ok '[ $rc -eq 0 ] && ! grep -q end "$T/signs.mid"' \
+    "ikesignctl show sa is answered while the token makes the signature"
+contains "$T/mid.txt" "$IPB" "and lists the negotiation waiting for it"
+wait "$bg"
+ok '[ $? -eq 0 ]' "the handshake completes once the signature is made"
+logged "$T/ikesignd.log" "waiting for the token's signature; datagram dropped" \
+    "strongSwan's retransmission meanwhile was dropped"
+logged "$T/ikesignd.log" "established as responder" "ikesignd established it"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# two handshakes at once: two workers sign at the same time
+: >"$T/signs"
+swan --initiate --ike v1 --timeout 10 >"$T/i1.out" 2>&1 &
+bg1=$!
+swan --initiate --ike short --timeout 10 >"$T/i2.out" 2>&1 &
+bg2=$!
+wait "$bg1"
+rc1=$?
+wait "$bg2"
+rc2=$?
+ok '[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ]' "two handshakes at once both complete"
+ok '[ "$(sed -n 2p "$T/signs" | cut -d" " -f1)" = begin ]' \
+    "the second signature began before the first ended"
+ok '[ "$(cut -d" " -f2 "$T/signs" | sort -u | wc -l)" -eq 2 ]' \
+    "made by two threads"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+swan --terminate --ike short --timeout 5 >/dev/null 2>&1
+
+# a reload to one worker starts a signer with one thread
+old=$s
+conf 1
+expect_rc 0 "reload with signer-workers 1" ctl reload
+eventually shows_1 10
+ok '[ $? -eq 0 ]' "show: the signer runs with 1 worker"
+s=$(signer_pid)
+ok '[ -n "$s" ] && [ "$s" != "$old" ] && [ "$(threads "$s")" -eq 1 ]' \
+    "a new signer (pid $s) with 1 thread"
+expect_rc 0 "a handshake with it" swan --initiate --ike v1 --timeout 10
+
+done_testing

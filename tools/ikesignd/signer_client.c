@@ -1,0 +1,722 @@
+/*
+ * signer_client.c -- asking the signer (signer.c) over its socket: the
+ * parent, while a new signer starts, and the network process after.
+ *
+ * Requests carry an ID (signer.h), and the answers come back in the order
+ * the signer's workers finish.  Signatures are asked for without waiting
+ * (signer_sign_async): the network process goes on with other packets,
+ * and the exchange that asked resumes when the answer comes
+ * (signer_collect, signer_run_ready).  The other requests (a peer's key,
+ * a pre-shared key's prf, the key check) are short and wait for their
+ * answer; an answer to an earlier signature request that comes first is
+ * kept for its SA.
+ *
+ * An SA has at most one signature asked for (sa->sign).  It is on the
+ * list "asked" until its answer comes, then on "ready" until the main
+ * loop resumes it; sa_free takes it off either (signer_forget), so that
+ * an answer for an SA that is gone is dropped by its ID.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "ikesignd.h"
+#include "signer.h"
+
+static int signer_fd = -1;
+static pid_t signer_pid = -1;
+static unsigned signer_workers;		/* the last 'C' said; 0: not known */
+static char signer_why[768] = "running";
+static uint32_t last_id;
+
+static TAILQ_HEAD(, ike_sa) asked = TAILQ_HEAD_INITIALIZER(asked);
+static TAILQ_HEAD(, ike_sa) ready = TAILQ_HEAD_INITIALIZER(ready);
+
+/* The next request ID; 0 is never one (a malformed request's answer). */
+static uint32_t
+next_id(void)
+{
+	if (++last_id == 0)
+		last_id = 1;
+	return last_id;
+}
+
+/* One request: its ID, then the operation and its data. */
+static int
+frame_send(int fd, uint32_t id, const uint8_t *req, size_t len)
+{
+	uint8_t head[SIGNER_ID_LEN];
+	struct iovec iov[2];
+	struct msghdr m;
+
+	signer_id_put(head, id);
+	iov[0].iov_base = head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = (void *)(uintptr_t)req;
+	iov[1].iov_len = len;
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
+	return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/*
+ * One answer: its ID into *id, the rest (status first) into resp.  The
+ * length after the ID; -1 (errno set) when nothing came, 0 at the end of
+ * the socket; an answer too short to hold its status is skipped.
+ */
+static ssize_t
+frame_recv(int fd, int flags, uint32_t *id, uint8_t *resp, size_t respsz)
+{
+	uint8_t head[SIGNER_ID_LEN];
+	struct iovec iov[2];
+	struct msghdr m;
+	ssize_t n;
+
+	for (;;) {
+		iov[0].iov_base = head;
+		iov[0].iov_len = sizeof(head);
+		iov[1].iov_base = resp;
+		iov[1].iov_len = respsz;
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = iov;
+		m.msg_iovlen = 2;
+		if ((n = recvmsg(fd, &m, flags)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n;
+		if (n > SIGNER_ID_LEN)
+			break;
+		log_warnx("an answer of %zd octets from the signer dropped",
+		    n);
+	}
+	*id = signer_id_get(head);
+	return n - SIGNER_ID_LEN;
+}
+
+/* An SA's request state, off its list and wiped. */
+static void
+sign_free(struct ike_sa *sa)
+{
+	if (sa->sign == NULL)
+		return;
+	if (sa->sign->state == SIGN_ASKED)
+		TAILQ_REMOVE(&asked, sa, sentry);
+	else if (sa->sign->state == SIGN_READY)
+		TAILQ_REMOVE(&ready, sa, sentry);
+	OPENSSL_cleanse(sa->sign, sizeof(*sa->sign));
+	free(sa->sign);
+	sa->sign = NULL;
+}
+
+/* The answer for an asked SA, kept until the SA resumes. */
+static void
+sign_answered(struct ike_sa *sa, ks_status st, const uint8_t *data,
+    size_t len)
+{
+	struct sa_sign *s = sa->sign;
+
+	TAILQ_REMOVE(&asked, sa, sentry);
+	s->state = SIGN_READY;
+	s->st = st;
+	if (len > sizeof(s->answer)) {
+		s->st = KS_EFAIL;
+		len = (size_t)snprintf((char *)s->answer, sizeof(s->answer),
+		    "an answer of %zu octets from the signer", len);
+	} else
+		memcpy(s->answer, data, len);
+	s->len = len;
+	TAILQ_INSERT_TAIL(&ready, sa, sentry);
+}
+
+/* An answer of the network process's signer (resp: status first). */
+static void
+deliver(uint32_t id, uint8_t *resp, size_t n)
+{
+	struct ike_sa *sa;
+
+	TAILQ_FOREACH(sa, &asked, sentry)
+		if (sa->sign->id == id)
+			break;
+	if (sa == NULL) {
+		/* its SA went away meanwhile */
+		log_debug("signer answer %u for no waiting SA dropped", id);
+		OPENSSL_cleanse(resp, n);
+		return;
+	}
+	sign_answered(sa, (ks_status)resp[0], resp + 1, n - 1);
+}
+
+/* Every SA still waiting gets why: the signer went away. */
+static void
+fail_asked(const char *why)
+{
+	struct ike_sa *sa;
+
+	while ((sa = TAILQ_FIRST(&asked)) != NULL)
+		sign_answered(sa, KS_ETOKEN, (const uint8_t *)why,
+		    strlen(why));
+}
+
+/* The network process lets go of its signer's socket. */
+static void
+signer_gone(void)
+{
+	if (signer_fd >= 0)
+		close(signer_fd);
+	signer_fd = -1;
+	fail_asked("the signer process went away");
+}
+
+/*
+ * One request on fd and its answer (resp: status first; *resplen: after
+ * the status); *gone when the signer went away.  Answers to other
+ * requests that come first are the network process's signatures.
+ */
+static ks_status
+exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
+    size_t *resplen, char *err, size_t errsz, int *gone)
+{
+	uint32_t id = next_id(), got;
+	ssize_t n;
+
+	*gone = 0;
+	if (frame_send(fd, id, req, reqlen) != 0) {
+		snprintf(err, errsz, "the signer process went away (%s)",
+		    strerror(errno));
+		*gone = 1;
+		return KS_ETOKEN;
+	}
+	/* a blocking recv, its timeout SO_RCVTIMEO (signer_spawn) */
+	while ((n = frame_recv(fd, 0, &got, resp, SIGNER_MSG_MAX)) > 0 &&
+	    got != id) {
+		if (fd == signer_fd)
+			deliver(got, resp, (size_t)n);
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		snprintf(err, errsz, "the signer did not answer in %d s",
+		    SIGNER_TIMEOUT / 1000);
+		return KS_ETOKEN;
+	}
+	if (n <= 0) {
+		snprintf(err, errsz, "the signer process went away");
+		*gone = 1;
+		return KS_ETOKEN;
+	}
+	if (resp[0] != KS_OK) {
+		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
+		return (ks_status)resp[0];
+	}
+	*resplen = (size_t)n - 1;
+	return KS_OK;
+}
+
+static ks_status
+call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
+    char *err, size_t errsz)
+{
+	ks_status st;
+	int gone;
+
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return KS_ETOKEN;
+	}
+	st = exchange(signer_fd, req, reqlen, resp, resplen, err, errsz,
+	    &gone);
+	if (gone)
+		signer_gone();
+	return st;
+}
+
+/* The signatures still being made by the signer being replaced: its
+ * answers are waited for (SIGNER_TIMEOUT at most each) before it goes. */
+static void
+drain(void)
+{
+	uint8_t resp[SIGNER_MSG_MAX];
+	uint32_t id;
+	ssize_t n;
+
+	while (!TAILQ_EMPTY(&asked)) {
+		if ((n = frame_recv(signer_fd, 0, &id, resp,
+		    sizeof(resp))) <= 0) {
+			fail_asked("the signer being replaced did not answer");
+			break;
+		}
+		deliver(id, resp, (size_t)n);
+	}
+}
+
+void
+signer_use(int fd, long pid)
+{
+	if (signer_fd >= 0)
+		drain();
+	signer_stop();
+	signer_fd = fd;
+	signer_pid = (pid_t)pid;
+	signer_workers = 0;
+}
+
+int
+signer_fd_get(void)
+{
+	return signer_fd;
+}
+
+long
+signer_pid_get(void)
+{
+	return signer_fd >= 0 ? (long)signer_pid : -1L;
+}
+
+unsigned
+signer_workers_get(void)
+{
+	return signer_fd >= 0 ? signer_workers : 0;
+}
+
+void
+signer_set_status(const char *why)
+{
+	snprintf(signer_why, sizeof(signer_why), "%s", why);
+}
+
+const char *
+signer_status(void)
+{
+	return signer_why;
+}
+
+int
+signer_running(void)
+{
+	return signer_fd >= 0;
+}
+
+/* The network process lets go of the signer; the signer, which is the
+ * parent's child, exits when its socket closes. */
+void
+signer_stop(void)
+{
+	signer_gone();
+	signer_pid = -1;
+}
+
+/* A signature request into req (SIGNER_MSG_MAX); its length, or 0 after
+ * err. */
+static size_t
+sign_request(const struct sign_req *r, uint8_t *req, char *err,
+    size_t errsz)
+{
+	const struct ike_hash *h;
+
+	switch (r->op) {
+	case 'S':
+		if (r->len > IKE_HASH_MAX) {
+			snprintf(err, errsz, "nothing that long is signed");
+			return 0;
+		}
+		req[0] = 'S';
+		memcpy(req + 1, r->data, r->len);
+		return r->len + 1;
+	case 'H':
+		if ((h = sig_hash(r->scheme)) == NULL) {
+			snprintf(err, errsz, "unknown signature scheme %d",
+			    (int)r->scheme);
+			return 0;
+		}
+		if (r->len != h->len || r->len > IKE_HASH_MAX) {
+			snprintf(err, errsz, "a %s hash of %zu bytes", h->name,
+			    r->len);
+			return 0;
+		}
+		req[0] = 'H';
+		req[1] = (uint8_t)r->scheme;
+		memcpy(req + 2, r->data, r->len);
+		return r->len + 2;
+	case 'E':
+		if (r->len == 0 || r->len > SIGNER_DATA_MAX) {
+			snprintf(err, errsz, "%zu octets to sign; 1 to %d can "
+			    "be sent", r->len, SIGNER_DATA_MAX);
+			return 0;
+		}
+		req[0] = 'E';
+		memcpy(req + 1, r->data, r->len);
+		return r->len + 1;
+	default:
+		snprintf(err, errsz, "unknown signature request '%c'", r->op);
+		return 0;
+	}
+}
+
+/* A signature answer (after its status) into sig. */
+static ks_status
+take_sig(const uint8_t *data, size_t len, uint8_t *sig, size_t *siglen,
+    char *err, size_t errsz)
+{
+	if (len > *siglen) {
+		snprintf(err, errsz, "a signature of %zu octets for a buffer "
+		    "of %zu", len, *siglen);
+		return KS_EFAIL;
+	}
+	memcpy(sig, data, len);
+	*siglen = len;
+	return KS_OK;
+}
+
+ks_status
+signer_sign_now(const struct sign_req *r, uint8_t *sig, size_t *siglen,
+    char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX], resp[SIGNER_MSG_MAX];
+	size_t reqlen, rlen = 0;
+	ks_status st;
+
+	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
+		return KS_EUSAGE;
+	if ((st = call(req, reqlen, resp, &rlen, err, errsz)) != KS_OK)
+		return st;
+	return take_sig(resp + 1, rlen, sig, siglen, err, errsz);
+}
+
+/* The answer kept for sa, when it answers this request (sum). */
+static int
+take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *sig,
+    size_t *siglen, ks_status *st, char *err, size_t errsz)
+{
+	struct sa_sign *s = sa->sign;
+
+	if (s->state == SIGN_ASKED ||
+	    CRYPTO_memcmp(s->sum, sum, sizeof(s->sum)) != 0)
+		return -1;
+	if (s->st == KS_OK)
+		*st = take_sig(s->answer, s->len, sig, siglen, err, errsz);
+	else {
+		*st = s->st;
+		snprintf(err, errsz, "%.*s", (int)s->len, s->answer);
+	}
+	sign_free(sa);
+	return 0;
+}
+
+int
+signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
+    const struct sign_req *r, uint8_t *sig, size_t *siglen, ks_status *st,
+    char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX], sum[32];
+	size_t reqlen;
+
+	*st = KS_EUSAGE;
+	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
+		return 0;
+	crypto_digest256(req, reqlen, sum);
+	if (sa->sign != NULL && sa->sign->state == SIGN_ASKED)
+		return SIGN_PENDING;	/* asked already: wait for it */
+	if (sa->sign != NULL &&
+	    take_ready(sa, sum, sig, siglen, st, err, errsz) == 0)
+		return 0;
+	sign_free(sa);		/* an answer to another request */
+	*st = KS_ETOKEN;
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return 0;
+	}
+	if ((sa->sign = calloc(1, sizeof(*sa->sign))) == NULL) {
+		*st = KS_EFAIL;
+		snprintf(err, errsz, "out of memory");
+		return 0;
+	}
+	sa->sign->id = next_id();
+	memcpy(sa->sign->sum, sum, sizeof(sum));
+	sa->sign->resume = resume;
+	if (frame_send(signer_fd, sa->sign->id, req, reqlen) != 0) {
+		snprintf(err, errsz, "the signer process went away (%s)",
+		    strerror(errno));
+		sign_free(sa);
+		signer_gone();
+		return 0;
+	}
+	sa->sign->state = SIGN_ASKED;
+	TAILQ_INSERT_TAIL(&asked, sa, sentry);
+	return SIGN_PENDING;
+}
+
+int
+signer_waiting(const struct ike_sa *sa)
+{
+	return sa->sign != NULL && sa->sign->state != SIGN_TAKEN;
+}
+
+void
+signer_forget(struct ike_sa *sa)
+{
+	sign_free(sa);
+}
+
+void
+signer_collect(void)
+{
+	uint8_t resp[SIGNER_MSG_MAX];
+	uint32_t id;
+	ssize_t n;
+
+	while ((n = frame_recv(signer_fd, MSG_DONTWAIT, &id, resp,
+	    sizeof(resp))) > 0)
+		deliver(id, resp, (size_t)n);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		signer_gone();
+}
+
+/*
+ * The SAs whose signature came, in the order it came.  Each resumes where
+ * it asked; the signature stays in sa->sign for signer_sign_async to take.
+ * A resume may free its SA (a failed negotiation), or others.
+ */
+void
+signer_run_ready(void)
+{
+	struct ike_sa *sa;
+
+	while ((sa = TAILQ_FIRST(&ready)) != NULL) {
+		TAILQ_REMOVE(&ready, sa, sentry);
+		sa->sign->state = SIGN_TAKEN;
+		sa->sign->resume(sa);
+	}
+}
+
+ks_status
+signer_peer_key(const char *keyring, int kind, const char *id, uint8_t *spki,
+    size_t *spkilen, char *err, size_t errsz)
+{
+	uint8_t req[2 + 2 * CONF_NAME_MAX + 2], resp[SIGNER_MSG_MAX];
+	size_t klen = strlen(keyring), ilen = strlen(id), rlen = 0;
+	ks_status st;
+
+	if (klen >= CONF_NAME_MAX || ilen >= CONF_NAME_MAX) {
+		snprintf(err, errsz, "peer identity too long");
+		return KS_EINPUT;
+	}
+	req[0] = 'P';
+	req[1] = (uint8_t)kind;
+	memcpy(req + 2, keyring, klen + 1);
+	memcpy(req + 3 + klen, id, ilen + 1);
+	st = call(req, klen + ilen + 4, resp, &rlen, err, errsz);
+	if (st != KS_OK)
+		return st;
+	if (rlen > *spkilen) {
+		snprintf(err, errsz, "peer key too large");
+		return KS_EINPUT;
+	}
+	memcpy(spki, resp + 1, rlen);
+	*spkilen = rlen;
+	return KS_OK;
+}
+
+/* The answer to 'C': the signing key's curve (NONE: RSA), then the number
+ * of workers answering. */
+static ks_status
+key_check(int fd, int *curve, unsigned *workers, char *err, size_t errsz)
+{
+	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
+	size_t rlen = 0;
+	ks_status st;
+	int gone;
+
+	st = exchange(fd, &req, 1, resp, &rlen, err, errsz, &gone);
+	if (st == KS_OK && rlen == 2) {
+		*curve = resp[1];
+		*workers = resp[2];
+	}
+	if (gone && fd == signer_fd)
+		signer_gone();
+	return st;
+}
+
+ks_status
+signer_key_check(int *curve, char *err, size_t errsz)
+{
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return KS_ETOKEN;
+	}
+	return key_check(signer_fd, curve, &signer_workers, err, errsz);
+}
+
+ks_status
+signer_key_check_fd(int fd, int *curve, char *err, size_t errsz)
+{
+	unsigned workers;
+
+	return key_check(fd, curve, &workers, err, errsz);
+}
+
+/* The request of 'K' and 'A' into req; its length, or 0 after err. */
+static size_t
+psk_request(uint8_t op, const char *keyring, int kind, const char *id,
+    int hash, const uint8_t *data, size_t len, uint8_t *req, char *err,
+    size_t errsz)
+{
+	size_t klen = strlen(keyring), ilen = strlen(id), off;
+	ks_hmac h;
+
+	if (signer_psk_hmac(hash, &h) != 0 || (op == 'A' && hash == IKE_HASH_MD5)) {
+		snprintf(err, errsz, "no pre-shared key prf with hash %d",
+		    hash);
+		return 0;
+	}
+	if (kind != KS_PEER_ADDRESS && kind != KS_PEER_HOSTNAME &&
+	    kind != KS_PEER_NAME) {
+		snprintf(err, errsz, "unknown kind of peer identity %d", kind);
+		return 0;
+	}
+	if (klen == 0 || klen >= CONF_NAME_MAX || ilen == 0 ||
+	    ilen >= CONF_NAME_MAX) {
+		snprintf(err, errsz, "keyring name or peer identity empty or "
+		    "too long");
+		return 0;
+	}
+	if (len == 0 || len > SIGNER_DATA_MAX) {
+		snprintf(err, errsz, "%zu octets for a pre-shared key prf; "
+		    "the signer takes 1 to %d", len, SIGNER_DATA_MAX);
+		return 0;
+	}
+	req[0] = op;
+	req[1] = (uint8_t)hash;
+	req[2] = (uint8_t)kind;
+	off = PSK_REQ_HEAD;
+	memcpy(req + off, keyring, klen + 1);
+	off += klen + 1;
+	memcpy(req + off, id, ilen + 1);
+	off += ilen + 1;
+	memcpy(req + off, data, len);
+	return off + len;
+}
+
+static ks_status
+psk_call(uint8_t op, const char *keyring, int kind, const char *id,
+    int hash, const uint8_t *data, size_t len, uint8_t *out, size_t *outlen,
+    char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX], resp[SIGNER_MSG_MAX];
+	size_t reqlen, rlen = 0;
+	ks_status st;
+
+	if ((reqlen = psk_request(op, keyring, kind, id, hash, data, len, req,
+	    err, errsz)) == 0)
+		return KS_EUSAGE;
+	st = call(req, reqlen, resp, &rlen, err, errsz);
+	if (st == KS_OK && (rlen == 0 || rlen > IKE_HASH_MAX)) {
+		snprintf(err, errsz, "the signer's prf is %zu octets", rlen);
+		st = KS_EFAIL;
+	} else if (st == KS_OK && rlen > *outlen) {
+		snprintf(err, errsz, "a prf of %zu octets for a buffer of %zu",
+		    rlen, *outlen);
+		st = KS_EUSAGE;
+	} else if (st == KS_OK) {
+		memcpy(out, resp + 1, rlen);
+		*outlen = rlen;
+	}
+	OPENSSL_cleanse(resp, rlen + 1);
+	return st;
+}
+
+ks_status
+signer_psk_prf(const char *keyring, int kind, const char *id, int hash,
+    const uint8_t *data, size_t len, uint8_t *out, size_t *outlen, char *err,
+    size_t errsz)
+{
+	return psk_call('K', keyring, kind, id, hash, data, len, out, outlen,
+	    err, errsz);
+}
+
+ks_status
+signer_psk_auth(const char *keyring, int kind, const char *id, int hash,
+    const uint8_t *octets, size_t len, uint8_t *out, size_t *outlen,
+    char *err, size_t errsz)
+{
+	return psk_call('A', keyring, kind, id, hash, octets, len, out, outlen,
+	    err, errsz);
+}
+
+static size_t
+keyring_request(const char *keyring, uint8_t *req, char *err, size_t errsz)
+{
+	size_t klen = strlen(keyring);
+
+	if (klen == 0 || klen >= CONF_NAME_MAX) {
+		snprintf(err, errsz, "keyring name empty or too long");
+		return 0;
+	}
+	req[0] = 'R';
+	memcpy(req + 1, keyring, klen + 1);
+	return klen + 2;
+}
+
+ks_status
+signer_keyring_exists(const char *keyring, char *err, size_t errsz)
+{
+	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
+	size_t reqlen, rlen = 0;
+
+	if ((reqlen = keyring_request(keyring, req, err, errsz)) == 0)
+		return KS_EUSAGE;
+	return call(req, reqlen, resp, &rlen, err, errsz);
+}
+
+struct keyring_check {
+	int	 fd;
+	char	*err;
+	size_t	 errsz;
+};
+
+/* One keyring the configuration names (who: where), over the signer's fd. */
+static ks_status
+keyring_named(const char *keyring, const char *who, void *arg)
+{
+	struct keyring_check *kc = arg;
+	uint8_t req[1 + CONF_NAME_MAX], resp[SIGNER_MSG_MAX];
+	char why[512];
+	size_t reqlen, rlen = 0;
+	ks_status st;
+	int gone;
+
+	if (keyring[0] == '\0' || strcmp(keyring, KS_KEYRING_DEFAULT) == 0)
+		return KS_OK;	/* always there */
+	if ((reqlen = keyring_request(keyring, req, why, sizeof(why))) == 0)
+		st = KS_EUSAGE;
+	else
+		st = exchange(kc->fd, req, reqlen, resp, &rlen, why,
+		    sizeof(why), &gone);
+	if (st != KS_OK)
+		snprintf(kc->err, kc->errsz, "%s names keyring '%s': %s", who,
+		    keyring, why);
+	return st;
+}
+
+ks_status
+signer_check_keyrings(int fd, const struct conf *c, char *err, size_t errsz)
+{
+	struct keyring_check kc = { fd, err, errsz };
+
+	return conf_keyrings(c, keyring_named, &kc);
+}
+
+ks_status
+signer_check_keyrings_now(const struct conf *c, char *err, size_t errsz)
+{
+	if (signer_fd < 0) {
+		snprintf(err, errsz, "the signer process is not running");
+		return KS_ETOKEN;
+	}
+	return signer_check_keyrings(signer_fd, c, err, errsz);
+}
