@@ -87,7 +87,7 @@ expect_rc 5 "backup of a non-exportable key is refused" \
 ok "[ ! -e '$T/no.pem' ]" "and leaves no file"
 
 # --- rotate-key.sh ------------------------------------------------------------
-mkdir -p "$T/pub" "$T/empty"
+mkdir -p "$T/pub"
 cat >"$T/ikesignd.conf" <<EOC
 token test
 module $SOFTHSM_MODULE
@@ -96,7 +96,6 @@ key tpl-gen
 hostname a.test
 control $T/ctl.sock
 user nobody
-chroot $T/empty
 peer 127.0.0.2 ike-version 2 keyring default
 EOC
 chmod 600 "$T/ikesignd.conf"

@@ -212,7 +212,6 @@ key ${IKE_KEY:-ike-a}
 hostname a.test
 listen $IPA
 control $T/ctl.sock
-chroot $T/empty
 EOC
 		printf '%s\n' "${1:-peer $IPB ike-version 1 keyring default}"
 	} >"$T/ikesignd.conf"

@@ -1,11 +1,14 @@
 #!/bin/sh
 # t_ike_privsep.sh -- ikesignd's processes: the network process (the one
 # that parses packets) runs as an unprivileged user with no capabilities,
-# no new privileges, a seccomp filter and an empty chroot, and loads no
-# PKCS#11 module; no process may dump core; the control socket admits
-# root or the control-group by SO_PEERCRED even when its mode would let
-# anyone in; a chroot that others can write to is refused; handshakes
-# with strongSwan still work; stopping the parent stops everything.
+# no new privileges and a seccomp filter, in the host's root unless a
+# chroot is configured, and loads no PKCS#11 module; no process may dump
+# core; the control socket admits root or the control-group by
+# SO_PEERCRED even when its mode would let anyone in; the opt-in chroot
+# is entered, made root-owned 0755 when missing, and refused when others
+# can write to it; handshakes with strongSwan still work, chrooted or
+# not; stopping the parent stops everything.  What the filter refuses is
+# tests/unit/t_sandbox.c's.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -47,11 +50,8 @@ ok 'grep -q "^NoNewPrivs:	1" "$st"' "NoNewPrivs: 1"
 ok 'grep -q "^Seccomp:	2" "$st"' "Seccomp: 2 (a filter)"
 ok '[ "$(awk "/^Groups:/ {print NF}" "$st")" -le 2 ]' \
     "at most its own group as a supplementary group"
-ok '[ "$(readlink /proc/$net/root)" = "$T/empty" ]' \
-    "its root is the empty chroot directory"
-ok '[ -d "$T/empty" ] && [ -z "$(ls -A "$T/empty")" ] &&
-    [ "$(stat -c %u:%a "$T/empty")" = "0:755" ]' \
-    "which ikesignd made, root-owned 0755 and empty"
+ok '[ "$(readlink /proc/$net/root)" = / ] && [ ! -e "$T/empty" ]' \
+    "no chroot by default: its root is /, and no directory was made"
 ok '! grep -q libsofthsm2 /proc/$net/maps && grep -q libsofthsm2 /proc/$signer/maps' \
     "only the signer has the PKCS#11 module"
 # no core dumps: RLIMIT_CORE 0 everywhere; not dumpable makes the network
@@ -111,6 +111,28 @@ i=0; while kill -0 "$IKESIGND_PID" 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1)); done
 ok '! kill -0 "$IKESIGND_PID" 2>/dev/null' "and stops"
 IKE_PIDS=$(echo "$IKE_PIDS" | sed "s/ $IKESIGND_PID//")
+
+# the opt-in chroot: made root-owned 0755 and entered, the rest as before
+cp "$T/base.conf" "$T/ikesignd.conf"
+echo "chroot $T/empty" >>"$T/ikesignd.conf"
+ikesignd_start
+ok '[ $? -eq 0 ]' "ikesignd starts with a chroot set"
+net=$(ctl show sa | sed -n 's/^processes: .*network \([0-9]*\).*/\1/p')
+st=/proc/$net/status
+ok '[ -n "$net" ] && [ "$(readlink /proc/$net/root)" = "$T/empty" ]' \
+    "the network process's root is the chroot directory"
+ok '[ -d "$T/empty" ] && [ -z "$(ls -A "$T/empty")" ] &&
+    [ "$(stat -c %u:%a "$T/empty")" = "0:755" ]' \
+    "which ikesignd made, root-owned 0755 and empty"
+ok 'grep -q "^Seccomp:	2" "$st" && grep -q "^NoNewPrivs:	1" "$st" &&
+    grep -q "^CapEff:	0000000000000000" "$st" &&
+    [ "$(awk "/^Uid:/ {print \$2}" "$st")" -ne 0 ]' \
+    "and it is as fenced as without: seccomp, no new privileges, no capabilities, not root"
+expect_rc 0 "ikesignctl initiate from the chrooted network process" \
+    ctl initiate "$IPB"
+kill -HUP "$IKESIGND_PID"
+logged "$T/ikesignd.log" "configuration reloaded from" "SIGHUP reloads it"
+ikesignd_stop
 
 # a chroot others may write to is refused
 chmod 0777 "$T/empty"

@@ -106,7 +106,7 @@ both() { # CONN ROUNDS
 # the second gateway's keyring entry and files, before the token is shared
 "$CKR" add-pubkey default --address "$I2B" --in "$T/b.pub" >/dev/null ||
     { echo "Bail out! keyring"; exit 1; }
-mkdir -p "$TOP/g2/empty" "$TOP/empty"
+mkdir -p "$TOP/g2"
 cp "$TOP/pin" "$TOP/a.pub" "$TOP/b.key" "$TOP/b.pub" "$TOP/g2/"
 ip netns add "$N2A" && ip netns add "$N2B" ||
     { echo "Bail out! netns"; exit 1; }

@@ -36,7 +36,6 @@
 #define CONF_WORDS_MAX	16
 #define CONF_CONTROL	"/run/ikesignd/ikesignd.sock"
 #define CONF_USER	"ikesignd"
-#define CONF_CHROOT	"/var/empty"
 
 #define V2_LIFETIME	86400	/* IOS: lifetime 120-86400, 86400 */
 #define V2_FRAG_MTU	576	/* IOS: fragmentation mtu 68-1500, 576 */
@@ -1422,7 +1421,6 @@ conf_defaults(struct conf *c)
 	c->listen.s_addr = htonl(INADDR_ANY);
 	snprintf(c->control, sizeof(c->control), "%s", CONF_CONTROL);
 	snprintf(c->user, sizeof(c->user), "%s", CONF_USER);
-	snprintf(c->chroot_dir, sizeof(c->chroot_dir), "%s", CONF_CHROOT);
 	c->v2.frag_mtu = V2_FRAG_MTU;
 }
 

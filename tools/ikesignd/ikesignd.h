@@ -236,7 +236,7 @@ struct conf {
 	char		 control[108];
 	char		 control_group[64];	/* "": root only */
 	char		 user[64];		/* the network process's */
-	char		 chroot_dir[4096];
+	char		 chroot_dir[4096];	/* "": none (the default) */
 	unsigned	 signer_workers;	/* 0: one per online CPU */
 	struct peer	 peers[CONF_PEER_MAX];
 	size_t		 npeer;
@@ -643,7 +643,7 @@ struct sandbox {
 	uid_t		 uid;
 	gid_t		 gid;
 	char		 user[64];
-	char		 dir[4096];	/* the chroot */
+	char		 dir[4096];	/* the chroot; "": none */
 	int		 have_group;	/* control-group set */
 	gid_t		 group;
 	uid_t		 members[SANDBOX_MEMBERS_MAX];
@@ -654,6 +654,8 @@ void	sandbox_nocore(void);
 int	sandbox_prepare(const struct conf *, struct sandbox *, char *err,
 	    size_t errsz);
 int	sandbox_enter(const struct sandbox *, char *err, size_t errsz);
+int	sandbox_filter(char *err, size_t errsz);
+int	sandbox_kills(void);
 
 /* ipc.c: messages between the parent and the network process ------------ */
 

@@ -3,12 +3,15 @@
  *
  * Every process: no core dumps (sandbox_nocore).  The network process,
  * which parses packets, after its sockets are open: an unprivileged user
- * with no supplementary groups and no capabilities, chrooted to an empty
- * directory, no new privileges, and a seccomp allow-list of the system
- * calls its loop makes (sandbox_enter).  Everything it would otherwise
- * read from the file system later (users, groups, time zone, OpenSSL's
- * configuration, providers and algorithms, the syslog socket) is read
- * before the chroot.
+ * with no supplementary groups and no capabilities, no new privileges,
+ * and a seccomp allow-list of the system calls its loop makes
+ * (sandbox_enter, sandbox_filter).  The filter keeps it off the file
+ * system: every call that opens, stats or probes a path fails, and it may
+ * make IPv4 sockets only, so none to reach a Unix socket by its path.
+ * Everything it would otherwise read from the file system later (users,
+ * groups, time zone, OpenSSL's configuration, providers and algorithms,
+ * the syslog socket) is read before.  A chroot directory, when the
+ * configuration names one, is entered too.
  */
 #include "config.h"
 
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,8 +105,8 @@ find_group(const char *name, struct sandbox *sb, char *err, size_t errsz)
 	return 0;
 }
 
-/* The chroot: made root-owned 0755 when missing; refused when others
- * could write to it. */
+/* The chroot, when one is set: made root-owned 0755 when missing;
+ * refused when others could write to it. */
 static int
 check_chroot(const char *dir, char *err, size_t errsz)
 {
@@ -142,11 +146,15 @@ sandbox_prepare(const struct conf *c, struct sandbox *sb, char *err,
 		return -1;
 	if (!sb->root) {
 		log_warnx("not started as root: the network process keeps uid "
-		    "%ld and no chroot", (long)geteuid());
+		    "%ld%s", (long)geteuid(), c->chroot_dir[0] != '\0' ?
+		    " and gets no chroot" : "");
 		return 0;
 	}
-	if (find_user(c->user, sb, err, errsz) != 0 ||
-	    check_chroot(c->chroot_dir, err, errsz) != 0)
+	if (find_user(c->user, sb, err, errsz) != 0)
+		return -1;
+	if (c->chroot_dir[0] == '\0')
+		return 0;
+	if (check_chroot(c->chroot_dir, err, errsz) != 0)
 		return -1;
 	snprintf(sb->dir, sizeof(sb->dir), "%s", c->chroot_dir);
 	return 0;
@@ -209,7 +217,7 @@ drop_bounding(void)
 static int
 drop_user(const struct sandbox *sb, char *err, size_t errsz)
 {
-	if (chroot(sb->dir) != 0 || chdir("/") != 0) {
+	if (sb->dir[0] != '\0' && (chroot(sb->dir) != 0 || chdir("/") != 0)) {
 		snprintf(err, errsz, "chroot %s: %s", sb->dir,
 		    strerror(errno));
 		return -1;
@@ -232,9 +240,9 @@ drop_user(const struct sandbox *sb, char *err, size_t errsz)
 /* The system calls the network process makes after sandbox_enter. */
 static const char *const allowed[] = {
 	"read", "readv", "pread64", "write", "writev", "close", "lseek",
-	"fstat", "newfstatat", "statx", "fcntl",
+	"fstat", "fcntl",
 	"poll", "ppoll", "recvmsg", "recvfrom", "sendmsg", "sendto",
-	"accept4", "accept", "socket", "connect", "getsockname",
+	"accept4", "accept", "connect", "getsockname",
 	"getsockopt", "setsockopt",
 	"brk", "mmap", "munmap", "mremap", "madvise", "mprotect", "futex",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
@@ -244,14 +252,22 @@ static const char *const allowed[] = {
 	"tgkill", "exit", "exit_group", "sched_yield",
 };
 
-/* Probes that get an error instead of the kill: opening a file in the
- * empty chroot would fail anyway, and a terminal check is harmless. */
+/*
+ * Calls that get an error instead of the kill, since libraries make them
+ * and cope with the failure: the file system is closed, EACCES for every
+ * open, stat and access by path (newfstatat and statx too, which the C
+ * library's fstat uses: the process learns nothing of a path, and keeps
+ * lseek for the size of a descriptor); a terminal check is harmless.
+ * socket() is allowed for AF_INET only (socket_rules).
+ */
 static const struct {
 	const char	*name;
 	int		 err;
 } refused[] = {
-	{ "open", EACCES }, { "openat", EACCES }, { "stat", ENOENT },
-	{ "lstat", ENOENT }, { "access", ENOENT }, { "ioctl", ENOTTY },
+	{ "open", EACCES }, { "openat", EACCES }, { "stat", EACCES },
+	{ "lstat", EACCES }, { "newfstatat", EACCES }, { "statx", EACCES },
+	{ "access", EACCES }, { "faccessat", EACCES },
+	{ "faccessat2", EACCES }, { "ioctl", ENOTTY },
 };
 
 /*
@@ -273,8 +289,33 @@ static const struct {
 #define SANDBOX_DEFAULT	SCMP_ACT_KILL_PROCESS
 #endif
 
+/* 1 when a call outside the lists kills, 0 when it is only logged. */
+int
+sandbox_kills(void)
+{
+	return SANDBOX_DEFAULT == SCMP_ACT_KILL_PROCESS;
+}
+
+/*
+ * socket(): IPv4 (the UDP socket net_local_for connects) and nothing
+ * else, with EACCES rather than the kill: the C library's syslog() makes
+ * an AF_UNIX socket again when its connection broke.  A Unix socket
+ * would reach any path the user may write to.
+ */
 static int
-seccomp_install(char *err, size_t errsz)
+socket_rules(scmp_filter_ctx f)
+{
+	if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_INET)) != 0 ||
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_NE, AF_INET)) != 0)
+		return -1;
+	return 0;
+}
+
+/* The network process's filter; sandbox_enter's last step. */
+int
+sandbox_filter(char *err, size_t errsz)
 {
 	scmp_filter_ctx f;
 	size_t i;
@@ -299,7 +340,7 @@ seccomp_install(char *err, size_t errsz)
 		    0) != 0)
 			goto out;
 	}
-	if (seccomp_load(f) == 0)
+	if (socket_rules(f) == 0 && seccomp_load(f) == 0)
 		rc = 0;
 out:
 	if (rc != 0)
@@ -330,5 +371,5 @@ sandbox_enter(const struct sandbox *sb, char *err, size_t errsz)
 		snprintf(err, errsz, "the parent went away");
 		return -1;
 	}
-	return seccomp_install(err, errsz);
+	return sandbox_filter(err, errsz);
 }
