@@ -5,7 +5,8 @@
 # is SoftHSM2 behind tests/faultmod, whose C_Sign takes 800 ms more and
 # logs "begin" and "end": while ikesignd's signature for message 6 is
 # being made, ikesignctl is answered and strongSwan's retransmissions are
-# dropped, and the handshake then completes; two handshakes at once get
+# dropped, and the handshake then completes (and the same with ikesignd
+# initiating); two handshakes at once get
 # their signatures made at the same time by two workers; a reload to one
 # worker starts a signer with one thread; out-of-range values are
 # refused.
@@ -69,6 +70,20 @@ logged "$T/ikesignd.log" "waiting for the token's signature; datagram dropped" \
     "strongSwan's retransmission meanwhile was dropped"
 logged "$T/ikesignd.log" "established as responder" "ikesignd established it"
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# ikesignd initiating: the same while it signs its message 5
+: >"$T/signs"
+ctl initiate "$IPB" >"$T/init.out" 2>&1 &
+bg=$!
+eventually signing 10
+ctl show sa >"$T/mid.txt" 2>&1
+rc=$?
+cp "$T/signs" "$T/signs.mid"
+ok '[ $rc -eq 0 ] && ! grep -q end "$T/signs.mid"' \
+    "as initiator too, show is answered while the token signs message 5"
+wait "$bg"
+ok '[ $? -eq 0 ]' "and ikesignctl initiate then completes"
+ctl clear sa "$IPB" >/dev/null 2>&1
 
 # two handshakes at once: two workers sign at the same time
 : >"$T/signs"

@@ -342,6 +342,9 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ph1_check_natd(sa, m);
+	/* message 3 is answered: no more retransmissions of it while the
+	 * token signs message 5 */
+	ph1_drop_tx(sa);
 	init_send5(sa);
 }
 
