@@ -53,16 +53,26 @@ s=$(signer_pid)
 ok '[ -n "$s" ] && [ "$(threads "$s")" -eq 2 ]' \
     "the signer (pid $s) has 2 threads"
 
+# CMD... in the background; once the token has begun its signature,
+# ikesignctl show sa into $T/mid.txt; DESC: it was answered before the
+# signature ended.  The background job's pid in $bg.
+show_while_signing() { # DESC CMD...
+	_d=$1
+	shift
+	: >"$T/signs"
+	"$@" >"$T/bg.out" 2>&1 &
+	bg=$!
+	eventually signing 10
+	ctl show sa >"$T/mid.txt" 2>&1
+	_rc=$?
+	cp "$T/signs" "$T/signs.mid"
+	ok '[ $_rc -eq 0 ] && ! grep -q end "$T/signs.mid"' "$_d"
+}
+
 # one handshake: the network process answers while the token signs
-: >"$T/signs"
-swan --initiate --ike v1 --timeout 10 >"$T/i1.out" 2>&1 &
-bg=$!
-eventually signing 10
-ctl show sa >"$T/mid.txt" 2>&1
-rc=$?
-cp "$T/signs" "$T/signs.mid"
-ok '[ $rc -eq 0 ] && ! grep -q end "$T/signs.mid"' \
-    "ikesignctl show sa is answered while the token makes the signature"
+show_while_signing \
+    "ikesignctl show sa is answered while the token makes the signature" \
+    swan --initiate --ike v1 --timeout 10
 contains "$T/mid.txt" "$IPB" "and lists the negotiation waiting for it"
 wait "$bg"
 ok '[ $? -eq 0 ]' "the handshake completes once the signature is made"
@@ -72,15 +82,9 @@ logged "$T/ikesignd.log" "established as responder" "ikesignd established it"
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
 # ikesignd initiating: the same while it signs its message 5
-: >"$T/signs"
-ctl initiate "$IPB" >"$T/init.out" 2>&1 &
-bg=$!
-eventually signing 10
-ctl show sa >"$T/mid.txt" 2>&1
-rc=$?
-cp "$T/signs" "$T/signs.mid"
-ok '[ $rc -eq 0 ] && ! grep -q end "$T/signs.mid"' \
-    "as initiator too, show is answered while the token signs message 5"
+show_while_signing \
+    "as initiator too, show is answered while the token signs message 5" \
+    ctl initiate "$IPB"
 wait "$bg"
 ok '[ $? -eq 0 ]' "and ikesignctl initiate then completes"
 ctl clear sa "$IPB" >/dev/null 2>&1

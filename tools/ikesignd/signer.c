@@ -52,7 +52,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,37 +608,6 @@ signer_main(int fd, const struct conf *c)
 	_exit(0);
 }
 
-/* The signer's first datagram: has it logged in? */
-static ks_status
-ready_status(int fd, char *err, size_t errsz)
-{
-	uint8_t resp[SIGNER_MSG_MAX];
-	struct pollfd pfd;
-	ssize_t n;
-	int rc;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while ((rc = poll(&pfd, 1, SIGNER_TIMEOUT)) < 0 && errno == EINTR)
-		;
-	if (rc != 1) {
-		snprintf(err, errsz, "the signer did not answer in %d s",
-		    SIGNER_TIMEOUT / 1000);
-		return KS_ETOKEN;
-	}
-	while ((n = recv(fd, resp, sizeof(resp), 0)) < 0 && errno == EINTR)
-		;
-	if (n <= 0) {
-		snprintf(err, errsz, "the signer process went away");
-		return KS_ETOKEN;
-	}
-	if (resp[0] != KS_OK) {
-		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
-		return (ks_status)resp[0];
-	}
-	return KS_OK;
-}
-
 ks_status
 signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
     size_t errsz)
@@ -678,7 +646,7 @@ signer_spawn(const struct conf *c, int *fd, pid_t *pid, char *err,
 		break;
 	}
 	close(sv[1]);
-	if ((st = ready_status(sv[0], err, errsz)) != KS_OK) {
+	if ((st = signer_ready(sv[0], err, errsz)) != KS_OK) {
 		close(sv[0]);
 		(void)kill(p, SIGTERM);
 		(void)waitpid(p, NULL, 0);

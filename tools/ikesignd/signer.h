@@ -27,8 +27,11 @@
 #define PSK_REQ_HEAD		3
 #define SIGNER_TIMEOUT		15000	/* ms: a synchronous request */
 
-/* IKE_HASH_* to the library's HMAC; -1 when there is none. */
-int	signer_psk_hmac(int hash, ks_hmac *h);
+/* The signer's first datagram on fd: KS_OK once it has logged in, else
+ * its status and why in err (signer_client.c). */
+ks_status	signer_ready(int fd, char *err, size_t errsz);
+/* IKE_HASH_* to the library's HMAC; -1 when there is none (signer.c). */
+int		signer_psk_hmac(int hash, ks_hmac *h);
 
 static inline void
 signer_id_put(uint8_t *p, uint32_t id)

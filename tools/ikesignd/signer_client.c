@@ -175,6 +175,29 @@ signer_gone(void)
 	fail_asked("the signer process went away");
 }
 
+/* The status of an answer (recv's n: the octets from the status on),
+ * with the signer's message or why there is none in err. */
+static ks_status
+answer_status(const uint8_t *resp, ssize_t n, char *err, size_t errsz,
+    int *gone)
+{
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		snprintf(err, errsz, "the signer did not answer in %d s",
+		    SIGNER_TIMEOUT / 1000);
+		return KS_ETOKEN;
+	}
+	if (n <= 0) {
+		snprintf(err, errsz, "the signer process went away");
+		*gone = 1;
+		return KS_ETOKEN;
+	}
+	if (resp[0] != KS_OK) {
+		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
+		return (ks_status)resp[0];
+	}
+	return KS_OK;
+}
+
 /*
  * One request on fd and its answer (resp: status first; *resplen: after
  * the status); *gone when the signer went away.  Answers to other
@@ -185,6 +208,7 @@ exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
     size_t *resplen, char *err, size_t errsz, int *gone)
 {
 	uint32_t id = next_id(), got;
+	ks_status st;
 	ssize_t n;
 
 	*gone = 0;
@@ -200,22 +224,23 @@ exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
 		if (fd == signer_fd)
 			deliver(got, resp, (size_t)n);
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		snprintf(err, errsz, "the signer did not answer in %d s",
-		    SIGNER_TIMEOUT / 1000);
-		return KS_ETOKEN;
-	}
-	if (n <= 0) {
-		snprintf(err, errsz, "the signer process went away");
-		*gone = 1;
-		return KS_ETOKEN;
-	}
-	if (resp[0] != KS_OK) {
-		snprintf(err, errsz, "%.*s", (int)(n - 1), resp + 1);
-		return (ks_status)resp[0];
-	}
+	if ((st = answer_status(resp, n, err, errsz, gone)) != KS_OK)
+		return st;
 	*resplen = (size_t)n - 1;
 	return KS_OK;
+}
+
+ks_status
+signer_ready(int fd, char *err, size_t errsz)
+{
+	uint8_t resp[SIGNER_MSG_MAX];
+	ssize_t n;
+	int gone;
+
+	/* before any request, and without an ID */
+	while ((n = recv(fd, resp, sizeof(resp), 0)) < 0 && errno == EINTR)
+		;
+	return answer_status(resp, n, err, errsz, &gone);
 }
 
 static ks_status
@@ -569,7 +594,8 @@ psk_request(uint8_t op, const char *keyring, int kind, const char *id,
 	size_t klen = strlen(keyring), ilen = strlen(id), off;
 	ks_hmac h;
 
-	if (signer_psk_hmac(hash, &h) != 0 || (op == 'A' && hash == IKE_HASH_MD5)) {
+	if (signer_psk_hmac(hash, &h) != 0 ||
+	    (op == 'A' && hash == IKE_HASH_MD5)) {
 		snprintf(err, errsz, "no pre-shared key prf with hash %d",
 		    hash);
 		return 0;
