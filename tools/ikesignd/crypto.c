@@ -23,23 +23,56 @@ crypto_random(uint8_t *p, size_t n)
 		abort();	/* no randomness: nothing safe to do */
 }
 
+/*
+ * An HMAC context with h's digest set and no key, made once per digest
+ * and copied for each prf: EVP_MAC_init with the digest's name fetched
+ * the digest at every call.  It holds no key.
+ */
+#define HMAC_KEPT	8
+
+static EVP_MAC_CTX *
+hmac_template(const struct ike_hash *h)
+{
+	static struct {
+		const char	*evp;
+		EVP_MAC_CTX	*ctx;
+	} t[HMAC_KEPT];
+	static EVP_MAC *mac;
+	OSSL_PARAM p[2];
+	size_t i;
+
+	for (i = 0; i < HMAC_KEPT && t[i].evp != NULL; i++)
+		if (strcmp(t[i].evp, h->evp) == 0)
+			return t[i].ctx;
+	if (i == HMAC_KEPT ||
+	    (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL))
+		return NULL;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)h->evp, 0);
+	p[1] = OSSL_PARAM_construct_end();
+	if ((t[i].ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		return NULL;
+	if (!EVP_MAC_CTX_set_params(t[i].ctx, p)) {
+		EVP_MAC_CTX_free(t[i].ctx);
+		t[i].ctx = NULL;
+		return NULL;
+	}
+	t[i].evp = h->evp;
+	return t[i].ctx;
+}
+
 int
 crypto_prf(const struct ike_hash *h, const uint8_t *key, size_t keylen,
     const struct iov *v, size_t n, uint8_t *out)
 {
-	static EVP_MAC *mac;	/* fetched once: fetching is not cheap */
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM p[2];
+	EVP_MAC_CTX *tmpl, *ctx = NULL;
 	size_t i, outlen = 0;
 	int rc = -1;
 
-	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		return -1;
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)h->evp, 0);
-	p[1] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL ||
-	    !EVP_MAC_init(ctx, key, keylen, p))
+	/* the copy is keyed here and freed (and wiped) below */
+	if ((tmpl = hmac_template(h)) == NULL ||
+	    (ctx = EVP_MAC_CTX_dup(tmpl)) == NULL ||
+	    !EVP_MAC_init(ctx, key, keylen, NULL))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (v[i].len > 0 && !EVP_MAC_update(ctx, v[i].p, v[i].len))
