@@ -71,7 +71,8 @@ usage_of(const CK_ATTRIBUTE *verify, const CK_ATTRIBUTE *encrypt)
 	return KS_USAGE_GENERAL;
 }
 
-/* One object into a listed entry; 0 when it is not a peer key of ring. */
+/* One object into an entry (no URI); none when it is not a peer key of
+ * ring. */
 static ks_status
 load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
     struct ks_peers *out)
@@ -134,7 +135,6 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 			    lab);
 		}
 	}
-	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
 	if (kr_peers_push(out, p) != 0) {
 		kr_peer_free(p);
 		return kx_fail(ctx, KS_EFAIL, "out of memory");
@@ -142,7 +142,24 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	return KS_OK;
 }
 
-/* Peer keys with exactly label (NULL: all, of ring or of every ring). */
+/* load_one, and the entry's URI for a listing (lookups do without). */
+static ks_status
+load_listed(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
+    struct ks_peers *out)
+{
+	size_t n = out->n;
+	ks_peer *p;
+	ks_status st;
+
+	if ((st = load_one(ctx, h, ring, out)) != KS_OK || out->n == n)
+		return st;
+	p = out->v[n];
+	p->uri = p11_token_uri(&ctx->token, p->label, p->keyid, p->keyidlen);
+	return KS_OK;
+}
+
+/* Peer keys with exactly label (NULL: all, of ring or of every ring, with
+ * their URIs). */
 static ks_status
 scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 {
@@ -153,8 +170,9 @@ scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 	};
 
 	/* every key type: load_one keeps RSA and EC keys */
-	return kr_peers_scan(ctx, t, label != NULL ? 2 : 1, load_one, ring,
-	    out);
+	if (label != NULL)
+		return kr_peers_scan(ctx, t, 2, load_one, ring, out);
+	return kr_peers_scan(ctx, t, 1, load_listed, ring, out);
 }
 
 ks_status
