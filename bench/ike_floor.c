@@ -5,11 +5,11 @@
  * CKM_RSA_PKCS over a SHA-256 DigestInfo, the key found once), one
  * RSA-2048 verification (OpenSSL, the peer's signature, a context per
  * verification, the key decoded once), one MODP-2048 key generation
- * (OpenSSL's named group modp_2048, from a generation context made once,
- * as ikesignd's dh.c keeps one) and one derivation (the peer's value made
- * a key from its 256 octets, as a responder must, and a context per
- * derivation; the value is not put through OpenSSL's full check, which
- * dh.c skips too after its range check).
+ * (OpenSSL's named group modp_2048, a context per key, as ikesignd's dh.c
+ * makes them) and one derivation (the peer's value made a key from its
+ * 256 octets, as a responder must, and a context per derivation; the
+ * value is not put through OpenSSL's full check, which dh.c skips too
+ * after its range check).
  * Built on demand ("make bench/ike_floor"), run by bench/ike-common.sh.
  *
  *	ike_floor MODULE TOKEN PINFILE LABEL COUNT
@@ -136,11 +136,12 @@ done:
 	return t0;
 }
 
-/* A MODP-2048 key generation context, made once, as ikesignd's dh.c does. */
-static EVP_PKEY_CTX *
-modp2048_gen(void)
+/* A MODP-2048 key pair, made as ikesignd's dh.c makes it. */
+static EVP_PKEY *
+modp2048(void)
 {
 	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
 	OSSL_PARAM p[2];
 
 	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
@@ -148,11 +149,11 @@ modp2048_gen(void)
 	p[1] = OSSL_PARAM_construct_end();
 	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) == NULL ||
 	    EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_params(ctx, p) <= 0) {
-		EVP_PKEY_CTX_free(ctx);
-		return NULL;
-	}
-	return ctx;
+	    EVP_PKEY_CTX_set_params(ctx, p) <= 0 ||
+	    EVP_PKEY_generate(ctx, &key) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return key;
 }
 
 /* The peer's public value y (256 octets) as a key of the group: what a
@@ -190,8 +191,8 @@ modp2048_peer(const unsigned char *y)
 static int
 dh(long count, double *gen, double *der)
 {
-	EVP_PKEY_CTX *g = modp2048_gen(), *c = NULL;
-	EVP_PKEY *peer = NULL, *k = NULL;
+	EVP_PKEY_CTX *c = NULL;
+	EVP_PKEY *peer = modp2048(), *k = NULL;
 	unsigned char y[256], z[256];
 	BIGNUM *bn = NULL;
 	size_t zlen;
@@ -200,7 +201,7 @@ dh(long count, double *gen, double *der)
 	int rc = -1;
 
 	/* the peer's value as octets, as it comes in a KE payload */
-	if (g == NULL || EVP_PKEY_generate(g, &peer) <= 0 ||
+	if (peer == NULL ||
 	    EVP_PKEY_get_bn_param(peer, OSSL_PKEY_PARAM_PUB_KEY, &bn) <= 0 ||
 	    BN_bn2binpad(bn, y, sizeof(y)) != (int)sizeof(y))
 		goto out;
@@ -209,8 +210,7 @@ dh(long count, double *gen, double *der)
 	t0 = cpu_ms();
 	for (i = 0; i < count; i++) {
 		EVP_PKEY_free(k);
-		k = NULL;
-		if (EVP_PKEY_generate(g, &k) <= 0)
+		if ((k = modp2048()) == NULL)
 			goto out;
 	}
 	*gen = (cpu_ms() - t0) / count;
@@ -232,7 +232,6 @@ dh(long count, double *gen, double *der)
 	rc = 0;
 out:
 	EVP_PKEY_CTX_free(c);
-	EVP_PKEY_CTX_free(g);
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(peer);
 	BN_free(bn);

@@ -105,66 +105,39 @@ out:
 	return key;
 }
 
-/* A key generation context for g: the group's parameters, no key. */
-static EVP_PKEY_CTX *
-new_genctx(const struct dh_group *g)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *params = NULL;
-	OSSL_PARAM p[2];
-
-	if (g->ecp == DH_X25519)
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
-	else if (ossl_name(g->id) != NULL)
-		ctx = EVP_PKEY_CTX_new_from_name(NULL,
-		    g->ecp == DH_ECP ? "EC" : "DH", NULL);
-	else if ((params = oakley_key(g->id, NULL,
-	    EVP_PKEY_KEY_PARAMETERS)) != NULL)
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
-	EVP_PKEY_free(params);	/* ctx holds its own reference */
-	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0)
-		goto fail;
-	if (g->ecp != DH_X25519 && ossl_name(g->id) != NULL) {
-		p[0] = OSSL_PARAM_construct_utf8_string(
-		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)ossl_name(g->id), 0);
-		p[1] = OSSL_PARAM_construct_end();
-		if (EVP_PKEY_CTX_set_params(ctx, p) <= 0)
-			goto fail;
-	}
-	return ctx;
-fail:
-	EVP_PKEY_CTX_free(ctx);
-	return NULL;
-}
-
-/*
- * The key generation context of each group is made once and generates
- * every key of the group: making it (a fetch by name, the group's
- * parameters) cost about 60 us a handshake in the network process, where
- * OpenSSL's tables are out of the caches between handshakes.  It holds
- * parameters only; each key generated is new and the caller's.
- */
-static EVP_PKEY_CTX *genctx[NGROUPS];
-
 static EVP_PKEY *
 keygen(const struct dh_group *g)
 {
-	size_t i = (size_t)(g - groups);
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *key = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *params = NULL, *key = NULL;
 
-	if (g < groups || i >= NGROUPS) {
-		/* not one of ours: a context for this key only */
-		if ((ctx = new_genctx(g)) != NULL &&
+	if (g->ecp == DH_X25519)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	if (g->ecp == DH_ECP)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", ossl_name(g->id));
+	if (ossl_name(g->id) != NULL) {
+		OSSL_PARAM p[2];
+
+		p[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)ossl_name(g->id), 0);
+		p[1] = OSSL_PARAM_construct_end();
+		if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) ==
+		    NULL || EVP_PKEY_keygen_init(ctx) <= 0 ||
+		    EVP_PKEY_CTX_set_params(ctx, p) <= 0 ||
 		    EVP_PKEY_generate(ctx, &key) <= 0)
 			key = NULL;
 		EVP_PKEY_CTX_free(ctx);
 		return key;
 	}
-	if (genctx[i] == NULL && (genctx[i] = new_genctx(g)) == NULL)
+	if ((params = oakley_key(g->id, NULL,
+	    EVP_PKEY_KEY_PARAMETERS)) == NULL)
 		return NULL;
-	if (EVP_PKEY_generate(genctx[i], &key) <= 0)
-		return NULL;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(ctx) <= 0 ||
+	    EVP_PKEY_generate(ctx, &key) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(params);
 	return key;
 }
 
