@@ -3,10 +3,13 @@
  * responder in bench/ike-mm.sh and bench/ike-v2.sh (issue 14 goal 1): the
  * CPU time of one RSA-2048 signature on the token (C_SignInit + C_Sign,
  * CKM_RSA_PKCS over a SHA-256 DigestInfo, the key found once), one
- * RSA-2048 verification (OpenSSL, the peer's signature), one MODP-2048
- * key generation and one derivation (OpenSSL's named group modp_2048, as
- * ikesignd's dh.c makes them; the peer's value is not put through
- * OpenSSL's full check, which dh.c skips too after its range check).
+ * RSA-2048 verification (OpenSSL, the peer's signature, a context per
+ * verification, the key decoded once), one MODP-2048 key generation
+ * (OpenSSL's named group modp_2048, a context per key, as ikesignd's dh.c
+ * makes them) and one derivation (the peer's value made a key from its
+ * 256 octets, as a responder must, and a context per derivation; the
+ * value is not put through OpenSSL's full check, which dh.c skips too
+ * after its range check).
  * Built on demand ("make bench/ike_floor"), run by bench/ike-common.sh.
  *
  *	ike_floor MODULE TOKEN PINFILE LABEL COUNT
@@ -22,8 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 #include <p11-kit/p11-kit.h>
@@ -151,40 +156,86 @@ modp2048(void)
 	return key;
 }
 
+/* The peer's public value y (256 octets) as a key of the group: what a
+ * responder must make of the octets it received before it derives. */
+static EVP_PKEY *
+modp2048_peer(const unsigned char *y)
+{
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *peer = NULL;
+	OSSL_PARAM_BLD *bld;
+	OSSL_PARAM *params = NULL;
+	BIGNUM *bn;
+
+	if ((bn = BN_bin2bn(y, 256, NULL)) == NULL)
+		return NULL;
+	if ((bld = OSSL_PARAM_BLD_new()) != NULL &&
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    "modp_2048", 0) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, bn))
+		params = OSSL_PARAM_BLD_to_param(bld);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	if (params == NULL)
+		return NULL;
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &peer, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		peer = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return peer;
+}
+
 /* CPU ms of one MODP-2048 key generation (*gen) and derivation (*der). */
 static int
 dh(long count, double *gen, double *der)
 {
-	EVP_PKEY *peer = modp2048(), *k = NULL;
 	EVP_PKEY_CTX *c = NULL;
-	unsigned char z[256];
+	EVP_PKEY *peer = modp2048(), *k = NULL;
+	unsigned char y[256], z[256];
+	BIGNUM *bn = NULL;
 	size_t zlen;
 	double t0;
 	long i;
+	int rc = -1;
 
-	if (peer == NULL)
-		return -1;
+	/* the peer's value as octets, as it comes in a KE payload */
+	if (peer == NULL ||
+	    EVP_PKEY_get_bn_param(peer, OSSL_PKEY_PARAM_PUB_KEY, &bn) <= 0 ||
+	    BN_bn2binpad(bn, y, sizeof(y)) != (int)sizeof(y))
+		goto out;
+	EVP_PKEY_free(peer);
+	peer = NULL;
 	t0 = cpu_ms();
 	for (i = 0; i < count; i++) {
 		EVP_PKEY_free(k);
 		if ((k = modp2048()) == NULL)
-			return -1;
+			goto out;
 	}
 	*gen = (cpu_ms() - t0) / count;
 	t0 = cpu_ms();
 	for (i = 0; i < count; i++) {
 		zlen = sizeof(z);
-		if ((c = EVP_PKEY_CTX_new(k, NULL)) == NULL ||
+		if ((peer = modp2048_peer(y)) == NULL ||
+		    (c = EVP_PKEY_CTX_new(k, NULL)) == NULL ||
 		    EVP_PKEY_derive_init(c) <= 0 ||
 		    EVP_PKEY_derive_set_peer_ex(c, peer, 0) <= 0 ||
 		    EVP_PKEY_derive(c, z, &zlen) <= 0)
-			return -1;
+			goto out;
 		EVP_PKEY_CTX_free(c);
+		c = NULL;
+		EVP_PKEY_free(peer);
+		peer = NULL;
 	}
 	*der = (cpu_ms() - t0) / count;
+	rc = 0;
+out:
+	EVP_PKEY_CTX_free(c);
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(peer);
-	return 0;
+	BN_free(bn);
+	return rc;
 }
 
 int

@@ -36,6 +36,8 @@ ks_ctx_set_key_types(ks_ctx *ctx, int types)
 void
 ks_ctx_free(ks_ctx *ctx)
 {
+	size_t i;
+
 	if (ctx == NULL)
 		return;
 	p11_session_close(&ctx->sess);
@@ -47,6 +49,8 @@ ks_ctx_free(ks_ctx *ctx)
 	free(ctx->module_init);
 	free(ctx->token_spec);
 	free(ctx->token_uri);
+	for (i = 0; i < KX_PEERS_SEEN; i++)
+		free(ctx->peer_seen[i].label);
 	free(ctx);
 }
 

@@ -18,6 +18,8 @@
 #define KS_APP_META	"cryptokey-meta"
 #define KS_APP_ENC	"cryptokey-encrypted"	/* encrypted copies (enccopy.c) */
 
+#define KX_PEERS_SEEN	8	/* peer keys remembered: peerkey.c */
+
 struct ks_ctx {
 	char			*module_path;	/* NULL: discovery */
 	char			*module_init;	/* pReserved, with module_path */
@@ -41,6 +43,13 @@ struct ks_ctx {
 	CK_KEY_TYPE		 sign_type;
 	CK_OBJECT_HANDLE	 sign_key;	/* CK_INVALID_HANDLE: none */
 	long long		 sign_checked;	/* CLOCK_MONOTONIC ns */
+	/* peerkey.c: the peer keys found last, reread when asked for again */
+	struct kx_peer_seen {
+		char		*label;		/* NULL: none */
+		ks_usage	 usage;		/* what it was found for */
+		CK_OBJECT_HANDLE h;
+	}			 peer_seen[KX_PEERS_SEEN];
+	unsigned		 peer_next;
 	CK_FLAGS		 kwp;		/* AES key wrap: wrap.c */
 	int			 kwp_known;	/* kwp asked of the token */
 	char			 err[768];

@@ -71,7 +71,8 @@ usage_of(const CK_ATTRIBUTE *verify, const CK_ATTRIBUTE *encrypt)
 	return KS_USAGE_GENERAL;
 }
 
-/* One object into a listed entry; 0 when it is not a peer key of ring. */
+/* One object into an entry (no URI); none when it is not a peer key of
+ * ring. */
 static ks_status
 load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
     struct ks_peers *out)
@@ -81,6 +82,7 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	unsigned char keyid[KS_ID_MAX], mod[MOD_BUF], exp[EXP_BUF];
 	CK_BBOOL verify = CK_FALSE, encrypt = CK_FALSE;
 	CK_KEY_TYPE kt = CKK_VENDOR_DEFINED;
+	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE a[] = {
 		{ CKA_LABEL, lab, KR_LABEL_MAX },
 		{ CKA_ID, keyid, sizeof(keyid) },
@@ -89,16 +91,19 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 		{ CKA_VERIFY, &verify, sizeof(verify) },
 		{ CKA_ENCRYPT, &encrypt, sizeof(encrypt) },
 		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_CLASS, &cls, sizeof(cls) },
 	};
 	ks_peer_by by;
 	CK_RV rv;
 	ks_peer *p;
 	ks_status st;
 
-	if ((rv = kr_read_attrs(ctx, h, a, 7)) != CKR_OK)
+	/* the class too: a remembered handle is read without a search */
+	if ((rv = kr_read_attrs(ctx, h, a, 8)) != CKR_OK)
 		return kx_fail_rv(ctx, rv, "cannot read an object on token "
 		    "'%s'", ctx->token.label);
 	if (!kr_attr_have(&a[0]) || !kr_attr_have(&a[6]) ||
+	    !kr_attr_have(&a[7]) || cls != CKO_PUBLIC_KEY ||
 	    kx_keytype_of(kt) == 0)
 		return KS_OK;	/* gone meanwhile, unnamed, or not RSA or EC */
 	lab[a[0].ulValueLen] = '\0';
@@ -130,7 +135,6 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 			    lab);
 		}
 	}
-	p->uri = p11_token_uri(&ctx->token, lab, p->keyid, p->keyidlen);
 	if (kr_peers_push(out, p) != 0) {
 		kr_peer_free(p);
 		return kx_fail(ctx, KS_EFAIL, "out of memory");
@@ -138,7 +142,24 @@ load_one(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
 	return KS_OK;
 }
 
-/* Peer keys with exactly label (NULL: all, of ring or of every ring). */
+/* load_one, and the entry's URI for a listing (lookups do without). */
+static ks_status
+load_listed(ks_ctx *ctx, CK_OBJECT_HANDLE h, const char *ring,
+    struct ks_peers *out)
+{
+	size_t n = out->n;
+	ks_peer *p;
+	ks_status st;
+
+	if ((st = load_one(ctx, h, ring, out)) != KS_OK || out->n == n)
+		return st;
+	p = out->v[n];
+	p->uri = p11_token_uri(&ctx->token, p->label, p->keyid, p->keyidlen);
+	return KS_OK;
+}
+
+/* Peer keys with exactly label (NULL: all, of ring or of every ring, with
+ * their URIs). */
 static ks_status
 scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 {
@@ -149,8 +170,9 @@ scan(ks_ctx *ctx, const char *label, const char *ring, struct ks_peers *out)
 	};
 
 	/* every key type: load_one keeps RSA and EC keys */
-	return kr_peers_scan(ctx, t, label != NULL ? 2 : 1, load_one, ring,
-	    out);
+	if (label != NULL)
+		return kr_peers_scan(ctx, t, 2, load_one, ring, out);
+	return kr_peers_scan(ctx, t, 1, load_listed, ring, out);
 }
 
 ks_status
@@ -392,11 +414,87 @@ candidates(ks_ctx *ctx, const char *keyring, ks_peer_by by, const char *norm,
 	return KS_OK;
 }
 
+/*
+ * The key ks_keyring_peer_key found last under the entry's own label (not
+ * through the other FQDN form) is remembered by its object handle, and
+ * the next lookup of that entry and usage reads that object again (one
+ * C_GetAttributeValue, the same attributes a search reads of each object
+ * it finds) instead of searching the token (C_FindObjectsInit, which on
+ * SoftHSM2 refreshes every object of the token; ikesignd looks up its
+ * peer's key at every handshake).  The key given is the one the object
+ * holds now, as a search would read it.  Why this gives what a search
+ * would:
+ *  - a key removed (del-pubkey, a keyring deleted, another program): its
+ *    handle names no object any more, the read fails with
+ *    CKR_OBJECT_HANDLE_INVALID and the token is searched.  SoftHSM2
+ *    checks the object's file at every C_GetAttributeValue, also when
+ *    another process removed it, and never gives its handle to another
+ *    object (its handles count up for the life of the process).
+ *  - a key replaced: cryptokeyring removes the old object first (add-pubkey
+ *    refuses an entry that overlaps one there), so as above.
+ *  - an object changed in place (relabelled out of the keyring, its usage
+ *    changed): the label and usage are checked on every read.
+ *  - a token that gives a destroyed object's handle to a new object: the
+ *    new object is used only if it is a public key under the same entry
+ *    label, usable for the usage, which a search could give as well.
+ * What a search would see and the read does not: a second object added
+ * under the same label beside the remembered one.  cryptokeyring never
+ * makes one (an overlapping usage is refused); another program's is found
+ * once the remembered key is gone.
+ */
+static void
+forget(struct kx_peer_seen *k)
+{
+	free(k->label);
+	k->label = NULL;
+	k->h = CK_INVALID_HANDLE;
+}
+
+static void
+remember(ks_ctx *ctx, const ks_peer *p, ks_usage usage)
+{
+	struct kx_peer_seen *k;
+
+	k = &ctx->peer_seen[ctx->peer_next++ % KX_PEERS_SEEN];
+	forget(k);
+	if ((k->label = strdup(p->label)) == NULL)
+		return;	/* then the next lookup searches */
+	k->usage = usage;
+	k->h = p->h;
+}
+
+/* The remembered key of entry label, read again into ps; *best stays NULL
+ * when there is none or the object is no longer a usable key of label. */
+static void
+reread(ks_ctx *ctx, const char *label, ks_usage usage, struct ks_peers *ps,
+    ks_peer **best)
+{
+	struct kx_peer_seen *k = NULL;
+	size_t i;
+
+	for (i = 0; i < KX_PEERS_SEEN && k == NULL; i++)
+		if (ctx->peer_seen[i].label != NULL &&
+		    ctx->peer_seen[i].usage == usage &&
+		    strcmp(ctx->peer_seen[i].label, label) == 0)
+			k = &ctx->peer_seen[i];
+	if (k == NULL)
+		return;
+	if (load_one(ctx, k->h, NULL, ps) == KS_OK && ps->n == 1 &&
+	    strcmp(ps->v[0]->label, label) == 0 && ps->v[0]->spki != NULL &&
+	    rank(usage, ps->v[0]->usage) >= 0) {
+		*best = ps->v[0];
+		return;
+	}
+	kr_peers_clear(ps);	/* searched for instead */
+	forget(k);
+}
+
 ks_status
 ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by,
     const char *id, ks_usage usage, unsigned char **spki, size_t *spkilen)
 {
 	char norm[KS_PEER_ID_MAX + 1], other[KS_PEER_ID_MAX + 1];
+	char label[KR_LABEL_MAX + 1];
 	struct ks_peers ps = { NULL, 0 };
 	ks_peer *best = NULL;
 	int bestrank = 0;
@@ -411,7 +509,17 @@ ks_keyring_peer_key(ks_ctx *ctx, const char *keyring, ks_peer_by by,
 	    (st = ks_peer_id_normalise(ctx, by, 0, id, norm, sizeof(norm))) !=
 	    KS_OK)
 		return st;
-	st = candidates(ctx, keyring, by, norm, usage, &ps, &best, &bestrank);
+	if (kr_label_make(KR_PREFIX_PEER, keyring, by, norm, label,
+	    sizeof(label)) == 0)
+		reread(ctx, label, usage, &ps, &best);
+	if (best == NULL) {
+		st = candidates(ctx, keyring, by, norm, usage, &ps, &best,
+		    &bestrank);
+		/* rank 2 (an encryption key for any use): a signature key
+		 * added beside it would rank better, so search again */
+		if (st == KS_OK && best != NULL && bestrank < 2)
+			remember(ctx, best, usage);
+	}
 	/* a hostname and a name both stand for the peer's FQDN identity */
 	if (st == KS_OK && best == NULL && by == KS_PEER_HOSTNAME &&
 	    ks_peer_id_normalise(ctx, KS_PEER_NAME, 0, id, other,

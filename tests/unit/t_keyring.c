@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -183,21 +185,106 @@ test_rings(ks_ctx *ctx, const struct der *a, const struct der *b)
 	is_int(removed, 2, "removes both");
 }
 
+/* In a process of its own (this program run again, as another program
+ * would): remove the key of address from the default keyring. */
+static int
+del_elsewhere(const char *self, const char *address)
+{
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		execl(self, self, "--del", address, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int
+del_main(const char *address)
+{
+	ks_ctx *ctx;
+	size_t removed = 0;
+	int rc = 1;
+
+	if (ks_ctx_new(&ctx) != KS_OK)
+		return 1;
+	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)UNIT_PIN);
+	if (ks_ctx_open(ctx, KS_OPEN_LOGIN | KS_OPEN_WRITE) == KS_OK &&
+	    ks_keyring_del_pubkey(ctx, NULL, KS_PEER_ADDRESS, address,
+	    &removed) == KS_OK && removed == 1)
+		rc = 0;
+	ks_ctx_free(ctx);
+	return rc;
+}
+
+/* The lookup remembers the key it found (peerkey.c): a key removed or
+ * replaced is seen at the next lookup. */
+static void
+test_remembered(ks_ctx *ctx, const struct der *a, const struct der *b)
+{
+	size_t removed = 0;
+
+	is_int(ks_keyring_add_pubkey(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE, a->v, a->len), KS_OK, "add 192.0.2.9");
+	ok(finds(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9", KS_USAGE_SIGNATURE,
+	    a) && finds(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE, a), "found twice (the second read again)");
+	is_int(ks_keyring_del_pubkey(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    &removed), KS_OK, "remove it");
+	is_int(lookup(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE), KS_ENOTFOUND, "the next lookup: not found");
+	is_int(ks_keyring_add_pubkey(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE, b->v, b->len), KS_OK, "add another key");
+	ok(finds(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9", KS_USAGE_SIGNATURE,
+	    b), "the next lookup finds the new key");
+}
+
+/* As ikesignd's signer: a reader, while another process removes the key
+ * it found (the writer context is closed: it holds the token's lock). */
+static void
+test_elsewhere(const char *self, const struct der *b)
+{
+	ks_ctx *ctx;
+
+	ks_ctx_new(&ctx);
+	ks_ctx_set_module(ctx, SOFTHSM_MODULE);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)UNIT_PIN);
+	is_int(ks_ctx_open(ctx, KS_OPEN_LOGIN), KS_OK, "open a reader");
+	ok(finds(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9", KS_USAGE_SIGNATURE,
+	    b) && finds(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE, b), "it finds the key twice");
+	is_int(del_elsewhere(self, "192.0.2.9"), 0,
+	    "another process removes it");
+	is_int(lookup(ctx, NULL, KS_PEER_ADDRESS, "192.0.2.9",
+	    KS_USAGE_SIGNATURE), KS_ENOTFOUND, "the next lookup: not found");
+	ks_ctx_free(ctx);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	char dir[] = "/tmp/t_keyring.XXXXXX", cmd[64];
 	struct der a, b;
 	ks_ctx *ctx;
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "--del") == 0)
+		return del_main(argv[2]);
 	if ((ctx = unit_token(dir)) == NULL)
 		return 1;
 	a = new_key();
 	b = new_key();
 	test_lookup(ctx, &a, &b);
 	test_rings(ctx, &a, &b);
+	test_remembered(ctx, &a, &b);
 	ks_ctx_free(ctx);
+	test_elsewhere(argv[0], &b);
 	OPENSSL_free(a.v);
 	OPENSSL_free(b.v);
 	rc = done_testing();

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "ikesignd.h"
+#include "pkey_ctx.h"
 
 void
 crypto_random(uint8_t *p, size_t n)
@@ -22,23 +23,56 @@ crypto_random(uint8_t *p, size_t n)
 		abort();	/* no randomness: nothing safe to do */
 }
 
+/*
+ * An HMAC context with h's digest set and no key, made once per digest
+ * and copied for each prf: EVP_MAC_init with the digest's name fetched
+ * the digest at every call.  It holds no key.
+ */
+#define HMAC_KEPT	8
+
+static EVP_MAC_CTX *
+hmac_template(const struct ike_hash *h)
+{
+	static struct {
+		const char	*evp;
+		EVP_MAC_CTX	*ctx;
+	} t[HMAC_KEPT];
+	static EVP_MAC *mac;
+	OSSL_PARAM p[2];
+	size_t i;
+
+	for (i = 0; i < HMAC_KEPT && t[i].evp != NULL; i++)
+		if (strcmp(t[i].evp, h->evp) == 0)
+			return t[i].ctx;
+	if (i == HMAC_KEPT ||
+	    (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL))
+		return NULL;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)h->evp, 0);
+	p[1] = OSSL_PARAM_construct_end();
+	if ((t[i].ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		return NULL;
+	if (!EVP_MAC_CTX_set_params(t[i].ctx, p)) {
+		EVP_MAC_CTX_free(t[i].ctx);
+		t[i].ctx = NULL;
+		return NULL;
+	}
+	t[i].evp = h->evp;
+	return t[i].ctx;
+}
+
 int
 crypto_prf(const struct ike_hash *h, const uint8_t *key, size_t keylen,
     const struct iov *v, size_t n, uint8_t *out)
 {
-	static EVP_MAC *mac;	/* fetched once: fetching is not cheap */
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM p[2];
+	EVP_MAC_CTX *tmpl, *ctx = NULL;
 	size_t i, outlen = 0;
 	int rc = -1;
 
-	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		return -1;
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)h->evp, 0);
-	p[1] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL ||
-	    !EVP_MAC_init(ctx, key, keylen, p))
+	/* the copy is keyed here and freed (and wiped) below */
+	if ((tmpl = hmac_template(h)) == NULL ||
+	    (ctx = EVP_MAC_CTX_dup(tmpl)) == NULL ||
+	    !EVP_MAC_init(ctx, key, keylen, NULL))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (v[i].len > 0 && !EVP_MAC_update(ctx, v[i].p, v[i].len))
@@ -94,6 +128,7 @@ static struct {
 	uint8_t		*der;
 	size_t		 len;
 	EVP_PKEY	*key;
+	EVP_PKEY_CTX	*verify;	/* NULL until crypto_verify_ctx */
 } pubkeys[PUBKEY_KEPT];
 static size_t pubkey_next;
 
@@ -129,11 +164,41 @@ crypto_pubkey(const uint8_t *spki, size_t spkilen, int *whole)
 	memcpy(der, spki, spkilen);
 	i = pubkey_next++ % PUBKEY_KEPT;
 	free(pubkeys[i].der);
+	EVP_PKEY_CTX_free(pubkeys[i].verify);
 	EVP_PKEY_free(pubkeys[i].key);
 	pubkeys[i].der = der;
 	pubkeys[i].len = spkilen;
 	pubkeys[i].key = key;
+	pubkeys[i].verify = NULL;
 	return key;
+}
+
+/*
+ * A context to verify with key, set up for verification and no more
+ * (padding and hash are the caller's).  For a key of the cache above it
+ * is a copy of one kept with the key: EVP_PKEY_verify_init looks the
+ * implementation up in OpenSSL's name map each time, tens of
+ * microseconds a handshake with the caches cold between handshakes.  A
+ * public key's context holds nothing secret.
+ */
+EVP_PKEY_CTX *
+crypto_verify_ctx(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx;
+	size_t i;
+
+	for (i = 0; i < PUBKEY_KEPT && pubkeys[i].key != key; i++)
+		;
+	if (i < PUBKEY_KEPT && pubkeys[i].verify != NULL)
+		return EVP_PKEY_CTX_dup(pubkeys[i].verify);
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) <= 0) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	if (i < PUBKEY_KEPT)
+		pubkeys[i].verify = EVP_PKEY_CTX_dup(ctx); /* NULL: not kept */
+	return ctx;
 }
 
 int
@@ -149,8 +214,7 @@ crypto_verify(const uint8_t *spki, size_t spkilen, const uint8_t *hash,
 	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
 	    (size_t)EVP_PKEY_get_size(key) != siglen)
 		goto out;
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(ctx) <= 0 ||
+	if ((ctx = crypto_verify_ctx(key)) == NULL ||
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
 		goto out;
 	if (EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
@@ -165,8 +229,11 @@ out:
 void
 crypto_digest256(const uint8_t *p, size_t len, uint8_t *out)
 {
+	static EVP_MD *md;	/* fetched once: EVP_sha256() fetches each time */
 	unsigned int n = 32;
 
-	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL))
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (md == NULL || !EVP_Digest(p, len, out, &n, md, NULL))
 		memset(out, 0, 32);
 }

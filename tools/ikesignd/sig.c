@@ -41,6 +41,7 @@
 #include <openssl/x509.h>
 
 #include "ikesignd.h"
+#include "pkey_ctx.h"
 #include "ikev2.h"
 
 /* 1.2.840.113549.1.1 (PKCS #1) and 2.16.840.1.101.3.4.2 (NIST hashes):
@@ -747,8 +748,7 @@ ecdsa_verify(EVP_PKEY *key, const uint8_t *hash, size_t hashlen,
 	    sig_ecdsa_to_der(raw, rawlen, again, &againlen) != 0 ||
 	    againlen != siglen || memcmp(again, sig, siglen) != 0)
 		return -1;
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) != NULL &&
-	    EVP_PKEY_verify_init(ctx) > 0 &&
+	if ((ctx = crypto_verify_ctx(key)) != NULL &&
 	    EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
 		rc = 0;
 	EVP_PKEY_CTX_free(ctx);
@@ -848,8 +848,7 @@ sig_verify(const uint8_t *spki, size_t spkilen, enum sig_scheme s,
 		return -1;
 	if ((size_t)EVP_PKEY_get_size(key) != siglen)
 		goto out;
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(ctx) <= 0 ||
+	if ((ctx = crypto_verify_ctx(key)) == NULL ||
 	    set_padding(ctx, d, md, saltlen) != 0)
 		goto out;
 	if (EVP_PKEY_verify(ctx, sig, siglen, hash, hashlen) == 1)
