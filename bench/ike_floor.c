@@ -35,18 +35,10 @@
 
 #include "floor.h"
 
-static const unsigned char di_sha256[] = {
-	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
-};
-
 static double
 cpu_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return floor_cpu_us() / 1e3;
 }
 
 /* CPU ms of one token signature. */
@@ -54,44 +46,15 @@ static double
 token_sign(const char *module, const char *token, const char *pinfile,
     const char *label, long count)
 {
-	CK_FUNCTION_LIST *fn = p11_kit_module_load(module, 0);
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_LABEL, (void *)label, strlen(label) },
-	};
-	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
-	unsigned char in[sizeof(di_sha256) + 32], sig[1024];
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE key;
-	CK_SLOT_ID slot;
-	CK_ULONG n = 0, siglen;
-	char pin[256];
-	double t0;
-	long i;
+	struct floor_key fk = { NULL, 0, 0 };
+	double t0 = -1;
 
-	if (fn == NULL || p11_kit_module_initialize(fn) != CKR_OK ||
-	    floor_find_slot(fn, token, &slot) != 0 ||
-	    floor_read_pin(pinfile, pin, sizeof(pin)) != 0 ||
-	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) !=
-	    CKR_OK || fn->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin,
-	    strlen(pin)) != CKR_OK || fn->C_FindObjectsInit(s, t, 2) !=
-	    CKR_OK || fn->C_FindObjects(s, &key, 1, &n) != CKR_OK || n != 1 ||
-	    fn->C_FindObjectsFinal(s) != CKR_OK)
-		return -1;
-	memcpy(in, di_sha256, sizeof(di_sha256));
-	memset(in + sizeof(di_sha256), 0x5a, 32);
-	t0 = cpu_ms();
-	for (i = 0; i < count; i++) {
-		siglen = sizeof(sig);
-		if (fn->C_SignInit(s, &mech, key) != CKR_OK ||
-		    fn->C_Sign(s, in, sizeof(in), sig, &siglen) != CKR_OK)
-			return -1;
+	if (floor_key_open(&fk, module, token, pinfile, label) == 0) {
+		t0 = cpu_ms();
+		t0 = floor_key_sign(&fk, count) == 0 ? (cpu_ms() - t0) / count :
+		    -1;
 	}
-	t0 = (cpu_ms() - t0) / count;
-	(void)fn->C_CloseSession(s);
-	(void)p11_kit_module_finalize(fn);
-	p11_kit_module_release(fn);
+	floor_key_close(&fk);
 	return t0;
 }
 

@@ -36,11 +36,6 @@
 #include "keystore.h"
 #include "ikesignd/ikesignd.h"
 
-static const unsigned char di_sha256[] = {
-	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
-};
-
 static const char *module, *token, *pinfile, *label;
 static long count;
 static pid_t signer_child = -1;	/* the signer worker's signer */
@@ -49,25 +44,6 @@ static pid_t signer_child = -1;	/* the signer worker's signer */
 void
 sandbox_nocore(void)
 {
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-/* CPU time of this process, in microseconds. */
-static double
-cpu_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /* Time on a CPU of another process and all its threads (the first field
@@ -100,53 +76,19 @@ pid_cpu_us(pid_t pid)
 	return sum / 1e3;
 }
 
-static CK_FUNCTION_LIST *ffn;
-static CK_SESSION_HANDLE fsess;
-static CK_OBJECT_HANDLE fkey;
+static struct floor_key fk;
 
 /* The floor: the handle found once, then only C_SignInit and C_Sign. */
 static int
 floor_setup(void)
 {
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_LABEL, (void *)label, strlen(label) },
-	};
-	CK_SLOT_ID slot;
-	CK_ULONG n = 0;
-	char pin[256];
-
-	ffn = p11_kit_module_load(module, 0);
-	if (ffn == NULL || ffn->C_Initialize(NULL) != CKR_OK ||
-	    floor_find_slot(ffn, token, &slot) != 0 ||
-	    floor_read_pin(pinfile, pin, sizeof(pin)) != 0 ||
-	    ffn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &fsess) !=
-	    CKR_OK || ffn->C_Login(fsess, CKU_USER, (CK_UTF8CHAR *)pin,
-	    strlen(pin)) != CKR_OK || ffn->C_FindObjectsInit(fsess, t, 2) !=
-	    CKR_OK || ffn->C_FindObjects(fsess, &fkey, 1, &n) != CKR_OK ||
-	    n != 1 || ffn->C_FindObjectsFinal(fsess) != CKR_OK)
-		return -1;
-	return 0;
+	return floor_key_open(&fk, module, token, pinfile, label);
 }
 
 static int
 floor_run(long k)
 {
-	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
-	unsigned char in[sizeof(di_sha256) + 32], sig[1024];
-	CK_ULONG siglen;
-	long i;
-
-	memcpy(in, di_sha256, sizeof(di_sha256));
-	memset(in + sizeof(di_sha256), 0x5a, 32);
-	for (i = 0; i < k; i++) {
-		siglen = sizeof(sig);
-		if (ffn->C_SignInit(fsess, &mech, fkey) != CKR_OK ||
-		    ffn->C_Sign(fsess, in, sizeof(in), sig, &siglen) != CKR_OK)
-			return -1;
-	}
-	return 0;
+	return floor_key_sign(&fk, k);
 }
 
 static ks_status
@@ -269,12 +211,12 @@ worker(struct layer *l, int cmd, int res)
 		_exit(1);
 	while (read(cmd, &k, sizeof(k)) == (ssize_t)sizeof(k) && k > 0) {
 		s0 = signer_child > 0 ? pid_cpu_us(signer_child) : 0;
-		c0 = cpu_us();
-		w0 = now_us();
+		c0 = floor_cpu_us();
+		w0 = floor_now_us();
 		if (l->run(k) != 0)
 			_exit(1);
-		r.wall = now_us() - w0;
-		r.cpu = cpu_us() - c0;
+		r.wall = floor_now_us() - w0;
+		r.cpu = floor_cpu_us() - c0;
 		if (signer_child > 0)
 			r.cpu += pid_cpu_us(signer_child) - s0;
 		if (write(res, &r, sizeof(r)) != (ssize_t)sizeof(r))

@@ -36,26 +36,12 @@
 #define DEPTH	8	/* requests in flight per client */
 #define TEAM_MAX	16
 
-static const unsigned char di_sha256[] = {
-	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
-};
-
 static const char *module, *token, *pinfile, *label;
 
 /* signer.c calls it; the sandbox is not measured here */
 void
 sandbox_nocore(void)
 {
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /* A signer with this many workers; its socket, or -1. */
@@ -103,7 +89,7 @@ through_signer(int fd, long count)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
 	long sent = 0, got = 0;
-	double t0 = now_us();
+	double t0 = floor_now_us();
 	ssize_t n;
 
 	while (sent < DEPTH && sent < count)
@@ -119,53 +105,28 @@ through_signer(int fd, long count)
 		if (sent < count && ask(fd, (uint32_t)++sent) != 0)
 			return -1;
 	}
-	return now_us() - t0;
+	return floor_now_us() - t0;
 }
 
-/* The floor in one process: C_SignInit + C_Sign on a handle found once. */
+/* The floor in one process: C_SignInit + C_Sign on a handle found once,
+ * count at a time on command. */
 static int
 floor_loop(int cmd, int res)
 {
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_LABEL, (void *)label, strlen(label) },
-	};
-	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
-	unsigned char in[sizeof(di_sha256) + 32], sig[1024];
-	CK_FUNCTION_LIST *fn;
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE key;
-	CK_SLOT_ID slot;
-	CK_ULONG n = 0, siglen;
-	char pin[256], ok;
-	long k, i;
+	struct floor_key fk;
+	char ok;
+	long k;
 
-	fn = p11_kit_module_load(module, 0);
-	ok = fn != NULL && fn->C_Initialize(NULL) == CKR_OK &&
-	    floor_find_slot(fn, token, &slot) == 0 &&
-	    floor_read_pin(pinfile, pin, sizeof(pin)) == 0 &&
-	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) ==
-	    CKR_OK && fn->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin,
-	    strlen(pin)) == CKR_OK && fn->C_FindObjectsInit(s, t, 2) ==
-	    CKR_OK && fn->C_FindObjects(s, &key, 1, &n) == CKR_OK && n == 1 &&
-	    fn->C_FindObjectsFinal(s) == CKR_OK;
+	ok = floor_key_open(&fk, module, token, pinfile, label) == 0;
 	if (write(res, &ok, 1) != 1 || !ok)
 		return 1;
-	memcpy(in, di_sha256, sizeof(di_sha256));
-	memset(in + sizeof(di_sha256), 0x5a, 32);
 	while (read(cmd, &k, sizeof(k)) == (ssize_t)sizeof(k) && k > 0) {
-		for (i = 0; i < k; i++) {
-			siglen = sizeof(sig);
-			if (fn->C_SignInit(s, &mech, key) != CKR_OK ||
-			    fn->C_Sign(s, in, sizeof(in), sig, &siglen) !=
-			    CKR_OK)
-				return 1;
-		}
-		ok = 1;
+		if (floor_key_sign(&fk, k) != 0)
+			return 1;
 		if (write(res, &ok, 1) != 1)
 			return 1;
 	}
+	floor_key_close(&fk);
 	return 0;
 }
 
@@ -208,7 +169,7 @@ team_start(struct team *t, int n)
 static double
 team_round(struct team *t, long count)
 {
-	double t0 = now_us();
+	double t0 = floor_now_us();
 	long k = count / t->n;
 	char ok;
 	int i;
@@ -219,7 +180,7 @@ team_round(struct team *t, long count)
 	for (i = 0; i < t->n; i++)
 		if (read(t->res[i], &ok, 1) != 1)
 			return -1;
-	return now_us() - t0;
+	return floor_now_us() - t0;
 }
 
 static void
