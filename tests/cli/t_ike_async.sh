@@ -8,8 +8,8 @@
 # dropped, and the handshake then completes (and the same with ikesignd
 # initiating); two handshakes at once get
 # their signatures made at the same time by two workers; a reload to one
-# worker starts a signer with one thread; out-of-range values are
-# refused.
+# worker while a signature is being made lets that signature finish, then
+# starts a signer with one thread; out-of-range values are refused.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
@@ -107,10 +107,22 @@ ok '[ "$(cut -d" " -f2 "$T/signs" | sort -u | wc -l)" -eq 2 ]' \
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 swan --terminate --ike short --timeout 5 >/dev/null 2>&1
 
-# a reload to one worker starts a signer with one thread
+# a reload to one worker while the token signs: the old signer finishes
+# the signature asked of it, then a signer with one thread takes over
 old=$s
 conf 1
-expect_rc 0 "reload with signer-workers 1" ctl reload
+: >"$T/signs"
+swan --initiate --ike v1 --timeout 10 >"$T/bg.out" 2>&1 &
+bg=$!
+eventually signing 10
+expect_rc 0 "reload with signer-workers 1 while the token signs" ctl reload
+wait "$bg"
+ok '[ $? -eq 0 ]' "the handshake whose signature was being made completes"
+ok '[ "$(grep -c end "$T/signs")" -eq 1 ]' "with that one signature"
+# (the old signer's answer is either taken before the new signer is handed
+# over, or waited for by the handover: both keep the handshake; the log
+# says which)
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 eventually shows_1 10
 ok '[ $? -eq 0 ]' "show: the signer runs with 1 worker"
 s=$(signer_pid)

@@ -267,9 +267,16 @@ static void
 drain(void)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
+	struct ike_sa *sa;
 	uint32_t id;
 	ssize_t n;
+	int waiting = 0;
 
+	TAILQ_FOREACH(sa, &asked, sentry)
+		waiting++;
+	if (waiting > 0)
+		log_info("waiting for %d signature%s of the signer being "
+		    "replaced", waiting, waiting == 1 ? "" : "s");
 	while (!TAILQ_EMPTY(&asked)) {
 		if ((n = frame_recv(signer_fd, 0, &id, resp,
 		    sizeof(resp))) <= 0) {
