@@ -74,6 +74,8 @@ show_while_signing \
     "ikesignctl show sa is answered while the token makes the signature" \
     swan --initiate --ike v1 --timeout 10
 contains "$T/mid.txt" "$IPB" "and lists the negotiation waiting for it"
+contains "$T/mid.txt" "signatures: 1 being made, 0 waiting" \
+    "and the signature being made"
 wait "$bg"
 ok '[ $? -eq 0 ]' "the handshake completes once the signature is made"
 logged "$T/ikesignd.log" "waiting for the token's signature; datagram dropped" \

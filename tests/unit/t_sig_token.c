@@ -403,6 +403,103 @@ test_signer_ed25519(const char *dir)
 	    "ike-ed: the signer exits");
 }
 
+/*
+ * Asynchronous signing with the network process's queue (signer_client.c)
+ * against a real signer with one worker: five SAs ask at once; at most
+ * two requests (one per worker and one more) are with the signer at any
+ * time and the rest wait in order; a short request made meanwhile is
+ * answered; an SA freed while queued is never resumed; the other four
+ * resume and get signatures that verify.
+ */
+#define NQ	5
+static struct ike_sa qsa[NQ];
+static uint8_t qhash[NQ][32];
+static int qresumed[NQ], qgood[NQ];
+static const uint8_t *qspki;
+static size_t qspkilen;
+
+static void
+queue_resume(struct ike_sa *sa)
+{
+	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
+	uint8_t sig[512];
+	size_t siglen = sizeof(sig), i = (size_t)(sa - qsa);
+	char err[256];
+	ks_status st;
+
+	r.data = qhash[i];
+	qresumed[i]++;
+	qgood[i] = signer_sign_async(sa, queue_resume, &r, sig, &siglen, &st,
+	    err, sizeof(err)) == 0 && st == KS_OK && sig_verify(qspki,
+	    qspkilen, SIG_PKCS1_SHA256, -1, qhash[i], 32, sig, siglen) == 0;
+}
+
+static void
+test_signer_queue(const char *dir, const uint8_t *spki, size_t spkilen)
+{
+	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
+	struct pollfd pfd;
+	uint8_t sig[512];
+	size_t siglen, i;
+	char err[768];
+	unsigned nask, nqueue, most = 0;
+	pid_t pid;
+	int fd, curve, pending = 0, rounds, status;
+	ks_status st;
+
+	qspki = spki;
+	qspkilen = spkilen;
+	conf.signer_workers = 1;
+	if (unit_signer_start(dir, &conf, KEY, &fd, &pid) != 0)
+		return;
+	conf.signer_workers = 0;
+	signer_use(fd, (long)pid);
+	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK &&
+	    signer_workers_get() == 1, "queue: the signer answers with 1 "
+	    "worker");
+	for (i = 0; i < NQ; i++) {
+		memset(qhash[i], (int)(0x10 + i), 32);
+		r.data = qhash[i];
+		siglen = sizeof(sig);
+		pending += signer_sign_async(&qsa[i], queue_resume, &r, sig,
+		    &siglen, &st, err, sizeof(err)) == SIGN_PENDING;
+	}
+	signer_counts(&nask, &nqueue);
+	ok(pending == NQ && nask == 2 && nqueue == 3, "queue: 5 asked at "
+	    "once: 2 sent (the worker's and one more), 3 waiting (%u, %u)",
+	    nask, nqueue);
+	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK,
+	    "queue: a short request meanwhile is answered");
+	signer_forget(&qsa[4]);
+	signer_counts(&nask, &nqueue);
+	ok(nqueue == 2, "queue: an SA freed while waiting leaves the queue");
+	for (rounds = 0; rounds < 200; rounds++) {
+		signer_run_ready();
+		signer_counts(&nask, &nqueue);
+		if (nask > most)
+			most = nask;
+		if (nask == 0 && nqueue == 0)
+			break;
+		pfd.fd = signer_fd_get();
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) == 1)
+			signer_collect();
+	}
+	signer_run_ready();
+	ok(most <= 2, "queue: never more than 2 with the signer (most %u)",
+	    most);
+	ok(qresumed[0] == 1 && qresumed[1] == 1 && qresumed[2] == 1 &&
+	    qresumed[3] == 1 && qresumed[4] == 0, "queue: the four resume "
+	    "once each, the freed one never");
+	ok(qgood[0] && qgood[1] && qgood[2] && qgood[3],
+	    "queue: and each gets a signature of its own hash that verifies");
+	for (i = 0; i < NQ; i++)
+		signer_forget(&qsa[i]);
+	signer_stop();
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+	    "queue: the signer exits");
+}
+
 int
 main(void)
 {
@@ -425,6 +522,7 @@ main(void)
 	test_signer(dir, spki, spkilen);
 	test_signer_ecdsa(dir);
 	test_signer_ed25519(dir);
+	test_signer_queue(dir, spki, spkilen);
 	alg_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -301,11 +301,15 @@ show_text(FILE *f)
 static void
 show_processes(FILE *f)
 {
-	unsigned w = signer_workers_get();
+	unsigned w = signer_workers_get(), nask, nqueue;
 
+	signer_counts(&nask, &nqueue);
 	fprintf(f, "\nsigner: %s", signer_status());
 	if (signer_running() && w > 0)
 		fprintf(f, ", %u worker%s", w, w == 1 ? "" : "s");
+	if (nask > 0 || nqueue > 0)
+		fprintf(f, "; signatures: %u being made, %u waiting", nask,
+		    nqueue);
 	fprintf(f, "\n");
 	fprintf(f, "processes: parent %ld, network %ld (uid %ld), signer %ld\n",
 	    (long)getppid(), (long)getpid(), (long)getuid(), signer_pid_get());

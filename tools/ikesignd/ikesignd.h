@@ -570,6 +570,10 @@ void		 signer_collect(void);
 void		 signer_run_ready(void);
 /* How many workers the signer said it has (0: not known yet). */
 unsigned	 signer_workers_get(void);
+/* Signatures with the signer now, and those waiting in the network
+ * process to be sent (at most one per worker and one more are sent at a
+ * time, so that a short request waits behind few). */
+void		 signer_counts(unsigned *asked, unsigned *queued);
 /* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
 ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
 		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
@@ -767,13 +771,16 @@ struct ike_nego {
 
 /* A signature asked of the signer for an SA (signer_client.c). */
 enum sign_state {
-	SIGN_ASKED = 1,		/* on the list of requests in flight */
+	SIGN_QUEUED = 1,	/* not sent yet: enough are with the signer */
+	SIGN_ASKED,		/* on the list of requests in flight */
 	SIGN_READY,		/* answered, on the list to resume */
 	SIGN_TAKEN		/* answered, its SA resumed */
 };
 struct sa_sign {
 	uint32_t		 id;
 	enum sign_state		 state;
+	uint8_t			*req;		/* SIGN_QUEUED: the request */
+	size_t			 reqlen;
 	uint8_t			 sum[32];	/* SHA-256 of the request */
 	sa_resume_fn		 resume;
 	ks_status		 st;

@@ -12,9 +12,17 @@
  * kept for its SA.
  *
  * An SA has at most one signature asked for (sa->sign).  It is on the
- * list "asked" until its answer comes, then on "ready" until the main
- * loop resumes it; sa_free takes it off either (signer_forget), so that
- * an answer for an SA that is gone is dropped by its ID.
+ * list "queued" while enough are with the signer, on "asked" until its
+ * answer comes, then on "ready" until the main loop resumes it; sa_free
+ * takes it off any (signer_forget), so that an answer for an SA that is
+ * gone is dropped by its ID.
+ *
+ * The socket serves requests in order, so a short request waits for every
+ * signature sent before it.  At most one signature per worker and one
+ * more (inflight_max) are with the signer at a time: the workers never
+ * wait for their next request, and a peer's key or a PSK prf waits
+ * behind about two signatures' time, however many negotiations wait to
+ * sign.  The rest wait here, in the order they came.
  */
 #include "config.h"
 
@@ -36,8 +44,17 @@ static unsigned signer_workers;		/* the last 'C' said; 0: not known */
 static char signer_why[768] = "running";
 static uint32_t last_id;
 
+static TAILQ_HEAD(, ike_sa) queued = TAILQ_HEAD_INITIALIZER(queued);
 static TAILQ_HEAD(, ike_sa) asked = TAILQ_HEAD_INITIALIZER(asked);
 static TAILQ_HEAD(, ike_sa) ready = TAILQ_HEAD_INITIALIZER(ready);
+static unsigned nasked, nqueued;
+
+/* How many signatures may be with the signer at once. */
+static unsigned
+inflight_max(void)
+{
+	return (signer_workers > 0 ? signer_workers : 1) + 1;
+}
 
 /* The next request ID; 0 is never one (a malformed request's answer). */
 static uint32_t
@@ -101,29 +118,46 @@ frame_recv(int fd, int flags, uint32_t *id, uint8_t *resp, size_t respsz)
 	return n - SIGNER_ID_LEN;
 }
 
+/* sa off the list of its state ("ready" is left to the caller). */
+static void
+unlist(struct ike_sa *sa)
+{
+	struct sa_sign *s = sa->sign;
+
+	if (s->state == SIGN_QUEUED) {
+		TAILQ_REMOVE(&queued, sa, sentry);
+		nqueued--;
+		OPENSSL_cleanse(s->req, s->reqlen);
+		free(s->req);
+		s->req = NULL;
+	} else if (s->state == SIGN_ASKED) {
+		TAILQ_REMOVE(&asked, sa, sentry);
+		nasked--;
+	}
+}
+
 /* An SA's request state, off its list and wiped. */
 static void
 sign_free(struct ike_sa *sa)
 {
 	if (sa->sign == NULL)
 		return;
-	if (sa->sign->state == SIGN_ASKED)
-		TAILQ_REMOVE(&asked, sa, sentry);
-	else if (sa->sign->state == SIGN_READY)
+	unlist(sa);
+	if (sa->sign->state == SIGN_READY)
 		TAILQ_REMOVE(&ready, sa, sentry);
 	OPENSSL_cleanse(sa->sign, sizeof(*sa->sign));
 	free(sa->sign);
 	sa->sign = NULL;
 }
 
-/* The answer for an asked SA, kept until the SA resumes. */
+/* The answer for an asked or queued SA, kept until the SA resumes. */
 static void
 sign_answered(struct ike_sa *sa, ks_status st, const uint8_t *data,
     size_t len)
 {
 	struct sa_sign *s = sa->sign;
 
-	TAILQ_REMOVE(&asked, sa, sentry);
+	unlist(sa);
 	s->state = SIGN_READY;
 	s->st = st;
 	if (len > sizeof(s->answer)) {
@@ -154,7 +188,7 @@ deliver(uint32_t id, uint8_t *resp, size_t n)
 	sign_answered(sa, (ks_status)resp[0], resp + 1, n - 1);
 }
 
-/* Every SA still waiting gets why: the signer went away. */
+/* Every SA the signer was asked for gets why: it went away. */
 static void
 fail_asked(const char *why)
 {
@@ -165,14 +199,60 @@ fail_asked(const char *why)
 		    strlen(why));
 }
 
-/* The network process lets go of its signer's socket. */
+/* The network process lets go of its signer's socket; the SAs waiting
+ * for it, sent or not, fail their negotiations. */
 static void
 signer_gone(void)
 {
+	static const char why[] = "the signer process went away";
+	struct ike_sa *sa;
+
 	if (signer_fd >= 0)
 		close(signer_fd);
 	signer_fd = -1;
-	fail_asked("the signer process went away");
+	fail_asked(why);
+	while ((sa = TAILQ_FIRST(&queued)) != NULL)
+		sign_answered(sa, KS_ETOKEN, (const uint8_t *)why,
+		    strlen(why));
+}
+
+/* sa's request to the signer; then it is on "asked".  0 or -1. */
+static int
+ask(struct ike_sa *sa, const uint8_t *req, size_t len)
+{
+	if (frame_send(signer_fd, sa->sign->id, req, len) != 0)
+		return -1;
+	sa->sign->state = SIGN_ASKED;
+	TAILQ_INSERT_TAIL(&asked, sa, sentry);
+	nasked++;
+	return 0;
+}
+
+/* The queued requests, in their order, while the signer may take more. */
+static void
+send_queued(void)
+{
+	static const char gone[] = "the signer process went away";
+	struct ike_sa *sa;
+	uint8_t *req;
+	size_t len;
+
+	while (signer_fd >= 0 && nasked < inflight_max() &&
+	    (sa = TAILQ_FIRST(&queued)) != NULL) {
+		TAILQ_REMOVE(&queued, sa, sentry);
+		nqueued--;
+		req = sa->sign->req;
+		len = sa->sign->reqlen;
+		sa->sign->req = NULL;
+		sa->sign->state = SIGN_TAKEN;	/* on no list for now */
+		if (ask(sa, req, len) != 0) {
+			sign_answered(sa, KS_ETOKEN, (const uint8_t *)gone,
+			    strlen(gone));
+			signer_gone();
+		}
+		OPENSSL_cleanse(req, len);
+		free(req);
+	}
 }
 
 /* The status of an answer (recv's n: the octets from the status on),
@@ -267,16 +347,12 @@ static void
 drain(void)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
-	struct ike_sa *sa;
 	uint32_t id;
 	ssize_t n;
-	int waiting = 0;
 
-	TAILQ_FOREACH(sa, &asked, sentry)
-		waiting++;
-	if (waiting > 0)
-		log_info("waiting for %d signature%s of the signer being "
-		    "replaced", waiting, waiting == 1 ? "" : "s");
+	if (nasked > 0)
+		log_info("waiting for %u signature%s of the signer being "
+		    "replaced", nasked, nasked == 1 ? "" : "s");
 	while (!TAILQ_EMPTY(&asked)) {
 		if ((n = frame_recv(signer_fd, 0, &id, resp,
 		    sizeof(resp))) <= 0) {
@@ -287,12 +363,14 @@ drain(void)
 	}
 }
 
+/* The queued requests stay: send_queued gives them to the new signer. */
 void
 signer_use(int fd, long pid)
 {
-	if (signer_fd >= 0)
+	if (signer_fd >= 0) {
 		drain();
-	signer_stop();
+		close(signer_fd);
+	}
 	signer_fd = fd;
 	signer_pid = (pid_t)pid;
 	signer_workers = 0;
@@ -427,7 +505,7 @@ take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *sig,
 {
 	struct sa_sign *s = sa->sign;
 
-	if (s->state == SIGN_ASKED ||
+	if (s->state == SIGN_ASKED || s->state == SIGN_QUEUED ||
 	    CRYPTO_memcmp(s->sum, sum, sizeof(s->sum)) != 0)
 		return -1;
 	if (s->st == KS_OK)
@@ -452,7 +530,8 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
 		return 0;
 	crypto_digest256(req, reqlen, sum);
-	if (sa->sign != NULL && sa->sign->state == SIGN_ASKED)
+	if (sa->sign != NULL && (sa->sign->state == SIGN_ASKED ||
+	    sa->sign->state == SIGN_QUEUED))
 		return SIGN_PENDING;	/* asked already: wait for it */
 	if (sa->sign != NULL &&
 	    take_ready(sa, sum, sig, siglen, st, err, errsz) == 0)
@@ -471,16 +550,36 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 	sa->sign->id = next_id();
 	memcpy(sa->sign->sum, sum, sizeof(sum));
 	sa->sign->resume = resume;
-	if (frame_send(signer_fd, sa->sign->id, req, reqlen) != 0) {
+	if (nasked >= inflight_max() || !TAILQ_EMPTY(&queued)) {
+		/* its turn comes when an answer frees a place */
+		if ((sa->sign->req = malloc(reqlen)) == NULL) {
+			sign_free(sa);
+			*st = KS_EFAIL;
+			snprintf(err, errsz, "out of memory");
+			return 0;
+		}
+		memcpy(sa->sign->req, req, reqlen);
+		sa->sign->reqlen = reqlen;
+		sa->sign->state = SIGN_QUEUED;
+		TAILQ_INSERT_TAIL(&queued, sa, sentry);
+		nqueued++;
+		return SIGN_PENDING;
+	}
+	if (ask(sa, req, reqlen) != 0) {
 		snprintf(err, errsz, "the signer process went away (%s)",
 		    strerror(errno));
 		sign_free(sa);
 		signer_gone();
 		return 0;
 	}
-	sa->sign->state = SIGN_ASKED;
-	TAILQ_INSERT_TAIL(&asked, sa, sentry);
 	return SIGN_PENDING;
+}
+
+void
+signer_counts(unsigned *nask, unsigned *nqueue)
+{
+	*nask = nasked;
+	*nqueue = nqueued;
 }
 
 int
@@ -510,15 +609,17 @@ signer_collect(void)
 }
 
 /*
- * The SAs whose signature came, in the order it came.  Each resumes where
- * it asked; the signature stays in sa->sign for signer_sign_async to take.
- * A resume may free its SA (a failed negotiation), or others.
+ * The queued requests the signer may take now; then the SAs whose
+ * signature came, in the order it came.  Each resumes where it asked; the
+ * signature stays in sa->sign for signer_sign_async to take.  A resume may
+ * free its SA (a failed negotiation), or others.
  */
 void
 signer_run_ready(void)
 {
 	struct ike_sa *sa;
 
+	send_queued();
 	while ((sa = TAILQ_FIRST(&ready)) != NULL) {
 		TAILQ_REMOVE(&ready, sa, sentry);
 		sa->sign->state = SIGN_TAKEN;
