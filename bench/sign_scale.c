@@ -2,8 +2,9 @@
  * sign_scale.c -- how signing through ikesignd's signer scales with its
  * workers (issue 14 goal 3): RSA signatures per second through one signer
  * with one worker, and through one with N (the online CPUs, at least 2),
- * each kept busy by a client with DEPTH requests in flight, as the network
- * process keeps it under load.  Beside them, the machine's own ceiling: the
+ * each kept busy by a client with one request in flight per worker and
+ * one more, as the network process keeps it under load
+ * (signer_client.c).  Beside them, the machine's own ceiling: the
  * bare C_SignInit + C_Sign loop of sign_floor.c in one process, and in N
  * processes at once.  The four take turns for ROUNDS rounds of COUNT
  * signatures each, so that all see the same load.  Built on demand ("make
@@ -33,7 +34,6 @@
 #include "ikesignd/ikesignd.h"
 #include "ikesignd/signer.h"
 
-#define DEPTH	8	/* requests in flight per client */
 #define TEAM_MAX	16
 
 static const char *module, *token, *pinfile, *label;
@@ -82,17 +82,17 @@ ask(int fd, uint32_t id)
 	return send(fd, req, sizeof(req), 0) == (ssize_t)sizeof(req) ? 0 : -1;
 }
 
-/* count signatures through the signer on fd, DEPTH in flight; the wall
+/* count signatures through the signer on fd, depth in flight; the wall
  * time in microseconds, or -1. */
 static double
-through_signer(int fd, long count)
+through_signer(int fd, long count, long depth)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
 	long sent = 0, got = 0;
 	double t0 = floor_now_us();
 	ssize_t n;
 
-	while (sent < DEPTH && sent < count)
+	while (sent < depth && sent < count)
 		if (ask(fd, (uint32_t)++sent) != 0)
 			return -1;
 	while (got < count) {
@@ -233,15 +233,16 @@ main(int argc, char **argv)
 	    (fdn = signer_start((unsigned)ncpu, &pn)) < 0)
 		return 1;
 	/* a warm-up round each, not counted */
-	if (through_signer(fd1, DEPTH * 4) < 0 ||
-	    through_signer(fdn, DEPTH * 4) < 0 || team_round(&t1, 8) < 0 ||
+	if (through_signer(fd1, 16, 2) < 0 ||
+	    through_signer(fdn, 16, ncpu + 1) < 0 || team_round(&t1, 8) < 0 ||
 	    team_round(&tn, 8 * ncpu) < 0)
 		return 1;
 	for (i = 0; i < rounds; i++)
 		for (j = 0; j < NWAYS; j++) {
 			w = (i + j) % NWAYS;
-			us = w == SIGNER_1 ? through_signer(fd1, count) :
-			    w == SIGNER_N ? through_signer(fdn, count) :
+			us = w == SIGNER_1 ? through_signer(fd1, count, 2) :
+			    w == SIGNER_N ? through_signer(fdn, count,
+			    ncpu + 1) :
 			    w == FLOOR_1 ? team_round(&t1, count) :
 			    team_round(&tn, count / ncpu * ncpu);
 			if (us <= 0)
@@ -260,8 +261,8 @@ main(int argc, char **argv)
 		ratio_f[i] = per[FLOOR_N][i] / per[FLOOR_1][i];
 	}
 	printf("N = %d (online CPUs); %d rounds of %ld signatures each; "
-	    "the signer's client keeps %d in flight\n", ncpu, rounds, count,
-	    DEPTH);
+	    "the signer's client keeps one request per worker and one more "
+	    "in flight\n", ncpu, rounds, count);
 	for (w = 0; w < NWAYS; w++)
 		printf("%-22s %9.1f sig/s\n", names[w],
 		    floor_median(per[w], rounds));
