@@ -334,7 +334,8 @@ check_key(time_t *last)
 	key_state(st == KS_OK, err);
 }
 
-static void
+/* Until asked to stop (0), or poll fails (1). */
+static int
 event_loop(void)
 {
 	struct pollfd pfd[4];
@@ -359,7 +360,7 @@ event_loop(void)
 		pfd[3].events = POLLIN;
 		if (poll(pfd, 4, timeout) < 0 && errno != EINTR) {
 			log_warnx("poll: %s", strerror(errno));
-			break;
+			return 1;
 		}
 		/* the signer's answers first: they finish handshakes */
 		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
@@ -375,6 +376,7 @@ event_loop(void)
 		/* answers that came while another request waited */
 		signer_run_ready();
 	}
+	return 0;
 }
 
 /* Background mode: the parent waits for the child to say it is ready. */
@@ -448,7 +450,7 @@ static void
 network_main(struct daemon *d, const struct sandbox *sb, int notify)
 {
 	char err[512];
-	int t = 0;
+	int t = 0, rc;
 
 	if (notify >= 0) {
 		close(notify);
@@ -464,7 +466,7 @@ network_main(struct daemon *d, const struct sandbox *sb, int notify)
 	    d->conf.key, (unsigned)d->conf.port, d->conf.control,
 	    (long)getpid(), (long)getuid());
 	(void)ipc_send(parent_sock, IPC_READY, "", -1);
-	event_loop();
+	rc = event_loop();
 	log_info("shutting down: deleting %d IKE SAs",
 	    sa_clear_matching(NULL, NULL, "ikesignd is stopping"));
 	sa_timers(now_ms(), &t);	/* frees them */
@@ -474,10 +476,11 @@ network_main(struct daemon *d, const struct sandbox *sb, int notify)
 	close(parent_sock);
 	alg_free();
 	ikev2_alg_free();
+	/* 0 only when asked to stop: the parent then stops cleanly too */
 #if defined(__SANITIZE_ADDRESS__)
-	_exit(0);
+	_exit(rc);
 #else
-	exit(0);
+	exit(rc);
 #endif
 }
 

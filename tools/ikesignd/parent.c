@@ -93,17 +93,30 @@ send_status(struct parent *p, int usable)
 		    strerror(errno));
 }
 
+/*
+ * The network process ended.  It exits 0 only when it was told to stop: a
+ * SIGTERM of its own (systemd signals every process of the unit at once,
+ * and that SIGCHLD may come before the parent's own SIGTERM is seen), or
+ * the parent's socket closing.  Then the daemon stops cleanly; anything
+ * else is a failure.
+ */
 static void
 child_gone(struct parent *p, int status)
 {
 	char how[160];
 
+	p_quit = 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_info("the network process (pid %ld) stopped; stopping",
+		    (long)p->child);
+		p->child = -1;
+		return;
+	}
 	describe(status, how, sizeof(how));
 	log_warnx("the network process (pid %ld) %s; stopping",
 	    (long)p->child, how);
 	p->child = -1;
 	p->rc = 1;
-	p_quit = 1;
 }
 
 static void
