@@ -44,9 +44,10 @@ static unsigned signer_workers;		/* the last 'C' said; 0: not known */
 static char signer_why[768] = "running";
 static uint32_t last_id;
 
-static TAILQ_HEAD(, ike_sa) queued = TAILQ_HEAD_INITIALIZER(queued);
-static TAILQ_HEAD(, ike_sa) asked = TAILQ_HEAD_INITIALIZER(asked);
-static TAILQ_HEAD(, ike_sa) ready = TAILQ_HEAD_INITIALIZER(ready);
+TAILQ_HEAD(sign_list, ike_sa);
+static struct sign_list queued = TAILQ_HEAD_INITIALIZER(queued);
+static struct sign_list asked = TAILQ_HEAD_INITIALIZER(asked);
+static struct sign_list ready = TAILQ_HEAD_INITIALIZER(ready);
 static unsigned nasked, nqueued;
 
 /* How many signatures may be with the signer at once. */
@@ -188,13 +189,13 @@ deliver(uint32_t id, uint8_t *resp, size_t n)
 	sign_answered(sa, (ks_status)resp[0], resp + 1, n - 1);
 }
 
-/* Every SA the signer was asked for gets why: it went away. */
+/* Every SA on list gets why as its failed answer. */
 static void
-fail_asked(const char *why)
+fail_all(struct sign_list *list, const char *why)
 {
 	struct ike_sa *sa;
 
-	while ((sa = TAILQ_FIRST(&asked)) != NULL)
+	while ((sa = TAILQ_FIRST(list)) != NULL)
 		sign_answered(sa, KS_ETOKEN, (const uint8_t *)why,
 		    strlen(why));
 }
@@ -205,53 +206,39 @@ static void
 signer_gone(void)
 {
 	static const char why[] = "the signer process went away";
-	struct ike_sa *sa;
 
 	if (signer_fd >= 0)
 		close(signer_fd);
 	signer_fd = -1;
-	fail_asked(why);
-	while ((sa = TAILQ_FIRST(&queued)) != NULL)
-		sign_answered(sa, KS_ETOKEN, (const uint8_t *)why,
-		    strlen(why));
+	fail_all(&asked, why);
+	fail_all(&queued, why);
 }
 
-/* sa's request to the signer; then it is on "asked".  0 or -1. */
-static int
-ask(struct ike_sa *sa, const uint8_t *req, size_t len)
+/* sa, its request sent, on the list of those the signer was asked for. */
+static void
+asked_add(struct ike_sa *sa)
 {
-	if (frame_send(signer_fd, sa->sign->id, req, len) != 0)
-		return -1;
 	sa->sign->state = SIGN_ASKED;
 	TAILQ_INSERT_TAIL(&asked, sa, sentry);
 	nasked++;
-	return 0;
 }
 
-/* The queued requests, in their order, while the signer may take more. */
+/* The queued requests, in their order, while the signer may take more.
+ * A send that fails ends the signer, and with it every queued one. */
 static void
 send_queued(void)
 {
-	static const char gone[] = "the signer process went away";
 	struct ike_sa *sa;
-	uint8_t *req;
-	size_t len;
 
 	while (signer_fd >= 0 && nasked < inflight_max() &&
 	    (sa = TAILQ_FIRST(&queued)) != NULL) {
-		TAILQ_REMOVE(&queued, sa, sentry);
-		nqueued--;
-		req = sa->sign->req;
-		len = sa->sign->reqlen;
-		sa->sign->req = NULL;
-		sa->sign->state = SIGN_TAKEN;	/* on no list for now */
-		if (ask(sa, req, len) != 0) {
-			sign_answered(sa, KS_ETOKEN, (const uint8_t *)gone,
-			    strlen(gone));
+		if (frame_send(signer_fd, sa->sign->id, sa->sign->req,
+		    sa->sign->reqlen) != 0) {
 			signer_gone();
+			return;
 		}
-		OPENSSL_cleanse(req, len);
-		free(req);
+		unlist(sa);	/* its request wiped and freed */
+		asked_add(sa);
 	}
 }
 
@@ -356,7 +343,8 @@ drain(void)
 	while (!TAILQ_EMPTY(&asked)) {
 		if ((n = frame_recv(signer_fd, 0, &id, resp,
 		    sizeof(resp))) <= 0) {
-			fail_asked("the signer being replaced did not answer");
+			fail_all(&asked, "the signer being replaced did not "
+			    "answer");
 			break;
 		}
 		deliver(id, resp, (size_t)n);
@@ -565,13 +553,14 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 		nqueued++;
 		return SIGN_PENDING;
 	}
-	if (ask(sa, req, reqlen) != 0) {
+	if (frame_send(signer_fd, sa->sign->id, req, reqlen) != 0) {
 		snprintf(err, errsz, "the signer process went away (%s)",
 		    strerror(errno));
 		sign_free(sa);
 		signer_gone();
 		return 0;
 	}
+	asked_add(sa);
 	return SIGN_PENDING;
 }
 
