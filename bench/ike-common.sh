@@ -16,7 +16,8 @@
 # lines of ikesignd.conf with ikesignd_policy LINES, then runs bench_main.
 #
 # Environment: ROUNDS (default 3), SECONDS_PER_RUN (default 5), WORKERS
-# (concurrent initiations, default "1 8"), SOFTHSM_MODULE, KEEP=1 keeps the
+# (concurrent initiations, default "1 8"), SIGNER_WORKERS (ikesignd's
+# signer-workers; default: its own), SOFTHSM_MODULE, KEEP=1 keeps the
 # temporary directory (it is kept anyway when a responder fails).  Nothing
 # outside the temporary directory and the two namespaces is touched.
 set -eu
@@ -110,6 +111,7 @@ pin-source file:$W/pin
 key resp
 listen $IPA
 control $W/ctl.sock
+${SIGNER_WORKERS:+signer-workers $SIGNER_WORKERS}
 EOC
 }
 
@@ -281,12 +283,13 @@ procs_ikesignd() {
 }
 procs_strongswan() { echo "charon $RPID"; }
 
-# "LABEL PID TICKS" for each process: utime + stime, all its threads
+# "LABEL PID TICKS STICKS" for each process: utime + stime, and stime
+# alone, all its threads
 cpu_snap() { # PROCS-FUNCTION
 	$1 | while read -r l p; do
 		t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null |
-		    awk '{ print $12 + $13 }')
-		echo "$l $p ${t:-0}"
+		    awk '{ print $12 + $13, $13 }')
+		echo "$l $p ${t:-0 0}"
 	done
 }
 
@@ -302,8 +305,9 @@ run_one() {
 	ok=$5 failed=$7
 	echo "${11}" >>"$W/$1.$2"
 	echo "$1 $2 $ok $failed" >>"$W/hs.txt"
-	awk -v r="$1" -v w="$2" 'NR == FNR { t[$2] = $3; next }
-	    { print r, w, $1, $3 - ($2 in t ? t[$2] : 0) }' \
+	awk -v r="$1" -v w="$2" 'NR == FNR { t[$2] = $3; s[$2] = $4; next }
+	    { print r, w, $1, $3 - ($2 in t ? t[$2] : 0),
+		$4 - ($2 in s ? s[$2] : 0) }' \
 	    "$W/cpu.before" "$W/cpu.after" >>"$W/cpu.txt"
 	[ "$ok" -gt 0 ] && return 0
 	case $1 in
@@ -361,21 +365,24 @@ bench_main() {
 	done
 	echo
 	echo "Responder CPU time per handshake, ms (utime + stime of each" \
-	    "process, all rounds):"
+	    "process, all rounds; stime alone in brackets):"
 	printf '%-9s %-11s %7s  %s\n' workers responder total "by process"
 	for w in $WORKERS; do
 		for resp in ikesignd strongswan; do
 			awk -v r=$resp -v w="$w" -v hz="$HZ" '
 			    FILENAME ~ /hs.txt$/ { if ($1 == r && $2 == w) n += $3; next }
-			    $1 == r && $2 == w { t[$3] += $4; tot += $4
+			    $1 == r && $2 == w { t[$3] += $4; st[$3] += $5
+				tot += $4
 				if (!($3 in t0)) { o[++k] = $3; t0[$3] = 1 } }
 			    END {
 				printf "%-9s %-11s %7.2f ", w,
 				    r == "strongswan" ? "strongSwan" : r, tot * 1000 / hz / n
 				printf "%s %s %.4f\n", w, r, tot * 1000 / hz / n >> tf
 				for (i = 1; i <= k; i++)
-					printf "%s %s %.2f", (i > 1 ? "," : ""), o[i],
-					    t[o[i]] * 1000 / hz / n
+					printf "%s %s %.2f (system %.2f)",
+					    (i > 1 ? "," : ""), o[i],
+					    t[o[i]] * 1000 / hz / n,
+					    st[o[i]] * 1000 / hz / n
 				printf "\n"
 			    }' tf="$W/cputot.txt" "$W/hs.txt" "$W/cpu.txt"
 		done
