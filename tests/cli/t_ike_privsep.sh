@@ -7,8 +7,9 @@
 # SO_PEERCRED even when its mode would let anyone in; the opt-in chroot
 # is entered, made root-owned 0755 when missing, and refused when others
 # can write to it; handshakes with strongSwan still work, chrooted or
-# not; stopping the parent stops everything.  What the filter refuses is
-# tests/unit/t_sandbox.c's.
+# not; stopping the parent stops everything; without -d the network
+# process holds no syslog socket, its lines going to syslog through the
+# parent.  What the filter refuses is tests/unit/t_sandbox.c's.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -142,4 +143,63 @@ expect_rc 1 "ikesignd refuses a world-writable chroot" \
 contains "$err" "chroot $T/empty must be owned by root and writable by nobody else" \
     "the error says how to fix it"
 ok '[ ! -e "$T/ctl.sock" ]' "no control socket is left"
+# without -d: syslog, and the network process's lines through the parent.
+# A /dev of the test's own, in a mount namespace of the daemon's, has a
+# /dev/log that a datagram socket of the test answers.
+cp "$T/base.conf" "$T/ikesignd.conf"
+mkdir -p "$T/dev"
+for n in null zero random urandom; do : >"$T/dev/$n"; done
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(4096) + b"\n")
+' "$T/dev/log" "$T/syslog.txt" &
+IKE_PIDS="$IKE_PIDS $!"
+i=0; while [ ! -S "$T/dev/log" ] && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1)); done
+expect_rc 0 "ikesignd starts in the background (without -d)" \
+    ip netns exec "$NA" unshare -m sh -c "
+	for n in null zero random urandom; do
+		mount --bind /dev/\$n '$T/dev/'\$n || exit 1
+	done
+	mount --bind '$T/dev' /dev && exec '$IKESIGND' -v -f '$T/ikesignd.conf'"
+ctl show sa >"$T/sa.txt"
+net=$(sed -n 's/^processes: .*network \([0-9]*\).*/\1/p' "$T/sa.txt")
+parent=$(sed -n 's/^processes: parent \([0-9]*\).*/\1/p' "$T/sa.txt")
+ok '[ -n "$net" ] && [ -n "$parent" ]' "show names its processes"
+# the Unix datagram sockets (type 0002) among a process's descriptors
+dgram() {
+	for f in /proc/$1/fd/*; do
+		readlink "$f"
+	done | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | while read -r i; do
+		awk -v i="$i" '$5 == "0002" && $7 == i' "/proc/$1/net/unix"
+	done | wc -l
+}
+ok '[ "$(dgram "$parent")" -ge 1 ]' \
+    "the parent holds the syslog socket"
+ok '[ "$(dgram "$net")" -eq 0 ]' \
+    "the network process holds no Unix datagram socket"
+expect_rc 0 "strongSwan negotiates with the daemon in the background" \
+    swan --initiate --ike v1 --timeout 10
+wait_for "$T/syslog.txt" "IKE SA conn-id" 5
+ok 'grep -q "^<30>.* ikesignd\[$parent\]: ikesignd started: key .*network process pid $net " "$T/syslog.txt"' \
+    "the network process's first line reaches syslog through the parent, as information"
+ok 'grep -q "^<30>.* ikesignd\[$parent\]: .*: IKE SA conn-id [0-9]* established" "$T/syslog.txt"' \
+    "so does the handshake's"
+ok 'grep -q "^<31>.* ikesignd\[$parent\]: " "$T/syslog.txt"' \
+    "and its debugging lines (-v), as debugging"
+ok '! grep -q "ikesignd\[$net\]" "$T/syslog.txt"' \
+    "no line comes from the network process itself"
+kill -TERM "$parent"
+i=0; while kill -0 "$parent" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1)); done
+ok '! kill -0 "$parent" 2>/dev/null' "SIGTERM stops it"
+# not the test's child: stopped here by its command line if it is still up
+pkill -TERM -f "$IKESIGND -v -f $T/ikesignd.conf" 2>/dev/null
+wait_for "$T/syslog.txt" "shutting down: deleting 1 IKE SAs" 5
+ok 'grep -q "ikesignd\[$parent\]: shutting down: deleting 1 IKE SAs" "$T/syslog.txt"' \
+    "the network process's last line is passed on too"
 done_testing

@@ -55,7 +55,11 @@ uint8_t		*wb_at(struct wbuf *, size_t, size_t);
 
 /* log.c --------------------------------------------------------------- */
 
+#define LOG_LINE_MAX	1024	/* a log line's octets, with its NUL */
+
 void	log_init(int foreground, int verbose);
+void	log_set_sink(void (*)(int pri, const char *line));
+void	log_line(int pri, const char *line);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -673,13 +677,21 @@ enum ipc_type {
 	IPC_STATUS = 'S',	/* parent: the signer's state; text */
 	IPC_CONF = 'C',		/* parent: new configuration; fd (memfd),
 				 * text: what to answer */
-	IPC_CONF_ERR = 'E'	/* parent: reload failed; text: the status
+	IPC_CONF_ERR = 'E',	/* parent: reload failed; text: the status
 				 * (a digit, the ks_status) and why */
+	IPC_LOG = 'L'		/* child: a log line; text: its syslog
+				 * priority (a digit), then the line */
 };
 
 int	ipc_send(int sock, int type, const char *text, int fd);
+int	ipc_post(int sock, int type, const char *text);
 /* 0 and the message, 1 on end of file, -1 on error; *fd -1 if none. */
 int	ipc_recv(int sock, int *type, char *text, size_t textsz, int *fd);
+
+/* logrelay.c: the network process's log, through the parent ------------- */
+
+void	logrelay_start(int sock);
+void	logrelay_line(const char *text);
 
 /* parent.c: the privileged parent ---------------------------------------- */
 

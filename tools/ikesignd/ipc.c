@@ -13,8 +13,8 @@
 
 #include "ikesignd.h"
 
-int
-ipc_send(int sock, int type, const char *text, int fd)
+static int
+send_frame(int sock, int type, const char *text, int fd, int flags)
 {
 	union {
 		struct cmsghdr	hdr;
@@ -47,9 +47,23 @@ ipc_send(int sock, int type, const char *text, int fd)
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
 	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)(len + 1) ? 0 : -1;
+}
+
+int
+ipc_send(int sock, int type, const char *text, int fd)
+{
+	return send_frame(sock, type, text, fd, 0);
+}
+
+/* A message without a descriptor that is dropped (-1) rather than wait
+ * when the other side's queue is full. */
+int
+ipc_post(int sock, int type, const char *text)
+{
+	return send_frame(sock, type, text, -1, MSG_DONTWAIT);
 }
 
 int

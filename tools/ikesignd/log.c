@@ -1,6 +1,8 @@
 /*
- * log.c -- ikesignd's log: stderr in the foreground (-d), else syslog.
- * Lines are "LEVEL: message"; debug lines only with -v.
+ * log.c -- ikesignd's log: stderr in the foreground (-d), else syslog, or
+ * a sink a process sets instead of syslog (the network process's lines
+ * go to the parent: logrelay.c).  Lines are "LEVEL: message"; debug
+ * lines only with -v.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 
 static int log_fg = 1;
 static int log_verbose;
+static void (*log_sink)(int, const char *);
 
 void
 log_init(int foreground, int verbose)
@@ -23,27 +26,64 @@ log_init(int foreground, int verbose)
 		openlog("ikesignd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-static void
-vlog(int pri, const char *level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+/*
+ * Outside the foreground, lines go to SINK instead of syslog from now on,
+ * and this process's syslog socket is closed.
+ */
+void
+log_set_sink(void (*sink)(int pri, const char *line))
+{
+	if (log_fg)
+		return;
+	log_sink = sink;
+	closelog();
+}
 
-static void
-vlog(int pri, const char *level, const char *fmt, va_list ap)
+static const char *
+level_of(int pri)
+{
+	switch (pri) {
+	case LOG_WARNING:
+		return "warning: ";
+	case LOG_DEBUG:
+		return "debug: ";
+	default:
+		return "";
+	}
+}
+
+/* One line, formatted already, at priority PRI. */
+void
+log_line(int pri, const char *line)
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[1024];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (!log_fg) {
-		syslog(pri, "%s", buf);
+		if (log_sink != NULL)
+			log_sink(pri, line);
+		else
+			syslog(pri, "%s", line);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	fprintf(stderr, "%02d:%02d:%02d.%03ld ikesignd: %s%s\n", tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, level, buf);
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, level_of(pri), line);
 	fflush(stderr);
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char buf[LOG_LINE_MAX];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_line(pri, buf);
 }
 
 void
@@ -52,7 +92,7 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_INFO, "", fmt, ap);
+	vlog(LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -62,7 +102,7 @@ log_warnx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_WARNING, "warning: ", fmt, ap);
+	vlog(LOG_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -74,6 +114,6 @@ log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	vlog(LOG_DEBUG, "debug: ", fmt, ap);
+	vlog(LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }

@@ -457,6 +457,7 @@ network_main(struct daemon *d, const struct sandbox *sb, int notify)
 		stdio_null();
 	}
 	signals();
+	logrelay_start(parent_sock);	/* outside -d: no syslog socket */
 	if (sandbox_enter(sb, err, sizeof(err)) != 0) {
 		(void)ipc_send(parent_sock, IPC_FAILED, err, -1);
 		_exit(1);
@@ -484,7 +485,8 @@ network_main(struct daemon *d, const struct sandbox *sb, int notify)
 #endif
 }
 
-/* The first word from the network process: sandboxed, or why not. */
+/* The first word from the network process: sandboxed, or why not (its log
+ * lines before it are passed on). */
 static int
 child_ready(char *err, size_t errsz)
 {
@@ -493,14 +495,21 @@ child_ready(char *err, size_t errsz)
 
 	pfd.fd = parent_sock;
 	pfd.events = POLLIN;
-	while ((rc = poll(&pfd, 1, CHILD_READY_MS)) < 0 && errno == EINTR)
-		;
-	if (rc != 1 || ipc_recv(parent_sock, &type, err, errsz, &fd) != 0) {
-		snprintf(err, errsz, "the network process did not start");
-		return -1;
-	}
-	if (fd >= 0)
-		close(fd);
+	do {
+		while ((rc = poll(&pfd, 1, CHILD_READY_MS)) < 0 &&
+		    errno == EINTR)
+			;
+		if (rc != 1 ||
+		    ipc_recv(parent_sock, &type, err, errsz, &fd) != 0) {
+			snprintf(err, errsz, "the network process did not "
+			    "start");
+			return -1;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (type == IPC_LOG)
+			logrelay_line(err);
+	} while (type == IPC_LOG);
 	return type == IPC_READY ? 0 : -1;
 }
 

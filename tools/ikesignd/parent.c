@@ -343,31 +343,65 @@ from_child(struct parent *p)
 		p_quit = 1;
 		return;
 	}
-	if (type == IPC_RELOAD)
+	if (type == IPC_LOG)
+		logrelay_line(text);
+	else if (type == IPC_RELOAD)
 		reload(p);
+}
+
+/*
+ * While the network process stops, its log lines (the rest of what it
+ * says is moot): 1 when one was read, else 0 after waiting up to MS.
+ */
+static int
+stopping_child_log(struct parent *p, int ms)
+{
+	struct pollfd pfd;
+	char text[IPC_MSG_MAX];
+	int type, fd;
+
+	pfd.fd = p->sock;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) != 1)
+		return 0;
+	if (ipc_recv(p->sock, &type, text, sizeof(text), &fd) != 0) {
+		(void)usleep((useconds_t)ms * 1000);	/* its end closed */
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (type == IPC_LOG)
+		logrelay_line(text);
+	return 1;
 }
 
 /* SIGTERM, its Deletes, and SIGKILL if it takes too long. */
 static void
 stop_child(struct parent *p)
 {
-	int i, status;
+	uint64_t deadline = now_ms() + CHILD_STOP_MS;
+	int status;
 
 	if (p->child <= 0)
 		return;
 	/* Without CAP_KILL (ikesignd.service's bounding set) the network
 	 * process, another user's, cannot be signalled: the end of the IPC
-	 * socket stops it the same way (from_parent in main.c). */
+	 * socket stops it the same way (from_parent in main.c); its log
+	 * lines still come the other way. */
 	if (kill(p->child, SIGTERM) != 0)
-		(void)shutdown(p->sock, SHUT_RDWR);
-	for (i = 0; i < CHILD_STOP_MS / 50; i++) {
-		if (waitpid(p->child, &status, WNOHANG) == p->child)
-			return;
-		(void)usleep(50000);
+		(void)shutdown(p->sock, SHUT_WR);
+	while (waitpid(p->child, &status, WNOHANG) != p->child) {
+		if (now_ms() >= deadline) {
+			/* if even this fails, its parent-death signal
+			 * (sandbox.c) ends it */
+			if (kill(p->child, SIGKILL) == 0)
+				(void)waitpid(p->child, &status, 0);
+			break;
+		}
+		(void)stopping_child_log(p, 50);
 	}
-	/* if even this fails, its parent-death signal (sandbox.c) ends it */
-	if (kill(p->child, SIGKILL) == 0)
-		(void)waitpid(p->child, &status, 0);
+	while (stopping_child_log(p, 0))
+		;
 }
 
 int

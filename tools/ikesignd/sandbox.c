@@ -9,9 +9,9 @@
  * system: every call that opens, stats or probes a path fails, and it may
  * make IPv4 sockets only, so none to reach a Unix socket by its path.
  * Everything it would otherwise read from the file system later (users,
- * groups, time zone, OpenSSL's configuration, providers and algorithms,
- * the syslog socket) is read before.  A chroot directory, when the
- * configuration names one, is entered too.
+ * groups, time zone, OpenSSL's configuration, providers and algorithms)
+ * is read before; its log goes through the parent (logrelay.c).  A chroot
+ * directory, when the configuration names one, is entered too.
  */
 #include "config.h"
 
@@ -298,9 +298,9 @@ sandbox_kills(void)
 
 /*
  * socket(): IPv4 (the UDP socket net_local_for connects) and nothing
- * else, with EACCES rather than the kill: the C library's syslog() makes
- * an AF_UNIX socket again when its connection broke.  A Unix socket
- * would reach any path the user may write to.
+ * else, with EACCES rather than the kill, as for paths: a library that
+ * tries one copes with the failure.  A Unix socket would reach any path
+ * the user may write to.
  */
 static int
 socket_rules(scmp_filter_ctx f)
