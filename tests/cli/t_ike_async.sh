@@ -1,6 +1,7 @@
 #!/bin/sh
-# t_ike_async.sh -- signatures do not stop ikesignd: the signer answers
-# with "signer-workers" threads, each on a session of its own, and the
+# t_ike_async.sh -- signatures do not stop ikesignd: the signer signs
+# with "signer-workers" threads, each on a session of its own, beside its
+# main thread, which answers the other requests; and the
 # network process goes on with other work while one is made.  The token
 # is SoftHSM2 behind tests/faultmod, whose C_Sign takes 800 ms more and
 # logs "begin" and "end": while ikesignd's signature for message 6 is
@@ -9,7 +10,8 @@
 # initiating); two handshakes at once get
 # their signatures made at the same time by two workers; a reload to one
 # worker while a signature is being made lets that signature finish, then
-# starts a signer with one thread; out-of-range values are refused.
+# starts a signer with one signing thread; out-of-range values are
+# refused.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
@@ -50,8 +52,8 @@ charon_start
 eventually shows_2 5
 ok '[ $? -eq 0 ]' "show: the signer runs with 2 workers"
 s=$(signer_pid)
-ok '[ -n "$s" ] && [ "$(threads "$s")" -eq 2 ]' \
-    "the signer (pid $s) has 2 threads"
+ok '[ -n "$s" ] && [ "$(threads "$s")" -eq 3 ]' \
+    "the signer (pid $s) has 3 threads: 2 workers and its main thread"
 
 # CMD... in the background; once the token has begun its signature,
 # ikesignctl show sa into $T/mid.txt; DESC: it was answered before the
@@ -110,7 +112,7 @@ swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 swan --terminate --ike short --timeout 5 >/dev/null 2>&1
 
 # a reload to one worker while the token signs: the old signer finishes
-# the signature asked of it, then a signer with one thread takes over
+# the signature asked of it, then a signer with one worker takes over
 old=$s
 conf 1
 : >"$T/signs"
@@ -128,8 +130,8 @@ swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 eventually shows_1 10
 ok '[ $? -eq 0 ]' "show: the signer runs with 1 worker"
 s=$(signer_pid)
-ok '[ -n "$s" ] && [ "$s" != "$old" ] && [ "$(threads "$s")" -eq 1 ]' \
-    "a new signer (pid $s) with 1 thread"
+ok '[ -n "$s" ] && [ "$s" != "$old" ] && [ "$(threads "$s")" -eq 2 ]' \
+    "a new signer (pid $s) with 2 threads: 1 worker and its main thread"
 expect_rc 0 "a handshake with it" swan --initiate --ike v1 --timeout 10
 
 done_testing

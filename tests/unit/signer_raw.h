@@ -38,11 +38,11 @@ raw_call(int fd, const uint8_t *req, size_t len, char *msg, size_t msgsz)
 	return resp[4];
 }
 
-/* A signer for key on the unit token of dir, its PIN in dir/pin; 0 and
- * its socket and pid, or -1 after a failed check. */
+/* A signer for key on the unit token of dir through module, its PIN in
+ * dir/pin; 0 and its socket and pid, or -1 after a failed check. */
 static int
-unit_signer_start(const char *dir, struct conf *c, const char *key, int *fd,
-    pid_t *pid)
+unit_signer_start_module(const char *dir, struct conf *c, const char *key,
+    const char *module, int *fd, pid_t *pid)
 {
 	char pin[256], err[768];
 	int pfd;
@@ -56,7 +56,7 @@ unit_signer_start(const char *dir, struct conf *c, const char *key, int *fd,
 		return -1;
 	}
 	close(pfd);
-	snprintf(c->module, sizeof(c->module), "%s", SOFTHSM_MODULE);
+	snprintf(c->module, sizeof(c->module), "%s", module);
 	snprintf(c->token, sizeof(c->token), "unit");
 	snprintf(c->pin_source, sizeof(c->pin_source), "file:%s", pin);
 	snprintf(c->key, sizeof(c->key), "%s", key);
@@ -66,6 +66,15 @@ unit_signer_start(const char *dir, struct conf *c, const char *key, int *fd,
 		return -1;
 	}
 	return 0;
+}
+
+/* The same with SoftHSM2 itself. */
+__attribute__((unused))
+static int
+unit_signer_start(const char *dir, struct conf *c, const char *key, int *fd,
+    pid_t *pid)
+{
+	return unit_signer_start_module(dir, c, key, SOFTHSM_MODULE, fd, pid);
 }
 
 #endif

@@ -500,6 +500,86 @@ test_signer_queue(const char *dir, const uint8_t *spki, size_t spkilen)
 	    "queue: the signer exits");
 }
 
+/*
+ * A short request never waits behind signatures: a signer with one
+ * worker on SoftHSM2 behind tests/faultmod, whose C_Sign takes SLOW_MS
+ * more.  Two signatures asked at once (one being made, one waiting in the
+ * signer), then a key check: its answer comes while both are still with
+ * the signer, for the signer's main thread answers it (a signer that
+ * served its socket in order answered it after both).  Both signatures
+ * then come and verify.
+ */
+#define SLOW_MS	"500"
+static void
+test_signer_short(const char *dir, const uint8_t *spki, size_t spkilen)
+{
+	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
+	struct pollfd pfd;
+	const char *top = getenv("top_builddir");
+	char mod[4096], err[768];
+	uint8_t sig[512];
+	size_t siglen, i;
+	unsigned nask, nqueue;
+	pid_t pid;
+	int fd, curve, pending = 0, rounds, status;
+	ks_status st;
+
+	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
+	    top != NULL ? top : ".");
+	if (access(mod, R_OK) != 0) {
+		ok(1, "# SKIP no faultmod at %s", mod);
+		return;
+	}
+	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
+	setenv("CRYPTOKEY_FAULT_SIGN_DELAY_MS", SLOW_MS, 1);
+	qspki = spki;
+	qspkilen = spkilen;
+	conf.signer_workers = 1;
+	if (unit_signer_start_module(dir, &conf, KEY, mod, &fd, &pid) != 0)
+		goto out;
+	signer_use(fd, (long)pid);
+	ok(signer_key_check(&curve, err, sizeof(err)) == KS_OK &&
+	    signer_workers_get() == 1, "short: the signer signs with 1 worker");
+	for (i = 0; i < 2; i++) {
+		memset(qhash[i], (int)(0x40 + i), 32);
+		qresumed[i] = qgood[i] = 0;
+		r.data = qhash[i];
+		siglen = sizeof(sig);
+		pending += signer_sign_async(&qsa[i], queue_resume, &r, sig,
+		    &siglen, &st, err, sizeof(err)) == SIGN_PENDING;
+	}
+	signer_counts(&nask, &nqueue);
+	ok(pending == 2 && nask == 2 && nqueue == 0, "short: 2 signatures "
+	    "with the signer (%u asked, %u waiting here)", nask, nqueue);
+	st = signer_key_check(&curve, err, sizeof(err));
+	signer_counts(&nask, &nqueue);
+	ok(st == KS_OK && nask == 2, "short: a key check is answered while "
+	    "both signatures (" SLOW_MS " ms each) are still being made or "
+	    "waiting (%u asked)", nask);
+	for (rounds = 0; rounds < 100; rounds++) {
+		signer_run_ready();
+		signer_counts(&nask, &nqueue);
+		if (nask == 0 && nqueue == 0)
+			break;
+		pfd.fd = signer_fd_get();
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) == 1)
+			signer_collect();
+	}
+	signer_run_ready();
+	ok(qresumed[0] == 1 && qresumed[1] == 1 && qgood[0] && qgood[1],
+	    "short: then both signatures come, and verify");
+	for (i = 0; i < 2; i++)
+		signer_forget(&qsa[i]);
+	signer_stop();
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+	    "short: the signer exits");
+out:
+	conf.signer_workers = 0;
+	unsetenv("CRYPTOKEY_FAULT_SIGN_DELAY_MS");
+	unsetenv("CRYPTOKEY_FAULT_TARGET");
+}
+
 int
 main(void)
 {
@@ -523,6 +603,7 @@ main(void)
 	test_signer_ecdsa(dir);
 	test_signer_ed25519(dir);
 	test_signer_queue(dir, spki, spkilen);
+	test_signer_short(dir, spki, spkilen);
 	alg_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

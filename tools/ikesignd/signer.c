@@ -10,7 +10,12 @@
  * PIN is used once), all reading the one SOCK_SEQPACKET socket: the kernel
  * hands each datagram to one of them, and signatures are made on as many
  * cores as there are workers ("signer-workers" in ikesignd.conf(5); by
- * default one per online CPU, at most SIGNER_WORKERS_AUTO).  signer.h
+ * default one per online CPU, at most SIGNER_WORKERS_AUTO).  The main
+ * thread answers a second socket, on the session that logged in: the
+ * network process asks for it ('Q') and sends its short requests there,
+ * so that they never wait behind signatures.  With no worker (a token
+ * that opens one session) the main thread answers the first socket
+ * alone, and there is no second.  signer.h
  * frames the datagrams (a request ID each way, at most SIGNER_MSG_MAX
  * octets); the requests after the ID:
  *	'S' octets        -> status, signature (CKM_RSA_PKCS over the octets;
@@ -35,6 +40,8 @@
  *	                     prf on the token, the outer here, the inner
  *	                     value wiped at once
  *	'R' keyring\0     -> status: is the keyring on the token?
+ *	'Q'               -> status, and with it (SCM_RIGHTS) the client's
+ *	                     end of the short requests' socket; once
  * hash is one octet, IKE_HASH_* (the prf's HMAC); by one octet, ks_peer_by;
  * data and octets are 1 to SIGNER_DATA_MAX octets.  A failing status
  * carries the library's one-line message instead.  The signer never sees
@@ -106,6 +113,11 @@ pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
 
 /* The workers answering, for 'C' (set while workers already answer). */
 static _Atomic unsigned nworkers = 1;
+
+/* The client's end of the short requests' socket, until 'Q' takes it;
+ * -1 after, or when there is none. */
+static int short_client = -1;
+static pthread_mutex_t short_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Is the signing key there and unlocked?  *curve: its curve (KS_CURVE_NONE:
  * RSA). */
@@ -475,10 +487,64 @@ answer(ks_ctx *ctx, const uint8_t *in, size_t n, int trunc, uint8_t *out)
 	return serve(ctx, in + SIGNER_ID_LEN, n - SIGNER_ID_LEN, out);
 }
 
+/* Is this request a 'Q', alone? */
+static int
+is_q(const uint8_t *in, ssize_t n, int trunc)
+{
+	return !trunc && n == SIGNER_ID_LEN + 1 && in[SIGNER_ID_LEN] == 'Q';
+}
+
 /*
- * One worker: requests until the socket closes.  After the answer to a
+ * 'Q': the client's end of the short requests' socket, passed with the
+ * answer (its ID in out already); the first 'Q' takes it.  -1 when the
+ * send failed.
+ */
+static int
+send_short_socket(ks_ctx *ctx, int fd, uint8_t *out)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct msghdr m;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	size_t olen;
+	int sfd, rc;
+
+	pthread_mutex_lock(&short_mu);
+	sfd = short_client;
+	short_client = -1;
+	pthread_mutex_unlock(&short_mu);
+	if (sfd < 0) {
+		olen = SIGNER_ID_LEN + reply_err(ctx, out + SIGNER_ID_LEN,
+		    ks_ctx_fail(ctx, KS_EUSAGE, "no socket for short requests "
+		    "(given already, or no worker)"));
+		return send(fd, out, olen, 0) < 0 ? -1 : 0;
+	}
+	out[SIGNER_ID_LEN] = KS_OK;
+	iov.iov_base = out;
+	iov.iov_len = SIGNER_HEAD;
+	memset(&m, 0, sizeof(m));
+	memset(&cbuf, 0, sizeof(cbuf));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf.buf;
+	m.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sfd, sizeof(int));
+	rc = sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	close(sfd);
+	return rc;
+}
+
+/*
+ * One thread's socket: requests until it closes.  After the answer to a
  * request that found the token gone, the whole process ends
- * (SIGNER_EXIT_LOST): every worker's session went with the token.
+ * (SIGNER_EXIT_LOST): every session went with the token.
  */
 static void
 serve_loop(ks_ctx *ctx, int fd)
@@ -498,6 +564,11 @@ serve_loop(ks_ctx *ctx, int fd)
 			memcpy(out, in, SIGNER_ID_LEN);
 		else
 			memset(out, 0, SIGNER_ID_LEN);
+		if (is_q(in, n, trunc)) {
+			if (send_short_socket(ctx, fd, out) != 0)
+				return;
+			continue;
+		}
 		olen = SIGNER_ID_LEN + answer(ctx, in, (size_t)n, trunc,
 		    out + SIGNER_ID_LEN);
 		lost = out[SIGNER_ID_LEN] != KS_OK && ks_ctx_token_lost(ctx);
@@ -515,14 +586,18 @@ struct worker {
 	pthread_t	 thread;
 	ks_ctx		*ctx;
 	int		 fd;
+	int		 short_fd;	/* the main thread's, to end it */
 };
 
+/* A worker: requests on the first socket; at its end, the main thread's
+ * socket is shut down too, so that the main thread ends with it. */
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
 
 	serve_loop(w->ctx, w->fd);
+	(void)shutdown(w->short_fd, SHUT_RDWR);
 	return NULL;
 }
 
@@ -541,19 +616,21 @@ workers_wanted(const struct conf *c)
 }
 
 /*
- * The workers beside the main thread, each on a session of its own.  A
- * token that opens fewer sessions gets fewer workers; 'C' tells how many
- * answer.  Returns how many were started.
+ * The workers on the first socket, each on a session of its own, beside
+ * the main thread on short_fd.  A token that opens fewer sessions gets
+ * fewer workers; 'C' tells how many answer.  Returns how many were
+ * started.
  */
 static unsigned
-workers_start(struct worker *w, unsigned want, int fd)
+workers_start(struct worker *w, unsigned want, int fd, int short_fd)
 {
 	unsigned n = 0;
 
-	while (n + 1 < want) {
+	while (n < want) {
 		if (ks_ctx_open_session(sctx, &w[n].ctx) != KS_OK)
 			break;
 		w[n].fd = fd;
+		w[n].short_fd = short_fd;
 		if (pthread_create(&w[n].thread, NULL, worker_main,
 		    &w[n]) != 0) {
 			ks_ctx_free(w[n].ctx);
@@ -573,6 +650,7 @@ signer_main(int fd, const struct conf *c)
 	unsigned n, i;
 	ks_curve curve;
 	ks_status st;
+	int sv[2] = { -1, -1 };
 
 	sconf = c;
 	signer_fds(fd);
@@ -596,10 +674,26 @@ signer_main(int fd, const struct conf *c)
 		ks_ctx_free(sctx);
 		_exit(0);
 	}
-	n = workers_start(w, workers_wanted(c), fd);
-	nworkers = n + 1;	/* until now 'C' said 1 */
-	serve_loop(sctx, fd);
-	/* the socket closed: every worker sees the end of it too */
+	/* the short requests' socket, there for 'Q' before any worker
+	 * answers; without it, or without a worker, one thread answers all */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		sv[0] = sv[1] = -1;
+	short_client = sv[0];
+	n = sv[0] >= 0 ? workers_start(w, workers_wanted(c), fd, sv[1]) : 0;
+	if (n == 0) {
+		if (sv[0] >= 0) {
+			short_client = -1;
+			close(sv[0]);
+			close(sv[1]);
+		}
+		serve_loop(sctx, fd);
+	} else {
+		nworkers = n;	/* until now 'C' said 1 */
+		/* until the client closes it, or a worker shuts it down at
+		 * the end of the first socket */
+		serve_loop(sctx, sv[1]);
+	}
+	/* the first socket closed: every worker sees the end of it */
 	for (i = 0; i < n; i++) {
 		(void)pthread_join(w[i].thread, NULL);
 		ks_ctx_free(w[i].ctx);

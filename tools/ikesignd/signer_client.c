@@ -8,8 +8,12 @@
  * and the exchange that asked resumes when the answer comes
  * (signer_collect, signer_run_ready).  The other requests (a peer's key,
  * a pre-shared key's prf, the key check) are short and wait for their
- * answer; an answer to an earlier signature request that comes first is
- * kept for its SA.
+ * answer.  The network process sends them on a second socket, which it
+ * asks the signer for ('Q') when it takes the signer over (signer_use)
+ * and which the signer's main thread answers, so that they never wait
+ * behind signatures; without it (a signer with no worker) they go on the
+ * first, and an answer to an earlier signature request that comes first
+ * is kept for its SA.
  *
  * An SA has at most one signature asked for (sa->sign).  It is on the
  * list "queued" while enough are with the signer, on "asked" until its
@@ -17,12 +21,10 @@
  * takes it off any (signer_forget), so that an answer for an SA that is
  * gone is dropped by its ID.
  *
- * The socket serves requests in order, so a short request waits for every
- * signature sent before it.  At most one signature per worker and one
- * more (inflight_max) are with the signer at a time: the workers never
- * wait for their next request, and a peer's key or a PSK prf waits
- * behind about two signatures' time, however many negotiations wait to
- * sign.  The rest wait here, in the order they came.
+ * At most one signature per worker and one more (inflight_max) are with
+ * the signer at a time: the workers never wait for their next request,
+ * the socket's queue stays short, and a reload that replaces the signer
+ * waits for few.  The rest wait here, in the order they came.
  */
 #include "config.h"
 
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
@@ -39,6 +42,7 @@
 #include "signer.h"
 
 static int signer_fd = -1;
+static int short_fd = -1;	/* the short requests' socket, or -1 */
 static pid_t signer_pid = -1;
 static unsigned signer_workers;		/* the last 'C' said; 0: not known */
 static char signer_why[768] = "running";
@@ -210,6 +214,9 @@ signer_gone(void)
 	if (signer_fd >= 0)
 		close(signer_fd);
 	signer_fd = -1;
+	if (short_fd >= 0)
+		close(short_fd);
+	short_fd = -1;
 	fail_all(&asked, why);
 	fail_all(&queued, why);
 }
@@ -310,9 +317,17 @@ signer_ready(int fd, char *err, size_t errsz)
 	return answer_status(resp, n, err, errsz, &gone);
 }
 
+/* Where a short request goes: the second socket, when there is one. */
+static int
+sync_fd(void)
+{
+	return short_fd >= 0 ? short_fd : signer_fd;
+}
+
+/* A request on fd (one of the signer's two sockets), waited for. */
 static ks_status
-call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
-    char *err, size_t errsz)
+call_on(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
+    size_t *resplen, char *err, size_t errsz)
 {
 	ks_status st;
 	int gone;
@@ -321,11 +336,18 @@ call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
 		snprintf(err, errsz, "the signer process is not running");
 		return KS_ETOKEN;
 	}
-	st = exchange(signer_fd, req, reqlen, resp, resplen, err, errsz,
-	    &gone);
+	st = exchange(fd, req, reqlen, resp, resplen, err, errsz, &gone);
 	if (gone)
 		signer_gone();
 	return st;
+}
+
+/* A short request, waited for. */
+static ks_status
+call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
+    char *err, size_t errsz)
+{
+	return call_on(sync_fd(), req, reqlen, resp, resplen, err, errsz);
 }
 
 /* The signatures still being made by the signer being replaced: its
@@ -351,6 +373,53 @@ drain(void)
 	}
 }
 
+/*
+ * 'Q' on fd: the signer's second socket, for short requests, with the
+ * same receive timeout as the first; -1 when it has none (no worker).
+ */
+static int
+ask_short(int fd)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct timeval tmo = { SIGNER_TIMEOUT / 1000, 0 };
+	uint8_t req = 'Q', resp[SIGNER_MSG_MAX];
+	uint32_t id = next_id();
+	struct msghdr m;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	ssize_t n;
+	int sfd = -1;
+
+	if (frame_send(fd, id, &req, 1) != 0)
+		return -1;
+	iov.iov_base = resp;
+	iov.iov_len = sizeof(resp);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf.buf;
+	m.msg_controllen = sizeof(cbuf.buf);
+	while ((n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	for (cm = CMSG_FIRSTHDR(&m); n > 0 && cm != NULL;
+	    cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && sfd < 0)
+			memcpy(&sfd, CMSG_DATA(cm), sizeof(int));
+	if (n < SIGNER_HEAD || signer_id_get(resp) != id ||
+	    resp[SIGNER_ID_LEN] != KS_OK || sfd < 0 ||
+	    setsockopt(sfd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0) {
+		if (sfd >= 0)
+			close(sfd);
+		return -1;
+	}
+	return sfd;
+}
+
 /* The queued requests stay: send_queued gives them to the new signer. */
 void
 signer_use(int fd, long pid)
@@ -359,9 +428,13 @@ signer_use(int fd, long pid)
 		drain();
 		close(signer_fd);
 	}
+	if (short_fd >= 0)
+		close(short_fd);
 	signer_fd = fd;
 	signer_pid = (pid_t)pid;
 	signer_workers = 0;
+	/* nothing else is asked of this signer yet: the answer is the next */
+	short_fd = ask_short(fd);
 }
 
 int
@@ -481,7 +554,9 @@ signer_sign_now(const struct sign_req *r, uint8_t *sig, size_t *siglen,
 
 	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
 		return KS_EUSAGE;
-	if ((st = call(req, reqlen, resp, &rlen, err, errsz)) != KS_OK)
+	/* a signature, for the workers: not on the short requests' socket */
+	if ((st = call_on(signer_fd, req, reqlen, resp, &rlen, err,
+	    errsz)) != KS_OK)
 		return st;
 	return take_sig(resp + 1, rlen, sig, siglen, err, errsz);
 }
@@ -659,7 +734,7 @@ key_check(int fd, int *curve, unsigned *workers, char *err, size_t errsz)
 		*curve = resp[1];
 		*workers = resp[2];
 	}
-	if (gone && fd == signer_fd)
+	if (gone && (fd == signer_fd || fd == short_fd))
 		signer_gone();
 	return st;
 }
@@ -671,7 +746,7 @@ signer_key_check(int *curve, char *err, size_t errsz)
 		snprintf(err, errsz, "the signer process is not running");
 		return KS_ETOKEN;
 	}
-	return key_check(signer_fd, curve, &signer_workers, err, errsz);
+	return key_check(sync_fd(), curve, &signer_workers, err, errsz);
 }
 
 ks_status
@@ -841,5 +916,5 @@ signer_check_keyrings_now(const struct conf *c, char *err, size_t errsz)
 		snprintf(err, errsz, "the signer process is not running");
 		return KS_ETOKEN;
 	}
-	return signer_check_keyrings(signer_fd, c, err, errsz);
+	return signer_check_keyrings(sync_fd(), c, err, errsz);
 }
