@@ -32,6 +32,7 @@
 #include "tap.h"
 #include "token.h"
 #include "signer_raw.h"
+#include "faultmod.h"
 
 #define KEY	"ike"
 #define RING	"vpn"
@@ -246,19 +247,13 @@ test_library(ks_ctx *ctx)
 static void
 test_no_hmac(void)
 {
-	const char *top = getenv("top_builddir");
 	uint8_t out[64];
 	char mod[4096];
 	size_t olen = sizeof(out);
 	ks_ctx *ctx = NULL;
 
-	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
-	    top != NULL ? top : ".");
-	if (access(mod, R_OK) != 0) {
-		ok(1, "# SKIP no faultmod at %s", mod);
+	if (unit_faultmod(mod, sizeof(mod)) != 0)
 		return;
-	}
-	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
 	/* CKM_SHA256_HMAC */
 	setenv("CRYPTOKEY_FAULT_NO_MECH", "0x251", 1);
 	ks_ctx_new(&ctx);
@@ -363,7 +358,6 @@ sweep_what(const char *fn)
 static void
 test_fault_sweep(const char *dir)
 {
-	const char *top = getenv("top_builddir");
 	char mod[4096], cpath[256], tpath[256], at[32];
 	char names[SWEEP_MAX][32], fn[32];
 	uint8_t out[64], want[EVP_MAX_MD_SIZE], fill[64];
@@ -376,15 +370,10 @@ test_fault_sweep(const char *dir)
 	int seen_init = 0, seen_find = 0, seen_final = 0, seen_attr = 0;
 	int seen_signinit = 0, seen_sign = 0;
 
-	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
-	    top != NULL ? top : ".");
-	if (access(mod, R_OK) != 0) {
-		ok(1, "# SKIP no faultmod at %s", mod);
+	if (unit_faultmod(mod, sizeof(mod)) != 0)
 		return;
-	}
 	snprintf(cpath, sizeof(cpath), "%s/fault.count", dir);
 	snprintf(tpath, sizeof(tpath), "%s/fault.trace", dir);
-	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
 	setenv("CRYPTOKEY_FAULT_COUNT", cpath, 1);
 	setenv("CRYPTOKEY_FAULT_TRACE", tpath, 1);
 	setenv("CRYPTOKEY_FAULT_AT", "0", 1);

@@ -27,6 +27,7 @@
 #include "tap.h"
 #include "token.h"
 #include "signer_raw.h"
+#include "faultmod.h"
 
 #define KEY	"ike"
 #define MSG	"the InitiatorSignedOctets stand-in"
@@ -179,20 +180,14 @@ test_ks_sign(ks_ctx *ctx, const uint8_t *spki, size_t spkilen)
 static void
 test_no_pss(void)
 {
-	const char *top = getenv("top_builddir");
 	uint8_t hash[IKE_HASH_MAX], sig[512];
 	char mod[4096];
 	size_t siglen = sizeof(sig);
 	ks_ctx *ctx = NULL;
 	ks_status st;
 
-	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
-	    top != NULL ? top : ".");
-	if (access(mod, R_OK) != 0) {
-		ok(1, "# SKIP no faultmod at %s", mod);
+	if (unit_faultmod(mod, sizeof(mod)) != 0)
 		return;
-	}
-	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
 	setenv("CRYPTOKEY_FAULT_NO_PSS", "1", 1);
 	ks_ctx_new(&ctx);
 	ks_ctx_set_module(ctx, mod);
@@ -515,7 +510,6 @@ test_signer_short(const char *dir, const uint8_t *spki, size_t spkilen)
 {
 	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
 	struct pollfd pfd;
-	const char *top = getenv("top_builddir");
 	char mod[4096], err[768];
 	uint8_t sig[512];
 	size_t siglen, i;
@@ -524,13 +518,8 @@ test_signer_short(const char *dir, const uint8_t *spki, size_t spkilen)
 	int fd, curve, pending = 0, rounds, status;
 	ks_status st;
 
-	snprintf(mod, sizeof(mod), "%s/tests/faultmod/.libs/faultmod.so",
-	    top != NULL ? top : ".");
-	if (access(mod, R_OK) != 0) {
-		ok(1, "# SKIP no faultmod at %s", mod);
+	if (unit_faultmod(mod, sizeof(mod)) != 0)
 		return;
-	}
-	setenv("CRYPTOKEY_FAULT_TARGET", SOFTHSM_MODULE, 1);
 	setenv("CRYPTOKEY_FAULT_SIGN_DELAY_MS", SLOW_MS, 1);
 	qspki = spki;
 	qspkilen = spkilen;

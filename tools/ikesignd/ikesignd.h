@@ -665,6 +665,11 @@ int	sandbox_enter(const struct sandbox *, char *err, size_t errsz);
 int	sandbox_filter(char *err, size_t errsz);
 int	sandbox_kills(void);
 
+/* fdpass.c: a datagram with at most one descriptor ---------------------- */
+
+ssize_t	fdpass_send(int sock, const void *buf, size_t len, int fd, int flags);
+ssize_t	fdpass_recv(int sock, void *buf, size_t len, int *fd);
+
 /* ipc.c: messages between the parent and the network process ------------ */
 
 #define IPC_MSG_MAX	2048

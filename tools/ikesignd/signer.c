@@ -502,13 +502,6 @@ is_q(const uint8_t *in, ssize_t n, int trunc)
 static int
 send_short_socket(ks_ctx *ctx, int fd, uint8_t *out)
 {
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct msghdr m;
-	struct cmsghdr *cm;
-	struct iovec iov;
 	size_t olen;
 	int sfd, rc;
 
@@ -523,20 +516,7 @@ send_short_socket(ks_ctx *ctx, int fd, uint8_t *out)
 		return send(fd, out, olen, 0) < 0 ? -1 : 0;
 	}
 	out[SIGNER_ID_LEN] = KS_OK;
-	iov.iov_base = out;
-	iov.iov_len = SIGNER_HEAD;
-	memset(&m, 0, sizeof(m));
-	memset(&cbuf, 0, sizeof(cbuf));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf.buf;
-	m.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sfd, sizeof(int));
-	rc = sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	rc = fdpass_send(fd, out, SIGNER_HEAD, sfd, 0) < 0 ? -1 : 0;
 	close(sfd);
 	return rc;
 }

@@ -380,36 +380,15 @@ drain(void)
 static int
 ask_short(int fd)
 {
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
 	struct timeval tmo = { SIGNER_TIMEOUT / 1000, 0 };
 	uint8_t req = 'Q', resp[SIGNER_MSG_MAX];
 	uint32_t id = next_id();
-	struct msghdr m;
-	struct cmsghdr *cm;
-	struct iovec iov;
 	ssize_t n;
 	int sfd = -1;
 
 	if (frame_send(fd, id, &req, 1) != 0)
 		return -1;
-	iov.iov_base = resp;
-	iov.iov_len = sizeof(resp);
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf.buf;
-	m.msg_controllen = sizeof(cbuf.buf);
-	while ((n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	for (cm = CMSG_FIRSTHDR(&m); n > 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&m, cm))
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && sfd < 0)
-			memcpy(&sfd, CMSG_DATA(cm), sizeof(int));
+	n = fdpass_recv(fd, resp, sizeof(resp), &sfd);
 	if (n < SIGNER_HEAD || signer_id_get(resp) != id ||
 	    resp[SIGNER_ID_LEN] != KS_OK || sfd < 0 ||
 	    setsockopt(sfd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0) {
