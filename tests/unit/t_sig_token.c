@@ -429,17 +429,43 @@ queue_resume(struct ike_sa *sa)
 	    qspkilen, SIG_PKCS1_SHA256, -1, qhash[i], 32, sig, siglen) == 0;
 }
 
+/*
+ * The network process's loop, for the signer's answers only: the ready
+ * SAs resumed, the answers collected, until none is asked or waiting (at
+ * most rounds times 100 ms).  The most requests with the signer at once.
+ */
+static unsigned
+run_signer(int rounds)
+{
+	struct pollfd pfd;
+	unsigned nask, nqueue, most = 0;
+
+	while (rounds-- > 0) {
+		signer_run_ready();
+		signer_counts(&nask, &nqueue);
+		if (nask > most)
+			most = nask;
+		if (nask == 0 && nqueue == 0)
+			break;
+		pfd.fd = signer_fd_get();
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) == 1)
+			signer_collect();
+	}
+	signer_run_ready();
+	return most;
+}
+
 static void
 test_signer_queue(const char *dir, const uint8_t *spki, size_t spkilen)
 {
 	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
-	struct pollfd pfd;
 	uint8_t sig[512];
 	size_t siglen, i;
 	char err[768];
-	unsigned nask, nqueue, most = 0;
+	unsigned nask, nqueue, most;
 	pid_t pid;
-	int fd, curve, pending = 0, rounds, status;
+	int fd, curve, pending = 0, status;
 	ks_status st;
 
 	qspki = spki;
@@ -468,19 +494,7 @@ test_signer_queue(const char *dir, const uint8_t *spki, size_t spkilen)
 	signer_forget(&qsa[4]);
 	signer_counts(&nask, &nqueue);
 	ok(nqueue == 2, "queue: an SA freed while waiting leaves the queue");
-	for (rounds = 0; rounds < 200; rounds++) {
-		signer_run_ready();
-		signer_counts(&nask, &nqueue);
-		if (nask > most)
-			most = nask;
-		if (nask == 0 && nqueue == 0)
-			break;
-		pfd.fd = signer_fd_get();
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 100) == 1)
-			signer_collect();
-	}
-	signer_run_ready();
+	most = run_signer(200);
 	ok(most <= 2, "queue: never more than 2 with the signer (most %u)",
 	    most);
 	ok(qresumed[0] == 1 && qresumed[1] == 1 && qresumed[2] == 1 &&
@@ -509,13 +523,12 @@ static void
 test_signer_short(const char *dir, const uint8_t *spki, size_t spkilen)
 {
 	struct sign_req r = { 'H', SIG_PKCS1_SHA256, NULL, 32 };
-	struct pollfd pfd;
 	char mod[4096], err[768];
 	uint8_t sig[512];
 	size_t siglen, i;
 	unsigned nask, nqueue;
 	pid_t pid;
-	int fd, curve, pending = 0, rounds, status;
+	int fd, curve, pending = 0, status;
 	ks_status st;
 
 	if (unit_faultmod(mod, sizeof(mod)) != 0)
@@ -545,17 +558,7 @@ test_signer_short(const char *dir, const uint8_t *spki, size_t spkilen)
 	ok(st == KS_OK && nask == 2, "short: a key check is answered while "
 	    "both signatures (" SLOW_MS " ms each) are still being made or "
 	    "waiting (%u asked)", nask);
-	for (rounds = 0; rounds < 100; rounds++) {
-		signer_run_ready();
-		signer_counts(&nask, &nqueue);
-		if (nask == 0 && nqueue == 0)
-			break;
-		pfd.fd = signer_fd_get();
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 100) == 1)
-			signer_collect();
-	}
-	signer_run_ready();
+	(void)run_signer(100);
 	ok(qresumed[0] == 1 && qresumed[1] == 1 && qgood[0] && qgood[1],
 	    "short: then both signatures come, and verify");
 	for (i = 0; i < 2; i++)
