@@ -6,10 +6,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "ikesignd.h"
 

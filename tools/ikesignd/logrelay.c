@@ -55,20 +55,9 @@ logrelay_start(int sock)
 void
 logrelay_line(const char *text)
 {
-	int pri;
+	int pri = text[0] - '0';
 
-	switch (text[0]) {
-	case '0' + LOG_WARNING:
-		pri = LOG_WARNING;
-		break;
-	case '0' + LOG_DEBUG:
-		pri = LOG_DEBUG;
-		break;
-	case '0' + LOG_INFO:
-		pri = LOG_INFO;
-		break;
-	default:
+	if (pri != LOG_WARNING && pri != LOG_INFO && pri != LOG_DEBUG)
 		return;		/* not a line of ours */
-	}
 	log_line(pri, text + 1);
 }
