@@ -11,7 +11,13 @@
 # their signatures made at the same time by two workers; a reload to one
 # worker while a signature is being made lets that signature finish, then
 # starts a signer with one signing thread; out-of-range values are
-# refused.
+# refused.  A token that is slow to search and read (the fault module
+# holds C_FindObjectsInit and C_GetAttributeValue while a file exists)
+# stops neither: while the signer waits to read the initiator's key,
+# ikesignctl is answered, and the handshake completes once the token
+# answers.  (As initiator, the token's signature for message 5 is held
+# first, at its key's periodic check, so the key's turn cannot be
+# isolated this way; t_ike_mm covers that path.)
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
@@ -20,6 +26,7 @@ ike_setup
 export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
 export CRYPTOKEY_FAULT_SIGN_DELAY_MS=800
 export CRYPTOKEY_FAULT_SIGN_LOG="$T/signs"
+export CRYPTOKEY_FAULT_HOLD="$T/hold"
 
 # the configuration: the policy, through the fault module, with N workers
 conf() { # N
@@ -133,5 +140,44 @@ s=$(signer_pid)
 ok '[ -n "$s" ] && [ "$s" != "$old" ] && [ "$(threads "$s")" -eq 2 ]' \
     "a new signer (pid $s) with 2 threads: 1 worker and its main thread"
 expect_rc 0 "a handshake with it" swan --initiate --ike v1 --timeout 10
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# the peer's key from a token that holds its searches and reads: CMD...
+# in the background; once ikesignd has asked for the key and the token
+# holds a read, ikesignctl show sa into $T/mid.txt (5 s at most), then
+# the token answers.  ROLE names the side in the descriptions; the log
+# from the start of the run is $T/run.log after.
+since() { tail -n "+$from" "$T/ikesignd.log" >"$T/run.log"; }
+key_asked() { since; grep -q "the peer's key asked of the signer" "$T/run.log"; }
+held() { grep -q '^held' "$T/signs" 2>/dev/null; }
+show_while_held() { # ROLE CMD...
+	_r=$1
+	shift
+	: >"$T/signs"
+	from=$(( $(wc -l <"$T/ikesignd.log") + 1 ))
+	touch "$T/hold"
+	"$@" >"$T/bg.out" 2>&1 &
+	bg=$!
+	eventually key_asked 10
+	ok '[ $? -eq 0 ]' "$_r: ikesignd asks the signer for the peer's key"
+	eventually held 5
+	timeout 5 "$IKESIGNCTL" -s "$T/ctl.sock" show sa >"$T/mid.txt" 2>&1
+	_rc=$?
+	cp "$T/signs" "$T/signs.mid"
+	rm -f "$T/hold"
+	ok '[ $_rc -eq 0 ]' \
+	    "$_r: ikesignctl show sa is answered while the token holds the read"
+	ok '[ "$(grep -c "^held" "$T/signs.mid")" -gt "$(grep -c "^released" "$T/signs.mid")" ]' \
+	    "$_r: the token still held it when ikesignctl was answered"
+	contains "$T/mid.txt" "$IPB" "$_r: the negotiation waiting is listed"
+	wait "$bg"
+	ok '[ $? -eq 0 ]' "$_r: the handshake completes once the token answers"
+	sleep 0.2
+	since
+}
+show_while_held "responder" swan --initiate --ike v1 --timeout 10
+contains "$T/run.log" "established as responder" \
+    "responder: ikesignd established it with the key it waited for"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
 done_testing

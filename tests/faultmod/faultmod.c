@@ -49,6 +49,12 @@
  *				around each C_Sign, appended: a test sees
  *				whether signatures overlapped, and what
  *				happened while one was being made
+ *	CRYPTOKEY_FAULT_HOLD	a file: while it exists, C_FindObjectsInit
+ *				and C_GetAttributeValue wait (60 s at
+ *				most), as on a token busy with a long
+ *				command; each call that waits writes
+ *				"held" and then "released" to
+ *				CRYPTOKEY_FAULT_SIGN_LOG
  *
  * All but CRYPTOKEY_FAULT_AT are read at each C_GetFunctionList, i.e. when
  * a caller loads the module.  Calls may come from several threads (the
@@ -79,7 +85,7 @@ static int crash_mode, error_mode, no_unwrap, no_pss;
 static unsigned long no_mech;	/* 0: none refused */
 static unsigned long sign_delay_ms;
 static const char *count_file, *logins_file, *broken_file, *trace_file;
-static const char *sign_log;
+static const char *sign_log, *hold_file;
 
 static void
 write_count(void)
@@ -155,6 +161,25 @@ sign_log_line(const char *what)
 	close(fd);
 }
 
+/* While CRYPTOKEY_FAULT_HOLD's file exists (60 s at most). */
+static void
+hold(void)
+{
+	struct timespec ts;
+	int i;
+
+	if (hold_file == NULL || access(hold_file, F_OK) != 0)
+		return;
+	sign_log_line("held");
+	for (i = 0; i < 6000 && access(hold_file, F_OK) == 0; i++) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 10 * 1000000L;
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
+	sign_log_line("released");
+}
+
 /* what a call that ends an operation writes in error mode, then wiped */
 static unsigned char scratch[16384];
 
@@ -189,6 +214,19 @@ w_##name params							\
 								\
 	if ((rv = before(#name)) != CKR_OK)			\
 		return rv;					\
+	return after(real->name args);				\
+}
+
+/* As FWD, after waiting while CRYPTOKEY_FAULT_HOLD's file exists. */
+#define FWD_HELD(name, params, args)				\
+static CK_RV							\
+w_##name params							\
+{								\
+	CK_RV rv;						\
+								\
+	if ((rv = before(#name)) != CKR_OK)			\
+		return rv;					\
+	hold();							\
 	return after(real->name args);				\
 }
 
@@ -311,12 +349,12 @@ FWD(C_CopyObject, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
 FWD(C_DestroyObject, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b), (a, b))
 FWD(C_GetObjectSize, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
     CK_ULONG_PTR c), (a, b, c))
-FWD(C_GetAttributeValue, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
+FWD_HELD(C_GetAttributeValue, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
     CK_ATTRIBUTE_PTR c, CK_ULONG d), (a, b, c, d))
 FWD(C_SetAttributeValue, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b,
     CK_ATTRIBUTE_PTR c, CK_ULONG d), (a, b, c, d))
-FWD(C_FindObjectsInit, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c),
-    (a, b, c))
+FWD_HELD(C_FindObjectsInit, (CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b,
+    CK_ULONG c), (a, b, c))
 FWD(C_FindObjects, (CK_SESSION_HANDLE a, CK_OBJECT_HANDLE_PTR b, CK_ULONG c,
     CK_ULONG_PTR d), (a, b, c, d))
 FWD_END(C_FindObjectsFinal, (CK_SESSION_HANDLE a), (a), (a))
@@ -495,6 +533,7 @@ read_settings(void)
 	nu = getenv("CRYPTOKEY_FAULT_SIGN_DELAY_MS");
 	sign_delay_ms = nu != NULL ? strtoul(nu, NULL, 10) : 0;
 	sign_log = getenv("CRYPTOKEY_FAULT_SIGN_LOG");
+	hold_file = getenv("CRYPTOKEY_FAULT_HOLD");
 }
 
 #define SET(name)	wrapped.name = w_##name

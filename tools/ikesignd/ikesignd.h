@@ -563,13 +563,26 @@ ks_status	 signer_sign_now(const struct sign_req *, uint8_t *sig,
 int		 signer_sign_async(struct ike_sa *, sa_resume_fn resume,
 		    const struct sign_req *, uint8_t *sig, size_t *siglen,
 		    ks_status *st, char *err, size_t errsz);
-/* 1 while sa's signature is being made or waits to be resumed. */
-int		 signer_waiting(const struct ike_sa *);
+/*
+ * The public key of sa's peer (sa->peer_id, its kind KS_PEER_ADDRESS /
+ * _HOSTNAME / _NAME) in keyring sa->keyring, as DER SPKI into spki: asked
+ * for as signer_sign_async asks for a signature, on the short requests'
+ * socket and never queued, so that a token busy signing (a smart card
+ * does one thing at a time) does not stop the network process.
+ */
+int		 signer_peer_key_async(struct ike_sa *, sa_resume_fn resume,
+		    int kind, uint8_t *spki, size_t *spkilen, ks_status *st,
+		    char *err, size_t errsz);
+/* While sa's signature or peer key is being asked for or waits to be
+ * resumed, what it waits for ("the token's signature"); else NULL. */
+const char	*signer_waiting(const struct ike_sa *);
 /* sa_free: drop sa's request; a later answer is dropped by its ID. */
 void		 signer_forget(struct ike_sa *);
-/* The main loop: the signer's socket (-1: none); when it is readable, the
- * answers in it; after each event, the SAs whose answers came. */
+/* The main loop: the signer's two sockets (-1: none); when one is
+ * readable, the answers in them; after each event, the SAs whose answers
+ * came. */
 int		 signer_fd_get(void);
+int		 signer_short_fd_get(void);
 void		 signer_collect(void);
 void		 signer_run_ready(void);
 /* How many workers the signer said it has (0: not known yet). */
@@ -578,12 +591,17 @@ unsigned	 signer_workers_get(void);
  * process to be sent (at most one per worker and one more are sent at a
  * time, so that a short request waits behind few). */
 void		 signer_counts(unsigned *asked, unsigned *queued);
-/* kind: KS_PEER_ADDRESS / _HOSTNAME / _NAME; DER SPKI into spki. */
-ks_status	 signer_peer_key(const char *keyring, int kind, const char *id,
-		    uint8_t *spki, size_t *spkilen, char *err, size_t errsz);
-/* Is the local key usable?  *curve: its KS_CURVE_* (NONE: RSA). */
-ks_status	 signer_key_check(int *curve, char *err, size_t errsz);
-/* The same over the parent's fd, before the network process runs. */
+/*
+ * Is the local key usable?  Asked without waiting: done(st, curve, err)
+ * is called from signer_collect when the answer comes (curve: the key's
+ * KS_CURVE_*, NONE for RSA, on KS_OK; else the signer's message in err).
+ * Nothing is asked while an earlier check waits for its answer; a check
+ * whose signer goes away gets no call.
+ */
+typedef void (*signer_check_fn)(ks_status st, int curve, const char *err);
+void		 signer_key_check_async(signer_check_fn done);
+/* The same over the parent's fd, waited for, before the network process
+ * runs. */
 ks_status	 signer_key_check_fd(int fd, int *curve, char *err,
 		    size_t errsz);
 /*
@@ -768,9 +786,10 @@ struct ike_ops {
 extern const struct ike_ops ikev1_ops;
 extern const struct ike_ops ikev2_ops;
 
-/* What only the negotiation of an SA needs: the Diffie-Hellman values
- * and the nonces.  Allocated with the SA, wiped and freed once it is
- * established (sa_nego_done), so an established SA holds only its keys. */
+/* What only the negotiation of an SA needs: the Diffie-Hellman values,
+ * the nonces and the peer's proof.  Allocated with the SA, wiped and freed
+ * once it is established (sa_nego_done, which frees sa->peer_idb too), so
+ * an established SA holds only its keys. */
 struct ike_nego {
 	EVP_PKEY		*dh;
 	uint8_t			 gxi[DH_PUB_MAX];
@@ -784,9 +803,14 @@ struct ike_nego {
 	uint8_t			*sar;	/* Aggressive Mode responder: the
 					 * body of our SA payload */
 	size_t			 sarlen;
+	uint8_t			*proof;	/* the peer's SIG payload body
+					 * (IKEv1) or AUTH data (IKEv2),
+					 * while its key is asked for */
+	size_t			 prooflen;
 };
 
-/* A signature asked of the signer for an SA (signer_client.c). */
+/* A signature or a peer's key asked of the signer for an SA without
+ * waiting (signer_client.c). */
 enum sign_state {
 	SIGN_QUEUED = 1,	/* not sent yet: enough are with the signer */
 	SIGN_ASKED,		/* on the list of requests in flight */
@@ -796,13 +820,16 @@ enum sign_state {
 struct sa_sign {
 	uint32_t		 id;
 	enum sign_state		 state;
+	int			 short_req;	/* a key: on the short
+						 * requests' socket */
 	uint8_t			*req;		/* SIGN_QUEUED: the request */
 	size_t			 reqlen;
 	uint8_t			 sum[32];	/* SHA-256 of the request */
 	sa_resume_fn		 resume;
 	ks_status		 st;
 	size_t			 len;
-	uint8_t			 answer[SIG_MAX];	/* or the error */
+	/* a signature (SIG_MAX), a key (SPKI_MAX) or the error */
+	uint8_t			 answer[SPKI_MAX > SIG_MAX ? SPKI_MAX : SIG_MAX];
 };
 
 struct ike_sa {
@@ -836,9 +863,10 @@ struct ike_sa {
 					 * IVs of later exchanges */
 	char			 peer_id[KS_PEER_ID_MAX + 1];
 	int			 peer_kind;	/* KS_PEER_*: its lookup */
-	uint8_t			*peer_idb;	/* IKEv1: the peer's ID payload
-					 * body (IDii_b / IDir_b) until its
-					 * proof is checked */
+	uint8_t			*peer_idb;	/* the peer's ID payload body
+					 * (IKEv1 IDii_b / IDir_b, IKEv2
+					 * RestOfIDPayload) until its proof
+					 * is checked */
 	size_t			 peer_idblen;
 	int			 peer_dpd;
 	int			 peer_natt;
@@ -915,6 +943,10 @@ size_t		 sa_count(void);
 void		 sa_free(struct ike_sa *);
 /* The negotiation is over: its DH values and nonces are wiped, freed. */
 void		 sa_nego_done(struct ike_sa *);
+/* A copy of len octets of src in *dst, whose old copy is freed; 0, or -1
+ * when out of memory (*dst NULL then). */
+int		 sa_copy(uint8_t **dst, size_t *dstlen, const uint8_t *src,
+		    size_t len);
 const char	*sa_state_name(const struct ike_sa *);
 void		 sa_fail(struct ike_sa *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

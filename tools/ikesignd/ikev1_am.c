@@ -277,12 +277,36 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 	resp_send2(sa);
 }
 
+/* Message 3 checked (rc: 0, a notify type, or PROOF_PENDING while the
+ * token looks the peer's key up): the SA is up, or the error. */
+static void
+resp_checked(struct ike_sa *sa, int rc)
+{
+	if (rc == PROOF_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, sa->why);
+		return;
+	}
+	/* message 1 will not come again: no copy of message 2 to keep */
+	ph1_drop_tx(sa);
+	if (sa->peer_ic)
+		sa_initial_contact(sa);
+	sa_established(sa);
+}
+
+/* The peer's key came: its signature in message 3, checked. */
+static void
+resp_key_in(struct ike_sa *sa)
+{
+	resp_checked(sa, ph1_check_sig(sa, resp_key_in));
+}
+
 /* Message 3: the initiator's proof, encrypted or not. */
 static void
 resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 {
 	uint8_t buf[IKE_RECV_MAX];
-	int rc;
 
 	if ((m->flags & IKE_FLAG_ENC) != 0) {
 		if (ph1_decrypt(sa, m, buf, sizeof(buf), AM_LAST_PLDS) != 0) {
@@ -295,15 +319,8 @@ resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ph1_check_natd(sa, m);
-	if ((rc = ph1_check_proof(sa, m)) != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, sa->why);
-		return;
-	}
-	/* message 1 will not come again: no copy of message 2 to keep */
-	ph1_drop_tx(sa);
-	if (ph1_has_initial_contact(m))
-		sa_initial_contact(sa);
-	sa_established(sa);
+	sa->peer_ic = ph1_has_initial_contact(m);
+	resp_checked(sa, ph1_check_proof(sa, m, resp_key_in));
 }
 
 /* Initiator ------------------------------------------------------------ */
@@ -428,6 +445,26 @@ init_msg3(struct ike_sa *sa)
 	return 0;
 }
 
+/* Message 2 checked (as resp_checked): message 3, or the error. */
+static void
+init_checked(struct ike_sa *sa, int rc)
+{
+	if (rc == PROOF_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, 1, sa->why);
+		return;
+	}
+	init_send3(sa);
+}
+
+/* The peer's key came: its signature in message 2, checked. */
+static void
+init_key_in(struct ike_sa *sa)
+{
+	init_checked(sa, ph1_check_sig(sa, init_key_in));
+}
+
 /* Message 2: the responder's choice, keys, identity and proof. */
 static void
 init_msg2(struct ike_sa *sa, struct ike_msg *m)
@@ -468,13 +505,9 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ph1_check_natd(sa, m);
-	if ((rc = ph1_check_proof(sa, m)) != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, sa->why);
-		return;
-	}
 	/* message 1 is answered: no more retransmissions of it */
 	ph1_drop_tx(sa);
-	init_send3(sa);
+	init_checked(sa, ph1_check_proof(sa, m, init_key_in));
 }
 
 /* Message 3 sent and the SA up, or the negotiation failed; nothing while

@@ -152,6 +152,7 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	struct ike_msg m;
 	struct half_open *ho;
 	struct ike_sa *sa;
+	const char *what;
 	uint8_t sum[32] = { 0 };
 	int rc;
 
@@ -178,9 +179,9 @@ ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		log_debug("datagram for no known IKE SA from %s dropped", who);
 		return;
 	}
-	if (signer_waiting(sa)) {
-		log_debug("%s: waiting for the token's signature; datagram "
-		    "dropped", sa->peer_name);
+	if ((what = signer_waiting(sa)) != NULL) {
+		log_debug("%s: waiting for %s; datagram dropped",
+		    sa->peer_name, what);
 		return;
 	}
 	if (is_phase1(&m) && !sa->initiator && sa->tx != NULL &&

@@ -161,18 +161,14 @@ resp_send6(struct ike_sa *sa)
 	sa_established(sa);
 }
 
+/* Message 5 checked (rc: 0, a notify type, or PROOF_PENDING while the
+ * token looks the peer's key up): message 6, or the error. */
 static void
-resp_msg5(struct ike_sa *sa, struct ike_msg *m)
+resp_checked(struct ike_sa *sa, int rc)
 {
-	uint8_t buf[IKE_RECV_MAX];
-	int rc;
-
-	if ((rc = ph1_decrypt(sa, m, buf, sizeof(buf), MM_LAST_PLDS)) != 0) {
-		/* a message we cannot read: the peer retransmits or fails */
-		ph1_unreadable(sa, 5);
+	if (rc == PROOF_PENDING)
 		return;
-	}
-	if ((rc = ph1_verify_peer(sa, m)) != 0) {
+	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, sa->why);
 		return;
 	}
@@ -181,8 +177,28 @@ resp_msg5(struct ike_sa *sa, struct ike_msg *m)
 		    "local key is locked or missing");
 		return;
 	}
-	sa->peer_ic = ph1_has_initial_contact(m);
 	resp_send6(sa);
+}
+
+/* The peer's key came: its signature in message 5, checked. */
+static void
+resp_key_in(struct ike_sa *sa)
+{
+	resp_checked(sa, ph1_check_sig(sa, resp_key_in));
+}
+
+static void
+resp_msg5(struct ike_sa *sa, struct ike_msg *m)
+{
+	uint8_t buf[IKE_RECV_MAX];
+
+	if (ph1_decrypt(sa, m, buf, sizeof(buf), MM_LAST_PLDS) != 0) {
+		/* a message we cannot read: the peer retransmits or fails */
+		ph1_unreadable(sa, 5);
+		return;
+	}
+	sa->peer_ic = ph1_has_initial_contact(m);
+	resp_checked(sa, ph1_verify_peer(sa, m, resp_key_in));
 }
 
 /* Initiator ------------------------------------------------------------ */
@@ -348,25 +364,41 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 	init_send5(sa);
 }
 
+/* Message 6 checked (as resp_checked): the SA is up, or the error. */
 static void
-init_msg6(struct ike_sa *sa, struct ike_msg *m)
+init_checked(struct ike_sa *sa, int rc)
 {
-	uint8_t buf[IKE_RECV_MAX];
-	int rc;
-
-	if (ph1_decrypt(sa, m, buf, sizeof(buf), MM_LAST_PLDS) != 0) {
-		ph1_unreadable(sa, 6);
+	if (rc == PROOF_PENDING)
 		return;
-	}
-	if ((rc = ph1_verify_peer(sa, m)) != 0) {
+	if (rc != 0) {
 		/* the responder thinks the SA is up: delete it there too */
 		info_notify(sa, (uint16_t)rc, NULL, 0);
 		info_delete_sa(sa);
 		ph1_error(sa, 0, 1, sa->why);
 		return;
 	}
-	ph1_drop_tx(sa);
 	sa_established(sa);
+}
+
+/* The peer's key came: its signature in message 6, checked. */
+static void
+init_key_in(struct ike_sa *sa)
+{
+	init_checked(sa, ph1_check_sig(sa, init_key_in));
+}
+
+static void
+init_msg6(struct ike_sa *sa, struct ike_msg *m)
+{
+	uint8_t buf[IKE_RECV_MAX];
+
+	if (ph1_decrypt(sa, m, buf, sizeof(buf), MM_LAST_PLDS) != 0) {
+		ph1_unreadable(sa, 6);
+		return;
+	}
+	/* message 5 is answered: no more retransmissions of it */
+	ph1_drop_tx(sa);
+	init_checked(sa, ph1_verify_peer(sa, m, init_key_in));
 }
 
 /* Dispatch ------------------------------------------------------------- */

@@ -331,14 +331,11 @@ ph1_take_peer_id(struct ike_sa *sa, const struct pld *pid)
 		    "is not supported", pid->len > 0 ? pid->body[0] : 0);
 		return IKE_N_INVALID_ID_INFORMATION;
 	}
-	free(sa->peer_idb);
-	if ((sa->peer_idb = malloc(pid->len)) == NULL) {
+	if (sa_copy(&sa->peer_idb, &sa->peer_idblen, pid->body,
+	    pid->len) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "out of memory");
-		sa->peer_idblen = 0;
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
-	memcpy(sa->peer_idb, pid->body, pid->len);
-	sa->peer_idblen = pid->len;
 	return 0;
 }
 
@@ -365,40 +362,46 @@ check_hash(struct ike_sa *sa, const struct pld *ph)
 /* RSA: PKCS#1 over the bare HASH; ECDSA: r || s over it (RFC 4754). */
 static int
 verify_sig(const struct ike_sa *sa, const uint8_t *spki, size_t spkilen,
-    const uint8_t *h, const struct pld *psig)
+    const uint8_t *h, const uint8_t *sig, size_t siglen)
 {
 	enum sig_scheme s = sig_ecdsa_of_method(sa->chosen.auth);
 	uint8_t der[2 * 66 + 16];
 	size_t derlen = sizeof(der);
 
 	if (s == 0)
-		return crypto_verify(spki, spkilen, h, sa->k.h->len,
-		    psig->body, psig->len);
-	if (sig_ecdsa_der_of_raw(spki, spkilen, psig->body, psig->len, der,
+		return crypto_verify(spki, spkilen, h, sa->k.h->len, sig,
+		    siglen);
+	if (sig_ecdsa_der_of_raw(spki, spkilen, sig, siglen, der,
 	    &derlen) != 0)
 		return -1;
 	return sig_verify(spki, spkilen, s, -1, h, sig_hash(s)->len, der,
 	    derlen);
 }
 
-/* The peer's SIG_I or SIG_R, with its public key from the keyring. */
-static int
-check_sig(struct ike_sa *sa, const struct pld *psig)
+int
+ph1_check_sig(struct ike_sa *sa, sa_resume_fn again)
 {
 	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX];
 	size_t spkilen = sizeof(spki);
 	char err[256];
 	ks_status st;
 
-	st = signer_peer_key(sa->keyring, sa->peer_kind, sa->peer_id, spki,
-	    &spkilen, err, sizeof(err));
+	if (sa->ng->proof == NULL) {
+		snprintf(sa->why, sizeof(sa->why), "no signature of '%s' to "
+		    "check", sa->peer_id);
+		return IKE_N_PAYLOAD_MALFORMED;
+	}
+	if (signer_peer_key_async(sa, again, sa->peer_kind, spki, &spkilen,
+	    &st, err, sizeof(err)) == SIGN_PENDING)
+		return PROOF_PENDING;
 	if (st != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' in "
 		    "keyring '%.64s': %.256s", sa->peer_id, sa->keyring, err);
 		return IKE_N_INVALID_ID_INFORMATION;
 	}
 	if (auth_hash(sa, !sa->initiator, sa->peer_idb, sa->peer_idblen,
-	    h) != 0 || verify_sig(sa, spki, spkilen, h, psig) != 0) {
+	    h) != 0 || verify_sig(sa, spki, spkilen, h, sa->ng->proof,
+	    sa->ng->prooflen) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "signature of '%s' does "
 		    "not verify with its key in keyring '%s'", sa->peer_id,
 		    sa->keyring);
@@ -408,9 +411,11 @@ check_sig(struct ike_sa *sa, const struct pld *psig)
 }
 
 /* The one proof payload m must hold (HASH or SIG, by the method), checked
- * against the peer's identity taken before.  0, or a notify type. */
+ * against the peer's identity taken before.  0, a notify type, or
+ * PROOF_PENDING (the SIG is kept: ph1_check_sig). */
 int
-ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m)
+ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m,
+    sa_resume_fn again)
 {
 	const struct pld *p;
 	uint8_t type = sa->chosen.auth == IKE_AUTH_PSK ? IKE_PLD_HASH :
@@ -427,12 +432,20 @@ ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m)
 		    "the %s against", type == IKE_PLD_HASH ? "HASH" : "SIG");
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
-	return type == IKE_PLD_HASH ? check_hash(sa, p) : check_sig(sa, p);
+	if (type == IKE_PLD_HASH)
+		return check_hash(sa, p);
+	if (sa_copy(&sa->ng->proof, &sa->ng->prooflen, p->body,
+	    p->len) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "out of memory");
+		return IKE_N_PAYLOAD_MALFORMED;
+	}
+	return ph1_check_sig(sa, again);
 }
 
-/* Main Mode message 5 or 6: one ID, then its proof.  0, or a notify. */
+/* Main Mode message 5 or 6: one ID, then its proof.  As ph1_check_proof. */
 int
-ph1_verify_peer(struct ike_sa *sa, const struct ike_msg *m)
+ph1_verify_peer(struct ike_sa *sa, const struct ike_msg *m,
+    sa_resume_fn again)
 {
 	const struct pld *pid;
 	int rc;
@@ -445,7 +458,7 @@ ph1_verify_peer(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	if ((rc = ph1_take_peer_id(sa, pid)) != 0)
 		return rc;
-	return ph1_check_proof(sa, m);
+	return ph1_check_proof(sa, m, again);
 }
 
 /*

@@ -47,8 +47,18 @@ int	ph1_add_id(struct ike_sa *, struct msgb *, uint8_t *idb, size_t idbsz,
 	    size_t *idlen);
 int	ph1_add_id_proof(struct ike_sa *, sa_resume_fn again, struct msgb *);
 int	ph1_take_peer_id(struct ike_sa *, const struct pld *);
-int	ph1_check_proof(struct ike_sa *, const struct ike_msg *);
-int	ph1_verify_peer(struct ike_sa *, const struct ike_msg *);
+/*
+ * The peer's proof in m (ph1_verify_peer: its ID first).  A HASH is
+ * checked at once; a SIG is kept and checked with the peer's key, which
+ * the signer looks up on the token without the network process waiting:
+ * PROOF_PENDING until the key comes, then again(sa) is called, which
+ * calls ph1_check_sig(sa, again) for the result.
+ */
+int	ph1_check_proof(struct ike_sa *, const struct ike_msg *,
+	    sa_resume_fn again);
+int	ph1_verify_peer(struct ike_sa *, const struct ike_msg *,
+	    sa_resume_fn again);
+int	ph1_check_sig(struct ike_sa *, sa_resume_fn again);
 
 /* Keys: nonce and DH value, the peer's, then SKEYID and the rest. */
 int	ph1_new_dh(struct ike_sa *);

@@ -433,17 +433,18 @@ verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
 	return 0;
 }
 
-/* The peer's Ed25519 signature over its octets (RFC 8420). */
+/* The peer's Ed25519 signature over its octets (RFC 8420), with its ID
+ * payload body kept in sa->peer_idb. */
 static int
-verify_octets(struct ike_sa *sa, const struct ikev2_pld *pid,
-    const uint8_t *spki, size_t spkilen, const uint8_t *sig, size_t siglen)
+verify_octets(struct ike_sa *sa, const uint8_t *spki, size_t spkilen,
+    const uint8_t *sig, size_t siglen)
 {
 	uint8_t *o;
 	size_t len;
 	int rc;
 
-	if ((o = octets_make(sa, !sa->initiator, pid->body, pid->len,
-	    &len)) == NULL)
+	if ((o = octets_make(sa, !sa->initiator, sa->peer_idb,
+	    sa->peer_idblen, &len)) == NULL)
 		return -1;
 	rc = sig_verify_octets(spki, spkilen, o, len, sig, siglen);
 	free(o);
@@ -490,21 +491,89 @@ peer_scheme(struct ike_sa *sa, uint8_t method, const uint8_t *data,
 	return -1;
 }
 
-/* The peer's ID and AUTH; 0, or the notify to send with sa->why set. */
+/* verify_peer's result while the token looks the peer's key up */
+#define VERIFY_PENDING	0x10000		/* no notify type */
+
+/*
+ * The peer's signature AUTH that verify_peer kept, checked with its key
+ * from the keyring: 0, the notify to send with sa->why set, or
+ * VERIFY_PENDING until the signer has the key (then again(sa) is called,
+ * which calls this again for the result).
+ */
 static int
-verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
+verify_kept(struct ike_sa *sa, sa_resume_fn again)
+{
+	struct ikev2_state *st = sa->v2;
+	const struct ike_hash *hash;
+	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX], der[2 * 66 + 16];
+	const uint8_t *sig;
+	size_t spkilen = sizeof(spki), siglen, derlen = sizeof(der);
+	char err[256];
+	enum sig_scheme scheme;
+	int saltlen, bad;
+	ks_status st_;
+
+	if (sa->ng->proof == NULL || sa->peer_idb == NULL) {
+		snprintf(sa->why, sizeof(sa->why), "no AUTH of '%s' to check",
+		    sa->peer_id);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	if (peer_scheme(sa, (uint8_t)st->method_peer, sa->ng->proof,
+	    sa->ng->prooflen, &scheme, &saltlen, &sig, &siglen) != 0)
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	if (signer_peer_key_async(sa, again, st->peer_kind, spki, &spkilen,
+	    &st_, err, sizeof(err)) == SIGN_PENDING)
+		return VERIFY_PENDING;
+	if (st_ != KS_OK) {
+		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' "
+		    "in keyring '%.64s': %.256s", sa->peer_id, sa->keyring,
+		    err);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	if (sig_ecdsa_method(scheme) == st->method_peer) { /* r || s: DER */
+		if (sig_ecdsa_der_of_raw(spki, spkilen, sig, siglen, der,
+		    &derlen) != 0) {
+			snprintf(sa->why, sizeof(sa->why), "the ECDSA "
+			    "signature of '%s' has the wrong length for its "
+			    "key", sa->peer_id);
+			return IKEV2_N_AUTHENTICATION_FAILED;
+		}
+		sig = der;
+		siglen = derlen;
+	}
+	if (scheme == SIG_ED25519)
+		bad = verify_octets(sa, spki, spkilen, sig, siglen) != 0;
+	else {
+		hash = sig_hash(scheme);
+		bad = hash == NULL || octets_hash(sa, !sa->initiator,
+		    sa->peer_idb, sa->peer_idblen, hash, h) != 0 ||
+		    sig_verify(spki, spkilen, scheme, saltlen, h, hash->len,
+		    sig, siglen) != 0;
+	}
+	if (bad) {
+		snprintf(sa->why, sizeof(sa->why), "signature of '%s' (%s) "
+		    "does not verify with its key in keyring '%s'",
+		    sa->peer_id, method_name(st->method_peer, scheme),
+		    sa->keyring);
+		return IKEV2_N_AUTHENTICATION_FAILED;
+	}
+	st->scheme_peer = scheme;
+	return 0;
+}
+
+/* The peer's ID and AUTH: a pre-shared key's checked at once, a
+ * signature kept for verify_kept.  As verify_kept. */
+static int
+verify_peer(struct ike_sa *sa, const struct ikev2_msg *m, sa_resume_fn again)
 {
 	struct ikev2_state *st = sa->v2;
 	const struct ikev2_pld *pid, *pauth;
-	const struct ike_hash *hash;
 	struct v2_id id;
-	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX], der[2 * 66 + 16], method;
+	uint8_t method;
 	const uint8_t *data, *sig;
-	size_t spkilen = sizeof(spki), len, siglen, derlen = sizeof(der);
-	char err[256];
+	size_t len, siglen;
 	enum sig_scheme scheme;
-	int kind, saltlen = -1, bad;
-	ks_status st_;
+	int kind, saltlen;
 
 	pid = ikev2_find(m, sa->initiator ? IKEV2_PLD_IDR : IKEV2_PLD_IDI, 0);
 	pauth = ikev2_find(m, IKEV2_PLD_AUTH, 0);
@@ -538,45 +607,18 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m)
 	}
 	if (method == IKEV2_AUTH_PSK)
 		return verify_psk(sa, pid, data, len);
+	/* refused before the token is asked for anything */
 	if (peer_scheme(sa, method, data, len, &scheme, &saltlen, &sig,
 	    &siglen) != 0)
 		return IKEV2_N_AUTHENTICATION_FAILED;
-	st_ = signer_peer_key(sa->keyring, kind, sa->peer_id, spki, &spkilen,
-	    err, sizeof(err));
-	if (st_ != KS_OK) {
-		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' "
-		    "in keyring '%.64s': %.256s", sa->peer_id, sa->keyring,
-		    err);
-		return IKEV2_N_AUTHENTICATION_FAILED;
-	}
-	if (sig_ecdsa_method(scheme) == method) {	/* r || s: to DER */
-		if (sig_ecdsa_der_of_raw(spki, spkilen, sig, siglen, der,
-		    &derlen) != 0) {
-			snprintf(sa->why, sizeof(sa->why), "the ECDSA "
-			    "signature of '%s' has the wrong length for its "
-			    "key", sa->peer_id);
-			return IKEV2_N_AUTHENTICATION_FAILED;
-		}
-		sig = der;
-		siglen = derlen;
-	}
-	if (scheme == SIG_ED25519)
-		bad = verify_octets(sa, pid, spki, spkilen, sig, siglen) != 0;
-	else {
-		hash = sig_hash(scheme);
-		bad = hash == NULL || octets_hash(sa, !sa->initiator,
-		    pid->body, pid->len, hash, h) != 0 || sig_verify(spki,
-		    spkilen, scheme, saltlen, h, hash->len, sig, siglen) != 0;
-	}
-	if (bad) {
-		snprintf(sa->why, sizeof(sa->why), "signature of '%s' (%s) "
-		    "does not verify with its key in keyring '%s'",
-		    sa->peer_id, method_name(method, scheme), sa->keyring);
+	if (sa_copy(&sa->peer_idb, &sa->peer_idblen, pid->body,
+	    pid->len) != 0 ||
+	    sa_copy(&sa->ng->proof, &sa->ng->prooflen, data, len) != 0) {
+		snprintf(sa->why, sizeof(sa->why), "out of memory");
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
 	st->method_peer = method;
-	st->scheme_peer = scheme;
-	return 0;
+	return verify_kept(sa, again);
 }
 
 static void
@@ -708,12 +750,38 @@ auth_respond_send(struct ike_sa *sa)
 	v2_established(sa);
 }
 
+/* The initiator's AUTH checked (rc: 0, a notify type, or VERIFY_PENDING
+ * while the token looks its key up): our response, or the refusal. */
+static void
+respond_checked(struct ike_sa *sa, int rc)
+{
+	if (rc == VERIFY_PENDING)
+		return;
+	if (rc != 0) {
+		refuse(sa, (uint16_t)rc);
+		return;
+	}
+	if (!ikesignd->key_ok) {
+		snprintf(sa->why, sizeof(sa->why), "the local key '%s' is "
+		    "locked or missing", sa->key);
+		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	auth_respond_send(sa);
+}
+
+/* The initiator's key came: its AUTH, checked. */
+static void
+respond_key_in(struct ike_sa *sa)
+{
+	respond_checked(sa, verify_kept(sa, respond_key_in));
+}
+
 void
 v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
 {
 	const struct v2_profile *prof;
 	struct v2_notify n;
-	int rc;
 
 	prof = pick_profile(sa, m);
 	if (prof == NULL && (conf_peer(&ikesignd->conf,
@@ -727,26 +795,35 @@ v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
 	}
 	v2_profile_apply(sa, prof, conf_peer(&ikesignd->conf,
 	    sa->remote.sin_addr));
-	if ((rc = verify_peer(sa, m)) != 0) {
-		refuse(sa, (uint16_t)rc);
-		return;
-	}
-	if (!ikesignd->key_ok) {
-		snprintf(sa->why, sizeof(sa->why), "the local key '%s' is "
-		    "locked or missing", sa->key);
-		refuse(sa, IKEV2_N_AUTHENTICATION_FAILED);
-		return;
-	}
 	sa->v2->child_asked = ikev2_find(m, IKEV2_PLD_SA, 0) != NULL;
 	sa->peer_ic = v2_find_notify(m, IKEV2_N_INITIAL_CONTACT, &n) != NULL;
-	auth_respond_send(sa);
+	respond_checked(sa, verify_peer(sa, m, respond_key_in));
+}
+
+/* The responder's AUTH checked (as respond_checked): the SA is up. */
+static void
+response_checked(struct ike_sa *sa, int rc)
+{
+	if (rc == VERIFY_PENDING)
+		return;
+	if (rc != 0) {
+		fail_why(sa);
+		return;
+	}
+	v2_established(sa);
+}
+
+/* The responder's key came: its AUTH, checked. */
+static void
+response_key_in(struct ike_sa *sa)
+{
+	response_checked(sa, verify_kept(sa, response_key_in));
 }
 
 void
 v2_auth_response(struct ike_sa *sa, struct ikev2_msg *m)
 {
 	uint16_t err;
-	int rc;
 
 	v2_request_done(sa);
 	if (ikev2_find(m, IKEV2_PLD_AUTH, 0) == NULL &&
@@ -755,11 +832,7 @@ v2_auth_response(struct ike_sa *sa, struct ikev2_msg *m)
 		    v2_notify_name(err));
 		return;
 	}
-	if ((rc = verify_peer(sa, m)) != 0) {
-		fail_why(sa);
-		return;
-	}
-	v2_established(sa);
+	response_checked(sa, verify_peer(sa, m, response_key_in));
 }
 
 const char *

@@ -192,6 +192,7 @@ ikev2_input(const uint8_t *data, size_t len, const struct sockaddr_in *from,
 	static const uint8_t zero[IKEV2_SPI_LEN];
 	struct ikev2_msg m;
 	struct ike_sa *sa;
+	const char *what;
 	char who[INET_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &from->sin_addr, who, sizeof(who));
@@ -221,9 +222,9 @@ ikev2_input(const uint8_t *data, size_t len, const struct sockaddr_in *from,
 		log_debug("%s: IKEv2 message for no known IKE SA dropped", who);
 		goto done;
 	}
-	if (signer_waiting(sa)) {
-		log_debug("%s: waiting for the token's signature; IKEv2 "
-		    "message dropped", sa->peer_name);
+	if ((what = signer_waiting(sa)) != NULL) {
+		log_debug("%s: waiting for %s; IKEv2 message dropped",
+		    sa->peer_name, what);
 		goto done;
 	}
 	/* I is set on what the original initiator sends (3.1) */

@@ -316,29 +316,35 @@ read_udp(void)
 	}
 }
 
+/* The answer to check_key's question. */
+static void
+key_checked(ks_status st, int curve, const char *err)
+{
+	if (st == KS_OK)
+		ikesignd->key_curve = curve;
+	key_state(st == KS_OK, err);
+}
+
 /* The parent replaces a signer that died (restart.c) and says so; here
- * only the key's state is followed.  The SAs outlive a signer. */
+ * only the key's state is followed, asked for without waiting, so that a
+ * token busy with something else never stops the network process.  The
+ * SAs outlive a signer. */
 static void
 check_key(time_t *last)
 {
-	char err[512];
 	time_t now = now_s();
-	ks_status st;
 
 	if (!signer_running() || now - *last < KEY_CHECK_S)
 		return;
 	*last = now;
-	st = signer_key_check(&ikesignd->key_curve, err, sizeof(err));
-	if (st != KS_OK && !signer_running())
-		return;		/* it died: the parent starts another */
-	key_state(st == KS_OK, err);
+	signer_key_check_async(key_checked);
 }
 
 /* Until asked to stop (0), or poll fails (1). */
 static int
 event_loop(void)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	time_t last_check = 0;	/* the key at once: also the signer's workers */
 	int timeout;
 
@@ -356,14 +362,18 @@ event_loop(void)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = parent_sock;
 		pfd[2].events = POLLIN;
-		pfd[3].fd = signer_fd_get();	/* -1: none, not polled */
+		/* the signer's two sockets; -1: none, not polled */
+		pfd[3].fd = signer_fd_get();
 		pfd[3].events = POLLIN;
-		if (poll(pfd, 4, timeout) < 0 && errno != EINTR) {
+		pfd[4].fd = signer_short_fd_get();
+		pfd[4].events = POLLIN;
+		if (poll(pfd, 5, timeout) < 0 && errno != EINTR) {
 			log_warnx("poll: %s", strerror(errno));
 			return 1;
 		}
 		/* the signer's answers first: they finish handshakes */
-		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
+		if ((pfd[3].revents | pfd[4].revents) &
+		    (POLLIN | POLLHUP | POLLERR))
 			signer_collect();
 		signer_run_ready();
 		if (pfd[0].revents & POLLIN)

@@ -172,7 +172,6 @@ sa_free(struct ike_sa *sa)
 		sa->ops->release(sa);
 	signer_forget(sa);
 	free(sa->sai);
-	free(sa->peer_idb);
 	free(sa->local_id);
 	free(sa->tx);
 	sa_nego_done(sa);
@@ -183,13 +182,29 @@ sa_free(struct ike_sa *sa)
 void
 sa_nego_done(struct ike_sa *sa)
 {
+	free(sa->peer_idb);	/* its proof is checked, or never will be */
+	sa->peer_idb = NULL;
+	sa->peer_idblen = 0;
 	if (sa->ng == NULL)
 		return;
 	EVP_PKEY_free(sa->ng->dh);
 	free(sa->ng->sar);
+	free(sa->ng->proof);
 	OPENSSL_cleanse(sa->ng, sizeof(*sa->ng));
 	free(sa->ng);
 	sa->ng = NULL;
+}
+
+int
+sa_copy(uint8_t **dst, size_t *dstlen, const uint8_t *src, size_t len)
+{
+	free(*dst);
+	*dstlen = 0;
+	if ((*dst = malloc(len > 0 ? len : 1)) == NULL)
+		return -1;
+	memcpy(*dst, src, len);
+	*dstlen = len;
+	return 0;
 }
 
 void
@@ -233,9 +248,6 @@ sa_established(struct ike_sa *sa)
 	log_info("%s: authentication of '%s' with %s successful (key from "
 	    "keyring '%s')", sa->peer_name, sa->peer_id,
 	    policy_proof_name(sa->chosen.auth), sa->keyring);
-	free(sa->peer_idb);
-	sa->peer_idb = NULL;
-	sa->peer_idblen = 0;
 	log_info("%s: IKE SA conn-id %u established as %s: %s, local key "
 	    "'%s'%s", sa->peer_name, sa->conn_id,
 	    sa->initiator ? "initiator" : "responder", buf, sa->key,

@@ -3,32 +3,40 @@
  * parent, while a new signer starts, and the network process after.
  *
  * Requests carry an ID (signer.h), and the answers come back in the order
- * the signer's workers finish.  Signatures are asked for without waiting
- * (signer_sign_async): the network process goes on with other packets,
- * and the exchange that asked resumes when the answer comes
- * (signer_collect, signer_run_ready).  The other requests (a peer's key,
- * a pre-shared key's prf, the key check) are short and wait for their
- * answer.  The network process sends them on a second socket, which it
- * asks the signer for ('Q') when it takes the signer over (signer_use)
- * and which the signer's main thread answers, so that they never wait
- * behind signatures; without it (a signer with no worker) they go on the
- * first, and an answer to an earlier signature request that comes first
- * is kept for its SA.
+ * the signer's workers finish.  What an exchange needs of the token in the
+ * middle of a handshake -- a signature, a peer's public key -- is asked
+ * for without waiting (signer_sign_async, signer_peer_key_async): the
+ * network process goes on with other packets, and the exchange that asked
+ * resumes when the answer comes (signer_collect, signer_run_ready), so
+ * that a token busy with one thing (a smart card making a signature)
+ * never stops the network process.  The other requests (a pre-shared
+ * key's prf, the key and keyring checks) wait for their answer.
  *
- * An SA has at most one signature asked for (sa->sign).  It is on the
- * list "queued" while enough are with the signer, on "asked" until its
- * answer comes, then on "ready" until the main loop resumes it; sa_free
- * takes it off any (signer_forget), so that an answer for an SA that is
- * gone is dropped by its ID.
+ * Signatures go on the first socket, which the signer's workers read.
+ * Everything else goes on a second socket, which the network process asks
+ * the signer for ('Q') when it takes the signer over (signer_use) and
+ * which the signer's main thread answers, so that it never waits behind
+ * signatures; without it (a signer with no worker) it goes on the first.
+ * An answer to another request that comes while one is waited for is
+ * kept for its SA.
+ *
+ * An SA has at most one request asked for without waiting (sa->sign).  A
+ * signature is on the list "queued" while enough are with the signer; a
+ * signature or a key is on "asked" until its answer comes, then on
+ * "ready" until the main loop resumes it; sa_free takes it off any
+ * (signer_forget), so that an answer for an SA that is gone is dropped by
+ * its ID.
  *
  * At most one signature per worker and one more (inflight_max) are with
  * the signer at a time: the workers never wait for their next request,
  * the socket's queue stays short, and a reload that replaces the signer
- * waits for few.  The rest wait here, in the order they came.
+ * waits for few.  The rest wait here, in the order they came.  Keys are
+ * short and never queued.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +55,21 @@ static pid_t signer_pid = -1;
 static unsigned signer_workers;		/* the last 'C' said; 0: not known */
 static char signer_why[768] = "running";
 static uint32_t last_id;
+static uint32_t check_id;		/* the key check asked; 0: none */
+static signer_check_fn check_done;
+static struct {				/* its answer, until the main loop
+					 * takes it (signer_run_ready) */
+	int		 ready;
+	ks_status	 st;
+	int		 curve;
+	char		 err[512];
+} check;
 
 TAILQ_HEAD(sign_list, ike_sa);
 static struct sign_list queued = TAILQ_HEAD_INITIALIZER(queued);
 static struct sign_list asked = TAILQ_HEAD_INITIALIZER(asked);
 static struct sign_list ready = TAILQ_HEAD_INITIALIZER(ready);
-static unsigned nasked, nqueued;
+static unsigned nasked, nqueued;	/* signatures only */
 
 /* How many signatures may be with the signer at once. */
 static unsigned
@@ -137,7 +154,8 @@ unlist(struct ike_sa *sa)
 		s->req = NULL;
 	} else if (s->state == SIGN_ASKED) {
 		TAILQ_REMOVE(&asked, sa, sentry);
-		nasked--;
+		if (!s->short_req)
+			nasked--;
 	}
 }
 
@@ -175,12 +193,39 @@ sign_answered(struct ike_sa *sa, ks_status st, const uint8_t *data,
 	TAILQ_INSERT_TAIL(&ready, sa, sentry);
 }
 
+/* The answer to the key check (resp: status first; n >= 1), kept for
+ * the main loop: an answer may come while a short request is waited for,
+ * in the middle of an exchange, and the key's state may end SAs. */
+static void
+check_answered(const uint8_t *resp, size_t n)
+{
+	check_id = 0;
+	check.ready = 1;
+	check.st = (ks_status)resp[0];
+	check.curve = KS_CURVE_NONE;
+	check.err[0] = '\0';
+	if (check.st == KS_OK && n == 3) {
+		check.curve = resp[1];
+		signer_workers = resp[2];
+	} else if (check.st == KS_OK) {
+		check.st = KS_EFAIL;
+		snprintf(check.err, sizeof(check.err), "an answer of %zu "
+		    "octets to the key check", n);
+	} else
+		snprintf(check.err, sizeof(check.err), "%.*s", (int)(n - 1),
+		    resp + 1);
+}
+
 /* An answer of the network process's signer (resp: status first). */
 static void
 deliver(uint32_t id, uint8_t *resp, size_t n)
 {
 	struct ike_sa *sa;
 
+	if (check_id != 0 && id == check_id) {
+		check_answered(resp, n);
+		return;
+	}
 	TAILQ_FOREACH(sa, &asked, sentry)
 		if (sa->sign->id == id)
 			break;
@@ -217,6 +262,7 @@ signer_gone(void)
 	if (short_fd >= 0)
 		close(short_fd);
 	short_fd = -1;
+	check_id = 0;		/* the next check goes to the next signer */
 	fail_all(&asked, why);
 	fail_all(&queued, why);
 }
@@ -227,7 +273,8 @@ asked_add(struct ike_sa *sa)
 {
 	sa->sign->state = SIGN_ASKED;
 	TAILQ_INSERT_TAIL(&asked, sa, sentry);
-	nasked++;
+	if (!sa->sign->short_req)
+		nasked++;
 }
 
 /* The queued requests, in their order, while the signer may take more.
@@ -275,7 +322,8 @@ answer_status(const uint8_t *resp, ssize_t n, char *err, size_t errsz,
 /*
  * One request on fd and its answer (resp: status first; *resplen: after
  * the status); *gone when the signer went away.  Answers to other
- * requests that come first are the network process's signatures.
+ * requests that come first are those the network process's SAs asked for
+ * without waiting.
  */
 static ks_status
 exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
@@ -295,7 +343,7 @@ exchange(int fd, const uint8_t *req, size_t reqlen, uint8_t *resp,
 	/* a blocking recv, its timeout SO_RCVTIMEO (signer_spawn) */
 	while ((n = frame_recv(fd, 0, &got, resp, SIGNER_MSG_MAX)) > 0 &&
 	    got != id) {
-		if (fd == signer_fd)
+		if (fd == signer_fd || fd == short_fd)
 			deliver(got, resp, (size_t)n);
 	}
 	if ((st = answer_status(resp, n, err, errsz, gone)) != KS_OK)
@@ -350,26 +398,51 @@ call(const uint8_t *req, size_t reqlen, uint8_t *resp, size_t *resplen,
 	return call_on(sync_fd(), req, reqlen, resp, resplen, err, errsz);
 }
 
-/* The signatures still being made by the signer being replaced: its
- * answers are waited for (SIGNER_TIMEOUT at most each) before it goes. */
-static void
-drain(void)
+/* The answers waiting in fd (one of the signer's two sockets), to their
+ * SAs; -1 when the socket ended or failed. */
+static int
+take_answers(int fd)
 {
 	uint8_t resp[SIGNER_MSG_MAX];
 	uint32_t id;
 	ssize_t n;
 
+	while ((n = frame_recv(fd, MSG_DONTWAIT, &id, resp,
+	    sizeof(resp))) > 0)
+		deliver(id, resp, (size_t)n);
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		return -1;
+	return 0;
+}
+
+/* The requests still with the signer being replaced, on either socket:
+ * its answers are waited for (SIGNER_TIMEOUT at most each) before it
+ * goes. */
+static void
+drain(void)
+{
+	struct pollfd pfd[2];
+	int i, n, ok;
+
 	if (nasked > 0)
 		log_info("waiting for %u signature%s of the signer being "
 		    "replaced", nasked, nasked == 1 ? "" : "s");
 	while (!TAILQ_EMPTY(&asked)) {
-		if ((n = frame_recv(signer_fd, 0, &id, resp,
-		    sizeof(resp))) <= 0) {
+		pfd[0].fd = signer_fd;
+		pfd[1].fd = short_fd;	/* -1: none, not polled */
+		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if ((n = poll(pfd, 2, SIGNER_TIMEOUT)) < 0 && errno == EINTR)
+			continue;
+		ok = n > 0;
+		for (i = 0; ok && i < 2; i++)
+			if (pfd[i].revents != 0 && take_answers(pfd[i].fd) != 0)
+				ok = 0;
+		if (!ok) {
 			fail_all(&asked, "the signer being replaced did not "
 			    "answer");
 			break;
 		}
-		deliver(id, resp, (size_t)n);
 	}
 }
 
@@ -412,6 +485,8 @@ signer_use(int fd, long pid)
 	signer_fd = fd;
 	signer_pid = (pid_t)pid;
 	signer_workers = 0;
+	check_id = 0;		/* one the old signer had is not answered */
+	check.ready = 0;	/* nor is its last answer the new key's */
 	/* nothing else is asked of this signer yet: the answer is the next */
 	short_fd = ask_short(fd);
 }
@@ -508,18 +583,18 @@ sign_request(const struct sign_req *r, uint8_t *req, char *err,
 	}
 }
 
-/* A signature answer (after its status) into sig. */
+/* An answer (after its status) into out, of *outlen octets. */
 static ks_status
-take_sig(const uint8_t *data, size_t len, uint8_t *sig, size_t *siglen,
+take_answer(const uint8_t *data, size_t len, uint8_t *out, size_t *outlen,
     char *err, size_t errsz)
 {
-	if (len > *siglen) {
-		snprintf(err, errsz, "a signature of %zu octets for a buffer "
-		    "of %zu", len, *siglen);
+	if (len > *outlen) {
+		snprintf(err, errsz, "an answer of %zu octets from the signer "
+		    "for a buffer of %zu", len, *outlen);
 		return KS_EFAIL;
 	}
-	memcpy(sig, data, len);
-	*siglen = len;
+	memcpy(out, data, len);
+	*outlen = len;
 	return KS_OK;
 }
 
@@ -537,13 +612,13 @@ signer_sign_now(const struct sign_req *r, uint8_t *sig, size_t *siglen,
 	if ((st = call_on(signer_fd, req, reqlen, resp, &rlen, err,
 	    errsz)) != KS_OK)
 		return st;
-	return take_sig(resp + 1, rlen, sig, siglen, err, errsz);
+	return take_answer(resp + 1, rlen, sig, siglen, err, errsz);
 }
 
 /* The answer kept for sa, when it answers this request (sum). */
 static int
-take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *sig,
-    size_t *siglen, ks_status *st, char *err, size_t errsz)
+take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *out,
+    size_t *outlen, ks_status *st, char *err, size_t errsz)
 {
 	struct sa_sign *s = sa->sign;
 
@@ -551,7 +626,7 @@ take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *sig,
 	    CRYPTO_memcmp(s->sum, sum, sizeof(s->sum)) != 0)
 		return -1;
 	if (s->st == KS_OK)
-		*st = take_sig(s->answer, s->len, sig, siglen, err, errsz);
+		*st = take_answer(s->answer, s->len, out, outlen, err, errsz);
 	else {
 		*st = s->st;
 		snprintf(err, errsz, "%.*s", (int)s->len, s->answer);
@@ -560,23 +635,40 @@ take_ready(struct ike_sa *sa, const uint8_t *sum, uint8_t *sig,
 	return 0;
 }
 
-int
-signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
-    const struct sign_req *r, uint8_t *sig, size_t *siglen, ks_status *st,
-    char *err, size_t errsz)
+/* sa's request waits here until enough signatures are answered. */
+static int
+queue_request(struct ike_sa *sa, const uint8_t *req, size_t reqlen)
 {
-	uint8_t req[SIGNER_MSG_MAX], sum[32];
-	size_t reqlen;
+	if ((sa->sign->req = malloc(reqlen)) == NULL)
+		return -1;
+	memcpy(sa->sign->req, req, reqlen);
+	sa->sign->reqlen = reqlen;
+	sa->sign->state = SIGN_QUEUED;
+	TAILQ_INSERT_TAIL(&queued, sa, sentry);
+	nqueued++;
+	return 0;
+}
 
-	*st = KS_EUSAGE;
-	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
-		return 0;
+/*
+ * A request for sa without waiting (signer_sign_async and
+ * signer_peer_key_async say how it is used): its answer when one came for
+ * this very request, SIGN_PENDING while it is with the signer, else it is
+ * sent now (short_req: on the short requests' socket) or, a signature
+ * when enough are with the signer, queued.
+ */
+static int
+ask_async(struct ike_sa *sa, sa_resume_fn resume, int short_req,
+    const uint8_t *req, size_t reqlen, uint8_t *out, size_t *outlen,
+    ks_status *st, char *err, size_t errsz)
+{
+	uint8_t sum[32];
+
 	crypto_digest256(req, reqlen, sum);
 	if (sa->sign != NULL && (sa->sign->state == SIGN_ASKED ||
 	    sa->sign->state == SIGN_QUEUED))
 		return SIGN_PENDING;	/* asked already: wait for it */
 	if (sa->sign != NULL &&
-	    take_ready(sa, sum, sig, siglen, st, err, errsz) == 0)
+	    take_ready(sa, sum, out, outlen, st, err, errsz) == 0)
 		return 0;
 	sign_free(sa);		/* an answer to another request */
 	*st = KS_ETOKEN;
@@ -590,24 +682,21 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 		return 0;
 	}
 	sa->sign->id = next_id();
+	sa->sign->short_req = short_req;
 	memcpy(sa->sign->sum, sum, sizeof(sum));
 	sa->sign->resume = resume;
-	if (nasked >= inflight_max() || !TAILQ_EMPTY(&queued)) {
+	if (!short_req && (nasked >= inflight_max() ||
+	    !TAILQ_EMPTY(&queued))) {
 		/* its turn comes when an answer frees a place */
-		if ((sa->sign->req = malloc(reqlen)) == NULL) {
-			sign_free(sa);
-			*st = KS_EFAIL;
-			snprintf(err, errsz, "out of memory");
-			return 0;
-		}
-		memcpy(sa->sign->req, req, reqlen);
-		sa->sign->reqlen = reqlen;
-		sa->sign->state = SIGN_QUEUED;
-		TAILQ_INSERT_TAIL(&queued, sa, sentry);
-		nqueued++;
-		return SIGN_PENDING;
+		if (queue_request(sa, req, reqlen) == 0)
+			return SIGN_PENDING;
+		sign_free(sa);
+		*st = KS_EFAIL;
+		snprintf(err, errsz, "out of memory");
+		return 0;
 	}
-	if (frame_send(signer_fd, sa->sign->id, req, reqlen) != 0) {
+	if (frame_send(short_req ? sync_fd() : signer_fd, sa->sign->id, req,
+	    reqlen) != 0) {
 		snprintf(err, errsz, "the signer process went away (%s)",
 		    strerror(errno));
 		sign_free(sa);
@@ -618,6 +707,46 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 	return SIGN_PENDING;
 }
 
+int
+signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
+    const struct sign_req *r, uint8_t *sig, size_t *siglen, ks_status *st,
+    char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX];
+	size_t reqlen;
+
+	*st = KS_EUSAGE;
+	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
+		return 0;
+	return ask_async(sa, resume, 0, req, reqlen, sig, siglen, st, err,
+	    errsz);
+}
+
+int
+signer_peer_key_async(struct ike_sa *sa, sa_resume_fn resume, int kind,
+    uint8_t *spki, size_t *spkilen, ks_status *st, char *err, size_t errsz)
+{
+	uint8_t req[2 + 2 * CONF_NAME_MAX + 2];
+	size_t klen = strlen(sa->keyring), ilen = strlen(sa->peer_id);
+	int rc;
+
+	if (klen >= CONF_NAME_MAX || ilen >= CONF_NAME_MAX) {
+		*st = KS_EINPUT;
+		snprintf(err, errsz, "peer identity too long");
+		return 0;
+	}
+	req[0] = 'P';
+	req[1] = (uint8_t)kind;
+	memcpy(req + 2, sa->keyring, klen + 1);
+	memcpy(req + 3 + klen, sa->peer_id, ilen + 1);
+	rc = ask_async(sa, resume, 1, req, klen + ilen + 4, spki, spkilen, st,
+	    err, errsz);
+	if (rc == SIGN_PENDING)
+		log_debug("%s: the peer's key asked of the signer ('%s' in "
+		    "keyring '%s')", sa->peer_name, sa->peer_id, sa->keyring);
+	return rc;
+}
+
 void
 signer_counts(unsigned *nask, unsigned *nqueue)
 {
@@ -625,10 +754,13 @@ signer_counts(unsigned *nask, unsigned *nqueue)
 	*nqueue = nqueued;
 }
 
-int
+const char *
 signer_waiting(const struct ike_sa *sa)
 {
-	return sa->sign != NULL && sa->sign->state != SIGN_TAKEN;
+	if (sa->sign == NULL || sa->sign->state == SIGN_TAKEN)
+		return NULL;
+	return sa->sign->short_req ? "the peer's key from the token" :
+	    "the token's signature";
 }
 
 void
@@ -637,25 +769,26 @@ signer_forget(struct ike_sa *sa)
 	sign_free(sa);
 }
 
+int
+signer_short_fd_get(void)
+{
+	return signer_fd >= 0 ? short_fd : -1;
+}
+
 void
 signer_collect(void)
 {
-	uint8_t resp[SIGNER_MSG_MAX];
-	uint32_t id;
-	ssize_t n;
-
-	while ((n = frame_recv(signer_fd, MSG_DONTWAIT, &id, resp,
-	    sizeof(resp))) > 0)
-		deliver(id, resp, (size_t)n);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+	if ((signer_fd >= 0 && take_answers(signer_fd) != 0) ||
+	    (short_fd >= 0 && take_answers(short_fd) != 0))
 		signer_gone();
 }
 
 /*
- * The queued requests the signer may take now; then the SAs whose
- * signature came, in the order it came.  Each resumes where it asked; the
- * signature stays in sa->sign for signer_sign_async to take.  A resume may
- * free its SA (a failed negotiation), or others.
+ * The queued requests the signer may take now; the key check's answer;
+ * then the SAs whose signature or key came, in the order it came.  Each
+ * resumes where it asked; the answer stays in sa->sign for
+ * signer_sign_async or signer_peer_key_async to take.  A resume may free
+ * its SA (a failed negotiation), or others.
  */
 void
 signer_run_ready(void)
@@ -663,6 +796,10 @@ signer_run_ready(void)
 	struct ike_sa *sa;
 
 	send_queued();
+	if (check.ready) {
+		check.ready = 0;
+		check_done(check.st, check.curve, check.err);
+	}
 	while ((sa = TAILQ_FIRST(&ready)) != NULL) {
 		TAILQ_REMOVE(&ready, sa, sentry);
 		sa->sign->state = SIGN_TAKEN;
@@ -670,38 +807,27 @@ signer_run_ready(void)
 	}
 }
 
-ks_status
-signer_peer_key(const char *keyring, int kind, const char *id, uint8_t *spki,
-    size_t *spkilen, char *err, size_t errsz)
+void
+signer_key_check_async(signer_check_fn done)
 {
-	uint8_t req[2 + 2 * CONF_NAME_MAX + 2], resp[SIGNER_MSG_MAX];
-	size_t klen = strlen(keyring), ilen = strlen(id), rlen = 0;
-	ks_status st;
+	uint8_t req = 'C';
+	uint32_t id;
 
-	if (klen >= CONF_NAME_MAX || ilen >= CONF_NAME_MAX) {
-		snprintf(err, errsz, "peer identity too long");
-		return KS_EINPUT;
+	if (signer_fd < 0 || check_id != 0)
+		return;
+	id = next_id();
+	if (frame_send(sync_fd(), id, &req, 1) != 0) {
+		signer_gone();
+		return;
 	}
-	req[0] = 'P';
-	req[1] = (uint8_t)kind;
-	memcpy(req + 2, keyring, klen + 1);
-	memcpy(req + 3 + klen, id, ilen + 1);
-	st = call(req, klen + ilen + 4, resp, &rlen, err, errsz);
-	if (st != KS_OK)
-		return st;
-	if (rlen > *spkilen) {
-		snprintf(err, errsz, "peer key too large");
-		return KS_EINPUT;
-	}
-	memcpy(spki, resp + 1, rlen);
-	*spkilen = rlen;
-	return KS_OK;
+	check_id = id;
+	check_done = done;
 }
 
 /* The answer to 'C': the signing key's curve (NONE: RSA), then the number
- * of workers answering. */
-static ks_status
-key_check(int fd, int *curve, unsigned *workers, char *err, size_t errsz)
+ * of workers answering (check_answered for the network process). */
+ks_status
+signer_key_check_fd(int fd, int *curve, char *err, size_t errsz)
 {
 	uint8_t req = 'C', resp[SIGNER_MSG_MAX];
 	size_t rlen = 0;
@@ -709,31 +835,9 @@ key_check(int fd, int *curve, unsigned *workers, char *err, size_t errsz)
 	int gone;
 
 	st = exchange(fd, &req, 1, resp, &rlen, err, errsz, &gone);
-	if (st == KS_OK && rlen == 2) {
+	if (st == KS_OK && rlen == 2)
 		*curve = resp[1];
-		*workers = resp[2];
-	}
-	if (gone && (fd == signer_fd || fd == short_fd))
-		signer_gone();
 	return st;
-}
-
-ks_status
-signer_key_check(int *curve, char *err, size_t errsz)
-{
-	if (signer_fd < 0) {
-		snprintf(err, errsz, "the signer process is not running");
-		return KS_ETOKEN;
-	}
-	return key_check(sync_fd(), curve, &signer_workers, err, errsz);
-}
-
-ks_status
-signer_key_check_fd(int fd, int *curve, char *err, size_t errsz)
-{
-	unsigned workers;
-
-	return key_check(fd, curve, &workers, err, errsz);
 }
 
 /* The request of 'K' and 'A' into req; its length, or 0 after err. */
