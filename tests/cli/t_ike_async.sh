@@ -20,7 +20,6 @@
 # isolated this way; t_ike_mm covers that path.)
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
-FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 [ -f "$FAULTMOD" ] || skip_all "fault module not built"
 ike_setup
 export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
@@ -142,40 +141,9 @@ ok '[ -n "$s" ] && [ "$s" != "$old" ] && [ "$(threads "$s")" -eq 2 ]' \
 expect_rc 0 "a handshake with it" swan --initiate --ike v1 --timeout 10
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
-# the peer's key from a token that holds its searches and reads: CMD...
-# in the background; once ikesignd has asked for the key and the token
-# holds a read, ikesignctl show sa into $T/mid.txt (5 s at most), then
-# the token answers.  ROLE names the side in the descriptions; the log
-# from the start of the run is $T/run.log after.
-since() { tail -n "+$from" "$T/ikesignd.log" >"$T/run.log"; }
-key_asked() { since; grep -q "the peer's key asked of the signer" "$T/run.log"; }
-held() { grep -q '^held' "$T/signs" 2>/dev/null; }
-show_while_held() { # ROLE CMD...
-	_r=$1
-	shift
-	: >"$T/signs"
-	from=$(( $(wc -l <"$T/ikesignd.log") + 1 ))
-	touch "$T/hold"
-	"$@" >"$T/bg.out" 2>&1 &
-	bg=$!
-	eventually key_asked 10
-	ok '[ $? -eq 0 ]' "$_r: ikesignd asks the signer for the peer's key"
-	eventually held 5
-	timeout 5 "$IKESIGNCTL" -s "$T/ctl.sock" show sa >"$T/mid.txt" 2>&1
-	_rc=$?
-	cp "$T/signs" "$T/signs.mid"
-	rm -f "$T/hold"
-	ok '[ $_rc -eq 0 ]' \
-	    "$_r: ikesignctl show sa is answered while the token holds the read"
-	ok '[ "$(grep -c "^held" "$T/signs.mid")" -gt "$(grep -c "^released" "$T/signs.mid")" ]' \
-	    "$_r: the token still held it when ikesignctl was answered"
-	contains "$T/mid.txt" "$IPB" "$_r: the negotiation waiting is listed"
-	wait "$bg"
-	ok '[ $? -eq 0 ]' "$_r: the handshake completes once the token answers"
-	sleep 0.2
-	since
-}
-show_while_held "responder" swan --initiate --ike v1 --timeout 10
+# the initiator's key from a token that holds its searches and reads
+show_while_held "responder" "the peer's key asked of the signer" \
+    swan --initiate --ike v1 --timeout 10
 contains "$T/run.log" "established as responder" \
     "responder: ikesignd established it with the key it waited for"
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1

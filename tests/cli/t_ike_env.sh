@@ -13,12 +13,15 @@
 #   ikesignd_start / charon_start / charon_load
 #   ctl ARGS...         ikesignctl against the test daemon
 #   swan ARGS...        swanctl against the test charon
+#   show_while_held ROLE ASKED CMD...  ikesignctl answers while the
+#                       token (behind tests/faultmod) holds a read
 #   wait_for FILE TEXT [SECONDS]
 : "${top_builddir:?run through make check}"
 . "$top_srcdir/tests/cli/lib.sh"
 
 IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
 IKESIGNCTL="$top_builddir/tools/ikesignctl/ikesignctl"
+FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 CKR="$top_builddir/tools/cryptokeyring/cryptokeyring"
 CHARON=/usr/lib/ipsec/charon
 
@@ -151,6 +154,49 @@ psk_scan_ikesignd() {
 }
 
 ctl() { "$IKESIGNCTL" -s "$T/ctl.sock" "$@"; }
+
+# show_while_held ROLE ASKED CMD...: with ikesignd's token behind
+# tests/faultmod (CRYPTOKEY_FAULT_SIGN_LOG=$T/signs and
+# CRYPTOKEY_FAULT_HOLD=$T/hold in its environment), CMD in the
+# background; once ikesignd logs ASKED (what it asked of the signer) and
+# the token holds a search or read, ikesignctl show sa into $T/mid.txt (2 s
+# at most); then the token answers and CMD must succeed.  ROLE starts the
+# descriptions; ikesignd's log since CMD started is $T/run.log after.
+since() { tail -n "+$_from" "$T/ikesignd.log" >"$T/run.log"; }
+show_while_held() {
+	_role=$1 _asked=$2
+	shift 2
+	: >"$T/signs"
+	_from=$(( $(wc -l <"$T/ikesignd.log") + 1 ))
+	touch "$T/hold"
+	"$@" >"$T/bg.out" 2>&1 &
+	_bg=$!
+	_i=0
+	while ! { since; grep -qF "$_asked" "$T/run.log"; } &&
+	    [ $_i -lt 50 ]; do sleep 0.2; _i=$((_i + 1)); done
+	contains "$T/run.log" "$_asked" "$_role: ikesignd asks the signer"
+	_i=0
+	while ! grep -q '^held' "$T/signs" && [ $_i -lt 25 ]; do
+		sleep 0.2; _i=$((_i + 1))
+	done
+	# a network process that is not waiting answers in milliseconds
+	_rc=1
+	: >"$T/mid.txt"
+	grep -qF "$_asked" "$T/run.log" &&
+	    timeout 2 "$IKESIGNCTL" -s "$T/ctl.sock" show sa >"$T/mid.txt" 2>&1 &&
+	    _rc=0
+	cp "$T/signs" "$T/signs.mid"
+	rm -f "$T/hold"
+	ok '[ $_rc -eq 0 ]' \
+	    "$_role: ikesignctl show sa is answered while the token holds a read"
+	ok '[ "$(grep -c "^held" "$T/signs.mid")" -gt "$(grep -c "^released" "$T/signs.mid")" ]' \
+	    "$_role: the token still held it when ikesignctl was answered"
+	contains "$T/mid.txt" "$IPB" "$_role: the negotiation waiting is listed"
+	wait "$_bg"
+	ok '[ $? -eq 0 ]' "$_role: the handshake completes once the token answers"
+	sleep 0.2
+	since
+}
 swan() {
 	STRONGSWAN_CONF="$T/b/strongswan.conf" swanctl "$@" \
 	    --uri "unix://$T/b/charon.vici"

@@ -3,10 +3,13 @@
 # IKEv1 Main Mode (SKEYID = prf(PSK, Ni | Nr) made on the token) and IKEv2
 # (AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets): inner prf on the
 # token, outer in the signer) with strongSwan, both roles; a peer named by
-# host name gets the key for its name before its address's; a wrong PSK and
-# an address without one are refused; and after the handshakes no copy of
-# the PSK is in the memory of ikesignd's processes, while the same scan
-# finds it in strongSwan's.
+# host name gets the key for its name before its address's, and its
+# address's when its name has none; a wrong PSK and an address without
+# one are refused; after the handshakes no copy of the PSK is in the
+# memory of ikesignd's processes, while the same scan finds it in
+# strongSwan's; and with a token that holds its searches and reads
+# (tests/faultmod), ikesignctl is answered while the prf waits, and the
+# handshakes then complete (IKEv1 and IKEv2, ikesignd responding).
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -130,6 +133,14 @@ expect_rc 0 "strongSwan as b.test: the key for the name is used" \
 logged "$T/ikesignd.log" "authentication of 'b.test' with pre-shared key successful (key from keyring 'byname')" \
     "ikesignd took the PSK stored for hostname b.test"
 swan --terminate --ike p2h --timeout 5 >/dev/null 2>&1
+# ... and with no key for the name, its address's (the signer asked twice)
+v2psk default
+ctl reload >/dev/null
+expect_rc 0 "strongSwan as b.test, no key for the name: the address's" \
+    swan --initiate --ike p2h --timeout 10
+logged "$T/ikesignd.log" "authentication of 'b.test' with pre-shared key successful (key from keyring 'default')" \
+    "ikesignd took the PSK stored for address $IPB"
+swan --terminate --ike p2h --timeout 5 >/dev/null 2>&1
 
 # refusals: the wrong PSK (keyring other), no PSK for the address
 v2psk other
@@ -154,4 +165,31 @@ logged "$T/ikesignd.log" "no pre-shared key for $IPB" \
 ok "[ \$(ctl show sa --json | python3 -c 'import json,sys; print(len([a for a in json.load(sys.stdin) if a[\"state\"] in (\"QM_IDLE\", \"READY\")]))') -eq 0 ]" \
     "no SA is left after the refusals"
 ok '! grep -qF "$(cat $T/psk)" $T/ikesignd.log' "the log holds no PSK"
+
+# a token that holds its searches and reads: the prf is waited for
+# without stopping the network process
+if [ -f "$FAULTMOD" ]; then
+	ikesignd_stop
+	export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
+	export CRYPTOKEY_FAULT_SIGN_LOG="$T/signs"
+	export CRYPTOKEY_FAULT_HOLD="$T/hold"
+	v1psk default
+	sed -i "s|^module .*|module $FAULTMOD|" "$T/ikesignd.conf"
+	ikesignd_start
+	ok '[ $? -eq 0 ]' "ikesignd starts on the token behind the fault module"
+	show_while_held "IKEv1 pre-share" "a pre-shared key's prf asked of" \
+	    swan --initiate --ike p1 --timeout 10
+	contains "$T/run.log" "established as responder" \
+	    "IKEv1 pre-share: ikesignd established it with the prf it waited for"
+	swan --terminate --ike p1 --timeout 5 >/dev/null 2>&1
+	v2psk default
+	sed -i "s|^module .*|module $FAULTMOD|" "$T/ikesignd.conf"
+	ctl reload >/dev/null
+	show_while_held "IKEv2 pre-share" "a pre-shared key's prf asked of" \
+	    swan --initiate --ike p2 --timeout 10
+	contains "$T/run.log" "established as responder" \
+	    "IKEv2 pre-share: ikesignd established it with the prfs it waited for"
+	swan --terminate --ike p2 --timeout 5 >/dev/null 2>&1
+fi
+
 done_testing

@@ -1,32 +1,12 @@
 /*
- * daemon.c -- the network process's state (struct daemon), its clocks, and
- * what it does when the local key goes away or comes back.
+ * daemon.c -- the network process's state (struct daemon), and what it
+ * does when the local key goes away or comes back.
  */
 #include "config.h"
-
-#include <time.h>
 
 #include "ikesignd.h"
 
 struct daemon *ikesignd;
-
-uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-time_t
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* The local key went away or came back (checked every few seconds). */
 void

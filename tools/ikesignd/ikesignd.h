@@ -593,10 +593,11 @@ unsigned	 signer_workers_get(void);
 void		 signer_counts(unsigned *asked, unsigned *queued);
 /*
  * Is the local key usable?  Asked without waiting: done(st, curve, err)
- * is called from signer_collect when the answer comes (curve: the key's
+ * is called from signer_run_ready when the answer comes (curve: the key's
  * KS_CURVE_*, NONE for RSA, on KS_OK; else the signer's message in err).
- * Nothing is asked while an earlier check waits for its answer; a check
- * whose signer goes away gets no call.
+ * Nothing is asked while an earlier check waits for its answer; one that
+ * has waited SIGNER_TIMEOUT gets KS_ETOKEN at the next call instead, and
+ * one whose signer goes away gets no call.
  */
 typedef void (*signer_check_fn)(ks_status st, int curve, const char *err);
 void		 signer_key_check_async(signer_check_fn done);
@@ -626,6 +627,13 @@ ks_status	 signer_psk_prf(const char *keyring, int kind, const char *id,
 ks_status	 signer_psk_auth(const char *keyring, int kind, const char *id,
 		    int hash, const uint8_t *octets, size_t len, uint8_t *out,
 		    size_t *outlen, char *err, size_t errsz);
+/* The same ('K' or 'A' as op, under the key for kind and id in keyring
+ * sa->keyring), asked for as signer_peer_key_async asks for a key; the
+ * network process uses these, the two above are waited for (tests). */
+int		 signer_psk_async(struct ike_sa *, sa_resume_fn resume,
+		    uint8_t op, int kind, const char *id, int hash,
+		    const uint8_t *data, size_t len, uint8_t *out,
+		    size_t *outlen, ks_status *st, char *err, size_t errsz);
 /* 'R': KS_OK when keyring is on the token. */
 ks_status	 signer_keyring_exists(const char *keyring, char *err,
 		    size_t errsz);
@@ -803,14 +811,17 @@ struct ike_nego {
 	uint8_t			*sar;	/* Aggressive Mode responder: the
 					 * body of our SA payload */
 	size_t			 sarlen;
-	uint8_t			*proof;	/* the peer's SIG payload body
-					 * (IKEv1) or AUTH data (IKEv2),
-					 * while its key is asked for */
+	uint8_t			*proof;	/* the peer's HASH or SIG payload
+					 * body (IKEv1) or AUTH data
+					 * (IKEv2), until it is checked */
 	size_t			 prooflen;
+	int			 psk_by_address; /* the prf under the
+					 * key for the peer's name: not
+					 * found, the address's is asked */
 };
 
-/* A signature or a peer's key asked of the signer for an SA without
- * waiting (signer_client.c). */
+/* A signature, a peer's key or a pre-shared key's prf asked of the
+ * signer for an SA without waiting (signer_client.c). */
 enum sign_state {
 	SIGN_QUEUED = 1,	/* not sent yet: enough are with the signer */
 	SIGN_ASKED,		/* on the list of requests in flight */
@@ -820,8 +831,8 @@ enum sign_state {
 struct sa_sign {
 	uint32_t		 id;
 	enum sign_state		 state;
-	int			 short_req;	/* a key: on the short
-						 * requests' socket */
+	uint8_t			 op;		/* the request's first octet:
+						 * 'S', 'H', 'E', 'P', 'K', 'A' */
 	uint8_t			*req;		/* SIGN_QUEUED: the request */
 	size_t			 reqlen;
 	uint8_t			 sum[32];	/* SHA-256 of the request */
@@ -919,6 +930,7 @@ struct daemon {
 
 extern struct daemon *ikesignd;
 
+/* clock.c: the monotonic clock */
 uint64_t	 now_ms(void);
 time_t		 now_s(void);
 

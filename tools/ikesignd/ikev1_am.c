@@ -160,7 +160,7 @@ keep_reply_sa(struct ike_sa *sa, const struct sa_offer *offer, size_t xi)
 }
 
 /* Message 2: SA, KE, Nr, IDir, VIDs, NAT-D, then the proof over IDir; 0,
- * PROOF_PENDING (resp_send2 again when the signature comes) or the
+ * PH1_PENDING (resp_send2 again when the signature comes) or the
  * notify to send. */
 static int
 resp_msg2(struct ike_sa *sa)
@@ -197,7 +197,7 @@ resp_send2(struct ike_sa *sa)
 	char buf[128];
 	int rc;
 
-	if ((rc = resp_msg2(sa)) == PROOF_PENDING)
+	if ((rc = resp_msg2(sa)) == PH1_PENDING)
 		return;
 	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 0, "cannot build message 2");
@@ -207,6 +207,28 @@ resp_send2(struct ike_sa *sa)
 	policy_string(&sa->chosen, buf, sizeof(buf));
 	log_info("%s: Aggressive Mode responder for '%s', policy %u chosen: %s",
 	    sa->peer_name, sa->peer_id, sa->chosen.prio, buf);
+}
+
+/* Message 1's keys made (rc as ph1_keys): message 2; without a
+ * pre-shared key for the identity, no answer at all. */
+static void
+resp_keyed(struct ike_sa *sa, int rc)
+{
+	if (rc == PH1_PENDING)
+		return;
+	if (rc != 0) {
+		ph1_error(sa, rc == IKE_N_AUTHENTICATION_FAILED ? 0 :
+		    (uint16_t)rc, 0, sa->why);
+		return;
+	}
+	resp_send2(sa);
+}
+
+/* The pre-shared key's prf came: the keys, then message 2. */
+static void
+resp_keys_in(struct ike_sa *sa)
+{
+	resp_keyed(sa, ph1_keys(sa, resp_keys_in));
 }
 
 /*
@@ -260,13 +282,9 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		ph1_error(sa, (uint16_t)rc, 0, sa->why);
 		return;
 	}
-	if (ph1_new_dh(sa) != 0 || ph1_make_keys(sa, ke->body, ke->len) != 0) {
-		if (sa->why[0] != '\0')	/* no pre-shared key: no answer */
-			ph1_error(sa, 0, 0, sa->why);
-		else
-			ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE "
-			    "value in message 1 (out of range or not on the "
-			    "curve)");
+	if (ph1_new_dh(sa) != 0 || ph1_derive(sa, ke->body, ke->len) != 0) {
+		ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE value "
+		    "in message 1 (out of range or not on the curve)");
 		return;
 	}
 	if (keep_reply_sa(sa, &offer, xi) != 0) {
@@ -274,20 +292,16 @@ am_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		    "message 2");
 		return;
 	}
-	resp_send2(sa);
+	resp_keyed(sa, ph1_keys(sa, resp_keys_in));
 }
 
-/* Message 3 checked (rc: 0, a notify type, or PROOF_PENDING while the
+/* Message 3 checked (rc: 0, a notify type, or PH1_PENDING while the
  * token looks the peer's key up): the SA is up, or the error. */
 static void
 resp_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == PROOF_PENDING)
+	if (ph1_stopped(sa, rc, 1))
 		return;
-	if (rc != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, sa->why);
-		return;
-	}
 	/* message 1 will not come again: no copy of message 2 to keep */
 	ph1_drop_tx(sa);
 	if (sa->peer_ic)
@@ -299,7 +313,7 @@ resp_checked(struct ike_sa *sa, int rc)
 static void
 resp_key_in(struct ike_sa *sa)
 {
-	resp_checked(sa, ph1_check_sig(sa, resp_key_in));
+	resp_checked(sa, ph1_check_kept(sa, resp_key_in));
 }
 
 /* Message 3: the initiator's proof, encrypted or not. */
@@ -420,7 +434,7 @@ take_choice(struct ike_sa *sa, const struct ike_msg *m)
 static void init_send3(struct ike_sa *);
 
 /* Message 3: [NAT-D], our proof over IDii, [INITIAL-CONTACT], encrypted;
- * 0, PROOF_PENDING (init_send3 again when the signature comes) or the
+ * 0, PH1_PENDING (init_send3 again when the signature comes) or the
  * notify to send. */
 static int
 init_msg3(struct ike_sa *sa)
@@ -449,12 +463,8 @@ init_msg3(struct ike_sa *sa)
 static void
 init_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == PROOF_PENDING)
+	if (ph1_stopped(sa, rc, 1))
 		return;
-	if (rc != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, sa->why);
-		return;
-	}
 	init_send3(sa);
 }
 
@@ -462,7 +472,24 @@ init_checked(struct ike_sa *sa, int rc)
 static void
 init_key_in(struct ike_sa *sa)
 {
-	init_checked(sa, ph1_check_sig(sa, init_key_in));
+	init_checked(sa, ph1_check_kept(sa, init_key_in));
+}
+
+/* Message 2's keys made (rc as ph1_keys): then its proof, kept, is
+ * checked. */
+static void
+init_keyed(struct ike_sa *sa, int rc)
+{
+	if (ph1_stopped(sa, rc, 0))
+		return;
+	init_checked(sa, ph1_check_kept(sa, init_key_in));
+}
+
+/* The pre-shared key's prf came: the keys, then the proof. */
+static void
+init_keys_in(struct ike_sa *sa)
+{
+	init_keyed(sa, ph1_keys(sa, init_keys_in));
 }
 
 /* Message 2: the responder's choice, keys, identity and proof. */
@@ -498,16 +525,21 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 		    "bad KE or nonce in message 2");
 		return;
 	}
-	if (ph1_make_keys(sa, ke->body, ke->len) != 0) {
-		ph1_error(sa, sa->why[0] != '\0' ? IKE_N_AUTHENTICATION_FAILED :
-		    IKE_N_INVALID_KEY_INFORMATION, 0, sa->why[0] != '\0' ?
-		    sa->why : "bad KE value in message 2");
+	/* the proof is kept now, for it is checked once the keys are made
+	 * (a malformed one is refused in the clear, as a bad KE is) */
+	if ((rc = ph1_keep_proof(sa, m)) != 0) {
+		ph1_error(sa, (uint16_t)rc, 0, sa->why);
+		return;
+	}
+	if (ph1_derive(sa, ke->body, ke->len) != 0) {
+		ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE value "
+		    "in message 2");
 		return;
 	}
 	ph1_check_natd(sa, m);
 	/* message 1 is answered: no more retransmissions of it */
 	ph1_drop_tx(sa);
-	init_checked(sa, ph1_check_proof(sa, m, init_key_in));
+	init_keyed(sa, ph1_keys(sa, init_keys_in));
 }
 
 /* Message 3 sent and the SA up, or the negotiation failed; nothing while
@@ -517,7 +549,7 @@ init_send3(struct ike_sa *sa)
 {
 	int rc;
 
-	if ((rc = init_msg3(sa)) == PROOF_PENDING)
+	if ((rc = init_msg3(sa)) == PH1_PENDING)
 		return;
 	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, "cannot build message 3");

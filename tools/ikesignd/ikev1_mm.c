@@ -103,11 +103,35 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		log_warnx("cannot send to %s", who);
 }
 
+/* Message 3's keys made (rc as ph1_keys): message 4, or the error. */
+static void
+resp_keyed(struct ike_sa *sa, int rc)
+{
+	struct msgb mb;
+
+	if (ph1_stopped(sa, rc, 0))
+		return;
+	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
+	ph1_add_ke_nonce(sa, &mb);
+	if (ph1_add_natd(sa, &mb) != 0 || msgb_finish(&mb, sa, NULL) != 0 ||
+	    msg_send(sa, &mb, 1) != 0) {
+		sa_fail(sa, "cannot build message 4");
+		return;
+	}
+	sa->state = MM_KEY_EXCH;
+}
+
+/* The pre-shared key's prf came: the keys, then message 4. */
+static void
+resp_keys_in(struct ike_sa *sa)
+{
+	resp_keyed(sa, ph1_keys(sa, resp_keys_in));
+}
+
 static void
 resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct pld *ke;
-	struct msgb mb;
 	int rc;
 
 	if ((rc = msg_parse_clear(m, PLD_BIT(IKE_PLD_KE) |
@@ -117,24 +141,13 @@ resp_msg3(struct ike_sa *sa, struct ike_msg *m)
 		ph1_error(sa, (uint16_t)rc, 0, "malformed message 3");
 		return;
 	}
-	if (ph1_new_dh(sa) != 0 || ph1_make_keys(sa, ke->body, ke->len) != 0) {
-		if (sa->why[0] != '\0')	/* no pre-shared key */
-			ph1_error(sa, IKE_N_AUTHENTICATION_FAILED, 0, sa->why);
-		else
-			ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE "
-			    "value in message 3 (out of range or not on the "
-			    "curve)");
+	if (ph1_new_dh(sa) != 0 || ph1_derive(sa, ke->body, ke->len) != 0) {
+		ph1_error(sa, IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE value "
+		    "in message 3 (out of range or not on the curve)");
 		return;
 	}
 	ph1_check_natd(sa, m);
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	ph1_add_ke_nonce(sa, &mb);
-	if (ph1_add_natd(sa, &mb) != 0 || msgb_finish(&mb, sa, NULL) != 0 ||
-	    msg_send(sa, &mb, 1) != 0) {
-		sa_fail(sa, "cannot build message 4");
-		return;
-	}
-	sa->state = MM_KEY_EXCH;
+	resp_keyed(sa, ph1_keys(sa, resp_keys_in));
 }
 
 /* Message 6: our ID and proof.  Built again when the token's signature
@@ -146,7 +159,7 @@ resp_send6(struct ike_sa *sa)
 	int rc;
 
 	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	if ((rc = ph1_add_id_proof(sa, resp_send6, &mb)) == PROOF_PENDING)
+	if ((rc = ph1_add_id_proof(sa, resp_send6, &mb)) == PH1_PENDING)
 		return;
 	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 6");
@@ -161,17 +174,13 @@ resp_send6(struct ike_sa *sa)
 	sa_established(sa);
 }
 
-/* Message 5 checked (rc: 0, a notify type, or PROOF_PENDING while the
+/* Message 5 checked (rc: 0, a notify type, or PH1_PENDING while the
  * token looks the peer's key up): message 6, or the error. */
 static void
 resp_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == PROOF_PENDING)
+	if (ph1_stopped(sa, rc, 1))
 		return;
-	if (rc != 0) {
-		ph1_error(sa, (uint16_t)rc, 1, sa->why);
-		return;
-	}
 	if (!ikesignd->key_ok) {
 		ph1_error(sa, IKE_N_AUTHENTICATION_FAILED, 1, "refused: the "
 		    "local key is locked or missing");
@@ -184,7 +193,7 @@ resp_checked(struct ike_sa *sa, int rc)
 static void
 resp_key_in(struct ike_sa *sa)
 {
-	resp_checked(sa, ph1_check_sig(sa, resp_key_in));
+	resp_checked(sa, ph1_check_kept(sa, resp_key_in));
 }
 
 static void
@@ -318,7 +327,7 @@ init_send5(struct ike_sa *sa)
 	int rc;
 
 	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	if ((rc = ph1_add_id_proof(sa, init_send5, &mb)) == PROOF_PENDING)
+	if ((rc = ph1_add_id_proof(sa, init_send5, &mb)) == PH1_PENDING)
 		return;
 	if (rc != 0) {
 		ph1_error(sa, (uint16_t)rc, 1, "cannot sign message 5");
@@ -330,6 +339,22 @@ init_send5(struct ike_sa *sa)
 		return;
 	}
 	sa->state = MM_KEY_EXCH;
+}
+
+/* Message 4's keys made (rc as ph1_keys): message 5, or the error. */
+static void
+init_keyed(struct ike_sa *sa, int rc)
+{
+	if (ph1_stopped(sa, rc, 0))
+		return;
+	init_send5(sa);
+}
+
+/* The pre-shared key's prf came: the keys, then message 5. */
+static void
+init_keys_in(struct ike_sa *sa)
+{
+	init_keyed(sa, ph1_keys(sa, init_keys_in));
 }
 
 static void
@@ -348,27 +373,24 @@ init_msg4(struct ike_sa *sa, struct ike_msg *m)
 	if (ph1_refused(sa, m))
 		return;
 	if ((rc = ph1_take_ke_nonce(sa, m, &ke)) != 0 ||
-	    ph1_make_keys(sa, ke->body, ke->len) != 0) {
-		if (rc == 0 && sa->why[0] != '\0')	/* no pre-shared key */
-			ph1_error(sa, IKE_N_AUTHENTICATION_FAILED, 0, sa->why);
-		else
-			ph1_error(sa, rc != 0 ? (uint16_t)rc :
-			    IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE or nonce "
-			    "in message 4");
+	    ph1_derive(sa, ke->body, ke->len) != 0) {
+		ph1_error(sa, rc != 0 ? (uint16_t)rc :
+		    IKE_N_INVALID_KEY_INFORMATION, 0, "bad KE or nonce in "
+		    "message 4");
 		return;
 	}
 	ph1_check_natd(sa, m);
 	/* message 3 is answered: no more retransmissions of it while the
-	 * token signs message 5 */
+	 * token makes the keys or signs message 5 */
 	ph1_drop_tx(sa);
-	init_send5(sa);
+	init_keyed(sa, ph1_keys(sa, init_keys_in));
 }
 
 /* Message 6 checked (as resp_checked): the SA is up, or the error. */
 static void
 init_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == PROOF_PENDING)
+	if (rc == PH1_PENDING)
 		return;
 	if (rc != 0) {
 		/* the responder thinks the SA is up: delete it there too */
@@ -384,7 +406,7 @@ init_checked(struct ike_sa *sa, int rc)
 static void
 init_key_in(struct ike_sa *sa)
 {
-	init_checked(sa, ph1_check_sig(sa, init_key_in));
+	init_checked(sa, ph1_check_kept(sa, init_key_in));
 }
 
 static void

@@ -249,7 +249,7 @@ sign_hash(struct ike_sa *sa, sa_resume_fn again, const uint8_t *h,
 /*
  * Our proof over our identity payload body idb: with pre-shared keys a
  * HASH payload (HASH_I or HASH_R), else a SIG payload made on the token.
- * 0, the notify to send, or PROOF_PENDING: the signature is being made,
+ * 0, the notify to send, or PH1_PENDING: the signature is being made,
  * and again(sa) builds the message anew when it is there.
  */
 int
@@ -274,7 +274,7 @@ ph1_add_proof(struct ike_sa *sa, sa_resume_fn again, struct msgb *mb,
 	rc = sign_hash(sa, again, h, sig, &siglen, &st, err, sizeof(err));
 	OPENSSL_cleanse(h, sizeof(h));
 	if (rc == SIGN_PENDING)
-		return PROOF_PENDING;
+		return PH1_PENDING;
 	if (st != KS_OK) {
 		log_warnx("cannot sign for %s with key '%s': %s",
 		    sa->peer_name, sa->key, err);
@@ -339,16 +339,16 @@ ph1_take_peer_id(struct ike_sa *sa, const struct pld *pid)
 	return 0;
 }
 
-/* The peer's HASH_I or HASH_R: it knew the pre-shared key. */
+/* The peer's HASH_I or HASH_R, kept: it knew the pre-shared key. */
 static int
-check_hash(struct ike_sa *sa, const struct pld *ph)
+check_hash(struct ike_sa *sa)
 {
 	uint8_t h[IKE_HASH_MAX];
 	int bad;
 
-	bad = ph->len != sa->k.h->len || auth_hash(sa, !sa->initiator,
-	    sa->peer_idb, sa->peer_idblen, h) != 0 ||
-	    CRYPTO_memcmp(h, ph->body, ph->len) != 0;
+	bad = sa->ng->prooflen != sa->k.h->len || auth_hash(sa,
+	    !sa->initiator, sa->peer_idb, sa->peer_idblen, h) != 0 ||
+	    CRYPTO_memcmp(h, sa->ng->proof, sa->ng->prooflen) != 0;
 	OPENSSL_cleanse(h, sizeof(h));
 	if (bad) {
 		snprintf(sa->why, sizeof(sa->why), "the HASH of '%s' does not "
@@ -378,22 +378,18 @@ verify_sig(const struct ike_sa *sa, const uint8_t *spki, size_t spkilen,
 	    derlen);
 }
 
-int
-ph1_check_sig(struct ike_sa *sa, sa_resume_fn again)
+/* The peer's SIG, kept, with its public key from the keyring. */
+static int
+check_sig(struct ike_sa *sa, sa_resume_fn again)
 {
 	uint8_t spki[SPKI_MAX], h[IKE_HASH_MAX];
 	size_t spkilen = sizeof(spki);
 	char err[256];
 	ks_status st;
 
-	if (sa->ng->proof == NULL) {
-		snprintf(sa->why, sizeof(sa->why), "no signature of '%s' to "
-		    "check", sa->peer_id);
-		return IKE_N_PAYLOAD_MALFORMED;
-	}
 	if (signer_peer_key_async(sa, again, sa->peer_kind, spki, &spkilen,
 	    &st, err, sizeof(err)) == SIGN_PENDING)
-		return PROOF_PENDING;
+		return PH1_PENDING;
 	if (st != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' in "
 		    "keyring '%.64s': %.256s", sa->peer_id, sa->keyring, err);
@@ -410,12 +406,20 @@ ph1_check_sig(struct ike_sa *sa, sa_resume_fn again)
 	return 0;
 }
 
-/* The one proof payload m must hold (HASH or SIG, by the method), checked
- * against the peer's identity taken before.  0, a notify type, or
- * PROOF_PENDING (the SIG is kept: ph1_check_sig). */
 int
-ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m,
-    sa_resume_fn again)
+ph1_check_kept(struct ike_sa *sa, sa_resume_fn again)
+{
+	if (sa->ng->proof == NULL || sa->peer_idb == NULL) {
+		snprintf(sa->why, sizeof(sa->why), "no peer identity and "
+		    "proof to check");
+		return IKE_N_PAYLOAD_MALFORMED;
+	}
+	return sa->chosen.auth == IKE_AUTH_PSK ? check_hash(sa) :
+	    check_sig(sa, again);
+}
+
+int
+ph1_keep_proof(struct ike_sa *sa, const struct ike_msg *m)
 {
 	const struct pld *p;
 	uint8_t type = sa->chosen.auth == IKE_AUTH_PSK ? IKE_PLD_HASH :
@@ -432,14 +436,23 @@ ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m,
 		    "the %s against", type == IKE_PLD_HASH ? "HASH" : "SIG");
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
-	if (type == IKE_PLD_HASH)
-		return check_hash(sa, p);
 	if (sa_copy(&sa->ng->proof, &sa->ng->prooflen, p->body,
 	    p->len) != 0) {
 		snprintf(sa->why, sizeof(sa->why), "out of memory");
 		return IKE_N_PAYLOAD_MALFORMED;
 	}
-	return ph1_check_sig(sa, again);
+	return 0;
+}
+
+int
+ph1_check_proof(struct ike_sa *sa, const struct ike_msg *m,
+    sa_resume_fn again)
+{
+	int rc;
+
+	if ((rc = ph1_keep_proof(sa, m)) != 0)
+		return rc;
+	return ph1_check_kept(sa, again);
 }
 
 /* Main Mode message 5 or 6: one ID, then its proof.  As ph1_check_proof. */
@@ -467,69 +480,99 @@ ph1_verify_peer(struct ike_sa *sa, const struct ike_msg *m,
  * the key itself stays there.  Main Mode knows only the peer's address
  * here (the longest mask that matches).  Aggressive Mode has the peer's
  * identity first: the key stored for that hostname or name, else the
- * address's.  0, or -1 with sa->why set.
+ * address's (sa->ng->psk_by_address once the name's was not found; its
+ * message stays in sa->why).  Asked without waiting: 0, -1 with sa->why
+ * set, or PH1_PENDING until the signer answers (then again(sa)).
  */
 static int
-psk_skeyid(struct ike_sa *sa, uint8_t *skeyid)
+psk_skeyid(struct ike_sa *sa, sa_resume_fn again, uint8_t *skeyid)
 {
 	uint8_t nonces[512];
-	size_t len = IKE_HASH_MAX;
-	char err[256], err2[256];
+	size_t len = IKE_HASH_MAX, nlen = sa->ng->nilen + sa->ng->nrlen;
+	char err[256];
 	int byid = sa->peer_idb != NULL && sa->peer_kind != KS_PEER_ADDRESS;
-	ks_status st = KS_ENOTFOUND;
+	int kind = KS_PEER_ADDRESS, rc;
+	const char *id = sa->peer_name;
+	ks_status st;
 
-	if (sa->ng->nilen + sa->ng->nrlen > sizeof(nonces))
+	if (nlen > sizeof(nonces)) {
+		snprintf(sa->why, sizeof(sa->why), "nonces of %zu octets",
+		    nlen);
 		return -1;
+	}
 	memcpy(nonces, sa->ng->ni, sa->ng->nilen);
 	memcpy(nonces + sa->ng->nilen, sa->ng->nr, sa->ng->nrlen);
-	if (byid)
-		st = signer_psk_prf(sa->keyring, sa->peer_kind, sa->peer_id,
-		    sa->chosen.hash, nonces, sa->ng->nilen + sa->ng->nrlen, skeyid,
-		    &len, err, sizeof(err));
-	if (st == KS_ENOTFOUND) {
-		len = IKE_HASH_MAX;
-		st = signer_psk_prf(sa->keyring, KS_PEER_ADDRESS, sa->peer_name,
-		    sa->chosen.hash, nonces, sa->ng->nilen + sa->ng->nrlen, skeyid,
-		    &len, byid ? err2 : err, sizeof(err));
+	if (byid && !sa->ng->psk_by_address) {
+		kind = sa->peer_kind;
+		id = sa->peer_id;
 	}
+	rc = signer_psk_async(sa, again, 'K', kind, id, sa->chosen.hash,
+	    nonces, nlen, skeyid, &len, &st, err, sizeof(err));
 	OPENSSL_cleanse(nonces, sizeof(nonces));
-	if (st != KS_OK || len != alg_hash(sa->chosen.hash)->len) {
-		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
-		    "%.400s%s", byid ? sa->peer_id : sa->peer_name, st != KS_OK ?
-		    err : "the token's HMAC has the wrong length",
-		    sa->aggressive && !sa->initiator ? "; no answer sent" : "");
-		return -1;
+	if (rc == SIGN_PENDING)
+		return PH1_PENDING;
+	if (st == KS_OK && len == alg_hash(sa->chosen.hash)->len) {
+		sa->ng->psk_by_address = 0;
+		sa->why[0] = '\0';
+		return 0;
 	}
-	return 0;
+	/* when the address is asked after the name, the name's message is
+	 * the one to give */
+	if (!sa->ng->psk_by_address)
+		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
+		    "%.400s%s", id, st != KS_OK ? err : "the token's HMAC has "
+		    "the wrong length", sa->aggressive && !sa->initiator ?
+		    "; no answer sent" : "");
+	if (kind != KS_PEER_ADDRESS && st == KS_ENOTFOUND) {
+		sa->ng->psk_by_address = 1;
+		return psk_skeyid(sa, again, skeyid);
+	}
+	sa->ng->psk_by_address = 0;
+	return -1;
 }
 
-/* g^xy, then SKEYID and the keys; 0, or -1 (sa->why set for a PSK). */
 int
-ph1_make_keys(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
+ph1_derive(struct ike_sa *sa, const uint8_t *ke, size_t kelen)
 {
-	const struct ike_enc *e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
-	uint8_t skeyid[IKE_HASH_MAX];
-	int psk = sa->chosen.auth == IKE_AUTH_PSK, rc;
+	int rc;
 
-	sa->why[0] = '\0';
-	if (dh_derive(sa->group, sa->ng->dh, ke, kelen, sa->ng->gxy,
-	    &sa->ng->gxylen) != 0)
+	rc = dh_derive(sa->group, sa->ng->dh, ke, kelen, sa->ng->gxy,
+	    &sa->ng->gxylen);
+	EVP_PKEY_free(sa->ng->dh);
+	sa->ng->dh = NULL;
+	if (rc != 0)
 		return -1;
 	if (sa->initiator)
 		memcpy(sa->ng->gxr, ke, kelen);
 	else
 		memcpy(sa->ng->gxi, ke, kelen);
-	if (psk && psk_skeyid(sa, skeyid) != 0)
-		return -1;
-	rc = crypto_keys(&sa->k, alg_hash(sa->chosen.hash), e, sa->ng->ni,
-	    sa->ng->nilen, sa->ng->nr, sa->ng->nrlen, sa->ng->gxy, sa->ng->gxylen, sa->ng->gxi,
-	    sa->ng->gxr, sa->group->publen, sa->icky, sa->rcky,
-	    psk ? skeyid : NULL);
-	OPENSSL_cleanse(skeyid, sizeof(skeyid));
-	EVP_PKEY_free(sa->ng->dh);
-	sa->ng->dh = NULL;
-	return rc;
+	return 0;
 }
+
+int
+ph1_keys(struct ike_sa *sa, sa_resume_fn again)
+{
+	const struct ike_enc *e = alg_enc(sa->chosen.enc, sa->chosen.keybits);
+	uint8_t skeyid[IKE_HASH_MAX];
+	int psk = sa->chosen.auth == IKE_AUTH_PSK, rc = 0;
+
+	if (psk && (rc = psk_skeyid(sa, again, skeyid)) != 0) {
+		OPENSSL_cleanse(skeyid, sizeof(skeyid));
+		return rc == PH1_PENDING ? PH1_PENDING :
+		    IKE_N_AUTHENTICATION_FAILED;
+	}
+	rc = crypto_keys(&sa->k, alg_hash(sa->chosen.hash), e, sa->ng->ni,
+	    sa->ng->nilen, sa->ng->nr, sa->ng->nrlen, sa->ng->gxy,
+	    sa->ng->gxylen, sa->ng->gxi, sa->ng->gxr, sa->group->publen,
+	    sa->icky, sa->rcky, psk ? skeyid : NULL);
+	OPENSSL_cleanse(skeyid, sizeof(skeyid));
+	if (rc != 0) {
+		snprintf(sa->why, sizeof(sa->why), "cannot derive the keys");
+		return IKE_N_INVALID_KEY_INFORMATION;
+	}
+	return 0;
+}
+
 
 /* The peer's KE and nonce, one of each. */
 int
@@ -630,6 +673,18 @@ ph1_decrypt(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf, size_t len,
 	if ((rc = msg_parse_payloads(m, m->next, buf, len, allowed)) != 0)
 		return rc;
 	memcpy(sa->k.iv, iv, sizeof(iv));
+	return 0;
+}
+
+int
+ph1_stopped(struct ike_sa *sa, int rc, int encrypted)
+{
+	if (rc == PH1_PENDING)
+		return 1;
+	if (rc != 0) {
+		ph1_error(sa, (uint16_t)rc, encrypted, sa->why);
+		return 1;
+	}
 	return 0;
 }
 

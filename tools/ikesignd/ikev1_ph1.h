@@ -37,9 +37,20 @@ int	ph1_refused(struct ike_sa *, const struct ike_msg *);
 /* Identities and proofs; the int results are 0 or a notify type. */
 void	ph1_set_identity(struct ike_sa *, const struct peer *);
 void	ph1_build_id(const struct ike_sa *, struct wbuf *);
-/* Our proof (HASH or SIG); PROOF_PENDING while the token signs: again(sa)
- * is called to build the message anew once the signature is in. */
-#define PROOF_PENDING	0x10000		/* no notify type */
+/*
+ * PH1_PENDING: the signer is at work for sa (a signature, a peer's key, a
+ * pre-shared key's prf) and the network process goes on with other
+ * packets; again(sa) is called from the main loop when the answer is in,
+ * and calls the same function again, which then takes it.  Meanwhile the
+ * SA's datagrams are dropped (signer_waiting).
+ */
+#define PH1_PENDING	0x10000		/* no notify type */
+/* After a step that may wait for the signer (rc: 0, a notify type with
+ * sa->why set, or PH1_PENDING): 1 when the exchange stops there, waiting
+ * or failed (ph1_error with the notify, encrypted or not); 0 to go on. */
+int	ph1_stopped(struct ike_sa *, int rc, int encrypted);
+/* Our proof (HASH or SIG); PH1_PENDING while the token signs: again(sa)
+ * builds the message anew. */
 int	ph1_add_proof(struct ike_sa *, sa_resume_fn again, struct msgb *,
 	    const uint8_t *idb, size_t idlen);
 /* Our ID payload into mb, its body into idb (idbsz octets); 0 or -1. */
@@ -48,24 +59,29 @@ int	ph1_add_id(struct ike_sa *, struct msgb *, uint8_t *idb, size_t idbsz,
 int	ph1_add_id_proof(struct ike_sa *, sa_resume_fn again, struct msgb *);
 int	ph1_take_peer_id(struct ike_sa *, const struct pld *);
 /*
- * The peer's proof in m (ph1_verify_peer: its ID first).  A HASH is
- * checked at once; a SIG is kept and checked with the peer's key, which
- * the signer looks up on the token without the network process waiting:
- * PROOF_PENDING until the key comes, then again(sa) is called, which
- * calls ph1_check_sig(sa, again) for the result.
+ * The peer's proof in m (ph1_verify_peer: its ID first), kept
+ * (ph1_keep_proof: 0 or a notify type) and checked (ph1_check_kept: 0, a
+ * notify type, or PH1_PENDING while the signer looks up a SIG's key, then
+ * again(sa), which calls ph1_check_kept(sa, again) for the result).
  */
 int	ph1_check_proof(struct ike_sa *, const struct ike_msg *,
 	    sa_resume_fn again);
 int	ph1_verify_peer(struct ike_sa *, const struct ike_msg *,
 	    sa_resume_fn again);
-int	ph1_check_sig(struct ike_sa *, sa_resume_fn again);
+int	ph1_keep_proof(struct ike_sa *, const struct ike_msg *);
+int	ph1_check_kept(struct ike_sa *, sa_resume_fn again);
 
 /* Keys: nonce and DH value, the peer's, then SKEYID and the rest. */
 int	ph1_new_dh(struct ike_sa *);
 void	ph1_add_ke_nonce(struct ike_sa *, struct msgb *);
 int	ph1_take_ke_nonce(struct ike_sa *, const struct ike_msg *,
 	    const struct pld **ke);
-int	ph1_make_keys(struct ike_sa *, const uint8_t *ke, size_t kelen);
+/* g^xy from the peer's KE (our DH key is freed); 0 or -1. */
+int	ph1_derive(struct ike_sa *, const uint8_t *ke, size_t kelen);
+/* SKEYID, with a pre-shared key's prf asked of the signer, and the keys:
+ * 0, a notify type with sa->why set, or PH1_PENDING (again(sa) then calls
+ * ph1_keys(sa, again) for the result). */
+int	ph1_keys(struct ike_sa *, sa_resume_fn again);
 
 int	ph1_decrypt(struct ike_sa *, struct ike_msg *, uint8_t *buf,
 	    size_t len, uint32_t allowed);

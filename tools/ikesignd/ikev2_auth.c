@@ -18,6 +18,15 @@
 
 #include "ikev2_int.h"
 
+/*
+ * V2_PENDING: the signer is at work for sa (a signature, a peer's key, a
+ * pre-shared key's prf) and the network process goes on with other
+ * packets; again(sa) is called from the main loop when the answer is in,
+ * and calls the same function again, which then takes it.  Meanwhile the
+ * SA's datagrams are dropped (signer_waiting).
+ */
+#define V2_PENDING	0x10000		/* no notify type */
+
 /* The profile's choices for this SA; with no profile, IOS's defaults. */
 void
 v2_profile_apply(struct ike_sa *sa, const struct v2_profile *prof,
@@ -138,38 +147,49 @@ octets_hash(const struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
 /*
  * AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets) for one side's octets,
  * made by the signer: the inner prf on the token, the outer in the signer;
- * the pre-shared key of the keyring for the peer stays there.
+ * the pre-shared key of the keyring for the peer stays there.  A peer that
+ * named itself by host name (known once its ID is read) gets the key for
+ * that name if the keyring has one, as IOS does; else, and before, the key
+ * for its address (sa->ng->psk_by_address once the name's was not found).
+ * 0, -1 with sa->why set, or V2_PENDING (then again(sa)).
  */
 static int
-psk_auth(struct ike_sa *sa, int of_initiator, const uint8_t *idbody,
-    size_t idlen, uint8_t *out, size_t *outlen)
+psk_auth(struct ike_sa *sa, sa_resume_fn again, int of_initiator,
+    const uint8_t *idbody, size_t idlen, uint8_t *out, size_t *outlen)
 {
 	const struct ike_hash *ph = ikev2_prf_hash(sa->v2->suite.prf);
+	const char *id = sa->peer_name;
 	char err[256];
-	size_t len;
+	size_t len, outsz = *outlen;
 	uint8_t *o;
+	int kind = KS_PEER_ADDRESS, rc;
 	ks_status st;
 
+	if (sa->v2->peer_kind == KS_PEER_HOSTNAME && sa->peer_id[0] != '\0' &&
+	    !sa->ng->psk_by_address) {
+		kind = KS_PEER_HOSTNAME;
+		id = sa->peer_id;
+	}
 	if ((o = octets_make(sa, of_initiator, idbody, idlen, &len)) == NULL) {
 		snprintf(sa->why, sizeof(sa->why), "out of memory");
 		return -1;
 	}
-	/* a peer that named itself by host name (known once its ID is
-	 * read) gets the key for that name if the keyring has one, as IOS
-	 * does; else, and before, the key for its address */
-	st = KS_ENOTFOUND;
-	if (sa->v2->peer_kind == KS_PEER_HOSTNAME && sa->peer_id[0] != '\0')
-		st = signer_psk_auth(sa->keyring, KS_PEER_HOSTNAME,
-		    sa->peer_id, ph->id, o, len, out, outlen, err,
-		    sizeof(err));
-	if (st == KS_ENOTFOUND)
-		st = signer_psk_auth(sa->keyring, KS_PEER_ADDRESS,
-		    sa->peer_name, ph->id, o, len, out, outlen, err,
-		    sizeof(err));
+	rc = signer_psk_async(sa, again, 'A', kind, id, ph->id, o, len, out,
+	    outlen, &st, err, sizeof(err));
 	free(o);
-	if (st != KS_OK) {
+	if (rc == SIGN_PENDING)
+		return V2_PENDING;
+	if (kind != KS_PEER_ADDRESS && st == KS_ENOTFOUND) {
+		sa->ng->psk_by_address = 1;
+		*outlen = outsz;
+		return psk_auth(sa, again, of_initiator, idbody, idlen, out,
+		    outlen);
+	}
+	sa->ng->psk_by_address = 0;
+	if (st != KS_OK || *outlen != ph->len) {
 		snprintf(sa->why, sizeof(sa->why), "no pre-shared key for %s: "
-		    "%.400s", sa->peer_name, err);
+		    "%.400s", sa->peer_name, st != KS_OK ? err : "the signer's "
+		    "prf has the wrong length");
 		return -1;
 	}
 	return 0;
@@ -185,16 +205,18 @@ method_name(int method, int scheme)
 	return sig_scheme_name(scheme);
 }
 
-/* ID and a pre-shared key AUTH (method 2). */
+/* ID and a pre-shared key AUTH (method 2); as add_id_auth. */
 static int
-add_id_psk(struct ike_sa *sa, struct v2msg *mb, const uint8_t *idb,
-    size_t idlen)
+add_id_psk(struct ike_sa *sa, sa_resume_fn again, struct v2msg *mb,
+    const uint8_t *idb, size_t idlen)
 {
 	uint8_t auth[IKE_HASH_MAX];
 	size_t authlen = sizeof(auth);
+	int rc;
 
-	if (psk_auth(sa, sa->initiator, idb, idlen, auth, &authlen) != 0)
-		return -1;
+	if ((rc = psk_auth(sa, again, sa->initiator, idb, idlen, auth,
+	    &authlen)) != 0)
+		return rc;
 	sa->v2->method_local = IKEV2_AUTH_PSK;
 	v2msg_begin(mb, sa->initiator ? IKEV2_PLD_IDI : IKEV2_PLD_IDR);
 	wb_bytes(&mb->w, idb, idlen);
@@ -334,10 +356,9 @@ ecdsa_der(struct ike_sa *sa, uint8_t *sig, size_t *siglen)
 	return 0;
 }
 
-/* Our ID and AUTH payloads; 0, AUTH_PENDING while the token signs (again
- * builds the message anew when the signature is in), or -1 with sa->why
- * set. */
-#define AUTH_PENDING	1
+/* Our ID and AUTH payloads; 0, V2_PENDING while the token signs or
+ * makes the pre-shared key's prf (again builds the message anew when the
+ * answer is in), or -1 with sa->why set. */
 static int
 add_id_auth(struct ike_sa *sa, sa_resume_fn again, struct v2msg *mb)
 {
@@ -354,7 +375,7 @@ add_id_auth(struct ike_sa *sa, sa_resume_fn again, struct v2msg *mb)
 	if (w.err)
 		return -1;
 	if (st->auth_local == V2_AUTH_PRE_SHARE)
-		return add_id_psk(sa, mb, idb, w.len);
+		return add_id_psk(sa, again, mb, idb, w.len);
 	if (choose_method(sa) != 0)
 		return -1;
 	if (st->scheme_local == SIG_ED25519)
@@ -364,7 +385,7 @@ add_id_auth(struct ike_sa *sa, sa_resume_fn again, struct v2msg *mb)
 		rc = sign_hash(sa, again, idb, w.len, sig, &siglen, &st_, err,
 		    sizeof(err));
 	if (rc == SIGN_PENDING)
-		return AUTH_PENDING;
+		return V2_PENDING;
 	if (st_ != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "cannot sign with key "
 		    "'%.64s': %.256s", sa->key, err);
@@ -407,20 +428,23 @@ identity_allowed(const struct ike_sa *sa, int kind)
 	return conf_v2_covers(prof, sa->peer_id, a);
 }
 
-/* A pre-shared key AUTH: what the signer makes from the keyring's key
- * must be what the peer sent. */
+/* A pre-shared key AUTH, kept: what the signer makes from the keyring's
+ * key must be what the peer sent.  As verify_kept. */
 static int
-verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
-    const uint8_t *data, size_t len)
+verify_psk(struct ike_sa *sa, sa_resume_fn again)
 {
 	uint8_t want[IKE_HASH_MAX];
 	size_t wantlen = sizeof(want);
-	int bad;
+	int bad, rc;
 
-	if (psk_auth(sa, !sa->initiator, pid->body, pid->len, want,
-	    &wantlen) != 0)
+	rc = psk_auth(sa, again, !sa->initiator, sa->peer_idb, sa->peer_idblen,
+	    want, &wantlen);
+	if (rc == V2_PENDING)
+		return V2_PENDING;
+	if (rc != 0)
 		return IKEV2_N_AUTHENTICATION_FAILED;
-	bad = len != wantlen || CRYPTO_memcmp(want, data, len) != 0;
+	bad = sa->ng->prooflen != wantlen ||
+	    CRYPTO_memcmp(want, sa->ng->proof, wantlen) != 0;
 	OPENSSL_cleanse(want, sizeof(want));
 	if (bad) {
 		snprintf(sa->why, sizeof(sa->why), "the AUTH of '%s' does not "
@@ -428,7 +452,6 @@ verify_psk(struct ike_sa *sa, const struct ikev2_pld *pid,
 		    "holds for %s", sa->peer_id, sa->keyring, sa->peer_name);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
-	sa->v2->method_peer = IKEV2_AUTH_PSK;
 	sa->v2->scheme_peer = 0;
 	return 0;
 }
@@ -491,13 +514,11 @@ peer_scheme(struct ike_sa *sa, uint8_t method, const uint8_t *data,
 	return -1;
 }
 
-/* verify_peer's result while the token looks the peer's key up */
-#define VERIFY_PENDING	0x10000		/* no notify type */
-
 /*
- * The peer's signature AUTH that verify_peer kept, checked with its key
- * from the keyring: 0, the notify to send with sa->why set, or
- * VERIFY_PENDING until the signer has the key (then again(sa) is called,
+ * The peer's AUTH that verify_peer kept, checked: a signature with its
+ * key from the keyring, a pre-shared key's against the prf the signer
+ * makes (verify_psk).  0, the notify to send with sa->why set, or
+ * V2_PENDING until the signer has answered (then again(sa) is called,
  * which calls this again for the result).
  */
 static int
@@ -518,12 +539,14 @@ verify_kept(struct ike_sa *sa, sa_resume_fn again)
 		    sa->peer_id);
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
+	if (st->method_peer == IKEV2_AUTH_PSK)
+		return verify_psk(sa, again);
 	if (peer_scheme(sa, (uint8_t)st->method_peer, sa->ng->proof,
 	    sa->ng->prooflen, &scheme, &saltlen, &sig, &siglen) != 0)
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	if (signer_peer_key_async(sa, again, st->peer_kind, spki, &spkilen,
 	    &st_, err, sizeof(err)) == SIGN_PENDING)
-		return VERIFY_PENDING;
+		return V2_PENDING;
 	if (st_ != KS_OK) {
 		snprintf(sa->why, sizeof(sa->why), "no public key for '%.160s' "
 		    "in keyring '%.64s': %.256s", sa->peer_id, sa->keyring,
@@ -561,8 +584,7 @@ verify_kept(struct ike_sa *sa, sa_resume_fn again)
 	return 0;
 }
 
-/* The peer's ID and AUTH: a pre-shared key's checked at once, a
- * signature kept for verify_kept.  As verify_kept. */
+/* The peer's ID and AUTH, kept for verify_kept.  As verify_kept. */
 static int
 verify_peer(struct ike_sa *sa, const struct ikev2_msg *m, sa_resume_fn again)
 {
@@ -605,11 +627,9 @@ verify_peer(struct ike_sa *sa, const struct ikev2_msg *m, sa_resume_fn again)
 		    "ecdsa-sig" : "rsa-sig");
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	}
-	if (method == IKEV2_AUTH_PSK)
-		return verify_psk(sa, pid, data, len);
 	/* refused before the token is asked for anything */
-	if (peer_scheme(sa, method, data, len, &scheme, &saltlen, &sig,
-	    &siglen) != 0)
+	if (method != IKEV2_AUTH_PSK && peer_scheme(sa, method, data, len,
+	    &scheme, &saltlen, &sig, &siglen) != 0)
 		return IKEV2_N_AUTHENTICATION_FAILED;
 	if (sa_copy(&sa->peer_idb, &sa->peer_idblen, pid->body,
 	    pid->len) != 0 ||
@@ -642,7 +662,7 @@ v2_auth_request(struct ike_sa *sa)
 	}
 	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 0, sa->v2->mid_out);
 	v2msg_sk(mb, sa);
-	if ((auth = add_id_auth(sa, auth_request_again, mb)) == AUTH_PENDING) {
+	if ((auth = add_id_auth(sa, auth_request_again, mb)) == V2_PENDING) {
 		rc = 0;
 		goto done;
 	}
@@ -724,7 +744,7 @@ auth_respond_send(struct ike_sa *sa)
 	}
 	v2msg_init(mb, sa, IKEV2_XCHG_IKE_AUTH, 1, sa->v2->mid_in - 1);
 	v2msg_sk(mb, sa);
-	if ((rc = add_id_auth(sa, auth_respond_send, mb)) == AUTH_PENDING) {
+	if ((rc = add_id_auth(sa, auth_respond_send, mb)) == V2_PENDING) {
 		free(mb);
 		return;
 	}
@@ -750,12 +770,12 @@ auth_respond_send(struct ike_sa *sa)
 	v2_established(sa);
 }
 
-/* The initiator's AUTH checked (rc: 0, a notify type, or VERIFY_PENDING
+/* The initiator's AUTH checked (rc: 0, a notify type, or V2_PENDING
  * while the token looks its key up): our response, or the refusal. */
 static void
 respond_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == VERIFY_PENDING)
+	if (rc == V2_PENDING)
 		return;
 	if (rc != 0) {
 		refuse(sa, (uint16_t)rc);
@@ -804,7 +824,7 @@ v2_auth_respond(struct ike_sa *sa, struct ikev2_msg *m)
 static void
 response_checked(struct ike_sa *sa, int rc)
 {
-	if (rc == VERIFY_PENDING)
+	if (rc == V2_PENDING)
 		return;
 	if (rc != 0) {
 		fail_why(sa);

@@ -4,13 +4,15 @@
  *
  * Requests carry an ID (signer.h), and the answers come back in the order
  * the signer's workers finish.  What an exchange needs of the token in the
- * middle of a handshake -- a signature, a peer's public key -- is asked
- * for without waiting (signer_sign_async, signer_peer_key_async): the
- * network process goes on with other packets, and the exchange that asked
- * resumes when the answer comes (signer_collect, signer_run_ready), so
- * that a token busy with one thing (a smart card making a signature)
- * never stops the network process.  The other requests (a pre-shared
- * key's prf, the key and keyring checks) wait for their answer.
+ * middle of a handshake -- a signature, a peer's public key, a pre-shared
+ * key's prf -- is asked for without waiting (signer_sign_async,
+ * signer_peer_key_async, signer_psk_async): the network process goes on
+ * with other packets, and the exchange that asked resumes when the answer
+ * comes (signer_collect, signer_run_ready), so that a token busy with one
+ * thing (a smart card making a signature) or slow to answer (an HSM
+ * across a network) never stops the network process.  So is the key
+ * check every few seconds (signer_key_check_async).  Only what ikesignctl
+ * asks for (a reload's keyring check) and the tests wait for the answer.
  *
  * Signatures go on the first socket, which the signer's workers read.
  * Everything else goes on a second socket, which the network process asks
@@ -21,17 +23,16 @@
  * kept for its SA.
  *
  * An SA has at most one request asked for without waiting (sa->sign).  A
- * signature is on the list "queued" while enough are with the signer; a
- * signature or a key is on "asked" until its answer comes, then on
- * "ready" until the main loop resumes it; sa_free takes it off any
- * (signer_forget), so that an answer for an SA that is gone is dropped by
- * its ID.
+ * signature is on the list "queued" while enough are with the signer; any
+ * request is on "asked" until its answer comes, then on "ready" until the
+ * main loop resumes it; sa_free takes it off any (signer_forget), so that
+ * an answer for an SA that is gone is dropped by its ID.
  *
  * At most one signature per worker and one more (inflight_max) are with
  * the signer at a time: the workers never wait for their next request,
  * the socket's queue stays short, and a reload that replaces the signer
- * waits for few.  The rest wait here, in the order they came.  Keys are
- * short and never queued.
+ * waits for few.  The rest wait here, in the order they came.  The other
+ * requests are short and never queued.
  */
 #include "config.h"
 
@@ -56,6 +57,7 @@ static unsigned signer_workers;		/* the last 'C' said; 0: not known */
 static char signer_why[768] = "running";
 static uint32_t last_id;
 static uint32_t check_id;		/* the key check asked; 0: none */
+static time_t check_sent;		/* when, now_s() */
 static signer_check_fn check_done;
 static struct {				/* its answer, until the main loop
 					 * takes it (signer_run_ready) */
@@ -76,6 +78,14 @@ static unsigned
 inflight_max(void)
 {
 	return (signer_workers > 0 ? signer_workers : 1) + 1;
+}
+
+/* A signature ('S', 'H', 'E'), for the workers; the other requests are
+ * short, for the signer's main thread. */
+static int
+is_signature(uint8_t op)
+{
+	return op == 'S' || op == 'H' || op == 'E';
 }
 
 /* The next request ID; 0 is never one (a malformed request's answer). */
@@ -154,7 +164,7 @@ unlist(struct ike_sa *sa)
 		s->req = NULL;
 	} else if (s->state == SIGN_ASKED) {
 		TAILQ_REMOVE(&asked, sa, sentry);
-		if (!s->short_req)
+		if (is_signature(s->op))
 			nasked--;
 	}
 }
@@ -216,26 +226,23 @@ check_answered(const uint8_t *resp, size_t n)
 		    resp + 1);
 }
 
-/* An answer of the network process's signer (resp: status first). */
+/* An answer of the network process's signer (resp: status first), to
+ * whom asked for it; then wiped, for a prf is a secret. */
 static void
 deliver(uint32_t id, uint8_t *resp, size_t n)
 {
 	struct ike_sa *sa;
 
-	if (check_id != 0 && id == check_id) {
-		check_answered(resp, n);
-		return;
-	}
 	TAILQ_FOREACH(sa, &asked, sentry)
 		if (sa->sign->id == id)
 			break;
-	if (sa == NULL) {
-		/* its SA went away meanwhile */
+	if (check_id != 0 && id == check_id)
+		check_answered(resp, n);
+	else if (sa != NULL)
+		sign_answered(sa, (ks_status)resp[0], resp + 1, n - 1);
+	else	/* its SA went away meanwhile */
 		log_debug("signer answer %u for no waiting SA dropped", id);
-		OPENSSL_cleanse(resp, n);
-		return;
-	}
-	sign_answered(sa, (ks_status)resp[0], resp + 1, n - 1);
+	OPENSSL_cleanse(resp, n);
 }
 
 /* Every SA on list gets why as its failed answer. */
@@ -273,7 +280,7 @@ asked_add(struct ike_sa *sa)
 {
 	sa->sign->state = SIGN_ASKED;
 	TAILQ_INSERT_TAIL(&asked, sa, sentry);
-	if (!sa->sign->short_req)
+	if (is_signature(sa->sign->op))
 		nasked++;
 }
 
@@ -650,16 +657,17 @@ queue_request(struct ike_sa *sa, const uint8_t *req, size_t reqlen)
 }
 
 /*
- * A request for sa without waiting (signer_sign_async and
- * signer_peer_key_async say how it is used): its answer when one came for
- * this very request, SIGN_PENDING while it is with the signer, else it is
- * sent now (short_req: on the short requests' socket) or, a signature
- * when enough are with the signer, queued.
+ * A request for sa without waiting (signer_sign_async,
+ * signer_peer_key_async and signer_psk_async say how it is used): its
+ * answer when one came for this very request, SIGN_PENDING while it is
+ * with the signer, else it is sent now (a short one on the short
+ * requests' socket) or, a signature when enough are with the signer,
+ * queued.
  */
 static int
-ask_async(struct ike_sa *sa, sa_resume_fn resume, int short_req,
-    const uint8_t *req, size_t reqlen, uint8_t *out, size_t *outlen,
-    ks_status *st, char *err, size_t errsz)
+ask_async(struct ike_sa *sa, sa_resume_fn resume, const uint8_t *req,
+    size_t reqlen, uint8_t *out, size_t *outlen, ks_status *st, char *err,
+    size_t errsz)
 {
 	uint8_t sum[32];
 
@@ -682,10 +690,10 @@ ask_async(struct ike_sa *sa, sa_resume_fn resume, int short_req,
 		return 0;
 	}
 	sa->sign->id = next_id();
-	sa->sign->short_req = short_req;
+	sa->sign->op = req[0];
 	memcpy(sa->sign->sum, sum, sizeof(sum));
 	sa->sign->resume = resume;
-	if (!short_req && (nasked >= inflight_max() ||
+	if (is_signature(req[0]) && (nasked >= inflight_max() ||
 	    !TAILQ_EMPTY(&queued))) {
 		/* its turn comes when an answer frees a place */
 		if (queue_request(sa, req, reqlen) == 0)
@@ -695,8 +703,8 @@ ask_async(struct ike_sa *sa, sa_resume_fn resume, int short_req,
 		snprintf(err, errsz, "out of memory");
 		return 0;
 	}
-	if (frame_send(short_req ? sync_fd() : signer_fd, sa->sign->id, req,
-	    reqlen) != 0) {
+	if (frame_send(is_signature(req[0]) ? signer_fd : sync_fd(),
+	    sa->sign->id, req, reqlen) != 0) {
 		snprintf(err, errsz, "the signer process went away (%s)",
 		    strerror(errno));
 		sign_free(sa);
@@ -718,7 +726,7 @@ signer_sign_async(struct ike_sa *sa, sa_resume_fn resume,
 	*st = KS_EUSAGE;
 	if ((reqlen = sign_request(r, req, err, errsz)) == 0)
 		return 0;
-	return ask_async(sa, resume, 0, req, reqlen, sig, siglen, st, err,
+	return ask_async(sa, resume, req, reqlen, sig, siglen, st, err,
 	    errsz);
 }
 
@@ -739,7 +747,7 @@ signer_peer_key_async(struct ike_sa *sa, sa_resume_fn resume, int kind,
 	req[1] = (uint8_t)kind;
 	memcpy(req + 2, sa->keyring, klen + 1);
 	memcpy(req + 3 + klen, sa->peer_id, ilen + 1);
-	rc = ask_async(sa, resume, 1, req, klen + ilen + 4, spki, spkilen, st,
+	rc = ask_async(sa, resume, req, klen + ilen + 4, spki, spkilen, st,
 	    err, errsz);
 	if (rc == SIGN_PENDING)
 		log_debug("%s: the peer's key asked of the signer ('%s' in "
@@ -759,8 +767,11 @@ signer_waiting(const struct ike_sa *sa)
 {
 	if (sa->sign == NULL || sa->sign->state == SIGN_TAKEN)
 		return NULL;
-	return sa->sign->short_req ? "the peer's key from the token" :
-	    "the token's signature";
+	if (sa->sign->op == 'P')
+		return "the peer's key from the token";
+	if (sa->sign->op == 'K' || sa->sign->op == 'A')
+		return "the pre-shared key's prf from the token";
+	return "the token's signature";
 }
 
 void
@@ -813,14 +824,28 @@ signer_key_check_async(signer_check_fn done)
 	uint8_t req = 'C';
 	uint32_t id;
 
-	if (signer_fd < 0 || check_id != 0)
+	if (signer_fd < 0)
 		return;
+	if (check_id != 0 && now_s() - check_sent < SIGNER_TIMEOUT / 1000)
+		return;		/* the last one may still be answered */
+	if (check_id != 0) {
+		/* as a request waited for would have: the key is not
+		 * usable; a late answer is dropped by its ID */
+		check_id = 0;
+		check.ready = 1;
+		check.st = KS_ETOKEN;
+		check.curve = KS_CURVE_NONE;
+		snprintf(check.err, sizeof(check.err), "the signer did not "
+		    "answer the key check in %d s", SIGNER_TIMEOUT / 1000);
+		return;
+	}
 	id = next_id();
 	if (frame_send(sync_fd(), id, &req, 1) != 0) {
 		signer_gone();
 		return;
 	}
 	check_id = id;
+	check_sent = now_s();
 	check_done = done;
 }
 
@@ -881,6 +906,27 @@ psk_request(uint8_t op, const char *keyring, int kind, const char *id,
 	off += ilen + 1;
 	memcpy(req + off, data, len);
 	return off + len;
+}
+
+int
+signer_psk_async(struct ike_sa *sa, sa_resume_fn resume, uint8_t op,
+    int kind, const char *id, int hash, const uint8_t *data, size_t len,
+    uint8_t *out, size_t *outlen, ks_status *st, char *err, size_t errsz)
+{
+	uint8_t req[SIGNER_MSG_MAX];
+	size_t reqlen;
+	int rc;
+
+	*st = KS_EUSAGE;
+	if ((op != 'K' && op != 'A') || (reqlen = psk_request(op, sa->keyring,
+	    kind, id, hash, data, len, req, err, errsz)) == 0)
+		return 0;
+	rc = ask_async(sa, resume, req, reqlen, out, outlen, st, err, errsz);
+	if (rc == SIGN_PENDING)
+		log_debug("%s: a pre-shared key's prf asked of the signer "
+		    "(the key for '%s' in keyring '%s')", sa->peer_name, id,
+		    sa->keyring);
+	return rc;
 }
 
 static ks_status
