@@ -15,7 +15,8 @@
 # holds C_FindObjectsInit and C_GetAttributeValue while a file exists)
 # stops neither: while the signer waits to read the initiator's key,
 # ikesignctl is answered, and the handshake completes once the token
-# answers.  (As initiator, the token's signature for message 5 is held
+# answers; an SA cleared meanwhile leaves the late answer nobody to go
+# to.  (As initiator, the token's signature for message 5 is held
 # first, at its key's periodic check, so the key's turn cannot be
 # isolated this way; t_ike_mm covers that path.)
 . "$top_srcdir/tests/cli/t_ike_env.sh"
@@ -146,6 +147,24 @@ show_while_held "responder" "the peer's key asked of the signer" \
     swan --initiate --ike v1 --timeout 10
 contains "$T/run.log" "established as responder" \
     "responder: ikesignd established it with the key it waited for"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# an SA cleared while its key is asked for: the answer that comes later
+# is dropped by its ID, and the next handshake works
+asked() { since; grep -q "the peer's key asked of the signer" "$T/run.log"; }
+_from=$(( $(wc -l <"$T/ikesignd.log") + 1 ))
+touch "$T/hold"
+swan --initiate --ike v1 --timeout 10 >"$T/bg.out" 2>&1 &
+bg=$!
+eventually asked 10
+expect_rc 0 "an SA whose key is being asked for is cleared" \
+    ctl clear sa "$IPB"
+rm -f "$T/hold"
+wait "$bg"
+logged "$T/ikesignd.log" "for no waiting SA dropped" \
+    "the key that came after is dropped"
+ok 'kill -0 "$IKESIGND_PID"' "ikesignd is still running"
+expect_rc 0 "a handshake after it" swan --initiate --ike v1 --timeout 10
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
 done_testing
