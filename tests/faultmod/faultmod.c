@@ -206,7 +206,9 @@ w_##name params							\
 	return after(real->name args);				\
 }
 
-#define FWD(name, params, args)					\
+/* A call forwarded as it is; held (1): after waiting while
+ * CRYPTOKEY_FAULT_HOLD's file exists. */
+#define FWD_HOLD(name, params, args, held)			\
 static CK_RV							\
 w_##name params							\
 {								\
@@ -214,21 +216,12 @@ w_##name params							\
 								\
 	if ((rv = before(#name)) != CKR_OK)			\
 		return rv;					\
+	if (held)						\
+		hold();						\
 	return after(real->name args);				\
 }
-
-/* As FWD, after waiting while CRYPTOKEY_FAULT_HOLD's file exists. */
-#define FWD_HELD(name, params, args)				\
-static CK_RV							\
-w_##name params							\
-{								\
-	CK_RV rv;						\
-								\
-	if ((rv = before(#name)) != CKR_OK)			\
-		return rv;					\
-	hold();							\
-	return after(real->name args);				\
-}
+#define FWD(name, params, args)		FWD_HOLD(name, params, args, 0)
+#define FWD_HELD(name, params, args)	FWD_HOLD(name, params, args, 1)
 
 static CK_RV
 w_C_Initialize(CK_VOID_PTR a)
