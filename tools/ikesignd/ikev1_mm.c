@@ -103,21 +103,29 @@ mm_recv_first(struct ike_msg *m, const struct sockaddr_in *from,
 		log_warnx("cannot send to %s", who);
 }
 
+/* Message 3 or 4 (n), in the clear: our KE, nonce and NAT-D, sent and
+ * kept as msg_send's keep says.  0, or -1 with sa failed. */
+static int
+send_ke_nonce(struct ike_sa *sa, int n, int keep)
+{
+	struct msgb mb;
+
+	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
+	ph1_add_ke_nonce(sa, &mb);
+	if (ph1_add_natd(sa, &mb) != 0 || msgb_finish(&mb, sa, NULL) != 0 ||
+	    msg_send(sa, &mb, keep) != 0) {
+		sa_fail(sa, "cannot build message %d", n);
+		return -1;
+	}
+	return 0;
+}
+
 /* Message 3's keys made (rc as ph1_keys): message 4, or the error. */
 static void
 resp_keyed(struct ike_sa *sa, int rc)
 {
-	struct msgb mb;
-
-	if (ph1_stopped(sa, rc, 0))
+	if (ph1_stopped(sa, rc, 0) || send_ke_nonce(sa, 4, 1) != 0)
 		return;
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	ph1_add_ke_nonce(sa, &mb);
-	if (ph1_add_natd(sa, &mb) != 0 || msgb_finish(&mb, sa, NULL) != 0 ||
-	    msg_send(sa, &mb, 1) != 0) {
-		sa_fail(sa, "cannot build message 4");
-		return;
-	}
 	sa->state = MM_KEY_EXCH;
 }
 
@@ -277,7 +285,6 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 	const struct policy *chosen;
 	const struct pld *psa;
 	struct sa_offer reply;
-	struct msgb mb;
 	size_t npol, xi;
 	char buf[128];
 
@@ -308,13 +315,8 @@ init_msg2(struct ike_sa *sa, struct ike_msg *m)
 		sa_fail(sa, "cannot make a Diffie-Hellman key");
 		return;
 	}
-	msgb_init(&mb, sa, IKE_XCHG_IDPROT, 0);
-	ph1_add_ke_nonce(sa, &mb);
-	if (ph1_add_natd(sa, &mb) != 0 || msgb_finish(&mb, sa, NULL) != 0 ||
-	    msg_send(sa, &mb, 2) != 0) {
-		sa_fail(sa, "cannot build message 3");
+	if (send_ke_nonce(sa, 3, 2) != 0)
 		return;
-	}
 	sa->state = MM_SA_SETUP;
 }
 
