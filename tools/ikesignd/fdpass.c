@@ -18,6 +18,24 @@ union fd_cmsg {
 	uint8_t		buf[CMSG_SPACE(sizeof(int))];
 };
 
+/* mh for one datagram of len octets at buf, with room for one
+ * descriptor in cbuf (cbuf NULL: none). */
+static void
+one_datagram(struct msghdr *mh, struct iovec *iov, void *buf, size_t len,
+    union fd_cmsg *cbuf)
+{
+	memset(mh, 0, sizeof(*mh));
+	iov->iov_base = buf;
+	iov->iov_len = len;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (cbuf != NULL) {
+		memset(cbuf, 0, sizeof(*cbuf));
+		mh->msg_control = cbuf->buf;
+		mh->msg_controllen = sizeof(cbuf->buf);
+	}
+}
+
 ssize_t
 fdpass_send(int sock, const void *buf, size_t len, int fd, int flags)
 {
@@ -27,15 +45,9 @@ fdpass_send(int sock, const void *buf, size_t len, int fd, int flags)
 	struct iovec iov;
 	ssize_t n;
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	one_datagram(&mh, &iov, (void *)(uintptr_t)buf, len,
+	    fd >= 0 ? &cbuf : NULL);
 	if (fd >= 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
 		cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
@@ -58,13 +70,7 @@ fdpass_recv(int sock, void *buf, size_t len, int *fd)
 	ssize_t n;
 
 	*fd = -1;
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = buf;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof(cbuf.buf);
+	one_datagram(&mh, &iov, buf, len, &cbuf);
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
