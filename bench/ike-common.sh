@@ -9,7 +9,10 @@
 # its pkcs11 plugin), AES-128/SHA-256/MODP-2048.  Rounds alternate between
 # the two responders; the medians and their ratio are printed, then the
 # responder's CPU time per handshake (utime + stime from /proc/PID/stat,
-# before and after each run, of each of its processes).
+# before and after each run, of each of its processes), and what one
+# handshake cannot cost less than: the crypto floor (bench/ike_floor.c),
+# and the datagrams, signer round trips and symmetric cryptography around
+# it (bench/ike_wire.c).
 #
 # The caller sets BENCH (its name, for messages), IKEV (1 or 2) and TITLE
 # (the first line of the report), sources this file, writes the policy
@@ -98,8 +101,10 @@ pki --gen --type rsa --size 2048 --outform pem >"$W/b.key" 2>/dev/null
 pki --pub --in "$W/b.key" --outform pem >"$W/b.pub" 2>/dev/null
 "$B/tools/cryptokeyring/cryptokeyring" add-pubkey default \
     --hostname b.test --in "$W/b.pub" >/dev/null
-# the crypto floor of one handshake (bench/ike_floor.c), once a round
-make -C "$B" bench/ike_floor >/dev/null || die "cannot build bench/ike_floor"
+# the crypto floor of one handshake (bench/ike_floor.c) and the rest of
+# the least a handshake costs (bench/ike_wire.c), after each responder
+make -C "$B" bench/ike_floor bench/ike_wire >/dev/null ||
+    die "cannot build bench/ike_floor and bench/ike_wire"
 
 # ikesignd_policy LINES: ikesignd.conf, the policy and peer lines given
 ikesignd_policy() {
@@ -328,6 +333,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 floor_one() {
 	"$B/bench/ike_floor" "$MODULE" bench "$W/pin" resp 200 \
 	    >>"$W/floor.txt" || die "bench/ike_floor failed"
+	"$B/bench/ike_wire" "$IKEV" 1000 >>"$W/floor.txt" ||
+	    die "bench/ike_wire failed"
 }
 
 bench_main() {
@@ -391,16 +398,24 @@ bench_main() {
 	fl() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k)
 	    print $(i + 1) }' "$W/floor.txt" | median; }
 	ft=$(fl total)
+	# the least a handshake costs: the floor, the wire, the symmetric
+	lt=$(python3 -c "print('%.3f' % ($ft + $(fl wire) + $(fl symmetric)))")
 	echo
 	echo "Crypto floor per handshake, CPU ms (bench/ike_floor.c, median" \
 	    "of $((2 * ROUNDS))): token signature $(fl sign), verify $(fl verify)," \
 	    "DH keygen $(fl dhgen), DH derive $(fl dhderive); total $ft"
-	printf '%-9s %22s %22s\n' workers "ikesignd / strongSwan" \
-	    "ikesignd / floor"
+	echo "Around it (bench/ike_wire.c, one handshake at a time, median" \
+	    "of $((2 * ROUNDS))): datagrams and signer round trips $(fl wire)" \
+	    "(responder $(fl responder), signer $(fl signer)), HMACs, hashes," \
+	    "AES and random octets $(fl symmetric); least in all $lt" \
+	    "($(python3 -c "print('%.2f' % ($lt / $ft))") of the floor)"
+	printf '%-9s %22s %18s %18s\n' workers "ikesignd / strongSwan" \
+	    "ikesignd / floor" "ikesignd / least"
 	for w in $WORKERS; do
-		awk -v w="$w" -v f="$ft" '$1 == w { t[$2] = $3 }
-		    END { printf "%-9s %22.2f %22.2f\n", w,
-			t["ikesignd"] / t["strongswan"], t["ikesignd"] / f }' \
+		awk -v w="$w" -v f="$ft" -v l="$lt" '$1 == w { t[$2] = $3 }
+		    END { printf "%-9s %22.2f %18.2f %18.2f\n", w,
+			t["ikesignd"] / t["strongswan"], t["ikesignd"] / f,
+			t["ikesignd"] / l }' \
 		    "$W/cputot.txt"
 	done
 	echo "Goal (issue 14): ikesignd <= 0.5 of strongSwan and <= 1.15 of" \
