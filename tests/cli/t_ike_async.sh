@@ -16,7 +16,8 @@
 # stops neither: while the signer waits to read the initiator's key,
 # ikesignctl is answered, and the handshake completes once the token
 # answers; an SA cleared meanwhile leaves the late answer nobody to go
-# to.  (As initiator, the token's signature for message 5 is held
+# to; a key check left unanswered for 15 s makes the key unusable until
+# the token answers again.  (As initiator, the token's signature for message 5 is held
 # first, at its key's periodic check, so the key's turn cannot be
 # isolated this way; t_ike_mm covers that path.)
 . "$top_srcdir/tests/cli/t_ike_env.sh"
@@ -163,6 +164,26 @@ rm -f "$T/hold"
 wait "$bg"
 logged "$T/ikesignd.log" "for no waiting SA dropped" \
     "the key that came after is dropped"
+ok 'kill -0 "$IKESIGND_PID"' "ikesignd is still running"
+expect_rc 0 "a handshake after it" swan --initiate --ike v1 --timeout 10
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# the key check (every 2 s) that the token leaves unanswered for 15 s
+# counts as failed, as one waited for did: the key is unusable until a
+# check is answered again
+_from=$(( $(wc -l <"$T/ikesignd.log") + 1 ))
+touch "$T/hold"
+wait_for "$T/ikesignd.log" "did not answer the key check in 15 s" 25
+since
+contains "$T/run.log" "is unusable (the signer did not answer the key check in 15 s)" \
+    "a key check unanswered for 15 s makes the local key unusable"
+expect_rc 0 "ikesignctl is answered while the check is held" \
+    timeout 2 "$IKESIGNCTL" -s "$T/ctl.sock" show sa
+rm -f "$T/hold"
+wait_for "$T/ikesignd.log" "is usable again" 10
+since
+contains "$T/run.log" "is usable again" \
+    "the key is usable again once the token answers a check"
 ok 'kill -0 "$IKESIGND_PID"' "ikesignd is still running"
 expect_rc 0 "a handshake after it" swan --initiate --ike v1 --timeout 10
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
