@@ -7,7 +7,8 @@
  * or builds a message; it is the least such a daemon can do.
  *
  *   wire: a "responder" process (this one) with a UDP socket on
- *   127.0.0.1 and IP_PKTINFO (as ikesignd's net.c), polling it and a
+ *   127.0.0.1 that ikesignd's net.c opens, reads and writes, polling it
+ *   and a
  *   SOCK_SEQPACKET socket to a "signer" process; a "peer" process sends
  *   the initiator's datagrams, one at a time, each after the answer to
  *   the one before.  The sizes are those of the bench's handshakes
@@ -50,6 +51,12 @@
 #include <openssl/rand.h>
 
 #include "floor.h"
+#include "keystore.h"
+#include "ikesignd/ikesignd.h"
+
+/* net.c's net_endpoints reads the daemon's configuration through this;
+ * the bench links net.c for its sockets and never calls that. */
+struct daemon *ikesignd;
 
 /* One step of a handshake seen from the responder. */
 enum { IN = 1, OUT, ASK_KEY, ASK_SIG };
@@ -188,30 +195,6 @@ wait_for(int fd, int other)
 	}
 }
 
-/* One datagram, with its destination address, as net.c takes it. */
-static int
-take_datagram(int fd, struct sockaddr_in *from)
-{
-	uint8_t buf[1024];
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} cbuf;
-	struct msghdr mh;
-	struct iovec iov;
-
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = buf;
-	iov.iov_len = sizeof(buf);
-	mh.msg_name = from;
-	mh.msg_namelen = sizeof(*from);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof(cbuf.buf);
-	return recvmsg(fd, &mh, 0) < 0 ? -1 : 0;
-}
-
 /* A request to the signer and its answer. */
 static int
 ask(int sfd, int udp, size_t reqlen)
@@ -231,8 +214,8 @@ ask(int sfd, int udp, size_t reqlen)
 static int
 respond(int udp, int sfd, const struct step *steps)
 {
-	static struct sockaddr_in from;
-	uint8_t out[1024];
+	static struct sockaddr_in from, to;
+	uint8_t in[IKE_RECV_MAX], out[1024];
 	const struct step *s;
 
 	memset(out, 0x61, sizeof(out));
@@ -240,12 +223,11 @@ respond(int udp, int sfd, const struct step *steps)
 		switch (s->what) {
 		case IN:
 			if (wait_for(udp, sfd) != 0 ||
-			    take_datagram(udp, &from) != 0)
+			    net_recv(udp, in, sizeof(in), &from, &to) <= 0)
 				return -1;
 			break;
 		case OUT:
-			if (sendto(udp, out, s->len, 0,
-			    (struct sockaddr *)&from, sizeof(from)) < 0)
+			if (net_send(udp, &from, out, s->len) != 0)
 				return -1;
 			break;
 		case ASK_KEY:
@@ -265,14 +247,10 @@ sockets(int *udp, int *pfd, int sv[2])
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	int on = 1;
+	struct in_addr lo;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((*udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) < 0 ||
-	    setsockopt(*udp, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 ||
-	    bind(*udp, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	lo.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*udp = net_open(lo, 0)) < 0 || net_pktinfo(*udp) != 0 ||
 	    getsockname(*udp, (struct sockaddr *)&sin, &len) != 0 ||
 	    (*pfd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
 	    connect(*pfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
