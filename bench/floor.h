@@ -1,7 +1,7 @@
 /*
- * floor.h -- what the floor benches (sign_floor, list_floor, ike_floor)
- * share: the PIN from a file and the slot of a token, both as a bare
- * PKCS#11 caller finds them, without libkeystore; the median of the
+ * floor.h -- what the floor benches (sign_floor, list_floor, ike_floor,
+ * ike_wire) share: the PIN from a file and the slot of a token, both as a
+ * bare PKCS#11 caller finds them, without libkeystore; the median of the
  * rounds; the clocks.
  */
 #ifndef BENCH_FLOOR_H
