@@ -19,6 +19,9 @@
 #                           verifies with the public key cryptokey lists
 #   signs_with ID PEM [TOKEN]
 #                           the same with a public key file (no listing)
+#   snap [TOKEN]            "ID KEYDATA STATE" of the key ck, as listed
+#   is STATE...             ck is as OLD says, in one of the STATEs, and
+#                           signs unless locked
 #   faulted N MODE CMD...   cryptokey CMD through the fault module
 #                           (CRASH_TOOL names another tool, e.g. cryptokeyring);
 #                           its exit status in CRASH_RC
@@ -76,9 +79,20 @@ for k in json.load(sys.stdin):
 ' | sort
 }
 
+# key_uri ID [TOKEN]: the RFC 7512 URI of the private key with that CKA_ID
+# (hex) in _uri, made in this shell: a sweep asks for it thousands of times
+key_uri() {
+	_uri= _hex=$1
+	while [ -n "$_hex" ]; do
+		_uri="$_uri%${_hex%"${_hex#??}"}"
+		_hex=${_hex#??}
+	done
+	_uri="pkcs11:token=${2:-test};id=$_uri;type=private"
+}
+
 signs() {
 	_tok=${2:-test}
-	_uri="pkcs11:token=$_tok;id=$(echo "$1" | sed 's/../%&/g');type=private"
+	key_uri "$1" "$_tok"
 	echo hello > "$T/msg"
 	"$CK" --token "$_tok" show --json 2>/dev/null | "$PYTHON" -c '
 import json, sys
@@ -93,13 +107,45 @@ for k in json.load(sys.stdin):
 }
 
 signs_with() {
-	_uri="pkcs11:token=${3:-test};id=$(echo "$1" | sed 's/../%&/g');type=private"
+	key_uri "$1" "${3:-test}"
 	echo hello > "$T/msg"
 	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
 	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
 	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
 	openssl pkeyutl -verify -pubin -inkey "$2" -in "$T/msg" \
 	    -sigfile "$T/sig" >/dev/null 2>&1
+}
+
+# snap [TOKEN]: "ID KEYDATA STATE" of the key ck as "cryptokey show
+# $SNAP_TYPE --label ck" prints it on TOKEN (SNAP_TYPE: a key type, or
+# empty for any), where KEYDATA is its Key Data lines run together and
+# STATE is plain, unlocked or locked; "none" when ck is not listed.  One
+# awk rather than a pipeline: a sweep calls it thousands of times.
+snap() {
+	"$CK" ${1:+--token "$1"} show ${SNAP_TYPE:-} --label ck >"$T/snap" \
+	    2>/dev/null || { echo none; return; }
+	awk '/protected and UNLOCKED/ { u = 1 }
+	    /protected and LOCKED/ { l = 1 }
+	    /^ Key ID: / { id = id (id == "" ? "" : ",") substr($0, 10) }
+	    /Key Data:/ { data = 1; next }
+	    data { gsub(/[ \t]/, ""); kd = kd $0 }
+	    END { print id, kd, (l ? "locked" : u ? "unlocked" : "plain") }' \
+	    "$T/snap"
+}
+
+# is STATE...: ck has the ID and public key OLD ("ID KEYDATA" from snap)
+# says, is in one of the STATEs, and signs with the public key in
+# $T/old.pem (CKA_ID $ID) unless it is locked
+is() {
+	_now=$(snap)
+	[ "${_now% *}" = "$OLD" ] || return 1
+	for _want in "$@"; do
+		[ "${_now##* }" = "$_want" ] || continue
+		[ "$_want" = locked ] && return 0
+		signs_with "$ID" "$T/old.pem"
+		return
+	done
+	return 1
 }
 
 faulted() {

@@ -22,17 +22,14 @@ ID=$(jget "$T/ck.json" 'd[0]["id"]')
 BASE=$(objects)
 save_pristine
 
-# ident [TOKEN]: "ID KEYDATA-SHA256" of ck as show prints it there
-ident() {
-	"$CK" ${1:+--token "$1"} show --label ck > "$T/snap" 2>/dev/null ||
-	    return 1
-	echo "$(sed -n 's/^ Key ID: //p' "$T/snap")" \
-	    "$(sed -n '/Key Data:/,$p' "$T/snap" | sha256sum | cut -c1-16)"
-}
-OLD=$(ident)
+OLD=$(snap)
+OLD=${OLD% *}
 
 # on TOKEN: ck is there with its ID and public key, and signs with it
-on() { [ "$(ident "$1")" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"; }
+on() {
+	_now=$(snap "$1")
+	[ "${_now% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
+}
 listed() { "$CK" --token "$1" show --label ck >/dev/null 2>&1; }
 # usable on one token, and never listed on the destination unless it signs
 # there: a partial copy stays out of the listing
@@ -59,9 +56,7 @@ restore
     "$CK" $P --quiet lock rsa --label ck ||
     { echo "Bail out! cannot lock"; exit 1; }
 save_pristine
-locked_on() {
-	[ "$(ident "$1")" = "$OLD" ] && grep -q 'protected and LOCKED' "$T/snap"
-}
+locked_on() { [ "$(snap "$1")" = "$OLD locked" ]; }
 check_move_locked() {
 	{ locked_on test || locked_on other; } &&
 	    { ! listed other || locked_on other; }

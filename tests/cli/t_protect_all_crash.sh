@@ -44,7 +44,7 @@ for k in json.load(sys.stdin):
 # decrypts_with ID PEM: the private key with that CKA_ID decrypts, through
 # OpenSSL's pkcs11 engine, what the public key in PEM encrypted
 decrypts_with() {
-	_uri="pkcs11:token=test;id=$(echo "$1" | sed 's/../%&/g');type=private"
+	key_uri "$1"
 	echo "secret for $1" > "$T/plain"
 	rm -f "$T/back"
 	openssl pkeyutl -encrypt -pubin -inkey "$2" -in "$T/plain" \
@@ -56,13 +56,20 @@ decrypts_with() {
 }
 
 # all_in STATE...: every pair of the start is listed with its ID, usage
-# and public key, in one of the STATEs, and usable unless locked
+# and public key, in one of the STATEs, and usable unless locked (the
+# listing read in this shell: a sweep checks thousands of times)
 all_in() {
 	pairs > "$T/now"
-	[ "$(wc -l < "$T/now")" -eq 3 ] || return 1
+	_lines=0
+	while read -r _l; do _lines=$((_lines + 1)); done < "$T/now"
+	[ "$_lines" -eq 3 ] || return 1
 	while read -r _id _usage _st _sum; do
-		grep -q "^$_id $_usage [a-z]* $_sum\$" "$T/now" || return 1
-		_now=$(sed -n "s/^$_id $_usage \\([a-z]*\\) .*/\\1/p" "$T/now")
+		_now=
+		while read -r _nid _nusage _nst _nsum; do
+			[ "$_nid $_nusage $_nsum" = "$_id $_usage $_sum" ] &&
+			    _now=$_nst
+		done < "$T/now"
+		[ -n "$_now" ] || return 1
 		_ok=0
 		for _want in "$@"; do [ "$_now" = "$_want" ] && _ok=1; done
 		[ "$_ok" -eq 1 ] || return 1

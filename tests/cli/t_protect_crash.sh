@@ -21,34 +21,8 @@ jget "$T/ck.json" 'd[0]["public_key"]' > "$T/old.pem"
 ID=$(jget "$T/ck.json" 'd[0]["id"]')
 BASE=$(objects)
 
-# snap [TOKEN]: "ID KEYDATA-SHA256 STATE" of ck as show prints it, where
-# STATE is plain, unlocked or locked; "none" when ck is not listed
-snap() {
-	"$CK" ${1:+--token "$1"} show --label ck > "$T/snap" 2>/dev/null ||
-	    { echo none; return; }
-	_st=plain
-	grep -q 'protected and UNLOCKED' "$T/snap" && _st=unlocked
-	grep -q 'protected and LOCKED' "$T/snap" && _st=locked
-	echo "$(sed -n 's/^ Key ID: //p' "$T/snap")" \
-	    "$(sed -n '/Key Data:/,$p' "$T/snap" | sha256sum | cut -c1-16)" \
-	    "$_st"
-}
 OLD=$(snap)
 OLD=${OLD% *}
-
-# is STATE...: ck has its ID and public key, is in one of the STATEs, and
-# signs with that public key unless it is locked
-is() {
-	_now=$(snap)
-	[ "${_now% *}" = "$OLD" ] || return 1
-	for _want in "$@"; do
-		[ "${_now##* }" = "$_want" ] || continue
-		[ "$_want" = locked ] && return 0
-		signs_with "$ID" "$T/old.pem"
-		return
-	done
-	return 1
-}
 
 use() { rm -rf "$T/pristine"; cp -a "$T/s-$1" "$T/pristine"; }
 
