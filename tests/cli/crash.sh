@@ -37,7 +37,9 @@
 #                           CRASH_MODE and CRASH_RC
 #
 # CHECK and FINAL are commands (shell functions) that succeed when the
-# state is right.  CMD runs from a pristine token each time.
+# state is right.  CMD runs from a pristine token each time.  sh has no
+# local variables: CHECK and FINAL must leave the sweep's own (_i, _n,
+# _total, _bad, _points, _kills, _at, _nm, _ck, _fin) alone.
 #
 # Which kills are needed: a kill leaves the token as its calls so far made
 # it, and only a call in STATEFUL changes what a token holds; the tools
