@@ -573,8 +573,9 @@ int		 signer_sign_async(struct ike_sa *, sa_resume_fn resume,
 int		 signer_peer_key_async(struct ike_sa *, sa_resume_fn resume,
 		    int kind, uint8_t *spki, size_t *spkilen, ks_status *st,
 		    char *err, size_t errsz);
-/* While sa's signature or peer key is being asked for or waits to be
- * resumed, what it waits for ("the token's signature"); else NULL. */
+/* While sa's signature, peer key or pre-shared key's prf is being asked
+ * for or waits to be resumed, what it waits for ("the token's
+ * signature"); else NULL. */
 const char	*signer_waiting(const struct ike_sa *);
 /* sa_free: drop sa's request; a later answer is dropped by its ID. */
 void		 signer_forget(struct ike_sa *);

@@ -573,7 +573,6 @@ ph1_keys(struct ike_sa *sa, sa_resume_fn again)
 	return 0;
 }
 
-
 /* The peer's KE and nonce, one of each. */
 int
 ph1_take_ke_nonce(struct ike_sa *sa, const struct ike_msg *m,
