@@ -221,7 +221,7 @@ signer_turn(int ms)
 	pfd[1].fd = signer_short_fd_get();
 	pfd[0].events = pfd[1].events = POLLIN;
 	if (poll(pfd, 2, ms) > 0)
-		signer_collect();
+		signer_collect(pfd[0].revents != 0, pfd[1].revents != 0);
 	signer_run_ready();
 }
 

@@ -579,12 +579,13 @@ int		 signer_peer_key_async(struct ike_sa *, sa_resume_fn resume,
 const char	*signer_waiting(const struct ike_sa *);
 /* sa_free: drop sa's request; a later answer is dropped by its ID. */
 void		 signer_forget(struct ike_sa *);
-/* The main loop: the signer's two sockets (-1: none); when one is
- * readable, the answers in them; after each event, the SAs whose answers
+/* The main loop: the signer's two sockets (-1: none); the answers in
+ * those poll found readable (or ended): first, the signatures' socket,
+ * second, the short requests'; after each event, the SAs whose answers
  * came. */
 int		 signer_fd_get(void);
 int		 signer_short_fd_get(void);
-void		 signer_collect(void);
+void		 signer_collect(int first, int second);
 void		 signer_run_ready(void);
 /* How many workers the signer said it has (0: not known yet). */
 unsigned	 signer_workers_get(void);

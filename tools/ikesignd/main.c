@@ -372,9 +372,8 @@ event_loop(void)
 			return 1;
 		}
 		/* the signer's answers first: they finish handshakes */
-		if ((pfd[3].revents | pfd[4].revents) &
-		    (POLLIN | POLLHUP | POLLERR))
-			signer_collect();
+		signer_collect(pfd[3].revents & (POLLIN | POLLHUP | POLLERR),
+		    pfd[4].revents & (POLLIN | POLLHUP | POLLERR));
 		signer_run_ready();
 		if (pfd[0].revents & POLLIN)
 			read_udp();

@@ -787,10 +787,10 @@ signer_short_fd_get(void)
 }
 
 void
-signer_collect(void)
+signer_collect(int first, int second)
 {
-	if ((signer_fd >= 0 && take_answers(signer_fd) != 0) ||
-	    (short_fd >= 0 && take_answers(short_fd) != 0))
+	if ((first && signer_fd >= 0 && take_answers(signer_fd) != 0) ||
+	    (second && short_fd >= 0 && take_answers(short_fd) != 0))
 		signer_gone();
 }
 
