@@ -15,6 +15,8 @@
 #   swan ARGS...        swanctl against the test charon
 #   show_while_held ROLE ASKED CMD...  ikesignctl answers while the
 #                       token (behind tests/faultmod) holds a read
+#   asked_since         ikesignd has logged $_asked since line $_from
+#                       of its log (into $T/run.log)
 #   wait_for FILE TEXT [SECONDS]
 : "${top_builddir:?run through make check}"
 . "$top_srcdir/tests/cli/lib.sh"
@@ -163,6 +165,7 @@ ctl() { "$IKESIGNCTL" -s "$T/ctl.sock" "$@"; }
 # at most); then the token answers and CMD must succeed.  ROLE starts the
 # descriptions; ikesignd's log since CMD started is $T/run.log after.
 since() { tail -n "+$_from" "$T/ikesignd.log" >"$T/run.log"; }
+asked_since() { since; grep -qF "$_asked" "$T/run.log"; }
 show_while_held() {
 	_role=$1 _asked=$2
 	shift 2
@@ -171,14 +174,9 @@ show_while_held() {
 	touch "$T/hold"
 	"$@" >"$T/bg.out" 2>&1 &
 	_bg=$!
-	_i=0
-	while ! { since; grep -qF "$_asked" "$T/run.log"; } &&
-	    [ $_i -lt 50 ]; do sleep 0.2; _i=$((_i + 1)); done
+	eventually asked_since 10
 	contains "$T/run.log" "$_asked" "$_role: ikesignd asks the signer"
-	_i=0
-	while ! grep -q '^held' "$T/signs" && [ $_i -lt 25 ]; do
-		sleep 0.2; _i=$((_i + 1))
-	done
+	wait_for "$T/signs" held 5
 	# a network process that is not waiting answers in milliseconds
 	_rc=1
 	: >"$T/mid.txt"
