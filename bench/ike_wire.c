@@ -195,15 +195,17 @@ wait_for(int fd, int other)
 	}
 }
 
-/* A request to the signer and its answer. */
+/* A request to the signer ('P' the peer's key, 'H' a signature) and its
+ * answer. */
 static int
-ask(int sfd, int udp, size_t reqlen)
+ask(int sfd, int udp, uint8_t op)
 {
 	uint8_t req[64], ans[ANS_KEY_LEN];
 
 	memset(req, 0, sizeof(req));
-	req[4] = reqlen == REQ_KEY_LEN ? 'P' : 'H';
-	if (send(sfd, req, reqlen, MSG_NOSIGNAL) < 0 ||
+	req[4] = op;
+	if (send(sfd, req, op == 'P' ? REQ_KEY_LEN : REQ_SIG_LEN,
+	    MSG_NOSIGNAL) < 0 ||
 	    wait_for(sfd, udp) != 0 ||
 	    recv(sfd, ans, sizeof(ans), MSG_DONTWAIT) <= 0)
 		return -1;
@@ -232,8 +234,8 @@ respond(int udp, int sfd, const struct step *steps)
 			break;
 		case ASK_KEY:
 		case ASK_SIG:
-			if (ask(sfd, udp, s->what == ASK_KEY ? REQ_KEY_LEN :
-			    REQ_SIG_LEN) != 0)
+			if (ask(sfd, udp, s->what == ASK_KEY ? 'P' : 'H') !=
+			    0)
 				return -1;
 			break;
 		}
