@@ -20,11 +20,15 @@
  *                           C_Login) sees no token or no user PIN.  HASH
  *                           digests the module path.
  *
- * Waits for the token lock are bounded by CRYPTOKEY_LOCK_TIMEOUT seconds
- * (default 30); after one second the caller's wait callback is told once,
- * so a tool can say what it waits for.  The module lock is best effort
- * and silent: after MODULE_WAIT_MAX seconds, or when it cannot be used,
- * the command goes on without it rather than fail or wait long.
+ * Waits for either lock are bounded by CRYPTOKEY_LOCK_TIMEOUT seconds
+ * (default 30); after one second the caller's wait callback is told once
+ * of a wait for the token lock, so a tool can say what it waits for.  The
+ * module lock is best effort and silent: after that time, or when it
+ * cannot be used, the command goes on without it rather than fail.  Its
+ * waits add up: fifty commands started at once each wait for those
+ * before them, which under the sanitizers took more than the five
+ * seconds this limit once was, and the last ones then failed as the
+ * lock is there to prevent.
  */
 #include "config.h"
 
@@ -45,7 +49,6 @@
 #define LOCK_TIMEOUT_MAX	3600
 #define LOCK_NOTICE_MS		1000
 #define LOCK_POLL_MS		10
-#define MODULE_WAIT_MAX		5
 
 static uint64_t
 fnv1a(uint64_t h, const void *p, size_t len)
@@ -306,7 +309,7 @@ kx_lock_module(ks_ctx *ctx)
 	snprintf(name, sizeof(name), "module-%016llx.lock",
 	    (unsigned long long)h);
 	if (run_dir(ctx, dir, sizeof(dir)) == KS_OK)
-		(void)take(ctx, dir, name, NULL, MODULE_WAIT_MAX,
+		(void)take(ctx, dir, name, NULL, lock_timeout(),
 		    &ctx->module_lock);
 	memcpy(ctx->err, saved, sizeof(saved));
 }

@@ -26,7 +26,22 @@ set -u
 : "${top_builddir:?run through make check}"
 : "${top_srcdir:?run through make check}"
 : "${SOFTHSM_MODULE:=/usr/lib/softhsm/libsofthsm2.so}"
-CK="$top_builddir/tools/cryptokey/cryptokey"
+# tool NAME: the program tools/NAME/NAME itself, not libtool's wrapper
+# script, which costs a bash each run: tens of milliseconds of CPU where
+# processes are dear, and the tests run the tools thousands of times.  The
+# library path the wrapper would set is exported here, once.
+tool() {
+	if [ -x "$top_builddir/tools/$1/.libs/$1" ]; then
+		echo "$top_builddir/tools/$1/.libs/$1"
+	else
+		echo "$top_builddir/tools/$1/$1"
+	fi
+}
+if [ -d "$top_builddir/libkeystore/.libs" ]; then
+	LD_LIBRARY_PATH="$top_builddir/libkeystore/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+fi
+CK=$(tool cryptokey)
 PIN=1234
 SOPIN=12345678
 export SOFTHSM_MODULE

@@ -6,7 +6,7 @@
 # entry is a comment), del-pubkey, and the refusals.
 . "$top_srcdir/tests/cli/lib.sh"
 
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+KR=$(tool cryptokeyring)
 setup_token
 J="$T/j"
 
@@ -56,16 +56,16 @@ ok "p11 --list-objects 2>/dev/null | grep -B4 \"label: *$P11_LABEL\$\" | grep -q
     "pkcs11-tool sees an EC public key object for the P-384 entry"
 
 # --- the IOS key-string of a cryptokey EC key, pasted back --------------------------
-expect_rc 0 "generate ec P-384 (ours)" "$top_builddir/tools/cryptokey/cryptokey" \
+expect_rc 0 "generate ec P-384 (ours)" "$CK" \
     generate ec --label own --keysize 384
-"$top_builddir/tools/cryptokey/cryptokey" show ec --label own > "$T/own.txt"
+"$CK" show ec --label own > "$T/own.txt"
 sed -n '/^ Key Data:$/,$p' "$T/own.txt" | sed 1d > "$T/own.ks"
 echo quit >> "$T/own.ks"
 expect_rc 0 "add-pubkey --key-string of show ec" "$KR" add-pubkey ring1 \
     --name own.example.net --key-string "$T/own.ks"
 expect_rc 0 "show ring1 --json" "$KR" show ring1 --json
 cp "$out" "$J"
-"$top_builddir/tools/cryptokey/cryptokey" show ec --json --label own > "$T/ownj"
+"$CK" show ec --json --label own > "$T/ownj"
 ok "[ \"\$(jget '$J' '[e[\"public_key\"] for r in d for e in r[\"entries\"] if e[\"peer\"] == \"own.example.net\"][0]')\" = \"\$(jget '$T/ownj' 'd[0][\"public_key\"]')\" ]" \
     "key-string round trip: the same public key"
 

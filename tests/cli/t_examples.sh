@@ -17,9 +17,9 @@
 
 command -v jq >/dev/null 2>&1 || skip_all "jq is not installed"
 EX="$top_srcdir/examples"
-CKR="$top_builddir/tools/cryptokeyring/cryptokeyring"
-IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
-IKESIGNCTL="$top_builddir/tools/ikesignctl/ikesignctl"
+CKR=$(tool cryptokeyring)
+IKESIGND=$(tool ikesignd)
+IKESIGNCTL=$(tool ikesignctl)
 CRYPTOKEY=$CK
 export CRYPTOKEY
 

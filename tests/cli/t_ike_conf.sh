@@ -8,7 +8,7 @@
 # start is bounded: the code before this rule took the path and ran).
 . "$top_srcdir/tests/cli/lib.sh"
 
-IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
+IKESIGND=$(tool ikesignd)
 setup_token
 "$CK" generate rsa --label ike-c --quiet >/dev/null 2>&1 ||
     { echo "Bail out! cannot make the key"; exit 1; }
@@ -111,7 +111,7 @@ expect_rc 3 "-n checks on the token that the profile's keyring exists" \
     "$IKESIGND" -n -f "$T/v2psk.conf"
 contains "$err" "crypto ikev2 profile P2 names keyring 'branch': no keyring 'branch' on token 'test'" \
     "the error names profile and keyring"
-"$top_builddir/tools/cryptokeyring/cryptokeyring" --module "$SOFTHSM_MODULE" \
+"$(tool cryptokeyring)" --module "$SOFTHSM_MODULE" \
     --token test --pin-source "file:$T/pin" create branch >/dev/null 2>&1
 expect_rc 0 "an IKEv2 profile with pre-share passes -n once it does" \
     "$IKESIGND" -n -f "$T/v2psk.conf"

@@ -21,10 +21,10 @@
 : "${top_builddir:?run through make check}"
 . "$top_srcdir/tests/cli/lib.sh"
 
-IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
-IKESIGNCTL="$top_builddir/tools/ikesignctl/ikesignctl"
+IKESIGND=$(tool ikesignd)
+IKESIGNCTL=$(tool ikesignctl)
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
-CKR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+CKR=$(tool cryptokeyring)
 CHARON=/usr/lib/ipsec/charon
 
 # a subnet of our own per test process (10.77.N.0/24)

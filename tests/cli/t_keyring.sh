@@ -4,7 +4,7 @@
 # never leave the token, show (text, --json, --ios), and bad input.
 . "$top_srcdir/tests/cli/lib.sh"
 
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+KR=$(tool cryptokeyring)
 setup_template
 PSKSRC="file:$T/psk"
 PSK='Sup3r-s3cret-PSK-value'

@@ -8,11 +8,7 @@
 
 . "$top_srcdir/tests/cli/crash.sh"
 
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
-# the program itself, not libtool's wrapper (crash.sh set the library path)
-[ -x "$top_builddir/tools/cryptokeyring/.libs/cryptokeyring" ] &&
-    [ "$CK" != "$top_builddir/tools/cryptokey/cryptokey" ] &&
-    KR="$top_builddir/tools/cryptokeyring/.libs/cryptokeyring"
+KR=$(tool cryptokeyring)
 CRASH_TOOL="$KR"
 setup_token
 crash_setup
@@ -45,14 +41,23 @@ token_labels() {
 	    sort
 }
 
-# add-pubkey: the new key is there whole, or not at all
+# add-pubkey: the new key is there whole, or not at all.  new_key_hex:
+# the DER of the key show lists for 192.0.2.9 in hex, or "none" (one
+# python for what jget, openssl and od took a process each to do: a sweep
+# asks thousands of times)
 new_key_hex() {
-	json "[e['public_key'] for r in d for e in r['entries'] if e['peer'] == '192.0.2.9']" \
-	    > "$T/k.json" || return 1
-	[ "$(cat "$T/k.json")" = "[]" ] && { echo none; return 0; }
-	jget "$T/k.json" 'd[0]' > "$T/k.pem"
-	openssl pkey -pubin -in "$T/k.pem" -outform DER 2>/dev/null |
-	    od -An -v -tx1 | tr -d ' \n' | tr a-f A-F
+	"$KR" show --json >"$T/show.json" 2>/dev/null || return 1
+	"$PYTHON" - "$T/show.json" <<'EOPY'
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+k = [e['public_key'] for r in d for e in r['entries']
+     if e['peer'] == '192.0.2.9']
+if not k:
+    print('none')
+else:
+    b64 = ''.join(l for l in k[0].splitlines() if not l.startswith('-----'))
+    print(base64.b64decode(b64).hex().upper())
+EOPY
 }
 check_addkey() {
 	_k=$(new_key_hex) || return 1
@@ -80,15 +85,20 @@ sweep "add-psk" check_addpsk final_addpsk \
 ring_entries() {
 	json "len([e for r in d if r['name'] == 'ring1' for e in r['entries']])"
 }
-token_entries() { token_labels | grep -c '^\(peer\|psk\)/ring1/'; }
-has_record() { token_labels | grep -qx 'keyring/ring1'; }
+# (of the labels token_labels put in $T/labels)
+token_entries() { grep -c '^\(peer\|psk\)/ring1/' "$T/labels"; }
+has_record() { grep -qx 'keyring/ring1' "$T/labels"; }
 check_delete() {
 	_listed=$(ring_entries) || return 1
+	token_labels >"$T/labels"
 	_there=$(token_entries)
 	[ "$_listed" -eq "$_there" ] || return 1
 	has_record || [ "$_there" -eq 0 ]
 }
-final_delete() { ! has_record && [ "$(token_entries)" -eq 0 ]; }
+final_delete() {
+	token_labels >"$T/labels"
+	! has_record && [ "$(token_entries)" -eq 0 ]
+}
 sweep "delete" check_delete final_delete delete ring1 --yes
 
 done_testing

@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/cli/modules.sh"
 
 TAB="$top_srcdir/tests/cli/modules.tab"
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+KR=$(tool cryptokeyring)
 
 # cryptokey(1)'s TOKEN COMPATIBILITY table is this table
 awk -f "$top_srcdir/tests/cli/modules-man.awk" "$TAB" > "$T/table.want"

@@ -9,7 +9,7 @@
 # never "not found".
 . "$top_srcdir/tests/cli/lib.sh"
 
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+KR=$(tool cryptokeyring)
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 unset SOFTHSM2_CONF
 export CRYPTOKEY_CONF="$T/none.conf"

@@ -11,7 +11,7 @@
 # then time out (exit 1) with the token unchanged; readers do not wait.
 . "$top_srcdir/tests/cli/lib.sh"
 
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
+KR=$(tool cryptokeyring)
 setup_token
 ROUNDS=10
 GEN="generate rsa --modulus 1024 --label same"

@@ -8,8 +8,8 @@
 
 setup_template
 n=$(objects)
-KR="$top_builddir/tools/cryptokeyring/cryptokeyring"
-IKESIGND="$top_builddir/tools/ikesignd/ikesignd"
+KR=$(tool cryptokeyring)
+IKESIGND=$(tool ikesignd)
 GEN="generate rsa --label newkey --modulus 1024"
 SHOW="show --label tpl-gen"
 sed '/^pin-source/d' "$T/cryptokey.conf" > "$T/nopin.conf"
