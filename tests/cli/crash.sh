@@ -8,18 +8,27 @@
 # state or the new one, then the operation is run again and a final check
 # says whether it completed.
 #
-#   crash_setup             skip unless the fault module is built and
-#                           OpenSSL's pkcs11 engine (signs) works; export
-#                           the module's target
+#   crash_setup             skip unless the fault module and keyprobe
+#                           are built; export the module's target
 #   save_pristine           remember the token directory as it is now
 #   restore                 put it back
-#   ids LABEL [TOKEN]       "id spki-sha256" per listed pair, sorted
-#   signs ID [TOKEN]        the private key with that CKA_ID signs through
-#                           OpenSSL's pkcs11 engine and the signature
-#                           verifies with the public key cryptokey lists
+#   probe LABEL TOKEN...    tests/cli/keyprobe's lines for the pairs named
+#                           LABEL (empty: all) on the TOKENs, in $T/probe:
+#                           the object count, and per pair "ID USAGE STATE
+#                           SPKI USE"
+#   objects [TOKEN]         the objects on the token (keyprobe's count)
+#   ids LABEL [TOKEN]       "ID SPKI" per listed pair, sorted by ID
+#   signs ID [TOKEN]        in the last probe of TOKEN the pair with that
+#                           CKA_ID signs: its private key signed and its
+#                           listed public key verified the signature
 #   signs_with ID PEM [TOKEN]
-#                           the same with a public key file (no listing)
-#   snap [TOKEN]            "ID KEYDATA STATE" of the key ck, as listed
+#                           the same, and that public key is the one in
+#                           PEM; decrypts_with ID PEM for encryption pairs
+#   snap [TOKEN]            "ID SPKI STATE" of the key ck, as listed
+#   probe_ck TOKEN...       probe ck (of type SNAP_TYPE) on the TOKENs;
+#                           snap_of TOKEN then puts its snap in _snap, and
+#                           counted TOKEN N says whether it counted N
+#                           objects there
 #   is STATE...             ck is as OLD says, in one of the STATEs, and
 #                           signs unless locked
 #   faulted N MODE CMD...   cryptokey CMD through the fault module
@@ -31,15 +40,26 @@
 #                           one TAP line; adds to CRASH_POINTS.  Every
 #                           call fails once; the process is killed after
 #                           the calls that matter (below).  CRASH_STRIDE=K
-#                           fails every Kth call only (scripts/test.sh, for
-#                           the slow sanitizer tree); CRASH_MODES="fail"
-#                           fails calls only.  CHECK sees the stop in
-#                           CRASH_MODE and CRASH_RC
+#                           fails every Kth call only, and kills after
+#                           every (K/2)th of those calls (scripts/test.sh,
+#                           for the slow sanitizer tree, where the -Werror
+#                           tree has stopped at every point already);
+#                           CRASH_MODES="fail" fails calls only.  CHECK
+#                           sees the stop in CRASH_MODE and CRASH_RC
+#
+# The checks ask one process (keyprobe, built with the tests) for what
+# "cryptokey show", pkcs11-tool and OpenSSL's pkcs11 engine each took a
+# process of their own to tell: it lists the pairs through the library as
+# "show" does, counts objects as pkcs11-tool does, and signs with the
+# private key that has the pair's CKA_ID, as the engine takes it, then
+# verifies with OpenSSL.  A sweep runs the checks thousands of times, and
+# on some machines every process costs milliseconds of CPU.
 #
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.  sh has no
-# local variables: CHECK and FINAL must leave the sweep's own (_i, _n,
-# _total, _bad, _points, _kills, _at, _nm, _ck, _fin) alone.
+# local variables: CHECK and FINAL must leave the sweep's own (_i, _j, _n,
+# _ks, _total, _bad, _points, _kills, _at, _nm, _ck, _fin) alone, and
+# the helpers here keep to names of their own (_q*, _spki and the like).
 #
 # Which kills are needed: a kill leaves the token as its calls so far made
 # it, and only a call in STATEFUL changes what a token holds; the tools
@@ -53,98 +73,118 @@
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 CRASH_POINTS=0
 
-# A sweep runs cryptokey thousands of times, and libtool's wrapper script
-# costs a shell each time: run the program it wraps directly.
-if [ -x "$top_builddir/tools/cryptokey/.libs/cryptokey" ] &&
-    [ -d "$top_builddir/libkeystore/.libs" ]; then
-	CK="$top_builddir/tools/cryptokey/.libs/cryptokey"
-	LD_LIBRARY_PATH="$top_builddir/libkeystore/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-	export LD_LIBRARY_PATH
-fi
-
 crash_setup() {
 	[ -f "$FAULTMOD" ] || skip_all "fault module not built"
-	openssl engine pkcs11 -t >/dev/null 2>&1 ||
-	    skip_all "no OpenSSL pkcs11 engine"
+	[ -x "$KEYPROBE" ] || skip_all "tests/cli/keyprobe not built"
 	export CRYPTOKEY_FAULT_TARGET="$SOFTHSM_MODULE"
 }
 
 save_pristine() { rm -rf "$T/pristine"; cp -a "$T/tokens" "$T/pristine"; }
 restore() { rm -rf "$T/tokens"; cp -a "$T/pristine" "$T/tokens"; }
 
+KEYPROBE="$top_builddir/tests/cli/keyprobe"
+
+# keyprobe is a test's helper: under the sanitizers its leaks are not
+# looked for at every exit, which costs more than the probe itself
+KEYPROBE_ASAN="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
+probe() {
+	_lbl=$1; shift
+	ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$SOFTHSM_MODULE" "$T/pin" \
+	    ${_lbl:+-l "$_lbl"} "$@" >"$T/probe" 2>/dev/null
+}
+
+# objects [TOKEN]: replaces lib.sh's pkcs11-tool count in the sweeps; its
+# own file, so that it leaves the last probe alone
+objects() {
+	ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$SOFTHSM_MODULE" "$T/pin" \
+	    -c "${1:-test}" >"$T/count" 2>/dev/null
+	_qc=
+	while read -r _qt _qk _qn; do
+		[ "$_qt $_qk" = "${1:-test} count" ] && _qc=$_qn
+	done <"$T/count"
+	echo "${_qc:--1}"
+}
+
 ids() {
-	"$CK" ${2:+--token "$2"} show --json --label "$1" 2>/dev/null |
-	    "$PYTHON" -c '
-import hashlib, json, sys
-for k in json.load(sys.stdin):
-    print(k["id"], hashlib.sha256(k["public_key"].encode()).hexdigest()[:16])
-' | sort
+	probe "$1" "${2:-test}"
+	while read -r _qt _qk _qid _qu _qst _qh _quse; do
+		[ "$_qk" = pair ] && echo "$_qid $_qh"
+	done <"$T/probe"
 }
 
-# key_uri ID [TOKEN]: the RFC 7512 URI of the private key with that CKA_ID
-# (hex) in _uri, made in this shell: a sweep asks for it thousands of times
-key_uri() {
-	_uri= _hex=$1
-	while [ -n "$_hex" ]; do
-		_uri="$_uri%${_hex%"${_hex#??}"}"
-		_hex=${_hex#??}
-	done
-	_uri="pkcs11:token=${2:-test};id=$_uri;type=private"
+# spki_of PEM: keyprobe's SPKI of the public key in PEM in _spki, kept
+# beside it (PEM.spki) while the file is unchanged
+spki_of() {
+	_spki=
+	if [ ! -s "$1.spki" ] || [ "$1" -nt "$1.spki" ]; then
+		ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" -p "$1" >"$1.spki" \
+		    2>/dev/null || return 1
+	fi
+	read -r _spki <"$1.spki"
+	[ -n "$_spki" ]
 }
 
-signs() {
-	_tok=${2:-test}
-	key_uri "$1" "$_tok"
-	echo hello > "$T/msg"
-	"$CK" --token "$_tok" show --json 2>/dev/null | "$PYTHON" -c '
-import json, sys
-for k in json.load(sys.stdin):
-    if k["id"] == sys.argv[1]: sys.stdout.write(k["public_key"])
-' "$1" > "$T/pub.pem"
-	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
-	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
-	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
-	openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -in "$T/msg" \
-	    -sigfile "$T/sig" >/dev/null 2>&1
+# uses ID TOKEN USE [SPKI]: the last probe lists the pair ID on TOKEN (with
+# that public key), and every pair it lists so did USE
+uses() {
+	_qn=0
+	while read -r _qt _qk _qid _qu _qst _qh _quse; do
+		[ "$_qt $_qk $_qid" = "$2 pair $1" ] || continue
+		[ -z "${4:-}" ] || [ "$_qh" = "$4" ] || continue
+		[ "$_quse" = "$3" ] || return 1
+		_qn=$((_qn + 1))
+	done <"$T/probe"
+	[ "$_qn" -gt 0 ]
 }
 
-signs_with() {
-	key_uri "$1" "${3:-test}"
-	echo hello > "$T/msg"
-	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -sign \
-	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
-	    -in "$T/msg" -out "$T/sig" >/dev/null 2>&1 &&
-	openssl pkeyutl -verify -pubin -inkey "$2" -in "$T/msg" \
-	    -sigfile "$T/sig" >/dev/null 2>&1
+signs() { uses "$1" "${2:-test}" signs; }
+signs_with() { spki_of "$2" && uses "$1" "${3:-test}" signs "$_spki"; }
+decrypts_with() { spki_of "$2" && uses "$1" "${3:-test}" decrypts "$_spki"; }
+
+# snap_of TOKEN: in _snap, "ID SPKI STATE" of the key ck on TOKEN as the
+# last probe lists it, where ID and SPKI join those of every pair listed
+# and STATE is plain, unlocked or locked; "none" when ck is not listed
+snap_of() {
+	_ids= _sp= _s=plain _l=
+	while read -r _qt _qk _qid _qu _qst _qh _quse; do
+		[ "$_qt $_qk" = "$1 pair" ] || continue
+		_ids="$_ids${_ids:+,}$_qid"; _sp="$_sp$_qh"
+		[ "$_qst" = locked ] && _l=1
+		[ "$_qst" = unlocked ] && _s=unlocked
+	done <"$T/probe"
+	[ -z "$_l" ] || _s=locked
+	_snap="$_ids $_sp $_s"
+	[ -n "$_ids" ] || _snap=none
 }
 
-# snap [TOKEN]: "ID KEYDATA STATE" of the key ck as "cryptokey show
-# $SNAP_TYPE --label ck" prints it on TOKEN (SNAP_TYPE: a key type, or
-# empty for any), where KEYDATA is its Key Data lines run together and
-# STATE is plain, unlocked or locked; "none" when ck is not listed.  One
-# awk rather than a pipeline: a sweep calls it thousands of times.
-snap() {
-	"$CK" ${1:+--token "$1"} show ${SNAP_TYPE:-} --label ck >"$T/snap" \
-	    2>/dev/null || { echo none; return; }
-	awk '/protected and UNLOCKED/ { u = 1 }
-	    /protected and LOCKED/ { l = 1 }
-	    /^ Key ID: / { id = id (id == "" ? "" : ",") substr($0, 10) }
-	    /Key Data:/ { data = 1; next }
-	    data { gsub(/[ \t]/, ""); kd = kd $0 }
-	    END { print id, kd, (l ? "locked" : u ? "unlocked" : "plain") }' \
-	    "$T/snap"
+# probe_ck TOKEN...: probe ck on the TOKENs, of type SNAP_TYPE when set
+probe_ck() { probe ck ${SNAP_TYPE:+-t "$SNAP_TYPE"} "$@"; }
+
+# snap [TOKEN]: probe ck on TOKEN and print its snap_of
+snap() { probe_ck "${1:-test}"; snap_of "${1:-test}"; echo "$_snap"; }
+
+# counted TOKEN N: the last probe counted N objects on TOKEN
+counted() {
+	while read -r _qt _qk _qn _qrest; do
+		[ "$_qt $_qk" = "$1 count" ] || continue
+		[ "$_qn" = "$2" ]
+		return
+	done <"$T/probe"
+	return 1
 }
 
-# is STATE...: ck has the ID and public key OLD ("ID KEYDATA" from snap)
-# says, is in one of the STATEs, and signs with the public key in
-# $T/old.pem (CKA_ID $ID) unless it is locked
+# is STATE...: ck has the ID and public key OLD ("ID SPKI" from snap) says,
+# is in one of the STATEs, and signs unless it is locked
 is() {
-	_now=$(snap)
+	probe_ck test
+	snap_of test
+	_now=$_snap
 	[ "${_now% *}" = "$OLD" ] || return 1
 	for _want in "$@"; do
 		[ "${_now##* }" = "$_want" ] || continue
 		[ "$_want" = locked ] && return 0
-		signs_with "$ID" "$T/old.pem"
+		signs "$ID"
 		return
 	done
 	return 1
@@ -183,11 +223,13 @@ sweep_point() {
 	_at=$1; CRASH_MODE=$2; _nm=$3; _ck=$4; _fin=$5; shift 5
 	restore
 	faulted "$_at" "$CRASH_MODE" "$@"
+	: >"$T/probe"	# no check reads what was probed before the stop
 	if ! $_ck; then
 		_bad=$((_bad + 1))
 		echo "# $_nm: bad state after $CRASH_MODE at call $_at"
 	fi
 	"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
+	: >"$T/probe"
 	if ! $_fin; then
 		_bad=$((_bad + 1))
 		echo "# $_nm: rerun after $CRASH_MODE at call $_at did not complete"
@@ -209,7 +251,11 @@ sweep() {
 	esac
 	case " ${CRASH_MODES:-fail crash} " in
 	*" crash "*)
+		_ks=$(( ${CRASH_STRIDE:-1} / 2 )); [ "$_ks" -ge 1 ] || _ks=1
+		_j=0
 		for _i in $(cat "$T/kills"); do
+			_j=$((_j + 1))
+			[ $((_j % _ks)) -eq 0 ] || continue
 			sweep_point "$_i" crash "$_name" "$_check" "$_final" "$@"
 			_points=$((_points + 1)); _kills=$((_kills + 1))
 		done ;;

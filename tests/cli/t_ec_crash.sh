@@ -6,7 +6,7 @@
 # each stopped at every PKCS#11 call it makes, by failing the call and by
 # killing the process right after it (tests/cli/crash.sh).  After each
 # stop the key is in its old state or its new one, with its ID and public
-# key, and an unlocked key signs (ECDSA, OpenSSL's pkcs11 engine) with
+# key, and an unlocked key signs (ECDSA, tests/cli/keyprobe) with
 # that public key; a rerun completes the operation.  One P-256 key; the
 # KDF is PBKDF2 with 1000 iterations.
 . "$top_srcdir/tests/cli/lib.sh"
@@ -24,7 +24,7 @@ jget "$T/ck.json" 'd[0]["public_key"]' > "$T/old.pem"
 ID=$(jget "$T/ck.json" 'd[0]["id"]')
 BASE=$(objects)
 
-SNAP_TYPE=ec	# snap and is (crash.sh) list ck as an EC key
+SNAP_TYPE=ec	# snap, is and probe_ck (crash.sh) list ck as an EC key
 OLD=$(snap)
 OLD=${OLD% *}
 
@@ -41,22 +41,29 @@ cp -a "$T/tokens" "$T/s-plain"
 # --- encrypt, unlock (lock and decrypt: the RSA code paths) -----------------------
 use plain
 check_encrypt() { is plain unlocked; }
-final_encrypt() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+final_encrypt() { is unlocked && counted test $((BASE + 1)); }
 sweep "encrypt ec" check_encrypt final_encrypt $P encrypt ec --label ck $KDF
 
 use locked
 check_unlock() { is locked unlocked; }
-final_unlock() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+final_unlock() { is unlocked && counted test $((BASE + 1)); }
 sweep "unlock ec" check_unlock final_unlock $P unlock ec --label ck
 
 # --- move --to ------------------------------------------------------------------------
 use plain
-on() { [ "$(snap "$1")" = "$OLD plain" ] && signs_with "$ID" "$T/old.pem" "$1"; }
-listed() { "$CK" --token "$1" show --label ck >/dev/null 2>&1; }
-check_move() { { on test || on other; } && { ! listed other || on other; }; }
+# one probe of both tokens per check (crash.sh: probe_ck, snap_of)
+on() {
+	snap_of "$1"
+	[ "$_snap" = "$OLD plain" ] && signs_with "$ID" "$T/old.pem" "$1"
+}
+listed() { snap_of "$1"; [ "$_snap" != none ]; }
+check_move() {
+	probe_ck test other
+	{ on test || on other; } && { ! listed other || on other; }
+}
 final_move() {
-	on other && [ "$(objects test)" -eq 0 ] &&
-	    [ "$(objects other)" -eq "$BASE" ]
+	probe_ck test other
+	on other && counted test 0 && counted other "$BASE"
 }
 sweep "move ec --to" check_move final_move move ec --label ck --to other
 
@@ -67,11 +74,14 @@ restore
 OLD_GEN=$(ids ck)
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
     -out "$T/new.pem" 2>/dev/null
+openssl pkey -in "$T/new.pem" -pubout -out "$T/new.pub" 2>/dev/null
+spki_of "$T/new.pub" || { echo "Bail out! no public key"; exit 1; }
+NEW=$_spki
 check_import() {
 	_now=$(ids ck)
 	if [ "$CRASH_MODE" = fail ] && [ "$CRASH_RC" -ne 0 ] &&
 	    [ "$_now" = "$OLD_GEN" ]; then
-		[ "$(objects)" -eq "$BASE" ] || return 1
+		counted test "$BASE" || return 1
 	fi
 	[ -n "$_now" ] || return 1
 	echo "$_now" | while read -r _id _pk; do
@@ -81,14 +91,10 @@ check_import() {
 		signs "$_id" || exit 1
 	done
 }
+# the one pair listed is the new key, and signs
 final_import() {
 	_now=$(ids ck)
-	[ "$(echo "$_now" | wc -l)" -eq 1 ] && [ "$_now" != "$OLD_GEN" ] &&
-	    signs "${_now%% *}" && [ "$(objects)" -eq "$BASE" ] &&
-	    "$CK" export ec --public --label ck 2>/dev/null |
-	    sed -n '/BEGIN PUBLIC/,/END PUBLIC/p' > "$T/now.pub" &&
-	    [ "$(cat "$T/now.pub")" = \
-	    "$(openssl pkey -in "$T/new.pem" -pubout 2>/dev/null)" ]
+	[ "${_now#* }" = "$NEW" ] && signs "${_now%% *}" && counted test "$BASE"
 }
 sweep "import ec --replace" check_import final_import \
     import ec --label ck --in "$T/new.pem" --replace

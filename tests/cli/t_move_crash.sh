@@ -26,17 +26,21 @@ OLD=$(snap)
 OLD=${OLD% *}
 
 # on TOKEN: ck is there with its ID and public key, and signs with it
+# (of the last probe: one of both tokens per check, crash.sh: probe_ck)
 on() {
-	_now=$(snap "$1")
-	[ "${_now% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
+	snap_of "$1"
+	[ "${_snap% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
 }
-listed() { "$CK" --token "$1" show --label ck >/dev/null 2>&1; }
+listed() { snap_of "$1"; [ "$_snap" != none ]; }
 # usable on one token, and never listed on the destination unless it signs
 # there: a partial copy stays out of the listing
-check_move() { { on test || on other; } && { ! listed other || on other; }; }
+check_move() {
+	probe_ck test other
+	{ on test || on other; } && { ! listed other || on other; }
+}
 final_move() {
-	on other && [ "$(objects test)" -eq 0 ] &&
-	    [ "$(objects other)" -eq "$BASE" ]
+	probe_ck test other
+	on other && counted test 0 && counted other "$BASE"
 }
 sweep "move --to" check_move final_move move rsa --label ck --to other
 
@@ -56,15 +60,17 @@ restore
     "$CK" $P --quiet lock rsa --label ck ||
     { echo "Bail out! cannot lock"; exit 1; }
 save_pristine
-locked_on() { [ "$(snap "$1")" = "$OLD locked" ]; }
+locked_on() { snap_of "$1"; [ "$_snap" = "$OLD locked" ]; }
 check_move_locked() {
+	probe_ck test other
 	{ locked_on test || locked_on other; } &&
 	    { ! listed other || locked_on other; }
 }
 final_move_locked() {
-	locked_on other && [ "$(objects test)" -eq 0 ] &&
+	probe_ck test other
+	locked_on other && counted test 0 &&
 	    "$CK" --token other $P unlock rsa --label ck >/dev/null 2>&1 &&
-	    on other
+	    probe_ck other && on other
 }
 sweep "move --to (a locked key)" check_move_locked final_move_locked \
     move rsa --label ck --to other

@@ -21,16 +21,13 @@ KDF="--kdf pbkdf2:1000"
     { echo "Bail out! cannot generate"; exit 1; }
 BASE=$(objects)
 
-# pairs: "ID USAGE STATE PUBLIC-KEY-SHA256" per pair, sorted by ID, where
-# STATE is plain, unlocked or locked
+# pairs: "ID USAGE STATE SPKI" per pair, sorted by ID, where STATE is
+# plain, unlocked or locked (tests/cli/crash.sh: probe)
 pairs() {
-	"$CK" show --json 2>/dev/null | "$PYTHON" -c '
-import hashlib, json, sys
-for k in sorted(json.load(sys.stdin), key=lambda k: k["id"]):
-    st = "locked" if k["locked"] else "unlocked" if k["encrypted"] else "plain"
-    print(k["id"], k["usage"], st,
-          hashlib.sha256(k["public_key"].encode()).hexdigest()[:16])
-'
+	probe "" test
+	while read -r _qt _qk _qid _qu _qst _qh _quse; do
+		[ "$_qk" = pair ] && echo "$_qid $_qu $_qst $_qh"
+	done <"$T/probe"
 }
 pairs > "$T/start"
 [ "$(wc -l < "$T/start")" -eq 3 ] || { echo "Bail out! not 3 pairs"; exit 1; }
@@ -41,23 +38,10 @@ for k in json.load(sys.stdin):
     open(sys.argv[1] + "/" + k["id"] + ".pem", "w").write(k["public_key"])
 ' "$T"
 
-# decrypts_with ID PEM: the private key with that CKA_ID decrypts, through
-# OpenSSL's pkcs11 engine, what the public key in PEM encrypted
-decrypts_with() {
-	key_uri "$1"
-	echo "secret for $1" > "$T/plain"
-	rm -f "$T/back"
-	openssl pkeyutl -encrypt -pubin -inkey "$2" -in "$T/plain" \
-	    -out "$T/ct" 2>/dev/null &&
-	PKCS11_MODULE_PATH="$SOFTHSM_MODULE" openssl pkeyutl -decrypt \
-	    -engine pkcs11 -keyform engine -inkey "$_uri?pin-value=$PIN" \
-	    -in "$T/ct" -out "$T/back" >/dev/null 2>&1 &&
-	cmp -s "$T/plain" "$T/back"
-}
-
 # all_in STATE...: every pair of the start is listed with its ID, usage
-# and public key, in one of the STATEs, and usable unless locked (the
-# listing read in this shell: a sweep checks thousands of times)
+# and public key, in one of the STATEs, and usable unless locked: an
+# encryption key decrypts what its public key encrypted, the others sign
+# (the listing read in this shell: a sweep checks thousands of times)
 all_in() {
 	pairs > "$T/now"
 	_lines=0
@@ -94,17 +78,17 @@ cp -a "$T/tokens" "$T/s-plain"
 
 use plain
 check_encrypt() { all_in plain unlocked; }
-final_encrypt() { all_in unlocked && [ "$(objects)" -eq $((BASE + 3)) ]; }
+final_encrypt() { all_in unlocked && counted test $((BASE + 3)); }
 sweep "encrypt --all" check_encrypt final_encrypt $P encrypt rsa --all $KDF
 
 use unlocked
 check_lock() { all_in unlocked locked; }
-final_lock() { all_in locked && [ "$(objects)" -eq "$BASE" ]; }
+final_lock() { all_in locked && counted test "$BASE"; }
 sweep "lock --all" check_lock final_lock $P lock rsa --all
 
 use locked
 check_unlock() { all_in locked unlocked; }
-final_unlock() { all_in unlocked && [ "$(objects)" -eq $((BASE + 3)) ]; }
+final_unlock() { all_in unlocked && counted test $((BASE + 3)); }
 sweep "unlock --all" check_unlock final_unlock $P unlock rsa --all
 
 echo "# $CRASH_POINTS fault points covered"

@@ -36,7 +36,7 @@ cp -a "$T/tokens" "$T/s-plain"
 
 use plain
 check_encrypt() { is plain unlocked; }
-final_encrypt() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+final_encrypt() { is unlocked && counted test $((BASE + 1)); }
 sweep "encrypt" check_encrypt final_encrypt $P encrypt rsa --label ck $KDF
 
 use unlocked
@@ -49,12 +49,12 @@ sweep "lock" check_lock final_lock $P lock rsa --label ck
 
 use locked
 check_unlock() { is locked unlocked; }
-final_unlock() { is unlocked && [ "$(objects)" -eq $((BASE + 1)) ]; }
+final_unlock() { is unlocked && counted test $((BASE + 1)); }
 sweep "unlock" check_unlock final_unlock $P unlock rsa --label ck
 
 use locked
 check_decrypt() { is locked unlocked plain; }
-final_decrypt() { is plain && [ "$(objects)" -eq "$BASE" ]; }
+final_decrypt() { is plain && counted test "$BASE"; }
 sweep "decrypt (a locked key)" check_decrypt final_decrypt \
     $P decrypt rsa --label ck
 

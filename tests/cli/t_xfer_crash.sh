@@ -18,28 +18,23 @@ passphrase 'crash-pass-1'
 save_pristine
 
 openssl genrsa -traditional -out "$T/new.pem" 1024 2>/dev/null
-NEW_PUB=$(openssl pkey -in "$T/new.pem" -pubout 2>/dev/null)
+openssl pkey -in "$T/new.pem" -pubout -out "$T/new.pub" 2>/dev/null
+spki_of "$T/new.pub" || { echo "Bail out! no public key"; exit 1; }
+NEW=$_spki
 
-# pubs LABEL: the public keys listed under LABEL, one PEM after the other
-pubs() {
-	"$CK" show --json --label "$1" 2>/dev/null | "$PYTHON" -c '
-import json, sys
-for k in json.load(sys.stdin):
-    sys.stdout.write(k["id"] + "\n" + k["public_key"])
-'
-}
-
-# signs_all LABEL: every listed pair of LABEL signs (engine) and verifies
+# signs_all LABEL: every pair listed under LABEL signs (crash.sh: probe)
 signs_all() {
-	"$CK" show --json --label "$1" 2>/dev/null > "$T/sj" || return 1
-	for _id in $(jget "$T/sj" '" ".join(k["id"] for k in d)'); do
-		jget "$T/sj" "[k['public_key'] for k in d if k['id'] == '$_id'][0]" \
-		    > "$T/pub.pem"
-		signs_with "$_id" "$T/pub.pem" || return 1
-	done
+	ids "$1" >/dev/null
+	_cnt=0
+	while read -r _qt _qk _qid _qu _qst _qh _quse; do
+		[ "$_qk" = pair ] || continue
+		[ "$_quse" = signs ] || return 1
+		_cnt=$((_cnt + 1))
+	done <"$T/probe"
+	[ "$_cnt" -gt 0 ]
 }
 
-OLD=$(pubs tpl-gen)
+OLD=$(ids tpl-gen)
 N0=$(objects)
 
 # --- import --replace of tpl-gen --------------------------------------------------
@@ -47,18 +42,18 @@ N0=$(objects)
 # was; one while the old pair is removed leaves the new pair (and parts of
 # the old one, which the rerun removes).  Whatever is listed signs.
 check_import() {
-	_now=$(pubs tpl-gen)
-	if [ "$CRASH_MODE" = fail ] && [ "$CRASH_RC" -ne 0 ] &&
-	    ! echo "$_now" | grep -q "$(echo "$NEW_PUB" | sed -n 2p)"; then
-		[ "$_now" = "$OLD" ] && [ "$(objects)" -eq "$N0" ] || return 1
+	_now=$(ids tpl-gen)
+	if [ "$CRASH_MODE" = fail ] && [ "$CRASH_RC" -ne 0 ]; then
+		case "$_now" in
+		*" $NEW"*) ;;
+		*) [ "$_now" = "$OLD" ] && counted test "$N0" || return 1 ;;
+		esac
 	fi
 	[ -n "$_now" ] && { [ "$_now" = "$OLD" ] || signs_all tpl-gen; }
 }
 final_import() {
-	_now=$(pubs tpl-gen)
-	[ "$(echo "$_now" | grep -c BEGIN)" -eq 1 ] &&
-	    [ "$(echo "$_now" | sed 1d)" = "$NEW_PUB" ] &&
-	    [ "$(objects)" -eq "$N0" ]
+	_now=$(ids tpl-gen)
+	[ "${_now#* }" = "$NEW" ] && signs "${_now%% *}" && counted test "$N0"
 }
 IMPORT="import rsa --label tpl-gen --in $T/new.pem --replace"
 # shellcheck disable=SC2086
