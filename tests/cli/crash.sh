@@ -18,9 +18,10 @@
 #                           SPKI USE"
 #   objects [TOKEN]         the objects on the token (keyprobe's count)
 #   ids LABEL [TOKEN]       "ID SPKI" per listed pair, sorted by ID
-#   signs ID [TOKEN]        in the last probe of TOKEN the pair with that
-#                           CKA_ID signs: its private key signed and its
-#                           listed public key verified the signature
+#   signs ID [TOKEN]        in the last probe of TOKEN every pair listed
+#                           with that CKA_ID signs: the first private key
+#                           with the ID signed, and the pair's listed
+#                           public key verified the signature
 #   signs_with ID PEM [TOKEN]
 #                           the same, and that public key is the one in
 #                           PEM; decrypts_with ID PEM for encryption pairs

@@ -40,6 +40,7 @@
 #include <openssl/x509.h>
 
 #include "ks_internal.h"
+#include "tests/unit/token.h"	/* unit_secret_cb */
 
 #define MSG	"keyprobe test message"
 
@@ -254,19 +255,6 @@ print_pair(struct p11_session *s, const char *token, const ks_key *k)
 	    k->locked ? "-" : use_of(s, k));
 }
 
-static ks_status
-pin_cb(void *arg, const char *prompt, char *buf, size_t bufsz, size_t *len)
-{
-	const char *pin = arg;
-
-	(void)prompt;
-	if (strlen(pin) > bufsz)
-		return KS_EINPUT;
-	memcpy(buf, pin, strlen(pin));
-	*len = strlen(pin);
-	return KS_OK;
-}
-
 struct probe {
 	const char	*module;
 	const char	*pin;
@@ -289,7 +277,7 @@ probe_token(const struct probe *pr, const char *token)
 		printf("%s error out of memory\n", token);
 		return 1;
 	}
-	ks_ctx_set_pin_fn(ctx, pin_cb, (void *)pr->pin);
+	ks_ctx_set_pin_fn(ctx, unit_secret_cb, (void *)pr->pin);
 	if (ks_ctx_set_module(ctx, pr->module) != KS_OK ||
 	    ks_ctx_set_token(ctx, token) != KS_OK ||
 	    ks_ctx_open(ctx, KS_OPEN_LOGIN) != KS_OK) {
