@@ -315,7 +315,7 @@ probe_token(const struct probe *pr, const char *token)
 static char *
 read_pin(const char *path)
 {
-	char buf[256];
+	char buf[256], *pin;
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL)
@@ -326,7 +326,9 @@ read_pin(const char *path)
 	}
 	fclose(f);
 	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
+	pin = strdup(buf);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return pin;
 }
 
 static int
@@ -383,6 +385,7 @@ main(int argc, char **argv)
 	if (rc == 0)
 		for (; i < argc; i++)
 			rc |= probe_token(&pr, argv[i]);
+	OPENSSL_cleanse(pin, strlen(pin));
 	free(pin);
 	return rc;
 }
