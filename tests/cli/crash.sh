@@ -32,6 +32,8 @@
 #                           objects there
 #   is STATE...             ck is as OLD says, in one of the STATEs, and
 #                           signs unless locked
+#   check_move, final_move  the checks of a move of ck from test to other
+#                           (below)
 #   faulted N MODE CMD...   cryptokey CMD through the fault module
 #                           (CRASH_TOOL names another tool, e.g. cryptokeyring);
 #                           its exit status in CRASH_RC
@@ -173,6 +175,22 @@ counted() {
 		return
 	done <"$T/probe"
 	return 1
+}
+
+# The move sweeps (t_move_crash.sh, t_ec_crash.sh), from one probe of
+# both tokens each: ck is usable on the source or the destination (the
+# test's "on TOKEN" says what usable is), and never listed on the
+# destination unless it is usable there (a partial copy stays out of the
+# listing); at the end it is on the destination only, which holds BASE
+# objects, and the source holds none.
+listed() { snap_of "$1"; [ "$_snap" != none ]; }
+check_move() {
+	probe_ck test other
+	{ on test || on other; } && { ! listed other || on other; }
+}
+final_move() {
+	probe_ck test other
+	on other && counted test 0 && counted other "$BASE"
 }
 
 # is STATE...: ck has the ID and public key OLD ("ID SPKI" from snap) says,

@@ -51,19 +51,10 @@ sweep "unlock ec" check_unlock final_unlock $P unlock ec --label ck
 
 # --- move --to ------------------------------------------------------------------------
 use plain
-# one probe of both tokens per check (crash.sh: probe_ck, snap_of)
+# ck is plain on TOKEN and signs there; check_move, final_move: crash.sh
 on() {
 	snap_of "$1"
 	[ "$_snap" = "$OLD plain" ] && signs_with "$ID" "$T/old.pem" "$1"
-}
-listed() { snap_of "$1"; [ "$_snap" != none ]; }
-check_move() {
-	probe_ck test other
-	{ on test || on other; } && { ! listed other || on other; }
-}
-final_move() {
-	probe_ck test other
-	on other && counted test 0 && counted other "$BASE"
 }
 sweep "move ec --to" check_move final_move move ec --label ck --to other
 

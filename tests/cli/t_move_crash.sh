@@ -31,17 +31,7 @@ on() {
 	snap_of "$1"
 	[ "${_snap% *}" = "$OLD" ] && signs_with "$ID" "$T/old.pem" "$1"
 }
-listed() { snap_of "$1"; [ "$_snap" != none ]; }
-# usable on one token, and never listed on the destination unless it signs
-# there: a partial copy stays out of the listing
-check_move() {
-	probe_ck test other
-	{ on test || on other; } && { ! listed other || on other; }
-}
-final_move() {
-	probe_ck test other
-	on other && counted test 0 && counted other "$BASE"
-}
+# check_move, final_move: crash.sh
 sweep "move --to" check_move final_move move rsa --label ck --to other
 
 # a destination that cannot unwrap (as one behind p11-kit's RPC) gets the
