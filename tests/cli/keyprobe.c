@@ -33,13 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "ks_internal.h"
+#include "tools/ikesignd/ikesignd.h"	/* sig_ecdsa_to_der */
 #include "tests/unit/token.h"	/* unit_secret_cb */
 
 #define MSG	"keyprobe test message"
@@ -106,76 +106,51 @@ find_private(struct p11_session *s, const ks_key *k, CK_OBJECT_HANDLE *h)
 	return 0;
 }
 
-/* an ECDSA signature as PKCS#11 gives it (r || s) in DER, as OpenSSL
- * verifies it; 0 on success */
-static int
-ecdsa_der(const unsigned char *rs, size_t len, unsigned char **der,
-    int *derlen)
-{
-	ECDSA_SIG *sig;
-	BIGNUM *r, *s;
-
-	if (len == 0 || len % 2 != 0 || (sig = ECDSA_SIG_new()) == NULL)
-		return -1;
-	r = BN_bin2bn(rs, (int)(len / 2), NULL);
-	s = BN_bin2bn(rs + len / 2, (int)(len / 2), NULL);
-	if (r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(sig);
-		return -1;
-	}
-	*der = NULL;
-	*derlen = i2d_ECDSA_SIG(sig, der);
-	ECDSA_SIG_free(sig);
-	return *derlen > 0 ? 0 : -1;
-}
-
-/* the private key signs, and the public key verifies it */
+/* the private key signs, and the public key verifies it (ECDSA's r || s
+ * made DER as ikesignd makes it, sig.c) */
 static int
 signs(struct p11_session *s, CK_OBJECT_HANDLE priv, EVP_PKEY *pub)
 {
-	unsigned char sig[1024], md[32], *der = NULL;
-	const unsigned char *in = (const unsigned char *)MSG;
+	unsigned char sig[1024], md[32], der[160];
+	const unsigned char *in = (const unsigned char *)MSG, *v = sig;
 	CK_ULONG siglen = sizeof(sig);
 	CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	EVP_MD_CTX *mctx;
 	const EVP_MD *dg = EVP_sha256();
-	size_t inlen = strlen(MSG);
+	size_t inlen = strlen(MSG), vlen, derlen = sizeof(der);
 	unsigned int mdlen = 0;
-	int derlen = 0, ok = 0;
+	int ok = 0;
 
 	switch (EVP_PKEY_get_base_id(pub)) {
 	case EVP_PKEY_RSA:
 		if (p11_sign(s, &mech, priv, in, inlen, sig, &siglen) != CKR_OK)
 			return 0;
-		der = OPENSSL_memdup(sig, siglen);
-		derlen = (int)siglen;
+		vlen = siglen;
 		break;
 	case EVP_PKEY_EC:
 		mech.mechanism = CKM_ECDSA;
 		if (EVP_Digest(in, inlen, md, &mdlen, dg, NULL) != 1 ||
 		    p11_sign(s, &mech, priv, md, mdlen, sig, &siglen) !=
-		    CKR_OK || ecdsa_der(sig, siglen, &der, &derlen) != 0)
+		    CKR_OK || sig_ecdsa_to_der(sig, siglen, der, &derlen) != 0)
 			return 0;
+		v = der;
+		vlen = derlen;
 		break;
 	case EVP_PKEY_ED25519:
 		mech.mechanism = CKM_EDDSA;
 		dg = NULL;
 		if (p11_sign(s, &mech, priv, in, inlen, sig, &siglen) != CKR_OK)
 			return 0;
-		der = OPENSSL_memdup(sig, siglen);
-		derlen = (int)siglen;
+		vlen = siglen;
 		break;
 	default:
 		return 0;
 	}
-	if (der != NULL && (mctx = EVP_MD_CTX_new()) != NULL) {
+	if ((mctx = EVP_MD_CTX_new()) != NULL) {
 		ok = EVP_DigestVerifyInit(mctx, NULL, dg, NULL, pub) == 1 &&
-		    EVP_DigestVerify(mctx, der, (size_t)derlen, in, inlen) == 1;
+		    EVP_DigestVerify(mctx, v, vlen, in, inlen) == 1;
 		EVP_MD_CTX_free(mctx);
 	}
-	OPENSSL_free(der);
 	return ok;
 }
 
