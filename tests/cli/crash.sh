@@ -97,15 +97,21 @@ probe() {
 	    ${_lbl:+-l "$_lbl"} "$@" >"$T/probe" 2>/dev/null
 }
 
+# count_of TOKEN FILE: in _qc, the object count keyprobe wrote for TOKEN
+# into FILE; empty when it has none
+count_of() {
+	_qc=
+	while read -r _qt _qk _qn _qrest; do
+		[ "$_qt $_qk" = "$1 count" ] && _qc=$_qn
+	done <"$2"
+}
+
 # objects [TOKEN]: replaces lib.sh's pkcs11-tool count in the sweeps; its
 # own file, so that it leaves the last probe alone
 objects() {
 	ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$SOFTHSM_MODULE" "$T/pin" \
 	    -c "${1:-test}" >"$T/count" 2>/dev/null
-	_qc=
-	while read -r _qt _qk _qn; do
-		[ "$_qt $_qk" = "${1:-test} count" ] && _qc=$_qn
-	done <"$T/count"
+	count_of "${1:-test}" "$T/count"
 	echo "${_qc:--1}"
 }
 
@@ -168,14 +174,7 @@ probe_ck() { probe ck ${SNAP_TYPE:+-t "$SNAP_TYPE"} "$@"; }
 snap() { probe_ck "${1:-test}"; snap_of "${1:-test}"; echo "$_snap"; }
 
 # counted TOKEN N: the last probe counted N objects on TOKEN
-counted() {
-	while read -r _qt _qk _qn _qrest; do
-		[ "$_qt $_qk" = "$1 count" ] || continue
-		[ "$_qn" = "$2" ]
-		return
-	done <"$T/probe"
-	return 1
-}
+counted() { count_of "$1" "$T/probe"; [ -n "$_qc" ] && [ "$_qc" = "$2" ]; }
 
 # The move sweeps (t_move_crash.sh, t_ec_crash.sh), from one probe of
 # both tokens each: ck is usable on the source or the destination (the
