@@ -238,12 +238,9 @@ choose_token(ks_ctx *ctx)
 	ks_status st = KS_OK;
 	CK_RV rv;
 
-	if ((rv = p11_tokens(ctx->p11, NULL, &all, &nall)) != CKR_OK)
+	if ((rv = p11_tokens_select(ctx->p11, ctx->sel, &all, &nall, &match,
+	    &nmatch)) != CKR_OK)
 		return kx_fail_rv(ctx, rv, "cannot list tokens");
-	if ((rv = p11_tokens(ctx->p11, ctx->sel, &match, &nmatch)) != CKR_OK) {
-		free(all);
-		return kx_fail_rv(ctx, rv, "cannot list tokens");
-	}
 	if (ctx->sel == NULL) {
 		nall = drop_read_only(all, nall);
 		nmatch = drop_read_only(match, nmatch);

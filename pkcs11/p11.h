@@ -102,6 +102,16 @@ int	 p11_selector_matches(const struct p11_selector *sel,
 CK_RV	p11_tokens(struct p11 *p, const struct p11_selector *sel,
 	    struct p11_token **out, size_t *n);
 
+/*
+ * The same from one enumeration, with every initialised token as well
+ * (all may be NULL): *match is what p11_tokens would give, *all every
+ * token (with none matching, a broken module's failure is returned as
+ * there).  Both arrays are allocated.
+ */
+CK_RV	p11_tokens_select(struct p11 *p, const struct p11_selector *sel,
+	    struct p11_token **all, size_t *nall, struct p11_token **match,
+	    size_t *nmatch);
+
 /* "pkcs11:model=...;token=..." for the token, plus optional object parts. */
 char	*p11_token_uri(const struct p11_token *t, const char *object_label,
 	    const unsigned char *id, size_t idlen);

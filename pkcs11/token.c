@@ -177,43 +177,45 @@ push_token(struct p11_token **arr, size_t *n, struct p11_module *mod,
 	return CKR_OK;
 }
 
-CK_RV
-p11_tokens(struct p11 *p, const struct p11_selector *sel,
-    struct p11_token **out, size_t *n)
+/*
+ * Every initialised token of every module, in module and slot order.
+ * *broken is the first failure of a module that could not list its slots
+ * or of a slot that could not describe its token (not "no token"): it
+ * hides only itself here; the callers decide what it means.
+ */
+static CK_RV
+enumerate(struct p11 *p, struct p11_token **out, size_t *n, CK_RV *broken)
 {
 	struct p11_token *arr = NULL;
 	CK_SLOT_ID *slots;
 	CK_ULONG nslots, j;
 	CK_TOKEN_INFO info;
-	CK_RV rv = CKR_OK, broken = CKR_OK, r;
+	CK_RV rv = CKR_OK, r;
 	size_t i, count = 0;
 
+	*broken = CKR_OK;
 	for (i = 0; i < p->nmods && rv == CKR_OK; i++) {
 		struct p11_module *mod = &p->mods[i];
 
 		if ((r = slot_list(mod->fn, &slots, &nslots)) != CKR_OK) {
-			if (broken == CKR_OK)
-				broken = r;
-			continue;	/* a broken module hides only itself */
+			if (*broken == CKR_OK)
+				*broken = r;
+			continue;
 		}
 		for (j = 0; j < nslots && rv == CKR_OK; j++) {
 			r = mod->fn->C_GetTokenInfo(slots[j], &info);
 			if (r != CKR_OK) {
-				if (broken == CKR_OK &&
+				if (*broken == CKR_OK &&
 				    r != CKR_TOKEN_NOT_PRESENT)
-					broken = r;
+					*broken = r;
 				continue;
 			}
-			if (!(info.flags & CKF_TOKEN_INITIALIZED))
-				continue;
-			if (!p11_selector_matches(sel, mod, &info))
-				continue;
-			rv = push_token(&arr, &count, mod, slots[j], &info);
+			if (info.flags & CKF_TOKEN_INITIALIZED)
+				rv = push_token(&arr, &count, mod, slots[j],
+				    &info);
 		}
 		free(slots);
 	}
-	if (rv == CKR_OK && count == 0)
-		rv = broken;
 	if (rv != CKR_OK) {
 		free(arr);
 		arr = NULL;
@@ -222,6 +224,55 @@ p11_tokens(struct p11 *p, const struct p11_selector *sel,
 	*out = arr;
 	*n = count;
 	return rv;
+}
+
+CK_RV
+p11_tokens_select(struct p11 *p, const struct p11_selector *sel,
+    struct p11_token **all, size_t *nall, struct p11_token **match,
+    size_t *nmatch)
+{
+	struct p11_token *arr, *sub = NULL;
+	size_t count, i, kept = 0;
+	CK_RV rv, broken;
+
+	*match = NULL;
+	*nmatch = 0;
+	if (all != NULL) {
+		*all = NULL;
+		*nall = 0;
+	}
+	if ((rv = enumerate(p, &arr, &count, &broken)) != CKR_OK)
+		return rv;
+	if (count > 0 && (sub = calloc(count, sizeof(*sub))) == NULL) {
+		free(arr);
+		return CKR_HOST_MEMORY;
+	}
+	for (i = 0; i < count; i++)
+		if (p11_selector_matches(sel, arr[i].mod, &arr[i].info))
+			sub[kept++] = arr[i];
+	if (kept == 0) {
+		free(sub);
+		sub = NULL;
+		if (broken != CKR_OK) {		/* a broken module is not "no token" */
+			free(arr);
+			return broken;
+		}
+	}
+	*match = sub;
+	*nmatch = kept;
+	if (all != NULL) {
+		*all = arr;
+		*nall = count;
+	} else
+		free(arr);
+	return CKR_OK;
+}
+
+CK_RV
+p11_tokens(struct p11 *p, const struct p11_selector *sel,
+    struct p11_token **out, size_t *n)
+{
+	return p11_tokens_select(p, sel, NULL, NULL, out, n);
 }
 
 char *
