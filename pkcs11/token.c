@@ -253,7 +253,8 @@ p11_tokens_select(struct p11 *p, const struct p11_selector *sel,
 	if (kept == 0) {
 		free(sub);
 		sub = NULL;
-		if (broken != CKR_OK) {		/* a broken module is not "no token" */
+		/* a broken module is not "no token" */
+		if (broken != CKR_OK) {
 			free(arr);
 			return broken;
 		}
