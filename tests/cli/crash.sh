@@ -90,11 +90,11 @@ KEYPROBE="$top_builddir/tests/cli/keyprobe"
 # keyprobe is a test's helper: under the sanitizers its leaks are not
 # looked for at every exit, which costs more than the probe itself
 KEYPROBE_ASAN="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+keyprobe() { ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$@" 2>/dev/null; }
 
 probe() {
 	_lbl=$1; shift
-	ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$SOFTHSM_MODULE" "$T/pin" \
-	    ${_lbl:+-l "$_lbl"} "$@" >"$T/probe" 2>/dev/null
+	keyprobe "$SOFTHSM_MODULE" "$T/pin" ${_lbl:+-l "$_lbl"} "$@" >"$T/probe"
 }
 
 # count_of TOKEN FILE: in _qc, the object count keyprobe wrote for TOKEN
@@ -109,8 +109,7 @@ count_of() {
 # objects [TOKEN]: replaces lib.sh's pkcs11-tool count in the sweeps; its
 # own file, so that it leaves the last probe alone
 objects() {
-	ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" "$SOFTHSM_MODULE" "$T/pin" \
-	    -c "${1:-test}" >"$T/count" 2>/dev/null
+	keyprobe "$SOFTHSM_MODULE" "$T/pin" -c "${1:-test}" >"$T/count"
 	count_of "${1:-test}" "$T/count"
 	echo "${_qc:--1}"
 }
@@ -127,8 +126,7 @@ ids() {
 spki_of() {
 	_spki=
 	if [ ! -s "$1.spki" ] || [ "$1" -nt "$1.spki" ]; then
-		ASAN_OPTIONS=$KEYPROBE_ASAN "$KEYPROBE" -p "$1" >"$1.spki" \
-		    2>/dev/null || return 1
+		keyprobe -p "$1" >"$1.spki" || return 1
 	fi
 	read -r _spki <"$1.spki"
 	[ -n "$_spki" ]
