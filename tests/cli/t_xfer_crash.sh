@@ -22,9 +22,9 @@ openssl pkey -in "$T/new.pem" -pubout -out "$T/new.pub" 2>/dev/null
 spki_of "$T/new.pub" || { echo "Bail out! no public key"; exit 1; }
 NEW=$_spki
 
-# signs_all LABEL: every pair listed under LABEL signs (crash.sh: probe)
+# signs_all: every pair the last probe listed signs (that of ids, which
+# check_import has just made; crash.sh: probe)
 signs_all() {
-	ids "$1" >/dev/null
 	_cnt=0
 	while read -r _qt _qk _qid _qu _qst _qh _quse; do
 		[ "$_qk" = pair ] || continue
@@ -49,7 +49,7 @@ check_import() {
 		*) [ "$_now" = "$OLD" ] && counted test "$N0" || return 1 ;;
 		esac
 	fi
-	[ -n "$_now" ] && { [ "$_now" = "$OLD" ] || signs_all tpl-gen; }
+	[ -n "$_now" ] && { [ "$_now" = "$OLD" ] || signs_all; }
 }
 final_import() {
 	_now=$(ids tpl-gen)
