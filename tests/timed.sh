@@ -1,10 +1,10 @@
 #!/bin/sh
 # timed.sh INTERPRETER TEST [ARGS...] -- the LOG_COMPILER of "make
 # check": runs one test (through INTERPRETER, the shell the tests run
-# under, or as it is when INTERPRETER is empty) and adds a line "MILLISECONDS TEST
-# CPU-MILLISECONDS" to test-times.txt in the build directory: the wall
-# time, and the user and system time of the test and everything it
-# waited for.  scripts/test.sh prints the slowest tests from it.  The
+# under, or as it is when INTERPRETER is empty) and adds a line
+# "MILLISECONDS TEST CPU-MILLISECONDS" to test-times.txt in the build
+# directory: the wall time, and the user and system time of the test and
+# everything it waited for.  scripts/test.sh prints the slowest tests from it.  The
 # test's exit status is this script's.
 interp=$1
 shift
