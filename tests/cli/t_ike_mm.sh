@@ -2,7 +2,7 @@
 # t_ike_mm.sh -- IKEv1 Main Mode with rsa-sig between ikesignd (key on a
 # SoftHSM2 token) and strongSwan's charon, both directions, seven suites
 # (MODP 2, 14, 15, 16 and ECP 19, 21; AES-128/192/256, 3DES; MD5 to SHA-512);
-# Delete both ways; Quick Mode declined; DPD answered.
+# Delete both ways; Quick Mode declined; DPD answered; ikesignctl rekey sa.
 . "$top_srcdir/tests/cli/t_ike_env.sh"
 
 ike_setup
@@ -162,6 +162,32 @@ sleep 3
 ok 'grep -q "R-U-THERE" $T/ikesignd.log' "ikesignd answers strongSwan's R-U-THERE"
 ctl show sa >"$T/sa.txt"
 contains "$T/sa.txt" "QM_IDLE" "the IKE SA survives DPD"
+swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
+
+# ikesignctl rekey sa: a new Main Mode with the peer, the old SA kept
+# until it expires; with the peer gone from the configuration the rekey is
+# declined, and the log says why
+expect_rc 0 "ikesignd initiates (rekey checks)" ctl initiate "$IPB"
+old=$(sed -n 's/.*conn-id \([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
+expect_rc 0 "ikesignctl rekey sa (IKEv1)" ctl rekey sa "$IPB"
+contains "$out" "rekeying 1 IKE SA" "ikesignctl says one SA is rekeyed"
+logged "$T/ikesignd.log" "rekeying IKE SA conn-id $old" \
+    "ikesignd logs the rekey of conn-id $old"
+two_idle() { ctl show sa >"$T/sa.txt"; [ "$(grep -c QM_IDLE "$T/sa.txt")" -eq 2 ]; }
+eventually two_idle 10
+ok '[ $? -eq 0 ]' "a second IKE SA is established beside the old one"
+ikesignd_conf "# no peer line" <<EOC
+crypto isakmp policy 10
+ encryption aes 128
+ hash sha256
+ authentication rsa-sig
+ group 14
+EOC
+expect_rc 0 "reload without the peer" ctl reload
+ctl rekey sa "$IPB" >/dev/null 2>&1
+logged "$T/ikesignd.log" "IKE SA conn-id $old is not rekeyed: the peer is no longer configured" \
+    "without its peer line, the rekey is declined and logged"
+ctl clear sa >/dev/null
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
 
 kill -0 "$IKESIGND_PID" 2>/dev/null

@@ -45,7 +45,13 @@ ikev1_rekey(struct ike_sa *sa)
 	char err[256];
 
 	peer = conf_peer(&ikesignd->conf, sa->remote.sin_addr);
-	if (peer != NULL && v1_initiate(peer, err, sizeof(err)) == NULL)
+	if (peer == NULL) {
+		log_info("%s: IKE SA conn-id %u is not rekeyed: the peer is "
+		    "no longer configured", sa->peer_name, sa->conn_id);
+		return;
+	}
+	log_info("%s: rekeying IKE SA conn-id %u", sa->peer_name, sa->conn_id);
+	if (v1_initiate(peer, err, sizeof(err)) == NULL)
 		log_warnx("%s: cannot rekey: %s", sa->peer_name, err);
 }
 

@@ -140,6 +140,8 @@ v2_rekey_start(struct ike_sa *sa)
 
 	if (st->superseded) {		/* its successor is rekeyed instead */
 		sa->rekey_at = 0;
+		log_info("%s: IKEv2 SA conn-id %u is not rekeyed: the peer's "
+		    "rekey has replaced it", sa->peer_name, sa->conn_id);
 		return;
 	}
 	if (sa->state != QM_IDLE || st->req_open) {
@@ -148,8 +150,12 @@ v2_rekey_start(struct ike_sa *sa)
 	}
 	n = conf_v2_proposals(&ikesignd->conf, sa->local.sin_addr, ours,
 	    CONF_V2_MAX);
-	if (n == 0)
+	if (n == 0) {
+		log_info("%s: IKEv2 SA conn-id %u is not rekeyed: no IKEv2 "
+		    "policy is configured any more", sa->peer_name,
+		    sa->conn_id);
 		return;
+	}
 	if (rk == NULL) {
 		if ((rk = st->rekey = calloc(1, sizeof(*rk))) == NULL)
 			return;

@@ -30,10 +30,9 @@ sa_timer_established(struct ike_sa *sa, time_t now)
 		sa_fail_quiet(sa, "lifetime expired");
 		return;
 	}
+	/* each version's rekey says what it does, or why it does not */
 	if (sa->rekey_at != 0 && now >= sa->rekey_at) {
 		sa->rekey_at = 0;
-		log_info("%s: rekeying IKE SA conn-id %u", sa->peer_name,
-		    sa->conn_id);
 		sa->ops->rekey(sa);
 	}
 	if (sa->dpd_interval == 0 || !sa->peer_dpd || now < sa->dpd_next)
