@@ -173,19 +173,17 @@ expect_rc 0 "ikesignctl rekey sa (IKEv1)" ctl rekey sa "$IPB"
 contains "$out" "rekeying 1 IKE SA" "ikesignctl says one SA is rekeyed"
 logged "$T/ikesignd.log" "rekeying IKE SA conn-id $old" \
     "ikesignd logs the rekey of conn-id $old"
-two_idle() { ctl show sa >"$T/sa.txt"; [ "$(grep -c QM_IDLE "$T/sa.txt")" -eq 2 ]; }
+two_idle() {
+	ctl show sa >"$T/sa.txt"
+	[ "$(grep -c QM_IDLE "$T/sa.txt")" -eq 2 ]
+}
 eventually two_idle 10
 ok '[ $? -eq 0 ]' "a second IKE SA is established beside the old one"
-ikesignd_conf "# no peer line" <<EOC
-crypto isakmp policy 10
- encryption aes 128
- hash sha256
- authentication rsa-sig
- group 14
-EOC
+ikesignd_v1_conf rsa-sig "# no peer line"
 expect_rc 0 "reload without the peer" ctl reload
 ctl rekey sa "$IPB" >/dev/null 2>&1
-logged "$T/ikesignd.log" "IKE SA conn-id $old is not rekeyed: the peer is no longer configured" \
+logged "$T/ikesignd.log" \
+    "conn-id $old is not rekeyed: the peer is no longer configured" \
     "without its peer line, the rekey is declined and logged"
 ctl clear sa >/dev/null
 swan --terminate --ike v1 --timeout 5 >/dev/null 2>&1
