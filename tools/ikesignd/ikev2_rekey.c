@@ -157,8 +157,11 @@ v2_rekey_start(struct ike_sa *sa)
 		return;
 	}
 	if (rk == NULL) {
-		if ((rk = st->rekey = calloc(1, sizeof(*rk))) == NULL)
+		if ((rk = st->rekey = calloc(1, sizeof(*rk))) == NULL) {
+			log_warnx("%s: cannot rekey: out of memory",
+			    sa->peer_name);
 			return;
+		}
 		rk->group = st->suite.group;
 	}
 	EVP_PKEY_free(rk->dh);
@@ -167,6 +170,8 @@ v2_rekey_start(struct ike_sa *sa)
 	crypto_random(rk->nonce, sizeof(rk->nonce));
 	if (dh_create(rk->group, &rk->dh, rk->pub) != 0 ||
 	    (mb = malloc(sizeof(*mb))) == NULL) {
+		log_warnx("%s: cannot build the rekey request",
+		    sa->peer_name);
 		v2_rekey_free(sa);
 		return;
 	}
