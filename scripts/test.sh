@@ -14,8 +14,10 @@
 # The crash-safety sweeps fail each operation at every PKCS#11 call in the
 # -Werror tree, and kill it after every call that changes the token
 # (tests/cli/crash.sh says why those suffice); under the sanitizers they
-# fail every 8th call and kill after every 4th of those (CRASH_STRIDE),
-# which keeps the run short.
+# fail every 16th call and kill after every 8th of those (CRASH_STRIDE),
+# which keeps the run short.  Which 16th (CRASH_OFFSET, 0 to 15) comes
+# from the commit: a rerun of one commit stops at the same calls, and
+# successive commits at others.
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -188,7 +190,11 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
-CRASH_STRIDE=8; export CRASH_STRIDE
+CRASH_STRIDE=16
+rev=$(git -C "$TOP" rev-parse HEAD 2>/dev/null | cut -c 1-6)
+: "${CRASH_OFFSET:=$(( 0x${rev:-0} % CRASH_STRIDE ))}"
+export CRASH_STRIDE CRASH_OFFSET
+note "sanitizer sweeps: every ${CRASH_STRIDE}th call, CRASH_OFFSET=$CRASH_OFFSET"
 # UBSan's runtime linked in, not as libubsan.so: LeakSanitizer scans the
 # data of every shared library at each exit, libubsan's 6 MB of it too,
 # which cost every sanitized process 13 ms of its 57 (page faults)

@@ -47,8 +47,11 @@
 #                           every (K/2)th of those calls (scripts/test.sh,
 #                           for the slow sanitizer tree, where the -Werror
 #                           tree has stopped at every point already);
-#                           CRASH_MODES="fail" fails calls only.  CHECK
-#                           sees the stop in CRASH_MODE and CRASH_RC
+#                           CRASH_OFFSET=O (0 to K-1) shifts which ones,
+#                           so that runs with different offsets cover
+#                           different calls; CRASH_MODES="fail" fails
+#                           calls only.  CHECK sees the stop in CRASH_MODE
+#                           and CRASH_RC
 #
 # The checks ask one process (keyprobe, built with the tests) for what
 # "cryptokey show", pkcs11-tool and OpenSSL's pkcs11 engine each took a
@@ -61,7 +64,7 @@
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.  sh has no
 # local variables: CHECK and FINAL must leave the sweep's own (_i, _j, _n,
-# _ks, _total, _bad, _points, _kills, _at, _nm, _ck, _fin) alone, and
+# _ks, _total, _bad, _points, _kills, _at, _nm, _ck, _fin, _smp) alone, and
 # the helpers here keep to names of their own (_q*, _spki and the like).
 #
 # Which kills are needed: a kill leaves the token as its calls so far made
@@ -258,7 +261,7 @@ sweep() {
 	_bad=0; _points=0; _kills=0
 	case " ${CRASH_MODES:-fail crash} " in
 	*" fail "*)
-		_i=1
+		_i=$(( ${CRASH_OFFSET:-0} % ${CRASH_STRIDE:-1} + 1 ))
 		while [ "$_i" -le "$_total" ]; do
 			sweep_point "$_i" fail "$_name" "$_check" "$_final" "$@"
 			_points=$((_points + 1))
@@ -268,7 +271,7 @@ sweep() {
 	case " ${CRASH_MODES:-fail crash} " in
 	*" crash "*)
 		_ks=$(( ${CRASH_STRIDE:-1} / 2 )); [ "$_ks" -ge 1 ] || _ks=1
-		_j=0
+		_j=$(( ${CRASH_OFFSET:-0} % _ks ))
 		for _i in $(cat "$T/kills"); do
 			_j=$((_j + 1))
 			[ $((_j % _ks)) -eq 0 ] || continue
@@ -277,6 +280,9 @@ sweep() {
 		done ;;
 	esac
 	CRASH_POINTS=$((CRASH_POINTS + _points))
+	_smp=
+	[ "${CRASH_STRIDE:-1}" -le 1 ] ||
+	    _smp=", CRASH_STRIDE=$CRASH_STRIDE CRASH_OFFSET=${CRASH_OFFSET:-0}"
 	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
-	    "$_name: $_points fault points over $_total calls ($_kills of them kills), no key lost, reruns complete"
+	    "$_name: $_points fault points over $_total calls ($_kills of them kills$_smp), no key lost, reruns complete"
 }

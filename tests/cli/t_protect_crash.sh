@@ -60,6 +60,7 @@ sweep "decrypt (a locked key)" check_decrypt final_decrypt \
 
 echo "# $CRASH_POINTS fault points covered"
 # a floor below the points covered (149 in the -Werror tree, December
-# 2026): a sweep that stopped finding calls fails here
-ok '[ "$CRASH_POINTS" -gt $((130 / ${CRASH_STRIDE:-1})) ]' "$CRASH_POINTS fault points covered in all"
+# 2026; at least 8 at CRASH_STRIDE=16, whatever the offset): a sweep
+# that stopped finding calls fails here
+ok '[ "$CRASH_POINTS" -gt $((120 / ${CRASH_STRIDE:-1})) ]' "$CRASH_POINTS fault points covered in all"
 done_testing
