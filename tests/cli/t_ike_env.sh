@@ -298,8 +298,8 @@ EOC
 
 ikesignd_start() {
 	: >"$T/ikesignd.log"
-	ip netns exec "$NA" "$IKESIGND" -f "$T/ikesignd.conf" -d -v \
-	    >>"$T/ikesignd.log" 2>&1 &
+	ip netns exec "$NA" env ${DAEMON_ASAN:+"ASAN_OPTIONS=$DAEMON_ASAN"} \
+	    "$IKESIGND" -f "$T/ikesignd.conf" -d -v >>"$T/ikesignd.log" 2>&1 &
 	IKESIGND_PID=$!
 	IKE_PIDS="$IKE_PIDS $IKESIGND_PID"
 	wait_for "$T/ikesignd.log" "ikesignd started" 20 && return 0
