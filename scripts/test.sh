@@ -10,6 +10,8 @@
 #   FUZZ_SECONDS   seconds per fuzz target (default 10; 0 skips fuzzing)
 #   JOBS           parallel make jobs for building (default 2)
 #   CHECK_JOBS     tests run at once (default 4: many wait on timers)
+#   CRASH_OFFSET   which 16th call the sanitizer sweeps stop at (0 to 15;
+#                  default: from the commit, see below)
 #
 # The crash-safety sweeps fail each operation at every PKCS#11 call in the
 # -Werror tree, and kill it after every call that changes the token
@@ -74,12 +76,29 @@ tally_tap() {
 	grep -q '^1\.\.[0-9]' "$1" || count_fail "$2: ended early (see $1)"
 }
 
+# configure_bg DIR NAME [configure args...]: configure in the background;
+# build_tree then waits for it instead of configuring
+configure_bg() {
+	dir="$1"; name="$2"; shift 2
+	rm -rf "$dir"; mkdir -p "$dir"
+	(cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1
+	    echo $? >"$LOGS/$name-configure.rc") &
+	echo $! >"$LOGS/$name-configure.pid"
+}
+
 # build_tree DIR NAME [configure args...]: configure and build; 0 when built
 build_tree() {
 	dir="$1"; name="$2"; shift 2
 	note "$name: configure and build in $dir"
-	rm -rf "$dir"; mkdir -p "$dir"
-	if ! (cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1); then
+	if [ -f "$LOGS/$name-configure.pid" ]; then
+		wait "$(cat "$LOGS/$name-configure.pid")"
+		rc=$(cat "$LOGS/$name-configure.rc" 2>/dev/null || echo 1)
+	else
+		rm -rf "$dir"; mkdir -p "$dir"
+		(cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1)
+		rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
 		tail -n 20 "$LOGS/$name-configure.log"
 		count_fail "$name: configure"; return 1
 	fi
@@ -109,6 +128,15 @@ slowest() {
 	    printf "   all tests: %.0f s of wall time, %.0f s of CPU time\n",
 	    w / 1000, c / 1000 }' "$1/test-times.txt"
 }
+
+# the sanitizer tree (4.) is configured now, beside the -Werror tree's
+# configure: each runs on one core.  UBSan's runtime linked in, not as
+# libubsan.so: LeakSanitizer scans the data of every shared library at
+# each exit, libubsan's 6 MB of it too, which cost every sanitized process
+# 13 ms of its 57 (page faults)
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+configure_bg "$TOP/build-asan" asan+ubsan --enable-werror \
+    CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN -static-libubsan"
 
 # 1. the CI build: -Wall -Wextra -Werror
 build_tree "$TOP/build-ci" werror --enable-werror &&
@@ -185,7 +213,6 @@ else
 fi
 
 # 4. sanitizers
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 # A quarantine of 64 MB, not ASan's 256: a command of the tools frees 1 to
 # 4 MB in all (measured: show, storage, import), so nothing it frees
 # leaves the quarantine under either size.  A PBKDF2 of 600 000
@@ -204,11 +231,8 @@ rev=$(git -C "$TOP" rev-parse HEAD 2>/dev/null | cut -c 1-6)
 : "${CRASH_OFFSET:=$(( 0x${rev:-0} % CRASH_STRIDE ))}"
 export CRASH_STRIDE CRASH_OFFSET
 note "sanitizer sweeps: every ${CRASH_STRIDE}th call, CRASH_OFFSET=$CRASH_OFFSET"
-# UBSan's runtime linked in, not as libubsan.so: LeakSanitizer scans the
-# data of every shared library at each exit, libubsan's 6 MB of it too,
-# which cost every sanitized process 13 ms of its 57 (page faults)
-build_tree "$TOP/build-asan" asan+ubsan --enable-werror \
-    CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN -static-libubsan" &&
+# configured at the start (configure_bg)
+build_tree "$TOP/build-asan" asan+ubsan &&
     check_tree "$TOP/build-asan" asan+ubsan
 if [ -n "$fuzz_pid" ]; then
 	wait "$fuzz_pid"
