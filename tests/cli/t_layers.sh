@@ -14,12 +14,6 @@ sources() {
 	find "$1" -type f \( -name '*.c' -o -name '*.h' \) | sort
 }
 
-# FILE without its comments and with its string and character literals
-# emptied, so that only code remains
-code_of() {
-	perl -0777 -pe 's{(/\*.*?\*/)|(//[^\n]*)|("(?:\\.|[^"\\\n])*")|('"'"'(?:\\.|[^'"'"'\\\n])*'"'"')}{defined $1 ? join("", $1 =~ /\n/g) : defined $2 ? "" : defined $3 ? q("") : q('"''"')}gse' "$1"
-}
-
 # pass DESC, or fail it with the first offending lines in $T/hits
 check() {
 	if [ -s "$T/hits" ]; then
@@ -29,29 +23,37 @@ check() {
 	fi
 }
 
-# the #include lines of FILE, as FILE:LINE:TEXT
-includes_of() {
-	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$1" |
-	    sed "s|^|$1:|"
-}
-
-# the #include lines of the sources under DIR that name what ERE matches,
-# into $T/hits
+# the #include lines of the sources under DIR that name what ERE matches
+# (tried on FILE:LINE:TEXT), into $T/hits
 includes_matching() {
-	: >"$T/hits"
-	for f in $(sources "$1"); do
-		includes_of "$f" | grep -E -- "$2" >>"$T/hits"
-	done
+	# shellcheck disable=SC2046
+	grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' \
+	    $(sources "$1") | grep -E -- "$2" >"$T/hits"
 }
 
-# the code lines (FILE:LINE:TEXT) of the sources under DIR that match ERE
-# and not the optional ERE EXCEPT (tried on LINE:TEXT), into $T/hits
+# the code lines (FILE:LINE:TEXT) of the sources under DIR that match the
+# regular expression RE and not the optional EXCEPT (tried on LINE:TEXT),
+# into $T/hits.  Code is what is left of a file without its comments and
+# with its string and character literals emptied; one perl for all files.
 code_matching() {
-	: >"$T/hits"
-	for f in $(sources "$1"); do
-		code_of "$f" | grep -nE -- "$2" | grep -vE -- "${3:-^$}" |
-		    sed "s|^|$f:|" >>"$T/hits"
-	done
+	# shellcheck disable=SC2046
+	perl -e '
+	    my ($re, $except) = (shift, shift);
+	    for my $f (@ARGV) {
+		open(my $fh, "<", $f) or die "$f: $!\n";
+		my $s = do { local $/; <$fh> };
+		close($fh);
+		$s =~ s{(/\*.*?\*/)|(//[^\n]*)|("(?:\\.|[^"\\\n])*")|(\x27(?:\\.|[^\x27\\\n])*\x27)}
+		    {defined $1 ? join("", $1 =~ /\n/g) :
+		     defined $2 ? "" : defined $3 ? q("") : "\x27\x27"}gse;
+		my $n = 0;
+		for my $l (split(/\n/, $s)) {
+			$n++;
+			next unless $l =~ /$re/;
+			next if $except ne "" && "$n:$l" =~ /$except/;
+			print "$f:$n:$l\n";
+		}
+	    }' -- "$2" "${3:-}" $(sources "$1") >"$T/hits"
 }
 
 [ -d tools ] && [ -d libkeystore ] && [ -d pkcs11 ] ||
