@@ -76,8 +76,8 @@ tally_tap() {
 	grep -q '^1\.\.[0-9]' "$1" || count_fail "$2: ended early (see $1)"
 }
 
-# configure_bg DIR NAME [configure args...]: configure in the background;
-# build_tree then waits for it instead of configuring
+# configure_bg DIR NAME [configure args...]: configure in the background,
+# each tree on a core of its own; build_tree waits for it
 configure_bg() {
 	dir="$1"; name="$2"; shift 2
 	rm -rf "$dir"; mkdir -p "$dir"
@@ -86,19 +86,13 @@ configure_bg() {
 	echo $! >"$LOGS/$name-configure.pid"
 }
 
-# build_tree DIR NAME [configure args...]: configure and build; 0 when built
+# build_tree DIR NAME: wait for configure_bg of DIR, then build; 0 when
+# built
 build_tree() {
-	dir="$1"; name="$2"; shift 2
+	dir="$1"; name="$2"
 	note "$name: configure and build in $dir"
-	if [ -f "$LOGS/$name-configure.pid" ]; then
-		wait "$(cat "$LOGS/$name-configure.pid")"
-		rc=$(cat "$LOGS/$name-configure.rc" 2>/dev/null || echo 1)
-	else
-		rm -rf "$dir"; mkdir -p "$dir"
-		(cd "$dir" && "$TOP/configure" "$@" >"$LOGS/$name-configure.log" 2>&1)
-		rc=$?
-	fi
-	if [ "$rc" -ne 0 ]; then
+	wait "$(cat "$LOGS/$name-configure.pid")"
+	if [ "$(cat "$LOGS/$name-configure.rc" 2>/dev/null)" != 0 ]; then
 		tail -n 20 "$LOGS/$name-configure.log"
 		count_fail "$name: configure"; return 1
 	fi
@@ -129,17 +123,18 @@ slowest() {
 	    w / 1000, c / 1000 }' "$1/test-times.txt"
 }
 
-# the sanitizer tree (4.) is configured now, beside the -Werror tree's
-# configure: each runs on one core.  UBSan's runtime linked in, not as
-# libubsan.so: LeakSanitizer scans the data of every shared library at
-# each exit, libubsan's 6 MB of it too, which cost every sanitized process
-# 13 ms of its 57 (page faults)
+# Both trees are configured now, side by side (configure runs on one
+# core): the -Werror tree (1.) and the sanitizer tree (4.).  UBSan's
+# runtime linked in, not as libubsan.so: LeakSanitizer scans the data of
+# every shared library at each exit, libubsan's 6 MB of it too, which cost
+# every sanitized process 13 ms of its 57 (page faults)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+configure_bg "$TOP/build-ci" werror --enable-werror
 configure_bg "$TOP/build-asan" asan+ubsan --enable-werror \
     CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN -static-libubsan"
 
 # 1. the CI build: -Wall -Wextra -Werror
-build_tree "$TOP/build-ci" werror --enable-werror &&
+build_tree "$TOP/build-ci" werror &&
     check_tree "$TOP/build-ci" werror
 
 # 2. fuzz targets, a short run each (clang), built and run in the
@@ -231,7 +226,6 @@ rev=$(git -C "$TOP" rev-parse HEAD 2>/dev/null | cut -c 1-6)
 : "${CRASH_OFFSET:=$(( 0x${rev:-0} % CRASH_STRIDE ))}"
 export CRASH_STRIDE CRASH_OFFSET
 note "sanitizer sweeps: every ${CRASH_STRIDE}th call, CRASH_OFFSET=$CRASH_OFFSET"
-# configured at the start (configure_bg)
 build_tree "$TOP/build-asan" asan+ubsan &&
     check_tree "$TOP/build-asan" asan+ubsan
 if [ -n "$fuzz_pid" ]; then
