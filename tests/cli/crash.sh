@@ -39,7 +39,9 @@
 #                           its exit status in CRASH_RC
 #   calls CMD...            module calls CMD makes when nothing goes wrong
 #   sweep NAME CHECK FINAL CMD...
-#                           every call N: fault, CHECK, rerun CMD, FINAL;
+#                           every call N: fault, CHECK, rerun CMD, FINAL
+#                           (the rerun and FINAL once for the stops that
+#                           left the token as it was, below);
 #                           one TAP line; adds to CRASH_POINTS.  Every
 #                           call fails once; the process is killed after
 #                           the calls that matter (below).  CRASH_STRIDE=K
@@ -64,7 +66,8 @@
 # CHECK and FINAL are commands (shell functions) that succeed when the
 # state is right.  CMD runs from a pristine token each time.  sh has no
 # local variables: CHECK and FINAL must leave the sweep's own (_i, _j, _n,
-# _ks, _total, _bad, _points, _kills, _at, _nm, _ck, _fin, _smp) alone, and
+# _ks, _total, _bad, _points, _kills, _same, _at, _nm, _ck, _fin, _smp)
+# alone, and
 # the helpers here keep to names of their own (_q*, _spki and the like).
 #
 # Which kills are needed: a kill leaves the token as its calls so far made
@@ -75,6 +78,15 @@
 # after the first call, after every stateful call, and after the last.
 # A failure, unlike a kill, takes a different path through the code at
 # every call, so every call fails once.
+#
+# Which reruns are needed: a stop whose run made no STATEFUL call that
+# reached the token (a failure before the first such call, and no undo
+# after it; the kill after the first call) leaves the token's objects as
+# they were before it, so its rerun starts where the rerun of the first
+# such stop of the sweep started.  The sweep checks the state after every
+# stop, but reruns (and checks the end) only after the first of these
+# stops and after every stop that may have changed the token: about half
+# of all stops are before the first change.
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 CRASH_POINTS=0
@@ -211,7 +223,9 @@ is() {
 
 faulted() {
 	_n=$1; _mode=$2; shift 2
+	: >"$T/ftrace"
 	CRYPTOKEY_FAULT_AT=$_n CRYPTOKEY_FAULT_MODE=$_mode \
+	    CRYPTOKEY_FAULT_TRACE="$T/ftrace" \
 	    "${CRASH_TOOL:-$CK}" --module "$FAULTMOD" "$@" </dev/null >/dev/null 2>&1
 	CRASH_RC=$?
 }
@@ -235,6 +249,18 @@ calls() {
 	echo "$_n"
 }
 
+# untouched: the stopped run (faulted, with the stop at _at in CRASH_MODE)
+# made no call in STATEFUL that reached the token: a failed call never
+# does, a killed one did.  Its trace is complete: faultmod writes each
+# line before the call.  Without a trace (the module never loaded) it
+# counts as touched.
+untouched() {
+	awk -v st="$STATEFUL" -v at="$_at" -v mode="$CRASH_MODE" '
+	    BEGIN { split(st, a); for (i in a) s[a[i]] = 1 }
+	    ($2 in s) && !(mode == "fail" && $1 == at) { exit 1 }' \
+	    "$T/ftrace" 2>/dev/null
+}
+
 
 # sweep_point N MODE NAME CHECK FINAL CMD...: one stop and its checks;
 # adds to _bad
@@ -247,6 +273,12 @@ sweep_point() {
 		_bad=$((_bad + 1))
 		echo "# $_nm: bad state after $CRASH_MODE at call $_at"
 	fi
+	# a stop before any change to the token: the rerun would start from
+	# the objects the first such rerun of this sweep started from
+	if untouched; then
+		_same=$((_same + 1))
+		[ "$_same" -eq 1 ] || return 0
+	fi
 	"${CRASH_TOOL:-$CK}" "$@" </dev/null >/dev/null 2>&1
 	: >"$T/probe"
 	if ! $_fin; then
@@ -258,7 +290,7 @@ sweep_point() {
 sweep() {
 	_name=$1; _check=$2; _final=$3; shift 3
 	_total=$(calls "$@")
-	_bad=0; _points=0; _kills=0
+	_bad=0; _points=0; _kills=0; _same=0
 	case " ${CRASH_MODES:-fail crash} " in
 	*" fail "*)
 		_i=$(( ${CRASH_OFFSET:-0} % ${CRASH_STRIDE:-1} + 1 ))
@@ -284,5 +316,5 @@ sweep() {
 	[ "${CRASH_STRIDE:-1}" -le 1 ] ||
 	    _smp=", CRASH_STRIDE=$CRASH_STRIDE CRASH_OFFSET=${CRASH_OFFSET:-0}"
 	ok "[ $_total -gt 5 ] && [ $_bad -eq 0 ]" \
-	    "$_name: $_points fault points over $_total calls ($_kills of them kills$_smp), no key lost, reruns complete"
+	    "$_name: $_points fault points over $_total calls ($_kills of them kills, $_same before any change$_smp), no key lost, reruns complete"
 }
