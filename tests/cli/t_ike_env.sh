@@ -212,6 +212,46 @@ ike_veth() {
 	    { echo "Bail out! cannot set up veth"; exit 1; }
 }
 
+# ike_template: the keys every IKE test starts from, made once per build
+# tree under a lock (as lib.sh's template token) and copied by ike_setup:
+# in $_ikt, a token "test" holding ikesignd's pair ike-a, its public key
+# a.pub, and strongSwan's key b and a wrong one w (pki).  Three RSA key
+# generations a test, in each of about twenty tests and both build trees,
+# cost more CPU than some of the tests themselves.
+ike_template() {
+	_ikt="$top_builddir/tests/template-ike"
+	mkdir -p "$top_builddir/tests"
+	(
+		flock 9
+		[ -f "$_ikt/ready" ] && exit 0
+		rm -rf "$_ikt"; mkdir -p "$_ikt/tokens"
+		SOFTHSM2_CONF="$_ikt/softhsm2.conf"; export SOFTHSM2_CONF
+		cat > "$_ikt/softhsm2.conf" <<EOC
+directories.tokendir = $_ikt/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+		softhsm2-util --init-token --free --label test \
+		    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
+		printf '%s\n' "$PIN" > "$_ikt/pin" &&
+		_ck="$CK --module $SOFTHSM_MODULE --token test" &&
+		$_ck --pin-source "file:$_ikt/pin" --quiet \
+		    generate rsa --label ike-a >/dev/null 2>&1 &&
+		$_ck --pin-source "file:$_ikt/pin" \
+		    export rsa --label ike-a --public --out "$_ikt/a.pub" \
+		    >/dev/null 2>&1 || exit 1
+		for _k in b w; do	# strongSwan's key, and a wrong one
+			pki --gen --type rsa --size 2048 --outform pem \
+			    >"$_ikt/$_k.key" 2>/dev/null &&
+			pki --pub --in "$_ikt/$_k.key" --outform pem \
+			    >"$_ikt/$_k.pub" 2>/dev/null || exit 1
+		done
+		touch "$_ikt/ready"
+	) 9>"$top_builddir/tests/template-ike.lock" ||
+	    { echo "Bail out! cannot make the IKE keys"; exit 1; }
+}
+
 ike_setup() {
 	ip netns add "$NA" 2>/dev/null ||
 	    skip_all "cannot create network namespaces"
@@ -225,17 +265,12 @@ ike_setup() {
 	ip netns add "$NB" || { echo "Bail out! netns $NB"; exit 1; }
 	ike_veth "$NA" "$NB" "$IPA" "$IPB" "$IPU"
 
-	setup_token
-	"$CK" generate rsa --label ike-a --quiet >/dev/null 2>&1 &&
-	"$CK" export rsa --label ike-a --public --out "$T/a.pub" \
-	    >/dev/null 2>&1 ||
-	    { echo "Bail out! cannot make the ikesignd key"; exit 1; }
-	for _k in b w; do	# strongSwan's key, and a wrong one
-		pki --gen --type rsa --size 2048 --outform pem \
-		    >"$T/$_k.key" 2>/dev/null &&
-		pki --pub --in "$T/$_k.key" --outform pem >"$T/$_k.pub" \
-		    2>/dev/null || { echo "Bail out! pki"; exit 1; }
-	done
+	ike_template
+	cp -a "$_ikt/tokens" "$T/tokens" &&
+	cp -p "$_ikt/a.pub" "$_ikt/b.key" "$_ikt/b.pub" "$_ikt/w.key" \
+	    "$_ikt/w.pub" "$T/" ||
+	    { echo "Bail out! cannot copy the IKE keys"; exit 1; }
+	_write_conf test
 	"$CKR" add-pubkey default --address "$IPB" --in "$T/b.pub" &&
 	"$CKR" add-pubkey default --hostname b.test --in "$T/b.pub" &&
 	"$CKR" create wrong >/dev/null &&
