@@ -233,12 +233,17 @@ p11_block() {
 # shim earlier in PATH (pyenv's: a bash script and half a dozen processes)
 # costs 0.4 s of CPU a run where the interpreter costs 0.03 s, and the IKE
 # tests run python3 dozens of times.
+# The link is made once per build tree (tests/bin), not in $T, where
+# t_init.sh looks for anything a command left behind.
+PYTHON=python3
 if [ -x /usr/bin/python3 ]; then
 	PYTHON=/usr/bin/python3
-	mkdir "$T/bin" && ln -s "$PYTHON" "$T/bin/python3" &&
-	    PATH="$T/bin:$PATH" && export PATH
-else
-	PYTHON=python3
+	_pybin="$top_builddir/tests/bin"
+	[ -x "$_pybin/python3" ] || { mkdir -p "$_pybin" &&
+	    ln -s "$PYTHON" "$_pybin/python3"; } 2>/dev/null
+	if [ -x "$_pybin/python3" ]; then
+		PATH="$_pybin:$PATH"; export PATH
+	fi
 fi
 jget() {
 	"$PYTHON" -c 'import json, sys
