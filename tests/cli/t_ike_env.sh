@@ -106,11 +106,24 @@ ike_cleanup() {
 	rm -rf "$T"
 }
 
+# poll_pause: the pause between two polls of wait_for and wait_count,
+# counted in _i (tenths of a second): 0.1 s for the first two seconds,
+# then 0.3 s.  A poll is a grep and a sleep, 6 ms of CPU on this kind of
+# machine, and the long waits are for timers (a lifetime, DPD) that count
+# in seconds: a minute's wait polled 600 times.
+poll_pause() {
+	if [ "$_i" -lt 20 ]; then
+		sleep 0.1; _i=$((_i + 1))
+	else
+		sleep 0.3; _i=$((_i + 3))
+	fi
+}
+
 wait_for() { # FILE TEXT [SECONDS]: poll for TEXT to appear in FILE
 	_i=0; _n=$(( ${3:-10} * 10 ))
 	while [ $_i -lt $_n ]; do
 		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1; _i=$((_i + 1))
+		poll_pause
 	done
 	return 1
 }
@@ -133,7 +146,7 @@ wait_count() { # FILE TEXT N [SECONDS]: poll for N lines with TEXT
 	_i=0; _n=$(( ${4:-10} * 10 ))
 	while [ $_i -lt $_n ]; do
 		[ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1; _i=$((_i + 1))
+		poll_pause
 	done
 	return 1
 }
