@@ -154,6 +154,26 @@ setup_token() {
 	add_token "${1:-test}"
 }
 
+# template_init DIR: DIR made afresh with an empty token "test" in
+# DIR/tokens, its softhsm2.conf (exported as SOFTHSM2_CONF: call it in a
+# subshell) and the PIN in DIR/pin; for the templates built once per
+# build tree under a lock, then copied (template_token here, ike_template
+# in t_ike_env.sh)
+template_init() {
+	rm -rf "$1"; mkdir -p "$1/tokens"
+	SOFTHSM2_CONF="$1/softhsm2.conf"; export SOFTHSM2_CONF
+	cat > "$1/softhsm2.conf" <<EOC
+directories.tokendir = $1/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOC
+	softhsm2-util --init-token --free --label test \
+	    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
+	printf '%s\n' "$PIN" > "$1/pin" &&
+	chmod 600 "$1/pin"
+}
+
 # The template is built once per build tree under a lock, then copied.
 template_token() {
 	_tpl="$top_builddir/tests/template"
@@ -161,18 +181,7 @@ template_token() {
 	(
 		flock 9
 		if [ ! -f "$_tpl/ready" ]; then
-			rm -rf "$_tpl"; mkdir -p "$_tpl/tokens"
-			SOFTHSM2_CONF="$_tpl/softhsm2.conf"; export SOFTHSM2_CONF
-			cat > "$_tpl/softhsm2.conf" <<EOC
-directories.tokendir = $_tpl/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOC
-			softhsm2-util --init-token --free --label test \
-			    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
-			printf '%s\n' "$PIN" > "$_tpl/pin" &&
-			chmod 600 "$_tpl/pin" &&
+			template_init "$_tpl" &&
 			for args in "--label tpl-gen" \
 			    "--label tpl-exp --exportable" \
 			    "--label tpl-usage --usage-keys"; do

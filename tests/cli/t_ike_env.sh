@@ -237,17 +237,7 @@ ike_template() {
 	(
 		flock 9
 		[ -f "$_ikt/ready" ] && exit 0
-		rm -rf "$_ikt"; mkdir -p "$_ikt/tokens"
-		SOFTHSM2_CONF="$_ikt/softhsm2.conf"; export SOFTHSM2_CONF
-		cat > "$_ikt/softhsm2.conf" <<EOC
-directories.tokendir = $_ikt/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOC
-		softhsm2-util --init-token --free --label test \
-		    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
-		printf '%s\n' "$PIN" > "$_ikt/pin" &&
+		template_init "$_ikt" &&
 		_ck="$CK --module $SOFTHSM_MODULE --token test" &&
 		$_ck --pin-source "file:$_ikt/pin" --quiet \
 		    generate rsa --label ike-a >/dev/null 2>&1 &&
