@@ -67,8 +67,8 @@
 # state is right.  CMD runs from a pristine token each time.  sh has no
 # local variables: CHECK and FINAL must leave the sweep's own (_i, _j, _n,
 # _ks, _total, _bad, _points, _kills, _same, _at, _nm, _ck, _fin, _smp)
-# alone, and
-# the helpers here keep to names of their own (_q*, _spki and the like).
+# alone, and the helpers here keep to names of their own (_q*, _spki and
+# the like).
 #
 # Which kills are needed: a kill leaves the token as its calls so far made
 # it, and only a call in STATEFUL changes what a token holds; the tools
@@ -85,8 +85,8 @@
 # they were before it, so its rerun starts where the rerun of the first
 # such stop of the sweep started.  The sweep checks the state after every
 # stop, but reruns (and checks the end) only after the first of these
-# stops and after every stop that may have changed the token: about half
-# of all stops are before the first change.
+# stops and after every stop that may have changed the token: two stops
+# in five are before any change.
 
 FAULTMOD="$top_builddir/tests/faultmod/.libs/faultmod.so"
 CRASH_POINTS=0
