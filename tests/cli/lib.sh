@@ -124,13 +124,27 @@ contains() {
 	fi
 }
 
-_write_conf() {
-	cat > "$T/softhsm2.conf" <<EOC
-directories.tokendir = $T/tokens
+# softhsm_conf DIR: DIR/softhsm2.conf for the token directory DIR/tokens,
+# exported as SOFTHSM2_CONF
+softhsm_conf() {
+	cat > "$1/softhsm2.conf" <<EOC
+directories.tokendir = $1/tokens
 objectstore.backend = file
 log.level = ERROR
 slots.removable = false
 EOC
+	SOFTHSM2_CONF="$1/softhsm2.conf"; export SOFTHSM2_CONF
+}
+
+# softhsm_init LABEL: a new token LABEL (SO PIN $SOPIN, PIN $PIN) in a free
+# slot of SOFTHSM2_CONF's token directory
+softhsm_init() {
+	softhsm2-util --init-token --free --label "$1" --so-pin "$SOPIN" \
+	    --pin "$PIN" >/dev/null
+}
+
+_write_conf() {
+	softhsm_conf "$T"
 	printf '%s\n' "$PIN" > "$T/pin"
 	chmod 600 "$T/pin"
 	cat > "$T/cryptokey.conf" <<EOC
@@ -138,14 +152,12 @@ module = $SOFTHSM_MODULE
 token = ${1:-test}
 pin-source = file:$T/pin
 EOC
-	export SOFTHSM2_CONF="$T/softhsm2.conf"
 	export CRYPTOKEY_CONF="$T/cryptokey.conf"
 	export CRYPTOKEY_DIR="$T/no-embedded"
 }
 
 add_token() {
-	softhsm2-util --init-token --free --label "$1" --so-pin "$SOPIN" \
-	    --pin "$PIN" >/dev/null || { echo "Bail out! cannot init $1"; exit 1; }
+	softhsm_init "$1" || { echo "Bail out! cannot init $1"; exit 1; }
 }
 
 setup_token() {
@@ -161,15 +173,8 @@ setup_token() {
 # in t_ike_env.sh)
 template_init() {
 	rm -rf "$1"; mkdir -p "$1/tokens"
-	SOFTHSM2_CONF="$1/softhsm2.conf"; export SOFTHSM2_CONF
-	cat > "$1/softhsm2.conf" <<EOC
-directories.tokendir = $1/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOC
-	softhsm2-util --init-token --free --label test \
-	    --so-pin "$SOPIN" --pin "$PIN" >/dev/null &&
+	softhsm_conf "$1"
+	softhsm_init test &&
 	printf '%s\n' "$PIN" > "$1/pin" &&
 	chmod 600 "$1/pin"
 }

@@ -76,15 +76,8 @@ _conf() {
 # _softhsm DIR LABEL: a SoftHSM2 token in DIR, SOFTHSM2_CONF exported
 _softhsm() {
 	mkdir -p "$1/tokens"
-	cat > "$1/softhsm2.conf" <<EOC
-directories.tokendir = $1/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOC
-	SOFTHSM2_CONF="$1/softhsm2.conf"; export SOFTHSM2_CONF
-	softhsm2-util --init-token --free --label "$2" --so-pin "$SOPIN" \
-	    --pin "$PIN" >/dev/null
+	softhsm_conf "$1"
+	softhsm_init "$2"
 }
 
 # _wait_for TEST: up to 5 s

@@ -238,10 +238,11 @@ ike_template() {
 		flock 9
 		[ -f "$_ikt/ready" ] && exit 0
 		template_init "$_ikt" &&
-		_ck="$CK --module $SOFTHSM_MODULE --token test" &&
-		$_ck --pin-source "file:$_ikt/pin" --quiet \
+		"$CK" --module "$SOFTHSM_MODULE" --token test \
+		    --pin-source "file:$_ikt/pin" --quiet \
 		    generate rsa --label ike-a >/dev/null 2>&1 &&
-		$_ck --pin-source "file:$_ikt/pin" \
+		"$CK" --module "$SOFTHSM_MODULE" --token test \
+		    --pin-source "file:$_ikt/pin" \
 		    export rsa --label ike-a --public --out "$_ikt/a.pub" \
 		    >/dev/null 2>&1 || exit 1
 		for _k in b w; do	# strongSwan's key, and a wrong one

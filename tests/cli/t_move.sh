@@ -163,14 +163,8 @@ for c in /usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so \
 done
 if [ -n "$CLIENT" ] && command -v p11-kit >/dev/null 2>&1; then
 	mkdir -p "$T/far/tokens"
-	cat > "$T/far/softhsm2.conf" <<EOC
-directories.tokendir = $T/far/tokens
-objectstore.backend = file
-log.level = ERROR
-slots.removable = false
-EOC
-	SOFTHSM2_CONF="$T/far/softhsm2.conf" softhsm2-util --init-token --free \
-	    --label far --so-pin "$SOPIN" --pin "$PIN" >/dev/null
+	# in a subshell: the test's own SOFTHSM2_CONF stays exported
+	( softhsm_conf "$T/far" && softhsm_init far )
 	SOFTHSM2_CONF="$T/far/softhsm2.conf" p11-kit server -f -n "$T/far/sock" \
 	    --provider "$SOFTHSM_MODULE" "pkcs11:token=far" >/dev/null 2>&1 &
 	FARPID=$!
