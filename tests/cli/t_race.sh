@@ -8,7 +8,8 @@
 #   two "cryptokeyring create" of one keyring: one wins, the other exits 4;
 #   two imports of one name: one wins, the other exits 4.
 # Then the lock itself: a held lock makes a writer wait with a notice and
-# then time out (exit 1) with the token unchanged; readers do not wait.
+# then time out (exit 1) with the token unchanged, or proceed once the
+# holder lets go; readers do not wait.
 . "$top_srcdir/tests/cli/lib.sh"
 
 KR=$(tool cryptokeyring)
@@ -129,9 +130,22 @@ unchanged "$n0" "after the import races"
 lock=$(ls "$T"/run/cryptokey/token-*.lock 2>/dev/null | head -n 1)
 ok "[ -n '$lock' ]" "the token's lock file is in the runtime directory"
 ok "[ \"\$(stat -c %a '$T/run/cryptokey')\" = 700 ]" "the lock directory is mode 0700"
-flock -x "$lock" sleep 4 &
+# The holder keeps the lock until the test makes $T/release (60 s at
+# most), not for a fixed time: on a loaded machine the commands before the
+# waiting generate may take seconds.
+flock -x "$lock" sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 600 ]; do
+	sleep 0.1; i=$((i + 1)); done' sh "$T/release" &
 holder=$!
-sleep 0.3
+# within30 CMD...: run CMD every 0.1 s until it succeeds, 30 s at most
+within30() {
+	_i=0
+	until "$@"; do
+		[ $_i -lt 300 ] || return 1
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
+held() { ! flock -n "$lock" true; }
+ok "within30 held" "the holder has taken the lock"
 export CRYPTOKEY_LOCK_TIMEOUT=1
 expect_rc 1 "generate while another holds the lock (1 s timeout)" \
     "$CK" $GEN
@@ -139,10 +153,16 @@ contains "$err" "still busy" "the timeout says the token is busy"
 contains "$err" "CRYPTOKEY_LOCK_TIMEOUT" "and how to wait longer"
 unchanged "$n0" "timed-out generate"
 expect_rc 0 "show does not wait for the lock" timeout 3 "$CK" show
-export CRYPTOKEY_LOCK_TIMEOUT=20
-expect_rc 0 "generate waits for the holder" "$CK" $GEN
+export CRYPTOKEY_LOCK_TIMEOUT=60
+( $NOTTY "$CK" $GEN </dev/null >"$out" 2>"$err"; echo $? >"$T/rcw" ) &
+waiter=$!
+within30 grep -qF "waiting for token 'test'" "$err"
 contains "$err" "waiting for token 'test'" "a notice says what it waits for"
+ok "[ ! -e '$T/rcw' ]" "the generate waits while the lock is held"
+touch "$T/release"
+wait "$waiter"
 wait "$holder"
+ok "[ \"\$(cat '$T/rcw')\" = 0 ]" "generate waits for the holder (exit 0)"
 unset CRYPTOKEY_LOCK_TIMEOUT
 ok "[ \"\$(objects)\" -eq $((n0 + 3)) ]" "the waiting generate made its pair"
 
