@@ -116,6 +116,17 @@ expect_rc() {
 	fi
 }
 
+# eventually CMD SECONDS: poll CMD (a command or function, no arguments)
+# every 0.2 s until it succeeds, SECONDS at most
+eventually() {
+	_i=0; _n=$(( $2 * 5 ))
+	while [ $_i -lt $_n ]; do
+		$1 && return 0
+		sleep 0.2; _i=$((_i + 1))
+	done
+	return 1
+}
+
 # contains FILE TEXT DESC
 contains() {
 	if grep -qF -- "$2" "$1"; then pass "$3"; else

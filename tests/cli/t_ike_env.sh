@@ -128,15 +128,6 @@ wait_for() { # FILE TEXT [SECONDS]: poll for TEXT to appear in FILE
 	return 1
 }
 
-eventually() { # CMD SECONDS: poll CMD (no arguments) until it succeeds
-	_i=0; _n=$(( $2 * 5 ))
-	while [ $_i -lt $_n ]; do
-		$1 && return 0
-		sleep 0.2; _i=$((_i + 1))
-	done
-	return 1
-}
-
 logged() { # FILE TEXT DESC: TEXT appears in the daemon's log FILE within 5 s
 	wait_for "$1" "$2" 5
 	contains "$1" "$2" "$3"

@@ -136,16 +136,8 @@ ok "[ \"\$(stat -c %a '$T/run/cryptokey')\" = 700 ]" "the lock directory is mode
 flock -x "$lock" sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 600 ]; do
 	sleep 0.1; i=$((i + 1)); done' sh "$T/release" &
 holder=$!
-# within30 CMD...: run CMD every 0.1 s until it succeeds, 30 s at most
-within30() {
-	_i=0
-	until "$@"; do
-		[ $_i -lt 300 ] || return 1
-		sleep 0.1; _i=$((_i + 1))
-	done
-}
 held() { ! flock -n "$lock" true; }
-ok "within30 held" "the holder has taken the lock"
+ok "eventually held 30" "the holder has taken the lock"
 export CRYPTOKEY_LOCK_TIMEOUT=1
 expect_rc 1 "generate while another holds the lock (1 s timeout)" \
     "$CK" $GEN
@@ -158,7 +150,8 @@ expect_rc 0 "show does not wait for the lock" timeout 10 "$CK" show
 export CRYPTOKEY_LOCK_TIMEOUT=60
 ( $NOTTY "$CK" $GEN </dev/null >"$out" 2>"$err"; echo $? >"$T/rcw" ) &
 waiter=$!
-within30 grep -qF "waiting for token 'test'" "$err"
+noticed() { grep -qF "waiting for token 'test'" "$err"; }
+eventually noticed 30
 contains "$err" "waiting for token 'test'" "a notice says what it waits for"
 ok "[ ! -e '$T/rcw' ]" "the generate waits while the lock is held"
 touch "$T/release"
