@@ -190,6 +190,13 @@ template_init() {
 	chmod 600 "$1/pin"
 }
 
+# template_ck DIR ARGS...: cryptokey on the token of template DIR
+template_ck() {
+	_tck=$1; shift
+	"$CK" --module "$SOFTHSM_MODULE" --token test \
+	    --pin-source "file:$_tck/pin" "$@"
+}
+
 # The template is built once per build tree under a lock, then copied.
 template_token() {
 	_tpl="$top_builddir/tests/template"
@@ -202,9 +209,8 @@ template_token() {
 			    "--label tpl-exp --exportable" \
 			    "--label tpl-usage --usage-keys"; do
 				# shellcheck disable=SC2086
-				"$CK" --module "$SOFTHSM_MODULE" --token test \
-				    --pin-source "file:$_tpl/pin" --quiet \
-				    generate rsa $args || exit 1
+				template_ck "$_tpl" --quiet generate rsa $args ||
+				    exit 1
 			done && touch "$_tpl/ready"
 		fi
 	) 9>"$top_builddir/tests/template.lock" ||

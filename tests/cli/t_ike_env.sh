@@ -229,13 +229,10 @@ ike_template() {
 		flock 9
 		[ -f "$_ikt/ready" ] && exit 0
 		template_init "$_ikt" &&
-		"$CK" --module "$SOFTHSM_MODULE" --token test \
-		    --pin-source "file:$_ikt/pin" --quiet \
-		    generate rsa --label ike-a >/dev/null 2>&1 &&
-		"$CK" --module "$SOFTHSM_MODULE" --token test \
-		    --pin-source "file:$_ikt/pin" \
-		    export rsa --label ike-a --public --out "$_ikt/a.pub" \
-		    >/dev/null 2>&1 || exit 1
+		template_ck "$_ikt" --quiet generate rsa --label ike-a \
+		    >/dev/null 2>&1 &&
+		template_ck "$_ikt" export rsa --label ike-a --public \
+		    --out "$_ikt/a.pub" >/dev/null 2>&1 || exit 1
 		for _k in b w; do	# strongSwan's key, and a wrong one
 			pki --gen --type rsa --size 2048 --outform pem \
 			    >"$_ikt/$_k.key" 2>/dev/null &&
