@@ -6,7 +6,7 @@ set -eu
 PKGS="autoconf automake libtool pkgconf make gcc clang libclang-rt-14-dev
 libssl-dev openssl libp11-kit-dev p11-kit libpopt-dev libseccomp-dev
 softhsm2 opensc gnutls-bin libengine-pkcs11-openssl
-mandoc python3 util-linux iproute2 xxd tcpdump jq
+mandoc manpages-dev openssh-client python3 util-linux iproute2 xxd tcpdump jq
 strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
 libstrongswan-extra-plugins hyperfine
 libtpm2-pkcs11-1 swtpm swtpm-tools libtss2-tcti-swtpm0
@@ -22,6 +22,10 @@ build-essential debhelper devscripts lintian fakeroot strace systemd-container"
 # matrix's NSS column uses libnss3 and certutil (libnss3-tools).
 # tpm2-pkcs11 registers itself with p11-kit for the whole machine; without
 # a TPM its C_Initialize fails and p11-kit leaves it out.
+# manpages-dev, openssh-client: the pages our manuals refer to (open(2),
+# syslog(3), ssh(1) and the like); mandoc -Tlint (tests/cli/t_man.sh)
+# checks that each .Xr names an installed page, and a fresh Debian 12
+# has neither package.
 # jq: examples/audit.sh and the other examples read JSON with it (t_examples.sh).
 # The last group is for tests/cli/t_ike_v2_peers.sh: the libraries of
 # libreswan (pluto) and openiked (iked), plus certutil for pluto's NSS
