@@ -268,10 +268,17 @@ contains "$err" "chmod 600 $T/planted/user.pin" "the message says how to fix it"
 # --- no core dumps while a tool waits for a secret -------------------------
 # As an ordinary user (nobody), init waits for its new PIN on a pipe: the
 # process must not be dumpable (its /proc entries turn root's) and its core
-# size limit must be 0.
+# size limit must be 0.  nobody runs a copy of the program and its library
+# from a directory it can reach: the build tree may be where it cannot
+# (a clone in root's home, 0700).
+NB=$(mktemp -d "${TMPDIR:-/tmp}/cknobody.XXXXXX") && chmod 755 "$NB" &&
+    cp "$CK" "$top_builddir/libkeystore/.libs/libkeystore.so.0" "$NB/" &&
+    chmod 755 "$NB/cryptokey" "$NB/libkeystore.so.0"
+ok '[ $? -eq 0 ]' "a copy of cryptokey that nobody can run"
+exit_trap 'rm -rf "$T" "$NB"'
 mkfifo "$T/hold"
-setpriv --reuid=65534 --regid=65534 --clear-groups \
-    "$CK" init --dir "$T/nobody" --pin-source fd:3 3<"$T/hold" \
+LD_LIBRARY_PATH="$NB" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$NB/cryptokey" init --dir "$T/nobody" --pin-source fd:3 3<"$T/hold" \
     >/dev/null 2>&1 &
 pid=$!
 exec 4>"$T/hold"
