@@ -154,6 +154,12 @@ softhsm_init() {
 	    --pin "$PIN" >/dev/null
 }
 
+# softhsm_token DIR LABEL: a new token LABEL in DIR/tokens, with
+# DIR/softhsm2.conf exported as SOFTHSM2_CONF
+softhsm_token() {
+	mkdir -p "$1/tokens" && softhsm_conf "$1" && softhsm_init "$2"
+}
+
 _write_conf() {
 	softhsm_conf "$T"
 	printf '%s\n' "$PIN" > "$T/pin"
@@ -183,9 +189,8 @@ setup_token() {
 # build tree under a lock, then copied (template_token here, ike_template
 # in t_ike_env.sh)
 template_init() {
-	rm -rf "$1"; mkdir -p "$1/tokens"
-	softhsm_conf "$1"
-	softhsm_init test &&
+	rm -rf "$1"
+	softhsm_token "$1" test &&
 	printf '%s\n' "$PIN" > "$1/pin" &&
 	chmod 600 "$1/pin"
 }

@@ -73,13 +73,6 @@ _conf() {
 	export CRYPTOKEY_CONF CRYPTOKEY_DIR
 }
 
-# _softhsm DIR LABEL: a SoftHSM2 token in DIR, SOFTHSM2_CONF exported
-_softhsm() {
-	mkdir -p "$1/tokens"
-	softhsm_conf "$1"
-	softhsm_init "$2"
-}
-
 # _wait_for TEST: up to 5 s
 _wait_for() {
 	_i=0
@@ -88,7 +81,7 @@ _wait_for() {
 }
 
 _setup_softhsm() {
-	_softhsm "$1" mtest && _conf "$1" "$SOFTHSM_MODULE" mtest
+	softhsm_token "$1" mtest && _conf "$1" "$SOFTHSM_MODULE" mtest
 }
 
 _setup_nss() {
@@ -100,7 +93,7 @@ _setup_nss() {
 }
 
 _setup_p11kit() {
-	_softhsm "$1" mtest || return 1
+	softhsm_token "$1" mtest || return 1
 	p11-kit server -f -n "$1/sock" --provider "$SOFTHSM_MODULE" \
 	    "pkcs11:token=mtest" >/dev/null 2>&1 &
 	echo $! > "$1/server.pid"

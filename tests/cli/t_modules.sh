@@ -130,7 +130,7 @@ for m in $MODULES; do
 	# module's own SoftHSM2 tokens, or in a directory of its own)
 	case $m in
 	softhsm|p11kit) add_token src ;;
-	*) _softhsm "$T/m-$m/src" src ;;
+	*) softhsm_token "$T/m-$m/src" src ;;
 	esac
 	SRC="--module $SOFTHSM_MODULE --token src"
 	caps "$m"

@@ -30,7 +30,7 @@ refused() {
 # SoftHSM2 <-> TPM
 if module_check tpm; then
 	module_setup tpm || { echo "Bail out! cannot set up the TPM token"; exit 1; }
-	_softhsm "$T/m-tpm/src" src
+	softhsm_token "$T/m-tpm/src" src
 	for k in "rsa --modulus 2048" "ec"; do
 		type=${k%% *}
 		expect_rc 0 "an exportable $type key on the SoftHSM2 token" \
@@ -61,7 +61,7 @@ fi
 # SoftHSM2 <-> NSS
 if module_check nss; then
 	module_setup nss || { echo "Bail out! cannot set up the NSS token"; exit 1; }
-	_softhsm "$T/m-nss/src" src
+	softhsm_token "$T/m-nss/src" src
 	expect_rc 0 "an exportable key on the SoftHSM2 token" \
 	    "$CK" $SRC generate rsa --label mv --modulus 2048 --exportable \
 	    --quiet

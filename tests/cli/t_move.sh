@@ -162,9 +162,8 @@ for c in /usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so \
 	[ -f "$c" ] && { CLIENT=$c; break; }
 done
 if [ -n "$CLIENT" ] && command -v p11-kit >/dev/null 2>&1; then
-	mkdir -p "$T/far/tokens"
 	# in a subshell: the test's own SOFTHSM2_CONF stays exported
-	( softhsm_conf "$T/far" && softhsm_init far )
+	( softhsm_token "$T/far" far )
 	SOFTHSM2_CONF="$T/far/softhsm2.conf" p11-kit server -f -n "$T/far/sock" \
 	    --provider "$SOFTHSM_MODULE" "pkcs11:token=far" >/dev/null 2>&1 &
 	FARPID=$!
