@@ -117,12 +117,13 @@ expect_rc() {
 }
 
 # eventually CMD SECONDS: poll CMD (a command or function, no arguments)
-# every 0.2 s until it succeeds, SECONDS at most
+# every 0.2 s until it succeeds, SECONDS at most.  Its counters are its
+# own: crash.sh's sweeps keep _i and _n.
 eventually() {
-	_i=0; _n=$(( $2 * 5 ))
-	while [ $_i -lt $_n ]; do
+	_ev_i=0; _ev_n=$(( $2 * 5 ))
+	while [ $_ev_i -lt $_ev_n ]; do
 		$1 && return 0
-		sleep 0.2; _i=$((_i + 1))
+		sleep 0.2; _ev_i=$((_ev_i + 1))
 	done
 	return 1
 }
